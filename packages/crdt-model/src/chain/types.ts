@@ -1,0 +1,147 @@
+import { z } from "zod";
+import { canonicalJson, type Json } from "../canonical.ts";
+import { sha256Hex, utf8 } from "../bytes.ts";
+import { asEntryId, type DocId, type EntryId, type PersonId, type Sha256Hex, type StepId } from "../ids.ts";
+import { personIdSchema } from "../schema/metadata.ts";
+import { fail, ok, type Result } from "../result.ts";
+
+/**
+ * Every workflow action is one of these. Version 1 of the entry format; a new action or field means
+ * a new version, never a reinterpretation of signed bytes.
+ */
+export type Action =
+  | { kind: "submit" } // 陳核: the case officer sends the document along the plan
+  | { kind: "approve" } // 核稿 and forward, at a review step
+  | { kind: "countersign" } // 會辦 / 會簽, at a countersign step
+  | { kind: "return"; to: StepId | null } // 退回, to an earlier step or (null) to the case officer
+  | { kind: "decide" } // 決行
+  | { kind: "withdraw" } // 取回, by the case officer before the decision
+  | { kind: "reassign"; to: PersonId } // 改分, by the unit's registry desk
+  | { kind: "switch-to-paper"; reason: string } // 改紙本
+  | { kind: "late-sign"; reason: string } // 補簽
+  | { kind: "dispatch" } // 發文
+  | { kind: "archive"; fileNumber: string | null } // 歸檔, with 檔號
+  | { kind: "amend-plan" }; // the new plan is the one in the signed content
+
+export type ActionKind = Action["kind"];
+
+export const ACTION_LABELS: Record<ActionKind, string> = {
+  submit: "陳核",
+  approve: "核稿",
+  countersign: "會辦",
+  return: "退回",
+  decide: "決行",
+  withdraw: "取回",
+  reassign: "改分",
+  "switch-to-paper": "改紙本",
+  "late-sign": "補簽",
+  dispatch: "發文",
+  archive: "歸檔",
+  "amend-plan": "修改流程",
+};
+
+/** Signature algorithms. ES256 for our own keys; RS256 and PS256 for RSA (citizen) certificates. */
+export const SIG_ALGS = ["ES256", "RS256", "PS256"] as const;
+export type SigAlg = (typeof SIG_ALGS)[number];
+
+export interface EntryPayload {
+  v: 1;
+  doc: DocId;
+  /** The chain heads the signer saw, sorted, no duplicates. */
+  parents: EntryId[];
+  /** SHA-256 of the canonical content the signer saw and signed. */
+  content: Sha256Hex;
+  step: StepId | null;
+  action: Action;
+  opinion: string; // 簽核意見
+  /** The signer's certificate, DER in base64. */
+  cert: string;
+  alg: SigAlg;
+  /** When the signer says they signed (ISO 8601). Only a receipt from a server makes it trusted. */
+  at: string;
+}
+
+export interface SignedEntry {
+  payload: EntryPayload;
+  /** Signature over the canonical payload bytes: P1363 (r‖s) for ECDSA, PKCS#1 / PSS for RSA. */
+  sig: string;
+}
+
+const hex64 = z.string().regex(/^[0-9a-f]{64}$/, "must be a lower-case SHA-256");
+const stepId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, "a step id may hold only letters, digits and . _ -");
+const reason = z.string().trim().min(1, "a reason is required").max(2000);
+
+const actionSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("submit") }).strict(),
+  z.object({ kind: z.literal("approve") }).strict(),
+  z.object({ kind: z.literal("countersign") }).strict(),
+  z.object({ kind: z.literal("return"), to: stepId.nullable() }).strict(),
+  z.object({ kind: z.literal("decide") }).strict(),
+  z.object({ kind: z.literal("withdraw") }).strict(),
+  z.object({ kind: z.literal("reassign"), to: personIdSchema }).strict(),
+  z.object({ kind: z.literal("switch-to-paper"), reason }).strict(),
+  z.object({ kind: z.literal("late-sign"), reason }).strict(),
+  z.object({ kind: z.literal("dispatch") }).strict(),
+  z.object({ kind: z.literal("archive"), fileNumber: z.string().max(64).nullable() }).strict(),
+  z.object({ kind: z.literal("amend-plan") }).strict(),
+]);
+
+const payloadSchema = z
+  .object({
+    v: z.literal(1),
+    doc: z.string().min(1).max(128),
+    parents: z.array(hex64).max(64, "an entry may name at most 64 parents"),
+    content: hex64,
+    step: stepId.nullable(),
+    action: actionSchema,
+    opinion: z.string().max(10000, "an opinion is longer than 10,000 characters"),
+    cert: z.string().min(1).max(20000),
+    alg: z.enum(SIG_ALGS),
+    at: z.string().refine((s) => !Number.isNaN(Date.parse(s)), "the claimed time is not an ISO 8601 instant"),
+  })
+  .strict();
+
+const entrySchema = z.object({ payload: payloadSchema, sig: z.string().min(1).max(2000) }).strict();
+
+export function payloadJson(p: EntryPayload): Json {
+  return JSON.parse(JSON.stringify(p)) as Json;
+}
+
+/** The exact bytes a signer signs and the CMS export carries as content. */
+export function signedBytes(p: EntryPayload): Uint8Array {
+  return utf8(canonicalJson(payloadJson(p)));
+}
+
+/** An entry's id is the SHA-256 of its signed bytes: any edit to what was signed changes the id. */
+export function entryId(p: EntryPayload): EntryId {
+  return asEntryId(sha256Hex(canonicalJson(payloadJson(p))));
+}
+
+export function serializeEntry(e: SignedEntry): string {
+  return canonicalJson({ payload: payloadJson(e.payload), sig: e.sig });
+}
+
+/** Parses a stored entry; checks types, sorted unique parents and that it is stored under its id. */
+export function parseEntry(raw: unknown, storedId?: string): Result<{ id: EntryId; entry: SignedEntry }> {
+  let value: unknown = raw;
+  if (typeof raw === "string") {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      return fail("The entry is not valid JSON.");
+    }
+  }
+  const r = entrySchema.safeParse(value);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const where = issue && issue.path.length ? ` (at ${issue.path.join(".")})` : "";
+    return fail(`The entry is malformed: ${issue?.message ?? "invalid"}${where}.`);
+  }
+  const entry = r.data as unknown as SignedEntry;
+  const parents = entry.payload.parents;
+  for (let i = 1; i < parents.length; i++)
+    if (parents[i - 1]! >= parents[i]!) return fail("The entry's parents are not sorted and unique.");
+  const id = entryId(entry.payload);
+  if (storedId !== undefined && storedId !== id) return fail("The entry's id does not match its hash.");
+  return ok({ id, entry });
+}

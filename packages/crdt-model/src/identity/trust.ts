@@ -1,0 +1,129 @@
+import * as x509 from "@peculiar/x509";
+import { fail, ok, type Result } from "../result.ts";
+import { sha256Hex } from "../bytes.ts";
+import { parseCertificate, profileFromCertificate } from "./certs.ts";
+import type { SignerProfile } from "./profile.ts";
+import { parseDelegationTable, type DelegationTable } from "../routing/delegation.ts";
+import type { AgencyCode } from "../ids.ts";
+
+export type CertCheck =
+  | { ok: true; ca: x509.X509Certificate; profile: SignerProfile }
+  | { ok: false; reason: string };
+
+/**
+ * What a verifier trusts: agency CA certificates, revoked serials, optional profile bindings for
+ * certificates issued elsewhere (e.g. RSA citizen certificates registered for a person) and the
+ * delegation tables of the agencies. Immutable once built; verification results for a given
+ * certificate are memoised here because they cannot change while the store does not.
+ */
+export class TrustStore {
+  private readonly cas: x509.X509Certificate[];
+  private readonly revoked: Set<string>; // "<issuer CA fingerprint>:<serial hex lower>"
+  private readonly bindings: Map<string, SignerProfile>; // certificate SHA-256 hex → profile
+  private readonly delegation: Map<string, DelegationTable>;
+  private readonly issuerCache = new Map<string, Promise<Result<x509.X509Certificate>>>();
+
+  constructor(init: {
+    cas: x509.X509Certificate[];
+    revoked?: { ca: x509.X509Certificate; serial: string }[];
+    bindings?: { cert: x509.X509Certificate; profile: SignerProfile }[];
+    delegation?: DelegationTable[];
+  }) {
+    this.cas = [...init.cas];
+    this.revoked = new Set((init.revoked ?? []).map((r) => `${fp(r.ca)}:${r.serial.toLowerCase()}`));
+    this.bindings = new Map((init.bindings ?? []).map((b) => [fp(b.cert), b.profile]));
+    this.delegation = new Map((init.delegation ?? []).map((t) => [t.agency, t]));
+  }
+
+  /** Builds a store from PEM texts; the first one that does not parse is named in the reason. */
+  static fromPem(pems: string[], delegation: unknown[] = []): Result<TrustStore> {
+    const cas: x509.X509Certificate[] = [];
+    for (const [i, pem] of pems.entries()) {
+      for (const block of splitPem(pem)) {
+        const c = parseCertificate(block);
+        if (!c.ok) return fail(`Trusted certificate ${i + 1}: ${c.reason}`);
+        cas.push(c.value);
+      }
+    }
+    const tables: DelegationTable[] = [];
+    for (const t of delegation) {
+      const r = parseDelegationTable(t);
+      if (!r.ok) return r;
+      tables.push(r.value);
+    }
+    return ok(new TrustStore({ cas, delegation: tables }));
+  }
+
+  caCertificates(): readonly x509.X509Certificate[] {
+    return this.cas;
+  }
+
+  delegationTable(agency: AgencyCode): DelegationTable | undefined {
+    return this.delegation.get(agency);
+  }
+
+  /** A copy with more revoked serials (revocation lists only grow). */
+  withRevoked(ca: x509.X509Certificate, serial: string): TrustStore {
+    const next = new TrustStore({ cas: this.cas, delegation: [...this.delegation.values()] });
+    for (const r of this.revoked) next.revoked.add(r);
+    for (const [k, v] of this.bindings) next.bindings.set(k, v);
+    next.revoked.add(`${fp(ca)}:${serial.toLowerCase()}`);
+    return next;
+  }
+
+  /**
+   * Checks a signer certificate at the time it claims to have signed: issued by a trusted CA (whose
+   * signature on it verifies), not revoked, both certificates valid at that time, and carrying a
+   * profile (its own extension, or a binding registered in this store).
+   */
+  async checkCertificate(cert: x509.X509Certificate, at: Date): Promise<CertCheck> {
+    const issuer = await this.issuerOf(cert);
+    if (!issuer.ok) return issuer;
+    const ca = issuer.value;
+    if (this.revoked.has(`${fp(ca)}:${cert.serialNumber.toLowerCase()}`))
+      return { ok: false, reason: "The signer's certificate has been revoked." };
+    if (at < cert.notBefore || at > cert.notAfter)
+      return { ok: false, reason: "The signer's certificate was not valid at the claimed time." };
+    if (at < ca.notBefore || at > ca.notAfter)
+      return { ok: false, reason: "The issuing authority's certificate was not valid at the claimed time." };
+    const bound = this.bindings.get(fp(cert));
+    if (bound) return { ok: true, ca, profile: bound };
+    const profile = profileFromCertificate(cert);
+    if (!profile.ok) return { ok: false, reason: `The signer's certificate carries no usable profile: ${profile.reason}` };
+    if (profile.value.agency !== agencyOf(ca))
+      return { ok: false, reason: "The signer's certificate names another agency than its issuing authority." };
+    return { ok: true, ca, profile: profile.value };
+  }
+
+  private issuerOf(cert: x509.X509Certificate): Promise<Result<x509.X509Certificate>> {
+    const key = fp(cert);
+    let p = this.issuerCache.get(key);
+    if (!p) {
+      p = this.findIssuer(cert);
+      this.issuerCache.set(key, p);
+    }
+    return p;
+  }
+
+  private async findIssuer(cert: x509.X509Certificate): Promise<Result<x509.X509Certificate>> {
+    for (const ca of this.cas) {
+      if (ca.subject !== cert.issuer) continue;
+      if (await cert.verify({ publicKey: ca.publicKey, signatureOnly: true }).catch(() => false)) return ok(ca);
+    }
+    return fail("The signer's certificate is not issued by a trusted authority.");
+  }
+}
+
+function fp(cert: x509.X509Certificate): string {
+  return sha256Hex(new Uint8Array(cert.rawData));
+}
+
+/** An agency CA names its agency in O (see createAgencyCa); bindings cover certificates from elsewhere. */
+function agencyOf(ca: x509.X509Certificate): string | undefined {
+  return ca.subjectName.getField("O")[0];
+}
+
+export function splitPem(text: string): string[] {
+  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g);
+  return blocks ?? [text];
+}

@@ -1,0 +1,84 @@
+// The public surface of @countersign/crdt-model. The app and the server import only from here.
+
+export type { Brand, DocId, EntryId, AgencyCode, UnitId, PersonId, StepId, ItemId, Sha256Hex } from "./ids.ts";
+export { asDocId, asEntryId, asAgencyCode, asUnitId, asPersonId, asStepId, asItemId, asSha256Hex, isSha256Hex, randomId } from "./ids.ts";
+export type { Result } from "./result.ts";
+export { ok, fail, errorMessage } from "./result.ts";
+export { toBase64, fromBase64, toHex, fromHex, sha256Hex, utf8, fromUtf8, bytesEqual } from "./bytes.ts";
+export { canonicalJson, type Json } from "./canonical.ts";
+
+export {
+  DOCUMENT_KINDS,
+  KIND_LABELS,
+  SPEEDS,
+  SPEED_LABELS,
+  SECRECY_LEVELS,
+  SECRECY_LABELS,
+  metadataSchema,
+  type DocumentKind,
+  type Speed,
+  type Secrecy,
+  type Metadata,
+} from "./schema/metadata.ts";
+export { SECTIONS, SECTION_LABELS, MAX_DEPTH, itemLabel, chineseNumeral, type Section, type BodyItem } from "./schema/body.ts";
+export {
+  canonicalContent,
+  contentHash,
+  parseSignedContent,
+  type SignedContent,
+  type CanonicalItem,
+  type AttachmentRef,
+} from "./schema/content.ts";
+export { CountersignDocument } from "./schema/document.ts";
+
+export {
+  parseRoutingPlan,
+  allSteps,
+  stepsOf,
+  findStep,
+  type RoutingPlan,
+  type Stage,
+  type Step,
+  type StepType,
+  type Assignee,
+  type Deputy,
+} from "./routing/plan.ts";
+export { parseDelegationTable, requiredLevel, levelTitle, type DelegationTable } from "./routing/delegation.ts";
+
+export { ROLES, ROLE_LABELS, PROFILE_EXTENSION_OID, parseProfile, type Role, type SignerProfile } from "./identity/profile.ts";
+export { generateSigningKey, signBytes, verifyBytes, algForCertificate } from "./identity/crypto.ts";
+export {
+  createAgencyCa,
+  issueCertificate,
+  createSigner,
+  parseCertificate,
+  certificateToBase64,
+  profileFromCertificate,
+  certificateFingerprint,
+  type CertificateAuthority,
+  type Signer,
+} from "./identity/certs.ts";
+export { TrustStore, splitPem, type CertCheck } from "./identity/trust.ts";
+
+export {
+  ACTION_LABELS,
+  SIG_ALGS,
+  entryId,
+  parseEntry,
+  signedBytes,
+  serializeEntry,
+  type Action,
+  type ActionKind,
+  type EntryPayload,
+  type SignedEntry,
+  type SigAlg,
+} from "./chain/types.ts";
+export { signAction, type ActionInput } from "./chain/sign.ts";
+export { heads } from "./chain/dag.ts";
+
+export { STATUSES, STATUS_LABELS, type Status } from "./workflow/state.ts";
+export { ACTION_PRECEDENCE, type Conflict } from "./workflow/replay.ts";
+export { verify, SignatureCache, type VerificationReport, type EntryReport } from "./workflow/verify.ts";
+export { derive, deriveFromReport, type WorkflowState, type TimelineItem, type Holder } from "./workflow/derive.ts";
+
+export { versionLines, diffVersions, diffSignedVersions, type VersionLine, type LineChange, type DiffPart } from "./history/diff.ts";

@@ -1,0 +1,361 @@
+import * as Y from "yjs";
+import { asDocId, type DocId, type EntryId, type ItemId, type Sha256Hex } from "../ids.ts";
+import { errorMessage, fail, ok, type Result } from "../result.ts";
+import { canonicalJson } from "../canonical.ts";
+import { sha256Hex } from "../bytes.ts";
+import { metadataSchema, type Metadata } from "./metadata.ts";
+import {
+  MAX_DEPTH,
+  SECTIONS,
+  canonicalItems,
+  itemChildren,
+  itemText,
+  locateItem,
+  newYItem,
+  readItems,
+  sectionArray,
+  type BodyItem,
+  type Section,
+} from "./body.ts";
+import { attachmentSchema, canonicalContent, type AttachmentRef, type CanonicalItem, type SignedContent } from "./content.ts";
+import { parseRoutingPlan, toJson, type RoutingPlan } from "../routing/plan.ts";
+import { serializeEntry, type SignedEntry } from "../chain/types.ts";
+
+/**
+ * The Y.Doc layout (every name below is a top-level shared type, so concurrent creation is safe):
+ *   meta            Y.Map   docId and the metadata fields, last writer wins per field
+ *   subject         Y.Text  主旨
+ *   body.<section>  Y.Array of item Y.Maps {id, text: Y.Text, children: Y.Array}
+ *   attachments     Y.Map   sha256 → canonical JSON {sha256,name,size,mime}
+ *   plan            Y.Map   "plan" → canonical JSON of the routing plan being drafted
+ *   chain           Y.Map   entry id → canonical JSON of a signed entry (grow-only, immutable values)
+ *   versions        Y.Map   content hash → canonical content that some entry signed (簽核歷程)
+ * Nothing outside this module touches these types directly.
+ */
+export class CountersignDocument {
+  readonly ydoc: Y.Doc;
+
+  private constructor(ydoc: Y.Doc) {
+    this.ydoc = ydoc;
+  }
+
+  static create(init: { id: DocId; metadata: Metadata; subject?: string; plan?: RoutingPlan }): Result<CountersignDocument> {
+    const meta = metadataSchema.safeParse(init.metadata);
+    if (!meta.success) return fail(`The metadata is invalid: ${meta.error.issues[0]?.message ?? "invalid"}.`);
+    const d = new CountersignDocument(new Y.Doc());
+    d.ydoc.transact(() => {
+      d.meta.set("docId", init.id);
+      for (const [k, v] of Object.entries(meta.data)) d.meta.set(k, v);
+      if (init.subject) d.subjectText.insert(0, init.subject);
+    });
+    if (init.plan) {
+      const r = d.setPlan(init.plan);
+      if (!r.ok) return r;
+    }
+    return ok(d);
+  }
+
+  /** Wraps an existing Y.Doc (e.g. one y-indexeddb or the relay loaded). */
+  static wrap(ydoc: Y.Doc): CountersignDocument {
+    return new CountersignDocument(ydoc);
+  }
+
+  /** Loads a document from a full update; a malformed update is refused before anything is applied. */
+  static fromUpdate(update: Uint8Array): Result<CountersignDocument> {
+    const d = new CountersignDocument(new Y.Doc());
+    const r = d.applyUpdate(update);
+    if (!r.ok) return r;
+    if (typeof d.meta.get("docId") !== "string") return fail("The update does not hold a Countersign document (no document id).");
+    return ok(d);
+  }
+
+  private get meta(): Y.Map<unknown> {
+    return this.ydoc.getMap("meta");
+  }
+  private get subjectText(): Y.Text {
+    return this.ydoc.getText("subject");
+  }
+  private get attachmentMap(): Y.Map<unknown> {
+    return this.ydoc.getMap("attachments");
+  }
+  private get planMap(): Y.Map<unknown> {
+    return this.ydoc.getMap("plan");
+  }
+  private get chainMap(): Y.Map<unknown> {
+    return this.ydoc.getMap("chain");
+  }
+  private get versionMap(): Y.Map<unknown> {
+    return this.ydoc.getMap("versions");
+  }
+
+  get id(): DocId {
+    const v = this.meta.get("docId");
+    return asDocId(typeof v === "string" ? v : "");
+  }
+
+  // ---- updates -------------------------------------------------------------------------------
+
+  /**
+   * Applies a Yjs update. It is fully decoded first, so a truncated or garbled update is refused
+   * with a reason and leaves the document untouched.
+   */
+  applyUpdate(update: Uint8Array, origin?: unknown): Result<void> {
+    try {
+      Y.decodeUpdate(update);
+    } catch (e) {
+      return fail(`The update is malformed: ${errorMessage(e)}.`);
+    }
+    try {
+      Y.applyUpdate(this.ydoc, update, origin);
+    } catch (e) {
+      return fail(`The update could not be applied: ${errorMessage(e)}.`);
+    }
+    return ok(undefined);
+  }
+
+  encodeState(stateVector?: Uint8Array): Uint8Array {
+    return Y.encodeStateAsUpdate(this.ydoc, stateVector);
+  }
+
+  stateVector(): Uint8Array {
+    return Y.encodeStateVector(this.ydoc);
+  }
+
+  /** Runs edits as one transaction, so observers and peers see them as one change. */
+  transact(fn: () => void, origin?: unknown): void {
+    this.ydoc.transact(fn, origin);
+  }
+
+  onUpdate(fn: (update: Uint8Array, origin: unknown) => void): () => void {
+    this.ydoc.on("update", fn);
+    return () => this.ydoc.off("update", fn);
+  }
+
+  onChange(fn: () => void): () => void {
+    const handler = () => fn();
+    this.ydoc.on("afterTransaction", handler);
+    return () => this.ydoc.off("afterTransaction", handler);
+  }
+
+  // ---- metadata ------------------------------------------------------------------------------
+
+  metadata(): Result<Metadata> {
+    const raw: Record<string, unknown> = {};
+    for (const k of Object.keys(metadataSchema.shape)) raw[k] = this.meta.get(k);
+    const r = metadataSchema.safeParse(raw);
+    if (!r.success) {
+      const issue = r.error.issues[0];
+      return fail(`The metadata is invalid: ${issue?.path.join(".") ?? ""} ${issue?.message ?? ""}.`.replace(" .", "."));
+    }
+    return ok(r.data);
+  }
+
+  setMetadata(patch: Partial<Metadata>): Result<void> {
+    const current = this.metadata();
+    if (!current.ok) return current;
+    const next = metadataSchema.safeParse({ ...current.value, ...patch });
+    if (!next.success) return fail(`The metadata is invalid: ${next.error.issues[0]?.message ?? "invalid"}.`);
+    this.ydoc.transact(() => {
+      for (const [k, v] of Object.entries(patch)) if (v !== undefined) this.meta.set(k, v);
+    });
+    return ok(undefined);
+  }
+
+  // ---- 主旨 ------------------------------------------------------------------------------------
+
+  subject(): string {
+    return this.subjectText.toString();
+  }
+
+  insertSubject(index: number, text: string): void {
+    this.subjectText.insert(Math.max(0, Math.min(index, this.subjectText.length)), text);
+  }
+
+  deleteSubject(index: number, length: number): void {
+    const start = Math.max(0, Math.min(index, this.subjectText.length));
+    this.subjectText.delete(start, Math.max(0, Math.min(length, this.subjectText.length - start)));
+  }
+
+  setSubject(text: string): void {
+    this.ydoc.transact(() => {
+      this.subjectText.delete(0, this.subjectText.length);
+      this.subjectText.insert(0, text);
+    });
+  }
+
+  // ---- body ----------------------------------------------------------------------------------
+
+  body(section: Section): BodyItem[] {
+    return readItems(sectionArray(this.ydoc, section));
+  }
+
+  /** Adds an item under `parent` (or at the top of the section); refuses a fifth level. */
+  addItem(section: Section, parent: ItemId | null, text: string, index?: number): Result<ItemId> {
+    const root = sectionArray(this.ydoc, section);
+    let target = root;
+    if (parent !== null) {
+      const found = locateItem(root, parent);
+      if (!found) return fail(`There is no item ${parent} in ${section}.`);
+      if (found.depth >= MAX_DEPTH) return fail(`Items nest at most ${MAX_DEPTH} levels deep.`);
+      const children = itemChildren(found.item);
+      if (!children) return fail(`Item ${parent} cannot hold sub-items.`);
+      target = children;
+    }
+    const { id, item } = newYItem(text);
+    const at = index === undefined ? target.length : Math.max(0, Math.min(index, target.length));
+    target.insert(at, [item]);
+    return ok(id);
+  }
+
+  private textOf(section: Section, id: ItemId): Result<Y.Text> {
+    const found = locateItem(sectionArray(this.ydoc, section), id);
+    const text = found && itemText(found.item);
+    return text ? ok(text) : fail(`There is no item ${id} in ${section}.`);
+  }
+
+  insertItemText(section: Section, id: ItemId, index: number, text: string): Result<void> {
+    const t = this.textOf(section, id);
+    if (!t.ok) return t;
+    t.value.insert(Math.max(0, Math.min(index, t.value.length)), text);
+    return ok(undefined);
+  }
+
+  deleteItemText(section: Section, id: ItemId, index: number, length: number): Result<void> {
+    const t = this.textOf(section, id);
+    if (!t.ok) return t;
+    const start = Math.max(0, Math.min(index, t.value.length));
+    t.value.delete(start, Math.max(0, Math.min(length, t.value.length - start)));
+    return ok(undefined);
+  }
+
+  setItemText(section: Section, id: ItemId, text: string): Result<void> {
+    const t = this.textOf(section, id);
+    if (!t.ok) return t;
+    this.ydoc.transact(() => {
+      t.value.delete(0, t.value.length);
+      t.value.insert(0, text);
+    });
+    return ok(undefined);
+  }
+
+  removeItem(section: Section, id: ItemId): Result<void> {
+    const found = locateItem(sectionArray(this.ydoc, section), id);
+    if (!found) return fail(`There is no item ${id} in ${section}.`);
+    found.parent.delete(found.index, 1);
+    return ok(undefined);
+  }
+
+  // ---- attachments ---------------------------------------------------------------------------
+
+  attachments(): AttachmentRef[] {
+    const out: AttachmentRef[] = [];
+    for (const [key, raw] of this.attachmentMap.entries()) {
+      if (typeof raw !== "string") continue;
+      try {
+        const r = attachmentSchema.safeParse(JSON.parse(raw));
+        if (r.success && r.data.sha256 === key) out.push(r.data as AttachmentRef);
+      } catch {
+        // A value that is not JSON is ignored: it cannot have been signed as an attachment.
+      }
+    }
+    return out.sort((a, b) => (a.sha256 < b.sha256 ? -1 : 1));
+  }
+
+  addAttachment(ref: AttachmentRef): Result<void> {
+    const r = attachmentSchema.safeParse(ref);
+    if (!r.success) return fail(`The attachment reference is invalid: ${r.error.issues[0]?.message ?? "invalid"}.`);
+    this.attachmentMap.set(ref.sha256, canonicalJson({ sha256: ref.sha256, name: ref.name, size: ref.size, mime: ref.mime }));
+    return ok(undefined);
+  }
+
+  removeAttachment(sha256: Sha256Hex): void {
+    this.attachmentMap.delete(sha256);
+  }
+
+  // ---- routing plan --------------------------------------------------------------------------
+
+  /** The plan being drafted. Once submitted, the plan in force is the signed one (see derive). */
+  plan(): Result<RoutingPlan | null> {
+    const raw = this.planMap.get("plan");
+    if (raw === undefined) return ok(null);
+    if (typeof raw !== "string") return fail("The stored routing plan is not text.");
+    try {
+      return parseRoutingPlan(JSON.parse(raw));
+    } catch {
+      return fail("The stored routing plan is not valid JSON.");
+    }
+  }
+
+  setPlan(plan: RoutingPlan): Result<void> {
+    const r = parseRoutingPlan(plan);
+    if (!r.ok) return r;
+    this.planMap.set("plan", canonicalJson(toJson(r.value)));
+    return ok(undefined);
+  }
+
+  // ---- content -------------------------------------------------------------------------------
+
+  /** The content as it stands now, in the form signers sign. */
+  content(): Result<SignedContent> {
+    const metadata = this.metadata();
+    if (!metadata.ok) return metadata;
+    const plan = this.plan();
+    if (!plan.ok) return plan;
+    const body = {} as Record<Section, CanonicalItem[]>;
+    for (const s of SECTIONS) body[s] = canonicalItems(this.body(s)) as unknown as CanonicalItem[];
+    return ok({
+      v: 1,
+      doc: this.id,
+      metadata: metadata.value,
+      subject: this.subject(),
+      body,
+      attachments: this.attachments(),
+      plan: plan.value,
+    });
+  }
+
+  /** Canonical text and hash of the current content. */
+  currentVersion(): Result<{ hash: Sha256Hex; canonical: string; content: SignedContent }> {
+    const c = this.content();
+    if (!c.ok) return c;
+    const canonical = canonicalContent(c.value);
+    return ok({ hash: sha256Hex(canonical), canonical, content: c.value });
+  }
+
+  // ---- chain and signed versions -------------------------------------------------------------
+
+  /** Raw chain values keyed by id; verification parses and checks each one. */
+  rawEntries(): Map<string, unknown> {
+    return new Map(this.chainMap.entries());
+  }
+
+  hasEntry(id: EntryId): boolean {
+    return this.chainMap.has(id);
+  }
+
+  /**
+   * Adds a signed entry together with the content version it signs, in one transaction. Entries are
+   * immutable: an id that is already present is left as it is.
+   */
+  addEntry(id: EntryId, entry: SignedEntry, canonicalContentText: string): void {
+    this.ydoc.transact(() => {
+      if (!this.versionMap.has(entry.payload.content)) this.versionMap.set(entry.payload.content, canonicalContentText);
+      if (!this.chainMap.has(id)) this.chainMap.set(id, serializeEntry(entry));
+    });
+  }
+
+  /** The canonical content a signer signed, by its hash. */
+  version(hash: Sha256Hex): string | undefined {
+    const v = this.versionMap.get(hash);
+    return typeof v === "string" ? v : undefined;
+  }
+
+  versionHashes(): Sha256Hex[] {
+    return [...this.versionMap.keys()] as Sha256Hex[];
+  }
+
+  /** Test and tooling hook for building tampered copies; never called by the product. */
+  unsafeRaw(): { chain: Y.Map<unknown>; versions: Y.Map<unknown>; meta: Y.Map<unknown>; plan: Y.Map<unknown> } {
+    return { chain: this.chainMap, versions: this.versionMap, meta: this.meta, plan: this.planMap };
+  }
+}

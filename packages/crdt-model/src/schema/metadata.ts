@@ -1,0 +1,76 @@
+import { z } from "zod";
+import type { AgencyCode, PersonId, UnitId } from "../ids.ts";
+
+/** Document kinds (公文類別 / 函類別 of the DI tag set), English in code, Chinese in the UI. */
+export const DOCUMENT_KINDS = [
+  "memo", // 簽
+  "draft", // 稿
+  "letter", // 函
+  "brief-letter", // 書函
+  "meeting-notice", // 開會通知單
+  "announcement", // 公告
+  "order", // 令
+  "note", // 便簽
+  "other", // 其他
+] as const;
+export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
+
+export const KIND_LABELS: Record<DocumentKind, string> = {
+  memo: "簽",
+  draft: "稿",
+  letter: "函",
+  "brief-letter": "書函",
+  "meeting-notice": "開會通知單",
+  announcement: "公告",
+  order: "令",
+  note: "便簽",
+  other: "其他",
+};
+
+/** 速別; the time limits (1 / 3 / 6 working days) live with the deadline rules. */
+export const SPEEDS = ["most-urgent", "urgent", "ordinary"] as const;
+export type Speed = (typeof SPEEDS)[number];
+export const SPEED_LABELS: Record<Speed, string> = { "most-urgent": "最速件", urgent: "速件", ordinary: "普通件" };
+
+/** 密等. Anything but "none" may never leave the named participants. */
+export const SECRECY_LEVELS = ["none", "confidential", "secret", "top-secret", "absolute"] as const;
+export type Secrecy = (typeof SECRECY_LEVELS)[number];
+export const SECRECY_LABELS: Record<Secrecy, string> = {
+  none: "普通",
+  confidential: "密",
+  secret: "機密",
+  "top-secret": "極機密",
+  absolute: "絕對機密",
+};
+
+const id = (what: string) =>
+  z
+    .string()
+    .min(1, `${what} must not be empty`)
+    .max(128, `${what} is longer than 128 characters`)
+    .regex(/^[A-Za-z0-9._:-]+$/, `${what} may hold only letters, digits and . _ : -`);
+
+export const agencyCodeSchema = id("agency code").transform((s) => s as AgencyCode);
+export const unitIdSchema = id("unit id").transform((s) => s as UnitId);
+export const personIdSchema = id("person id").transform((s) => s as PersonId);
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date must be written YYYY-MM-DD");
+
+/**
+ * The metadata fields. 主旨 is not here: it is co-edited text and lives in its own Y.Text.
+ * `category` is the key into the delegation table (分層負責明細表).
+ */
+export const metadataSchema = z.object({
+  kind: z.enum(DOCUMENT_KINDS),
+  speed: z.enum(SPEEDS),
+  secrecy: z.enum(SECRECY_LEVELS),
+  dueDate: isoDate.nullable(),
+  docNumber: z.string().max(64).nullable(), // 文號 / 發文字號
+  receiptNumber: z.string().max(64).nullable(), // 收文號
+  agency: agencyCodeSchema,
+  unit: unitIdSchema,
+  caseOfficer: personIdSchema,
+  retention: z.string().max(32).nullable(), // 保存年限: years, or 永久
+  category: z.string().max(128),
+});
+export type Metadata = z.infer<typeof metadataSchema>;

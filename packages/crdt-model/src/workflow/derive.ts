@@ -1,0 +1,133 @@
+import type { AgencyCode, EntryId, PersonId, Sha256Hex, StepId } from "../ids.ts";
+import type { CountersignDocument } from "../schema/document.ts";
+import type { TrustStore } from "../identity/trust.ts";
+import type { Role, SignerProfile } from "../identity/profile.ts";
+import type { ActionKind } from "../chain/types.ts";
+import { heads } from "../chain/dag.ts";
+import { canonicalJson } from "../canonical.ts";
+import { toJson, type Assignee, type RoutingPlan, type StepType } from "../routing/plan.ts";
+import { pendingSteps, type Status } from "./state.ts";
+import { replay, type Conflict } from "./replay.ts";
+import { verify, type SignatureCache, type VerificationReport } from "./verify.ts";
+
+export type Holder = Assignee | { kind: "role"; role: Role; agency: AgencyCode };
+
+export interface TimelineItem {
+  id: string;
+  action: ActionKind | null;
+  step: string | null;
+  signer: SignerProfile | null;
+  at: string | null;
+  opinion: string;
+  /** applied: changed the state; conflict/redundant: lost to a concurrent entry; invalid: see reason. */
+  outcome: "applied" | "conflict" | "redundant" | "invalid";
+  reason: string | null;
+}
+
+export interface WorkflowState {
+  status: Status;
+  caseOfficer: PersonId | null;
+  /** Who holds the document now (whom it waits on). */
+  holders: Holder[];
+  pending: { step: StepId; type: StepType; assignee: Assignee }[];
+  plan: RoutingPlan | null;
+  decision: { entry: EntryId; content: Sha256Hex } | null;
+  lateSigns: { step: StepId; entry: EntryId }[];
+  timeline: TimelineItem[];
+  conflicts: Conflict[];
+  /** Problems with the document as a whole, as sentences. */
+  findings: string[];
+  /** Heads of the valid chain: the parents of the next entry anyone signs. */
+  heads: EntryId[];
+  /** Every entry valid and no findings. */
+  valid: boolean;
+}
+
+const DISPATCHED_KINDS = new Set(["letter", "brief-letter", "meeting-notice", "announcement", "order"]);
+
+/**
+ * The workflow state, a pure function of the verified chain and the document: the same set of
+ * entries gives the same state on every replica whatever order they arrived in. Invalid entries
+ * appear in the timeline with their reason and change nothing.
+ */
+export function deriveFromReport(doc: CountersignDocument, report: VerificationReport): WorkflowState {
+  const { state, conflicts } = report.ctx ? replay(report.valid, report.ctx) : { state: null, conflicts: [] };
+  const lost = new Map(conflicts.map((c) => [c.loser as string, c]));
+  const timeline: TimelineItem[] = report.entries.map((e) => {
+    const c = lost.get(e.id);
+    return {
+      id: e.id,
+      action: e.action,
+      step: e.step,
+      signer: e.signer,
+      at: e.at,
+      opinion: e.opinion,
+      outcome: !e.valid ? "invalid" : c ? c.kind : "applied",
+      reason: e.reason ?? c?.reason ?? null,
+    };
+  });
+
+  const meta = doc.metadata();
+  const livePlan = doc.plan();
+  const findings: string[] = [];
+  const status: Status = state?.status ?? "draft";
+  const caseOfficer = state?.caseOfficer ?? (meta.ok ? meta.value.caseOfficer : null);
+  if (state?.decision) {
+    const current = doc.currentVersion();
+    if (!current.ok || current.value.hash !== state.decision.content) findings.push("The content was changed after the decision.");
+  } else if (state?.submitted && state.plan && status !== "on-paper") {
+    const live = livePlan.ok && livePlan.value ? canonicalJson(toJson(livePlan.value)) : null;
+    if (live !== canonicalJson(toJson(state.plan))) findings.push("The routing plan was changed without a signed amendment.");
+  }
+
+  const pending = state ? pendingSteps(state).map((s) => ({ step: s.id, type: s.type, assignee: s.assignee })) : [];
+  const agency = report.ctx?.agency ?? (meta.ok ? meta.value.agency : ("" as AgencyCode));
+  let holders: Holder[];
+  switch (status) {
+    case "draft":
+      holders = caseOfficer ? [{ kind: "person", person: caseOfficer }] : [];
+      break;
+    case "returned":
+      holders = state?.returnedTo === null && caseOfficer ? [{ kind: "person", person: caseOfficer }] : pending.map((p) => p.assignee);
+      break;
+    case "in-review":
+    case "countersigning":
+      holders = pending.map((p) => p.assignee);
+      break;
+    case "decided":
+      holders = [{ kind: "role", role: meta.ok && DISPATCHED_KINDS.has(meta.value.kind) ? "mail-room" : "archives", agency }];
+      break;
+    case "dispatched":
+    case "on-paper":
+      holders = [{ kind: "role", role: "archives", agency }];
+      break;
+    case "archived":
+      holders = [];
+      break;
+  }
+
+  return {
+    status,
+    caseOfficer,
+    holders,
+    pending,
+    plan: state?.plan ?? (livePlan.ok ? livePlan.value : null),
+    decision: state?.decision ?? null,
+    lateSigns: state?.lateSigns ?? [],
+    timeline,
+    conflicts,
+    findings,
+    heads: heads(report.valid.map((f) => ({ id: f.id, parents: f.payload.parents }))),
+    valid: report.entries.every((e) => e.valid) && findings.length === 0,
+  };
+}
+
+/** Verifies and derives in one call: what the app and the server use. */
+export async function derive(
+  doc: CountersignDocument,
+  trust: TrustStore,
+  opts: { cache?: SignatureCache } = {},
+): Promise<WorkflowState & { report: VerificationReport }> {
+  const report = await verify(doc, trust, opts);
+  return { ...deriveFromReport(doc, report), report };
+}

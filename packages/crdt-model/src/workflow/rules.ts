@@ -1,0 +1,228 @@
+import type { StepId } from "../ids.ts";
+import { findStep, type RoutingPlan, type StepType } from "../routing/plan.ts";
+import type { ActionKind } from "../chain/types.ts";
+import {
+  isCaseOfficer,
+  isDecided,
+  matchesAssignee,
+  openStatus,
+  pendingSteps,
+  stageDone,
+  type ChainContext,
+  type EntryFacts,
+  type WorkState,
+} from "./state.ts";
+
+/**
+ * The workflow rules: whether an entry may act on a state (`check`, a reason sentence or null) and
+ * what it does to it (`apply`). `check` is what verification asks of an entry against the history
+ * its signer saw; derivation asks it again against the merged history, where a refusal is then a
+ * conflict with a concurrent entry rather than an invalid entry.
+ */
+
+const STEP_ACTION: Partial<Record<ActionKind, StepType>> = { approve: "review", countersign: "countersign", decide: "decide" };
+
+const AFTER_DECISION: ReadonlySet<ActionKind> = new Set<ActionKind>(["dispatch", "archive", "late-sign"]);
+
+export function check(s: WorkState, e: EntryFacts, ctx: ChainContext): string | null {
+  const a = e.payload.action;
+  const p = e.profile;
+
+  if (isDecided(s)) {
+    if (!AFTER_DECISION.has(a.kind)) return "The action comes after the decision.";
+    if (s.decision && e.payload.content !== s.decision.content) return "The content signed differs from the decided content.";
+  }
+  if (s.status === "on-paper" && a.kind !== "archive" && a.kind !== "late-sign") return "The document was switched to paper.";
+
+  switch (a.kind) {
+    case "submit": {
+      if (s.submitted) return "The document has already been submitted.";
+      if (!e.content.plan) return "The signed content holds no routing plan.";
+      if (!isCaseOfficer(s, p, e.at, ctx, e.content.plan)) return "Only the case officer may submit the document.";
+      return null;
+    }
+    case "approve":
+    case "countersign":
+    case "decide": {
+      const open = openStepCheck(s, e, ctx);
+      if (open) return open;
+      const plan = s.plan!;
+      const step = findStep(plan, e.payload.step!)!.step;
+      if (step.type !== STEP_ACTION[a.kind]) return `A ${step.type} step cannot be answered with ${a.kind}.`;
+      if (a.kind === "decide") {
+        // 決行 may come before review steps are signed (they can be late-signed), never before a 會辦.
+        const missing = plan.stages
+          .flatMap((st) => (st.kind === "single" ? [st.step] : st.steps))
+          .some((st) => st.type === "countersign" && !s.done.has(st.id));
+        if (missing) return "The decision comes before every countersign is done.";
+        const required = ctx.requiredLevel(e.content, plan);
+        if (p.level < required) return `The decision is below the required level (level ${p.level}, required ${required}).`;
+      } else if (!pendingSteps(s).some((st) => st.id === step.id)) {
+        return "The step is not pending in the history the signer saw.";
+      }
+      return null;
+    }
+    case "return": {
+      const open = openStepCheck(s, e, ctx);
+      if (open) return open;
+      if (!pendingSteps(s).some((st) => st.id === e.payload.step)) return "The step is not pending in the history the signer saw.";
+      if (a.to !== null) {
+        const target = findStep(s.plan!, a.to);
+        if (!target || target.stageIndex >= s.stage) return "A return must go to an earlier step or to the case officer.";
+      }
+      return null;
+    }
+    case "withdraw":
+      if (!s.submitted) return "Only a submitted document can be withdrawn.";
+      if (!isCaseOfficer(s, p, e.at, ctx)) return "Only the case officer may withdraw the document.";
+      return null;
+    case "reassign":
+      if (!(p.roles.includes("registry") && p.agency === ctx.agency && p.unit === ctx.unit))
+        return "Only the registry desk of the document's unit may re-assign it.";
+      if (a.to === s.caseOfficer) return "The document is already assigned to that person.";
+      return null;
+    case "switch-to-paper":
+      if (isCaseOfficer(s, p, e.at, ctx) || (p.roles.includes("registry") && p.agency === ctx.agency)) return null;
+      if (s.plan && pendingSteps(s).some((st) => matchesAssignee(st.assignee, p, e.at, s.plan!, ctx))) return null;
+      return "Only the case officer, the registry desk or the current holder may switch the document to paper.";
+    case "late-sign": {
+      if (!s.plan || (!s.submitted && !isDecided(s))) return "Only a submitted document can be signed late.";
+      const step = e.payload.step === null ? undefined : findStep(s.plan, e.payload.step);
+      if (!step) return "The entry names a step that is not in the routing plan.";
+      if (s.done.has(step.step.id)) return "Only a step that was skipped can be signed late.";
+      if (!matchesAssignee(step.step.assignee, p, e.at, s.plan, ctx)) return "The signer is not assigned to that step.";
+      return null;
+    }
+    case "dispatch":
+      if (s.status === "dispatched" || s.status === "archived") return "The document was already dispatched.";
+      if (s.status !== "decided") return "Only a decided document can be dispatched.";
+      if (!(p.roles.includes("mail-room") && p.agency === ctx.agency)) return "Only the mail room may dispatch the document.";
+      return null;
+    case "archive":
+      if (s.status === "archived") return "The document is already archived.";
+      if (!isDecided(s) && s.status !== "on-paper") return "Only a decided document, or one switched to paper, can be archived.";
+      if (!(p.roles.includes("archives") && p.agency === ctx.agency)) return "Only the archives may archive the document.";
+      return null;
+    case "amend-plan": {
+      if (!s.submitted || !s.plan) return "Only the plan of a submitted document needs a signed amendment.";
+      if (!e.content.plan) return "The signed content holds no routing plan.";
+      const holder = pendingSteps(s).some((st) => matchesAssignee(st.assignee, p, e.at, s.plan!, ctx));
+      if (!holder && !isCaseOfficer(s, p, e.at, ctx)) return "Only the case officer or the current holder may amend the routing plan.";
+      for (const done of s.done.keys())
+        if (!findStep(e.content.plan, done)) return "An amendment may not remove a step that is already done.";
+      return null;
+    }
+  }
+}
+
+/** Shared by the step actions: the document is out for signing and the signer holds that step. */
+function openStepCheck(s: WorkState, e: EntryFacts, ctx: ChainContext): string | null {
+  if (!s.submitted || !s.plan) return "The document has not been submitted.";
+  if (e.payload.step === null) return "The action needs a step.";
+  const found = findStep(s.plan, e.payload.step);
+  if (!found) return "The entry names a step that is not in the routing plan.";
+  if (s.done.has(found.step.id)) return "The step is not pending in the history the signer saw.";
+  if (!matchesAssignee(found.step.assignee, e.profile, e.at, s.plan, ctx)) return "The signer is not assigned to that step.";
+  return null;
+}
+
+/** Applies an entry that `check` accepted. */
+export function apply(s: WorkState, e: EntryFacts): void {
+  const a = e.payload.action;
+  const step = e.payload.step;
+  s.applied.push(e.id);
+  switch (a.kind) {
+    case "submit":
+      s.plan = e.content.plan;
+      s.submitted = true;
+      s.done.clear();
+      s.returnedTo = null;
+      s.stage = 0;
+      s.status = openStatus(s.plan!, 0);
+      s.lastChange = e.id;
+      return;
+    case "approve":
+    case "countersign":
+      markDone(s, step!, e);
+      advance(s);
+      s.lastChange = e.id;
+      return;
+    case "decide":
+      markDone(s, step!, e);
+      s.status = "decided";
+      s.returnedTo = null;
+      s.decision = { entry: e.id, content: e.payload.content };
+      s.lastChange = e.id;
+      return;
+    case "return":
+      s.stepChange.set(step!, e.id);
+      if (a.to === null) {
+        s.submitted = false;
+        s.done.clear();
+        s.stage = 0;
+      } else {
+        const to = findStep(s.plan!, a.to)!.stageIndex;
+        reopenFrom(s, s.plan!, to);
+        s.stage = to;
+      }
+      s.status = "returned";
+      s.returnedTo = a.to;
+      s.lastChange = e.id;
+      return;
+    case "withdraw":
+      s.submitted = false;
+      s.done.clear();
+      s.stage = 0;
+      s.returnedTo = null;
+      s.status = "draft";
+      s.lastChange = e.id;
+      return;
+    case "reassign":
+      s.caseOfficer = a.to;
+      return;
+    case "switch-to-paper":
+      s.status = "on-paper";
+      s.lastChange = e.id;
+      return;
+    case "late-sign":
+      markDone(s, step!, e);
+      s.lateSigns.push({ step: step!, entry: e.id });
+      return;
+    case "dispatch":
+      s.status = "dispatched";
+      s.lastChange = e.id;
+      return;
+    case "archive":
+      s.status = "archived";
+      s.lastChange = e.id;
+      return;
+    case "amend-plan":
+      s.plan = e.content.plan;
+      for (const id of [...s.done.keys()]) if (!findStep(s.plan!, id)) s.done.delete(id);
+      s.stage = 0;
+      advance(s);
+      if (s.status !== "returned") s.status = openStatus(s.plan!, s.stage);
+      s.lastChange = e.id;
+      return;
+  }
+}
+
+function markDone(s: WorkState, step: StepId, e: EntryFacts): void {
+  s.done.set(step, e.id);
+  s.stepChange.set(step, e.id);
+}
+
+/** Moves past every completed stage (並會整併: a parallel stage is complete when all branches are). */
+function advance(s: WorkState): void {
+  const plan = s.plan!;
+  while (s.stage < plan.stages.length - 1 && stageDone(plan.stages[s.stage]!, s.done)) s.stage++;
+  if (s.status === "returned" && s.returnedTo !== null && s.done.has(s.returnedTo)) s.returnedTo = null;
+  if (s.returnedTo === null) s.status = openStatus(plan, s.stage);
+}
+
+function reopenFrom(s: WorkState, plan: RoutingPlan, stage: number): void {
+  for (let i = stage; i < plan.stages.length; i++) {
+    const st = plan.stages[i]!;
+    for (const step of st.kind === "single" ? [st.step] : st.steps) s.done.delete(step.id);
+  }
+}
