@@ -45,7 +45,7 @@ export {
 } from "./routing/plan.ts";
 export { parseDelegationTable, requiredLevel, levelTitle, type DelegationTable } from "./routing/delegation.ts";
 
-export { ROLES, ROLE_LABELS, PROFILE_EXTENSION_OID, parseProfile, type Role, type SignerProfile } from "./identity/profile.ts";
+export { ROLES, ROLE_LABELS, parseProfile, type Role, type SignerProfile } from "./identity/profile.ts";
 export { generateSigningKey, signBytes, verifyBytes, algForCertificate } from "./identity/crypto.ts";
 export {
   createAgencyCa,

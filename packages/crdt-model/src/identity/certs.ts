@@ -1,10 +1,10 @@
-import * as x509 from "@peculiar/x509";
+import { x509 } from "./x509.ts";
 import type { SigAlg } from "../chain/types.ts";
 import type { AgencyCode } from "../ids.ts";
 import { errorMessage, fail, ok, type Result } from "../result.ts";
 import { fromBase64, own, toBase64 } from "../bytes.ts";
 import { generateSigningKey, importParams, keyGenParams } from "./crypto.ts";
-import { PROFILE_EXTENSION_OID, decodeProfileExtension, encodeProfileExtension, type SignerProfile } from "./profile.ts";
+import { profileFromFields, profileSubject, type SignerProfile } from "./profile.ts";
 
 export interface CertificateAuthority {
   agency: AgencyCode;
@@ -80,7 +80,7 @@ export async function issueCertificate(
   const notBefore = validity.notBefore ?? new Date(Date.now() - DAY);
   return x509.X509CertificateGenerator.create({
     serialNumber: randomSerial(),
-    subject: [{ CN: [profile.name] }, { OU: [profile.unit] }, { O: [profile.agency] }],
+    subject: profileSubject(profile),
     issuer: ca.cert.subjectName,
     notBefore,
     notAfter: validity.notAfter ?? new Date(notBefore.getTime() + 2 * 365 * DAY),
@@ -92,7 +92,6 @@ export async function issueCertificate(
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation, true),
       await x509.SubjectKeyIdentifierExtension.create(publicKey),
       await x509.AuthorityKeyIdentifierExtension.create(ca.keys.publicKey),
-      new x509.Extension(PROFILE_EXTENSION_OID, false, encodeProfileExtension(profile)),
     ],
   });
 }
@@ -128,9 +127,7 @@ export function certificateToBase64(cert: x509.X509Certificate): string {
 }
 
 export function profileFromCertificate(cert: x509.X509Certificate): Result<SignerProfile> {
-  const ext = cert.getExtension(PROFILE_EXTENSION_OID);
-  if (!ext) return fail("The certificate carries no signer profile.");
-  return decodeProfileExtension(ext.value);
+  return profileFromFields((oid) => cert.subjectName.getField(oid));
 }
 
 export async function importCertificateKey(cert: x509.X509Certificate, alg: SigAlg): Promise<Result<CryptoKey>> {

@@ -1,9 +1,6 @@
-import * as x509 from "@peculiar/x509";
+import { x509 } from "./x509.ts";
 import type { SigAlg } from "../chain/types.ts";
 import { own } from "../bytes.ts";
-
-// @peculiar/x509 needs a WebCrypto provider; browsers and Node ≥ 20 both have globalThis.crypto.
-x509.cryptoProvider.set(globalThis.crypto);
 
 export const ECDSA_P256: EcKeyGenParams = { name: "ECDSA", namedCurve: "P-256" };
 export const RSA_2048_PKCS1: RsaHashedKeyGenParams = {

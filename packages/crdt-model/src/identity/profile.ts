@@ -1,10 +1,7 @@
 import { z } from "zod";
-import * as asn1js from "asn1js";
-import { canonicalJson } from "../canonical.ts";
 import type { AgencyCode, PersonId, UnitId } from "../ids.ts";
 import { agencyCodeSchema, personIdSchema, unitIdSchema } from "../schema/metadata.ts";
 import { fail, ok, type Result } from "../result.ts";
-import { fromUtf8, own, utf8 } from "../bytes.ts";
 
 /** The seven roles of the brief. */
 export const ROLES = ["mail-room", "registry", "case-officer", "supervisor", "archives", "follow-up", "admin"] as const;
@@ -20,8 +17,8 @@ export const ROLE_LABELS: Record<Role, string> = {
 };
 
 /**
- * Who a certificate speaks for. It travels inside the certificate (a non-critical extension under a
- * private UUID arc, so outside tools ignore it), which is what lets any replica check "is this signer
+ * Who a certificate speaks for. It travels in the certificate's subject name, in standard attribute
+ * types (readable with `openssl x509 -text`), which is what lets any replica check "is this signer
  * assigned to that step" offline from the document and the trusted CAs alone.
  */
 export interface SignerProfile {
@@ -35,8 +32,10 @@ export interface SignerProfile {
   roles: Role[];
 }
 
-/** OID of the profile extension: 2.25 (UUID-derived, no registration needed) + a fixed UUID. */
-export const PROFILE_EXTENSION_OID = "2.25.155036644034253237856341282456465028807";
+/** Standard attribute types the profile is written with in the certificate's subject name. */
+export const OID_UID = "0.9.2342.19200300.100.1.1"; // person id
+export const OID_TITLE = "2.5.4.12"; // level, as a decimal number
+export const OID_ROLE = "2.5.4.72"; // one attribute per role (X.520 role)
 
 export const signerProfileSchema = z
   .object({
@@ -55,19 +54,42 @@ export function parseProfile(input: unknown): Result<SignerProfile> {
   return r.success ? ok(r.data as SignerProfile) : fail(`The signer profile is malformed: ${r.error.issues[0]?.message ?? "invalid"}.`);
 }
 
-/** DER of the extension value: a UTF8String holding the profile's canonical JSON. */
-export function encodeProfileExtension(p: SignerProfile): Uint8Array<ArrayBuffer> {
-  const json = canonicalJson({ ...p, roles: [...p.roles].sort() });
-  return own(new Uint8Array(new asn1js.Utf8String({ value: fromUtf8(utf8(json)) }).toBER(false)));
+/** The subject name that carries a profile: CN name, UID person, title level, role…, OU unit, O agency. */
+export function profileSubject(p: SignerProfile): Record<string, string[]>[] {
+  return [
+    { CN: [p.name] },
+    { [OID_UID]: [p.person] },
+    { [OID_TITLE]: [String(p.level)] },
+    ...[...p.roles].sort().map((r) => ({ [OID_ROLE]: [r] })),
+    { OU: [p.unit] },
+    { O: [p.agency] },
+  ];
 }
 
-export function decodeProfileExtension(der: ArrayBuffer): Result<SignerProfile> {
-  const parsed = asn1js.fromBER(der);
-  if (parsed.offset === -1 || !(parsed.result instanceof asn1js.Utf8String))
-    return fail("The signer profile extension is not a UTF8String.");
-  try {
-    return parseProfile(JSON.parse(parsed.result.valueBlock.value));
-  } catch {
-    return fail("The signer profile extension does not hold JSON.");
-  }
+/** Reads a profile back from a subject name's fields (see `profileSubject`). */
+export function profileFromFields(field: (oid: string) => string[]): Result<SignerProfile> {
+  const one = (oid: string, what: string): Result<string> => {
+    const v = field(oid);
+    return v.length === 1 ? ok(v[0]!) : fail(`The certificate's subject must name exactly one ${what}.`);
+  };
+  const name = one("CN", "common name");
+  if (!name.ok) return name;
+  const person = one(OID_UID, "person (UID)");
+  if (!person.ok) return person;
+  const level = one(OID_TITLE, "level (title)");
+  if (!level.ok) return level;
+  const unit = one("OU", "unit (OU)");
+  if (!unit.ok) return unit;
+  const agency = one("O", "agency (O)");
+  if (!agency.ok) return agency;
+  if (!/^\d{1,2}$/.test(level.value)) return fail("The certificate's level (title) is not a number.");
+  return parseProfile({
+    v: 1,
+    agency: agency.value,
+    unit: unit.value,
+    person: person.value,
+    name: name.value,
+    level: Number(level.value),
+    roles: field(OID_ROLE),
+  });
 }

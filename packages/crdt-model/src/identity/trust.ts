@@ -1,4 +1,4 @@
-import * as x509 from "@peculiar/x509";
+import { x509 } from "./x509.ts";
 import { fail, ok, type Result } from "../result.ts";
 import { sha256Hex } from "../bytes.ts";
 import { parseCertificate, profileFromCertificate } from "./certs.ts";
