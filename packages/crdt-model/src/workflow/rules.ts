@@ -55,8 +55,11 @@ export function check(s: WorkState, e: EntryFacts, ctx: ChainContext): string | 
           .flatMap((st) => (st.kind === "single" ? [st.step] : st.steps))
           .some((st) => st.type === "countersign" && !s.done.has(st.id));
         if (missing) return "The decision comes before every countersign is done.";
+        // A deputy named in the plan acts with the principal's authority (職務代理); anyone else
+        // must hold the level the delegation table requires.
+        const deputy = step.assignee.kind === "person" && step.assignee.person !== p.person;
         const required = ctx.requiredLevel(e.content, plan);
-        if (p.level < required) return `The decision is below the required level (level ${p.level}, required ${required}).`;
+        if (!deputy && p.level < required) return `The decision is below the required level (level ${p.level}, required ${required}).`;
       } else if (!pendingSteps(s).some((st) => st.id === step.id)) {
         return "The step is not pending in the history the signer saw.";
       }
