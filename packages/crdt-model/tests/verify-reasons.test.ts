@@ -4,7 +4,6 @@ import { tamper } from "../src/sample/tamper.ts";
 import { createSampleAgency } from "../src/sample/agency.ts";
 import { createSampleDocument } from "../src/sample/document.ts";
 import { entryId, serializeEntry, signedBytes, type EntryPayload } from "../src/chain/types.ts";
-import { signBytes } from "../src/identity/crypto.ts";
 import { toBase64 } from "../src/bytes.ts";
 import { asStepId, asPersonId } from "../src/ids.ts";
 
@@ -40,7 +39,7 @@ describe("verification reasons", () => {
       step: SAMPLE_STEPS.review, action: { kind: "approve" }, opinion: "", cert: toBase64(f.a.chief.certDer), alg: "ES256", at: tick().toISOString(),
     };
     const id = entryId(payload);
-    f.doc.unsafeRaw().chain.set(id, serializeEntry({ payload, sig: toBase64(await signBytes("ES256", f.a.chief.privateKey, signedBytes(payload))) }));
+    f.doc.unsafeRaw().chain.set(id, serializeEntry({ payload, sig: toBase64(await f.a.chief.sign(signedBytes(payload))) }));
     expect(await reasonOf(f, id)).toBe("The entry's parents are not sorted and unique.");
   });
 

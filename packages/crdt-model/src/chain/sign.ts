@@ -1,6 +1,5 @@
 import type { CountersignDocument } from "../schema/document.ts";
 import type { Signer } from "../identity/certs.ts";
-import { signBytes } from "../identity/crypto.ts";
 import { toBase64 } from "../bytes.ts";
 import type { EntryId, StepId } from "../ids.ts";
 import { fail, ok, type Result } from "../result.ts";
@@ -39,7 +38,7 @@ export async function signAction(
     alg: signer.alg,
     at: (input.at ?? new Date()).toISOString(),
   };
-  const sig = toBase64(await signBytes(signer.alg, signer.privateKey, signedBytes(payload)));
+  const sig = toBase64(await signer.sign(signedBytes(payload)));
   const entry: SignedEntry = { payload, sig };
   // Round-trip through the parser so nothing is stored that a verifier would call malformed.
   const checked = parseEntry(JSON.parse(JSON.stringify(entry)), entryId(payload));

@@ -3,7 +3,7 @@ import type { SigAlg } from "../chain/types.ts";
 import type { AgencyCode } from "../ids.ts";
 import { errorMessage, fail, ok, type Result } from "../result.ts";
 import { fromBase64, own, toBase64 } from "../bytes.ts";
-import { generateSigningKey, importParams, keyGenParams } from "./crypto.ts";
+import { generateSigningKey, importParams, keyGenParams, signBytes } from "./crypto.ts";
 import { profileFromFields, profileSubject, type SignerProfile } from "./profile.ts";
 
 export interface CertificateAuthority {
@@ -13,13 +13,21 @@ export interface CertificateAuthority {
   alg: SigAlg;
 }
 
-/** A person able to sign: their key pair, certificate and the profile the certificate carries. */
+/**
+ * A person able to sign: their certificate, the profile it carries, and a signing function over the
+ * private key (a non-extractable WebCrypto key in practice; anything that yields the same signature
+ * format — P1363 for ECDSA — will do, e.g. a deterministic signer in the fuzzer).
+ */
 export interface Signer {
   profile: SignerProfile;
   cert: x509.X509Certificate;
   certDer: Uint8Array;
   alg: SigAlg;
-  privateKey: CryptoKey;
+  sign: (data: Uint8Array) => Promise<Uint8Array>;
+}
+
+export function signerFromKey(cert: x509.X509Certificate, profile: SignerProfile, alg: SigAlg, privateKey: CryptoKey): Signer {
+  return { profile, cert, certDer: new Uint8Array(cert.rawData), alg, sign: (data) => signBytes(alg, privateKey, data) };
 }
 
 const DAY = 24 * 3600 * 1000;
@@ -105,7 +113,7 @@ export async function createSigner(
   const alg = opts.alg ?? "ES256";
   const keys = await generateSigningKey(alg);
   const cert = await issueCertificate(ca, keys.publicKey, profile, opts);
-  return { profile, cert, certDer: new Uint8Array(cert.rawData), alg, privateKey: keys.privateKey };
+  return signerFromKey(cert, profile, alg, keys.privateKey);
 }
 
 /** Parses a certificate from DER, base64 DER or PEM, with a reason when it does not parse. */

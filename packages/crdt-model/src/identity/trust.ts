@@ -114,8 +114,15 @@ export class TrustStore {
   }
 }
 
+// Certificates are immutable, so their fingerprints are memoised per parsed object.
+const fingerprints = new WeakMap<x509.X509Certificate, string>();
 function fp(cert: x509.X509Certificate): string {
-  return sha256Hex(new Uint8Array(cert.rawData));
+  let f = fingerprints.get(cert);
+  if (f === undefined) {
+    f = sha256Hex(new Uint8Array(cert.rawData));
+    fingerprints.set(cert, f);
+  }
+  return f;
 }
 
 /** An agency CA names its agency in O (see createAgencyCa); bindings cover certificates from elsewhere. */

@@ -39,10 +39,13 @@ export class CountersignDocument {
     this.ydoc = ydoc;
   }
 
-  static create(init: { id: DocId; metadata: Metadata; subject?: string; plan?: RoutingPlan }): Result<CountersignDocument> {
+  /** `clientId` fixes the Yjs client id, for reproducible tests only. */
+  static create(init: { id: DocId; metadata: Metadata; subject?: string; plan?: RoutingPlan; clientId?: number }): Result<CountersignDocument> {
     const meta = metadataSchema.safeParse(init.metadata);
     if (!meta.success) return fail(`The metadata is invalid: ${meta.error.issues[0]?.message ?? "invalid"}.`);
-    const d = new CountersignDocument(new Y.Doc());
+    const ydoc = new Y.Doc();
+    if (init.clientId !== undefined) ydoc.clientID = init.clientId;
+    const d = new CountersignDocument(ydoc);
     d.ydoc.transact(() => {
       d.meta.set("docId", init.id);
       for (const [k, v] of Object.entries(meta.data)) d.meta.set(k, v);
@@ -61,8 +64,10 @@ export class CountersignDocument {
   }
 
   /** Loads a document from a full update; a malformed update is refused before anything is applied. */
-  static fromUpdate(update: Uint8Array): Result<CountersignDocument> {
-    const d = new CountersignDocument(new Y.Doc());
+  static fromUpdate(update: Uint8Array, clientId?: number): Result<CountersignDocument> {
+    const ydoc = new Y.Doc();
+    if (clientId !== undefined) ydoc.clientID = clientId;
+    const d = new CountersignDocument(ydoc);
     const r = d.applyUpdate(update);
     if (!r.ok) return r;
     if (typeof d.meta.get("docId") !== "string") return fail("The update does not hold a Countersign document (no document id).");

@@ -8,7 +8,7 @@ import { canonicalJson } from "../canonical.ts";
 import { toJson, type Assignee, type RoutingPlan, type StepType } from "../routing/plan.ts";
 import { pendingSteps, type Status } from "./state.ts";
 import { replay, type Conflict } from "./replay.ts";
-import { verify, type SignatureCache, type VerificationReport } from "./verify.ts";
+import { verify, type VerifyCache, type VerificationReport } from "./verify.ts";
 
 export type Holder = Assignee | { kind: "role"; role: Role; agency: AgencyCode };
 
@@ -126,7 +126,7 @@ export function deriveFromReport(doc: CountersignDocument, report: VerificationR
 export async function derive(
   doc: CountersignDocument,
   trust: TrustStore,
-  opts: { cache?: SignatureCache } = {},
+  opts: { cache?: VerifyCache } = {},
 ): Promise<WorkflowState & { report: VerificationReport }> {
   const report = await verify(doc, trust, opts);
   return { ...deriveFromReport(doc, report), report };

@@ -1,7 +1,9 @@
 import type { DocId, EntryId } from "../ids.ts";
 import type { CountersignDocument } from "../schema/document.ts";
 import { parseSignedContent, type SignedContent } from "../schema/content.ts";
-import { parseEntry, signedBytes, type ActionKind, type SignedEntry } from "../chain/types.ts";
+import { parseEntry, signedBytes, type ActionKind, type SigAlg, type SignedEntry } from "../chain/types.ts";
+import type { Result } from "../result.ts";
+import type { X509Certificate } from "@peculiar/x509";
 import { ancestorSets, topoOrder } from "../chain/dag.ts";
 import { parseCertificate, importCertificateKey } from "../identity/certs.ts";
 import { verifyBytes } from "../identity/crypto.ts";
@@ -35,19 +37,74 @@ export interface VerificationReport {
 }
 
 /**
- * Memoises signature checks across verifications of the same document: an entry's id fixes its signed
- * bytes, so (id, signature) → valid can never change. Owned by the caller (app session, server room).
+ * Memoises what verification learns about immutable inputs, across verifications of the same
+ * documents: a stored entry string always parses the same, an entry id fixes its signed bytes (so
+ * (id, signature) → valid never changes), a certificate's bytes fix its parse and key, and a content
+ * hash fixes its text. Owned by the caller (an app session, a server room); verification without
+ * one uses a fresh cache per call. Bounded: it starts over past `limit` items.
  */
-export class SignatureCache {
-  private readonly seen = new Map<string, boolean>();
-  get(key: string): boolean | undefined {
-    return this.seen.get(key);
+export class VerifyCache {
+  readonly entries = new Map<string, ReturnType<typeof parseEntry>>();
+  readonly signatures = new Map<string, boolean>();
+  readonly certs = new Map<string, Result<X509Certificate>>();
+  readonly keys = new Map<string, Promise<Result<CryptoKey>>>();
+  readonly contents = new Map<string, { text: string; result: Result<SignedContent> }>();
+  constructor(private readonly limit = 50_000) {}
+
+  /** Drops everything once any map passes the limit; callers simply recompute. */
+  trim(): void {
+    if (this.entries.size + this.signatures.size + this.certs.size + this.keys.size + this.contents.size > this.limit) {
+      this.entries.clear();
+      this.signatures.clear();
+      this.certs.clear();
+      this.keys.clear();
+      this.contents.clear();
+    }
   }
-  set(key: string, valid: boolean): void {
-    if (this.seen.size > 100_000) this.seen.clear();
-    this.seen.set(key, valid);
+
+  cert(b64: string): Result<X509Certificate> {
+    let c = this.certs.get(b64);
+    if (!c) {
+      c = parseCertificate(b64);
+      this.certs.set(b64, c);
+    }
+    return c;
+  }
+
+  key(b64: string, cert: X509Certificate, alg: SigAlg): Promise<Result<CryptoKey>> {
+    const k = `${alg}:${b64}`;
+    let p = this.keys.get(k);
+    if (!p) {
+      p = importCertificateKey(cert, alg);
+      this.keys.set(k, p);
+    }
+    return p;
+  }
+
+  content(hash: string, text: string): Result<SignedContent> {
+    const hit = this.contents.get(hash);
+    if (hit && hit.text === text) return hit.result;
+    const result: Result<SignedContent> =
+      sha256Hex(text) !== hash ? { ok: false, reason: "The content hash does not match the stored version." } : parseSignedContent(text);
+    this.contents.set(hash, { text, result });
+    return result;
+  }
+
+  entry(key: string, raw: unknown): ReturnType<typeof parseEntry> {
+    if (typeof raw !== "string") return parseEntry(raw, key);
+    const k = `${key}\n${raw}`;
+    let e = this.entries.get(k);
+    if (!e) {
+      e = parseEntry(raw, key);
+      this.entries.set(k, e);
+    }
+    return e;
   }
 }
+
+/** @deprecated name kept for callers written before the cache covered more than signatures. */
+export const SignatureCache = VerifyCache;
+export type SignatureCache = VerifyCache;
 
 interface Candidate {
   id: EntryId;
@@ -62,13 +119,14 @@ interface Candidate {
  * id, certificate (trusted, not revoked, valid at the claimed time), signature, the signed content
  * version, parents, and the workflow rules applied to the history the signer saw. Never throws.
  */
-export async function verify(doc: CountersignDocument, trust: TrustStore, opts: { cache?: SignatureCache } = {}): Promise<VerificationReport> {
+export async function verify(doc: CountersignDocument, trust: TrustStore, opts: { cache?: VerifyCache } = {}): Promise<VerificationReport> {
   const reports = new Map<string, EntryReport>();
   const candidates: Candidate[] = [];
-  const contentCache = new Map<string, { ok: true; value: SignedContent } | { ok: false; reason: string }>();
+  const cache = opts.cache ?? new VerifyCache();
+  cache.trim();
 
   for (const [key, raw] of doc.rawEntries()) {
-    const parsed = parseEntry(raw, key);
+    const parsed = cache.entry(key, raw);
     if (!parsed.ok) {
       reports.set(key, blankReport(key, parsed.reason));
       continue;
@@ -76,7 +134,7 @@ export async function verify(doc: CountersignDocument, trust: TrustStore, opts: 
     candidates.push({ id: parsed.value.id, entry: parsed.value.entry, parents: parsed.value.entry.payload.parents, reason: null });
   }
 
-  await Promise.all(candidates.map((c) => checkAlone(c, doc, trust, contentCache, opts.cache)));
+  await Promise.all(candidates.map((c) => checkAlone(c, doc, trust, cache)));
 
   const sound = candidates.filter((c) => c.facts);
   const byId = new Map(candidates.map((c) => [c.id, c]));
@@ -114,24 +172,18 @@ export async function verify(doc: CountersignDocument, trust: TrustStore, opts: 
   return { doc: doc.id, entries, valid: validOrder, ctx };
 }
 
-async function checkAlone(
-  c: Candidate,
-  doc: CountersignDocument,
-  trust: TrustStore,
-  contents: Map<string, { ok: true; value: SignedContent } | { ok: false; reason: string }>,
-  cache: SignatureCache | undefined,
-): Promise<void> {
+async function checkAlone(c: Candidate, doc: CountersignDocument, trust: TrustStore, cache: VerifyCache): Promise<void> {
   const p = c.entry.payload;
   if (p.doc !== doc.id) return void (c.reason = "The entry belongs to another document.");
-  const cert = parseCertificate(p.cert);
+  const cert = cache.cert(p.cert);
   if (!cert.ok) return void (c.reason = `The signer's certificate does not parse: ${cert.reason}`);
   const at = new Date(p.at);
   const trusted = await trust.checkCertificate(cert.value, at);
   if (!trusted.ok) return void (c.reason = trusted.reason);
-  const cacheKey = `${c.id}:${c.entry.sig}:${p.cert.length}`;
-  let good = cache?.get(cacheKey);
+  const sigKey = `${c.id}:${c.entry.sig}:${p.cert.length}`;
+  let good = cache.signatures.get(sigKey);
   if (good === undefined) {
-    const key = await importCertificateKey(cert.value, p.alg);
+    const key = await cache.key(p.cert, cert.value, p.alg);
     let sig: Uint8Array | undefined;
     try {
       sig = fromBase64(c.entry.sig);
@@ -139,16 +191,12 @@ async function checkAlone(
       sig = undefined;
     }
     good = key.ok && sig !== undefined && (await verifyBytes(p.alg, key.value, sig, signedBytes(p)));
-    cache?.set(cacheKey, good);
+    cache.signatures.set(sigKey, good);
   }
   if (!good) return void (c.reason = "The signature does not verify against the signer's certificate.");
   const text = doc.version(p.content);
   if (text === undefined) return void (c.reason = "The signed version of the content is missing.");
-  let content = contents.get(p.content);
-  if (!content) {
-    content = sha256Hex(text) !== p.content ? { ok: false, reason: "The content hash does not match the stored version." } : parseSignedContent(text);
-    contents.set(p.content, content);
-  }
+  const content = cache.content(p.content, text);
   if (!content.ok) return void (c.reason = content.reason);
   if (content.value.doc !== doc.id) return void (c.reason = "The signed content belongs to another document.");
   c.facts = { id: c.id, parents: p.parents, payload: p, profile: trusted.profile, at, content: content.value, ancestors: new Set() };

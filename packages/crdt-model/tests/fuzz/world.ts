@@ -1,0 +1,72 @@
+import { readFileSync } from "node:fs";
+import { p256 } from "@noble/curves/nist.js";
+import { parseCertificate, type Signer } from "../../src/identity/certs.ts";
+import { profileFromCertificate } from "../../src/identity/certs.ts";
+import { TrustStore } from "../../src/identity/trust.ts";
+import { fromHex } from "../../src/bytes.ts";
+import type { DelegationTable } from "../../src/routing/delegation.ts";
+import type { SampleAgency } from "../../src/sample/agency.ts";
+
+/** Mulberry32: a tiny seeded PRNG, so a seed replays the very same scenario. */
+export class Rng {
+  private s: number;
+  constructor(seed: number) {
+    this.s = seed >>> 0;
+  }
+  next(): number {
+    this.s = (this.s + 0x6d2b79f5) >>> 0;
+    let t = this.s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+  pick<T>(xs: readonly T[]): T {
+    return xs[this.int(xs.length)]!;
+  }
+  shuffle<T>(xs: T[]): T[] {
+    for (let i = xs.length - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      [xs[i], xs[j]] = [xs[j]!, xs[i]!];
+    }
+    return xs;
+  }
+}
+
+interface Fixture {
+  ca: string;
+  delegation: DelegationTable;
+  people: Record<string, { cert: string; sk: string }>;
+}
+
+/**
+ * The fixed agency of fixture-agency.json with deterministic (RFC 6979) ECDSA signers: same seed,
+ * same signatures, same entry ids — so a failing seed reproduces exactly.
+ */
+export function fixtureAgency(): { agency: SampleAgency; trust: TrustStore } {
+  const fx = JSON.parse(readFileSync(new URL("./fixture-agency.json", import.meta.url), "utf8")) as Fixture;
+  const ca = parseCertificate(fx.ca);
+  if (!ca.ok) throw new Error(ca.reason);
+  const signers: Record<string, Signer> = {};
+  for (const [role, p] of Object.entries(fx.people)) {
+    const cert = parseCertificate(p.cert);
+    if (!cert.ok) throw new Error(cert.reason);
+    const profile = profileFromCertificate(cert.value);
+    if (!profile.ok) throw new Error(profile.reason);
+    const sk = fromHex(p.sk);
+    signers[role] = {
+      profile: profile.value,
+      cert: cert.value,
+      certDer: new Uint8Array(cert.value.rawData),
+      alg: "ES256",
+      sign: async (data) => p256.sign(data, sk),
+    };
+  }
+  const agency = { ...signers, delegation: fx.delegation, ca: { agency: fx.delegation.agency, cert: ca.value } } as unknown as SampleAgency;
+  return { agency, trust: new TrustStore({ cas: [ca.value], delegation: [fx.delegation] }) };
+}
