@@ -51,6 +51,7 @@ export {
   createAgencyCa,
   issueCertificate,
   createSigner,
+  signerFromKey,
   parseCertificate,
   certificateToBase64,
   profileFromCertificate,
@@ -78,7 +79,13 @@ export { heads } from "./chain/dag.ts";
 
 export { STATUSES, STATUS_LABELS, type Status } from "./workflow/state.ts";
 export { ACTION_PRECEDENCE, type Conflict } from "./workflow/replay.ts";
-export { verify, SignatureCache, type VerificationReport, type EntryReport } from "./workflow/verify.ts";
+export { verify, VerifyCache, SignatureCache, type VerificationReport, type EntryReport } from "./workflow/verify.ts";
 export { derive, deriveFromReport, type WorkflowState, type TimelineItem, type Holder } from "./workflow/derive.ts";
 
 export { versionLines, diffVersions, diffSignedVersions, type VersionLine, type LineChange, type DiffPart } from "./history/diff.ts";
+
+export { encodeDocumentFile, decodeDocumentFile, type DocumentFile } from "./file/docfile.ts";
+export { createSampleAgency, SAMPLE_UNITS, type SampleAgency } from "./sample/agency.ts";
+export { buildDecidedSample, createSampleDocument, samplePlan, sampleMetadata, sampleTrust, act, SAMPLE_STEPS } from "./sample/document.ts";
+export { tamper, TAMPER_KINDS, type TamperKind } from "./sample/tamper.ts";
+export { exportEntryCms, ecdsaP1363ToDer, pemCertificate } from "./chain/cms.ts";
