@@ -1,0 +1,85 @@
+import { describe, expect, it } from "vitest";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { main, type Io } from "../../sync-server/src/cli/main.ts";
+import { TAMPER_KINDS } from "@countersign/crdt-model";
+
+function capture(): Io & { lines: string[]; errors: string[] } {
+  const lines: string[] = [];
+  const errors: string[] = [];
+  return { lines, errors, out: (l) => lines.push(l), err: (l) => errors.push(l) };
+}
+
+const dir = mkdtempSync(join(tmpdir(), "countersign-cli-"));
+
+describe("countersign sample / chain verify", () => {
+  it("a fresh sample verifies: exit 0, every entry valid, status decided", async () => {
+    const file = join(dir, "ok.json");
+    expect(await main(["sample", "--out", file], capture())).toBe(0);
+    const io = capture();
+    expect(await main(["chain", "verify", file, "--ca", `${file}.ca.pem`], io)).toBe(0);
+    expect(io.lines).toContain("status: 已決行 (decided)");
+    expect(io.lines).toContain("result: every entry is valid");
+    expect(io.errors).toEqual([]);
+  });
+
+  const expected: Record<(typeof TAMPER_KINDS)[number], RegExp> = {
+    signature: /^The signature does not verify against the signer's certificate\.$/,
+    "content-after-decision": /^The content was changed after the decision\.$/,
+    "unassigned-signer": /^The signer is not assigned to that step\.$/,
+    "missing-parent": /^A parent entry is missing: [0-9a-f]{64}\.$/,
+    "altered-entry": /^The entry's id does not match its hash\.$/,
+  };
+  for (const kind of TAMPER_KINDS) {
+    it(`--tamper ${kind} makes chain verify exit 1 with its one-line reason`, async () => {
+      const file = join(dir, `${kind}.json`);
+      expect(await main(["sample", "--out", file, "--tamper", kind], capture())).toBe(0);
+      const io = capture();
+      expect(await main(["chain", "verify", file, "--ca", `${file}.ca.pem`], io)).toBe(1);
+      expect(io.errors).toHaveLength(1);
+      expect(io.errors[0]).toMatch(expected[kind]);
+    });
+  }
+
+  it("a sample verified against another agency's CA is refused as untrusted", async () => {
+    const a = join(dir, "a.json");
+    const b = join(dir, "b.json");
+    await main(["sample", "--out", a], capture());
+    await main(["sample", "--out", b], capture());
+    const io = capture();
+    expect(await main(["chain", "verify", a, "--ca", `${b}.ca.pem`], io)).toBe(1);
+    expect(io.errors[0]).toBe("The signer's certificate is not issued by a trusted authority.");
+  });
+
+  it("a file that is not a document file is refused with a sentence, not a stack trace", async () => {
+    const file = join(dir, "garbage.json");
+    writeFileSync(file, "{\"format\":\"countersign-document\",\"v\":1,\"doc\":\"x\",\"update\":\"AAAA\"}");
+    const io = capture();
+    expect(await main(["chain", "verify", file], io)).toBe(1);
+    expect(io.errors[0]).toMatch(/^The update (is malformed|does not hold a Countersign document)/);
+  });
+
+  it("--export-cms writes files that the system openssl verifies against the agency CA", async () => {
+    const file = join(dir, "cms.json");
+    const out = join(dir, "cms");
+    await main(["sample", "--out", file], capture());
+    expect(await main(["chain", "verify", file, "--ca", `${file}.ca.pem`, "--export-cms", out], capture())).toBe(0);
+    const ids = readdirSync(out).filter((f) => f.endsWith(".p7s")).map((f) => f.slice(0, -4));
+    expect(ids).toHaveLength(5);
+    for (const id of ids) {
+      const r = spawnSync("openssl", ["cms", "-verify", "-binary", "-inform", "DER", "-in", join(out, `${id}.p7s`), "-content", join(out, `${id}.bin`), "-CAfile", join(out, "ca.pem"), "-out", "/dev/null"], { encoding: "utf8" });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).toContain("Verification successful");
+    }
+  });
+
+  it("the installed bin runs as a real process and returns the exit code", () => {
+    const file = join(dir, "bin.json");
+    execFileSync("node", ["bin/countersign.js", "sample", "--out", file, "--tamper", "signature"]);
+    const r = spawnSync("node", ["bin/countersign.js", "chain", "verify", file, "--ca", `${file}.ca.pem`], { encoding: "utf8" });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe("The signature does not verify against the signer's certificate.");
+  });
+});
