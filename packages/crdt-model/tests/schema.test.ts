@@ -98,7 +98,7 @@ describe("signing history (簽核歷程)", () => {
     const kept = changes[0]!.parts.filter((p) => p.kind !== "removed").map((p) => p.text).join("");
     expect(added).toContain("後的");
     expect(kept).toBe("修正後的主旨");
-    expect(versionLines(JSON.parse(f.doc.version(submit.content)!)).map((l) => l.key)).toContain("說明 二、(一)1、");
+    expect(versionLines(JSON.parse(f.doc.version(submit.content)!)).map((l) => l.key)).toContain("說明 二、 (一) 1、");
   });
 });
 
