@@ -1,6 +1,7 @@
 import { x509 } from "./x509.ts";
 import { fail, ok, type Result } from "../result.ts";
 import { sha256Hex } from "../bytes.ts";
+import { canonicalJson, type Json } from "../canonical.ts";
 import { parseCertificate, profileFromCertificate } from "./certs.ts";
 import type { SignerProfile } from "./profile.ts";
 import { parseDelegationTable, type DelegationTable } from "../routing/delegation.ts";
@@ -22,6 +23,7 @@ export class TrustStore {
   private readonly bindings: Map<string, SignerProfile>; // certificate SHA-256 hex → profile
   private readonly delegation: Map<string, DelegationTable>;
   private readonly issuerCache = new Map<string, Promise<Result<x509.X509Certificate>>>();
+  private readonly caKeys = new Map<string, Promise<CryptoKey | null>>();
 
   constructor(init: {
     cas: x509.X509Certificate[];
@@ -105,10 +107,24 @@ export class TrustStore {
     return p;
   }
 
+  /** A CA's public key, imported once for the algorithm its certificates are signed with. */
+  private caKey(ca: x509.X509Certificate, cert: x509.X509Certificate): Promise<CryptoKey | null> {
+    // As @peculiar/x509 does it: the key's parameters, overridden by the signature algorithm's.
+    const alg = { ...ca.publicKey.algorithm, ...cert.signatureAlgorithm } as Algorithm & { hash?: unknown; saltLength?: unknown };
+    const cacheKey = `${fp(ca)}:${canonicalJson(JSON.parse(JSON.stringify(alg)) as Json)}`;
+    let k = this.caKeys.get(cacheKey);
+    if (!k) {
+      k = ca.publicKey.export(alg, ["verify"]).catch(() => null);
+      this.caKeys.set(cacheKey, k);
+    }
+    return k;
+  }
+
   private async findIssuer(cert: x509.X509Certificate): Promise<Result<x509.X509Certificate>> {
     for (const ca of this.cas) {
       if (ca.subject !== cert.issuer) continue;
-      if (await cert.verify({ publicKey: ca.publicKey, signatureOnly: true }).catch(() => false)) return ok(ca);
+      const key = await this.caKey(ca, cert);
+      if (key && (await cert.verify({ publicKey: key, signatureOnly: true }).catch(() => false))) return ok(ca);
     }
     return fail("The signer's certificate is not issued by a trusted authority.");
   }

@@ -72,8 +72,9 @@ export function replay(entries: readonly EntryFacts[], ctx: ChainContext): Repla
       (e.payload.action.kind !== "decide" || w.payload.content === e.payload.content);
     conflicts.push({ winner: winner ?? e.id, loser: e.id, kind: same ? "redundant" : "conflict", reason, resolved: false });
   }
+  const applied = new Set(state.applied);
   for (const c of conflicts)
-    c.resolved = order.some((x) => state.applied.includes(x.id) && x.ancestors.has(c.winner) && x.ancestors.has(c.loser));
+    c.resolved = order.some((x) => applied.has(x.id) && x.ancestors.has(c.winner) && x.ancestors.has(c.loser));
   return { state, order, conflicts };
 }
 

@@ -11,9 +11,9 @@ import type { TrustStore } from "../identity/trust.ts";
 import type { SignerProfile } from "../identity/profile.ts";
 import { requiredLevel } from "../routing/delegation.ts";
 import { fromBase64, sha256Hex } from "../bytes.ts";
-import { check } from "./rules.ts";
+import { apply, check } from "./rules.ts";
 import { canonicalBefore, stateBefore } from "./replay.ts";
-import type { ChainContext, EntryFacts } from "./state.ts";
+import { cloneState, type ChainContext, type EntryFacts, type WorkState } from "./state.ts";
 
 export interface EntryReport {
   id: string;
@@ -146,6 +146,9 @@ export async function verify(doc: CountersignDocument, trust: TrustStore, opts: 
   const ctx = order.length ? contextFrom(order[0]!.facts.content, trust) : null;
   const valid = new Map<EntryId, EntryFacts>();
   const validOrder: EntryFacts[] = [];
+  // The state after each valid entry. An entry with one parent p saw exactly p's history plus p, and
+  // p comes last in that history's canonical order, so its state is p's state — no replay needed.
+  const after = new Map<EntryId, WorkState>();
 
   for (const node of order) {
     const c = byId.get(node.id)!;
@@ -155,7 +158,15 @@ export async function verify(doc: CountersignDocument, trust: TrustStore, opts: 
     const badParent = c.parents.find((p) => !valid.has(p));
     if (missing) c.reason = `A parent entry is missing: ${missing}.`;
     else if (badParent) c.reason = `A parent entry is invalid: ${badParent}.`;
-    else c.reason = check(stateBefore(facts, valid, ctx!), facts, ctx!);
+    else {
+      const single = c.parents.length === 1 ? after.get(c.parents[0]!) : undefined;
+      const before = single ? cloneState(single) : stateBefore(facts, valid, ctx!);
+      c.reason = check(before, facts, ctx!);
+      if (c.reason === null) {
+        apply(before, facts);
+        after.set(c.id, before);
+      }
+    }
     if (c.reason === null) {
       valid.set(c.id, facts);
       validOrder.push(facts);
@@ -166,8 +177,12 @@ export async function verify(doc: CountersignDocument, trust: TrustStore, opts: 
   }
 
   const entries: EntryReport[] = [];
-  for (const node of order) entries.push(report(byId.get(node.id)!));
-  for (const c of candidates) if (!order.some((n) => n.id === c.id)) entries.push(report(c));
+  const ordered = new Set<EntryId>();
+  for (const node of order) {
+    entries.push(report(byId.get(node.id)!));
+    ordered.add(node.id);
+  }
+  for (const c of candidates) if (!ordered.has(c.id)) entries.push(report(c));
   entries.push(...reports.values());
   return { doc: doc.id, entries, valid: validOrder, ctx };
 }
