@@ -1,7 +1,9 @@
 import { CountersignDocument } from "../../src/schema/document.ts";
 import { signAction } from "../../src/chain/sign.ts";
 import { derive, type WorkflowState } from "../../src/workflow/derive.ts";
-import { VerifyCache } from "../../src/workflow/verify.ts";
+import { VerifyCache, type VerificationReport } from "../../src/workflow/verify.ts";
+import { check } from "../../src/workflow/rules.ts";
+import { stateBefore } from "../../src/workflow/replay.ts";
 import { SECTIONS } from "../../src/schema/body.ts";
 import { asDocId, type StepId } from "../../src/ids.ts";
 import type { Action } from "../../src/chain/types.ts";
@@ -121,7 +123,16 @@ interface Packet {
  * partially, late, twice and out of order; at the end everything is delivered and every replica must
  * hold the same content and derive the same state. Throws with the seed on any divergence.
  */
-export async function runScenario(seed: number, opts: { replicas?: number; rounds?: number } = {}): Promise<{ entries: number; conflicts: number }> {
+export interface ScenarioResult {
+  entries: number;
+  conflicts: number;
+  kinds: string[];
+  status: string;
+  resolved: number;
+  returns: number;
+}
+
+export async function runScenario(seed: number, opts: { replicas?: number; rounds?: number } = {}): Promise<ScenarioResult> {
   const rng = new Rng(seed);
   const n = opts.replicas ?? 2 + rng.int(3);
   const rounds = opts.rounds ?? 6 + rng.int(14);
@@ -178,6 +189,7 @@ export async function runScenario(seed: number, opts: { replicas?: number; round
       if (i !== j) apply(replicas[j]!, replicas[i]!.doc.encodeState(replicas[j]!.doc.stateVector()), seed);
 
   const results = await Promise.all(replicas.map((r) => derive(r.doc, world.trust, { cache: r.cache })));
+  checkIncrementalVerify(results[0]!.report, seed);
   const reference = JSON.stringify({ content: content(replicas[0]!.doc), state: view(results[0]!) });
   for (let i = 1; i < n; i++) {
     const other = JSON.stringify({ content: content(replicas[i]!.doc), state: view(results[i]!) });
@@ -189,7 +201,28 @@ export async function runScenario(seed: number, opts: { replicas?: number; round
   if (!fresh.ok) throw new Error(fresh.reason);
   const sf = await derive(fresh.value, world.trust, { cache: sharedCache });
   if (JSON.stringify({ content: content(fresh.value), state: view(sf) }) !== reference) throw new Error(`seed ${seed}: a fresh replica diverged`);
-  return { entries: results[0]!.timeline.length, conflicts: results[0]!.conflicts.length };
+  const s0 = results[0]!;
+  return {
+    entries: s0.timeline.length,
+    conflicts: s0.conflicts.length,
+    kinds: s0.conflicts.map((c) => `${s0.timeline.find((t) => t.id === c.winner)?.action}>${s0.timeline.find((t) => t.id === c.loser)?.action}:${c.kind}`),
+    status: s0.status,
+    resolved: s0.conflicts.filter((c) => c.resolved).length,
+    returns: s0.timeline.filter((t) => t.action === "return" && t.outcome === "applied").length,
+  };
+}
+
+/**
+ * verify reuses a parent's state for single-parent entries; here every valid entry is checked again
+ * against a full replay of its ancestors, which must agree.
+ */
+function checkIncrementalVerify(report: VerificationReport, seed: number): void {
+  if (!report.ctx) return;
+  const valid = new Map(report.valid.map((f) => [f.id, f]));
+  for (const f of report.valid) {
+    const reason = check(stateBefore(f, valid, report.ctx), f, report.ctx);
+    if (reason !== null) throw new Error(`seed ${seed}: entry ${f.id} is valid incrementally but not on full replay: ${reason}`);
+  }
 }
 
 function apply(r: Replica, update: Uint8Array, seed: number): void {
