@@ -79,7 +79,7 @@ export { heads } from "./chain/dag.ts";
 
 export { STATUSES, STATUS_LABELS, type Status } from "./workflow/state.ts";
 export { ACTION_PRECEDENCE, type Conflict } from "./workflow/replay.ts";
-export { verify, VerifyCache, SignatureCache, type VerificationReport, type EntryReport } from "./workflow/verify.ts";
+export { verify, VerifyCache, type VerificationReport, type EntryReport } from "./workflow/verify.ts";
 export { derive, deriveFromReport, type WorkflowState, type TimelineItem, type Holder } from "./workflow/derive.ts";
 
 export { versionLines, diffVersions, diffSignedVersions, type VersionLine, type LineChange, type DiffPart } from "./history/diff.ts";

@@ -5,7 +5,7 @@ import { signAction, type ActionInput } from "../chain/sign.ts";
 import { TrustStore } from "../identity/trust.ts";
 import type { Signer } from "../identity/certs.ts";
 import { derive, type WorkflowState } from "../workflow/derive.ts";
-import { SignatureCache } from "../workflow/verify.ts";
+import { VerifyCache } from "../workflow/verify.ts";
 import type { Metadata } from "../schema/metadata.ts";
 import { SAMPLE_UNITS, type SampleAgency } from "./agency.ts";
 
@@ -83,7 +83,7 @@ export function sampleTrust(a: SampleAgency): TrustStore {
 }
 
 /** Signs one action on the current valid heads. */
-export async function act(doc: CountersignDocument, signer: Signer, trust: TrustStore, input: ActionInput, cache?: SignatureCache): Promise<WorkflowState> {
+export async function act(doc: CountersignDocument, signer: Signer, trust: TrustStore, input: ActionInput, cache?: VerifyCache): Promise<WorkflowState> {
   const before = await derive(doc, trust, { cache });
   const r = await signAction(doc, signer, before.heads, input);
   if (!r.ok) throw new Error(r.reason);
@@ -96,7 +96,7 @@ export async function act(doc: CountersignDocument, signer: Signer, trust: Trust
  */
 export async function buildDecidedSample(a: SampleAgency): Promise<{ doc: CountersignDocument; trust: TrustStore }> {
   const trust = sampleTrust(a);
-  const cache = new SignatureCache();
+  const cache = new VerifyCache();
   const doc = createSampleDocument(a);
   const t0 = Date.now() - 3600_000;
   const at = (m: number) => new Date(t0 + m * 60_000);

@@ -102,10 +102,6 @@ export class VerifyCache {
   }
 }
 
-/** @deprecated name kept for callers written before the cache covered more than signatures. */
-export const SignatureCache = VerifyCache;
-export type SignatureCache = VerifyCache;
-
 interface Candidate {
   id: EntryId;
   entry: SignedEntry;
