@@ -69,7 +69,7 @@ describe("body items", () => {
     const before = must(d.currentVersion()).hash;
     const r = d.setMetadata({ dueDate: "115/01/02" });
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.reason).toBe("The metadata is invalid: a date must be written YYYY-MM-DD.");
+    if (!r.ok) expect(r.reason).toBe("The metadata is invalid: a date must be written YYYY-MM-DD (at dueDate).");
     expect(must(d.currentVersion()).hash).toBe(before);
   });
 

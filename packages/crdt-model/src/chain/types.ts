@@ -4,6 +4,7 @@ import { sha256Hex, utf8 } from "../bytes.ts";
 import { asEntryId, type DocId, type EntryId, type PersonId, type Sha256Hex, type StepId } from "../ids.ts";
 import { personIdSchema } from "../schema/metadata.ts";
 import { fail, ok, type Result } from "../result.ts";
+import { issueSentence } from "../schema/reason.ts";
 
 /**
  * Every workflow action is one of these. Version 1 of the entry format; a new action or field means
@@ -133,9 +134,7 @@ export function parseEntry(raw: unknown, storedId?: string): Result<{ id: EntryI
   }
   const r = entrySchema.safeParse(value);
   if (!r.success) {
-    const issue = r.error.issues[0];
-    const where = issue && issue.path.length ? ` (at ${issue.path.join(".")})` : "";
-    return fail(`The entry is malformed: ${issue?.message ?? "invalid"}${where}.`);
+    return fail(issueSentence("The entry", r.error));
   }
   const entry = r.data as unknown as SignedEntry;
   const parents = entry.payload.parents;

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { CountersignDocument } from "../schema/document.ts";
 import { fromBase64, toBase64 } from "../bytes.ts";
 import { fail, ok, type Result } from "../result.ts";
+import { issueSentence } from "../schema/reason.ts";
 
 /**
  * The document file (`*.countersign.json`): one document's whole Yjs state, so it can be carried,
@@ -48,8 +49,7 @@ export function decodeDocumentFile(text: string): Result<{ doc: CountersignDocum
   }
   const r = fileSchema.safeParse(raw);
   if (!r.success) {
-    const issue = r.error.issues[0];
-    return fail(`The document file is malformed: ${issue?.message ?? "invalid"}${issue?.path.length ? ` (at ${issue.path.join(".")})` : ""}.`);
+    return fail(issueSentence("The document file", r.error));
   }
   let update: Uint8Array;
   try {

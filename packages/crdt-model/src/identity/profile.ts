@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { AgencyCode, PersonId, UnitId } from "../ids.ts";
 import { agencyCodeSchema, personIdSchema, unitIdSchema } from "../schema/metadata.ts";
 import { fail, ok, type Result } from "../result.ts";
+import { issueSentence } from "../schema/reason.ts";
 
 /** The seven roles of the brief. */
 export const ROLES = ["mail-room", "registry", "case-officer", "supervisor", "archives", "follow-up", "admin"] as const;
@@ -51,7 +52,7 @@ export const signerProfileSchema = z
 
 export function parseProfile(input: unknown): Result<SignerProfile> {
   const r = signerProfileSchema.safeParse(input);
-  return r.success ? ok(r.data as SignerProfile) : fail(`The signer profile is malformed: ${r.error.issues[0]?.message ?? "invalid"}.`);
+  return r.success ? ok(r.data as SignerProfile) : fail(issueSentence("The signer profile", r.error));
 }
 
 /** The subject name that carries a profile: CN name, UID person, title level, role…, OU unit, O agency. */

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { AgencyCode } from "../ids.ts";
 import { agencyCodeSchema } from "../schema/metadata.ts";
 import { fail, ok, type Result } from "../result.ts";
+import { issueSentence } from "../schema/reason.ts";
 
 /**
  * The delegation table (分層負責明細表): for each category of business, the level that decides.
@@ -27,7 +28,7 @@ export const delegationTableSchema = z.object({
 
 export function parseDelegationTable(input: unknown): Result<DelegationTable> {
   const r = delegationTableSchema.safeParse(input);
-  if (!r.success) return fail(`The delegation table is malformed: ${r.error.issues[0]?.message ?? "invalid"}.`);
+  if (!r.success) return fail(issueSentence("The delegation table", r.error));
   return ok(r.data as DelegationTable);
 }
 

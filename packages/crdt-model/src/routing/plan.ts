@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { AgencyCode, PersonId, StepId, UnitId } from "../ids.ts";
 import { agencyCodeSchema, personIdSchema, unitIdSchema } from "../schema/metadata.ts";
 import { fail, ok, type Result } from "../result.ts";
+import { issueSentence } from "../schema/reason.ts";
 
 /**
  * Who must act at a step. A unit or an agency step may be answered by any officer of it; a person
@@ -89,7 +90,7 @@ export function allSteps(plan: RoutingPlan): Step[] {
 /** Structural rules beyond types: unique step ids, exactly one decision, and it comes last, alone. */
 export function parseRoutingPlan(input: unknown): Result<RoutingPlan> {
   const parsed = routingPlanSchema.safeParse(input);
-  if (!parsed.success) return fail(`The routing plan is malformed: ${parsed.error.issues[0]?.message ?? "invalid"}.`);
+  if (!parsed.success) return fail(issueSentence("The routing plan", parsed.error));
   const plan = parsed.data as RoutingPlan;
   const steps = allSteps(plan);
   const ids = new Set<string>();

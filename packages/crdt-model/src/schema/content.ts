@@ -6,6 +6,7 @@ import { metadataSchema, type Metadata } from "./metadata.ts";
 import { parseRoutingPlan, type RoutingPlan } from "../routing/plan.ts";
 import { fail, ok, type Result } from "../result.ts";
 import { SECTIONS, type Section } from "./body.ts";
+import { issueSentence } from "./reason.ts";
 
 export interface AttachmentRef {
   sha256: Sha256Hex;
@@ -89,7 +90,7 @@ export function parseSignedContent(text: string): Result<SignedContent> {
     return fail("The signed content is not valid JSON.");
   }
   const r = signedContentSchema.safeParse(raw);
-  if (!r.success) return fail(`The signed content is malformed: ${r.error.issues[0]?.message ?? "invalid"}.`);
+  if (!r.success) return fail(issueSentence("The signed content", r.error));
   let plan: RoutingPlan | null = null;
   if (r.data.plan !== null) {
     const p = parseRoutingPlan(r.data.plan);

@@ -20,6 +20,7 @@ import {
 import { attachmentSchema, canonicalContent, type AttachmentRef, type CanonicalItem, type SignedContent } from "./content.ts";
 import { parseRoutingPlan, toJson, type RoutingPlan } from "../routing/plan.ts";
 import { serializeEntry, type SignedEntry } from "../chain/types.ts";
+import { issueSentence } from "./reason.ts";
 
 /**
  * The Y.Doc layout (every name below is a top-level shared type, so concurrent creation is safe):
@@ -42,7 +43,7 @@ export class CountersignDocument {
   /** `clientId` fixes the Yjs client id, for reproducible tests only. */
   static create(init: { id: DocId; metadata: Metadata; subject?: string; plan?: RoutingPlan; clientId?: number }): Result<CountersignDocument> {
     const meta = metadataSchema.safeParse(init.metadata);
-    if (!meta.success) return fail(`The metadata is invalid: ${meta.error.issues[0]?.message ?? "invalid"}.`);
+    if (!meta.success) return fail(issueSentence("The metadata", meta.error, "is invalid"));
     const ydoc = new Y.Doc();
     if (init.clientId !== undefined) ydoc.clientID = init.clientId;
     const d = new CountersignDocument(ydoc);
@@ -148,18 +149,14 @@ export class CountersignDocument {
     const raw: Record<string, unknown> = {};
     for (const k of Object.keys(metadataSchema.shape)) raw[k] = this.meta.get(k);
     const r = metadataSchema.safeParse(raw);
-    if (!r.success) {
-      const issue = r.error.issues[0];
-      return fail(`The metadata is invalid: ${issue?.path.join(".") ?? ""} ${issue?.message ?? ""}.`.replace(" .", "."));
-    }
-    return ok(r.data);
+    return r.success ? ok(r.data) : fail(issueSentence("The stored metadata", r.error, "is invalid"));
   }
 
   setMetadata(patch: Partial<Metadata>): Result<void> {
     const current = this.metadata();
     if (!current.ok) return current;
     const next = metadataSchema.safeParse({ ...current.value, ...patch });
-    if (!next.success) return fail(`The metadata is invalid: ${next.error.issues[0]?.message ?? "invalid"}.`);
+    if (!next.success) return fail(issueSentence("The metadata", next.error, "is invalid"));
     this.ydoc.transact(() => {
       for (const [k, v] of Object.entries(patch)) if (v !== undefined) this.meta.set(k, v);
     });
@@ -268,7 +265,7 @@ export class CountersignDocument {
 
   addAttachment(ref: AttachmentRef): Result<void> {
     const r = attachmentSchema.safeParse(ref);
-    if (!r.success) return fail(`The attachment reference is invalid: ${r.error.issues[0]?.message ?? "invalid"}.`);
+    if (!r.success) return fail(issueSentence("The attachment reference", r.error, "is invalid"));
     this.attachmentMap.set(ref.sha256, canonicalJson({ sha256: ref.sha256, name: ref.name, size: ref.size, mime: ref.mime }));
     return ok(undefined);
   }
