@@ -89,3 +89,4 @@ export { createSampleAgency, SAMPLE_UNITS, type SampleAgency } from "./sample/ag
 export { buildDecidedSample, createSampleDocument, samplePlan, sampleMetadata, sampleTrust, act, SAMPLE_STEPS } from "./sample/document.ts";
 export { tamper, TAMPER_KINDS, type TamperKind } from "./sample/tamper.ts";
 export { exportEntryCms, ecdsaP1363ToDer, pemCertificate } from "./chain/cms.ts";
+export { checkTransition, type Transition } from "./workflow/ingest.ts";

@@ -31,6 +31,7 @@ import { issueSentence } from "./reason.ts";
  *   plan            Y.Map   "plan" → canonical JSON of the routing plan being drafted
  *   chain           Y.Map   entry id → canonical JSON of a signed entry (grow-only, immutable values)
  *   versions        Y.Map   content hash → canonical content that some entry signed (簽核歷程)
+ *   receipts        Y.Map   entry id → the agency server's signed receipt (first seen at), JSON
  * Nothing outside this module touches these types directly.
  */
 export class CountersignDocument {
@@ -354,6 +355,22 @@ export class CountersignDocument {
 
   versionHashes(): Sha256Hex[] {
     return [...this.versionMap.keys()] as Sha256Hex[];
+  }
+
+  // ---- receipts (written by the agency server only) -------------------------------------------
+
+  /** Receipts the agency server signed for entries it received, keyed by entry id (JSON text). */
+  rawReceipts(): Map<string, unknown> {
+    return new Map(this.ydoc.getMap("receipts").entries());
+  }
+
+  putReceipt(entry: EntryId, receiptJson: string): void {
+    const m = this.ydoc.getMap("receipts");
+    if (!m.has(entry)) m.set(entry, receiptJson);
+  }
+
+  rawVersions(): Map<string, unknown> {
+    return new Map(this.versionMap.entries());
   }
 
   /** Test and tooling hook for building tampered copies; never called by the product. */

@@ -1,0 +1,76 @@
+import type { EntryId } from "../ids.ts";
+import type { CountersignDocument } from "../schema/document.ts";
+import type { TrustStore } from "../identity/trust.ts";
+import { fail, ok, type Result } from "../result.ts";
+import { deriveFromReport, type WorkflowState } from "./derive.ts";
+import { verify, type VerifyCache } from "./verify.ts";
+
+export interface Transition {
+  /** Entries the update adds, all valid. */
+  added: EntryId[];
+  state: WorkflowState;
+}
+
+/**
+ * The rules a relay enforces on an incoming update, given the document before and after it (the
+ * relay applies the update to a shadow copy first). Refused, with the reason to tell the sender:
+ * - an update that alters or removes a signed entry, a signed version or a receipt;
+ * - an update that adds an entry that does not verify;
+ * - an update that changes the content of a decided document;
+ * - an update that changes the routing plan in force without a signed amendment;
+ * - an update that writes a receipt (only the server does);
+ * - an update that changes the document id.
+ * Problems already present before the update (e.g. an invalid entry stored by an older server) do
+ * not block updates that do not make them worse; `verify` still reports them to every reader.
+ */
+export async function checkTransition(
+  before: CountersignDocument,
+  after: CountersignDocument,
+  trust: TrustStore,
+  opts: { cache?: VerifyCache; beforeState?: WorkflowState } = {},
+): Promise<Result<Transition>> {
+  if (before.id !== "" && after.id !== before.id) return fail("The update changes the document id.");
+
+  const altered = changedKey(before.rawEntries(), after.rawEntries());
+  if (altered) return fail(`The update alters or removes the signed entry ${altered}.`);
+  const version = changedKey(before.rawVersions(), after.rawVersions());
+  if (version) return fail(`The update alters or removes the signed version ${version}.`);
+  const receipts = before.rawReceipts();
+  const receipt = changedKey(receipts, after.rawReceipts());
+  if (receipt) return fail(`The update alters or removes the receipt for ${receipt}.`);
+  for (const key of after.rawReceipts().keys()) if (!receipts.has(key)) return fail("Only the agency server writes receipts.");
+
+  const added = [...after.rawEntries().keys()].filter((k) => !before.hasEntry(k as EntryId)) as EntryId[];
+  const report = await verify(after, trust, opts);
+  for (const id of added) {
+    const e = report.entries.find((x) => x.id === id);
+    if (!e || !e.valid) return fail(`The update adds an invalid entry: ${e?.reason ?? "it could not be read."}`);
+  }
+  const state = deriveFromReport(after, report);
+  const prior = opts.beforeState ?? deriveFromReport(before, await verify(before, trust, opts));
+
+  const beforeHash = hashOf(before);
+  const afterHash = hashOf(after);
+  if (state.decision && afterHash !== state.decision.content && afterHash !== beforeHash)
+    return fail("The update changes the content of a decided document.");
+  const planFinding = "The routing plan was changed without a signed amendment.";
+  if (state.findings.includes(planFinding) && (!prior.findings.includes(planFinding) || planText(before) !== planText(after)))
+    return fail("The update changes the routing plan without a signed amendment.");
+  return ok({ added, state });
+}
+
+/** The first key whose value differs or disappears from `before` to `after`. */
+function changedKey(before: Map<string, unknown>, after: Map<string, unknown>): string | undefined {
+  for (const [k, v] of before) if (after.get(k) !== v) return k;
+  return undefined;
+}
+
+function hashOf(doc: CountersignDocument): string | null {
+  const v = doc.currentVersion();
+  return v.ok ? v.value.hash : null;
+}
+
+function planText(doc: CountersignDocument): string {
+  const p = doc.plan();
+  return p.ok ? JSON.stringify(p.value) : `invalid: ${p.reason}`;
+}
