@@ -15,7 +15,7 @@ function copy(doc: CountersignDocument): CountersignDocument {
   return r.value;
 }
 
-async function reasonFor(f: Flow, mutate: (after: CountersignDocument) => void | Promise<void>): Promise<string | null> {
+async function reasonFor(f: Flow, mutate: (after: CountersignDocument) => unknown): Promise<string | null> {
   const after = copy(f.doc);
   await mutate(after);
   const r = await checkTransition(f.doc, after, f.trust);
