@@ -1,5 +1,12 @@
 import { runSample } from "./sample.ts";
 import { runChainVerify } from "./chain-verify.ts";
+import { runInit } from "./init.ts";
+import { runUnit } from "./unit.ts";
+import { runUser } from "./user.ts";
+import { runDeputy } from "./deputy.ts";
+import { runDelegation } from "./delegation.ts";
+import { runCert } from "./cert.ts";
+import { runAgency } from "./agency.ts";
 
 const USAGE = `countersign — 公文線上簽核 command line
 
@@ -13,7 +20,36 @@ Usage:
       Exits 0 when every entry is valid, 1 with the first reason otherwise.
       --export-cms writes per entry ID.bin, ID.p7s and ca.pem for:
         openssl cms -verify -binary -inform DER -in ID.p7s -content ID.bin -CAfile ca.pem
+
+One agency's server data (DIR holds countersign.db; exits 0 ok, 1 refused with a one-line reason,
+2 usage):
+  countersign init --data DIR --agency-code CODE --agency-name NAME [--passphrase-file F]
+      Create the store, the agency's certificate authority and a first administrator "admin" in a
+      root unit; prints the administrator's one-time enrollment code. The passphrase sealing the CA
+      key comes from F, else $COUNTERSIGN_PASSPHRASE, else a random one written to DIR/ca-passphrase.
+  countersign unit add --data DIR --id ID --name NAME [--parent ID]   |  unit list --data DIR [--json]
+  countersign user add --data DIR --id ID --name NAME --unit ID --level N --roles a,b
+      Roles: mail-room, registry, case-officer, supervisor, archives, follow-up, admin. Prints a
+      one-time enrollment code (valid 7 days). user code --data DIR --id ID hands out a new one.
+  countersign user list --data DIR [--json]
+  countersign deputy add --data DIR --principal ID --deputy ID --from ISO --until ISO
+  countersign delegation set --data DIR FILE.json   |  delegation show --data DIR
+  countersign cert register --data DIR --person ID --p12 FILE --password-file F
+      Register a certificate issued elsewhere (e.g. 自然人憑證) from a PKCS #12 file.
+  countersign cert revoke --data DIR --serial HEX
+  countersign agency ca --data DIR
+      Print the agency's CA certificate (PEM).
 `;
+
+type Group = (sub: string | undefined, argv: string[], io: Io) => Promise<number>;
+const GROUPS: Record<string, Group> = {
+  unit: runUnit,
+  user: runUser,
+  deputy: runDeputy,
+  delegation: runDelegation,
+  cert: runCert,
+  agency: runAgency,
+};
 
 export interface Io {
   out: (line: string) => void;
@@ -28,6 +64,9 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
   try {
     if (cmd === "sample") return await runSample(argv.slice(1), io);
     if (cmd === "chain" && sub === "verify") return await runChainVerify(rest, io);
+    if (cmd === "init") return await runInit(argv.slice(1), io);
+    const group = cmd !== undefined && Object.hasOwn(GROUPS, cmd) ? GROUPS[cmd] : undefined;
+    if (group) return await group(sub, rest, io);
     if (cmd === undefined || cmd === "help" || cmd === "--help" || cmd === "-h") {
       io.out(USAGE);
       return 0;

@@ -1,0 +1,157 @@
+import { describe, expect, it } from "vitest";
+import { asPersonId } from "@countersign/crdt-model";
+import { addDeputy, addPerson, deputiesOf, getDelegation, listPeople, saveUnit, setDelegation, updatePerson } from "./directory.ts";
+import { agencyFixture, AGENCY, sessionOf } from "../identity/test-support.ts";
+import { SYSTEM } from "../cli/data-dir.ts";
+
+const clerkA = sessionOf("clerk-a", "edu-a", ["registry"]);
+const officerA = sessionOf("officer-a", "edu-a", ["case-officer"]);
+const adminS = sessionOf("admin", "root", ["admin"]);
+
+const refused = (reason: string) => ({ ok: false, reason });
+
+describe("units", () => {
+  it("build a tree under existing parents", async () => {
+    const { store } = await agencyFixture();
+    expect(await saveUnit(store, adminS, { id: "edu-a-1", name: "學生事務股", parent: "edu-a" })).toMatchObject({ ok: true, value: { parent: "edu-a" } });
+    expect((await store.units()).map((u) => u.id)).toContain("edu-a-1");
+    await store.close();
+  });
+
+  it("The parent unit nowhere does not exist.", async () => {
+    const { store } = await agencyFixture();
+    expect(await saveUnit(store, adminS, { id: "x", name: "X", parent: "nowhere" })).toEqual(refused("The parent unit nowhere does not exist."));
+    await store.close();
+  });
+
+  it("A unit cannot be placed under itself or one of its own sub-units.", async () => {
+    const { store } = await agencyFixture();
+    await saveUnit(store, SYSTEM, { id: "edu-a-1", name: "學生事務股", parent: "edu-a" });
+    const reason = "A unit cannot be placed under itself or one of its own sub-units.";
+    expect(await saveUnit(store, SYSTEM, { id: "edu-a", name: "學務管理科", parent: "edu-a-1" })).toEqual(refused(reason));
+    expect(await saveUnit(store, SYSTEM, { id: "root", name: "教育局", parent: "edu-a-1" })).toEqual(refused(reason));
+    expect(await saveUnit(store, SYSTEM, { id: "edu-a", name: "學務管理科", parent: "edu-a" })).toEqual(refused(reason));
+    // A legal move is still allowed.
+    expect((await saveUnit(store, SYSTEM, { id: "edu-a-1", name: "學生事務股", parent: "edu-b" })).ok).toBe(true);
+    await store.close();
+  });
+
+  it("Only an administrator may change the directory.", async () => {
+    const { store } = await agencyFixture();
+    expect(await saveUnit(store, clerkA, { id: "x", name: "X", parent: "root" })).toEqual(refused("Only an administrator may change the directory."));
+    await store.close();
+  });
+});
+
+describe("people", () => {
+  const newcomer = { id: "new-1", name: "新同仁", unit: "edu-a", level: 1, roles: ["case-officer"] };
+
+  it("The unit nowhere does not exist.", async () => {
+    const { store } = await agencyFixture();
+    expect(await addPerson(store, adminS, { ...newcomer, unit: "nowhere" })).toEqual(refused("The unit nowhere does not exist."));
+    await store.close();
+  });
+
+  it("The registry desk may add people to its own unit only.", async () => {
+    const { store } = await agencyFixture();
+    expect((await addPerson(store, clerkA, newcomer)).ok).toBe(true);
+    expect(await addPerson(store, clerkA, { ...newcomer, id: "new-2", unit: "edu-b" })).toEqual(refused("The registry desk may add people to its own unit only."));
+    expect((await listPeople(store, { unit: "edu-b" })).map((p) => p.id)).toEqual(["officer-b"]);
+    await store.close();
+  });
+
+  it("Only an administrator may grant the administrator role.", async () => {
+    const { store } = await agencyFixture();
+    expect(await addPerson(store, clerkA, { ...newcomer, roles: ["admin"] })).toEqual(refused("Only an administrator may grant the administrator role."));
+    await store.close();
+  });
+
+  it("Only an administrator or a registry desk may add people.", async () => {
+    const { store } = await agencyFixture();
+    expect(await addPerson(store, officerA, newcomer)).toEqual(refused("Only an administrator or a registry desk may add people."));
+    await store.close();
+  });
+
+  it("A person's level must be a whole number from 1 to 20.", async () => {
+    const { store } = await agencyFixture();
+    for (const level of [0, 21, 2.5])
+      expect(await addPerson(store, adminS, { ...newcomer, level })).toEqual(refused("A person's level must be a whole number from 1 to 20."));
+    await store.close();
+  });
+
+  it('The role "boss" is not one of the seven roles.', async () => {
+    const { store } = await agencyFixture();
+    const r = await addPerson(store, adminS, { ...newcomer, roles: ["boss"] });
+    expect(r.ok ? "" : r.reason).toMatch(/^The role "boss" is not one of mail-room, registry, /);
+    await store.close();
+  });
+
+  it("A person with the id officer-a already exists.", async () => {
+    const { store } = await agencyFixture();
+    expect(await addPerson(store, adminS, { ...newcomer, id: "officer-a" })).toEqual(refused("A person with the id officer-a already exists."));
+    await store.close();
+  });
+
+  it("an administrator changes a person's roles and deactivates them", async () => {
+    const { store } = await agencyFixture();
+    expect(await updatePerson(store, adminS, "officer-a", { roles: ["case-officer", "follow-up"], active: false })).toMatchObject({
+      ok: true,
+      value: { roles: ["case-officer", "follow-up"], active: false, unit: "edu-a" },
+    });
+    expect(await updatePerson(store, clerkA, "officer-a", { level: 9 })).toEqual(refused("Only an administrator may change the directory."));
+    await store.close();
+  });
+});
+
+describe("deputies", () => {
+  it("record who acts for whom and when", async () => {
+    const { store } = await agencyFixture();
+    const r = await addDeputy(store, SYSTEM, { principal: "chief-a", deputy: "officer-a", from: "2026-01-01", until: "2026-01-10T00:00:00+08:00" });
+    expect(r).toMatchObject({ ok: true, value: { from: "2026-01-01T00:00:00.000Z", until: "2026-01-09T16:00:00.000Z" } });
+    expect(await deputiesOf(store, asPersonId("chief-a"), new Date("2026-01-05T00:00:00Z"))).toHaveLength(1);
+    expect(await deputiesOf(store, asPersonId("chief-a"), new Date("2026-02-01T00:00:00Z"))).toHaveLength(0);
+    await store.close();
+  });
+
+  it("A deputy's period must start before it ends.", async () => {
+    const { store } = await agencyFixture();
+    expect(await addDeputy(store, SYSTEM, { principal: "chief-a", deputy: "officer-a", from: "2026-01-10", until: "2026-01-10" })).toEqual(
+      refused("A deputy's period must start before it ends."),
+    );
+    await store.close();
+  });
+
+  it("The person ghost does not exist.", async () => {
+    const { store } = await agencyFixture();
+    expect(await addDeputy(store, SYSTEM, { principal: "chief-a", deputy: "ghost", from: "2026-01-01", until: "2026-01-10" })).toEqual(
+      refused("The person ghost does not exist."),
+    );
+    await store.close();
+  });
+});
+
+describe("delegation table", () => {
+  const table = { v: 1, agency: AGENCY, levels: [{ level: 3, title: "科長" }, { level: 5, title: "局長" }], rules: [{ category: "教育", level: 3 }], defaultLevel: 5 };
+
+  it("is stored once validated and read back", async () => {
+    const { store } = await agencyFixture();
+    expect((await setDelegation(store, adminS, table)).ok).toBe(true);
+    expect(await getDelegation(store)).toEqual({ ok: true, value: table });
+    await store.close();
+  });
+
+  it("The delegation table is malformed.", async () => {
+    const { store } = await agencyFixture();
+    const r = await setDelegation(store, adminS, { ...table, defaultLevel: 99 });
+    expect(r.ok ? "" : r.reason).toMatch(/^The delegation table is malformed: .*\(at defaultLevel\)\.$/);
+    await store.close();
+  });
+
+  it("The delegation table names the agency OTHER, not this one.", async () => {
+    const { store } = await agencyFixture();
+    expect(await setDelegation(store, adminS, { ...table, agency: "OTHER" })).toEqual(
+      refused(`The delegation table names the agency OTHER, not ${AGENCY}.`),
+    );
+    await store.close();
+  });
+});

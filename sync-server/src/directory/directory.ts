@@ -1,0 +1,238 @@
+import {
+  ROLES,
+  asPersonId,
+  asUnitId,
+  fail,
+  ok,
+  parseDelegationTable,
+  parseProfile,
+  type AgencyCode,
+  type DelegationTable,
+  type PersonId,
+  type Result,
+  type Role,
+  type SignerProfile,
+  type UnitId,
+} from "@countersign/crdt-model";
+import type { DeputyRow, Person, Store, Unit } from "../storage/types.ts";
+import type { Session } from "../identity/login.ts";
+
+/**
+ * The agency's directory: units (a tree), people, deputies and the delegation table (分層負責明細表).
+ * Every change names who acts: a logged-in `Session`, or `{ system: true }` for the command line run
+ * by the machine's administrator (whoever can run it can read the database file anyway).
+ *
+ * Who may change what: an administrator (role admin) anything; the registry desk (role registry)
+ * may add people to its own unit only, and never grant the administrator role.
+ */
+export type Actor = Session | { system: true };
+
+/** Settings key of the agency code (written by initAgency); the delegation table must name it. */
+export const AGENCY_CODE_SETTING = "agency.code";
+
+// The same rule as crdt-model's ids (metadata.ts), which does not export its schemas.
+const ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function isAdmin(actor: Actor): boolean {
+  return "system" in actor || actor.roles.includes("admin");
+}
+
+/** Whether the actor may manage people of `unit` (add them, hand out their enrollment codes). */
+export function mayManagePeopleOf(actor: Actor, unit: UnitId): boolean {
+  if (isAdmin(actor)) return true;
+  return "person" in actor && actor.roles.includes("registry") && actor.unit === unit;
+}
+
+const NOT_ADMIN = "Only an administrator may change the directory.";
+
+// ---- units -------------------------------------------------------------------------------------
+
+export interface UnitInput {
+  id: string;
+  name: string;
+  parent?: string | null;
+}
+
+/** Adds a unit or changes one (name, parent); refuses an unknown parent and any cycle. */
+export async function saveUnit(store: Store, actor: Actor, input: UnitInput): Promise<Result<Unit>> {
+  if (!isAdmin(actor)) return fail(NOT_ADMIN);
+  if (!ID_RE.test(input.id)) return fail("A unit id may hold only letters, digits and . _ : - (at most 128).");
+  const name = input.name.trim();
+  if (name.length === 0 || name.length > 100) return fail("A unit needs a name of 1 to 100 characters.");
+  const units = new Map((await store.units()).map((u) => [u.id as string, u]));
+  const parent = input.parent ?? null;
+  if (parent !== null) {
+    if (!units.has(parent)) return fail(`The parent unit ${parent} does not exist.`);
+    // Walk up from the new parent: meeting the unit itself means the move would close a loop.
+    const seen = new Set<string>();
+    for (let at: string | null = parent; at !== null; at = units.get(at)?.parent ?? null) {
+      if (at === input.id) return fail("A unit cannot be placed under itself or one of its own sub-units.");
+      if (seen.has(at)) break; // a loop already stored (should not happen); do not spin
+      seen.add(at);
+    }
+  }
+  const unit: Unit = { id: asUnitId(input.id), name, parent: parent === null ? null : asUnitId(parent) };
+  await store.putUnit(unit);
+  return ok(unit);
+}
+
+/** Adds a new unit; an existing id is refused rather than silently renamed or moved. */
+export async function addUnit(store: Store, actor: Actor, input: UnitInput): Promise<Result<Unit>> {
+  if (!isAdmin(actor)) return fail(NOT_ADMIN);
+  if ((await store.units()).some((u) => u.id === input.id)) return fail(`A unit with the id ${input.id} already exists.`);
+  return saveUnit(store, actor, input);
+}
+
+export async function listUnits(store: Store): Promise<Unit[]> {
+  return store.units();
+}
+
+// ---- people ------------------------------------------------------------------------------------
+
+export interface PersonInput {
+  id: string;
+  name: string;
+  unit: string;
+  level: number;
+  roles: string[];
+}
+
+async function agencyCode(store: Store): Promise<Result<AgencyCode>> {
+  const code = await store.getSetting(AGENCY_CODE_SETTING);
+  return code ? ok(code as AgencyCode) : fail("The agency has not been initialized (run countersign init).");
+}
+
+/**
+ * A person as the signer profile their certificate will carry. Validating through crdt-model's
+ * profile schema keeps the directory and the certificates to one rule for ids, names and levels.
+ */
+export function profileOf(agency: AgencyCode, p: Pick<Person, "id" | "name" | "unit" | "level" | "roles">): Result<SignerProfile> {
+  return parseProfile({ v: 1, agency, unit: p.unit, person: p.id, name: p.name, level: p.level, roles: [...p.roles] });
+}
+
+function checkRoles(roles: string[]): Result<Role[]> {
+  const known = ROLES as readonly string[];
+  const bad = roles.find((r) => !known.includes(r));
+  if (bad !== undefined) return fail(`The role "${bad}" is not one of ${ROLES.join(", ")}.`);
+  return ok([...new Set(roles)] as Role[]);
+}
+
+async function validPerson(store: Store, input: PersonInput, active: boolean): Promise<Result<Person>> {
+  const code = await agencyCode(store);
+  if (!code.ok) return code;
+  if (!Number.isInteger(input.level) || input.level < 1 || input.level > 20) return fail("A person's level must be a whole number from 1 to 20.");
+  const roles = checkRoles(input.roles);
+  if (!roles.ok) return roles;
+  const units = await store.units();
+  if (!units.some((u) => u.id === input.unit)) return fail(`The unit ${input.unit} does not exist.`);
+  const person: Person = { id: asPersonId(input.id), name: input.name.trim(), unit: asUnitId(input.unit), level: input.level, roles: roles.value, active };
+  const profile = profileOf(code.value, person);
+  if (!profile.ok) return profile;
+  return ok(person);
+}
+
+/** Adds a new person; the registry desk only to its own unit and without the admin role. */
+export async function addPerson(store: Store, actor: Actor, input: PersonInput): Promise<Result<Person>> {
+  if (!isAdmin(actor) && !("person" in actor && actor.roles.includes("registry")))
+    return fail("Only an administrator or a registry desk may add people.");
+  if (!mayManagePeopleOf(actor, asUnitId(input.unit))) return fail("The registry desk may add people to its own unit only.");
+  if (!isAdmin(actor) && input.roles.includes("admin")) return fail("Only an administrator may grant the administrator role.");
+  const person = await validPerson(store, input, true);
+  if (!person.ok) return person;
+  if (await store.person(person.value.id)) return fail(`A person with the id ${input.id} already exists.`);
+  await store.putPerson(person.value);
+  return ok(person.value);
+}
+
+/** Changes a person (name, unit, level, roles, active); administrators only. */
+export async function updatePerson(
+  store: Store,
+  actor: Actor,
+  id: string,
+  changes: Partial<Omit<PersonInput, "id">> & { active?: boolean },
+): Promise<Result<Person>> {
+  if (!isAdmin(actor)) return fail(NOT_ADMIN);
+  const current = await store.person(asPersonId(id));
+  if (!current) return fail(`The person ${id} does not exist.`);
+  const merged: PersonInput = {
+    id,
+    name: changes.name ?? current.name,
+    unit: changes.unit ?? current.unit,
+    level: changes.level ?? current.level,
+    roles: changes.roles ?? current.roles,
+  };
+  const person = await validPerson(store, merged, changes.active ?? current.active);
+  if (!person.ok) return person;
+  await store.putPerson(person.value);
+  return ok(person.value);
+}
+
+export async function getPerson(store: Store, id: string): Promise<Person | undefined> {
+  return store.person(asPersonId(id));
+}
+
+export async function listPeople(store: Store, filter: { unit?: string } = {}): Promise<Person[]> {
+  const all = await store.people();
+  return filter.unit === undefined ? all : all.filter((p) => p.unit === filter.unit);
+}
+
+// ---- deputies (代理人) ---------------------------------------------------------------------------
+
+export interface DeputyInput {
+  principal: string;
+  deputy: string;
+  from: string;
+  until: string;
+}
+
+const ISO_RE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?)?$/;
+
+/** Records that `deputy` acts for `principal` from `from` until `until` (ISO 8601). */
+export async function addDeputy(store: Store, actor: Actor, input: DeputyInput): Promise<Result<DeputyRow>> {
+  if (!isAdmin(actor)) return fail(NOT_ADMIN);
+  if (input.principal === input.deputy) return fail("A person cannot be their own deputy.");
+  for (const id of [input.principal, input.deputy])
+    if (!(await store.person(asPersonId(id)))) return fail(`The person ${id} does not exist.`);
+  if (!ISO_RE.test(input.from) || !ISO_RE.test(input.until)) return fail("A deputy's from and until must be ISO 8601 dates or times.");
+  const from = new Date(input.from);
+  const until = new Date(input.until);
+  if (Number.isNaN(from.getTime()) || Number.isNaN(until.getTime())) return fail("A deputy's from and until must be real dates.");
+  if (!(from < until)) return fail("A deputy's period must start before it ends.");
+  // Stored normalized so that string comparison orders them (the relay compares times as text).
+  const row: DeputyRow = { principal: asPersonId(input.principal), deputy: asPersonId(input.deputy), from: from.toISOString(), until: until.toISOString() };
+  await store.putDeputy(row);
+  return ok(row);
+}
+
+/** The deputies acting for `principal` at `at`. */
+export async function deputiesOf(store: Store, principal: PersonId, at: Date = new Date()): Promise<DeputyRow[]> {
+  const t = at.toISOString();
+  return (await store.deputies()).filter((d) => d.principal === principal && d.from <= t && t < d.until);
+}
+
+// ---- the delegation table (分層負責明細表) ---------------------------------------------------------
+
+/** Replaces the delegation table; it must validate and name this agency. */
+export async function setDelegation(store: Store, actor: Actor, input: unknown): Promise<Result<DelegationTable>> {
+  if (!isAdmin(actor)) return fail(NOT_ADMIN);
+  const code = await agencyCode(store);
+  if (!code.ok) return code;
+  const table = parseDelegationTable(input);
+  if (!table.ok) return table;
+  if (table.value.agency !== code.value) return fail(`The delegation table names the agency ${table.value.agency}, not ${code.value}.`);
+  await store.putDelegation(JSON.stringify(table.value));
+  return ok(table.value);
+}
+
+/** The stored delegation table, if any; a stored table that no longer validates is a refusal. */
+export async function getDelegation(store: Store): Promise<Result<DelegationTable | undefined>> {
+  const text = await store.delegation();
+  if (text === undefined) return ok(undefined);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return fail("The stored delegation table is not JSON.");
+  }
+  return parseDelegationTable(json);
+}

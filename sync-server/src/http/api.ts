@@ -1,0 +1,184 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { z } from "zod";
+import { asDocId, ok, type Result } from "@countersign/crdt-model";
+import type { Store } from "../storage/types.ts";
+import type { Agency } from "../identity/agency.ts";
+import { challenge, login, verifyToken, type Session } from "../identity/login.ts";
+import { enroll } from "../identity/enrollment.ts";
+import { addPersonWithCode } from "../identity/enrollment.ts";
+import { addDeputy, listPeople, listUnits, saveUnit, setDelegation, getDelegation } from "../directory/directory.ts";
+import type { Rooms } from "../relay/rooms.ts";
+import { access, type Principal } from "../relay/authz.ts";
+import { DOC_ID } from "../relay/ws.ts";
+import { batchRequestSchema, batchSync } from "./batch.ts";
+import { HttpError, parseBody, readJson, sendJson } from "./json.ts";
+import type { TrustCache } from "./trust-cache.ts";
+
+export interface ApiContext {
+  store: Store;
+  agency: Agency;
+  rooms: Rooms;
+  trust: TrustCache;
+  /** Request body limits: ordinary JSON, and the batch sync endpoint. */
+  limits: { json: number; batch: number };
+}
+
+export function principalOf(s: Session): Principal {
+  return { person: s.person, unit: s.unit, agency: s.agency, roles: s.roles };
+}
+
+/** Verifies a bearer token (header "Authorization: Bearer …", or `?token=` for WebSockets). */
+export async function authenticate(agency: Agency, token: string | null | undefined): Promise<Result<Session>> {
+  if (!token) return { ok: false, reason: "A login token is required." };
+  return verifyToken(agency, token);
+}
+
+const loginSchema = z.object({ nonce: z.string(), certificate: z.string(), signature: z.string(), alg: z.string() }).strict();
+const enrollSchema = z.object({ code: z.string().max(64), csr: z.string().max(20000) }).strict();
+
+type Handler = (ctx: ApiContext, req: IncomingMessage, res: ServerResponse, session: Session | null, params: string[]) => Promise<unknown>;
+
+interface Route {
+  method: string;
+  path: RegExp;
+  auth: boolean;
+  handle: Handler;
+}
+
+const refused = <T>(r: Result<T>, status = 400): T => {
+  if (!r.ok) throw new HttpError(status, r.reason);
+  return r.value;
+};
+
+/** The JSON API. Every route but login, enrollment and the agency's public facts needs a token. */
+export const ROUTES: Route[] = [
+  {
+    method: "GET",
+    path: /^\/api\/agency$/,
+    auth: false,
+    handle: async (ctx) => ({ code: ctx.agency.code, name: ctx.agency.name, ca: ctx.agency.caPem, receiptKey: ctx.agency.receipt.publicKeyPem }),
+  },
+  { method: "POST", path: /^\/api\/login\/challenge$/, auth: false, handle: async (ctx) => challenge(ctx.store) },
+  {
+    method: "POST",
+    path: /^\/api\/login$/,
+    auth: false,
+    handle: async (ctx, req) => refused(await login(ctx.store, ctx.agency, parseBody(loginSchema, await readJson(req, ctx.limits.json))), 401),
+  },
+  {
+    method: "POST",
+    path: /^\/api\/enroll$/,
+    auth: false,
+    handle: async (ctx, req) => {
+      const body = parseBody(enrollSchema, await readJson(req, ctx.limits.json));
+      const r = refused(await enroll(ctx.store, ctx.agency, { code: body.code, csrPem: body.csr }));
+      ctx.trust.invalidate();
+      return r;
+    },
+  },
+  { method: "GET", path: /^\/api\/me$/, auth: true, handle: async (_ctx, _req, _res, s) => s },
+  {
+    method: "GET",
+    path: /^\/api\/inbox$/,
+    auth: true,
+    handle: async (ctx, _req, _res, s) => {
+      const who = s!;
+      const keys = [`person:${who.person}`, `unit:${who.unit}`, `agency:${who.agency}`, ...who.roles.map((r) => `role:${r}`)];
+      const rows = await ctx.store.queryIndex({ holders: keys, limit: 1000 });
+      return { docs: rows.filter((r) => access(principalOf(who), r) !== "none") };
+    },
+  },
+  {
+    method: "GET",
+    path: /^\/api\/docs$/,
+    auth: true,
+    handle: async (ctx, _req, _res, s) => {
+      const who = s!;
+      const rows = await ctx.store.queryIndex({ participants: [`person:${who.person}`, `unit:${who.unit}`, `agency:${who.agency}`], limit: 5000 });
+      return { docs: rows.filter((r) => access(principalOf(who), r) !== "none") };
+    },
+  },
+  {
+    method: "GET",
+    path: /^\/api\/docs\/([^/]+)\/receipts$/,
+    auth: true,
+    handle: async (ctx, _req, _res, s, [id]) => {
+      if (!id || !DOC_ID.test(id)) throw new HttpError(400, "The document id is not valid.");
+      const doc = asDocId(id);
+      if (access(principalOf(s!), await ctx.store.getIndex(doc)) === "none") throw new HttpError(404, "There is no such document for you.");
+      return { receipts: await ctx.store.receipts(doc) };
+    },
+  },
+  {
+    method: "POST",
+    path: /^\/api\/sync$/,
+    auth: true,
+    handle: async (ctx, req, _res, s) => {
+      const body = parseBody(batchRequestSchema, await readJson(req, ctx.limits.batch));
+      return batchSync(ctx.rooms, ctx.store, principalOf(s!), body);
+    },
+  },
+  { method: "GET", path: /^\/api\/units$/, auth: true, handle: async (ctx) => ({ units: await listUnits(ctx.store) }) },
+  { method: "GET", path: /^\/api\/people$/, auth: true, handle: async (ctx) => ({ people: await listPeople(ctx.store) }) },
+  {
+    method: "POST",
+    path: /^\/api\/units$/,
+    auth: true,
+    handle: async (ctx, req, _res, s) => refused(await saveUnit(ctx.store, s!, (await readJson(req, ctx.limits.json)) as never), 403),
+  },
+  {
+    method: "POST",
+    path: /^\/api\/people$/,
+    auth: true,
+    handle: async (ctx, req, _res, s) => {
+      const r = refused(await addPersonWithCode(ctx.store, s!, (await readJson(req, ctx.limits.json)) as never), 403);
+      ctx.trust.invalidate();
+      return r;
+    },
+  },
+  {
+    method: "POST",
+    path: /^\/api\/deputies$/,
+    auth: true,
+    handle: async (ctx, req, _res, s) => refused(await addDeputy(ctx.store, s!, (await readJson(req, ctx.limits.json)) as never), 403),
+  },
+  { method: "GET", path: /^\/api\/delegation$/, auth: true, handle: async (ctx) => ({ delegation: refused(await getDelegation(ctx.store)) ?? null }) },
+  {
+    method: "PUT",
+    path: /^\/api\/delegation$/,
+    auth: true,
+    handle: async (ctx, req, _res, s) => {
+      const r = refused(await setDelegation(ctx.store, s!, await readJson(req, ctx.limits.json)), 403);
+      ctx.trust.invalidate();
+      return r;
+    },
+  },
+];
+
+/** Finds and runs the route; returns false when no API route matches (the app handles the rest). */
+export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, path: string): Promise<{ route: string; status: number } | false> {
+  for (const route of ROUTES) {
+    const m = route.path.exec(path);
+    if (!m || req.method !== route.method) continue;
+    const name = `${route.method} ${route.path.source}`;
+    let session: Session | null = null;
+    if (route.auth) {
+      const header = req.headers.authorization;
+      const token = header?.startsWith("Bearer ") ? header.slice(7) : null;
+      const who = await authenticate(ctx.agency, token);
+      if (!who.ok) {
+        sendJson(res, 401, { error: who.reason });
+        return { route: name, status: 401 };
+      }
+      session = who.value;
+    }
+    const body = await route.handle(ctx, req, res, session, m.slice(1).map((p) => decodeURIComponent(p)));
+    sendJson(res, 200, body ?? ok(undefined));
+    return { route: name, status: 200 };
+  }
+  if (path.startsWith("/api/")) {
+    sendJson(res, 404, { error: "There is no such API route." });
+    return { route: "unknown", status: 404 };
+  }
+  return false;
+}

@@ -1,0 +1,97 @@
+import * as Y from "yjs";
+import { z } from "zod";
+import { asDocId, fromBase64, toBase64, type DocId } from "@countersign/crdt-model";
+import type { DocStore } from "../storage/types.ts";
+import { access, type Principal } from "../relay/authz.ts";
+import type { Rooms } from "../relay/rooms.ts";
+import { DOC_ID } from "../relay/ws.ts";
+
+/**
+ * Batch sync (POST /api/sync, version 1): a device that was offline sends the state vectors of the
+ * documents it holds and its pending updates for many documents at once, and gets back what it lacks
+ * — hundreds of documents in one request instead of a socket each.
+ *   request  { v: 1, push: [{ doc, update }], have: [{ doc, sv }] }        (base64 binary)
+ *   response { v: 1, pushed: [{ doc, ok, reason? }], docs: [{ doc, update }], denied: [doc] }
+ * Pushed updates go through the same ingest rules as the relay; each document is all-or-nothing.
+ */
+export const MAX_BATCH_DOCS = 2000;
+
+const b64 = z.string().max(16 * 1024 * 1024).regex(/^[A-Za-z0-9+/]*={0,2}$/, "must be base64");
+const docId = z.string().regex(DOC_ID, "is not a valid document id");
+export const batchRequestSchema = z
+  .object({
+    v: z.literal(1),
+    push: z.array(z.object({ doc: docId, update: b64 }).strict()).max(MAX_BATCH_DOCS).default([]),
+    have: z.array(z.object({ doc: docId, sv: b64 }).strict()).max(MAX_BATCH_DOCS).default([]),
+  })
+  .strict();
+export type BatchRequest = z.infer<typeof batchRequestSchema>;
+
+export interface BatchResponse {
+  v: 1;
+  pushed: { doc: string; ok: boolean; reason?: string }[];
+  docs: { doc: string; update: string }[];
+  denied: string[];
+}
+
+export async function batchSync(rooms: Rooms, store: DocStore, who: Principal, req: BatchRequest): Promise<BatchResponse> {
+  const res: BatchResponse = { v: 1, pushed: [], docs: [], denied: [] };
+  const denied = new Set<string>();
+  const allowed = async (doc: DocId) => {
+    if (denied.has(doc)) return false;
+    const ok = access(who, await store.getIndex(doc)) === "edit";
+    if (!ok) denied.add(doc);
+    return ok;
+  };
+
+  for (const p of req.push) {
+    const doc = asDocId(p.doc);
+    if (!(await allowed(doc))) continue;
+    let update: Uint8Array;
+    try {
+      update = fromBase64(p.update);
+    } catch {
+      res.pushed.push({ doc, ok: false, reason: "The update is not base64." });
+      continue;
+    }
+    const room = await rooms.get(doc);
+    const r = await room.receive(update, null);
+    res.pushed.push(r.ok ? { doc, ok: true } : { doc, ok: false, reason: r.reason });
+  }
+
+  for (const h of req.have) {
+    const doc = asDocId(h.doc);
+    if (!(await allowed(doc))) continue;
+    let sv: Uint8Array;
+    try {
+      sv = fromBase64(h.sv);
+    } catch {
+      continue;
+    }
+    const diff = await missing(rooms, store, doc, sv);
+    if (diff) res.docs.push({ doc, update: toBase64(diff) });
+  }
+  res.denied = [...denied];
+  return res;
+}
+
+/**
+ * What a client with state vector `sv` lacks. A document not loaded is answered from its stored
+ * updates without building a Y.Doc, so a large batch does not fill memory with rooms.
+ */
+async function missing(rooms: Rooms, store: DocStore, doc: DocId, sv: Uint8Array): Promise<Uint8Array | undefined> {
+  const room = await rooms.ifLoaded(doc);
+  let diff: Uint8Array;
+  try {
+    if (room && !room.closed) diff = room.doc.encodeState(sv);
+    else {
+      const stored = await store.readUpdates(doc);
+      if (!stored.length) return undefined;
+      diff = Y.diffUpdate(Y.mergeUpdates(stored.map((u) => u.data)), sv);
+    }
+  } catch {
+    return undefined; // a malformed state vector: nothing can be computed for it
+  }
+  const d = Y.decodeUpdate(diff);
+  return d.structs.length || d.ds.clients.size ? diff : undefined;
+}

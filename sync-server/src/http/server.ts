@@ -1,0 +1,154 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { BaseLogger as Logger } from "pino";
+import { VerifyCache } from "@countersign/crdt-model";
+import type { Store } from "../storage/types.ts";
+import type { Agency } from "../identity/agency.ts";
+import { signReceipt } from "../identity/receipts.ts";
+import { Rooms } from "../relay/rooms.ts";
+import { Relay } from "../relay/ws.ts";
+import type { RoomDeps } from "../relay/room.ts";
+import { authenticate, handleApi, principalOf, type ApiContext } from "./api.ts";
+import { HttpError, sendJson } from "./json.ts";
+import { Metrics } from "./metrics.ts";
+import { TrustCache } from "./trust-cache.ts";
+
+/** A request handler for everything that is not the API: the built SvelteKit app (adapter-node). */
+export type AppHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+
+export interface ServerOptions {
+  store: Store;
+  agency: Agency;
+  log: Logger;
+  port: number;
+  host?: string;
+  app?: AppHandler;
+  /** Hooks for scale-out: called with every update this process stored. */
+  onAccepted?: RoomDeps["onAccepted"];
+  limits?: Partial<Limits>;
+}
+
+export interface Limits {
+  json: number;
+  batch: number;
+  frame: number;
+  idleMs: number;
+  maxLoaded: number;
+  compactAfter: number;
+  heartbeatMs: number;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  json: 1024 * 1024,
+  batch: 64 * 1024 * 1024,
+  frame: 16 * 1024 * 1024,
+  idleMs: 30_000,
+  maxLoaded: 2000,
+  compactAfter: 200,
+  heartbeatMs: 30_000,
+};
+
+/**
+ * One agency's server: the JSON API, the y-websocket relay, /healthz, /metrics and the web app, on one
+ * port. Holds no module-level state: everything lives on this instance.
+ */
+export class AgencyServer {
+  readonly metrics = new Metrics();
+  readonly rooms: Rooms;
+  private readonly http: Server;
+  private readonly relay: Relay;
+  private readonly ctx: ApiContext;
+  private readonly limits: Limits;
+
+  constructor(private readonly o: ServerOptions) {
+    this.limits = { ...DEFAULT_LIMITS, ...o.limits };
+    const trust = new TrustCache(o.store);
+    this.rooms = new Rooms(
+      {
+        store: o.store,
+        trust: () => trust.get(),
+        signReceipt: (r) => signReceipt(o.agency, r),
+        cache: new VerifyCache(),
+        now: () => new Date(),
+        compactAfter: this.limits.compactAfter,
+        onAccepted: o.onAccepted,
+      },
+      { idleMs: this.limits.idleMs, maxLoaded: this.limits.maxLoaded },
+    );
+    this.ctx = { store: o.store, agency: o.agency, rooms: this.rooms, trust, limits: { json: this.limits.json, batch: this.limits.batch } };
+    this.relay = new Relay({
+      rooms: this.rooms,
+      store: o.store,
+      authenticate: async (token) => {
+        const s = await authenticate(o.agency, token);
+        return s.ok ? { ok: true, value: principalOf(s.value) } : s;
+      },
+      metrics: this.metrics,
+      log: o.log,
+      maxPayload: this.limits.frame,
+      heartbeatMs: this.limits.heartbeatMs,
+    });
+    this.http = createServer((req, res) => void this.onRequest(req, res));
+    this.http.on("upgrade", (req, socket, head) => {
+      socket.on("error", () => socket.destroy());
+      if (!this.relay.handleUpgrade(req, socket, head)) {
+        this.metrics.refuse("bad-request");
+        socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n");
+      }
+    });
+  }
+
+  async start(): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.http.once("error", reject);
+      this.http.listen(this.o.port, this.o.host ?? "0.0.0.0", () => resolve());
+    });
+    const port = (this.http.address() as AddressInfo).port;
+    this.o.log.info({ port, agency: this.o.agency.code, store: this.o.store.kind }, "serving");
+    return port;
+  }
+
+  /** Graceful: stop accepting, tell clients to come back, finish in-flight updates, close storage. */
+  async stop(): Promise<void> {
+    this.relay.close();
+    await new Promise<void>((resolve) => {
+      this.http.close(() => resolve());
+      this.http.closeAllConnections();
+    });
+    await this.rooms.closeAll();
+    await this.o.store.close();
+    this.o.log.info("stopped");
+  }
+
+  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let path = "/";
+    try {
+      path = new URL(req.url ?? "/", "http://localhost").pathname;
+      if (path === "/healthz") {
+        this.metrics.roomsLoaded.set(this.rooms.size);
+        return sendJson(res, 200, { ok: true, agency: this.o.agency.code, store: this.o.store.kind, rooms: this.rooms.size });
+      }
+      if (path === "/metrics") {
+        this.metrics.roomsLoaded.set(this.rooms.size);
+        res.writeHead(200, { "content-type": this.metrics.registry.contentType });
+        return void res.end(await this.metrics.registry.metrics());
+      }
+      const handled = await handleApi(this.ctx, req, res, path);
+      if (handled) {
+        if (handled.status === 401) this.metrics.refuse("unauthenticated");
+        return void this.metrics.http.inc({ route: handled.route, status: String(handled.status) });
+      }
+      if (this.o.app) return this.o.app(req, res, () => sendJson(res, 404, { error: "Not found." }));
+      sendJson(res, 404, { error: "Not found." });
+    } catch (e) {
+      // The trust boundary of HTTP: answer with the sentence, log with context, keep serving.
+      const status = e instanceof HttpError ? e.status : e instanceof URIError ? 400 : 500;
+      const message = e instanceof HttpError ? e.message : status === 400 ? "The request path is malformed." : "The server failed; the error is logged.";
+      if (status >= 500) this.o.log.error({ path, err: (e as Error).message, stack: (e as Error).stack }, "request failed");
+      else this.metrics.refuse("bad-request");
+      this.metrics.http.inc({ route: path.startsWith("/api/") ? "api" : "other", status: String(status) });
+      if (!res.headersSent) sendJson(res, status, { error: message });
+      else res.end();
+    }
+  }
+}

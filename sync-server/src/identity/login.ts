@@ -1,0 +1,237 @@
+import {
+  SIG_ALGS,
+  TrustStore,
+  algForCertificate,
+  asAgencyCode,
+  asPersonId,
+  asUnitId,
+  certificateToBase64,
+  fail,
+  fromBase64,
+  fromUtf8,
+  ok,
+  parseCertificate,
+  profileFromCertificate,
+  utf8,
+  verifyBytes,
+  type AgencyCode,
+  type PersonId,
+  type Result,
+  type Role,
+  type SigAlg,
+  type UnitId,
+  ROLES,
+} from "@countersign/crdt-model";
+import type { Store } from "../storage/types.ts";
+import type { Agency } from "./agency.ts";
+import { findCertificateRow } from "./trust.ts";
+import { copy } from "./sealed.ts";
+
+/** Who a valid token speaks for. Roles and level are the directory's at login time. */
+export interface Session {
+  person: PersonId;
+  unit: UnitId;
+  roles: Role[];
+  level: number;
+  agency: AgencyCode;
+  /** ISO 8601. */
+  expiresAt: string;
+}
+
+export const CHALLENGE_TTL_MS = 2 * 60 * 1000;
+export const TOKEN_TTL_MS = 15 * 60 * 1000;
+/** What the client signs: a fixed prefix so a login signature can never pass for anything else. */
+export const LOGIN_PREFIX = "countersign-login:";
+
+export function loginMessage(nonce: string): Uint8Array {
+  return utf8(LOGIN_PREFIX + nonce);
+}
+
+/** A fresh single-use nonce (256 bits, base64url), valid for two minutes. */
+export async function challenge(store: Store, now: Date = new Date()): Promise<{ nonce: string; expiresAt: string }> {
+  const nonce = base64url(crypto.getRandomValues(new Uint8Array(32)));
+  const expiresAt = new Date(now.getTime() + CHALLENGE_TTL_MS).toISOString();
+  await store.putChallenge(nonce, expiresAt);
+  return { nonce, expiresAt };
+}
+
+export interface LoginInput {
+  nonce: string;
+  /** The signer's certificate, base64 DER. */
+  certificate: string;
+  /** base64; ECDSA in IEEE P1363 form (r‖s), as WebCrypto produces. */
+  signature: string;
+  alg: string;
+}
+
+export const LOGIN_REFUSALS = {
+  challenge: "The login challenge is unknown, already used or expired.",
+  alg: `The signature algorithm must be one of ${SIG_ALGS.join(", ")}.`,
+  unknownCert: "The certificate was not issued or registered by this agency.",
+  revoked: "The certificate has been revoked.",
+  notValid: "The certificate is not valid at this time.",
+  inactive: "The certificate's holder is not an active person of this agency.",
+  keyAlg: "The signature algorithm does not suit the certificate's key.",
+  signature: "The login signature does not verify against the certificate.",
+} as const;
+
+/**
+ * Challenge/response login. The nonce is taken first and atomically, so it is spent even when the
+ * rest fails (a failed attempt cannot be retried on the same nonce). The certificate is pinned: its
+ * exact DER must be in the store; issued ones must also chain to our CA (a row edited into the
+ * database does not log in). The session's roles come from the directory, not the certificate, so a
+ * role change takes effect at the next login without reissuing certificates.
+ */
+export async function login(
+  store: Store,
+  agency: Agency,
+  input: LoginInput,
+  now: Date = new Date(),
+): Promise<Result<{ token: string; session: Session }>> {
+  if (typeof input.nonce !== "string" || !(await store.takeChallenge(input.nonce, now.toISOString())))
+    return fail(LOGIN_REFUSALS.challenge);
+  if (!(SIG_ALGS as readonly string[]).includes(input.alg)) return fail(LOGIN_REFUSALS.alg);
+  const alg = input.alg as SigAlg;
+
+  const cert = parseCertificate(input.certificate);
+  if (!cert.ok) return cert;
+  const der = certificateToBase64(cert.value);
+  const claimed = profileFromCertificate(cert.value);
+  const row = await findCertificateRow(store, der, claimed.ok ? claimed.value.person : undefined);
+  if (!row) return fail(LOGIN_REFUSALS.unknownCert);
+  if (row.revokedAt !== null) return fail(LOGIN_REFUSALS.revoked);
+  if (now < cert.value.notBefore || now > cert.value.notAfter) return fail(LOGIN_REFUSALS.notValid);
+  if (row.origin === "issued") {
+    // Only our CA's signature is left to check (revocation and validity are done above); a store of
+    // just our CA avoids reading every certificate of the agency on each login.
+    const check = await new TrustStore({ cas: [agency.ca.cert] }).checkCertificate(cert.value, now);
+    if (!check.ok) return check;
+  }
+  const person = await store.person(row.person);
+  if (!person || !person.active) return fail(LOGIN_REFUSALS.inactive);
+
+  const keyAlg = algForCertificate(cert.value);
+  if (keyAlg === undefined || (keyAlg === "ES256") !== (alg === "ES256")) return fail(LOGIN_REFUSALS.keyAlg);
+  let sig: Uint8Array;
+  try {
+    sig = fromBase64(input.signature);
+  } catch {
+    return fail("The login signature is not base64.");
+  }
+  let key: CryptoKey;
+  try {
+    key = await cert.value.publicKey.export(verifyParams(alg), ["verify"]);
+  } catch {
+    return fail(LOGIN_REFUSALS.keyAlg);
+  }
+  if (!(await verifyBytes(alg, key, sig, loginMessage(input.nonce)))) return fail(LOGIN_REFUSALS.signature);
+
+  const session: Session = {
+    person: person.id,
+    unit: person.unit,
+    roles: [...person.roles],
+    level: person.level,
+    agency: agency.code,
+    // Whole seconds, as the token carries it, so the session returned here equals verifyToken's.
+    expiresAt: new Date(Math.floor((now.getTime() + TOKEN_TTL_MS) / 1000) * 1000).toISOString(),
+  };
+  return ok({ token: await signToken(agency, session, now), session });
+}
+
+function verifyParams(alg: SigAlg): EcKeyImportParams | RsaHashedImportParams {
+  if (alg === "ES256") return { name: "ECDSA", namedCurve: "P-256" };
+  return { name: alg === "PS256" ? "RSA-PSS" : "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
+}
+
+// ---- tokens --------------------------------------------------------------------------------------
+//
+// Format: base64url(UTF-8 JSON payload) "." base64url(HMAC-SHA-256(token key, ASCII of the first
+// part)). Payload: { v: 1, sub, unit, roles, level, agency, iat, exp } with iat/exp in seconds since
+// the epoch, as in JWT. Not a JWT on purpose: one fixed algorithm, no header to negotiate, so there is
+// no "alg: none" or key-confusion to get wrong. The key never leaves the server (the token is a
+// session handle, not a credential anyone else verifies). Tokens cannot be revoked before their
+// 15 minutes are up; deactivating a person stops their next login.
+
+interface TokenPayload {
+  v: 1;
+  sub: string;
+  unit: string;
+  roles: string[];
+  level: number;
+  agency: string;
+  iat: number;
+  exp: number;
+}
+
+export const TOKEN_REFUSALS = {
+  malformed: "The token is malformed.",
+  signature: "The token's signature does not verify.",
+  expired: "The token has expired.",
+  agency: "The token was issued for another agency.",
+} as const;
+
+export async function signToken(agency: Agency, session: Session, now: Date = new Date()): Promise<string> {
+  const payload: TokenPayload = {
+    v: 1,
+    sub: session.person,
+    unit: session.unit,
+    roles: session.roles,
+    level: session.level,
+    agency: session.agency,
+    iat: Math.floor(now.getTime() / 1000),
+    exp: Math.floor(new Date(session.expiresAt).getTime() / 1000),
+  };
+  const body = base64url(utf8(JSON.stringify(payload)));
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", agency.tokenKey, copy(utf8(body))));
+  return `${body}.${base64url(mac)}`;
+}
+
+/** Checks a token's MAC (in constant time, by WebCrypto) and expiry, and returns its session. */
+export async function verifyToken(agency: Agency, token: string, now: Date = new Date()): Promise<Result<Session>> {
+  if (typeof token !== "string" || token.length > 4096) return fail(TOKEN_REFUSALS.malformed);
+  const parts = token.split(".");
+  if (parts.length !== 2) return fail(TOKEN_REFUSALS.malformed);
+  const [body, macText] = parts as [string, string];
+  const mac = fromBase64url(macText);
+  if (!mac || !fromBase64url(body)) return fail(TOKEN_REFUSALS.malformed);
+  if (!(await crypto.subtle.verify("HMAC", agency.tokenKey, copy(mac), copy(utf8(body))))) return fail(TOKEN_REFUSALS.signature);
+  const payload = parsePayload(fromBase64url(body)!);
+  if (!payload) return fail(TOKEN_REFUSALS.malformed);
+  if (payload.agency !== agency.code) return fail(TOKEN_REFUSALS.agency);
+  if (now.getTime() >= payload.exp * 1000) return fail(TOKEN_REFUSALS.expired);
+  return ok({
+    person: asPersonId(payload.sub),
+    unit: asUnitId(payload.unit),
+    roles: payload.roles as Role[],
+    level: payload.level,
+    agency: asAgencyCode(payload.agency),
+    expiresAt: new Date(payload.exp * 1000).toISOString(),
+  });
+}
+
+function parsePayload(bytes: Uint8Array): TokenPayload | undefined {
+  let j: unknown;
+  try {
+    j = JSON.parse(fromUtf8(bytes));
+  } catch {
+    return undefined;
+  }
+  if (typeof j !== "object" || j === null) return undefined;
+  const p = j as Record<string, unknown>;
+  const str = (k: string) => typeof p[k] === "string";
+  const int = (k: string) => Number.isSafeInteger(p[k]);
+  const roles = p.roles;
+  if (p.v !== 1 || !str("sub") || !str("unit") || !str("agency") || !int("level") || !int("iat") || !int("exp")) return undefined;
+  if (!Array.isArray(roles) || !roles.every((r) => typeof r === "string" && (ROLES as readonly string[]).includes(r))) return undefined;
+  return p as unknown as TokenPayload;
+}
+
+export function base64url(b: Uint8Array): string {
+  return Buffer.from(b).toString("base64url");
+}
+
+function fromBase64url(s: string): Uint8Array | undefined {
+  // Node's decoder skips bad characters silently; insist on the alphabet so garbage is "malformed".
+  if (!/^[A-Za-z0-9_-]+$/.test(s)) return undefined;
+  return new Uint8Array(Buffer.from(s, "base64url"));
+}

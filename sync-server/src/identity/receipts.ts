@@ -1,0 +1,49 @@
+import { canonicalJson, fail, fromBase64, ok, signBytes, toBase64, utf8, verifyBytes, type DocId, type EntryId, type Result } from "@countersign/crdt-model";
+import type { EntryReceipt } from "../storage/types.ts";
+import type { Agency } from "./agency.ts";
+import { pemBody } from "./agency.ts";
+import { copy } from "./sealed.ts";
+
+/**
+ * Entry receipts: the server's signed statement "I first saw entry E of document D at T". The
+ * signature (ES256, P1363, base64) covers the canonical JSON of
+ *   { "type": "countersign-receipt", "v": 1, "doc": D, "entry": E, "receivedAt": T }
+ * The type field keeps a receipt signature from ever passing for any other signed message.
+ * Verifiers need only the receipt public key (SPKI PEM, `agency.receipt.publicKeyPem`).
+ */
+export function receiptBytes(r: { doc: DocId | string; entry: EntryId | string; receivedAt: string }): Uint8Array {
+  return utf8(canonicalJson({ type: "countersign-receipt", v: 1, doc: r.doc, entry: r.entry, receivedAt: r.receivedAt }));
+}
+
+export async function signReceipt(agency: Agency, r: { doc: DocId; entry: EntryId; receivedAt: string | Date }): Promise<EntryReceipt> {
+  const receivedAt = typeof r.receivedAt === "string" ? r.receivedAt : r.receivedAt.toISOString();
+  const sig = await signBytes("ES256", agency.receipt.privateKey, receiptBytes({ doc: r.doc, entry: r.entry, receivedAt }));
+  return { doc: r.doc, entry: r.entry, receivedAt, signature: toBase64(sig) };
+}
+
+export const RECEIPT_REFUSALS = {
+  signature: "The receipt's signature does not verify.",
+  key: "The receipt public key does not parse as a P-256 public key.",
+} as const;
+
+/** Checks a receipt against the agency's receipt key (the Agency, or its public key PEM). */
+export async function verifyReceipt(key: Agency | string, receipt: EntryReceipt): Promise<Result<EntryReceipt>> {
+  let publicKey: CryptoKey;
+  if (typeof key === "string") {
+    try {
+      publicKey = await crypto.subtle.importKey("spki", copy(pemBody(key)), { name: "ECDSA", namedCurve: "P-256" }, false, ["verify"]);
+    } catch {
+      return fail(RECEIPT_REFUSALS.key);
+    }
+  } else {
+    publicKey = key.receipt.publicKey;
+  }
+  let sig: Uint8Array;
+  try {
+    sig = fromBase64(receipt.signature);
+  } catch {
+    return fail(RECEIPT_REFUSALS.signature);
+  }
+  const valid = await verifyBytes("ES256", publicKey, sig, receiptBytes(receipt));
+  return valid ? ok(receipt) : fail(RECEIPT_REFUSALS.signature);
+}

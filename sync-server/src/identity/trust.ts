@@ -1,0 +1,93 @@
+import { TrustStore, asAgencyCode, fail, ok, parseCertificate, type Result, type SignerProfile } from "@countersign/crdt-model";
+import type { CertificateRow, Store } from "../storage/types.ts";
+import { getDelegation, profileOf } from "../directory/directory.ts";
+import { SETTINGS } from "./agency.ts";
+import type { x509 } from "./x509.ts";
+
+/** Settings key: issuers of registered certificates (JSON array of base64 DER), see pkcs12.ts. */
+export const REGISTERED_ISSUERS = "trust.registered-issuers";
+
+export async function registeredIssuers(store: Store): Promise<string[]> {
+  const text = await store.getSetting(REGISTERED_ISSUERS);
+  if (!text) return [];
+  try {
+    const list = JSON.parse(text) as unknown;
+    return Array.isArray(list) ? list.filter((x): x is string => typeof x === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * crdt-model's TrustStore for this agency, from the store: our CA; the revoked serials; a binding
+ * (certificate → the person's current profile in the directory) for every registered certificate
+ * still in force, with its issuer (or itself, if self-signed) as a trusted CA; the delegation table.
+ * Needs no passphrase: only public material. A TrustStore is immutable, so rebuild it after a
+ * directory or certificate change (enrollment, registration, revocation, a new delegation table).
+ *
+ * Caveat on registered issuers: TrustStore trusts a CA for every certificate it issued that carries a
+ * profile naming the CA's own O. Registered issuers (a citizen-certificate CA, or a self-signed
+ * certificate) do not issue certificates with our profile attributes, but a CA trusted *only* for
+ * bound certificates would be the exact rule; that needs a TrustStore option in crdt-model.
+ *
+ * Federation (later): the CA certificates and delegation tables of agencies we exchange documents
+ * with will be added here from the federation settings, so their signers verify offline too.
+ */
+export async function buildTrustStore(store: Store): Promise<Result<TrustStore>> {
+  const code = await store.getSetting(SETTINGS.code);
+  const caPem = await store.getSetting(SETTINGS.caCert);
+  if (!code || !caPem) return fail("The agency has not been initialized (run countersign init).");
+  const ca = parseCertificate(caPem);
+  if (!ca.ok) return fail(`The agency's CA certificate is damaged: ${ca.reason}`);
+
+  const cas: x509.X509Certificate[] = [ca.value];
+  for (const der of await registeredIssuers(store)) {
+    const c = parseCertificate(der);
+    if (c.ok) cas.push(c.value);
+  }
+
+  const people = new Map((await store.people()).map((p) => [p.id as string, p]));
+  const revoked: { ca: x509.X509Certificate; serial: string }[] = [];
+  const bindings: { cert: x509.X509Certificate; profile: SignerProfile }[] = [];
+  for (const row of await store.certificates()) {
+    const cert = parseCertificate(row.cert);
+    if (!cert.ok) continue;
+    if (row.origin === "issued") {
+      if (row.revokedAt !== null) revoked.push({ ca: ca.value, serial: cert.value.serialNumber });
+      continue;
+    }
+    const person = people.get(row.person);
+    if (row.revokedAt !== null || !person || !person.active) {
+      // Without a binding it carries no usable profile; also revoke it under its issuer if known.
+      const issuer = issuerAmong(cas, cert.value);
+      if (issuer) revoked.push({ ca: issuer, serial: cert.value.serialNumber });
+      continue;
+    }
+    const profile = profileOf(asAgencyCode(code), person);
+    if (!profile.ok) continue;
+    if (cert.value.subject === cert.value.issuer && !cas.some((c) => sameCert(c, cert.value))) cas.push(cert.value);
+    bindings.push({ cert: cert.value, profile: profile.value });
+  }
+
+  const table = await getDelegation(store);
+  if (!table.ok) return table;
+  return ok(new TrustStore({ cas, revoked, bindings, delegation: table.value ? [table.value] : [] }));
+}
+
+function issuerAmong(cas: x509.X509Certificate[], cert: x509.X509Certificate): x509.X509Certificate | undefined {
+  return cas.find((c) => c.subject === cert.issuer);
+}
+
+function sameCert(a: x509.X509Certificate, b: x509.X509Certificate): boolean {
+  return Buffer.from(a.rawData).equals(Buffer.from(b.rawData));
+}
+
+/** The certificate row holding exactly this DER (base64), if this agency issued or registered it. */
+export async function findCertificateRow(store: Store, certBase64: string, person?: string): Promise<CertificateRow | undefined> {
+  // Narrow by person when the certificate names one (issued certificates carry UID); otherwise scan.
+  if (person !== undefined) {
+    const hit = (await store.certificates(person as CertificateRow["person"])).find((r) => r.cert === certBase64);
+    if (hit) return hit;
+  }
+  return (await store.certificates()).find((r) => r.cert === certBase64);
+}

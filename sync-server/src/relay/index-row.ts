@@ -1,0 +1,42 @@
+import { allSteps, type Assignee, type CountersignDocument, type Holder, type WorkflowState } from "@countersign/crdt-model";
+import type { DocIndexRow } from "../storage/types.ts";
+
+/** "person:ID", "unit:ID", "agency:CODE", "role:ROLE" — the keys the index and authorization use. */
+export function assigneeKey(a: Assignee | Holder): string {
+  switch (a.kind) {
+    case "person":
+      return `person:${a.person}`;
+    case "unit":
+      return `unit:${a.unit}`;
+    case "agency":
+      return `agency:${a.agency}`;
+    case "role":
+      return `role:${a.role}`;
+  }
+}
+
+/** What the server indexes about a document after an accepted change. */
+export function indexRow(doc: CountersignDocument, state: WorkflowState, now: Date): DocIndexRow {
+  const meta = doc.metadata();
+  const participants = new Set<string>();
+  if (state.caseOfficer) participants.add(`person:${state.caseOfficer}`);
+  if (meta.ok) participants.add(`person:${meta.value.caseOfficer}`);
+  if (state.plan) {
+    for (const s of allSteps(state.plan)) participants.add(assigneeKey(s.assignee));
+    for (const d of state.plan.deputies) participants.add(`person:${d.deputy}`);
+  }
+  for (const t of state.timeline) if (t.signer && t.outcome !== "invalid") participants.add(`person:${t.signer.person}`);
+  return {
+    doc: doc.id,
+    kind: meta.ok ? meta.value.kind : "other",
+    subject: doc.subject().slice(0, 500),
+    status: state.status,
+    secrecy: meta.ok ? meta.value.secrecy : "none",
+    unit: meta.ok ? meta.value.unit : null,
+    caseOfficer: state.caseOfficer,
+    dueDate: meta.ok ? meta.value.dueDate : null,
+    participants: [...participants].sort(),
+    holders: [...new Set(state.holders.map(assigneeKey))].sort(),
+    updatedAt: now.toISOString(),
+  };
+}

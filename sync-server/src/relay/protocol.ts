@@ -1,0 +1,97 @@
+import * as encoding from "lib0/encoding";
+import * as decoding from "lib0/decoding";
+import * as syncProtocol from "y-protocols/sync";
+import * as authProtocol from "y-protocols/auth";
+
+/**
+ * The y-websocket wire protocol, as the stock `WebsocketProvider` speaks it: each binary frame is a
+ * varuint message type followed by its body. We read sync messages ourselves (rather than letting
+ * y-protocols apply them) because every update must pass the ingest rules before it touches the
+ * room's document.
+ */
+export const MESSAGE_SYNC = 0;
+export const MESSAGE_AWARENESS = 1;
+export const MESSAGE_AUTH = 2;
+export const MESSAGE_QUERY_AWARENESS = 3;
+
+/** Close codes: 4400–4499 tell the stock client not to reconnect (a deliberate refusal). */
+export const CLOSE_UNAUTHORIZED = 4401;
+export const CLOSE_FORBIDDEN = 4403;
+export const CLOSE_NOT_FOUND = 4404;
+export const CLOSE_TOO_LARGE = 4413;
+/** 4500–4599: transient, the client retries with back-off. */
+export const CLOSE_GOING_AWAY = 4503;
+
+export type Incoming =
+  | { type: "sync-step1"; stateVector: Uint8Array }
+  | { type: "sync-update"; update: Uint8Array } // step 2 or update: both carry an update
+  | { type: "awareness"; update: Uint8Array }
+  | { type: "query-awareness" }
+  | { type: "auth" };
+
+/** Decodes one frame; malformed frames are a sentence, never an exception. */
+export function decodeMessage(data: Uint8Array): { ok: true; value: Incoming } | { ok: false; reason: string } {
+  try {
+    const d = decoding.createDecoder(data);
+    const type = decoding.readVarUint(d);
+    switch (type) {
+      case MESSAGE_SYNC: {
+        const sub = decoding.readVarUint(d);
+        const body = decoding.readVarUint8Array(d);
+        if (sub === syncProtocol.messageYjsSyncStep1) return { ok: true, value: { type: "sync-step1", stateVector: body } };
+        if (sub === syncProtocol.messageYjsSyncStep2 || sub === syncProtocol.messageYjsUpdate)
+          return { ok: true, value: { type: "sync-update", update: body } };
+        return { ok: false, reason: `Unknown sync message type ${sub}.` };
+      }
+      case MESSAGE_AWARENESS:
+        return { ok: true, value: { type: "awareness", update: decoding.readVarUint8Array(d) } };
+      case MESSAGE_QUERY_AWARENESS:
+        return { ok: true, value: { type: "query-awareness" } };
+      case MESSAGE_AUTH:
+        return { ok: true, value: { type: "auth" } };
+      default:
+        return { ok: false, reason: `Unknown message type ${type}.` };
+    }
+  } catch {
+    return { ok: false, reason: "The frame is truncated or malformed." };
+  }
+}
+
+export function encodeSyncStep1(stateVector: Uint8Array): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, MESSAGE_SYNC);
+  encoding.writeVarUint(e, syncProtocol.messageYjsSyncStep1);
+  encoding.writeVarUint8Array(e, stateVector);
+  return encoding.toUint8Array(e);
+}
+
+export function encodeSyncStep2(update: Uint8Array): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, MESSAGE_SYNC);
+  encoding.writeVarUint(e, syncProtocol.messageYjsSyncStep2);
+  encoding.writeVarUint8Array(e, update);
+  return encoding.toUint8Array(e);
+}
+
+export function encodeUpdate(update: Uint8Array): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, MESSAGE_SYNC);
+  encoding.writeVarUint(e, syncProtocol.messageYjsUpdate);
+  encoding.writeVarUint8Array(e, update);
+  return encoding.toUint8Array(e);
+}
+
+export function encodeAwareness(update: Uint8Array): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, MESSAGE_AWARENESS);
+  encoding.writeVarUint8Array(e, update);
+  return encoding.toUint8Array(e);
+}
+
+/** A refusal the stock client logs as "Permission denied … <reason>"; the app shows it. */
+export function encodeRefusal(reason: string): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, MESSAGE_AUTH);
+  authProtocol.writePermissionDenied(e, reason);
+  return encoding.toUint8Array(e);
+}

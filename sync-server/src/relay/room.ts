@@ -1,0 +1,232 @@
+import * as Y from "yjs";
+import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from "y-protocols/awareness";
+import {
+  CountersignDocument,
+  canonicalJson,
+  checkTransition,
+  deriveFromReport,
+  fail,
+  ok,
+  verify,
+  type DocId,
+  type EntryId,
+  type Result,
+  type TrustStore,
+  type VerifyCache,
+  type WorkflowState,
+} from "@countersign/crdt-model";
+import type { DocStore, EntryReceipt } from "../storage/types.ts";
+import { encodeAwareness, encodeUpdate } from "./protocol.ts";
+import { indexRow } from "./index-row.ts";
+
+/** A connected client of a room: a WebSocket, or (scaled out) another server process. */
+export interface Peer {
+  send(frame: Uint8Array): void;
+  close(code: number, reason: string): void;
+}
+
+export interface RoomDeps {
+  store: DocStore;
+  trust: () => Promise<TrustStore>;
+  signReceipt: (r: { doc: DocId; entry: EntryId; receivedAt: string }) => Promise<EntryReceipt>;
+  cache: VerifyCache;
+  now: () => Date;
+  /** Compact a document's stored updates into one once it has this many. */
+  compactAfter: number;
+  /** Called with each update this process accepted and stored, for fan-out to other processes. */
+  onAccepted?: (doc: DocId, update: Uint8Array) => void;
+}
+
+/** The server's own writes (receipts) and updates relayed from other processes. */
+export const SERVER_ORIGIN = Symbol("server");
+export const FANOUT_ORIGIN = Symbol("fanout");
+
+/**
+ * One document's room: its Y.Doc as the agency holds it, a shadow copy where each incoming update is
+ * tried first, the awareness of connected officers, and the peers to relay to. Updates are handled
+ * one at a time, in arrival order; an update is relayed only after it is stored.
+ */
+export class Room {
+  readonly awareness: Awareness;
+  readonly peers = new Map<Peer, Set<number>>();
+  private shadow: CountersignDocument;
+  private state: WorkflowState | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private storedCount: number;
+  private inFlight = 0;
+  lastUsed: number;
+  closed = false;
+
+  private constructor(
+    readonly id: DocId,
+    readonly doc: CountersignDocument,
+    private readonly deps: RoomDeps,
+    storedCount: number,
+  ) {
+    this.shadow = copyOf(doc);
+    this.storedCount = storedCount;
+    this.lastUsed = Date.now();
+    this.awareness = new Awareness(doc.ydoc);
+    this.awareness.setLocalState(null); // the server has no presence of its own
+    doc.onUpdate((update) => this.broadcast(encodeUpdate(update)));
+    this.awareness.on("update", ({ added, updated, removed }: AwarenessChange, origin: unknown) => {
+      const changed = [...added, ...updated, ...removed];
+      const peer = origin instanceof Object && this.peers.has(origin as Peer) ? (origin as Peer) : undefined;
+      if (peer) {
+        const owned = this.peers.get(peer)!;
+        for (const c of added) owned.add(c);
+        for (const c of removed) owned.delete(c);
+      }
+      this.broadcast(encodeAwareness(encodeAwarenessUpdate(this.awareness, changed)));
+    });
+  }
+
+  static async load(id: DocId, deps: RoomDeps): Promise<Room> {
+    const stored = await deps.store.readUpdates(id);
+    const ydoc = new Y.Doc({ gc: true });
+    if (stored.length) Y.applyUpdate(ydoc, Y.mergeUpdates(stored.map((u) => u.data)), SERVER_ORIGIN);
+    return new Room(id, CountersignDocument.wrap(ydoc), deps, stored.length);
+  }
+
+  /** Whether the document has ever received content (a room for an unknown id starts empty). */
+  get exists(): boolean {
+    return this.doc.id !== "";
+  }
+
+  addPeer(peer: Peer): void {
+    this.peers.set(peer, new Set());
+    this.lastUsed = Date.now();
+  }
+
+  removePeer(peer: Peer): void {
+    const clients = this.peers.get(peer);
+    this.peers.delete(peer);
+    if (clients?.size) removeAwarenessStates(this.awareness, [...clients], null);
+    this.lastUsed = Date.now();
+  }
+
+  applyAwareness(peer: Peer, update: Uint8Array): Result<void> {
+    try {
+      applyAwarenessUpdate(this.awareness, update, peer);
+      return ok(undefined);
+    } catch {
+      return fail("The awareness update is malformed.");
+    }
+  }
+
+  awarenessFrame(): Uint8Array | undefined {
+    const clients = [...this.awareness.getStates().keys()];
+    return clients.length ? encodeAwareness(encodeAwarenessUpdate(this.awareness, clients)) : undefined;
+  }
+
+  /**
+   * Takes an update from a peer (or the batch endpoint, peer null): tried on the shadow, checked by
+   * crdt-model's ingest rules, stored, then applied and relayed. Refusals leave everything as it was.
+   */
+  receive(update: Uint8Array, from: Peer | null): Promise<Result<{ added: EntryId[] }>> {
+    this.inFlight++;
+    const run = this.queue.then(() => this.ingest(update, from)).finally(() => this.inFlight--);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Nobody connected and nothing being stored: safe to unload. */
+  get idle(): boolean {
+    return this.peers.size === 0 && this.inFlight === 0;
+  }
+
+  private async ingest(update: Uint8Array, from: Peer | null): Promise<Result<{ added: EntryId[] }>> {
+    this.lastUsed = Date.now();
+    if (isEmptyUpdate(update)) return ok({ added: [] }); // a sync step 2 from a client with nothing new
+    const tried = this.shadow.applyUpdate(update);
+    if (!tried.ok) return tried;
+    if (!this.exists && this.shadow.id !== this.id) {
+      this.shadow = copyOf(this.doc);
+      return fail(`The update does not create document ${this.id}.`);
+    }
+    const trust = await this.deps.trust();
+    if (!this.state && this.exists) this.state = deriveFromReport(this.doc, await verify(this.doc, trust, { cache: this.deps.cache }));
+    const checked = await checkTransition(this.doc, this.shadow, trust, { cache: this.deps.cache, beforeState: this.state });
+    if (!checked.ok) {
+      this.shadow = copyOf(this.doc);
+      return checked;
+    }
+    await this.deps.store.appendUpdate(this.id, update);
+    this.storedCount++;
+    this.doc.applyUpdate(update, from ?? SERVER_ORIGIN);
+    this.deps.onAccepted?.(this.id, update);
+    this.state = checked.value.state;
+    if (checked.value.added.length) await this.writeReceipts(checked.value.added);
+    await this.deps.store.putIndex(indexRow(this.doc, this.state, this.deps.now()));
+    if (this.storedCount >= this.deps.compactAfter) await this.compact();
+    return ok({ added: checked.value.added });
+  }
+
+  /** Applies an update another process already validated and stored (scale-out fan-out). */
+  applyRelayed(update: Uint8Array): void {
+    const r = this.doc.applyUpdate(update, FANOUT_ORIGIN);
+    if (r.ok) {
+      this.shadow.applyUpdate(update);
+      this.state = undefined;
+    }
+  }
+
+  /** The server's signed "received at" for each new entry, kept in the store and in the document. */
+  private async writeReceipts(entries: EntryId[]): Promise<void> {
+    const before = this.doc.stateVector();
+    for (const entry of entries) {
+      const signed = await this.deps.signReceipt({ doc: this.id, entry, receivedAt: this.deps.now().toISOString() });
+      const first = await this.deps.store.recordReceipt(signed);
+      this.doc.transact(() => this.doc.putReceipt(entry, canonicalJson({ ...first })), SERVER_ORIGIN);
+    }
+    const written = this.doc.encodeState(before);
+    await this.deps.store.appendUpdate(this.id, written);
+    this.storedCount++;
+    this.shadow.applyUpdate(written);
+    this.deps.onAccepted?.(this.id, written);
+  }
+
+  private async compact(): Promise<void> {
+    const stored = await this.deps.store.readUpdates(this.id);
+    const last = stored[stored.length - 1];
+    if (!last) return;
+    // Merge what is stored (not the live doc): anything applied but not yet stored must not be
+    // claimed durable by the compaction.
+    await this.deps.store.compact(this.id, Y.mergeUpdates(stored.map((u) => u.data)), last.seq);
+    this.storedCount = 1;
+  }
+
+  private broadcast(frame: Uint8Array): void {
+    for (const peer of this.peers.keys()) peer.send(frame);
+  }
+
+  /** Waits for in-flight updates, then releases the document. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.queue;
+    this.awareness.destroy();
+    this.doc.ydoc.destroy();
+    this.shadow.ydoc.destroy();
+  }
+}
+
+interface AwarenessChange {
+  added: number[];
+  updated: number[];
+  removed: number[];
+}
+
+function isEmptyUpdate(update: Uint8Array): boolean {
+  try {
+    const d = Y.decodeUpdate(update);
+    return d.structs.length === 0 && d.ds.clients.size === 0;
+  } catch {
+    return false; // malformed: let the shadow refuse it with its reason
+  }
+}
+
+function copyOf(doc: CountersignDocument): CountersignDocument {
+  const ydoc = new Y.Doc({ gc: true });
+  Y.applyUpdate(ydoc, doc.encodeState());
+  return CountersignDocument.wrap(ydoc);
+}

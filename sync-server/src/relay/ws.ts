@@ -1,0 +1,190 @@
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { WebSocketServer, WebSocket, type RawData } from "ws";
+import type { BaseLogger as Logger } from "pino";
+import { asDocId, type DocId, type Result } from "@countersign/crdt-model";
+import type { DocStore } from "../storage/types.ts";
+import type { Metrics } from "../http/metrics.ts";
+import { access, type Principal } from "./authz.ts";
+import type { Peer, Room } from "./room.ts";
+import type { Rooms } from "./rooms.ts";
+import {
+  CLOSE_FORBIDDEN,
+  CLOSE_GOING_AWAY,
+  CLOSE_UNAUTHORIZED,
+  decodeMessage,
+  encodeRefusal,
+  encodeSyncStep1,
+  encodeSyncStep2,
+} from "./protocol.ts";
+
+export interface RelayOptions {
+  rooms: Rooms;
+  store: DocStore;
+  authenticate: (token: string | null) => Promise<Result<Principal>>;
+  metrics: Metrics;
+  log: Logger;
+  /** Largest frame accepted; larger ones close the connection (ws answers 1009). */
+  maxPayload: number;
+  /** Ping interval; a connection that misses a pong is dropped. */
+  heartbeatMs: number;
+}
+
+export const DOC_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * The y-websocket relay: `ws://host/sync/<docId>?token=…`, one room per document, so the stock
+ * `WebsocketProvider` connects unchanged (pass the token in its `params`).
+ */
+export class Relay {
+  private readonly wss: WebSocketServer;
+  private readonly heartbeat: ReturnType<typeof setInterval>;
+  private readonly alive = new WeakSet<WebSocket>();
+
+  constructor(private readonly o: RelayOptions) {
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: o.maxPayload });
+    this.heartbeat = setInterval(() => {
+      for (const ws of this.wss.clients) {
+        if (!this.alive.has(ws)) {
+          ws.terminate();
+          continue;
+        }
+        this.alive.delete(ws);
+        ws.ping();
+      }
+    }, o.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  /** Handles an HTTP upgrade; returns false when the path is not the relay's. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const m = /^\/sync\/([^/]+)$/.exec(url.pathname);
+    if (!m) return false;
+    let raw: string;
+    try {
+      raw = decodeURIComponent(m[1]!);
+    } catch {
+      raw = "";
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      if (!DOC_ID.test(raw)) {
+        this.o.metrics.refuse("bad-document-id");
+        ws.close(CLOSE_FORBIDDEN, "The document id is not valid.");
+        return;
+      }
+      void this.accept(ws, asDocId(raw), url.searchParams.get("token"));
+    });
+    return true;
+  }
+
+  private async accept(ws: WebSocket, doc: DocId, token: string | null): Promise<void> {
+    this.alive.add(ws);
+    ws.on("pong", () => this.alive.add(ws));
+    // Frames that arrive while we authenticate and load are kept and handled in order afterwards.
+    const early: RawData[] = [];
+    const buffer = (d: RawData) => early.push(d);
+    ws.on("message", buffer);
+    ws.on("error", (e) => this.o.log.warn({ doc, err: e.message }, "websocket error"));
+
+    const who = await this.o.authenticate(token);
+    if (!who.ok) {
+      this.o.metrics.refuse("unauthenticated");
+      return void ws.close(CLOSE_UNAUTHORIZED, clip(who.reason));
+    }
+    const row = await this.o.store.getIndex(doc);
+    if (access(who.value, row) !== "edit") {
+      this.o.metrics.refuse("forbidden");
+      return void ws.close(CLOSE_FORBIDDEN, clip("You do not take part in this document."));
+    }
+    let room: Room;
+    try {
+      room = await this.o.rooms.get(doc);
+    } catch (e) {
+      this.o.log.error({ doc, err: (e as Error).message }, "loading the document failed");
+      return void ws.close(CLOSE_GOING_AWAY, "The document could not be loaded; try again.");
+    }
+    if (ws.readyState !== WebSocket.OPEN) return;
+
+    const peer: Peer = {
+      send: (frame) => {
+        if (ws.readyState === WebSocket.OPEN) ws.send(frame);
+      },
+      close: (code, reason) => ws.close(code, clip(reason)),
+    };
+    room.addPeer(peer);
+    this.o.metrics.connections.inc();
+    ws.on("close", () => {
+      room.removePeer(peer);
+      this.o.metrics.connections.dec();
+    });
+    ws.off("message", buffer);
+    ws.on("message", (d) => void this.onFrame(room, peer, who.value, d));
+
+    peer.send(encodeSyncStep1(room.doc.stateVector()));
+    const aw = room.awarenessFrame();
+    if (aw) peer.send(aw);
+    for (const d of early) await this.onFrame(room, peer, who.value, d);
+  }
+
+  private async onFrame(room: Room, peer: Peer, who: Principal, data: RawData): Promise<void> {
+    const bytes = toBytes(data);
+    const msg = decodeMessage(bytes);
+    if (!msg.ok) {
+      this.o.metrics.refuse("malformed-frame");
+      this.o.log.warn({ doc: room.id, person: who.person, reason: msg.reason }, "malformed frame");
+      return peer.send(encodeRefusal(msg.reason));
+    }
+    switch (msg.value.type) {
+      case "sync-step1":
+        return peer.send(encodeSyncStep2(room.doc.encodeState(msg.value.stateVector)));
+      case "sync-update": {
+        const started = performance.now();
+        const r = await room.receive(msg.value.update, peer).catch((e: unknown) => ({
+          ok: false as const,
+          reason: `The server could not store the update: ${(e as Error).message}`,
+        }));
+        this.o.metrics.ingestSeconds.observe((performance.now() - started) / 1000);
+        if (r.ok) return void this.o.metrics.updates.inc({ outcome: "accepted" });
+        this.o.metrics.updates.inc({ outcome: "refused" });
+        this.o.metrics.refuse("refused-update");
+        this.o.log.info({ doc: room.id, person: who.person, reason: r.reason }, "update refused");
+        return peer.send(encodeRefusal(r.reason));
+      }
+      case "awareness": {
+        const r = room.applyAwareness(peer, msg.value.update);
+        if (!r.ok) {
+          this.o.metrics.refuse("malformed-frame");
+          peer.send(encodeRefusal(r.reason));
+        }
+        return;
+      }
+      case "query-awareness": {
+        const aw = room.awarenessFrame();
+        if (aw) peer.send(aw);
+        return;
+      }
+      case "auth":
+        return; // clients have nothing to say in the auth channel
+    }
+  }
+
+  /** Tells every client to reconnect later (graceful shutdown) and stops accepting. */
+  close(): void {
+    clearInterval(this.heartbeat);
+    for (const ws of this.wss.clients) ws.close(CLOSE_GOING_AWAY, "The server is restarting.");
+    this.wss.close();
+  }
+}
+
+function toBytes(d: RawData): Uint8Array {
+  if (Array.isArray(d)) return new Uint8Array(Buffer.concat(d));
+  if (d instanceof ArrayBuffer) return new Uint8Array(d);
+  return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+}
+
+/** WebSocket close reasons are limited to 123 bytes. */
+function clip(reason: string): string {
+  const b = Buffer.from(reason);
+  return b.length <= 123 ? reason : b.subarray(0, 120).toString("utf8").replace(/\uFFFD$/, "") + "…";
+}

@@ -1,0 +1,151 @@
+import type BetterSqlite3 from "better-sqlite3";
+
+/** The setting that marks a file as a Countersign store and tells which migrations it has had. */
+export const SCHEMA_VERSION_KEY = "schema_version";
+
+/**
+ * MIGRATIONS[i] brings a store from version i to i + 1. Append, never edit: a store in the field
+ * records only its number, so a changed step would never be re-run on it.
+ */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE IF NOT EXISTS settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+
+  -- AUTOINCREMENT, not a bare rowid: compaction deletes rows and a bare rowid would hand out the
+  -- largest deleted seq again, so a client's "seen up to seq" cursor could skip a new update.
+  CREATE TABLE IF NOT EXISTS updates (
+    seq  INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc  TEXT NOT NULL,
+    data BLOB NOT NULL,
+    at   TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS updates_doc_seq ON updates (doc, seq);
+
+  -- participants and holders are kept twice: as JSON to give back the row exactly as put, and as
+  -- doc_keys rows so that "any of these keys" is an index lookup instead of a scan of every document.
+  CREATE TABLE IF NOT EXISTS doc_index (
+    doc          TEXT PRIMARY KEY,
+    kind         TEXT NOT NULL,
+    subject      TEXT NOT NULL,
+    status       TEXT NOT NULL,
+    secrecy      TEXT NOT NULL,
+    unit         TEXT,
+    case_officer TEXT,
+    due_date     TEXT,
+    participants TEXT NOT NULL,
+    holders      TEXT NOT NULL,
+    updated_at   TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS doc_index_status ON doc_index (status, updated_at);
+  CREATE INDEX IF NOT EXISTS doc_index_updated ON doc_index (updated_at);
+
+  CREATE TABLE IF NOT EXISTS doc_keys (
+    doc  TEXT NOT NULL REFERENCES doc_index (doc) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('holder', 'participant')),
+    key  TEXT NOT NULL,
+    PRIMARY KEY (doc, kind, key)
+  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS doc_keys_by_key ON doc_keys (kind, key, doc);
+
+  CREATE TABLE IF NOT EXISTS receipts (
+    entry       TEXT PRIMARY KEY,
+    doc         TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    signature   TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS receipts_doc ON receipts (doc, received_at);
+
+  -- No foreign keys between units and people: an import may bring a child before its parent, and
+  -- the directory module validates the tree as a whole.
+  CREATE TABLE IF NOT EXISTS units (
+    id     TEXT PRIMARY KEY,
+    name   TEXT NOT NULL,
+    parent TEXT
+  );
+
+  CREATE TABLE IF NOT EXISTS people (
+    id     TEXT PRIMARY KEY,
+    name   TEXT NOT NULL,
+    unit   TEXT NOT NULL,
+    level  INTEGER NOT NULL,
+    roles  TEXT NOT NULL,
+    active INTEGER NOT NULL CHECK (active IN (0, 1))
+  );
+
+  CREATE TABLE IF NOT EXISTS deputies (
+    principal TEXT NOT NULL,
+    deputy    TEXT NOT NULL,
+    from_at   TEXT NOT NULL,
+    until_at  TEXT NOT NULL,
+    PRIMARY KEY (principal, deputy, from_at)
+  );
+
+  CREATE TABLE IF NOT EXISTS certificates (
+    serial     TEXT PRIMARY KEY,
+    person     TEXT NOT NULL,
+    cert       TEXT NOT NULL,
+    issued_at  TEXT NOT NULL,
+    revoked_at TEXT,
+    origin     TEXT NOT NULL CHECK (origin IN ('issued', 'registered'))
+  );
+  CREATE INDEX IF NOT EXISTS certificates_person ON certificates (person, issued_at);
+
+  CREATE TABLE IF NOT EXISTS enrollments (
+    code_hash  TEXT PRIMARY KEY,
+    person     TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at    TEXT
+  );
+
+  CREATE TABLE IF NOT EXISTS challenges (
+    nonce      TEXT PRIMARY KEY,
+    expires_at TEXT NOT NULL
+  );
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Sets the connection up for durability and brings the schema up to date; idempotent. */
+export function prepareDatabase(db: BetterSqlite3.Database): void {
+  // Another process (the CLI's backup, a second relay during a restart) may hold the write lock for
+  // a moment; waiting beats failing an acknowledged-to-be update.
+  db.pragma("busy_timeout = 5000");
+  const mode = db.pragma("journal_mode = WAL", { simple: true });
+  if (String(mode).toLowerCase() !== "wal") throw new Error(`The store could not switch to WAL mode (it is in ${String(mode)} mode).`);
+  // FULL fsyncs the WAL on every commit: the relay acknowledges an update once appendUpdate resolves,
+  // and NORMAL could lose the last commits on power loss.
+  db.pragma("synchronous = FULL");
+  db.pragma("foreign_keys = ON");
+
+  // IMMEDIATE takes the write lock first, so two processes opening a new file do not both migrate.
+  db.transaction(() => {
+    const current = storedSchemaVersion(db) ?? 0;
+    if (current > SCHEMA_VERSION) {
+      throw new Error(`The store has schema version ${current}, newer than this program knows (${SCHEMA_VERSION}); upgrade the program.`);
+    }
+    if (current === SCHEMA_VERSION) return;
+    if (current === 0 && db.prepare("SELECT 1 FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' LIMIT 1").get() !== undefined) {
+      // Someone pointed the server at another program's database: adding tables to it would be worse.
+      throw new Error("The file is an SQLite database but not a Countersign store; refusing to change it.");
+    }
+    for (let v = current; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]!);
+    db.prepare("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(
+      SCHEMA_VERSION_KEY,
+      String(SCHEMA_VERSION),
+    );
+  }).immediate();
+}
+
+/** The schema version recorded in an open database, or undefined when it is not a Countersign store. */
+export function storedSchemaVersion(db: BetterSqlite3.Database): number | undefined {
+  const hasSettings = db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'settings'").get() !== undefined;
+  if (!hasSettings) return undefined;
+  const row = db.prepare("SELECT value FROM settings WHERE key = ?").get(SCHEMA_VERSION_KEY) as { value: string } | undefined;
+  if (row === undefined) return undefined;
+  const v = Number(row.value);
+  return Number.isInteger(v) && v > 0 ? v : undefined;
+}

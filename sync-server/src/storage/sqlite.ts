@@ -1,0 +1,443 @@
+import fs from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import type { DocId, EntryId, PersonId, UnitId } from "@countersign/crdt-model";
+import type { Role } from "@countersign/crdt-model";
+import { prepareDatabase, storedSchemaVersion, SCHEMA_VERSION } from "./sqlite-schema.ts";
+import type {
+  CertificateRow,
+  DeputyRow,
+  DocIndexQuery,
+  DocIndexRow,
+  EnrollmentRow,
+  EntryReceipt,
+  Person,
+  Store,
+  StoredUpdate,
+  Unit,
+} from "./types.ts";
+
+type Stmt = Database.Statement<unknown[], unknown>;
+
+const DELEGATION_KEY = "directory.delegation";
+
+/** Pages copied per backup step: small enough that the relay keeps answering between steps. */
+const BACKUP_PAGES_PER_STEP = 1024;
+/** After this many restarts (another process kept writing) the rest is copied in one step. */
+const BACKUP_RESTARTS_BEFORE_ONE_STEP = 2;
+
+interface IndexDbRow {
+  doc: string;
+  kind: string;
+  subject: string;
+  status: string;
+  secrecy: string;
+  unit: string | null;
+  case_officer: string | null;
+  due_date: string | null;
+  participants: string;
+  holders: string;
+  updated_at: string;
+}
+
+/** A view, not a copy: better-sqlite3 hands out Buffers, and callers should see plain bytes. */
+const bytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+const blob = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+
+// Timestamps arrive as ISO 8601 with any offset; comparing them as text would misorder "+08:00"
+// against "Z", so expiry is compared as instants. An unparseable time gives NULL and so never passes.
+const instant = (sqlExpr: string): string => `unixepoch(${sqlExpr}, 'subsec')`;
+
+function toIndexRow(r: IndexDbRow): DocIndexRow {
+  return {
+    doc: r.doc as DocId,
+    kind: r.kind,
+    subject: r.subject,
+    status: r.status,
+    secrecy: r.secrecy,
+    unit: r.unit as UnitId | null,
+    caseOfficer: r.case_officer as PersonId | null,
+    dueDate: r.due_date,
+    participants: JSON.parse(r.participants) as string[],
+    holders: JSON.parse(r.holders) as string[],
+    updatedAt: r.updated_at,
+  };
+}
+
+export class SqliteStore implements Store {
+  readonly kind = "sqlite" as const;
+  readonly file: string;
+  private readonly db: Database.Database;
+  private readonly s: Record<string, Stmt>;
+  /** One statement per combination of filters, so each keeps its index-driven plan. */
+  private readonly queries = new Map<string, Stmt>();
+
+  constructor(file: string) {
+    this.file = path.resolve(file);
+    this.db = new Database(this.file);
+    try {
+      prepareDatabase(this.db);
+    } catch (e) {
+      this.db.close();
+      throw e;
+    }
+    const p = (sql: string): Stmt => this.db.prepare(sql);
+    this.s = {
+      append: p("INSERT INTO updates (doc, data, at) VALUES (?, ?, ?)"),
+      read: p("SELECT seq, data FROM updates WHERE doc = ? ORDER BY seq"),
+      maxSeqUpTo: p("SELECT max(seq) AS seq FROM updates WHERE doc = ? AND seq <= ?"),
+      deleteUpTo: p("DELETE FROM updates WHERE doc = ? AND seq <= ?"),
+      insertAt: p("INSERT INTO updates (seq, doc, data, at) VALUES (?, ?, ?, ?)"),
+      hasDoc: p("SELECT 1 FROM updates WHERE doc = ? LIMIT 1"),
+      putIndex: p(`INSERT INTO doc_index (doc, kind, subject, status, secrecy, unit, case_officer, due_date, participants, holders, updated_at)
+        VALUES (@doc, @kind, @subject, @status, @secrecy, @unit, @caseOfficer, @dueDate, @participants, @holders, @updatedAt)
+        ON CONFLICT (doc) DO UPDATE SET kind = excluded.kind, subject = excluded.subject, status = excluded.status,
+          secrecy = excluded.secrecy, unit = excluded.unit, case_officer = excluded.case_officer, due_date = excluded.due_date,
+          participants = excluded.participants, holders = excluded.holders, updated_at = excluded.updated_at`),
+      clearKeys: p("DELETE FROM doc_keys WHERE doc = ?"),
+      putKey: p("INSERT OR IGNORE INTO doc_keys (doc, kind, key) VALUES (?, ?, ?)"),
+      getIndex: p("SELECT * FROM doc_index WHERE doc = ?"),
+      putReceipt: p("INSERT OR IGNORE INTO receipts (entry, doc, received_at, signature) VALUES (?, ?, ?, ?)"),
+      getReceipt: p("SELECT entry, doc, received_at, signature FROM receipts WHERE entry = ?"),
+      receipts: p("SELECT entry, doc, received_at, signature FROM receipts WHERE doc = ? ORDER BY received_at, entry"),
+      putUnit: p("INSERT INTO units (id, name, parent) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, parent = excluded.parent"),
+      units: p("SELECT id, name, parent FROM units ORDER BY id"),
+      putPerson: p(`INSERT INTO people (id, name, unit, level, roles, active) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (id) DO UPDATE SET name = excluded.name, unit = excluded.unit, level = excluded.level,
+          roles = excluded.roles, active = excluded.active`),
+      person: p("SELECT * FROM people WHERE id = ?"),
+      people: p("SELECT * FROM people ORDER BY id"),
+      putDeputy: p(`INSERT INTO deputies (principal, deputy, from_at, until_at) VALUES (?, ?, ?, ?)
+        ON CONFLICT (principal, deputy, from_at) DO UPDATE SET until_at = excluded.until_at`),
+      deputies: p("SELECT principal, deputy, from_at, until_at FROM deputies ORDER BY principal, from_at, deputy"),
+      getSetting: p("SELECT value FROM settings WHERE key = ?"),
+      setSetting: p("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
+      // A revocation is final: putting the certificate again (say, re-registering it) must not lift it.
+      putCert: p(`INSERT INTO certificates (serial, person, cert, issued_at, revoked_at, origin) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (serial) DO UPDATE SET person = excluded.person, cert = excluded.cert, issued_at = excluded.issued_at,
+          origin = excluded.origin, revoked_at = coalesce(certificates.revoked_at, excluded.revoked_at)`),
+      certs: p("SELECT * FROM certificates ORDER BY issued_at, serial"),
+      certsOf: p("SELECT * FROM certificates WHERE person = ? ORDER BY issued_at, serial"),
+      revoke: p("UPDATE certificates SET revoked_at = ? WHERE serial = ? AND revoked_at IS NULL"),
+      // Likewise a used code stays used if the same hash is put again.
+      putEnrollment: p(`INSERT INTO enrollments (code_hash, person, expires_at, used_at) VALUES (?, ?, ?, ?)
+        ON CONFLICT (code_hash) DO UPDATE SET person = excluded.person, expires_at = excluded.expires_at,
+          used_at = coalesce(enrollments.used_at, excluded.used_at)`),
+      useEnrollment: p(`UPDATE enrollments SET used_at = @at
+        WHERE code_hash = @codeHash AND used_at IS NULL AND ${instant("expires_at")} > ${instant("@at")}
+        RETURNING code_hash, person, expires_at, used_at`),
+      putChallenge: p("INSERT INTO challenges (nonce, expires_at) VALUES (?, ?) ON CONFLICT (nonce) DO UPDATE SET expires_at = excluded.expires_at"),
+      takeChallenge: p(`DELETE FROM challenges WHERE nonce = @nonce RETURNING ${instant("expires_at")} > ${instant("@at")} AS live`),
+      // Unanswered challenges would pile up forever; the caller's clock decides what is stale.
+      purgeChallenges: p(`DELETE FROM challenges WHERE ${instant("expires_at")} <= ${instant("@at")} OR ${instant("expires_at")} IS NULL`),
+    };
+    for (const h of [false, true]) for (const pa of [false, true]) for (const st of [false, true]) this.prepareQuery(h, pa, st);
+  }
+
+  private prepareQuery(holders: boolean, participants: boolean, status: boolean): Stmt {
+    const key = `${+holders}${+participants}${+status}`;
+    let stmt = this.queries.get(key);
+    if (stmt) return stmt;
+    const where: string[] = [];
+    const byKey = (kind: string, param: string) =>
+      `d.doc IN (SELECT k.doc FROM doc_keys k WHERE k.kind = '${kind}' AND k.key IN (SELECT value FROM json_each(@${param})))`;
+    if (holders) where.push(byKey("holder", "holders"));
+    if (participants) where.push(byKey("participant", "participants"));
+    if (status) where.push("d.status IN (SELECT value FROM json_each(@status))");
+    stmt = this.db.prepare(
+      `SELECT d.* FROM doc_index d ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY d.updated_at DESC, d.doc LIMIT @limit`,
+    );
+    this.queries.set(key, stmt);
+    return stmt;
+  }
+
+  // ---- documents ---------------------------------------------------------------------------------
+
+  async appendUpdate(doc: DocId, update: Uint8Array): Promise<number> {
+    // One INSERT is its own transaction; with synchronous = FULL it is on disk when run() returns.
+    const r = this.s.append!.run(doc, blob(update), new Date().toISOString());
+    return Number(r.lastInsertRowid);
+  }
+
+  async readUpdates(doc: DocId): Promise<StoredUpdate[]> {
+    return (this.s.read!.all(doc) as { seq: number; data: Buffer }[]).map((r) => ({ seq: r.seq, data: bytes(r.data) }));
+  }
+
+  async compact(doc: DocId, merged: Uint8Array, upToSeq: number): Promise<void> {
+    this.db.transaction(() => {
+      const { seq } = this.s.maxSeqUpTo!.get(doc, upToSeq) as { seq: number | null };
+      if (seq === null) throw new Error(`Document ${doc} has no update at or before seq ${upToSeq} to compact.`);
+      this.s.deleteUpTo!.run(doc, upToSeq);
+      // The merged update takes the largest seq it replaces: still before every newer update of this
+      // document, and unused by any other document.
+      this.s.insertAt!.run(seq, doc, blob(merged), new Date().toISOString());
+    }).immediate();
+  }
+
+  async hasDoc(doc: DocId): Promise<boolean> {
+    return this.s.hasDoc!.get(doc) !== undefined;
+  }
+
+  async putIndex(row: DocIndexRow): Promise<void> {
+    this.db.transaction(() => {
+      this.s.putIndex!.run({
+        ...row,
+        participants: JSON.stringify(row.participants),
+        holders: JSON.stringify(row.holders),
+      });
+      this.s.clearKeys!.run(row.doc);
+      for (const k of row.holders) this.s.putKey!.run(row.doc, "holder", k);
+      for (const k of row.participants) this.s.putKey!.run(row.doc, "participant", k);
+    }).immediate();
+  }
+
+  async getIndex(doc: DocId): Promise<DocIndexRow | undefined> {
+    const r = this.s.getIndex!.get(doc) as IndexDbRow | undefined;
+    return r && toIndexRow(r);
+  }
+
+  /**
+   * Filters combine with AND; within one filter any listed value matches. An empty list matches
+   * nothing (a person with no keys sees no documents), an absent one does not filter.
+   */
+  async queryIndex(q: DocIndexQuery): Promise<DocIndexRow[]> {
+    const stmt = this.prepareQuery(q.holders !== undefined, q.participants !== undefined, q.status !== undefined);
+    const params: Record<string, unknown> = { limit: q.limit === undefined ? -1 : Math.max(0, Math.floor(q.limit)) };
+    if (q.holders !== undefined) params.holders = JSON.stringify(q.holders);
+    if (q.participants !== undefined) params.participants = JSON.stringify(q.participants);
+    if (q.status !== undefined) params.status = JSON.stringify(q.status);
+    return (stmt.all(params) as IndexDbRow[]).map(toIndexRow);
+  }
+
+  async recordReceipt(r: EntryReceipt): Promise<EntryReceipt> {
+    this.s.putReceipt!.run(r.entry, r.doc, r.receivedAt, r.signature);
+    return toReceipt(this.s.getReceipt!.get(r.entry) as ReceiptDbRow);
+  }
+
+  async receipts(doc: DocId): Promise<EntryReceipt[]> {
+    return (this.s.receipts!.all(doc) as ReceiptDbRow[]).map(toReceipt);
+  }
+
+  // ---- directory ---------------------------------------------------------------------------------
+
+  async putUnit(u: Unit): Promise<void> {
+    this.s.putUnit!.run(u.id, u.name, u.parent);
+  }
+
+  async units(): Promise<Unit[]> {
+    return this.s.units!.all() as Unit[];
+  }
+
+  async putPerson(p: Person): Promise<void> {
+    this.s.putPerson!.run(p.id, p.name, p.unit, p.level, JSON.stringify(p.roles), p.active ? 1 : 0);
+  }
+
+  async person(id: PersonId): Promise<Person | undefined> {
+    const r = this.s.person!.get(id) as PersonDbRow | undefined;
+    return r && toPerson(r);
+  }
+
+  async people(): Promise<Person[]> {
+    return (this.s.people!.all() as PersonDbRow[]).map(toPerson);
+  }
+
+  async putDeputy(d: DeputyRow): Promise<void> {
+    this.s.putDeputy!.run(d.principal, d.deputy, d.from, d.until);
+  }
+
+  async deputies(): Promise<DeputyRow[]> {
+    return (this.s.deputies!.all() as { principal: string; deputy: string; from_at: string; until_at: string }[]).map((r) => ({
+      principal: r.principal as PersonId,
+      deputy: r.deputy as PersonId,
+      from: r.from_at,
+      until: r.until_at,
+    }));
+  }
+
+  async putDelegation(json: string): Promise<void> {
+    await this.setSetting(DELEGATION_KEY, json);
+  }
+
+  async delegation(): Promise<string | undefined> {
+    return this.getSetting(DELEGATION_KEY);
+  }
+
+  // ---- identity ----------------------------------------------------------------------------------
+
+  async getSetting(key: string): Promise<string | undefined> {
+    return (this.s.getSetting!.get(key) as { value: string } | undefined)?.value;
+  }
+
+  async setSetting(key: string, value: string): Promise<void> {
+    this.s.setSetting!.run(key, value);
+  }
+
+  async putCertificate(c: CertificateRow): Promise<void> {
+    this.s.putCert!.run(c.serial, c.person, c.cert, c.issuedAt, c.revokedAt, c.origin);
+  }
+
+  async certificates(person?: PersonId): Promise<CertificateRow[]> {
+    const rows = (person === undefined ? this.s.certs!.all() : this.s.certsOf!.all(person)) as CertDbRow[];
+    return rows.map((r) => ({
+      serial: r.serial,
+      person: r.person as PersonId,
+      cert: r.cert,
+      issuedAt: r.issued_at,
+      revokedAt: r.revoked_at,
+      origin: r.origin,
+    }));
+  }
+
+  /** True when this call revoked it; false when unknown or already revoked (the first time stays). */
+  async revokeCertificate(serial: string, at: string): Promise<boolean> {
+    return this.s.revoke!.run(at, serial).changes > 0;
+  }
+
+  async putEnrollment(e: EnrollmentRow): Promise<void> {
+    this.s.putEnrollment!.run(e.codeHash, e.person, e.expiresAt, e.usedAt);
+  }
+
+  async useEnrollment(codeHash: string, at: string): Promise<EnrollmentRow | undefined> {
+    const r = this.s.useEnrollment!.get({ codeHash, at }) as
+      | { code_hash: string; person: string; expires_at: string; used_at: string }
+      | undefined;
+    return r && { codeHash: r.code_hash, person: r.person as PersonId, expiresAt: r.expires_at, usedAt: r.used_at };
+  }
+
+  async putChallenge(nonce: string, expiresAt: string): Promise<void> {
+    this.s.putChallenge!.run(nonce, expiresAt);
+  }
+
+  async takeChallenge(nonce: string, at: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      const r = this.s.takeChallenge!.get({ nonce, at }) as { live: number | null } | undefined;
+      this.s.purgeChallenges!.run({ at });
+      return r?.live === 1;
+    }).immediate();
+  }
+
+  // ---- whole store -------------------------------------------------------------------------------
+
+  /**
+   * SQLite's online backup: pages are copied in steps so the relay keeps serving, and writes made
+   * through this connection meanwhile are carried into the copy. A write by another process restarts
+   * the copy; if that keeps happening, the rest is copied in one step under one read snapshot (WAL
+   * lets the writer go on meanwhile).
+   */
+  async backup(toFile: string): Promise<void> {
+    const target = path.resolve(toFile);
+    if (target === this.file) throw new Error("A backup cannot overwrite the store it is taken from.");
+    let restarts = 0;
+    let lastRemaining = Infinity;
+    await this.db.backup(target, {
+      progress: ({ remainingPages }) => {
+        if (remainingPages > lastRemaining) restarts++;
+        lastRemaining = remainingPages;
+        return restarts >= BACKUP_RESTARTS_BEFORE_ONE_STEP ? 0x7fffffff : BACKUP_PAGES_PER_STEP;
+      },
+    });
+  }
+
+  async close(): Promise<void> {
+    if (!this.db.open) return;
+    this.db.pragma("optimize");
+    this.db.close();
+  }
+}
+
+interface ReceiptDbRow {
+  entry: string;
+  doc: string;
+  received_at: string;
+  signature: string;
+}
+const toReceipt = (r: ReceiptDbRow): EntryReceipt => ({
+  doc: r.doc as DocId,
+  entry: r.entry as EntryId,
+  receivedAt: r.received_at,
+  signature: r.signature,
+});
+
+interface PersonDbRow {
+  id: string;
+  name: string;
+  unit: string;
+  level: number;
+  roles: string;
+  active: number;
+}
+const toPerson = (r: PersonDbRow): Person => ({
+  id: r.id as PersonId,
+  name: r.name,
+  unit: r.unit as UnitId,
+  level: r.level,
+  roles: JSON.parse(r.roles) as Role[],
+  active: r.active === 1,
+});
+
+interface CertDbRow {
+  serial: string;
+  person: string;
+  cert: string;
+  issued_at: string;
+  revoked_at: string | null;
+  origin: "issued" | "registered";
+}
+
+export function openSqliteStore(file: string): Store {
+  return new SqliteStore(file);
+}
+
+/**
+ * Copies a backup into place as a new store. Refuses to overwrite anything, and refuses a source
+ * that is not a Countersign store, so a mistyped path cannot destroy or masquerade as data.
+ */
+export async function restoreSqliteStore(fromFile: string, toFile: string): Promise<void> {
+  const target = path.resolve(toFile);
+  for (const f of [target, `${target}-wal`]) {
+    // A leftover WAL beside an absent database would be replayed into the restored copy.
+    if (fs.existsSync(f) && fs.statSync(f).size > 0) throw new Error(`Refusing to restore over ${f}: it exists and is not empty.`);
+  }
+  if (!fs.existsSync(fromFile)) throw new Error(`The backup ${fromFile} does not exist.`);
+
+  let source: Database.Database;
+  let version: number | undefined;
+  try {
+    source = new Database(fromFile, { readonly: true, fileMustExist: true });
+  } catch (e) {
+    throw new Error(`${fromFile} cannot be opened as an SQLite database: ${(e as Error).message}.`);
+  }
+  try {
+    try {
+      version = storedSchemaVersion(source);
+    } catch {
+      version = undefined;
+    }
+    if (version === undefined) throw new Error(`${fromFile} is not a Countersign store (it has no schema_version setting).`);
+    if (version > SCHEMA_VERSION) {
+      throw new Error(`${fromFile} has schema version ${version}, newer than this program knows (${SCHEMA_VERSION}); upgrade the program.`);
+    }
+    // Copy beside the target and rename: an interrupted restore leaves no file that looks like a store.
+    const partial = `${target}.restoring-${process.pid}`;
+    fs.rmSync(partial, { force: true });
+    try {
+      await source.backup(partial);
+      const check = new Database(partial);
+      try {
+        const result = check.pragma("quick_check", { simple: true });
+        if (result !== "ok") throw new Error(`The restored copy of ${fromFile} failed SQLite's quick check: ${String(result)}.`);
+        // The copy carries the source's journal mode; make it a WAL store and fold everything into one file.
+        check.pragma("journal_mode = WAL");
+        check.pragma("wal_checkpoint(TRUNCATE)");
+      } finally {
+        check.close();
+      }
+      if (fs.existsSync(target) && fs.statSync(target).size > 0) throw new Error(`Refusing to restore over ${target}: it appeared during the restore.`);
+      fs.renameSync(partial, target);
+    } finally {
+      for (const f of [partial, `${partial}-wal`, `${partial}-shm`]) fs.rmSync(f, { force: true });
+    }
+  } finally {
+    source.close();
+  }
+}
