@@ -7,6 +7,8 @@ import { runDeputy } from "./deputy.ts";
 import { runDelegation } from "./delegation.ts";
 import { runCert } from "./cert.ts";
 import { runAgency } from "./agency.ts";
+import { runServe } from "./serve.ts";
+import { runBackup, runRestore } from "./backup.ts";
 
 const USAGE = `countersign — 公文線上簽核 command line
 
@@ -39,6 +41,13 @@ One agency's server data (DIR holds countersign.db; exits 0 ok, 1 refused with a
   countersign cert revoke --data DIR --serial HEX
   countersign agency ca --data DIR
       Print the agency's CA certificate (PEM).
+  countersign serve --data DIR [--port N] [--host H] [--passphrase-file F] [--no-app]
+      Serve the agency: the web app, the JSON API, the y-websocket relay (/sync/<docId>), /healthz
+      and /metrics (Prometheus). Port: --port, else $PORT, else 8080. SIGTERM/SIGINT stop gracefully.
+  countersign backup --data DIR --out FILE
+      A consistent copy of the store, safe to take while the server runs.
+  countersign restore --data DIR FILE
+      Restore a backup into an empty data directory.
 `;
 
 type Group = (sub: string | undefined, argv: string[], io: Io) => Promise<number>;
@@ -65,6 +74,9 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
     if (cmd === "sample") return await runSample(argv.slice(1), io);
     if (cmd === "chain" && sub === "verify") return await runChainVerify(rest, io);
     if (cmd === "init") return await runInit(argv.slice(1), io);
+    if (cmd === "serve") return await runServe(argv.slice(1), io);
+    if (cmd === "backup") return await runBackup(argv.slice(1), io);
+    if (cmd === "restore") return await runRestore(argv.slice(1), io);
     const group = cmd !== undefined && Object.hasOwn(GROUPS, cmd) ? GROUPS[cmd] : undefined;
     if (group) return await group(sub, rest, io);
     if (cmd === undefined || cmd === "help" || cmd === "--help" || cmd === "-h") {

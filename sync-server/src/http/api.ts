@@ -6,7 +6,8 @@ import type { Agency } from "../identity/agency.ts";
 import { challenge, login, verifyToken, type Session } from "../identity/login.ts";
 import { enroll } from "../identity/enrollment.ts";
 import { addPersonWithCode } from "../identity/enrollment.ts";
-import { addDeputy, listPeople, listUnits, saveUnit, setDelegation, getDelegation } from "../directory/directory.ts";
+import { addDeputy, addUnit, listPeople, listUnits, setDelegation, getDelegation } from "../directory/directory.ts";
+import { ROLES } from "@countersign/crdt-model";
 import type { Rooms } from "../relay/rooms.ts";
 import { access, type Principal } from "../relay/authz.ts";
 import { DOC_ID } from "../relay/ws.ts";
@@ -35,6 +36,12 @@ export async function authenticate(agency: Agency, token: string | null | undefi
 
 const loginSchema = z.object({ nonce: z.string(), certificate: z.string(), signature: z.string(), alg: z.string() }).strict();
 const enrollSchema = z.object({ code: z.string().max(64), csr: z.string().max(20000) }).strict();
+const id = z.string().min(1).max(128);
+const unitSchema = z.object({ id, name: z.string().min(1).max(200), parent: id.nullable().optional() }).strict();
+const personSchema = z
+  .object({ id, name: z.string().min(1).max(100), unit: id, level: z.number().int().min(1).max(20), roles: z.array(z.enum(ROLES)) })
+  .strict();
+const deputySchema = z.object({ principal: id, deputy: id, from: z.string(), until: z.string() }).strict();
 
 type Handler = (ctx: ApiContext, req: IncomingMessage, res: ServerResponse, session: Session | null, params: string[]) => Promise<unknown>;
 
@@ -124,14 +131,14 @@ export const ROUTES: Route[] = [
     method: "POST",
     path: /^\/api\/units$/,
     auth: true,
-    handle: async (ctx, req, _res, s) => refused(await saveUnit(ctx.store, s!, (await readJson(req, ctx.limits.json)) as never), 403),
+    handle: async (ctx, req, _res, s) => refused(await addUnit(ctx.store, s!, parseBody(unitSchema, await readJson(req, ctx.limits.json))), 403),
   },
   {
     method: "POST",
     path: /^\/api\/people$/,
     auth: true,
     handle: async (ctx, req, _res, s) => {
-      const r = refused(await addPersonWithCode(ctx.store, s!, (await readJson(req, ctx.limits.json)) as never), 403);
+      const r = refused(await addPersonWithCode(ctx.store, s!, parseBody(personSchema, await readJson(req, ctx.limits.json))), 403);
       ctx.trust.invalidate();
       return r;
     },
@@ -140,7 +147,7 @@ export const ROUTES: Route[] = [
     method: "POST",
     path: /^\/api\/deputies$/,
     auth: true,
-    handle: async (ctx, req, _res, s) => refused(await addDeputy(ctx.store, s!, (await readJson(req, ctx.limits.json)) as never), 403),
+    handle: async (ctx, req, _res, s) => refused(await addDeputy(ctx.store, s!, parseBody(deputySchema, await readJson(req, ctx.limits.json))), 403),
   },
   { method: "GET", path: /^\/api\/delegation$/, auth: true, handle: async (ctx) => ({ delegation: refused(await getDelegation(ctx.store)) ?? null }) },
   {

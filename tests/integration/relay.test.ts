@@ -1,0 +1,181 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as Y from "yjs";
+import * as decoding from "lib0/decoding";
+import {
+  CountersignDocument,
+  asDocId,
+  asPersonId,
+  asStepId,
+  asUnitId,
+  derive,
+  signAction,
+  TrustStore,
+  parseCertificate,
+  type Metadata,
+} from "@countersign/crdt-model";
+import { provider, startAgency, until, must, type RunningAgency, type Who, CODE } from "./support/agency-server.ts";
+import { verifyReceipt } from "../../sync-server/src/identity/receipts.ts";
+
+let a: RunningAgency;
+beforeAll(async () => {
+  a = await startAgency();
+});
+afterAll(async () => {
+  await a?.stop();
+});
+
+function metadata(secrecy: Metadata["secrecy"] = "none"): Metadata {
+  return {
+    kind: "memo",
+    speed: "ordinary",
+    secrecy,
+    dueDate: null,
+    docNumber: null,
+    receiptNumber: null,
+    agency: CODE as Metadata["agency"],
+    unit: asUnitId("U-STU"),
+    caseOfficer: asPersonId("P-officer"),
+    retention: "10",
+    category: "學務",
+  };
+}
+
+function trust(): TrustStore {
+  return new TrustStore({ cas: [must(parseCertificate(a.agency.caPem))] });
+}
+
+let n = 0;
+/** A document drafted by the case officer, connected through a stock provider. */
+async function draft(secrecy: Metadata["secrecy"] = "none") {
+  const id = `doc-${++n}-${Date.now()}`;
+  const doc = must(CountersignDocument.create({ id: asDocId(id), metadata: metadata(secrecy), subject: "測試主旨", plan: a.plan() }));
+  const ydoc = new Y.Doc();
+  Y.applyUpdate(ydoc, doc.encodeState());
+  const p = provider(a, id, a.people.officer.token, ydoc);
+  await until(() => p.synced, 10_000, "officer synced");
+  await until(async () => (await a.store.getIndex(asDocId(id))) !== undefined, 10_000, "index row");
+  return { id, p, doc: CountersignDocument.wrap(ydoc) };
+}
+
+async function sign(doc: CountersignDocument, who: Who, input: Parameters<typeof signAction>[3]) {
+  const s = await derive(doc, trust());
+  return must(await signAction(doc, a.people[who].signer, s.heads, input));
+}
+
+function refusals(p: ReturnType<typeof provider>): string[] {
+  const seen: string[] = [];
+  // The stock client hands permission-denied messages to this handler (it logs them by default).
+  p.messageHandlers[2] = (_enc, dec) => {
+    // An auth message: a varuint kind (0 = permission denied), then the reason.
+    if (decoding.readVarUint(dec) === 0) seen.push(decoding.readVarString(dec));
+  };
+  return seen;
+}
+
+describe("the relay with the stock y-websocket client", () => {
+  it("a stock y-websocket client syncs through the relay, and another participant sees its edits", async () => {
+    const { id, p, doc } = await draft();
+    const other = provider(a, id, a.people.chief.token);
+    await until(() => other.synced, 10_000, "chief synced");
+    const seen = CountersignDocument.wrap(other.doc);
+    await until(() => seen.subject() === "測試主旨", 5000, "subject arrives");
+    doc.insertSubject(doc.subject().length, "（修正）");
+    await until(() => seen.subject() === "測試主旨（修正）", 5000, "edit relayed");
+    p.destroy();
+    other.destroy();
+  });
+
+  it("without a token the connection is refused with close code 4401", async () => {
+    const p = provider(a, "doc-no-token", null);
+    const closed = await new Promise<{ code: number; reason: string }>((resolve) => p.on("closed", (e: { code: number; reason: string }) => resolve(e)));
+    expect(closed.code).toBe(4401);
+    expect(closed.reason).toBe("A login token is required.");
+    p.destroy();
+  });
+
+  it("a signed submission is relayed, stored and receipted by the server", async () => {
+    const { id, p, doc } = await draft();
+    const { id: entry } = await sign(doc, "officer", { action: { kind: "submit" }, step: null, opinion: "陳核" });
+    await until(async () => (await a.store.receipts(asDocId(id))).length === 1, 5000, "receipt stored");
+    const [receipt] = await a.store.receipts(asDocId(id));
+    expect(receipt!.entry).toBe(entry);
+    expect((await verifyReceipt(a.agency.receipt.publicKeyPem, receipt!)).ok).toBe(true);
+    await until(() => doc.rawReceipts().has(entry), 5000, "receipt in the document");
+    const row = await a.store.getIndex(asDocId(id));
+    expect(row?.status).toBe("in-review");
+    expect(row?.holders).toEqual(["person:P-chief"]);
+    p.destroy();
+  });
+});
+
+describe("refusals on ingest, by name", () => {
+  it("The update adds an invalid entry: … — not stored, not relayed, and the sender is told", async () => {
+    const { id, p, doc } = await draft();
+    const told = refusals(p);
+    const watcher = provider(a, id, a.people.chief.token);
+    await until(() => watcher.synced);
+    await sign(doc, "chief", { action: { kind: "approve" }, step: asStepId("review") });
+    await until(() => told.length > 0, 5000, "refusal");
+    expect(told[0]).toContain("The update adds an invalid entry: The document has not been submitted.");
+    await new Promise((r) => setTimeout(r, 200));
+    expect(CountersignDocument.wrap(watcher.doc).rawEntries().size).toBe(0);
+    expect((await a.store.getIndex(asDocId(id)))?.status).toBe("draft");
+    p.destroy();
+    watcher.destroy();
+  });
+
+  it("The update changes the content of a decided document. — refused for a decided document", async () => {
+    const { p, doc } = await draft();
+    const told = refusals(p);
+    await sign(doc, "officer", { action: { kind: "submit" }, step: null });
+    await sign(doc, "chief", { action: { kind: "approve" }, step: asStepId("review") });
+    await sign(doc, "personnel", { action: { kind: "countersign" }, step: asStepId("cs-per") });
+    await sign(doc, "accounting", { action: { kind: "countersign" }, step: asStepId("cs-acc") });
+    await sign(doc, "director", { action: { kind: "decide" }, step: asStepId("decide") });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(told).toEqual([]);
+    doc.setSubject("決行後偷改");
+    await until(() => told.length > 0, 5000, "refusal");
+    expect(told[0]).toContain("The update changes the content of a decided document.");
+    p.destroy();
+  });
+});
+
+describe("authorization", () => {
+  it("someone who takes no part in the document is refused with 4403", async () => {
+    const { id, p } = await draft();
+    const q = provider(a, id, a.people.mail.token);
+    const closed = await new Promise<{ code: number }>((resolve) => q.on("closed", (e: { code: number }) => resolve(e)));
+    expect(closed.code).toBe(4403);
+    p.destroy();
+    q.destroy();
+  });
+
+  it("a member of a countersigning unit reaches the document; archives see only its metadata", async () => {
+    const { id, p } = await draft();
+    const member = provider(a, id, a.people.personnel.token);
+    await until(() => member.synced, 5000, "unit member synced");
+    member.destroy();
+    const archives = provider(a, id, a.people.archivist.token);
+    const closed = await new Promise<{ code: number }>((resolve) => archives.on("closed", (e: { code: number }) => resolve(e)));
+    expect(closed.code).toBe(4403);
+    archives.destroy();
+    const res = await fetch(`${a.http}/api/docs/${id}/receipts`, { headers: { authorization: `Bearer ${a.people.archivist.token}` } });
+    expect(res.status).toBe(200);
+    p.destroy();
+  });
+
+  it("a 密 document is closed to unit members who are not named in it", async () => {
+    const { id, p } = await draft("confidential");
+    const member = provider(a, id, a.people.personnel.token);
+    const closed = await new Promise<{ code: number }>((resolve) => member.on("closed", (e: { code: number }) => resolve(e)));
+    expect(closed.code).toBe(4403);
+    const chief = provider(a, id, a.people.chief.token);
+    await until(() => chief.synced, 5000, "named participant synced");
+    const res = await fetch(`${a.http}/api/docs/${id}/receipts`, { headers: { authorization: `Bearer ${a.people.archivist.token}` } });
+    expect(res.status).toBe(404);
+    member.destroy();
+    chief.destroy();
+    p.destroy();
+  });
+});
