@@ -67,9 +67,8 @@ export interface RunningAgency {
   stop: () => Promise<void>;
 }
 
-export async function startAgency(limits: Partial<Limits> = {}): Promise<RunningAgency> {
-  const dir = mkdtempSync(join(tmpdir(), "countersign-srv-"));
-  const store = openSqliteStore(join(dir, "countersign.db"));
+/** Initialises an agency in `store`: units, delegation table, and every person enrolled. */
+export async function populate(store: Store): Promise<{ agency: Agency; people: Record<Who, Member> }> {
   const init = await initAgency(store, { code: CODE, name: "測試教育局", passphrase: PASSPHRASE });
   if (!init.ok) throw new Error(init.reason);
   const loaded = await loadAgency(store, PASSPHRASE);
@@ -99,6 +98,27 @@ export async function startAgency(limits: Partial<Limits> = {}): Promise<Running
       people[who] = { signer: signerFromKey(cert, enrolled.profile as SignerProfile, "ES256", keys.privateKey), token: "", privateKey: keys.privateKey };
     }),
   );
+  return { agency, people };
+}
+
+/** Logs in over the HTTP API, as a device would: challenge, signature, token. */
+export async function loginOverHttp(http: string, m: Pick<Member, "signer">): Promise<string> {
+  const { nonce } = (await (await fetch(`${http}/api/login/challenge`, { method: "POST" })).json()) as { nonce: string };
+  const signature = toBase64(await m.signer.sign(loginMessage(nonce)));
+  const res = await fetch(`${http}/api/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ nonce, certificate: toBase64(m.signer.certDer), signature, alg: "ES256" }),
+  });
+  const body = (await res.json()) as { token?: string; error?: string };
+  if (!body.token) throw new Error(body.error ?? `login failed with ${res.status}`);
+  return body.token;
+}
+
+export async function startAgency(limits: Partial<Limits> = {}): Promise<RunningAgency> {
+  const dir = mkdtempSync(join(tmpdir(), "countersign-srv-"));
+  const store = openSqliteStore(join(dir, "countersign.db"));
+  const { agency, people } = await populate(store);
 
   const server = new AgencyServer({ store, agency, log: pino({ level: "silent" }), port: 0, host: "127.0.0.1", limits });
   const port = await server.start();
