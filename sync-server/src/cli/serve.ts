@@ -7,7 +7,7 @@ import type { Io } from "./main.ts";
 import { openSqliteStore } from "../storage/sqlite.ts";
 import { loadAgency } from "../identity/agency.ts";
 import { resolvePassphrase } from "../identity/passphrase.ts";
-import { AgencyServer, type AppHandler } from "../http/server.ts";
+import { AgencyServer, type AppHandler, type Limits } from "../http/server.ts";
 
 /** Where `npm run build` puts the web app; served by the agency server when present. */
 const APP_HANDLER = resolve(import.meta.dirname, "../../../build/handler.js");
@@ -21,6 +21,8 @@ export async function runServe(argv: string[], io: Io): Promise<number> {
       host: { type: "string" },
       "passphrase-file": { type: "string" },
       "no-app": { type: "boolean" },
+      "max-loaded": { type: "string" },
+      "idle-ms": { type: "string" },
     },
   });
   if (!values.data) {
@@ -52,7 +54,15 @@ export async function runServe(argv: string[], io: Io): Promise<number> {
     return 1;
   }
   const app = values["no-app"] ? undefined : await loadApp(log);
-  const server = new AgencyServer({ store, agency: agency.value, log, port, host: values.host, app });
+  const limits: Partial<Limits> = {};
+  if (values["max-loaded"]) limits.maxLoaded = Number(values["max-loaded"]);
+  if (values["idle-ms"]) limits.idleMs = Number(values["idle-ms"]);
+  if (Object.values(limits).some((v) => !Number.isInteger(v) || v < 1)) {
+    io.err("countersign serve: --max-loaded and --idle-ms must be positive integers");
+    await store.close();
+    return 2;
+  }
+  const server = new AgencyServer({ store, agency: agency.value, log, port, host: values.host, app, limits });
   const bound = await server.start();
   io.out(`Countersign ${agency.value.name} (${agency.value.code}) on http://localhost:${bound}`);
 

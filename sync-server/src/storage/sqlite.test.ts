@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DocId, EntryId, PersonId, UnitId } from "@countersign/crdt-model";
+import { SCHEMA_VERSION } from "./sqlite-schema.ts";
 import { openSqliteStore, restoreSqliteStore, SqliteStore } from "./sqlite.ts";
 import type { DocIndexRow, Store } from "./types.ts";
 
@@ -106,7 +107,7 @@ describe("SqliteStore documents", () => {
     expect(await s.readUpdates(doc("b"))).toEqual([{ seq: b1, data: bytes(2) }]);
   });
 
-  it("never seq-reuses after the newest update was compacted away", async () => {
+  it("never hands out a seq again after the newest update was compacted away", async () => {
     const s = open();
     await s.appendUpdate(doc("a"), bytes(1));
     const last = await s.appendUpdate(doc("a"), bytes(2));
@@ -287,9 +288,9 @@ describe("SqliteStore identity", () => {
 describe("SqliteStore files", () => {
   it("records its schema version and opens the same file again without changes", async () => {
     const s = open();
-    expect(await s.getSetting("schema_version")).toBe("1");
+    expect(await s.getSetting("schema_version")).toBe(String(SCHEMA_VERSION));
     await s.close();
-    expect(await open().getSetting("schema_version")).toBe("1");
+    expect(await open().getSetting("schema_version")).toBe(String(SCHEMA_VERSION));
     const raw = new Database(path.join(dir, "store.db"), { readonly: true });
     expect(raw.pragma("journal_mode", { simple: true })).toBe("wal");
     raw.close();

@@ -1,9 +1,26 @@
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import type { DocId, EntryId, PersonId, UnitId } from "@countersign/crdt-model";
-import type { Role } from "@countersign/crdt-model";
-import { prepareDatabase, storedSchemaVersion, SCHEMA_VERSION } from "./sqlite-schema.ts";
+import type { DocId, PersonId } from "@countersign/crdt-model";
+import {
+  blob,
+  bytes,
+  prepareDatabase,
+  SCHEMA_VERSION,
+  storedSchemaVersion,
+  toCertificate,
+  toDeputy,
+  toEnrollment,
+  toIndexRow,
+  toPerson,
+  toReceipt,
+  type CertDbRow,
+  type DeputyDbRow,
+  type EnrollmentDbRow,
+  type IndexDbRow,
+  type PersonDbRow,
+  type ReceiptDbRow,
+} from "./sqlite-schema.ts";
 import type {
   CertificateRow,
   DeputyRow,
@@ -26,41 +43,61 @@ const BACKUP_PAGES_PER_STEP = 1024;
 /** After this many restarts (another process kept writing) the rest is copied in one step. */
 const BACKUP_RESTARTS_BEFORE_ONE_STEP = 2;
 
-interface IndexDbRow {
-  doc: string;
-  kind: string;
-  subject: string;
-  status: string;
-  secrecy: string;
-  unit: string | null;
-  case_officer: string | null;
-  due_date: string | null;
-  participants: string;
-  holders: string;
-  updated_at: string;
-}
-
-/** A view, not a copy: better-sqlite3 hands out Buffers, and callers should see plain bytes. */
-const bytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-const blob = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
-
 // Timestamps arrive as ISO 8601 with any offset; comparing them as text would misorder "+08:00"
 // against "Z", so expiry is compared as instants. An unparseable time gives NULL and so never passes.
 const instant = (sqlExpr: string): string => `unixepoch(${sqlExpr}, 'subsec')`;
 
-function toIndexRow(r: IndexDbRow): DocIndexRow {
+/** Prepared once per connection; SQL lives here so the methods read as what they do. */
+function statements(db: Database.Database) {
+  const p = (sql: string): Stmt => db.prepare(sql);
   return {
-    doc: r.doc as DocId,
-    kind: r.kind,
-    subject: r.subject,
-    status: r.status,
-    secrecy: r.secrecy,
-    unit: r.unit as UnitId | null,
-    caseOfficer: r.case_officer as PersonId | null,
-    dueDate: r.due_date,
-    participants: JSON.parse(r.participants) as string[],
-    holders: JSON.parse(r.holders) as string[],
-    updatedAt: r.updated_at,
+    append: p("INSERT INTO updates (doc, data, at) VALUES (?, ?, ?)"),
+    read: p("SELECT seq, data FROM updates WHERE doc = ? ORDER BY seq"),
+    maxSeqUpTo: p("SELECT max(seq) AS seq FROM updates WHERE doc = ? AND seq <= ?"),
+    deleteUpTo: p("DELETE FROM updates WHERE doc = ? AND seq <= ?"),
+    insertAt: p("INSERT INTO updates (seq, doc, data, at) VALUES (?, ?, ?, ?)"),
+    hasDoc: p("SELECT 1 FROM updates WHERE doc = ? LIMIT 1"),
+    putIndex: p(`INSERT INTO doc_index (doc, kind, subject, status, secrecy, unit, case_officer, due_date, participants, holders, updated_at)
+      VALUES (@doc, @kind, @subject, @status, @secrecy, @unit, @caseOfficer, @dueDate, @participants, @holders, @updatedAt)
+      ON CONFLICT (doc) DO UPDATE SET kind = excluded.kind, subject = excluded.subject, status = excluded.status,
+        secrecy = excluded.secrecy, unit = excluded.unit, case_officer = excluded.case_officer, due_date = excluded.due_date,
+        participants = excluded.participants, holders = excluded.holders, updated_at = excluded.updated_at`),
+    clearKeys: p("DELETE FROM doc_keys WHERE doc = ?"),
+    putKey: p("INSERT OR IGNORE INTO doc_keys (doc, kind, key) VALUES (?, ?, ?)"),
+    getIndex: p("SELECT * FROM doc_index WHERE doc = ?"),
+    putReceipt: p("INSERT OR IGNORE INTO receipts (entry, doc, received_at, signature) VALUES (?, ?, ?, ?)"),
+    getReceipt: p("SELECT entry, doc, received_at, signature FROM receipts WHERE entry = ?"),
+    receipts: p("SELECT entry, doc, received_at, signature FROM receipts WHERE doc = ? ORDER BY received_at, entry"),
+    putUnit: p("INSERT INTO units (id, name, parent) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, parent = excluded.parent"),
+    units: p("SELECT id, name, parent FROM units ORDER BY id"),
+    putPerson: p(`INSERT INTO people (id, name, unit, level, roles, active) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (id) DO UPDATE SET name = excluded.name, unit = excluded.unit, level = excluded.level,
+        roles = excluded.roles, active = excluded.active`),
+    person: p("SELECT * FROM people WHERE id = ?"),
+    people: p("SELECT * FROM people ORDER BY id"),
+    putDeputy: p(`INSERT INTO deputies (principal, deputy, from_at, until_at) VALUES (?, ?, ?, ?)
+      ON CONFLICT (principal, deputy, from_at) DO UPDATE SET until_at = excluded.until_at`),
+    deputies: p("SELECT principal, deputy, from_at, until_at FROM deputies ORDER BY principal, from_at, deputy"),
+    getSetting: p("SELECT value FROM settings WHERE key = ?"),
+    setSetting: p("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
+    // A revocation is final: putting the certificate again (say, re-registering it) must not lift it.
+    putCert: p(`INSERT INTO certificates (serial, person, cert, issued_at, revoked_at, origin) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (serial) DO UPDATE SET person = excluded.person, cert = excluded.cert, issued_at = excluded.issued_at,
+        origin = excluded.origin, revoked_at = coalesce(certificates.revoked_at, excluded.revoked_at)`),
+    certs: p("SELECT * FROM certificates ORDER BY issued_at, serial"),
+    certsOf: p("SELECT * FROM certificates WHERE person = ? ORDER BY issued_at, serial"),
+    revoke: p("UPDATE certificates SET revoked_at = ? WHERE serial = ? AND revoked_at IS NULL"),
+    // Likewise a used code stays used if the same hash is put again.
+    putEnrollment: p(`INSERT INTO enrollments (code_hash, person, expires_at, used_at) VALUES (?, ?, ?, ?)
+      ON CONFLICT (code_hash) DO UPDATE SET person = excluded.person, expires_at = excluded.expires_at,
+        used_at = coalesce(enrollments.used_at, excluded.used_at)`),
+    useEnrollment: p(`UPDATE enrollments SET used_at = @at
+      WHERE code_hash = @codeHash AND used_at IS NULL AND ${instant("expires_at")} > ${instant("@at")}
+      RETURNING code_hash, person, expires_at, used_at`),
+    putChallenge: p("INSERT INTO challenges (nonce, expires_at) VALUES (?, ?) ON CONFLICT (nonce) DO UPDATE SET expires_at = excluded.expires_at"),
+    takeChallenge: p(`DELETE FROM challenges WHERE nonce = @nonce RETURNING ${instant("expires_at")} > ${instant("@at")} AS live`),
+    // Unanswered challenges would pile up forever; the caller's clock decides what is stale.
+    purgeChallenges: p(`DELETE FROM challenges WHERE ${instant("expires_at")} <= ${instant("@at")} OR ${instant("expires_at")} IS NULL`),
   };
 }
 
@@ -68,7 +105,7 @@ export class SqliteStore implements Store {
   readonly kind = "sqlite" as const;
   readonly file: string;
   private readonly db: Database.Database;
-  private readonly s: Record<string, Stmt>;
+  private readonly s: ReturnType<typeof statements>;
   /** One statement per combination of filters, so each keeps its index-driven plan. */
   private readonly queries = new Map<string, Stmt>();
 
@@ -81,56 +118,7 @@ export class SqliteStore implements Store {
       this.db.close();
       throw e;
     }
-    const p = (sql: string): Stmt => this.db.prepare(sql);
-    this.s = {
-      append: p("INSERT INTO updates (doc, data, at) VALUES (?, ?, ?)"),
-      read: p("SELECT seq, data FROM updates WHERE doc = ? ORDER BY seq"),
-      maxSeqUpTo: p("SELECT max(seq) AS seq FROM updates WHERE doc = ? AND seq <= ?"),
-      deleteUpTo: p("DELETE FROM updates WHERE doc = ? AND seq <= ?"),
-      insertAt: p("INSERT INTO updates (seq, doc, data, at) VALUES (?, ?, ?, ?)"),
-      hasDoc: p("SELECT 1 FROM updates WHERE doc = ? LIMIT 1"),
-      putIndex: p(`INSERT INTO doc_index (doc, kind, subject, status, secrecy, unit, case_officer, due_date, participants, holders, updated_at)
-        VALUES (@doc, @kind, @subject, @status, @secrecy, @unit, @caseOfficer, @dueDate, @participants, @holders, @updatedAt)
-        ON CONFLICT (doc) DO UPDATE SET kind = excluded.kind, subject = excluded.subject, status = excluded.status,
-          secrecy = excluded.secrecy, unit = excluded.unit, case_officer = excluded.case_officer, due_date = excluded.due_date,
-          participants = excluded.participants, holders = excluded.holders, updated_at = excluded.updated_at`),
-      clearKeys: p("DELETE FROM doc_keys WHERE doc = ?"),
-      putKey: p("INSERT OR IGNORE INTO doc_keys (doc, kind, key) VALUES (?, ?, ?)"),
-      getIndex: p("SELECT * FROM doc_index WHERE doc = ?"),
-      putReceipt: p("INSERT OR IGNORE INTO receipts (entry, doc, received_at, signature) VALUES (?, ?, ?, ?)"),
-      getReceipt: p("SELECT entry, doc, received_at, signature FROM receipts WHERE entry = ?"),
-      receipts: p("SELECT entry, doc, received_at, signature FROM receipts WHERE doc = ? ORDER BY received_at, entry"),
-      putUnit: p("INSERT INTO units (id, name, parent) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, parent = excluded.parent"),
-      units: p("SELECT id, name, parent FROM units ORDER BY id"),
-      putPerson: p(`INSERT INTO people (id, name, unit, level, roles, active) VALUES (?, ?, ?, ?, ?, ?)
-        ON CONFLICT (id) DO UPDATE SET name = excluded.name, unit = excluded.unit, level = excluded.level,
-          roles = excluded.roles, active = excluded.active`),
-      person: p("SELECT * FROM people WHERE id = ?"),
-      people: p("SELECT * FROM people ORDER BY id"),
-      putDeputy: p(`INSERT INTO deputies (principal, deputy, from_at, until_at) VALUES (?, ?, ?, ?)
-        ON CONFLICT (principal, deputy, from_at) DO UPDATE SET until_at = excluded.until_at`),
-      deputies: p("SELECT principal, deputy, from_at, until_at FROM deputies ORDER BY principal, from_at, deputy"),
-      getSetting: p("SELECT value FROM settings WHERE key = ?"),
-      setSetting: p("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
-      // A revocation is final: putting the certificate again (say, re-registering it) must not lift it.
-      putCert: p(`INSERT INTO certificates (serial, person, cert, issued_at, revoked_at, origin) VALUES (?, ?, ?, ?, ?, ?)
-        ON CONFLICT (serial) DO UPDATE SET person = excluded.person, cert = excluded.cert, issued_at = excluded.issued_at,
-          origin = excluded.origin, revoked_at = coalesce(certificates.revoked_at, excluded.revoked_at)`),
-      certs: p("SELECT * FROM certificates ORDER BY issued_at, serial"),
-      certsOf: p("SELECT * FROM certificates WHERE person = ? ORDER BY issued_at, serial"),
-      revoke: p("UPDATE certificates SET revoked_at = ? WHERE serial = ? AND revoked_at IS NULL"),
-      // Likewise a used code stays used if the same hash is put again.
-      putEnrollment: p(`INSERT INTO enrollments (code_hash, person, expires_at, used_at) VALUES (?, ?, ?, ?)
-        ON CONFLICT (code_hash) DO UPDATE SET person = excluded.person, expires_at = excluded.expires_at,
-          used_at = coalesce(enrollments.used_at, excluded.used_at)`),
-      useEnrollment: p(`UPDATE enrollments SET used_at = @at
-        WHERE code_hash = @codeHash AND used_at IS NULL AND ${instant("expires_at")} > ${instant("@at")}
-        RETURNING code_hash, person, expires_at, used_at`),
-      putChallenge: p("INSERT INTO challenges (nonce, expires_at) VALUES (?, ?) ON CONFLICT (nonce) DO UPDATE SET expires_at = excluded.expires_at"),
-      takeChallenge: p(`DELETE FROM challenges WHERE nonce = @nonce RETURNING ${instant("expires_at")} > ${instant("@at")} AS live`),
-      // Unanswered challenges would pile up forever; the caller's clock decides what is stale.
-      purgeChallenges: p(`DELETE FROM challenges WHERE ${instant("expires_at")} <= ${instant("@at")} OR ${instant("expires_at")} IS NULL`),
-    };
+    this.s = statements(this.db);
     for (const h of [false, true]) for (const pa of [false, true]) for (const st of [false, true]) this.prepareQuery(h, pa, st);
   }
 
@@ -155,44 +143,44 @@ export class SqliteStore implements Store {
 
   async appendUpdate(doc: DocId, update: Uint8Array): Promise<number> {
     // One INSERT is its own transaction; with synchronous = FULL it is on disk when run() returns.
-    const r = this.s.append!.run(doc, blob(update), new Date().toISOString());
+    const r = this.s.append.run(doc, blob(update), new Date().toISOString());
     return Number(r.lastInsertRowid);
   }
 
   async readUpdates(doc: DocId): Promise<StoredUpdate[]> {
-    return (this.s.read!.all(doc) as { seq: number; data: Buffer }[]).map((r) => ({ seq: r.seq, data: bytes(r.data) }));
+    return (this.s.read.all(doc) as { seq: number; data: Buffer }[]).map((r) => ({ seq: r.seq, data: bytes(r.data) }));
   }
 
   async compact(doc: DocId, merged: Uint8Array, upToSeq: number): Promise<void> {
     this.db.transaction(() => {
-      const { seq } = this.s.maxSeqUpTo!.get(doc, upToSeq) as { seq: number | null };
+      const { seq } = this.s.maxSeqUpTo.get(doc, upToSeq) as { seq: number | null };
       if (seq === null) throw new Error(`Document ${doc} has no update at or before seq ${upToSeq} to compact.`);
-      this.s.deleteUpTo!.run(doc, upToSeq);
+      this.s.deleteUpTo.run(doc, upToSeq);
       // The merged update takes the largest seq it replaces: still before every newer update of this
       // document, and unused by any other document.
-      this.s.insertAt!.run(seq, doc, blob(merged), new Date().toISOString());
+      this.s.insertAt.run(seq, doc, blob(merged), new Date().toISOString());
     }).immediate();
   }
 
   async hasDoc(doc: DocId): Promise<boolean> {
-    return this.s.hasDoc!.get(doc) !== undefined;
+    return this.s.hasDoc.get(doc) !== undefined;
   }
 
   async putIndex(row: DocIndexRow): Promise<void> {
     this.db.transaction(() => {
-      this.s.putIndex!.run({
+      this.s.putIndex.run({
         ...row,
         participants: JSON.stringify(row.participants),
         holders: JSON.stringify(row.holders),
       });
-      this.s.clearKeys!.run(row.doc);
-      for (const k of row.holders) this.s.putKey!.run(row.doc, "holder", k);
-      for (const k of row.participants) this.s.putKey!.run(row.doc, "participant", k);
+      this.s.clearKeys.run(row.doc);
+      for (const k of row.holders) this.s.putKey.run(row.doc, "holder", k);
+      for (const k of row.participants) this.s.putKey.run(row.doc, "participant", k);
     }).immediate();
   }
 
   async getIndex(doc: DocId): Promise<DocIndexRow | undefined> {
-    const r = this.s.getIndex!.get(doc) as IndexDbRow | undefined;
+    const r = this.s.getIndex.get(doc) as IndexDbRow | undefined;
     return r && toIndexRow(r);
   }
 
@@ -210,48 +198,43 @@ export class SqliteStore implements Store {
   }
 
   async recordReceipt(r: EntryReceipt): Promise<EntryReceipt> {
-    this.s.putReceipt!.run(r.entry, r.doc, r.receivedAt, r.signature);
-    return toReceipt(this.s.getReceipt!.get(r.entry) as ReceiptDbRow);
+    this.s.putReceipt.run(r.entry, r.doc, r.receivedAt, r.signature);
+    return toReceipt(this.s.getReceipt.get(r.entry) as ReceiptDbRow);
   }
 
   async receipts(doc: DocId): Promise<EntryReceipt[]> {
-    return (this.s.receipts!.all(doc) as ReceiptDbRow[]).map(toReceipt);
+    return (this.s.receipts.all(doc) as ReceiptDbRow[]).map(toReceipt);
   }
 
   // ---- directory ---------------------------------------------------------------------------------
 
   async putUnit(u: Unit): Promise<void> {
-    this.s.putUnit!.run(u.id, u.name, u.parent);
+    this.s.putUnit.run(u.id, u.name, u.parent);
   }
 
   async units(): Promise<Unit[]> {
-    return this.s.units!.all() as Unit[];
+    return this.s.units.all() as Unit[];
   }
 
   async putPerson(p: Person): Promise<void> {
-    this.s.putPerson!.run(p.id, p.name, p.unit, p.level, JSON.stringify(p.roles), p.active ? 1 : 0);
+    this.s.putPerson.run(p.id, p.name, p.unit, p.level, JSON.stringify(p.roles), p.active ? 1 : 0);
   }
 
   async person(id: PersonId): Promise<Person | undefined> {
-    const r = this.s.person!.get(id) as PersonDbRow | undefined;
+    const r = this.s.person.get(id) as PersonDbRow | undefined;
     return r && toPerson(r);
   }
 
   async people(): Promise<Person[]> {
-    return (this.s.people!.all() as PersonDbRow[]).map(toPerson);
+    return (this.s.people.all() as PersonDbRow[]).map(toPerson);
   }
 
   async putDeputy(d: DeputyRow): Promise<void> {
-    this.s.putDeputy!.run(d.principal, d.deputy, d.from, d.until);
+    this.s.putDeputy.run(d.principal, d.deputy, d.from, d.until);
   }
 
   async deputies(): Promise<DeputyRow[]> {
-    return (this.s.deputies!.all() as { principal: string; deputy: string; from_at: string; until_at: string }[]).map((r) => ({
-      principal: r.principal as PersonId,
-      deputy: r.deputy as PersonId,
-      from: r.from_at,
-      until: r.until_at,
-    }));
+    return (this.s.deputies.all() as DeputyDbRow[]).map(toDeputy);
   }
 
   async putDelegation(json: string): Promise<void> {
@@ -265,53 +248,44 @@ export class SqliteStore implements Store {
   // ---- identity ----------------------------------------------------------------------------------
 
   async getSetting(key: string): Promise<string | undefined> {
-    return (this.s.getSetting!.get(key) as { value: string } | undefined)?.value;
+    return (this.s.getSetting.get(key) as { value: string } | undefined)?.value;
   }
 
   async setSetting(key: string, value: string): Promise<void> {
-    this.s.setSetting!.run(key, value);
+    this.s.setSetting.run(key, value);
   }
 
   async putCertificate(c: CertificateRow): Promise<void> {
-    this.s.putCert!.run(c.serial, c.person, c.cert, c.issuedAt, c.revokedAt, c.origin);
+    this.s.putCert.run(c.serial, c.person, c.cert, c.issuedAt, c.revokedAt, c.origin);
   }
 
   async certificates(person?: PersonId): Promise<CertificateRow[]> {
-    const rows = (person === undefined ? this.s.certs!.all() : this.s.certsOf!.all(person)) as CertDbRow[];
-    return rows.map((r) => ({
-      serial: r.serial,
-      person: r.person as PersonId,
-      cert: r.cert,
-      issuedAt: r.issued_at,
-      revokedAt: r.revoked_at,
-      origin: r.origin,
-    }));
+    const rows = (person === undefined ? this.s.certs.all() : this.s.certsOf.all(person)) as CertDbRow[];
+    return rows.map(toCertificate);
   }
 
   /** True when this call revoked it; false when unknown or already revoked (the first time stays). */
   async revokeCertificate(serial: string, at: string): Promise<boolean> {
-    return this.s.revoke!.run(at, serial).changes > 0;
+    return this.s.revoke.run(at, serial).changes > 0;
   }
 
   async putEnrollment(e: EnrollmentRow): Promise<void> {
-    this.s.putEnrollment!.run(e.codeHash, e.person, e.expiresAt, e.usedAt);
+    this.s.putEnrollment.run(e.codeHash, e.person, e.expiresAt, e.usedAt);
   }
 
   async useEnrollment(codeHash: string, at: string): Promise<EnrollmentRow | undefined> {
-    const r = this.s.useEnrollment!.get({ codeHash, at }) as
-      | { code_hash: string; person: string; expires_at: string; used_at: string }
-      | undefined;
-    return r && { codeHash: r.code_hash, person: r.person as PersonId, expiresAt: r.expires_at, usedAt: r.used_at };
+    const r = this.s.useEnrollment.get({ codeHash, at }) as EnrollmentDbRow | undefined;
+    return r && toEnrollment(r);
   }
 
   async putChallenge(nonce: string, expiresAt: string): Promise<void> {
-    this.s.putChallenge!.run(nonce, expiresAt);
+    this.s.putChallenge.run(nonce, expiresAt);
   }
 
   async takeChallenge(nonce: string, at: string): Promise<boolean> {
     return this.db.transaction(() => {
-      const r = this.s.takeChallenge!.get({ nonce, at }) as { live: number | null } | undefined;
-      this.s.purgeChallenges!.run({ at });
+      const r = this.s.takeChallenge.get({ nonce, at }) as { live: number | null } | undefined;
+      this.s.purgeChallenges.run({ at });
       return r?.live === 1;
     }).immediate();
   }
@@ -331,7 +305,8 @@ export class SqliteStore implements Store {
     let lastRemaining = Infinity;
     await this.db.backup(target, {
       progress: ({ remainingPages }) => {
-        if (remainingPages > lastRemaining) restarts++;
+        // After a restart the step re-copies the first pages, so what remains stops shrinking.
+        if (remainingPages >= lastRemaining) restarts++;
         lastRemaining = remainingPages;
         return restarts >= BACKUP_RESTARTS_BEFORE_ONE_STEP ? 0x7fffffff : BACKUP_PAGES_PER_STEP;
       },
@@ -343,45 +318,6 @@ export class SqliteStore implements Store {
     this.db.pragma("optimize");
     this.db.close();
   }
-}
-
-interface ReceiptDbRow {
-  entry: string;
-  doc: string;
-  received_at: string;
-  signature: string;
-}
-const toReceipt = (r: ReceiptDbRow): EntryReceipt => ({
-  doc: r.doc as DocId,
-  entry: r.entry as EntryId,
-  receivedAt: r.received_at,
-  signature: r.signature,
-});
-
-interface PersonDbRow {
-  id: string;
-  name: string;
-  unit: string;
-  level: number;
-  roles: string;
-  active: number;
-}
-const toPerson = (r: PersonDbRow): Person => ({
-  id: r.id as PersonId,
-  name: r.name,
-  unit: r.unit as UnitId,
-  level: r.level,
-  roles: JSON.parse(r.roles) as Role[],
-  active: r.active === 1,
-});
-
-interface CertDbRow {
-  serial: string;
-  person: string;
-  cert: string;
-  issued_at: string;
-  revoked_at: string | null;
-  origin: "issued" | "registered";
 }
 
 export function openSqliteStore(file: string): Store {
@@ -426,9 +362,9 @@ export async function restoreSqliteStore(fromFile: string, toFile: string): Prom
       try {
         const result = check.pragma("quick_check", { simple: true });
         if (result !== "ok") throw new Error(`The restored copy of ${fromFile} failed SQLite's quick check: ${String(result)}.`);
-        // The copy carries the source's journal mode; make it a WAL store and fold everything into one file.
-        check.pragma("journal_mode = WAL");
-        check.pragma("wal_checkpoint(TRUNCATE)");
+        // Fold any WAL content into the file itself: only the file is renamed into place.
+        const [cp] = check.pragma("wal_checkpoint(TRUNCATE)") as { busy: number }[];
+        if (cp && cp.busy !== 0) throw new Error(`The restored copy of ${fromFile} could not be checkpointed.`);
       } finally {
         check.close();
       }

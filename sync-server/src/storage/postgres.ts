@@ -1,0 +1,484 @@
+import { createWriteStream } from "node:fs";
+import { rename, rm } from "node:fs/promises";
+import { once } from "node:events";
+import path from "node:path";
+import pg from "pg";
+import type { DocId, EntryId, PersonId, UnitId } from "@countersign/crdt-model";
+import type { Role } from "@countersign/crdt-model";
+import { LOCK_DOC, SCHEMA_VERSION, prepareDatabase } from "./postgres-schema.ts";
+import type {
+  CertificateRow,
+  DeputyRow,
+  DocIndexQuery,
+  DocIndexRow,
+  EnrollmentRow,
+  EntryReceipt,
+  Person,
+  Store,
+  StoredUpdate,
+  Unit,
+} from "./types.ts";
+
+const DELEGATION_KEY = "directory.delegation";
+/** Connections per process: the relay serialises each document, so this bounds concurrent documents. */
+const POOL_SIZE = 10;
+/** Rows fetched per backup query: bounded memory whatever the size of the store. */
+const BACKUP_PAGE = 500;
+
+export const BACKUP_FORMAT = "countersign-postgres-backup";
+
+/** Whether a --store value names a PostgreSQL database. */
+export const isPostgresUrl = (s: string): boolean => /^postgres(ql)?:\/\//i.test(s);
+
+/** The URL without its password, for logs and messages. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "(a malformed URL)";
+  }
+}
+
+// Views, not copies: pg hands out Buffers, and callers should see plain bytes (as with SQLite).
+const bytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+const blob = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+// seq is BIGINT, which pg returns as text; seqs stay far below 2^53.
+const seqOf = (s: string | number): number => Number(s);
+
+interface IndexDbRow {
+  doc: string;
+  kind: string;
+  subject: string;
+  status: string;
+  secrecy: string;
+  unit: string | null;
+  case_officer: string | null;
+  due_date: string | null;
+  participants: string;
+  holders: string;
+  updated_at: string;
+}
+const toIndexRow = (r: IndexDbRow): DocIndexRow => ({
+  doc: r.doc as DocId,
+  kind: r.kind,
+  subject: r.subject,
+  status: r.status,
+  secrecy: r.secrecy,
+  unit: r.unit as UnitId | null,
+  caseOfficer: r.case_officer as PersonId | null,
+  dueDate: r.due_date,
+  participants: JSON.parse(r.participants) as string[],
+  holders: JSON.parse(r.holders) as string[],
+  updatedAt: r.updated_at,
+});
+
+interface ReceiptDbRow {
+  entry: string;
+  doc: string;
+  received_at: string;
+  signature: string;
+}
+const toReceipt = (r: ReceiptDbRow): EntryReceipt => ({ doc: r.doc as DocId, entry: r.entry as EntryId, receivedAt: r.received_at, signature: r.signature });
+
+interface PersonDbRow {
+  id: string;
+  name: string;
+  unit: string;
+  level: number;
+  roles: string;
+  active: boolean;
+}
+const toPerson = (r: PersonDbRow): Person => ({
+  id: r.id as PersonId,
+  name: r.name,
+  unit: r.unit as UnitId,
+  level: r.level,
+  roles: JSON.parse(r.roles) as Role[],
+  active: r.active,
+});
+
+interface CertDbRow {
+  serial: string;
+  person: string;
+  cert: string;
+  issued_at: string;
+  revoked_at: string | null;
+  origin: "issued" | "registered";
+}
+
+/**
+ * Every table with the columns that order it, in the order a backup writes them. Ordered by the
+ * primary key so that a page query can resume after the last row (keyset paging).
+ */
+const BACKUP_TABLES: readonly { table: string; key: readonly string[] }[] = [
+  { table: "settings", key: ["key"] },
+  { table: "units", key: ["id"] },
+  { table: "people", key: ["id"] },
+  { table: "deputies", key: ["principal", "deputy", "from_at"] },
+  { table: "certificates", key: ["serial"] },
+  { table: "enrollments", key: ["code_hash"] },
+  { table: "challenges", key: ["nonce"] },
+  { table: "doc_index", key: ["doc"] },
+  { table: "doc_keys", key: ["doc", "kind", "key"] },
+  { table: "receipts", key: ["entry"] },
+  { table: "updates", key: ["seq"] },
+];
+
+/**
+ * The PostgreSQL store: the same tables and the same semantics as the SQLite store, for an agency
+ * that runs several relay processes against one database. Every method resolves once its statement
+ * or transaction has committed (synchronous_commit is the server's business: keep it on).
+ */
+export class PostgresStore implements Store {
+  readonly kind = "postgres" as const;
+  private closed = false;
+
+  constructor(private readonly pool: pg.Pool) {}
+
+  /** Runs fn in one transaction on one connection; any throw rolls everything back. */
+  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>, begin = "BEGIN"): Promise<T> {
+    const c = await this.pool.connect();
+    try {
+      await c.query(begin);
+      const r = await fn(c);
+      await c.query("COMMIT");
+      return r;
+    } catch (e) {
+      await c.query("ROLLBACK").catch(() => undefined);
+      throw e;
+    } finally {
+      c.release();
+    }
+  }
+
+  // ---- documents ---------------------------------------------------------------------------------
+
+  /**
+   * One statement, so one round trip and its own transaction. The per-document advisory lock is taken
+   * before the seq is drawn and held until commit, so one document's seqs commit in order. Without it
+   * two processes could commit seq 11 before seq 10, a reader would see 11 alone, and a compaction
+   * "up to 11" would delete 10 unread: an acknowledged update lost.
+   */
+  async appendUpdate(doc: DocId, update: Uint8Array): Promise<number> {
+    const r = await this.pool.query<{ seq: string }>(
+      `WITH l AS MATERIALIZED (SELECT pg_advisory_xact_lock($1, hashtext($2)))
+       INSERT INTO updates (doc, data, at) SELECT $2::text, $3::bytea, $4::text FROM l RETURNING seq`,
+      [LOCK_DOC, doc, blob(update), new Date().toISOString()],
+    );
+    return seqOf(r.rows[0]!.seq);
+  }
+
+  async readUpdates(doc: DocId): Promise<StoredUpdate[]> {
+    const r = await this.pool.query<{ seq: string; data: Buffer }>("SELECT seq, data FROM updates WHERE doc = $1 ORDER BY seq", [doc]);
+    return r.rows.map((u) => ({ seq: seqOf(u.seq), data: bytes(u.data) }));
+  }
+
+  async compact(doc: DocId, merged: Uint8Array, upToSeq: number): Promise<void> {
+    await this.tx(async (c) => {
+      // The same lock as appendUpdate: two processes compacting one document take turns, each seeing
+      // what the other committed.
+      await c.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [LOCK_DOC, doc]);
+      const r = await c.query<{ seq: string | null }>("SELECT max(seq) AS seq FROM updates WHERE doc = $1 AND seq <= $2", [doc, upToSeq]);
+      const seq = r.rows[0]?.seq ?? null;
+      if (seq === null) throw new Error(`Document ${doc} has no update at or before seq ${upToSeq} to compact.`);
+      await c.query("DELETE FROM updates WHERE doc = $1 AND seq <= $2", [doc, upToSeq]);
+      // The merged update takes the largest seq it replaces, as in SQLite: still before every newer
+      // update of this document, and unused by any other document.
+      await c.query("INSERT INTO updates (seq, doc, data, at) VALUES ($1, $2, $3, $4)", [seq, doc, blob(merged), new Date().toISOString()]);
+    });
+  }
+
+  async hasDoc(doc: DocId): Promise<boolean> {
+    return ((await this.pool.query("SELECT 1 FROM updates WHERE doc = $1 LIMIT 1", [doc])).rowCount ?? 0) > 0;
+  }
+
+  async putIndex(row: DocIndexRow): Promise<void> {
+    await this.tx(async (c) => {
+      // The upsert locks the row first, so two processes indexing one document take turns and the
+      // keys always belong to the row that won.
+      await c.query(
+        `INSERT INTO doc_index (doc, kind, subject, status, secrecy, unit, case_officer, due_date, participants, holders, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         ON CONFLICT (doc) DO UPDATE SET kind = excluded.kind, subject = excluded.subject, status = excluded.status,
+           secrecy = excluded.secrecy, unit = excluded.unit, case_officer = excluded.case_officer, due_date = excluded.due_date,
+           participants = excluded.participants, holders = excluded.holders, updated_at = excluded.updated_at`,
+        [row.doc, row.kind, row.subject, row.status, row.secrecy, row.unit, row.caseOfficer, row.dueDate, JSON.stringify(row.participants), JSON.stringify(row.holders), row.updatedAt],
+      );
+      await c.query("DELETE FROM doc_keys WHERE doc = $1", [row.doc]);
+      await c.query(
+        `INSERT INTO doc_keys (doc, kind, key)
+         SELECT $1::text, 'holder', unnest($2::text[]) UNION SELECT $1::text, 'participant', unnest($3::text[])
+         ON CONFLICT DO NOTHING`,
+        [row.doc, row.holders, row.participants],
+      );
+    });
+  }
+
+  async getIndex(doc: DocId): Promise<DocIndexRow | undefined> {
+    const r = await this.pool.query<IndexDbRow>("SELECT * FROM doc_index WHERE doc = $1", [doc]);
+    return r.rows[0] && toIndexRow(r.rows[0]);
+  }
+
+  /** As in SQLite: filters AND together, any listed value matches, an empty list matches nothing. */
+  async queryIndex(q: DocIndexQuery): Promise<DocIndexRow[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const param = (v: unknown): string => `$${params.push(v)}`;
+    const byKey = (kind: string, keys: string[]) => `d.doc IN (SELECT k.doc FROM doc_keys k WHERE k.kind = '${kind}' AND k.key = ANY(${param(keys)}::text[]))`;
+    if (q.holders !== undefined) where.push(byKey("holder", q.holders));
+    if (q.participants !== undefined) where.push(byKey("participant", q.participants));
+    if (q.status !== undefined) where.push(`d.status = ANY(${param(q.status)}::text[])`);
+    // LIMIT NULL is no limit, as SQLite's LIMIT -1.
+    const limit = param(q.limit === undefined ? null : Math.max(0, Math.floor(q.limit)));
+    const r = await this.pool.query<IndexDbRow>(
+      `SELECT d.* FROM doc_index d ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY d.updated_at DESC, d.doc LIMIT ${limit}`,
+      params,
+    );
+    return r.rows.map(toIndexRow);
+  }
+
+  /**
+   * Two statements, each committed: a concurrent first sighting makes the INSERT wait for it and then
+   * do nothing, and the SELECT (a fresh snapshot under READ COMMITTED) returns whichever row won.
+   */
+  async recordReceipt(r: EntryReceipt): Promise<EntryReceipt> {
+    await this.pool.query("INSERT INTO receipts (entry, doc, received_at, signature) VALUES ($1, $2, $3, $4) ON CONFLICT (entry) DO NOTHING", [
+      r.entry,
+      r.doc,
+      r.receivedAt,
+      r.signature,
+    ]);
+    const got = await this.pool.query<ReceiptDbRow>("SELECT entry, doc, received_at, signature FROM receipts WHERE entry = $1", [r.entry]);
+    return toReceipt(got.rows[0]!);
+  }
+
+  async receipts(doc: DocId): Promise<EntryReceipt[]> {
+    const r = await this.pool.query<ReceiptDbRow>("SELECT entry, doc, received_at, signature FROM receipts WHERE doc = $1 ORDER BY received_at, entry", [doc]);
+    return r.rows.map(toReceipt);
+  }
+
+  // ---- directory ---------------------------------------------------------------------------------
+
+  async putUnit(u: Unit): Promise<void> {
+    await this.pool.query("INSERT INTO units (id, name, parent) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET name = excluded.name, parent = excluded.parent", [
+      u.id,
+      u.name,
+      u.parent,
+    ]);
+  }
+
+  async units(): Promise<Unit[]> {
+    return (await this.pool.query<Unit>("SELECT id, name, parent FROM units ORDER BY id")).rows;
+  }
+
+  async putPerson(p: Person): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO people (id, name, unit, level, roles, active) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (id) DO UPDATE SET name = excluded.name, unit = excluded.unit, level = excluded.level,
+         roles = excluded.roles, active = excluded.active`,
+      [p.id, p.name, p.unit, p.level, JSON.stringify(p.roles), p.active],
+    );
+  }
+
+  async person(id: PersonId): Promise<Person | undefined> {
+    const r = await this.pool.query<PersonDbRow>("SELECT * FROM people WHERE id = $1", [id]);
+    return r.rows[0] && toPerson(r.rows[0]);
+  }
+
+  async people(): Promise<Person[]> {
+    return (await this.pool.query<PersonDbRow>("SELECT * FROM people ORDER BY id")).rows.map(toPerson);
+  }
+
+  async putDeputy(d: DeputyRow): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO deputies (principal, deputy, from_at, until_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (principal, deputy, from_at) DO UPDATE SET until_at = excluded.until_at`,
+      [d.principal, d.deputy, d.from, d.until],
+    );
+  }
+
+  async deputies(): Promise<DeputyRow[]> {
+    const r = await this.pool.query<{ principal: string; deputy: string; from_at: string; until_at: string }>(
+      "SELECT principal, deputy, from_at, until_at FROM deputies ORDER BY principal, from_at, deputy",
+    );
+    return r.rows.map((d) => ({ principal: d.principal as PersonId, deputy: d.deputy as PersonId, from: d.from_at, until: d.until_at }));
+  }
+
+  async putDelegation(json: string): Promise<void> {
+    await this.setSetting(DELEGATION_KEY, json);
+  }
+
+  async delegation(): Promise<string | undefined> {
+    return this.getSetting(DELEGATION_KEY);
+  }
+
+  // ---- identity ----------------------------------------------------------------------------------
+
+  async getSetting(key: string): Promise<string | undefined> {
+    return (await this.pool.query<{ value: string }>("SELECT value FROM settings WHERE key = $1", [key])).rows[0]?.value;
+  }
+
+  async setSetting(key: string, value: string): Promise<void> {
+    await this.pool.query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [key, value]);
+  }
+
+  async putCertificate(c: CertificateRow): Promise<void> {
+    // A revocation is final: putting the certificate again must not lift it.
+    await this.pool.query(
+      `INSERT INTO certificates (serial, person, cert, issued_at, revoked_at, origin) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (serial) DO UPDATE SET person = excluded.person, cert = excluded.cert, issued_at = excluded.issued_at,
+         origin = excluded.origin, revoked_at = coalesce(certificates.revoked_at, excluded.revoked_at)`,
+      [c.serial, c.person, c.cert, c.issuedAt, c.revokedAt, c.origin],
+    );
+  }
+
+  async certificates(person?: PersonId): Promise<CertificateRow[]> {
+    const r =
+      person === undefined
+        ? await this.pool.query<CertDbRow>("SELECT * FROM certificates ORDER BY issued_at, serial")
+        : await this.pool.query<CertDbRow>("SELECT * FROM certificates WHERE person = $1 ORDER BY issued_at, serial", [person]);
+    return r.rows.map((c) => ({ serial: c.serial, person: c.person as PersonId, cert: c.cert, issuedAt: c.issued_at, revokedAt: c.revoked_at, origin: c.origin }));
+  }
+
+  /** True when this call revoked it; false when unknown or already revoked (the first time stays). */
+  async revokeCertificate(serial: string, at: string): Promise<boolean> {
+    const r = await this.pool.query("UPDATE certificates SET revoked_at = $1 WHERE serial = $2 AND revoked_at IS NULL", [at, serial]);
+    return (r.rowCount ?? 0) > 0;
+  }
+
+  async putEnrollment(e: EnrollmentRow): Promise<void> {
+    // A used code stays used if the same hash is put again.
+    await this.pool.query(
+      `INSERT INTO enrollments (code_hash, person, expires_at, used_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (code_hash) DO UPDATE SET person = excluded.person, expires_at = excluded.expires_at,
+         used_at = coalesce(enrollments.used_at, excluded.used_at)`,
+      [e.codeHash, e.person, e.expiresAt, e.usedAt],
+    );
+  }
+
+  /**
+   * One UPDATE … RETURNING: a concurrent use of the same code waits on the row lock, then re-checks
+   * "used_at IS NULL" against the committed row and matches nothing, so a code is used once.
+   */
+  async useEnrollment(codeHash: string, at: string): Promise<EnrollmentRow | undefined> {
+    const r = await this.pool.query<{ code_hash: string; person: string; expires_at: string; used_at: string }>(
+      `UPDATE enrollments SET used_at = $2
+       WHERE code_hash = $1 AND used_at IS NULL AND countersign_instant(expires_at) > countersign_instant($2)
+       RETURNING code_hash, person, expires_at, used_at`,
+      [codeHash, at],
+    );
+    const e = r.rows[0];
+    return e && { codeHash: e.code_hash, person: e.person as PersonId, expiresAt: e.expires_at, usedAt: e.used_at };
+  }
+
+  async putChallenge(nonce: string, expiresAt: string): Promise<void> {
+    await this.pool.query("INSERT INTO challenges (nonce, expires_at) VALUES ($1, $2) ON CONFLICT (nonce) DO UPDATE SET expires_at = excluded.expires_at", [
+      nonce,
+      expiresAt,
+    ]);
+  }
+
+  /**
+   * One statement: the DELETE … RETURNING takes the challenge (a concurrent take waits and then finds
+   * nothing), and stale challenges are purged alongside, as SQLite does, so unanswered ones do not
+   * pile up. The purge skips the taken nonce: one statement must not delete a row twice.
+   */
+  async takeChallenge(nonce: string, at: string): Promise<boolean> {
+    const r = await this.pool.query<{ live: boolean | null }>(
+      `WITH taken AS (
+         DELETE FROM challenges WHERE nonce = $1
+         RETURNING countersign_instant(expires_at) > countersign_instant($2) AS live
+       ), purged AS (
+         DELETE FROM challenges WHERE nonce <> $1
+           AND (countersign_instant(expires_at) <= countersign_instant($2) OR countersign_instant(expires_at) IS NULL)
+       )
+       SELECT live FROM taken`,
+      [nonce, at],
+    );
+    return r.rows[0]?.live === true;
+  }
+
+  // ---- whole store -------------------------------------------------------------------------------
+
+  /**
+   * A consistent dump, taken while serving: one REPEATABLE READ, READ ONLY transaction reads every
+   * table, so the file is one instant of the store (writers go on meanwhile). The format, JSON lines:
+   *   line 1: {"format":"countersign-postgres-backup","version":1,"schemaVersion":N,"takenAt":ISO}
+   *   then one line per row: {"table":NAME,"row":{column: value, …}} with the store's own column
+   *   names and values (people.active a boolean; participants, holders and roles the JSON text the
+   *   store keeps); BYTEA (updates.data) is base64. Tables come in BACKUP_TABLES order, rows in
+   *   primary-key order; the last line is {"end":true,"rows":COUNT}, so a truncated file is evident.
+   * Written beside the target and renamed into place, so a failed backup leaves no partial file.
+   */
+  async backup(toFile: string): Promise<void> {
+    const target = path.resolve(toFile);
+    const partial = `${target}.partial-${process.pid}`;
+    const out = createWriteStream(partial, { flags: "wx", mode: 0o600 });
+    const write = async (obj: unknown): Promise<void> => {
+      if (!out.write(JSON.stringify(obj) + "\n")) await once(out, "drain");
+    };
+    try {
+      await once(out, "open");
+      await this.tx(async (c) => {
+        await write({ format: BACKUP_FORMAT, version: 1, schemaVersion: SCHEMA_VERSION, takenAt: new Date().toISOString() });
+        let rows = 0;
+        for (const { table, key } of BACKUP_TABLES) {
+          const cols = key.join(", ");
+          let after: unknown[] | undefined;
+          for (;;) {
+            const placeholders = key.map((_, i) => `$${i + 1}`).join(", ");
+            const page = await c.query<Record<string, unknown>>(
+              `SELECT * FROM ${table} ${after ? `WHERE (${cols}) > (${placeholders})` : ""} ORDER BY ${cols} LIMIT ${BACKUP_PAGE}`,
+              after ?? [],
+            );
+            for (const row of page.rows) {
+              const plain: Record<string, unknown> = {};
+              for (const [k, v] of Object.entries(row)) plain[k] = Buffer.isBuffer(v) ? v.toString("base64") : table === "updates" && k === "seq" ? seqOf(v as string) : v;
+              await write({ table, row: plain });
+            }
+            rows += page.rows.length;
+            if (page.rows.length < BACKUP_PAGE) break;
+            const last = page.rows[page.rows.length - 1]!;
+            after = key.map((k) => last[k]);
+          }
+        }
+        await write({ end: true, rows });
+      }, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+      out.end();
+      await once(out, "finish");
+      await rename(partial, target);
+    } catch (e) {
+      out.destroy();
+      await rm(partial, { force: true });
+      throw e;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+}
+
+/**
+ * Connects to the database at `url` (postgres://user:pass@host:port/db), creates or upgrades the
+ * schema, and resolves once the store is usable; a database it cannot reach is a rejection with the
+ * reason, not a store that fails later.
+ */
+export async function openPostgresStore(url: string): Promise<Store> {
+  if (!isPostgresUrl(url)) throw new Error(`${redactUrl(url)} is not a PostgreSQL URL (postgres://user@host:port/database).`);
+  const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE, application_name: "countersign" });
+  // An idle connection that breaks (the database restarted) is dropped by the pool; without a
+  // listener the 'error' event would end the whole server process.
+  pool.on("error", () => undefined);
+  try {
+    await prepareDatabase(pool);
+  } catch (e) {
+    await pool.end().catch(() => undefined);
+    throw new Error(`The PostgreSQL store at ${redactUrl(url)} cannot be opened: ${(e as Error).message}`);
+  }
+  return new PostgresStore(pool);
+}
