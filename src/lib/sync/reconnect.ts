@@ -1,0 +1,48 @@
+import type { WebsocketProvider } from "y-websocket";
+
+/**
+ * Reconnection with jittered exponential back-off ("full jitter": a random delay between 0 and
+ * min(max, base·2^attempt)). The stock provider backs off deterministically, so after a server
+ * restart every client of an agency would come back in the same few instants; spreading them keeps
+ * a restarted server from being knocked over again. Refusals (close codes 4400–4499: bad token, no
+ * access) are final and are not retried.
+ */
+export interface BackoffOptions {
+  baseMs: number;
+  maxMs: number;
+  random?: () => number;
+}
+
+export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 250, maxMs: 15_000 };
+
+export function jitteredDelay(attempt: number, o: BackoffOptions = DEFAULT_BACKOFF): number {
+  const cap = Math.min(o.maxMs, o.baseMs * 2 ** Math.min(attempt, 20));
+  return Math.floor((o.random ?? Math.random)() * cap);
+}
+
+/** Options to pass to `new WebsocketProvider(…)` so that `attachJitteredReconnect` is in charge. */
+export const providerOptions = {
+  // The provider's own reconnect stays off for server closes; ours schedules them with jitter.
+  shouldReconnect: () => false,
+} as const;
+
+/** Takes over reconnection of a provider created with `providerOptions`; returns a detach function. */
+export function attachJitteredReconnect(provider: WebsocketProvider, o: BackoffOptions = DEFAULT_BACKOFF): () => void {
+  let attempt = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const onClosed = ({ code }: { code: number }) => {
+    if (code >= 4400 && code < 4500) return; // a deliberate refusal: reconnecting cannot help
+    clearTimeout(timer);
+    timer = setTimeout(() => provider.connect(), jitteredDelay(attempt++, o));
+  };
+  const onSync = (synced: boolean) => {
+    if (synced) attempt = 0;
+  };
+  provider.on("closed", onClosed);
+  provider.on("sync", onSync);
+  return () => {
+    clearTimeout(timer);
+    provider.off("closed", onClosed);
+    provider.off("sync", onSync);
+  };
+}
