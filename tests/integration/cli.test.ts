@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main, type Io } from "../../sync-server/src/cli/main.ts";
@@ -81,5 +81,20 @@ describe("countersign sample / chain verify", () => {
     const r = spawnSync("node", ["bin/countersign.js", "chain", "verify", file, "--ca", `${file}.ca.pem`], { encoding: "utf8" });
     expect(r.status).toBe(1);
     expect(r.stderr.trim()).toBe("The signature does not verify against the signer's certificate.");
+  });
+});
+
+describe("countersign demo", () => {
+  it("creates a demo agency with a person in each of the seven roles and refuses to run twice", async () => {
+    const data = join(dir, "demo");
+    const io = capture();
+    expect(await main(["demo", "--data", data], io)).toBe(0);
+    const codes = readFileSync(join(data, "demo-codes.txt"), "utf8").trim().split("\n").slice(1);
+    const roles = new Set(codes.flatMap((l) => l.split("\t")[2]!.split(",")));
+    for (const r of ["mail-room", "registry", "case-officer", "supervisor", "archives", "follow-up", "admin"]) expect(roles.has(r)).toBe(true);
+    expect(codes.every((l) => /^[A-Z2-7]{4}(-[A-Z2-7]{4}){3}$/.test(l.split("\t")[3]!))).toBe(true);
+    const again = capture();
+    expect(await main(["demo", "--data", data], again)).toBe(1);
+    expect(again.errors[0]).toMatch(/already holds an agency/);
   });
 });

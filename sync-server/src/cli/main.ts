@@ -8,6 +8,7 @@ import { runDelegation } from "./delegation.ts";
 import { runCert } from "./cert.ts";
 import { runAgency } from "./agency.ts";
 import { runServe } from "./serve.ts";
+import { runDemo } from "./demo.ts";
 import { runBackup, runRestore } from "./backup.ts";
 
 const USAGE = `countersign — 公文線上簽核 command line
@@ -44,6 +45,9 @@ One agency's server data (DIR holds countersign.db; exits 0 ok, 1 refused with a
   countersign serve --data DIR [--port N] [--host H] [--passphrase-file F] [--no-app]
       Serve the agency: the web app, the JSON API, the y-websocket relay (/sync/<docId>), /healthz
       and /metrics (Prometheus). Port: --port, else $PORT, else 8080. SIGTERM/SIGINT stop gracefully.
+  countersign demo --data DIR
+      Create a demo agency in an empty DIR: units, a delegation table and a person in each role, with
+      one-time enrollment codes (also in DIR/demo-codes.txt). npm start runs it on first start.
   countersign backup --data DIR --out FILE
       A consistent copy of the store, safe to take while the server runs.
   countersign restore --data DIR FILE
@@ -75,6 +79,7 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
     if (cmd === "chain" && sub === "verify") return await runChainVerify(rest, io);
     if (cmd === "init") return await runInit(argv.slice(1), io);
     if (cmd === "serve") return await runServe(argv.slice(1), io);
+    if (cmd === "demo") return await runDemo(argv.slice(1), io);
     if (cmd === "backup") return await runBackup(argv.slice(1), io);
     if (cmd === "restore") return await runRestore(argv.slice(1), io);
     const group = cmd !== undefined && Object.hasOwn(GROUPS, cmd) ? GROUPS[cmd] : undefined;
