@@ -85,7 +85,11 @@ export class Relay {
     const early: RawData[] = [];
     const buffer = (d: RawData) => early.push(d);
     ws.on("message", buffer);
-    ws.on("error", (e) => this.o.log.warn({ doc, err: e.message }, "websocket error"));
+    ws.on("error", (e) => {
+      // ws closes with 1009 itself; we count it so oversized frames show in the metrics.
+      if ((e as { code?: string }).code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") this.o.metrics.refuse("oversized");
+      this.o.log.warn({ doc, err: e.message }, "websocket error");
+    });
 
     const who = await this.o.authenticate(token);
     if (!who.ok) {

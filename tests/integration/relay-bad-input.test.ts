@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
+import * as decoding from "lib0/decoding";
+import * as encoding from "lib0/encoding";
+import { startAgency, type RunningAgency } from "./support/agency-server.ts";
+
+// Bad input at the relay: a clear refusal, a counter in the metrics, the process keeps serving,
+// nothing stored.
+
+let a: RunningAgency;
+beforeAll(async () => {
+  a = await startAgency({ frame: 64 * 1024 });
+});
+afterAll(async () => {
+  await a?.stop();
+});
+
+function open(doc: string, token: string | null): Promise<{ ws: WebSocket; frames: Uint8Array[]; closed: Promise<{ code: number; reason: string }> }> {
+  const ws = new WebSocket(`${a.ws}/${encodeURIComponent(doc)}${token ? `?token=${token}` : ""}`);
+  const frames: Uint8Array[] = [];
+  ws.on("message", (d) => frames.push(new Uint8Array(d as Buffer)));
+  const closed = new Promise<{ code: number; reason: string }>((r) => ws.on("close", (code, reason) => r({ code, reason: reason.toString() })));
+  return new Promise((resolve, reject) => {
+    ws.on("open", () => resolve({ ws, frames, closed }));
+    ws.on("error", reject);
+  });
+}
+
+function refusalsIn(frames: Uint8Array[]): string[] {
+  const out: string[] = [];
+  for (const f of frames) {
+    const d = decoding.createDecoder(f);
+    if (decoding.readVarUint(d) === 2 && decoding.readVarUint(d) === 0) out.push(decoding.readVarString(d));
+  }
+  return out;
+}
+
+async function settle(ms = 150): Promise<void> {
+  await new Promise((r) => setTimeout(r, ms));
+}
+
+async function metric(cls: string): Promise<number> {
+  const text = await (await fetch(`${a.http}/metrics`)).text();
+  return Number(new RegExp(`countersign_refusals_total\\{class="${cls}"\\} (\\d+)`).exec(text)?.[1] ?? "0");
+}
+
+describe("bad input at the relay", () => {
+  it("Unknown message type … — a garbage frame is refused, counted, and the connection keeps working", async () => {
+    const before = await metric("malformed-frame");
+    const { ws, frames } = await open("bad-frames", a.people.officer.token);
+    ws.send(new Uint8Array([99, 1, 2, 3]));
+    ws.send(new Uint8Array([0])); // a sync message cut short
+    await settle();
+    expect(refusalsIn(frames)).toEqual(["Unknown message type 99.", "The frame is truncated or malformed."]);
+    expect(await metric("malformed-frame")).toBe(before + 2);
+    // Still serving this connection: a sync step 1 is answered with a step 2.
+    const e = encoding.createEncoder();
+    encoding.writeVarUint(e, 0);
+    encoding.writeVarUint(e, 0);
+    encoding.writeVarUint8Array(e, new Uint8Array([0]));
+    const n = frames.length;
+    ws.send(encoding.toUint8Array(e));
+    await settle();
+    expect(frames.length).toBeGreaterThan(n);
+    ws.close();
+  });
+
+  it("The update is malformed: … — a garbled update is refused and nothing is stored", async () => {
+    const { ws, frames } = await open("bad-update", a.people.officer.token);
+    const e = encoding.createEncoder();
+    encoding.writeVarUint(e, 0);
+    encoding.writeVarUint(e, 2);
+    encoding.writeVarUint8Array(e, new Uint8Array([1, 200, 3, 4, 5, 6, 7]));
+    ws.send(encoding.toUint8Array(e));
+    await settle();
+    expect(refusalsIn(frames)[0]).toMatch(/^The update is malformed: /);
+    expect(await a.store.readUpdates("bad-update" as never)).toEqual([]);
+    ws.close();
+  });
+
+  it("an oversized frame closes the connection (1009) and the server keeps serving", async () => {
+    const before = await metric("oversized");
+    const { ws, closed } = await open("big-frame", a.people.officer.token);
+    ws.send(new Uint8Array(128 * 1024));
+    expect((await closed).code).toBe(1009);
+    expect(await metric("oversized")).toBe(before + 1);
+    expect((await fetch(`${a.http}/healthz`)).status).toBe(200);
+  });
+
+  it("The document id is not valid. — refused with 4403", async () => {
+    const { closed } = await open("bad id with spaces", a.people.officer.token);
+    expect(await closed).toEqual({ code: 4403, reason: "The document id is not valid." });
+  });
+
+  it("The token's signature does not verify. — a forged token is refused with 4401", async () => {
+    const before = await metric("unauthenticated");
+    const { closed } = await open("any-doc", a.people.officer.token.slice(0, -4) + "AAAA");
+    const c = await closed;
+    expect(c.code).toBe(4401);
+    expect(c.reason).toMatch(/token/);
+    expect(await metric("unauthenticated")).toBe(before + 1);
+  });
+
+  it("a path that is not the relay's is answered 404 on upgrade", async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${a.port}/elsewhere`);
+    const err = await new Promise<Error>((r) => ws.on("error", r));
+    expect(err.message).toMatch(/404/);
+  });
+});
