@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as Y from "yjs";
+import { CountersignDocument, asDocId, asPersonId, asUnitId, derive, signAction, TrustStore, parseCertificate, type Metadata } from "@countersign/crdt-model";
+import { provider, startAgency, until, must, CODE, type RunningAgency } from "./support/agency-server.ts";
+import { signToken, verifyToken, TOKEN_REFUSALS } from "../../sync-server/src/identity/login.ts";
+
+let a: RunningAgency;
+beforeAll(async () => {
+  a = await startAgency();
+});
+afterAll(async () => {
+  await a?.stop();
+});
+
+async function api(path: string, token: string | null, init: RequestInit = {}): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(`${a.http}${path}`, { ...init, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), "content-type": "application/json" } });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+describe("the JSON API", () => {
+  it("the inbox lists what waits for me, served from the index kept as updates arrive", async () => {
+    const meta: Metadata = {
+      kind: "memo", speed: "urgent", secrecy: "none", dueDate: "2026-12-01", docNumber: null, receiptNumber: null,
+      agency: CODE as Metadata["agency"], unit: asUnitId("U-STU"), caseOfficer: asPersonId("P-officer"), retention: "10", category: "學務",
+    };
+    const created = must(CountersignDocument.create({ id: asDocId("inbox-doc"), metadata: meta, subject: "請核示", plan: a.plan() }));
+    const ydoc = new Y.Doc();
+    Y.applyUpdate(ydoc, created.encodeState());
+    const p = provider(a, "inbox-doc", a.people.officer.token, ydoc);
+    await until(() => p.synced);
+    const doc = CountersignDocument.wrap(ydoc);
+    const trust = new TrustStore({ cas: [must(parseCertificate(a.agency.caPem))] });
+    must(await signAction(doc, a.people.officer.signer, (await derive(doc, trust)).heads, { action: { kind: "submit" }, step: null }));
+    await until(async () => ((await api("/api/inbox", a.people.chief.token)).json.docs as unknown[]).length === 1, 5000, "inbox");
+    const [row] = (await api("/api/inbox", a.people.chief.token)).json.docs as { doc: string; status: string; dueDate: string }[];
+    expect(row).toMatchObject({ doc: "inbox-doc", status: "in-review", dueDate: "2026-12-01" });
+    expect((await api("/api/inbox", a.people.officer.token)).json.docs).toEqual([]);
+    p.destroy();
+  });
+
+  it("GET /api/me answers who the token speaks for", async () => {
+    const r = await api("/api/me", a.people.registry.token);
+    expect(r.json).toMatchObject({ person: "P-registry", unit: "U-STU", roles: ["registry"], agency: CODE });
+  });
+
+  it("the registry desk adds a person to its own unit and gets a one-time enrollment code", async () => {
+    const r = await api("/api/people", a.people.registry.token, {
+      method: "POST",
+      body: JSON.stringify({ id: "P-new", name: "新進人員", unit: "U-STU", level: 1, roles: ["case-officer"] }),
+    });
+    expect(r.status).toBe(200);
+    expect((r.json.enrollment as { code: string }).code).toMatch(/^[A-Z2-7]{4}(-[A-Z2-7]{4}){3}$/);
+  });
+
+  it("The registry desk may add people to its own unit only.", async () => {
+    const r = await api("/api/people", a.people.registry.token, {
+      method: "POST",
+      body: JSON.stringify({ id: "P-other", name: "他科人員", unit: "U-PER", level: 1, roles: ["case-officer"] }),
+    });
+    expect(r).toEqual({ status: 403, json: { error: "The registry desk may add people to its own unit only." } });
+  });
+
+  it("The request is malformed: … — a person without roles", async () => {
+    const r = await api("/api/people", a.people.registry.token, { method: "POST", body: JSON.stringify({ id: "P-x", name: "x", unit: "U-STU", level: 1 }) });
+    expect(r.status).toBe(400);
+    expect(r.json.error).toMatch(/^The request is malformed: .*\(at roles\)\.$/);
+  });
+
+  it(`${TOKEN_REFUSALS.expired}`, async () => {
+    const s = must(await verifyToken(a.agency, a.people.officer.token));
+    const old = await signToken(a.agency, { ...s, expiresAt: new Date(Date.now() - 60_000).toISOString() }, new Date(Date.now() - 3600_000));
+    const r = await api("/api/me", old);
+    expect(r).toEqual({ status: 401, json: { error: TOKEN_REFUSALS.expired } });
+  });
+
+  it("There is no such API route.", async () => {
+    expect((await api("/api/nothing", a.people.officer.token)).status).toBe(404);
+  });
+});
