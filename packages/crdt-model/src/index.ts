@@ -29,7 +29,7 @@ export {
   type CanonicalItem,
   type AttachmentRef,
 } from "./schema/content.ts";
-export { CountersignDocument } from "./schema/document.ts";
+export { CountersignDocument, type DocumentPart } from "./schema/document.ts";
 
 export {
   parseRoutingPlan,

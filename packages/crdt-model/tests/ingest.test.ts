@@ -34,6 +34,31 @@ describe("checkTransition (validation on ingest)", () => {
     expect(r.ok && r.value.added).toEqual([signed.value.id]);
   });
 
+  it("reports which parts an update touched; a plain text edit skips verification", async () => {
+    const f = await flow();
+    const after = copy(f.doc);
+    const editor = copy(f.doc);
+    const sv = editor.stateVector();
+    editor.setSubject("只改主旨");
+    const touched = after.applyUpdateTracked(editor.encodeState(sv));
+    expect(touched.ok && [...touched.value]).toEqual(["subject"]);
+    const beforeState = await derive(f.doc, f.trust);
+    const r = await checkTransition(f.doc, after, f.trust, { beforeState, touched: touched.ok ? touched.value : undefined });
+    expect(r.ok && r.value.state).toBe(beforeState);
+  });
+
+  it("a signed entry in the update is always verified, whatever else it touches", async () => {
+    const f = await flow();
+    const after = copy(f.doc);
+    const signer = copy(f.doc);
+    const sv = signer.stateVector();
+    await signAction(signer, f.a.clerk, [], { action: { kind: "submit" }, step: null, at: tick() });
+    const touched = after.applyUpdateTracked(signer.encodeState(sv));
+    expect(touched.ok && [...touched.value].sort()).toEqual(["chain", "versions"]);
+    const r = await checkTransition(f.doc, after, f.trust, { beforeState: await derive(f.doc, f.trust), touched: touched.ok ? touched.value : undefined });
+    expect(r).toEqual({ ok: false, reason: "The update adds an invalid entry: Only the case officer may submit the document." });
+  });
+
   it("The update adds an invalid entry: …", async () => {
     const f = await flow();
     const reason = await reasonFor(f, async (after) => {

@@ -54,6 +54,7 @@ export class Room {
   private queue: Promise<unknown> = Promise.resolve();
   private storedCount: number;
   private inFlight = 0;
+  private indexed: string | undefined;
   lastUsed: number;
   closed = false;
 
@@ -138,7 +139,7 @@ export class Room {
   private async ingest(update: Uint8Array, from: Peer | null): Promise<Result<{ added: EntryId[] }>> {
     this.lastUsed = Date.now();
     if (isEmptyUpdate(update)) return ok({ added: [] }); // a sync step 2 from a client with nothing new
-    const tried = this.shadow.applyUpdate(update);
+    const tried = this.shadow.applyUpdateTracked(update);
     if (!tried.ok) return tried;
     if (!this.exists && this.shadow.id !== this.id) {
       this.shadow = copyOf(this.doc);
@@ -146,7 +147,7 @@ export class Room {
     }
     const trust = await this.deps.trust();
     if (!this.state && this.exists) this.state = deriveFromReport(this.doc, await verify(this.doc, trust, { cache: this.deps.cache }));
-    const checked = await checkTransition(this.doc, this.shadow, trust, { cache: this.deps.cache, beforeState: this.state });
+    const checked = await checkTransition(this.doc, this.shadow, trust, { cache: this.deps.cache, beforeState: this.state, touched: tried.value });
     if (!checked.ok) {
       this.shadow = copyOf(this.doc);
       return checked;
@@ -157,9 +158,18 @@ export class Room {
     this.deps.onAccepted?.(this.id, update);
     this.state = checked.value.state;
     if (checked.value.added.length) await this.writeReceipts(checked.value.added);
-    await this.deps.store.putIndex(indexRow(this.doc, this.state, this.deps.now()));
+    await this.updateIndex();
     if (this.storedCount >= this.deps.compactAfter) await this.compact();
     return ok({ added: checked.value.added });
+  }
+
+  /** Writes the index row when something in it changed (not on every keystroke's timestamp). */
+  private async updateIndex(): Promise<void> {
+    const row = indexRow(this.doc, this.state!, this.deps.now());
+    const key = JSON.stringify({ ...row, updatedAt: "" });
+    if (key === this.indexed) return;
+    await this.deps.store.putIndex(row);
+    this.indexed = key;
   }
 
   /** Applies an update another process already validated and stored (scale-out fan-out). */

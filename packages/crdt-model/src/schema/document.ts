@@ -22,6 +22,25 @@ import { parseRoutingPlan, toJson, type RoutingPlan } from "../routing/plan.ts";
 import { serializeEntry, type SignedEntry } from "../chain/types.ts";
 import { issueSentence } from "./reason.ts";
 
+/** The top-level parts of a document, as `applyUpdateTracked` reports them. */
+export type DocumentPart = "meta" | "subject" | "body" | "attachments" | "plan" | "chain" | "versions" | "receipts" | "other";
+
+function partOf(name: string): DocumentPart {
+  if (name.startsWith("body.")) return "body";
+  switch (name) {
+    case "meta":
+    case "subject":
+    case "attachments":
+    case "plan":
+    case "chain":
+    case "versions":
+    case "receipts":
+      return name;
+    default:
+      return "other";
+  }
+}
+
 /**
  * The Y.Doc layout (every name below is a top-level shared type, so concurrent creation is safe):
  *   meta            Y.Map   docId and the metadata fields, last writer wins per field
@@ -118,6 +137,34 @@ export class CountersignDocument {
       return fail(`The update could not be applied: ${errorMessage(e)}.`);
     }
     return ok(undefined);
+  }
+
+  /**
+   * Applies an update and says which top-level parts of the document it changed, so a relay can skip
+   * verification for plain text edits (see `checkTransition`'s `touched`).
+   */
+  applyUpdateTracked(update: Uint8Array, origin?: unknown): Result<Set<DocumentPart>> {
+    const touched = new Set<DocumentPart>();
+    const collect = (tr: Y.Transaction) => {
+      // Read the names after the transaction: a part seen for the first time is created by it.
+      const names = new Map<object, DocumentPart>();
+      for (const [name, type] of this.ydoc.share) names.set(type, partOf(name));
+      for (const type of tr.changedParentTypes.keys()) {
+        const part = names.get(type);
+        if (part) touched.add(part);
+      }
+      for (const type of tr.changed.keys()) {
+        const part = names.get(type);
+        if (part) touched.add(part);
+      }
+    };
+    this.ydoc.on("afterTransaction", collect);
+    try {
+      const r = this.applyUpdate(update, origin);
+      return r.ok ? ok(touched) : r;
+    } finally {
+      this.ydoc.off("afterTransaction", collect);
+    }
   }
 
   encodeState(stateVector?: Uint8Array): Uint8Array {

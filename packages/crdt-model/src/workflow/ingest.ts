@@ -1,5 +1,7 @@
 import type { EntryId } from "../ids.ts";
-import type { CountersignDocument } from "../schema/document.ts";
+import type { CountersignDocument, DocumentPart } from "../schema/document.ts";
+
+const SIGNED_PARTS: readonly DocumentPart[] = ["chain", "versions", "receipts", "plan", "other"];
 import type { TrustStore } from "../identity/trust.ts";
 import { fail, ok, type Result } from "../result.ts";
 import { deriveFromReport, type WorkflowState } from "./derive.ts";
@@ -27,9 +29,14 @@ export async function checkTransition(
   before: CountersignDocument,
   after: CountersignDocument,
   trust: TrustStore,
-  opts: { cache?: VerifyCache; beforeState?: WorkflowState } = {},
+  opts: { cache?: VerifyCache; beforeState?: WorkflowState; touched?: ReadonlySet<DocumentPart> } = {},
 ): Promise<Result<Transition>> {
   if (before.id !== "" && after.id !== before.id) return fail("The update changes the document id.");
+  // A plain edit (text, metadata, attachments) of a document not yet decided cannot break a rule:
+  // nothing signed changed and the plan in force is untouched. Skip verification for it.
+  const t = opts.touched;
+  if (t && opts.beforeState && !opts.beforeState.decision && !SIGNED_PARTS.some((p) => t.has(p)))
+    return ok({ added: [], state: opts.beforeState });
 
   const altered = changedKey(before.rawEntries(), after.rawEntries());
   if (altered) return fail(`The update alters or removes the signed entry ${altered}.`);
