@@ -57,7 +57,7 @@ describe("batch sync", () => {
       expect(copy.subject()).toBe(local.get(d.doc)!.subject());
     }
     // Memory stays bounded: the pull answered from storage, and pushes beyond the limit were unloaded.
-    expect(a.server.rooms.size).toBeLessThanOrEqual(200 + 1);
+    expect(a.server.rooms.size).toBeLessThanOrEqual(200 + 16); // unloading runs alongside loading
   }, 120_000);
 
   it("a device that is up to date gets only the documents that changed", async () => {
