@@ -9,6 +9,9 @@ import { SYSTEM, dbPath } from "./data-dir.ts";
 import { openSqliteStore } from "../storage/sqlite.ts";
 import { addUnit, setDelegation } from "../directory/directory.ts";
 import { addPersonWithCode, issueEnrollmentCode } from "../identity/enrollment.ts";
+import { loadAgency } from "../identity/agency.ts";
+import { resolvePassphrase } from "../identity/passphrase.ts";
+import { createDemoDocuments } from "./demo-docs.ts";
 
 export const DEMO_AGENCY = { code: "A-DEMO-EDU", name: "示範市政府教育局" };
 
@@ -33,8 +36,9 @@ const PEOPLE: { id: string; name: string; unit: string; level: number; roles: Ro
 ];
 
 /**
- * `countersign demo --data DIR`: a demo agency to click through — units, a delegation table and a
- * person in each role, each with a one-time enrollment code (printed and kept in DIR/demo-codes.txt).
+ * `countersign demo --data DIR`: a demo agency to click through — units, a delegation table, a
+ * person in each role, each with a one-time enrollment code (printed and kept in DIR/demo-codes.txt),
+ * and a few dozen documents in every state.
  * Refuses a directory that already holds an agency.
  */
 export async function runDemo(argv: string[], io: Io): Promise<number> {
@@ -84,6 +88,12 @@ export async function runDemo(argv: string[], io: Io): Promise<number> {
     const admin = await issueEnrollmentCode(store, SYSTEM, "admin");
     if (!admin.ok) return fail(io, admin.reason);
     lines.push(`admin\t系統管理員\tadmin\t${admin.value.code}`);
+    const pass = await resolvePassphrase({ dataDir: values.data });
+    if (!pass.ok) return fail(io, pass.reason);
+    const agency = await loadAgency(store, pass.value.passphrase);
+    if (!agency.ok) return fail(io, agency.reason);
+    const docs = await createDemoDocuments(store, agency.value, PEOPLE);
+    io.out(`created ${docs} demo documents in every state (draft, in review, countersigning, returned, decided, dispatched, archived, on paper, 密, overdue)`);
   } finally {
     await store.close();
   }
