@@ -2,6 +2,7 @@ import { mkdir } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import type { Io } from "./main.ts";
 import { openSqliteStore } from "../storage/sqlite.ts";
+import { openPostgresStore, redactUrl } from "../storage/postgres.ts";
 import { SETTINGS, initAgency } from "../identity/agency.ts";
 import { createDataDirPassphrase, resolvePassphrase, PASSPHRASE_ENV } from "../identity/passphrase.ts";
 import { saveUnit } from "../directory/directory.ts";
@@ -12,20 +13,21 @@ export const ROOT_UNIT = "root";
 export const FIRST_ADMIN = "admin";
 
 /**
- * countersign init --data DIR --agency-code CODE --agency-name NAME [--passphrase-file F]
- * Creates DIR, the store, the agency (CA, receipt key, token secret), a root unit and a first
- * administrator "admin", and prints the administrator's one-time enrollment code.
+ * countersign init --data DIR --agency-code CODE --agency-name NAME [--passphrase-file F] [--store postgres://…]
+ * Creates DIR, the store (DIR/countersign.db, or the PostgreSQL database --store names), the agency
+ * (CA, receipt key, token secret), a root unit and a first administrator "admin", and prints the
+ * administrator's one-time enrollment code.
  */
 export async function runInit(argv: string[], io: Io): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { data: { type: "string" }, "agency-code": { type: "string" }, "agency-name": { type: "string" }, "passphrase-file": { type: "string" } },
+    options: { data: { type: "string" }, "agency-code": { type: "string" }, "agency-name": { type: "string" }, "passphrase-file": { type: "string" }, store: { type: "string" } },
   });
   required(values, "init", "data", "agency-code", "agency-name");
   const dir = values.data!;
   await mkdir(dir, { recursive: true, mode: 0o700 });
 
-  const store = openSqliteStore(dbPath(dir));
+  const store = values.store ? await openPostgresStore(values.store) : openSqliteStore(dbPath(dir));
   try {
     // Checked before a passphrase file is written, so a second init leaves the directory as it was.
     if (await store.getSetting(SETTINGS.code)) {
@@ -69,7 +71,7 @@ export async function runInit(argv: string[], io: Io): Promise<number> {
       return 1;
     }
     io.out(`initialized agency ${agency.value.code} (${agency.value.name}) in ${dir}`);
-    io.out(`store: ${dbPath(dir)}`);
+    io.out(`store: ${values.store ? redactUrl(values.store) : dbPath(dir)}`);
     io.out(`passphrase: ${where}`);
     io.out(`administrator "${FIRST_ADMIN}" enrollment code (one use, until ${admin.value.enrollment.expiresAt}):`);
     io.out(admin.value.enrollment.code);

@@ -43,8 +43,11 @@ One agency's server data (DIR holds countersign.db; exits 0 ok, 1 refused with a
   countersign agency ca --data DIR
       Print the agency's CA certificate (PEM).
   countersign serve --data DIR [--port N] [--host H] [--passphrase-file F] [--no-app]
+                    [--store postgres://…] [--fanout redis://…] [--max-loaded N] [--idle-ms N]
       Serve the agency: the web app, the JSON API, the y-websocket relay (/sync/<docId>), /healthz
       and /metrics (Prometheus). Port: --port, else $PORT, else 8080. SIGTERM/SIGINT stop gracefully.
+      Scaled out: --store keeps the data in PostgreSQL (init it with init --store), and --fanout lets
+      several serve processes share rooms through Redis.
   countersign demo --data DIR
       Create a demo agency in an empty DIR: units, a delegation table and a person in each role, with
       one-time enrollment codes (also in DIR/demo-codes.txt). npm start runs it on first start.

@@ -5,8 +5,11 @@ import { parseArgs } from "node:util";
 import { pino, type BaseLogger } from "pino";
 import type { Io } from "./main.ts";
 import { openSqliteStore } from "../storage/sqlite.ts";
-import { loadAgency } from "../identity/agency.ts";
-import { resolvePassphrase } from "../identity/passphrase.ts";
+import { isPostgresUrl, openPostgresStore, redactUrl } from "../storage/postgres.ts";
+import type { Store } from "../storage/types.ts";
+import { RedisFanout } from "../fanout/redis.ts";
+import { SETTINGS, loadAgency } from "../identity/agency.ts";
+import { PASSPHRASE_ENV, resolvePassphrase } from "../identity/passphrase.ts";
 import { AgencyServer, type AppHandler, type Limits } from "../http/server.ts";
 
 /** Where `npm run build` puts the web app; served by the agency server when present. */
@@ -17,6 +20,8 @@ export async function runServe(argv: string[], io: Io): Promise<number> {
     args: argv,
     options: {
       data: { type: "string" },
+      store: { type: "string" },
+      fanout: { type: "string" },
       port: { type: "string" },
       host: { type: "string" },
       "passphrase-file": { type: "string" },
@@ -25,8 +30,21 @@ export async function runServe(argv: string[], io: Io): Promise<number> {
       "idle-ms": { type: "string" },
     },
   });
-  if (!values.data) {
-    io.err("countersign serve: --data DIR is required");
+  if (!values.data && !values.store) {
+    io.err("countersign serve: --data DIR or --store postgres://… is required");
+    return 2;
+  }
+  if (values.store !== undefined && !isPostgresUrl(values.store)) {
+    io.err("countersign serve: --store must be a PostgreSQL URL (postgres://user@host:port/database)");
+    return 2;
+  }
+  if (values.fanout !== undefined && !/^rediss?:\/\//i.test(values.fanout)) {
+    io.err("countersign serve: --fanout must be a Redis URL (redis://host:port)");
+    return 2;
+  }
+  // With a PostgreSQL store there may be no data directory to hold the passphrase file.
+  if (!values.data && values["passphrase-file"] === undefined && !process.env[PASSPHRASE_ENV]) {
+    io.err(`countersign serve: with --store and no --data, give --passphrase-file F or set $${PASSPHRASE_ENV}`);
     return 2;
   }
   const port = Number(values.port ?? process.env.PORT ?? 8080);
@@ -34,14 +52,30 @@ export async function runServe(argv: string[], io: Io): Promise<number> {
     io.err("countersign serve: --port must be a port number");
     return 2;
   }
-  const dbFile = join(values.data, "countersign.db");
-  if (!existsSync(dbFile)) {
-    io.err(`countersign serve: ${values.data} holds no agency; run countersign init first`);
-    return 1;
+  let store: Store;
+  if (values.store) {
+    // Several processes serve one agency from one database: its tables are the agency.
+    try {
+      store = await openPostgresStore(values.store);
+    } catch (e) {
+      io.err((e as Error).message);
+      return 1;
+    }
+    if ((await store.getSetting(SETTINGS.code)) === undefined) {
+      io.err(`countersign serve: ${redactUrl(values.store)} holds no agency; run countersign init --store URL first`);
+      await store.close();
+      return 1;
+    }
+  } else {
+    const dbFile = join(values.data!, "countersign.db");
+    if (!existsSync(dbFile)) {
+      io.err(`countersign serve: ${values.data} holds no agency; run countersign init first`);
+      return 1;
+    }
+    store = openSqliteStore(dbFile);
   }
   const log = pino({ base: { service: "countersign" } });
-  const store = openSqliteStore(dbFile);
-  const pass = await resolvePassphrase({ dataDir: values.data, file: values["passphrase-file"] });
+  const pass = await resolvePassphrase({ dataDir: values.data ?? ".", file: values["passphrase-file"] });
   if (!pass.ok) {
     io.err(pass.reason);
     await store.close();
@@ -62,8 +96,30 @@ export async function runServe(argv: string[], io: Io): Promise<number> {
     await store.close();
     return 2;
   }
-  const server = new AgencyServer({ store, agency: agency.value, log, port, host: values.host, app, limits });
-  const bound = await server.start();
+  let fanout: RedisFanout | undefined;
+  if (values.fanout) {
+    fanout = new RedisFanout({ url: values.fanout, agency: agency.value.code, log, store });
+    try {
+      // Subscribed before serving: every room is loaded after this, so an update stored by another
+      // process is either in the store when the room loads or arrives here as a message.
+      await fanout.start();
+    } catch (e) {
+      io.err((e as Error).message);
+      await store.close();
+      return 1;
+    }
+  }
+  const server = new AgencyServer({ store, agency: agency.value, log, port, host: values.host, app, limits, fanout });
+  let bound: number;
+  try {
+    bound = await server.start();
+  } catch (e) {
+    // The Redis connections would otherwise keep the process alive after the refusal.
+    io.err(`countersign serve: ${(e as Error).message}`);
+    await fanout?.stop();
+    await store.close();
+    return 1;
+  }
   io.out(`Countersign ${agency.value.name} (${agency.value.code}) on http://localhost:${bound}`);
 
   // Graceful shutdown: finish in-flight updates, close storage, then exit.

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { BaseLogger as Logger } from "pino";
-import { VerifyCache } from "@countersign/crdt-model";
+import { VerifyCache, type DocId } from "@countersign/crdt-model";
 import type { Store } from "../storage/types.ts";
 import type { Agency } from "../identity/agency.ts";
 import { signReceipt } from "../identity/receipts.ts";
@@ -25,7 +25,20 @@ export interface ServerOptions {
   app?: AppHandler;
   /** Hooks for scale-out: called with every update this process stored. */
   onAccepted?: RoomDeps["onAccepted"];
+  /** Scale-out across processes (fanout/redis.ts): publishes what this process stored, applies the rest. */
+  fanout?: Fanout;
   limits?: Partial<Limits>;
+}
+
+/**
+ * Carries updates between server processes that share one store. `publish` gets every update this
+ * process stored (after it is durable); `attach` gives it the rooms to apply other processes'
+ * updates to; `stop` runs after the rooms have finished their in-flight updates.
+ */
+export interface Fanout {
+  publish(doc: DocId, update: Uint8Array): void;
+  attach(rooms: Rooms): void;
+  stop(): Promise<void>;
 }
 
 export interface Limits {
@@ -71,10 +84,17 @@ export class AgencyServer {
         cache: new VerifyCache(),
         now: () => new Date(),
         compactAfter: this.limits.compactAfter,
-        onAccepted: o.onAccepted,
+        onAccepted:
+          o.onAccepted || o.fanout
+            ? (doc, update) => {
+                o.onAccepted?.(doc, update);
+                o.fanout?.publish(doc, update);
+              }
+            : undefined,
       },
       { idleMs: this.limits.idleMs, maxLoaded: this.limits.maxLoaded },
     );
+    o.fanout?.attach(this.rooms);
     this.ctx = { store: o.store, agency: o.agency, rooms: this.rooms, trust, limits: { json: this.limits.json, batch: this.limits.batch } };
     this.relay = new Relay({
       rooms: this.rooms,
@@ -116,6 +136,7 @@ export class AgencyServer {
       this.http.closeAllConnections();
     });
     await this.rooms.closeAll();
+    await this.o.fanout?.stop();
     await this.o.store.close();
     this.o.log.info("stopped");
   }

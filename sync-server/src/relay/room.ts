@@ -173,12 +173,18 @@ export class Room {
   }
 
   /** Applies an update another process already validated and stored (scale-out fan-out). */
-  applyRelayed(update: Uint8Array): void {
-    const r = this.doc.applyUpdate(update, FANOUT_ORIGIN);
-    if (r.ok) {
-      this.shadow.applyUpdate(update);
-      this.state = undefined;
-    }
+  applyRelayed(update: Uint8Array): Promise<void> {
+    // Queued behind local updates: applied in the middle of a check, it would be overwritten by that
+    // check's state, and the next check would run against a state missing the relayed entries.
+    const run = this.queue.then(() => {
+      const r = this.doc.applyUpdate(update, FANOUT_ORIGIN);
+      if (r.ok) {
+        this.shadow.applyUpdate(update);
+        this.state = undefined;
+      }
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   /** The server's signed "received at" for each new entry, kept in the store and in the document. */

@@ -1,4 +1,6 @@
 import type pg from "pg";
+import type { DocId, EntryId, PersonId, Role, UnitId } from "@countersign/crdt-model";
+import type { CertificateRow, DeputyRow, DocIndexRow, EnrollmentRow, EntryReceipt, Person } from "./types.ts";
 
 /** The setting that marks a database as a Countersign store and tells which migrations it has had. */
 export const SCHEMA_VERSION_KEY = "schema_version";
@@ -178,4 +180,151 @@ export async function storedSchemaVersion(c: pg.ClientBase): Promise<number | un
   const r = await c.query<{ value: string }>("SELECT value FROM settings WHERE key = $1", [SCHEMA_VERSION_KEY]);
   const v = Number(r.rows[0]?.value);
   return Number.isInteger(v) && v > 0 ? v : undefined;
+}
+
+// ---- rows as PostgreSQL holds them, and back to the interface's shapes ---------------------------
+
+// Views, not copies: pg hands out Buffers, and callers should see plain bytes (as with SQLite).
+export const bytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+export const blob = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+// seq is BIGINT, which pg returns as text; seqs stay far below 2^53.
+export const seqOf = (s: string | number): number => Number(s);
+
+export interface IndexDbRow {
+  doc: string;
+  kind: string;
+  subject: string;
+  status: string;
+  secrecy: string;
+  unit: string | null;
+  case_officer: string | null;
+  due_date: string | null;
+  participants: string;
+  holders: string;
+  updated_at: string;
+}
+export const toIndexRow = (r: IndexDbRow): DocIndexRow => ({
+  doc: r.doc as DocId,
+  kind: r.kind,
+  subject: r.subject,
+  status: r.status,
+  secrecy: r.secrecy,
+  unit: r.unit as UnitId | null,
+  caseOfficer: r.case_officer as PersonId | null,
+  dueDate: r.due_date,
+  participants: JSON.parse(r.participants) as string[],
+  holders: JSON.parse(r.holders) as string[],
+  updatedAt: r.updated_at,
+});
+
+export interface ReceiptDbRow {
+  entry: string;
+  doc: string;
+  received_at: string;
+  signature: string;
+}
+export const toReceipt = (r: ReceiptDbRow): EntryReceipt => ({ doc: r.doc as DocId, entry: r.entry as EntryId, receivedAt: r.received_at, signature: r.signature });
+
+export interface PersonDbRow {
+  id: string;
+  name: string;
+  unit: string;
+  level: number;
+  roles: string;
+  active: boolean;
+}
+export const toPerson = (r: PersonDbRow): Person => ({
+  id: r.id as PersonId,
+  name: r.name,
+  unit: r.unit as UnitId,
+  level: r.level,
+  roles: JSON.parse(r.roles) as Role[],
+  active: r.active,
+});
+
+export interface CertDbRow {
+  serial: string;
+  person: string;
+  cert: string;
+  issued_at: string;
+  revoked_at: string | null;
+  origin: "issued" | "registered";
+}
+
+export const toCertificate = (c: CertDbRow): CertificateRow => ({
+  serial: c.serial,
+  person: c.person as PersonId,
+  cert: c.cert,
+  issuedAt: c.issued_at,
+  revokedAt: c.revoked_at,
+  origin: c.origin,
+});
+
+export interface DeputyDbRow {
+  principal: string;
+  deputy: string;
+  from_at: string;
+  until_at: string;
+}
+export const toDeputy = (d: DeputyDbRow): DeputyRow => ({ principal: d.principal as PersonId, deputy: d.deputy as PersonId, from: d.from_at, until: d.until_at });
+
+export interface EnrollmentDbRow {
+  code_hash: string;
+  person: string;
+  expires_at: string;
+  used_at: string | null;
+}
+export const toEnrollment = (e: EnrollmentDbRow): EnrollmentRow => ({ codeHash: e.code_hash, person: e.person as PersonId, expiresAt: e.expires_at, usedAt: e.used_at });
+
+// ---- backup ----------------------------------------------------------------------------------------
+
+/** Rows fetched per backup query: bounded memory whatever the size of the store. */
+const BACKUP_PAGE = 500;
+
+/**
+ * Every table with the columns that order it, in the order a backup writes them. Ordered by the
+ * primary key so that a page query can resume after the last row (keyset paging).
+ */
+export const BACKUP_TABLES: readonly { table: string; key: readonly string[] }[] = [
+  { table: "settings", key: ["key"] },
+  { table: "units", key: ["id"] },
+  { table: "people", key: ["id"] },
+  { table: "deputies", key: ["principal", "deputy", "from_at"] },
+  { table: "certificates", key: ["serial"] },
+  { table: "enrollments", key: ["code_hash"] },
+  { table: "challenges", key: ["nonce"] },
+  { table: "doc_index", key: ["doc"] },
+  { table: "doc_keys", key: ["doc", "kind", "key"] },
+  { table: "receipts", key: ["entry"] },
+  { table: "updates", key: ["seq"] },
+];
+
+/**
+ * Hands every row of every table to `emit`, in BACKUP_TABLES order and primary-key order, as plain
+ * JSON values (BYTEA as base64, seq as a number); returns how many. Pages by key rather than by
+ * OFFSET, so each page is an index range scan; consistency comes from the caller's transaction.
+ */
+export async function dumpRows(c: pg.ClientBase, emit: (table: string, row: Record<string, unknown>) => Promise<void>): Promise<number> {
+  let rows = 0;
+  for (const { table, key } of BACKUP_TABLES) {
+    const cols = key.join(", ");
+    const placeholders = key.map((_, i) => `$${i + 1}`).join(", ");
+    let after: unknown[] | undefined;
+    for (;;) {
+      const page = await c.query<Record<string, unknown>>(
+        `SELECT * FROM ${table} ${after ? `WHERE (${cols}) > (${placeholders})` : ""} ORDER BY ${cols} LIMIT ${BACKUP_PAGE}`,
+        after ?? [],
+      );
+      for (const row of page.rows) {
+        const plain: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(row)) plain[k] = Buffer.isBuffer(v) ? v.toString("base64") : table === "updates" && k === "seq" ? seqOf(v as string) : v;
+        await emit(table, plain);
+      }
+      rows += page.rows.length;
+      if (page.rows.length < BACKUP_PAGE) break;
+      const last = page.rows[page.rows.length - 1]!;
+      after = key.map((k) => last[k]);
+    }
+  }
+  return rows;
 }

@@ -1,11 +1,31 @@
 import { createWriteStream } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import { once } from "node:events";
+import { finished } from "node:stream/promises";
 import path from "node:path";
 import pg from "pg";
-import type { DocId, EntryId, PersonId, UnitId } from "@countersign/crdt-model";
-import type { Role } from "@countersign/crdt-model";
-import { LOCK_DOC, SCHEMA_VERSION, prepareDatabase } from "./postgres-schema.ts";
+import type { DocId, PersonId } from "@countersign/crdt-model";
+import {
+  LOCK_DOC,
+  SCHEMA_VERSION,
+  blob,
+  bytes,
+  dumpRows,
+  prepareDatabase,
+  seqOf,
+  toCertificate,
+  toDeputy,
+  toEnrollment,
+  toIndexRow,
+  toPerson,
+  toReceipt,
+  type CertDbRow,
+  type DeputyDbRow,
+  type EnrollmentDbRow,
+  type IndexDbRow,
+  type PersonDbRow,
+  type ReceiptDbRow,
+} from "./postgres-schema.ts";
 import type {
   CertificateRow,
   DeputyRow,
@@ -22,8 +42,6 @@ import type {
 const DELEGATION_KEY = "directory.delegation";
 /** Connections per process: the relay serialises each document, so this bounds concurrent documents. */
 const POOL_SIZE = 10;
-/** Rows fetched per backup query: bounded memory whatever the size of the store. */
-const BACKUP_PAGE = 500;
 
 export const BACKUP_FORMAT = "countersign-postgres-backup";
 
@@ -41,90 +59,6 @@ export function redactUrl(url: string): string {
   }
 }
 
-// Views, not copies: pg hands out Buffers, and callers should see plain bytes (as with SQLite).
-const bytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-const blob = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
-// seq is BIGINT, which pg returns as text; seqs stay far below 2^53.
-const seqOf = (s: string | number): number => Number(s);
-
-interface IndexDbRow {
-  doc: string;
-  kind: string;
-  subject: string;
-  status: string;
-  secrecy: string;
-  unit: string | null;
-  case_officer: string | null;
-  due_date: string | null;
-  participants: string;
-  holders: string;
-  updated_at: string;
-}
-const toIndexRow = (r: IndexDbRow): DocIndexRow => ({
-  doc: r.doc as DocId,
-  kind: r.kind,
-  subject: r.subject,
-  status: r.status,
-  secrecy: r.secrecy,
-  unit: r.unit as UnitId | null,
-  caseOfficer: r.case_officer as PersonId | null,
-  dueDate: r.due_date,
-  participants: JSON.parse(r.participants) as string[],
-  holders: JSON.parse(r.holders) as string[],
-  updatedAt: r.updated_at,
-});
-
-interface ReceiptDbRow {
-  entry: string;
-  doc: string;
-  received_at: string;
-  signature: string;
-}
-const toReceipt = (r: ReceiptDbRow): EntryReceipt => ({ doc: r.doc as DocId, entry: r.entry as EntryId, receivedAt: r.received_at, signature: r.signature });
-
-interface PersonDbRow {
-  id: string;
-  name: string;
-  unit: string;
-  level: number;
-  roles: string;
-  active: boolean;
-}
-const toPerson = (r: PersonDbRow): Person => ({
-  id: r.id as PersonId,
-  name: r.name,
-  unit: r.unit as UnitId,
-  level: r.level,
-  roles: JSON.parse(r.roles) as Role[],
-  active: r.active,
-});
-
-interface CertDbRow {
-  serial: string;
-  person: string;
-  cert: string;
-  issued_at: string;
-  revoked_at: string | null;
-  origin: "issued" | "registered";
-}
-
-/**
- * Every table with the columns that order it, in the order a backup writes them. Ordered by the
- * primary key so that a page query can resume after the last row (keyset paging).
- */
-const BACKUP_TABLES: readonly { table: string; key: readonly string[] }[] = [
-  { table: "settings", key: ["key"] },
-  { table: "units", key: ["id"] },
-  { table: "people", key: ["id"] },
-  { table: "deputies", key: ["principal", "deputy", "from_at"] },
-  { table: "certificates", key: ["serial"] },
-  { table: "enrollments", key: ["code_hash"] },
-  { table: "challenges", key: ["nonce"] },
-  { table: "doc_index", key: ["doc"] },
-  { table: "doc_keys", key: ["doc", "kind", "key"] },
-  { table: "receipts", key: ["entry"] },
-  { table: "updates", key: ["seq"] },
-];
 
 /**
  * The PostgreSQL store: the same tables and the same semantics as the SQLite store, for an agency
@@ -300,10 +234,8 @@ export class PostgresStore implements Store {
   }
 
   async deputies(): Promise<DeputyRow[]> {
-    const r = await this.pool.query<{ principal: string; deputy: string; from_at: string; until_at: string }>(
-      "SELECT principal, deputy, from_at, until_at FROM deputies ORDER BY principal, from_at, deputy",
-    );
-    return r.rows.map((d) => ({ principal: d.principal as PersonId, deputy: d.deputy as PersonId, from: d.from_at, until: d.until_at }));
+    const r = await this.pool.query<DeputyDbRow>("SELECT principal, deputy, from_at, until_at FROM deputies ORDER BY principal, from_at, deputy");
+    return r.rows.map(toDeputy);
   }
 
   async putDelegation(json: string): Promise<void> {
@@ -339,7 +271,7 @@ export class PostgresStore implements Store {
       person === undefined
         ? await this.pool.query<CertDbRow>("SELECT * FROM certificates ORDER BY issued_at, serial")
         : await this.pool.query<CertDbRow>("SELECT * FROM certificates WHERE person = $1 ORDER BY issued_at, serial", [person]);
-    return r.rows.map((c) => ({ serial: c.serial, person: c.person as PersonId, cert: c.cert, issuedAt: c.issued_at, revokedAt: c.revoked_at, origin: c.origin }));
+    return r.rows.map(toCertificate);
   }
 
   /** True when this call revoked it; false when unknown or already revoked (the first time stays). */
@@ -363,14 +295,13 @@ export class PostgresStore implements Store {
    * "used_at IS NULL" against the committed row and matches nothing, so a code is used once.
    */
   async useEnrollment(codeHash: string, at: string): Promise<EnrollmentRow | undefined> {
-    const r = await this.pool.query<{ code_hash: string; person: string; expires_at: string; used_at: string }>(
+    const r = await this.pool.query<EnrollmentDbRow>(
       `UPDATE enrollments SET used_at = $2
        WHERE code_hash = $1 AND used_at IS NULL AND countersign_instant(expires_at) > countersign_instant($2)
        RETURNING code_hash, person, expires_at, used_at`,
       [codeHash, at],
     );
-    const e = r.rows[0];
-    return e && { codeHash: e.code_hash, person: e.person as PersonId, expiresAt: e.expires_at, usedAt: e.used_at };
+    return r.rows[0] && toEnrollment(r.rows[0]);
   }
 
   async putChallenge(nonce: string, expiresAt: string): Promise<void> {
@@ -408,7 +339,7 @@ export class PostgresStore implements Store {
    *   line 1: {"format":"countersign-postgres-backup","version":1,"schemaVersion":N,"takenAt":ISO}
    *   then one line per row: {"table":NAME,"row":{column: value, …}} with the store's own column
    *   names and values (people.active a boolean; participants, holders and roles the JSON text the
-   *   store keeps); BYTEA (updates.data) is base64. Tables come in BACKUP_TABLES order, rows in
+   *   store keeps); BYTEA (updates.data) is base64. Tables come in BACKUP_TABLES order (postgres-schema.ts), rows in
    *   primary-key order; the last line is {"end":true,"rows":COUNT}, so a truncated file is evident.
    * Written beside the target and renamed into place, so a failed backup leaves no partial file.
    */
@@ -416,38 +347,21 @@ export class PostgresStore implements Store {
     const target = path.resolve(toFile);
     const partial = `${target}.partial-${process.pid}`;
     const out = createWriteStream(partial, { flags: "wx", mode: 0o600 });
+    // A write error is kept on the stream (out.errored) and surfaced by write() or finished().
+    out.on("error", () => undefined);
     const write = async (obj: unknown): Promise<void> => {
+      if (out.errored) throw out.errored;
       if (!out.write(JSON.stringify(obj) + "\n")) await once(out, "drain");
     };
     try {
       await once(out, "open");
       await this.tx(async (c) => {
         await write({ format: BACKUP_FORMAT, version: 1, schemaVersion: SCHEMA_VERSION, takenAt: new Date().toISOString() });
-        let rows = 0;
-        for (const { table, key } of BACKUP_TABLES) {
-          const cols = key.join(", ");
-          let after: unknown[] | undefined;
-          for (;;) {
-            const placeholders = key.map((_, i) => `$${i + 1}`).join(", ");
-            const page = await c.query<Record<string, unknown>>(
-              `SELECT * FROM ${table} ${after ? `WHERE (${cols}) > (${placeholders})` : ""} ORDER BY ${cols} LIMIT ${BACKUP_PAGE}`,
-              after ?? [],
-            );
-            for (const row of page.rows) {
-              const plain: Record<string, unknown> = {};
-              for (const [k, v] of Object.entries(row)) plain[k] = Buffer.isBuffer(v) ? v.toString("base64") : table === "updates" && k === "seq" ? seqOf(v as string) : v;
-              await write({ table, row: plain });
-            }
-            rows += page.rows.length;
-            if (page.rows.length < BACKUP_PAGE) break;
-            const last = page.rows[page.rows.length - 1]!;
-            after = key.map((k) => last[k]);
-          }
-        }
+        const rows = await dumpRows(c, (table, row) => write({ table, row }));
         await write({ end: true, rows });
       }, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
       out.end();
-      await once(out, "finish");
+      await finished(out);
       await rename(partial, target);
     } catch (e) {
       out.destroy();

@@ -1,0 +1,319 @@
+// The behaviour every Store must have, whatever holds the data: one suite, run by sqlite.test.ts and
+// postgres.test.ts against their own stores. What only one engine can show (a file reopened, a
+// killed writer, an online backup) stays in that engine's test file.
+import { afterEach, describe, expect, it } from "vitest";
+import type { DocId, EntryId, PersonId, UnitId } from "@countersign/crdt-model";
+import type { DocIndexRow, Store } from "./types.ts";
+
+export interface StoreUnderTest {
+  store: Store;
+  /** Closes the store and removes what it was kept in; runs after every test, failed or not. */
+  cleanup(): Promise<void>;
+}
+
+export const doc = (s: string) => s as DocId;
+export const person = (s: string) => s as PersonId;
+export const unit = (s: string) => s as UnitId;
+export const bytes = (...b: number[]) => new Uint8Array(b);
+
+export function indexRow(id: string, over: Partial<DocIndexRow> = {}): DocIndexRow {
+  return {
+    doc: doc(id),
+    kind: "memo",
+    subject: `主旨 ${id}`,
+    status: "in-review",
+    secrecy: "none",
+    unit: unit("u-edu"),
+    caseOfficer: person("p-chen"),
+    dueDate: "2026-01-09",
+    participants: ["person:p-chen", "unit:u-edu"],
+    holders: ["person:p-chen"],
+    updatedAt: "2026-01-02T00:00:00.000Z",
+    ...over,
+  };
+}
+
+export function describeStoreContract(name: string, makeStore: () => Promise<StoreUnderTest>): void {
+  let made: StoreUnderTest[] = [];
+  const open = async (): Promise<Store> => {
+    const m = await makeStore();
+    made.push(m);
+    return m.store;
+  };
+  afterEach(async () => {
+    const all = made;
+    made = [];
+    for (const m of all) await m.cleanup();
+  });
+
+  describe(`${name} documents`, () => {
+    it("returns each document's updates in the order they were appended, and only that document's", async () => {
+      const s = await open();
+      const seqA1 = await s.appendUpdate(doc("a"), bytes(1));
+      const seqB1 = await s.appendUpdate(doc("b"), bytes(2));
+      const seqA2 = await s.appendUpdate(doc("a"), bytes(3, 4));
+      expect(seqA1).toBeLessThan(seqB1);
+      expect(seqB1).toBeLessThan(seqA2);
+      expect(await s.readUpdates(doc("a"))).toEqual([
+        { seq: seqA1, data: bytes(1) },
+        { seq: seqA2, data: bytes(3, 4) },
+      ]);
+      expect(await s.readUpdates(doc("b"))).toEqual([{ seq: seqB1, data: bytes(2) }]);
+      expect(await s.readUpdates(doc("none"))).toEqual([]);
+      expect(await s.hasDoc(doc("a"))).toBe(true);
+      expect(await s.hasDoc(doc("none"))).toBe(false);
+    });
+
+    it("stores the bytes of a Uint8Array that is a view into a larger buffer, not the whole buffer", async () => {
+      const s = await open();
+      const big = bytes(9, 9, 1, 2, 3, 9);
+      await s.appendUpdate(doc("a"), big.subarray(2, 5));
+      const [u] = await s.readUpdates(doc("a"));
+      expect(Array.from(u!.data)).toEqual([1, 2, 3]);
+      expect(Buffer.isBuffer(u!.data)).toBe(false);
+    });
+
+    it("keeps a compacted document's merged update before the updates that came after it", async () => {
+      const s = await open();
+      const seqs: number[] = [];
+      for (let i = 0; i < 4; i++) seqs.push(await s.appendUpdate(doc("a"), bytes(i)));
+      const other = await s.appendUpdate(doc("b"), bytes(50));
+      const later = await s.appendUpdate(doc("a"), bytes(99));
+
+      await s.compact(doc("a"), bytes(7, 7), seqs[3]!);
+      // A new update after compaction still gets a seq above every seq ever handed out.
+      const newest = await s.appendUpdate(doc("a"), bytes(100));
+
+      const read = await s.readUpdates(doc("a"));
+      expect(read.map((u) => Array.from(u.data))).toEqual([[7, 7], [99], [100]]);
+      expect(read[0]!.seq).toBe(seqs[3]);
+      expect(read[1]!.seq).toBe(later);
+      expect(newest).toBeGreaterThan(later);
+      expect(await s.readUpdates(doc("b"))).toEqual([{ seq: other, data: bytes(50) }]);
+    });
+
+    it("compacts up to a seq that belongs to another document without taking that document's seq", async () => {
+      const s = await open();
+      const a1 = await s.appendUpdate(doc("a"), bytes(1));
+      const b1 = await s.appendUpdate(doc("b"), bytes(2));
+      await s.compact(doc("a"), bytes(3), b1);
+      expect(await s.readUpdates(doc("a"))).toEqual([{ seq: a1, data: bytes(3) }]);
+      expect(await s.readUpdates(doc("b"))).toEqual([{ seq: b1, data: bytes(2) }]);
+    });
+
+    it("never hands out a seq again after the newest update was compacted away", async () => {
+      const s = await open();
+      await s.appendUpdate(doc("a"), bytes(1));
+      const last = await s.appendUpdate(doc("a"), bytes(2));
+      await s.compact(doc("a"), bytes(3), last);
+      expect(await s.appendUpdate(doc("a"), bytes(4))).toBeGreaterThan(last);
+    });
+
+    it("leaves every update in place when a compaction fails halfway", async () => {
+      const s = await open();
+      const seqs = [await s.appendUpdate(doc("a"), bytes(1)), await s.appendUpdate(doc("a"), bytes(2))];
+      // The delete runs first inside the transaction; then the merged bytes cannot be converted.
+      await expect(s.compact(doc("a"), null as unknown as Uint8Array, seqs[1]!)).rejects.toThrow();
+      expect((await s.readUpdates(doc("a"))).map((u) => u.seq)).toEqual(seqs);
+    });
+
+    it("refuses to compact when there is nothing at or before the given seq", async () => {
+      const s = await open();
+      await expect(s.compact(doc("a"), bytes(1), 10)).rejects.toThrow(/no update at or before seq 10/);
+      expect(await s.hasDoc(doc("a"))).toBe(false);
+    });
+
+    it("hands out distinct, readable seqs to appends made at the same time", async () => {
+      const s = await open();
+      const seqs = await Promise.all(Array.from({ length: 40 }, (_, i) => s.appendUpdate(doc(i % 2 ? "a" : "b"), bytes(i))));
+      expect(new Set(seqs).size).toBe(40);
+      const read = [...(await s.readUpdates(doc("a"))), ...(await s.readUpdates(doc("b")))];
+      expect(read.map((u) => u.seq).sort((x, y) => x - y)).toEqual([...seqs].sort((x, y) => x - y));
+    });
+  });
+
+  describe(`${name} index`, () => {
+    it("gives back an index row exactly as it was put, and a second put replaces it", async () => {
+      const s = await open();
+      const row = indexRow("d1", { holders: ["unit:u-edu", "person:p-lin"], unit: null, caseOfficer: null, dueDate: null });
+      await s.putIndex(row);
+      expect(await s.getIndex(doc("d1"))).toEqual(row);
+      const next = indexRow("d1", { status: "decided", holders: [] });
+      await s.putIndex(next);
+      expect(await s.getIndex(doc("d1"))).toEqual(next);
+      expect(await s.queryIndex({ holders: ["person:p-lin"] })).toEqual([]);
+      expect(await s.getIndex(doc("missing"))).toBeUndefined();
+    });
+
+    it("finds documents by any of the given holders, participants and statuses, newest first", async () => {
+      const s = await open();
+      await s.putIndex(indexRow("d1", { holders: ["person:p-lin"], participants: ["unit:u-edu"], updatedAt: "2026-01-01T00:00:00Z" }));
+      await s.putIndex(indexRow("d2", { holders: ["unit:u-edu"], participants: ["unit:u-edu", "agency:A1"], updatedAt: "2026-01-03T00:00:00Z" }));
+      await s.putIndex(indexRow("d3", { holders: ["role:archives"], participants: ["agency:A1"], status: "decided", updatedAt: "2026-01-02T00:00:00Z" }));
+      const ids = async (q: Parameters<Store["queryIndex"]>[0]) => (await s.queryIndex(q)).map((r) => r.doc);
+
+      expect(await ids({})).toEqual(["d2", "d3", "d1"]);
+      expect(await ids({ holders: ["person:p-lin", "unit:u-edu"] })).toEqual(["d2", "d1"]);
+      expect(await ids({ participants: ["agency:A1"] })).toEqual(["d2", "d3"]);
+      expect(await ids({ status: ["decided"] })).toEqual(["d3"]);
+      expect(await ids({ participants: ["agency:A1"], status: ["in-review"] })).toEqual(["d2"]);
+      expect(await ids({ holders: ["unit:u-edu"], participants: ["agency:A1"], status: ["in-review", "decided"] })).toEqual(["d2"]);
+      expect(await ids({ holders: ["person:nobody"] })).toEqual([]);
+      // An empty list matches nothing, so a caller with no keys sees no documents.
+      expect(await ids({ holders: [] })).toEqual([]);
+      expect(await ids({ limit: 2 })).toEqual(["d2", "d3"]);
+      // A document listed under both kinds of key, or under one key twice, still comes back once.
+      await s.putIndex(indexRow("d4", { holders: ["x", "x"], participants: ["x"], updatedAt: "2026-01-04T00:00:00Z" }));
+      expect(await ids({ holders: ["x"], participants: ["x"] })).toEqual(["d4"]);
+    });
+
+    it("orders text bytewise, as SQLite does, whatever the database's collation", async () => {
+      const s = await open();
+      for (const id of ["b", "B", "a-1", "a_1", "a1", "Ä"]) await s.putIndex(indexRow(id, { updatedAt: "2026-01-01T00:00:00Z" }));
+      expect((await s.queryIndex({})).map((r) => r.doc)).toEqual(["B", "a-1", "a1", "a_1", "b", "Ä"]);
+    });
+  });
+
+  describe(`${name} receipts`, () => {
+    it("keeps the first sighting of an entry and returns it for every later one", async () => {
+      const s = await open();
+      const first = { doc: doc("d1"), entry: "e1" as EntryId, receivedAt: "2026-01-02T03:04:05.000Z", signature: "c2ln" };
+      expect(await s.recordReceipt(first)).toEqual(first);
+      expect(await s.recordReceipt({ ...first, receivedAt: "2026-02-01T00:00:00.000Z", signature: "b3RoZXI=" })).toEqual(first);
+      const second = { doc: doc("d1"), entry: "e2" as EntryId, receivedAt: "2026-01-03T00:00:00.000Z", signature: "eA==" };
+      await s.recordReceipt(second);
+      await s.recordReceipt({ doc: doc("d2"), entry: "e3" as EntryId, receivedAt: "2026-01-01T00:00:00.000Z", signature: "eQ==" });
+      expect(await s.receipts(doc("d1"))).toEqual([first, second]);
+    });
+
+    it("gives every concurrent first sighting of one entry the same receipt", async () => {
+      const s = await open();
+      const tries = Array.from({ length: 10 }, (_, i) => ({ doc: doc("d1"), entry: "e1" as EntryId, receivedAt: `2026-01-02T00:00:0${i}.000Z`, signature: `s${i}` }));
+      const got = await Promise.all(tries.map((r) => s.recordReceipt(r)));
+      expect(new Set(got.map((r) => r.signature)).size).toBe(1);
+      expect(await s.receipts(doc("d1"))).toEqual([got[0]]);
+    });
+  });
+
+  describe(`${name} directory`, () => {
+    it("creates, updates and lists units, people, deputies and the delegation table", async () => {
+      const s = await open();
+      await s.putUnit({ id: unit("u-child"), name: "課", parent: unit("u-top") });
+      await s.putUnit({ id: unit("u-top"), name: "局", parent: null });
+      await s.putUnit({ id: unit("u-child"), name: "教育課", parent: unit("u-top") });
+      expect(await s.units()).toEqual([
+        { id: "u-child", name: "教育課", parent: "u-top" },
+        { id: "u-top", name: "局", parent: null },
+      ]);
+
+      const chen = { id: person("p-chen"), name: "陳小明", unit: unit("u-child"), level: 1, roles: ["case-officer" as never], active: true };
+      await s.putPerson(chen);
+      await s.putPerson({ id: person("p-lin"), name: "林主任", unit: unit("u-top"), level: 3, roles: [], active: false });
+      expect(await s.person(person("p-chen"))).toEqual(chen);
+      await s.putPerson({ ...chen, level: 2, active: false });
+      expect(await s.person(person("p-chen"))).toEqual({ ...chen, level: 2, active: false });
+      expect((await s.people()).map((p) => [p.id, p.active])).toEqual([["p-chen", false], ["p-lin", false]]);
+      expect(await s.person(person("nobody"))).toBeUndefined();
+
+      const d = { principal: person("p-lin"), deputy: person("p-chen"), from: "2026-01-01", until: "2026-01-05" };
+      await s.putDeputy(d);
+      await s.putDeputy({ ...d, until: "2026-01-10" });
+      await s.putDeputy({ ...d, from: "2026-02-01", until: "2026-02-02" });
+      expect(await s.deputies()).toEqual([{ ...d, until: "2026-01-10" }, { ...d, from: "2026-02-01", until: "2026-02-02" }]);
+
+      expect(await s.delegation()).toBeUndefined();
+      await s.putDelegation('{"rows":[]}');
+      expect(await s.delegation()).toBe('{"rows":[]}');
+    });
+
+    it("keeps settings by key and replaces a value on a second set", async () => {
+      const s = await open();
+      expect(await s.getSetting("agency.code")).toBeUndefined();
+      await s.setSetting("agency.code", "A1");
+      await s.setSetting("agency.code", "A2");
+      expect(await s.getSetting("agency.code")).toBe("A2");
+    });
+
+    it("marks itself with a schema version", async () => {
+      const s = await open();
+      expect(Number(await s.getSetting("schema_version"))).toBeGreaterThanOrEqual(1);
+    });
+  });
+
+  describe(`${name} identity`, () => {
+    it("lists certificates by person and revokes each one once, for good", async () => {
+      const s = await open();
+      const c1 = { serial: "01", person: person("p-chen"), cert: "MIIB", issuedAt: "2026-01-01T00:00:00Z", revokedAt: null, origin: "issued" as const };
+      const c2 = { ...c1, serial: "02", issuedAt: "2026-01-02T00:00:00Z", origin: "registered" as const };
+      const c3 = { ...c1, serial: "03", person: person("p-lin") };
+      for (const c of [c1, c2, c3]) await s.putCertificate(c);
+      expect(await s.certificates(person("p-chen"))).toEqual([c1, c2]);
+      expect((await s.certificates()).map((c) => c.serial)).toEqual(["01", "03", "02"]);
+
+      expect(await s.revokeCertificate("01", "2026-01-05T00:00:00Z")).toBe(true);
+      expect(await s.revokeCertificate("01", "2026-01-06T00:00:00Z")).toBe(false);
+      expect(await s.revokeCertificate("99", "2026-01-06T00:00:00Z")).toBe(false);
+      // Putting the certificate again does not lift the revocation.
+      await s.putCertificate(c1);
+      expect((await s.certificates(person("p-chen")))[0]!.revokedAt).toBe("2026-01-05T00:00:00Z");
+    });
+
+    it("lets an enrollment code be used once and only before it expires", async () => {
+      const s = await open();
+      const e = { codeHash: "h1", person: person("p-chen"), expiresAt: "2026-01-02T00:00:00.000Z", usedAt: null };
+      await s.putEnrollment(e);
+      await s.putEnrollment({ ...e, codeHash: "h2" });
+      expect(await s.useEnrollment("h1", "2026-01-01T12:00:00.000Z")).toEqual({ ...e, usedAt: "2026-01-01T12:00:00.000Z" });
+      expect(await s.useEnrollment("h1", "2026-01-01T12:00:01.000Z")).toBeUndefined();
+      // Putting a used code again does not make it usable.
+      await s.putEnrollment(e);
+      expect(await s.useEnrollment("h1", "2026-01-01T12:00:02.000Z")).toBeUndefined();
+      // Expiry compares instants: 08:00+08:00 is exactly the expiry, so the code is no longer valid.
+      expect(await s.useEnrollment("h2", "2026-01-02T08:00:00+08:00")).toBeUndefined();
+      expect(await s.useEnrollment("h2", "2026-01-02T07:59:59+08:00")).toMatchObject({ codeHash: "h2" });
+      expect(await s.useEnrollment("unknown", "2026-01-01T00:00:00Z")).toBeUndefined();
+      await s.putEnrollment({ ...e, codeHash: "h3" });
+      expect(await s.useEnrollment("h3", "not a time")).toBeUndefined();
+      // A time without an offset is UTC, and an expiry that is no time never lets the code through.
+      await s.putEnrollment({ ...e, codeHash: "h4", expiresAt: "2026-01-02 00:00:00" });
+      expect(await s.useEnrollment("h4", "2026-01-02T00:00:00Z")).toBeUndefined();
+      expect(await s.useEnrollment("h4", "2026-01-01T23:59:59.5Z")).toMatchObject({ codeHash: "h4" });
+      await s.putEnrollment({ ...e, codeHash: "h5", expiresAt: "infinity" });
+      expect(await s.useEnrollment("h5", "2026-01-01T00:00:00Z")).toBeUndefined();
+    });
+
+    it("lets only one of many concurrent uses of an enrollment code succeed", async () => {
+      const s = await open();
+      await s.putEnrollment({ codeHash: "h1", person: person("p-chen"), expiresAt: "2026-01-02T00:00:00.000Z", usedAt: null });
+      const got = await Promise.all(Array.from({ length: 10 }, (_, i) => s.useEnrollment("h1", `2026-01-01T00:00:0${i}.000Z`)));
+      expect(got.filter((e) => e !== undefined)).toHaveLength(1);
+    });
+
+    it("lets a challenge be taken once and only before it expires", async () => {
+      const s = await open();
+      await s.putChallenge("n1", "2026-01-01T00:01:00Z");
+      await s.putChallenge("n2", "2026-01-01T00:01:00Z");
+      expect(await s.takeChallenge("n1", "2026-01-01T00:00:30Z")).toBe(true);
+      expect(await s.takeChallenge("n1", "2026-01-01T00:00:31Z")).toBe(false);
+      expect(await s.takeChallenge("n2", "2026-01-01T00:01:00Z")).toBe(false);
+      expect(await s.takeChallenge("unknown", "2026-01-01T00:00:00Z")).toBe(false);
+    });
+
+    it("lets only one of many concurrent takes of a challenge succeed", async () => {
+      const s = await open();
+      await s.putChallenge("n1", "2026-01-01T00:01:00Z");
+      const got = await Promise.all(Array.from({ length: 10 }, () => s.takeChallenge("n1", "2026-01-01T00:00:30Z")));
+      expect(got.filter(Boolean)).toHaveLength(1);
+    });
+
+    it("drops challenges that have expired when another challenge is taken", async () => {
+      const s = await open();
+      await s.putChallenge("old", "2026-01-01T00:00:00Z");
+      await s.putChallenge("fresh", "2026-01-01T00:10:00Z");
+      await s.takeChallenge("other", "2026-01-01T00:05:00Z");
+      // Seen through the interface: a purged challenge can no longer be taken even with an early clock.
+      expect(await s.takeChallenge("old", "2025-12-31T00:00:00Z")).toBe(false);
+      expect(await s.takeChallenge("fresh", "2026-01-01T00:06:00Z")).toBe(true);
+    });
+  });
+}
