@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import { CountersignDocument, asDocId, asPersonId, asUnitId, derive, signAction, TrustStore, parseCertificate, type Metadata } from "@countersign/crdt-model";
-import { provider, startAgency, until, must, CODE, type RunningAgency } from "./support/agency-server.ts";
+import { CountersignDocument, asDocId, derive, signAction, TrustStore, parseCertificate } from "@countersign/crdt-model";
+import { provider, startAgency, testMetadata, until, must, CODE, type RunningAgency } from "./support/agency-server.ts";
 import { signToken, verifyToken, TOKEN_REFUSALS } from "../../sync-server/src/identity/login.ts";
 
 let a: RunningAgency;
@@ -19,10 +19,7 @@ async function api(path: string, token: string | null, init: RequestInit = {}): 
 
 describe("the JSON API", () => {
   it("the inbox lists what waits for me, served from the index kept as updates arrive", async () => {
-    const meta: Metadata = {
-      kind: "memo", speed: "urgent", secrecy: "none", dueDate: "2026-12-01", docNumber: null, receiptNumber: null,
-      agency: CODE as Metadata["agency"], unit: asUnitId("U-STU"), caseOfficer: asPersonId("P-officer"), retention: "10", category: "學務",
-    };
+    const meta = testMetadata({ speed: "urgent", dueDate: "2026-12-01" });
     const created = must(CountersignDocument.create({ id: asDocId("inbox-doc"), metadata: meta, subject: "請核示", plan: a.plan() }));
     const ydoc = new Y.Doc();
     Y.applyUpdate(ydoc, created.encodeState());

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CountersignDocument, asDocId, asPersonId, asUnitId, fromBase64, toBase64, type Metadata } from "@countersign/crdt-model";
-import { startAgency, must, type RunningAgency, CODE } from "./support/agency-server.ts";
+import { CountersignDocument, asDocId, fromBase64, toBase64 } from "@countersign/crdt-model";
+import { startAgency, must, testMetadata, type RunningAgency } from "./support/agency-server.ts";
 
 let a: RunningAgency;
 beforeAll(async () => {
@@ -10,19 +10,7 @@ afterAll(async () => {
   await a?.stop();
 });
 
-const meta: Metadata = {
-  kind: "memo",
-  speed: "ordinary",
-  secrecy: "none",
-  dueDate: null,
-  docNumber: null,
-  receiptNumber: null,
-  agency: CODE as Metadata["agency"],
-  unit: asUnitId("U-STU"),
-  caseOfficer: asPersonId("P-officer"),
-  retention: "10",
-  category: "學務",
-};
+const meta = testMetadata();
 
 async function post(body: unknown, token = a.people.officer.token): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(`${a.http}/api/sync`, {

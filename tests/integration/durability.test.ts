@@ -5,9 +5,9 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as Y from "yjs";
-import { CountersignDocument, asDocId, asPersonId, asUnitId, type Metadata } from "@countersign/crdt-model";
+import { CountersignDocument, asDocId } from "@countersign/crdt-model";
 import { openSqliteStore } from "../../sync-server/src/storage/sqlite.ts";
-import { CODE, PASSPHRASE, loginOverHttp, must, populate, provider, until, type RunningAgency } from "./support/agency-server.ts";
+import { PASSPHRASE, decisionOnlyPlan, loginOverHttp, must, populate, provider, testMetadata, until, type RunningAgency } from "./support/agency-server.ts";
 
 // Durability: the server is SIGKILLed while a client writes; after a restart, every update that was
 // acknowledged is there. "Acknowledged" = seen by another client: the relay forwards an update only
@@ -50,11 +50,8 @@ describe("durability", () => {
     const writerToken = await loginOverHttp(http, people.officer);
     const observerToken = await loginOverHttp(http, people.chief);
 
-    const meta: Metadata = {
-      kind: "memo", speed: "ordinary", secrecy: "none", dueDate: null, docNumber: null, receiptNumber: null,
-      agency: CODE as Metadata["agency"], unit: asUnitId("U-STU"), caseOfficer: asPersonId("P-officer"), retention: "10", category: "學務",
-    };
-    const plan = { v: 1 as const, stages: [{ kind: "single" as const, step: { id: "decide" as never, type: "decide" as const, assignee: { kind: "person" as const, person: asPersonId("P-chief") } } }], decisionLevel: 1, deputies: [] };
+    const meta = testMetadata();
+    const plan = decisionOnlyPlan();
     const created = must(CountersignDocument.create({ id: asDocId("kill-doc"), metadata: meta, subject: "", plan }));
     const wdoc = new Y.Doc();
     Y.applyUpdate(wdoc, created.encodeState());

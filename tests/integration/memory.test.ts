@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import type { ChildProcess } from "node:child_process";
-import { CountersignDocument, asDocId, asPersonId, asStepId, asUnitId, fromBase64, toBase64, type Metadata, type RoutingPlan } from "@countersign/crdt-model";
-import { CODE, loginOverHttp, must } from "./support/agency-server.ts";
+import { CountersignDocument, asDocId, fromBase64, toBase64 } from "@countersign/crdt-model";
+import { decisionOnlyPlan, loginOverHttp, must, testMetadata } from "./support/agency-server.ts";
 import { freePort, memoryOf, preparedDataDir, serveProcess } from "./support/serve-process.ts";
 
 // Memory stays bounded however many documents are touched: rooms nobody is connected to are unloaded
@@ -21,16 +21,8 @@ const DOCS = Number(process.env.MEMORY_DOCS ?? 10_000);
 let server: ChildProcess | undefined;
 afterAll(() => server?.kill("SIGKILL"));
 
-const meta: Metadata = {
-  kind: "memo", speed: "ordinary", secrecy: "none", dueDate: null, docNumber: null, receiptNumber: null,
-  agency: CODE as Metadata["agency"], unit: asUnitId("U-STU"), caseOfficer: asPersonId("P-officer"), retention: "10", category: "學務",
-};
-const plan: RoutingPlan = {
-  v: 1,
-  stages: [{ kind: "single", step: { id: asStepId("decide"), type: "decide", assignee: { kind: "person", person: asPersonId("P-chief") } } }],
-  decisionLevel: 1,
-  deputies: [],
-};
+const meta = testMetadata();
+const plan = decisionOnlyPlan();
 
 describe("memory", () => {
   it(`touching ${DOCS} documents keeps the server under ${BOUND_MB} MiB resident`, async () => {

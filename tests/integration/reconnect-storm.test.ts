@@ -3,9 +3,9 @@ import type { ChildProcess } from "node:child_process";
 import { WebSocket } from "ws";
 import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
-import { CountersignDocument, asDocId, asPersonId, asStepId, asUnitId, toBase64, type Metadata, type RoutingPlan } from "@countersign/crdt-model";
+import { CountersignDocument, asDocId, asPersonId, asStepId, toBase64, type RoutingPlan } from "@countersign/crdt-model";
 import { attachJitteredReconnect, providerOptions } from "../../src/lib/sync/reconnect.ts";
-import { CODE, loginOverHttp, must, until, type Who } from "./support/agency-server.ts";
+import { loginOverHttp, must, testMetadata, until, type Who } from "./support/agency-server.ts";
 import { freePort, preparedDataDir, serveProcess } from "./support/serve-process.ts";
 
 // 500 clients dropped at once (the server is killed) reconnect with the jittered back-off the app
@@ -16,10 +16,7 @@ const DOCS = 50;
 let server: ChildProcess | undefined;
 afterAll(() => server?.kill("SIGKILL"));
 
-const meta: Metadata = {
-  kind: "memo", speed: "ordinary", secrecy: "none", dueDate: null, docNumber: null, receiptNumber: null,
-  agency: CODE as Metadata["agency"], unit: asUnitId("U-STU"), caseOfficer: asPersonId("P-officer"), retention: "10", category: "學務",
-};
+const meta = testMetadata();
 const plan: RoutingPlan = {
   v: 1,
   stages: [

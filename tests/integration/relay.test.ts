@@ -4,16 +4,14 @@ import * as decoding from "lib0/decoding";
 import {
   CountersignDocument,
   asDocId,
-  asPersonId,
   asStepId,
-  asUnitId,
   derive,
   signAction,
   TrustStore,
   parseCertificate,
   type Metadata,
 } from "@countersign/crdt-model";
-import { provider, startAgency, until, must, type RunningAgency, type Who, CODE } from "./support/agency-server.ts";
+import { provider, startAgency, testMetadata, until, must, type RunningAgency, type Who } from "./support/agency-server.ts";
 import { verifyReceipt } from "../../sync-server/src/identity/receipts.ts";
 
 let a: RunningAgency;
@@ -24,21 +22,7 @@ afterAll(async () => {
   await a?.stop();
 });
 
-function metadata(secrecy: Metadata["secrecy"] = "none"): Metadata {
-  return {
-    kind: "memo",
-    speed: "ordinary",
-    secrecy,
-    dueDate: null,
-    docNumber: null,
-    receiptNumber: null,
-    agency: CODE as Metadata["agency"],
-    unit: asUnitId("U-STU"),
-    caseOfficer: asPersonId("P-officer"),
-    retention: "10",
-    category: "學務",
-  };
-}
+const metadata = (secrecy: Metadata["secrecy"] = "none") => testMetadata({ secrecy });
 
 function trust(): TrustStore {
   return new TrustStore({ cas: [must(parseCertificate(a.agency.caPem))] });

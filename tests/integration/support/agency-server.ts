@@ -16,6 +16,7 @@ import {
   signerFromKey,
   toBase64,
   type DelegationTable,
+  type Metadata,
   type Role,
   type RoutingPlan,
   type Signer,
@@ -169,6 +170,34 @@ export function provider(a: RunningAgency, doc: string, token: string | null, yd
     params: token ? { token } : {},
     disableBc: true,
   });
+}
+
+/** Metadata of a 簽 drafted by the test agency's case officer. */
+export function testMetadata(over: Partial<Metadata> = {}): Metadata {
+  return {
+    kind: "memo",
+    speed: "ordinary",
+    secrecy: "none",
+    dueDate: null,
+    docNumber: null,
+    receiptNumber: null,
+    agency: CODE as Metadata["agency"],
+    unit: asUnitId("U-STU"),
+    caseOfficer: asPersonId("P-officer"),
+    retention: "10",
+    category: "學務",
+    ...over,
+  };
+}
+
+/** A plan with a single decision step by `decider`. */
+export function decisionOnlyPlan(decider = "P-chief", level = 1): RoutingPlan {
+  return {
+    v: 1,
+    stages: [{ kind: "single", step: { id: asStepId("decide"), type: "decide", assignee: { kind: "person", person: asPersonId(decider) } } }],
+    decisionLevel: level,
+    deputies: [],
+  };
 }
 
 export function must<T>(r: { ok: true; value: T } | { ok: false; reason: string }): T {
