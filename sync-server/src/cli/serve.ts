@@ -11,6 +11,7 @@ import { RedisFanout } from "../fanout/redis.ts";
 import { SETTINGS, loadAgency } from "../identity/agency.ts";
 import { PASSPHRASE_ENV, resolvePassphrase } from "../identity/passphrase.ts";
 import { AgencyServer, type AppHandler, type Limits } from "../http/server.ts";
+import { readDemoCodes } from "../http/demo.ts";
 
 /** Where `npm run build` puts the web app; served by the agency server when present. */
 const APP_HANDLER = resolve(import.meta.dirname, "../../../build/handler.js");
@@ -109,7 +110,8 @@ export async function runServe(argv: string[], io: Io): Promise<number> {
       return 1;
     }
   }
-  const server = new AgencyServer({ store, agency: agency.value, log, port, host: values.host, app, limits, fanout });
+  const demo = values.data ? await readDemoCodes(values.data) : undefined;
+  const server = new AgencyServer({ store, agency: agency.value, log, port, host: values.host, app, limits, fanout, demo });
   let bound: number;
   try {
     bound = await server.start();

@@ -14,6 +14,7 @@ import { DOC_ID } from "../relay/ws.ts";
 import { batchRequestSchema, batchSync } from "./batch.ts";
 import { HttpError, parseBody, readJson, sendJson } from "./json.ts";
 import type { TrustCache } from "./trust-cache.ts";
+import { demoPeople, type DemoEntry } from "./demo.ts";
 
 export interface ApiContext {
   store: Store;
@@ -22,6 +23,8 @@ export interface ApiContext {
   trust: TrustCache;
   /** Request body limits: ordinary JSON, and the batch sync endpoint. */
   limits: { json: number; batch: number };
+  /** The demo agency's people and one-time codes (`countersign demo`); absent for a real agency. */
+  demo?: readonly DemoEntry[];
 }
 
 export function principalOf(s: Session): Principal {
@@ -64,6 +67,15 @@ export const ROUTES: Route[] = [
     path: /^\/api\/agency$/,
     auth: false,
     handle: async (ctx) => ({ code: ctx.agency.code, name: ctx.agency.name, ca: ctx.agency.caPem, receiptKey: ctx.agency.receipt.publicKeyPem }),
+  },
+  {
+    method: "GET",
+    path: /^\/api\/demo$/,
+    auth: false,
+    handle: async (ctx) => {
+      if (!ctx.demo) throw new HttpError(404, "This agency is not a demo agency.");
+      return { agency: { code: ctx.agency.code, name: ctx.agency.name }, people: await demoPeople(ctx.store, ctx.demo) };
+    },
   },
   { method: "POST", path: /^\/api\/login\/challenge$/, auth: false, handle: async (ctx) => challenge(ctx.store) },
   {

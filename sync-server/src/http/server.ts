@@ -28,6 +28,8 @@ export interface ServerOptions {
   /** Scale-out across processes (fanout/redis.ts): publishes what this process stored, applies the rest. */
   fanout?: Fanout;
   limits?: Partial<Limits>;
+  /** The demo listing for GET /api/demo (only for a data directory made by `countersign demo`). */
+  demo?: ApiContext["demo"];
 }
 
 /**
@@ -95,7 +97,7 @@ export class AgencyServer {
       { idleMs: this.limits.idleMs, maxLoaded: this.limits.maxLoaded },
     );
     o.fanout?.attach(this.rooms);
-    this.ctx = { store: o.store, agency: o.agency, rooms: this.rooms, trust, limits: { json: this.limits.json, batch: this.limits.batch } };
+    this.ctx = { store: o.store, agency: o.agency, rooms: this.rooms, trust, limits: { json: this.limits.json, batch: this.limits.batch }, demo: o.demo };
     this.relay = new Relay({
       rooms: this.rooms,
       store: o.store,

@@ -13,6 +13,7 @@ import {
   type Result,
   type TrustStore,
   type VerifyCache,
+  type DocumentPart,
   type WorkflowState,
 } from "@countersign/crdt-model";
 import type { DocStore, EntryReceipt } from "../storage/types.ts";
@@ -55,6 +56,7 @@ export class Room {
   private storedCount: number;
   private inFlight = 0;
   private indexed: string | undefined;
+  private indexTimer: ReturnType<typeof setTimeout> | undefined;
   lastUsed: number;
   closed = false;
 
@@ -138,9 +140,12 @@ export class Room {
 
   private async ingest(update: Uint8Array, from: Peer | null): Promise<Result<{ added: EntryId[] }>> {
     this.lastUsed = Date.now();
-    if (isEmptyUpdate(update)) return ok({ added: [] }); // a sync step 2 from a client with nothing new
     const tried = this.shadow.applyUpdateTracked(update);
     if (!tried.ok) return tried;
+    // Nothing new (an empty sync step 2, or updates the server already holds, re-sent by a client
+    // after a reconnect): nothing to check or store. Unless the update is waiting for something it
+    // builds on — then it must be kept, exactly as the client sent it.
+    if (tried.value.size === 0 && !hasPending(this.shadow)) return ok({ added: [] });
     if (!this.exists && this.shadow.id !== this.id) {
       this.shadow = copyOf(this.doc);
       return fail(`The update does not create document ${this.id}.`);
@@ -154,22 +159,42 @@ export class Room {
     }
     await this.deps.store.appendUpdate(this.id, update);
     this.storedCount++;
-    this.doc.applyUpdate(update, from ?? SERVER_ORIGIN);
+    // The shadow already decoded and applied this update successfully: apply it as it is.
+    Y.applyUpdate(this.doc.ydoc, update, from ?? SERVER_ORIGIN);
     this.deps.onAccepted?.(this.id, update);
     this.state = checked.value.state;
     if (checked.value.added.length) await this.writeReceipts(checked.value.added);
-    await this.updateIndex();
+    await this.updateIndex(tried.value);
     if (this.storedCount >= this.deps.compactAfter) await this.compact();
     return ok({ added: checked.value.added });
   }
 
-  /** Writes the index row when something in it changed (not on every keystroke's timestamp). */
-  private async updateIndex(): Promise<void> {
+  /**
+   * Keeps the index row current. Body and attachment edits cannot change it; 主旨 edits change only
+   * its subject, written once typing pauses (or when the room closes) rather than per keystroke;
+   * anything else is written at once when the row differs.
+   */
+  private async updateIndex(touched?: ReadonlySet<DocumentPart>): Promise<void> {
+    if (touched && [...touched].every((p) => p === "body" || p === "attachments" || p === "subject")) {
+      if (touched.has("subject")) this.scheduleIndex();
+      return;
+    }
+    clearTimeout(this.indexTimer);
+    this.indexTimer = undefined;
     const row = indexRow(this.doc, this.state!, this.deps.now());
     const key = JSON.stringify({ ...row, updatedAt: "" });
     if (key === this.indexed) return;
     await this.deps.store.putIndex(row);
     this.indexed = key;
+  }
+
+  private scheduleIndex(): void {
+    clearTimeout(this.indexTimer);
+    this.indexTimer = setTimeout(() => {
+      this.indexTimer = undefined;
+      const run = this.queue.then(() => (this.closed ? undefined : this.updateIndex()));
+      this.queue = run.catch(() => undefined);
+    }, 1000);
   }
 
   /** Applies an update another process already validated and stored (scale-out fan-out). */
@@ -219,6 +244,11 @@ export class Room {
   /** Waits for in-flight updates, then releases the document. */
   async close(): Promise<void> {
     this.closed = true;
+    if (this.indexTimer) {
+      clearTimeout(this.indexTimer);
+      this.indexTimer = undefined;
+      if (this.state) await this.updateIndex();
+    }
     await this.queue;
     this.awareness.destroy();
     this.doc.ydoc.destroy();
@@ -232,13 +262,10 @@ interface AwarenessChange {
   removed: number[];
 }
 
-function isEmptyUpdate(update: Uint8Array): boolean {
-  try {
-    const d = Y.decodeUpdate(update);
-    return d.structs.length === 0 && d.ds.clients.size === 0;
-  } catch {
-    return false; // malformed: let the shadow refuse it with its reason
-  }
+/** Whether the document holds structs or deletions waiting for updates they build on. */
+function hasPending(doc: CountersignDocument): boolean {
+  const store = doc.ydoc.store as unknown as { pendingStructs: unknown; pendingDs: unknown };
+  return store.pendingStructs !== null || store.pendingDs !== null;
 }
 
 function copyOf(doc: CountersignDocument): CountersignDocument {

@@ -108,6 +108,7 @@ export class SqliteStore implements Store {
   private readonly s: ReturnType<typeof statements>;
   /** One statement per combination of filters, so each keeps its index-driven plan. */
   private readonly queries = new Map<string, Stmt>();
+  private appends: { doc: DocId; data: Buffer; resolve: (seq: number) => void; reject: (e: unknown) => void }[] = [];
 
   constructor(file: string) {
     this.file = path.resolve(file);
@@ -141,10 +142,32 @@ export class SqliteStore implements Store {
 
   // ---- documents ---------------------------------------------------------------------------------
 
-  async appendUpdate(doc: DocId, update: Uint8Array): Promise<number> {
-    // One INSERT is its own transaction; with synchronous = FULL it is on disk when run() returns.
-    const r = this.s.append.run(doc, blob(update), new Date().toISOString());
-    return Number(r.lastInsertRowid);
+  /**
+   * Group commit: appends arriving in the same turn of the event loop (from any room) share one
+   * transaction and one fsync, instead of one each. Each promise still resolves only after the
+   * commit that holds its row — with synchronous = FULL, on disk — so "acknowledged only once
+   * durable" is kept, at a fraction of the disk work under load.
+   */
+  appendUpdate(doc: DocId, update: Uint8Array): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.appends.push({ doc, data: blob(update), resolve, reject });
+      if (this.appends.length === 1) setImmediate(() => this.flushAppends());
+    });
+  }
+
+  private flushAppends(): void {
+    const batch = this.appends;
+    if (!batch.length) return;
+    this.appends = [];
+    const at = new Date().toISOString();
+    let seqs: number[];
+    try {
+      seqs = this.db.transaction(() => batch.map((a) => Number(this.s.append.run(a.doc, a.data, at).lastInsertRowid)))();
+    } catch (e) {
+      for (const a of batch) a.reject(e);
+      return;
+    }
+    batch.forEach((a, i) => a.resolve(seqs[i]!));
   }
 
   async readUpdates(doc: DocId): Promise<StoredUpdate[]> {
@@ -315,6 +338,7 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (!this.db.open) return;
+    this.flushAppends(); // nothing accepted may be left unwritten
     this.db.pragma("optimize");
     this.db.close();
   }

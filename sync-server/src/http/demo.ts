@@ -1,0 +1,58 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { ROLES, asPersonId, type Role } from "@countersign/crdt-model";
+import type { Store } from "../storage/types.ts";
+
+/**
+ * GET /api/demo: the demo people and their one-time enrollment codes, so a newcomer to the demo
+ * agency can click through the app. Served only when the data directory holds `demo-codes.txt`
+ * (written by `countersign demo`); a real agency never has that file, so the route answers 404.
+ */
+export const DEMO_CODES_FILE = "demo-codes.txt";
+
+export interface DemoEntry {
+  person: string;
+  name: string;
+  roles: Role[];
+  code: string;
+}
+
+export interface DemoPerson extends DemoEntry {
+  unit: string | null;
+  unitName: string | null;
+}
+
+/** Parses the file's "id TAB name TAB roles TAB code" lines; comments and malformed lines are skipped. */
+export function parseDemoCodes(text: string): DemoEntry[] {
+  const out: DemoEntry[] = [];
+  for (const line of text.split("\n")) {
+    if (!line.trim() || line.startsWith("#")) continue;
+    const [person, name, roles, code] = line.split("\t").map((s) => s.trim());
+    if (!person || !name || !roles || !code) continue;
+    const known = roles.split(",").filter((r): r is Role => (ROLES as readonly string[]).includes(r));
+    out.push({ person, name, roles: known, code });
+  }
+  return out;
+}
+
+/** The demo listing of a data directory, or undefined when it is not a demo agency. */
+export async function readDemoCodes(dataDir: string): Promise<DemoEntry[] | undefined> {
+  let text: string;
+  try {
+    text = await readFile(join(dataDir, DEMO_CODES_FILE), "utf8");
+  } catch {
+    return undefined;
+  }
+  return parseDemoCodes(text);
+}
+
+/** The listing with each person's unit from the directory (people added later are not listed). */
+export async function demoPeople(store: Store, entries: readonly DemoEntry[]): Promise<DemoPerson[]> {
+  const units = new Map((await store.units()).map((u) => [u.id as string, u.name]));
+  const out: DemoPerson[] = [];
+  for (const e of entries) {
+    const p = await store.person(asPersonId(e.person));
+    out.push({ ...e, unit: p?.unit ?? null, unitName: p ? (units.get(p.unit) ?? null) : null });
+  }
+  return out;
+}
