@@ -1,6 +1,6 @@
 import * as Y from "yjs";
 import { z } from "zod";
-import { asDocId, fromBase64, toBase64, type DocId } from "@countersign/crdt-model";
+import { asDocId, type DocId } from "@countersign/crdt-model";
 import type { DocStore } from "../storage/types.ts";
 import { access, type Principal } from "../relay/authz.ts";
 import type { Rooms } from "../relay/rooms.ts";
@@ -32,6 +32,15 @@ export interface BatchResponse {
   pushed: { doc: string; ok: boolean; reason?: string }[];
   docs: { doc: string; update: string }[];
   denied: string[];
+}
+
+// Node's own base64 (native, and many times faster than the model's portable one on big batches).
+const toBase64 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("base64");
+function fromBase64(s: string): Uint8Array {
+  const b = Buffer.from(s, "base64");
+  // Buffer.from ignores junk; refuse anything that does not round-trip (modulo padding).
+  if (b.toString("base64").replace(/=+$/, "") !== s.replace(/=+$/, "")) throw new Error("not base64");
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
 export async function batchSync(rooms: Rooms, store: DocStore, who: Principal, req: BatchRequest): Promise<BatchResponse> {
@@ -87,7 +96,7 @@ async function missing(rooms: Rooms, store: DocStore, doc: DocId, sv: Uint8Array
     else {
       const stored = await store.readUpdates(doc);
       if (!stored.length) return undefined;
-      diff = Y.diffUpdate(Y.mergeUpdates(stored.map((u) => u.data)), sv);
+      diff = Y.diffUpdate(stored.length === 1 ? stored[0]!.data : Y.mergeUpdates(stored.map((u) => u.data)), sv);
     }
   } catch {
     return undefined; // a malformed state vector: nothing can be computed for it
