@@ -90,3 +90,4 @@ export { buildDecidedSample, createSampleDocument, samplePlan, sampleMetadata, s
 export { tamper, TAMPER_KINDS, type TamperKind } from "./sample/tamper.ts";
 export { exportEntryCms, ecdsaP1363ToDer, pemCertificate } from "./chain/cms.ts";
 export { checkTransition, type Transition } from "./workflow/ingest.ts";
+export { exportDi, exportDiContent, exportSw, parseDocNumber, rocDate, escapeText, escapeAttr, invalidXmlChar, LETTER_DTD, MEMO_DTD, SW_DTD, DELIVERY_LABELS, type DiDtd, type DiOptions, type DiExport, type DiAttachmentFile, type Recipient, type Delivery, type DocNumber } from "./di/index.ts";
