@@ -20,26 +20,10 @@ import {
 import { attachmentSchema, canonicalContent, type AttachmentRef, type CanonicalItem, type SignedContent } from "./content.ts";
 import { parseRoutingPlan, toJson, type RoutingPlan } from "../routing/plan.ts";
 import { serializeEntry, type SignedEntry } from "../chain/types.ts";
+import { partOf, type DocumentPart } from "./parts.ts";
+
+export type { DocumentPart };
 import { issueSentence } from "./reason.ts";
-
-/** The top-level parts of a document, as `applyUpdateTracked` reports them. */
-export type DocumentPart = "meta" | "subject" | "body" | "attachments" | "plan" | "chain" | "versions" | "receipts" | "other";
-
-function partOf(name: string): DocumentPart {
-  if (name.startsWith("body.")) return "body";
-  switch (name) {
-    case "meta":
-    case "subject":
-    case "attachments":
-    case "plan":
-    case "chain":
-    case "versions":
-    case "receipts":
-      return name;
-    default:
-      return "other";
-  }
-}
 
 /**
  * The Y.Doc layout (every name below is a top-level shared type, so concurrent creation is safe):
