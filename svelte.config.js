@@ -12,5 +12,8 @@ export default {
   kit: {
     // adapter-node writes a standalone server to build/ that honours PORT; `npm start` runs it.
     adapter: adapter(),
+    // Absolute asset paths: the service worker serves one cached shell for every page, so "./_app/…"
+    // would resolve against the page's own path (/docs/x → /docs/_app/…) and miss.
+    paths: { relative: false },
   },
 };

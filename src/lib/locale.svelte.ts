@@ -1,4 +1,6 @@
-import { HTML_LANG, MESSAGES, type Locale, type MessageKey } from "./i18n.ts";
+import { HTML_LANG, LOCALES, MESSAGES, type Locale, type MessageKey } from "./i18n.ts";
+
+const LOCALE_KEY = "countersign:locale";
 
 /**
  * The current UI locale as reactive state. One instance per page load: the server always renders
@@ -8,10 +10,29 @@ export class I18n {
   locale = $state<Locale>("zh-TW");
   readonly htmlLang = $derived(HTML_LANG[this.locale]);
 
-  t = (key: MessageKey): string => MESSAGES[this.locale][key];
+  /** The message in the current locale, with {name} placeholders filled from `vars`. */
+  t = (key: MessageKey, vars?: Record<string, string | number>): string => {
+    const m = MESSAGES[this.locale][key];
+    return vars ? m.replace(/\{(\w+)\}/g, (all, k: string) => (k in vars ? String(vars[k]) : all)) : m;
+  };
 
   toggle = (): void => {
     this.locale = this.locale === "zh-TW" ? "en" : "zh-TW";
+    try {
+      localStorage.setItem(LOCALE_KEY, this.locale);
+    } catch {
+      // storage disabled: the choice lasts for this page only
+    }
+  };
+
+  /** The locale chosen on an earlier visit (browser only). */
+  restore = (): void => {
+    try {
+      const saved = localStorage.getItem(LOCALE_KEY);
+      if (saved && (LOCALES as readonly string[]).includes(saved)) this.locale = saved as Locale;
+    } catch {
+      // storage disabled: zh-TW
+    }
   };
 }
 

@@ -1,0 +1,55 @@
+// The local index: one Dexie database per agency and person, so the inbox opens instantly, offline,
+// and two people sharing a browser never see each other's documents.
+import { Dexie, type Table } from "dexie";
+import type { Speed } from "@countersign/crdt-model";
+import type { ServerIndexRow } from "$lib/api/types.ts";
+
+/** A document as this device knows it: the server's index row plus what the local copy tells. */
+export interface LocalDocRow extends ServerIndexRow {
+  /** 速別 and 文號, read from the local copy (the server's index does not carry them). */
+  speed: Speed | null;
+  docNumber: string | null;
+  /** This device's copy's state vector (base64): what to tell the server we have. Null before the first download. */
+  sv: string | null;
+  /** "metadata": the server lets us see the index row only (archives, follow-up), so we never ask for content. */
+  access: "edit" | "metadata";
+}
+
+/** A change made on this device that the server has not acknowledged yet. */
+export interface PendingUpdate {
+  seq?: number;
+  doc: string;
+  update: Uint8Array;
+  at: string;
+  /** The server's reason when it refused the change (kept, never dropped: the user decides). */
+  refused?: string;
+}
+
+interface MetaRow {
+  key: string;
+  value: string;
+}
+
+export class LocalDb extends Dexie {
+  docs!: Table<LocalDocRow, string>;
+  pending!: Table<PendingUpdate, number>;
+  meta!: Table<MetaRow, string>;
+
+  constructor(name: string) {
+    super(name);
+    this.version(1).stores({ docs: "doc, status, dueDate, updatedAt", pending: "++seq, doc", meta: "key" });
+  }
+
+  async getMeta(key: string): Promise<string | undefined> {
+    return (await this.meta.get(key))?.value;
+  }
+
+  async setMeta(key: string, value: string): Promise<void> {
+    await this.meta.put({ key, value });
+  }
+}
+
+export const localDbName = (agency: string, person: string): string => `countersign:${agency}:${person}`;
+
+/** The y-indexeddb database of one document (y-indexeddb keeps one IndexedDB database per document). */
+export const docStoreName = (agency: string, person: string, doc: string): string => `countersign-doc:${agency}:${person}:${doc}`;

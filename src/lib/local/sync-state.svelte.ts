@@ -1,0 +1,50 @@
+// What the header shows on every page: online or not, how many changes wait to be sent, when we last
+// synced. Nothing here blocks work: offline is a state to show, not an error to stop for.
+import { online } from "svelte/reactivity/window";
+import type { Problem } from "$lib/identity/problems.ts";
+import { Live } from "./live.svelte.ts";
+import type { LocalStore } from "./local-store.ts";
+
+export type SyncMode = "offline" | "syncing" | "pending" | "synced" | "never";
+
+export class SyncState {
+  /** Whether the last attempt to reach the agency server got an answer. */
+  reachable = $state(true);
+  syncing = $state(false);
+  lastSyncedAt = $state.raw<Date | null>(null);
+  /** A sync that failed for a reason other than being offline (a refusal, a server error). */
+  problem = $state.raw<Problem | null>(null);
+  #pending = $state.raw<Live<number> | null>(null);
+  #refused = $state.raw<Live<number> | null>(null);
+
+  /** Follows the current person's local store (or none). */
+  async bind(store: LocalStore | null): Promise<void> {
+    this.#pending = store ? new Live(() => store.db.pending.count(), 0) : null;
+    this.#refused = store ? new Live(() => store.db.pending.filter((p) => p.refused !== undefined).count(), 0) : null;
+    const last = store ? await store.db.getMeta("lastSyncedAt") : undefined;
+    this.lastSyncedAt = last ? new Date(last) : null;
+    this.problem = null;
+  }
+
+  /** Changes made on this device that the server has not acknowledged. */
+  get pending(): number {
+    return this.#pending?.current ?? 0;
+  }
+
+  /** Of those, the ones the server refused (kept until the user decides). */
+  get refused(): number {
+    return this.#refused?.current ?? 0;
+  }
+
+  /** The browser has a network and the agency server answers. */
+  get online(): boolean {
+    return online.current !== false && this.reachable;
+  }
+
+  get mode(): SyncMode {
+    if (!this.online) return "offline";
+    if (this.syncing) return "syncing";
+    if (this.pending > 0) return "pending";
+    return this.lastSyncedAt ? "synced" : "never";
+  }
+}

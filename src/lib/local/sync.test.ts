@@ -1,0 +1,157 @@
+// The batch sync against a scripted server, on fake-indexeddb: the index merge keeps what only this
+// device knows, queued changes are sent and cleared (or kept with the server's reason), downloads
+// land in the persisted Y.Doc, and denied documents become metadata-only.
+import "fake-indexeddb/auto";
+import { describe, expect, it } from "vitest";
+import * as Y from "yjs";
+import { CountersignDocument, asAgencyCode, asDocId, asPersonId, asUnitId, fromBase64, toBase64, type Metadata } from "@countersign/crdt-model";
+import type { BatchRequest, BatchResponse, ServerIndexRow } from "$lib/api/types.ts";
+import { LocalStore } from "./local-store.ts";
+import { mergeRows, syncOnce, type Api } from "./sync.ts";
+
+const meta: Metadata = {
+  kind: "memo",
+  speed: "most-urgent",
+  secrecy: "none",
+  dueDate: "2026-11-30",
+  docNumber: "示教學字第1150001000號",
+  receiptNumber: null,
+  agency: asAgencyCode("A-DEMO"),
+  unit: asUnitId("U-STU"),
+  caseOfficer: asPersonId("chen"),
+  retention: "10",
+  category: "學務",
+};
+
+const row = (doc: string, o: Partial<ServerIndexRow> = {}): ServerIndexRow => ({
+  doc,
+  kind: "memo",
+  subject: "主旨",
+  status: "draft",
+  secrecy: "none",
+  unit: "U-STU",
+  caseOfficer: "chen",
+  dueDate: "2026-11-30",
+  participants: ["person:chen"],
+  holders: ["person:chen"],
+  updatedAt: "2026-11-20T00:00:00.000Z",
+  ...o,
+});
+
+/** A scripted agency server: the index, the documents it holds, and the requests it saw. */
+function fakeServer(index: ServerIndexRow[], docs: Map<string, Y.Doc>, opts: { refuse?: string; deny?: string[] } = {}) {
+  const requests: BatchRequest[] = [];
+  const api: Api = async <T>(path: string, o?: { body?: unknown }): Promise<T> => {
+    if (path === "/api/docs" || path === "/api/inbox") return { docs: index } as T;
+    if (path === "/api/delegation") return { delegation: null } as T;
+    if (path === "/api/units") return { units: [{ id: "U-STU", name: "學務管理科" }] } as T;
+    if (path !== "/api/sync") throw new Error(path);
+    const req = o!.body as BatchRequest;
+    requests.push(req);
+    const res: BatchResponse = { v: 1, pushed: [], docs: [], denied: opts.deny ?? [] };
+    for (const p of req.push) {
+      if (p.doc === opts.refuse) res.pushed.push({ doc: p.doc, ok: false, reason: "The document is decided; its content may not change." });
+      else {
+        Y.applyUpdate(docs.get(p.doc)!, fromBase64(p.update));
+        res.pushed.push({ doc: p.doc, ok: true });
+      }
+    }
+    for (const h of req.have) {
+      const d = docs.get(h.doc);
+      if (!d || opts.deny?.includes(h.doc)) continue;
+      const diff = Y.encodeStateAsUpdate(d, fromBase64(h.sv));
+      const decoded = Y.decodeUpdate(diff);
+      if (decoded.structs.length) res.docs.push({ doc: h.doc, update: toBase64(diff) });
+    }
+    return res as T;
+  };
+  return { api, requests };
+}
+
+function serverDoc(id: string): Y.Doc {
+  const created = CountersignDocument.create({ id: asDocId(id), metadata: meta, subject: "有關學生獎懲一案" });
+  if (!created.ok) throw new Error(created.reason);
+  const y = new Y.Doc();
+  Y.applyUpdate(y, created.value.encodeState());
+  return y;
+}
+
+let n = 0;
+const freshStore = () => new LocalStore("A-DEMO", `p${++n}`);
+
+describe("batch sync", () => {
+  it("downloads documents into their persisted copy and learns 速別 and 文號 for the index", async () => {
+    const store = freshStore();
+    const server = fakeServer([row("d1")], new Map([["d1", serverDoc("d1")]]));
+    expect(await syncOnce(store, server.api)).toEqual({ pushed: 0, pulled: 1, refused: [] });
+    const r = await store.db.docs.get("d1");
+    expect(r).toMatchObject({ speed: "most-urgent", docNumber: "示教學字第1150001000號", subject: "有關學生獎懲一案", access: "edit" });
+    expect(r!.sv).not.toBeNull();
+    expect(await store.unitNames()).toEqual({ "U-STU": "學務管理科" });
+
+    // Nothing new on the server: the second sync asks with our state vector and downloads nothing.
+    expect((await syncOnce(store, server.api)).pulled).toBe(0);
+    expect(server.requests[1]!.have).toEqual([{ doc: "d1", sv: r!.sv }]);
+
+    // The persisted copy reopens with the content.
+    const local = store.openDoc("d1");
+    await local.ready;
+    expect(local.doc.subject()).toBe("有關學生獎懲一案");
+    await local.release();
+  });
+
+  it("sends changes made here, clears them once acknowledged, and keeps refused ones with the reason", async () => {
+    const store = freshStore();
+    const docs = new Map([["d1", serverDoc("d1")], ["d2", serverDoc("d2")]]);
+    const first = fakeServer([row("d1"), row("d2")], docs);
+    await syncOnce(store, first.api);
+
+    for (const id of ["d1", "d2"]) {
+      const local = store.openDoc(id);
+      await local.ready;
+      local.doc.setSubject(`改過的主旨 ${id}`);
+      await local.release();
+    }
+    await expect.poll(() => store.db.pending.count()).toBe(2);
+
+    const second = fakeServer([row("d1"), row("d2")], docs, { refuse: "d2" });
+    const report = await syncOnce(store, second.api);
+    expect(report.pushed).toBe(1);
+    expect(report.refused).toEqual([{ doc: "d2", reason: "The document is decided; its content may not change." }]);
+    expect(CountersignDocument.wrap(docs.get("d1")!).subject()).toBe("改過的主旨 d1");
+    const left = await store.db.pending.toArray();
+    expect(left.map((p) => [p.doc, p.refused])).toEqual([["d2", "The document is decided; its content may not change."]]);
+    // A refused change is not sent again on its own: the user decides what to do with it.
+    await syncOnce(store, second.api);
+    expect(second.requests.at(-1)!.push).toEqual([]);
+  });
+
+  it("a document the server denies becomes metadata-only, until its index row changes", async () => {
+    const store = freshStore();
+    const docs = new Map([["d1", serverDoc("d1")]]);
+    await syncOnce(store, fakeServer([row("d1")], docs, { deny: ["d1"] }).api);
+    expect((await store.db.docs.get("d1"))!.access).toBe("metadata");
+    const again = fakeServer([row("d1")], docs);
+    await syncOnce(store, again.api);
+    expect(again.requests).toEqual([]); // nothing to send, nothing to ask for
+    await syncOnce(store, fakeServer([row("d1", { updatedAt: "2026-11-21T00:00:00.000Z" })], docs).api);
+    expect((await store.db.docs.get("d1"))!.access).toBe("edit");
+  });
+
+  it("drops documents the server no longer lists for us, unless they hold unsent changes", async () => {
+    const store = freshStore();
+    const docs = new Map([["d1", serverDoc("d1")], ["d2", serverDoc("d2")]]);
+    await syncOnce(store, fakeServer([row("d1"), row("d2")], docs).api);
+    await store.db.pending.add({ doc: "d2", update: new Uint8Array([0, 0]), at: "", refused: "kept" });
+    await syncOnce(store, fakeServer([], docs).api);
+    expect((await store.db.docs.toArray()).map((r) => r.doc)).toEqual(["d2"]);
+  });
+});
+
+describe("mergeRows", () => {
+  it("keeps one row per document, the most recently updated", () => {
+    const old = row("d1", { status: "draft" });
+    const newer = row("d1", { status: "in-review", updatedAt: "2026-11-21T00:00:00.000Z" });
+    expect(mergeRows([old, row("d2")], [newer])).toEqual([newer, row("d2")]);
+  });
+});
