@@ -91,3 +91,31 @@ export { tamper, TAMPER_KINDS, type TamperKind } from "./sample/tamper.ts";
 export { exportEntryCms, ecdsaP1363ToDer, pemCertificate } from "./chain/cms.ts";
 export { checkTransition, type Transition } from "./workflow/ingest.ts";
 export { exportDi, exportDiContent, exportSw, parseDocNumber, rocDate, escapeText, escapeAttr, invalidXmlChar, LETTER_DTD, MEMO_DTD, SW_DTD, DELIVERY_LABELS, type DiDtd, type DiOptions, type DiExport, type DiAttachmentFile, type Recipient, type Delivery, type DocNumber } from "./di/index.ts";
+
+// The envelope (信封): signed ZIP exchange between agencies — see docs/envelope.md.
+export {
+  ENVELOPE_MIMETYPE,
+  PURPOSES,
+  PURPOSE_LABELS,
+  DEFAULT_LIMITS as ENVELOPE_DEFAULT_LIMITS,
+  asEnvelopeId,
+  isEnvelopeId,
+  classifyPath as classifyEnvelopePath,
+  type EnvelopeId,
+  type Purpose,
+  type UpdateMode,
+  type EnvelopeHeader,
+  type EnvelopeHeaderV1,
+  type EnvelopeDocV1,
+  type Manifest as EnvelopeManifest,
+  type ManifestV1 as EnvelopeManifestV1,
+  type ChainPartV1,
+  type PartRef as EnvelopePartRef,
+  type EnvelopeLimits,
+} from "./envelope/types.ts";
+export { REFUSE as ENVELOPE_REFUSALS } from "./envelope/refusals.ts";
+export { buildEnvelope, newEnvelopeId, type BuildEnvelopeInput, type EnvelopeDocInput } from "./envelope/build.ts";
+export { openEnvelope, type OpenEnvelopeOptions, type OpenedEnvelope, type OpenedDocument } from "./envelope/open.ts";
+export { encryptEnvelope, decryptEnvelope } from "./envelope/enveloped.ts";
+export { createSampleExchange, sampleOutgoing, type SampleExchange, type SampleOutgoing } from "./envelope/sample.ts";
+export { tamperEnvelope, ENVELOPE_TAMPER_KINDS, type EnvelopeTamperKind } from "./envelope/tamper.ts";

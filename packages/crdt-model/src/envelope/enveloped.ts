@@ -1,0 +1,318 @@
+import * as asn1js from "asn1js";
+import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
+import { AlgorithmIdentifier, Certificate } from "@peculiar/asn1-x509";
+import {
+  CMSVersion,
+  ContentEncryptionAlgorithmIdentifier,
+  ContentInfo,
+  EncryptedContent,
+  EncryptedContentInfo,
+  EnvelopedData,
+  IssuerAndSerialNumber,
+  KeyAgreeRecipientIdentifier,
+  KeyAgreeRecipientInfo,
+  KeyEncryptionAlgorithmIdentifier,
+  KeyTransRecipientInfo,
+  OriginatorIdentifierOrKey,
+  OriginatorPublicKey,
+  RecipientEncryptedKey,
+  RecipientEncryptedKeys,
+  RecipientIdentifier,
+  RecipientInfo,
+  RecipientInfos,
+  id_data,
+  id_envelopedData,
+} from "@peculiar/asn1-cms";
+import { id_ecPublicKey } from "@peculiar/asn1-ecc";
+import { RsaEsOaepParams, id_RSAES_OAEP, id_mgf1, id_sha256, sha256 as sha256Alg } from "@peculiar/asn1-rsa";
+import { x509 } from "../identity/x509.ts";
+import { bytesEqual, own, toHex } from "../bytes.ts";
+import { errorMessage, fail, ok, type Result } from "../result.ts";
+import { toArrayBuffer } from "./cms-signed.ts";
+
+/**
+ * Encryption of a whole envelope for the receiving agency: CMS EnvelopedData (RFC 5652) that
+ * `openssl cms -decrypt` opens, built only from WebCrypto operations a browser has.
+ *
+ * - P-256 (our agency keys): KeyAgreeRecipientInfo, ephemeral-static ECDH (RFC 5753), KDF
+ *   dhSinglePass-stdDH-sha256kdf-scheme (ANSI X9.63 with SHA-256), AES-256 key wrap.
+ * - RSA (certificates from elsewhere): KeyTransRecipientInfo with RSAES-OAEP, SHA-256 and MGF1-SHA-256.
+ * - Content: AES-256-CBC. EnvelopedData has no integrity of its own; the envelope inside is signed
+ *   and `openEnvelope` checks that signature after decryption (sign, then encrypt).
+ */
+
+const OID = {
+  stdDhSha1Kdf: "1.3.133.16.840.63.0.2",
+  stdDhSha256Kdf: "1.3.132.1.11.1",
+  stdDhSha384Kdf: "1.3.132.1.11.2",
+  stdDhSha512Kdf: "1.3.132.1.11.3",
+  aes128Wrap: "2.16.840.1.101.3.4.1.5",
+  aes192Wrap: "2.16.840.1.101.3.4.1.25",
+  aes256Wrap: "2.16.840.1.101.3.4.1.45",
+  aes128Cbc: "2.16.840.1.101.3.4.1.2",
+  aes192Cbc: "2.16.840.1.101.3.4.1.22",
+  aes256Cbc: "2.16.840.1.101.3.4.1.42",
+  sha1: "1.3.14.3.2.26",
+  sha384: "2.16.840.1.101.3.4.2.2",
+  sha512: "2.16.840.1.101.3.4.2.3",
+} as const;
+
+const KDF_HASH: Record<string, string> = {
+  [OID.stdDhSha1Kdf]: "SHA-1",
+  [OID.stdDhSha256Kdf]: "SHA-256",
+  [OID.stdDhSha384Kdf]: "SHA-384",
+  [OID.stdDhSha512Kdf]: "SHA-512",
+};
+const WRAP_BITS: Record<string, number> = { [OID.aes128Wrap]: 128, [OID.aes192Wrap]: 192, [OID.aes256Wrap]: 256 };
+const CBC_BITS: Record<string, number> = { [OID.aes128Cbc]: 128, [OID.aes192Cbc]: 192, [OID.aes256Cbc]: 256 };
+const OAEP_HASH: Record<string, string> = { [id_sha256]: "SHA-256", [OID.sha1]: "SHA-1", [OID.sha384]: "SHA-384", [OID.sha512]: "SHA-512" };
+const SHA1_OF_NOTHING = "da39a3ee5e6b4b0d3255bfef95601890afd80709";
+const CURVES = new Set(["P-256", "P-384", "P-521"]);
+
+const subtle = (): SubtleCrypto => globalThis.crypto.subtle;
+
+function issuerAndSerial(cert: x509.X509Certificate): IssuerAndSerialNumber {
+  const c = AsnConvert.parse(cert.rawData, Certificate);
+  return new IssuerAndSerialNumber({ issuer: c.tbsCertificate.issuer, serialNumber: c.tbsCertificate.serialNumber });
+}
+
+function sameIssuerAndSerial(a: IssuerAndSerialNumber, b: IssuerAndSerialNumber): boolean {
+  return (
+    bytesEqual(new Uint8Array(a.serialNumber), new Uint8Array(b.serialNumber)) &&
+    bytesEqual(new Uint8Array(AsnConvert.serialize(a.issuer)), new Uint8Array(AsnConvert.serialize(b.issuer)))
+  );
+}
+
+function subjectKeyId(cert: x509.X509Certificate): Uint8Array | null {
+  const ext = cert.getExtension(x509.SubjectKeyIdentifierExtension);
+  if (!ext) return null;
+  const hex = ext.keyId;
+  return Uint8Array.from(hex.match(/../g) ?? [], (h) => parseInt(h, 16));
+}
+
+/** ECC-CMS-SharedInfo (RFC 5753 §7.2): the wrap algorithm, the UKM if any, the KEK length in bits. */
+function sharedInfo(wrapOid: string, kekBits: number, ukm: Uint8Array | null): Uint8Array {
+  const len = new Uint8Array(4);
+  new DataView(len.buffer).setUint32(0, kekBits);
+  const value: asn1js.BaseBlock[] = [new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: wrapOid })] })];
+  if (ukm) value.push(new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 0 }, value: [new asn1js.OctetString({ valueHex: toArrayBuffer(ukm) })] }));
+  value.push(new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 2 }, value: [new asn1js.OctetString({ valueHex: toArrayBuffer(len) })] }));
+  return new Uint8Array(new asn1js.Sequence({ value }).toBER(false));
+}
+
+/** ANSI X9.63 KDF: hash(Z ‖ counter ‖ SharedInfo) for counter = 1, 2, … until enough bytes. */
+async function x963Kdf(hash: string, z: Uint8Array, info: Uint8Array, bytes: number): Promise<Uint8Array> {
+  const out = new Uint8Array(bytes);
+  let filled = 0;
+  for (let counter = 1; filled < bytes; counter++) {
+    const block = new Uint8Array(z.length + 4 + info.length);
+    block.set(z);
+    new DataView(block.buffer).setUint32(z.length, counter);
+    block.set(info, z.length + 4);
+    const d = new Uint8Array(await subtle().digest(hash, block));
+    out.set(d.subarray(0, Math.min(d.length, bytes - filled)), filled);
+    filled += d.length;
+  }
+  return out;
+}
+
+async function kek(hash: string, z: Uint8Array, wrapOid: string, ukm: Uint8Array | null, usage: KeyUsage): Promise<CryptoKey> {
+  const bits = WRAP_BITS[wrapOid]!;
+  const raw = await x963Kdf(hash, z, sharedInfo(wrapOid, bits, ukm), bits / 8);
+  return subtle().importKey("raw", own(raw), { name: "AES-KW" }, false, [usage]);
+}
+
+function curveOf(cert: x509.X509Certificate): string | null {
+  const alg = cert.publicKey.algorithm as EcKeyAlgorithm;
+  return (alg.name === "ECDSA" || alg.name === "ECDH") && CURVES.has(alg.namedCurve) ? alg.namedCurve : null;
+}
+
+async function keyAgreeInfo(cert: x509.X509Certificate, curve: string, cek: CryptoKey): Promise<RecipientInfo> {
+  const recipientKey = await subtle().importKey("spki", own(new Uint8Array(cert.publicKey.rawData)), { name: "ECDH", namedCurve: curve }, false, []);
+  const eph = (await subtle().generateKey({ name: "ECDH", namedCurve: curve }, true, ["deriveBits"])) as CryptoKeyPair;
+  const fieldBits = curve === "P-521" ? 528 : curve === "P-384" ? 384 : 256;
+  const z = new Uint8Array(await subtle().deriveBits({ name: "ECDH", public: recipientKey }, eph.privateKey, fieldBits));
+  const hash = curve === "P-256" ? OID.stdDhSha256Kdf : curve === "P-384" ? OID.stdDhSha384Kdf : OID.stdDhSha512Kdf;
+  const wrapKey = await kek(KDF_HASH[hash]!, z, OID.aes256Wrap, null, "wrapKey");
+  const wrapped = new Uint8Array(await subtle().wrapKey("raw", cek, wrapKey, { name: "AES-KW" }));
+  const point = new Uint8Array(await subtle().exportKey("raw", eph.publicKey));
+  const kari = new KeyAgreeRecipientInfo({
+    version: CMSVersion.v3,
+    originator: new OriginatorIdentifierOrKey({
+      // id-ecPublicKey with the parameters absent: the curve is the recipient's (RFC 5753 §3.1.1).
+      originatorKey: new OriginatorPublicKey({ algorithm: new AlgorithmIdentifier({ algorithm: id_ecPublicKey }), publicKey: toArrayBuffer(point) }),
+    }),
+    keyEncryptionAlgorithm: new KeyEncryptionAlgorithmIdentifier({
+      algorithm: hash,
+      parameters: AsnConvert.serialize(new AlgorithmIdentifier({ algorithm: OID.aes256Wrap })),
+    }),
+    recipientEncryptedKeys: new RecipientEncryptedKeys([
+      new RecipientEncryptedKey({
+        rid: new KeyAgreeRecipientIdentifier({ issuerAndSerialNumber: issuerAndSerial(cert) }),
+        encryptedKey: new OctetString(toArrayBuffer(wrapped)),
+      }),
+    ]),
+  });
+  return new RecipientInfo({ kari });
+}
+
+function oaepAlgorithm(): KeyEncryptionAlgorithmIdentifier {
+  const params = new RsaEsOaepParams({
+    hashAlgorithm: sha256Alg,
+    maskGenAlgorithm: new AlgorithmIdentifier({ algorithm: id_mgf1, parameters: AsnConvert.serialize(sha256Alg) }),
+  });
+  return new KeyEncryptionAlgorithmIdentifier({ algorithm: id_RSAES_OAEP, parameters: AsnConvert.serialize(params) });
+}
+
+async function keyTransInfo(cert: x509.X509Certificate, cekRaw: Uint8Array): Promise<RecipientInfo> {
+  const key = await subtle().importKey("spki", own(new Uint8Array(cert.publicKey.rawData)), { name: "RSA-OAEP", hash: "SHA-256" }, false, ["encrypt"]);
+  const encryptedKey = new Uint8Array(await subtle().encrypt({ name: "RSA-OAEP" }, key, own(cekRaw)));
+  const ktri = new KeyTransRecipientInfo({
+    version: CMSVersion.v0,
+    rid: new RecipientIdentifier({ issuerAndSerialNumber: issuerAndSerial(cert) }),
+    keyEncryptionAlgorithm: oaepAlgorithm(),
+    encryptedKey: new OctetString(toArrayBuffer(encryptedKey)),
+  });
+  return new RecipientInfo({ ktri });
+}
+
+/** Encrypts envelope bytes for the holder of `recipientCert` (P-256/384/521 EC or RSA key). Never throws. */
+export async function encryptEnvelope(bytes: Uint8Array, recipientCert: x509.X509Certificate): Promise<Result<Uint8Array>> {
+  try {
+    const curve = curveOf(recipientCert);
+    const isRsa = recipientCert.publicKey.algorithm.name.startsWith("RSA");
+    if (!curve && !isRsa) return fail("The recipient's certificate holds neither an EC (P-256, P-384, P-521) nor an RSA key.");
+    const cek = (await subtle().generateKey({ name: "AES-CBC", length: 256 }, true, ["encrypt"])) as CryptoKey;
+    const cekRaw = new Uint8Array(await subtle().exportKey("raw", cek));
+    const iv = crypto.getRandomValues(new Uint8Array(16));
+    const ciphertext = new Uint8Array(await subtle().encrypt({ name: "AES-CBC", iv }, cek, own(bytes)));
+    const recipient = curve ? await keyAgreeInfo(recipientCert, curve, cek) : await keyTransInfo(recipientCert, cekRaw);
+    const enveloped = new EnvelopedData({
+      // Version 2 whenever a RecipientInfo is not version 0 (RFC 5652 §6.1): kari is version 3.
+      version: curve ? CMSVersion.v2 : CMSVersion.v0,
+      recipientInfos: new RecipientInfos([recipient]),
+      encryptedContentInfo: new EncryptedContentInfo({
+        contentType: id_data,
+        contentEncryptionAlgorithm: new ContentEncryptionAlgorithmIdentifier({
+          algorithm: OID.aes256Cbc,
+          parameters: new asn1js.OctetString({ valueHex: toArrayBuffer(iv) }).toBER(false),
+        }),
+        encryptedContent: new EncryptedContent({ value: new OctetString(toArrayBuffer(ciphertext)) }),
+      }),
+    });
+    const info = new ContentInfo({ contentType: id_envelopedData, content: AsnConvert.serialize(enveloped) });
+    return ok(new Uint8Array(AsnConvert.serialize(info)));
+  } catch (e) {
+    return fail(`The envelope could not be encrypted: ${errorMessage(e)}.`);
+  }
+}
+
+/**
+ * WebCrypto binds a key to one algorithm: an agency key made for ECDSA must be re-imported for ECDH
+ * (or an RSA signing key for RSA-OAEP), which only an extractable key allows.
+ */
+async function asAlgorithm(key: CryptoKey, alg: EcKeyImportParams | RsaHashedImportParams, usage: KeyUsage): Promise<Result<CryptoKey>> {
+  if (key.algorithm.name === alg.name && key.usages.includes(usage)) return ok(key);
+  if (!key.extractable) return fail(`The private key cannot be used for ${alg.name}: give it as an ${alg.name} key, or extractable.`);
+  const pkcs8 = await subtle().exportKey("pkcs8", key);
+  return ok(await subtle().importKey("pkcs8", pkcs8, alg, false, [usage]));
+}
+
+function matchesKari(rid: KeyAgreeRecipientIdentifier, mine: IssuerAndSerialNumber, ski: Uint8Array | null): boolean {
+  if (rid.issuerAndSerialNumber) return sameIssuerAndSerial(rid.issuerAndSerialNumber, mine);
+  return !!rid.rKeyId && !!ski && bytesEqual(new Uint8Array(rid.rKeyId.subjectKeyIdentifier.buffer), ski);
+}
+
+async function cekFromKari(kari: KeyAgreeRecipientInfo, rek: RecipientEncryptedKey, key: CryptoKey, curve: string): Promise<Result<Uint8Array>> {
+  const hash = KDF_HASH[kari.keyEncryptionAlgorithm.algorithm];
+  if (!hash) return fail(`The key agreement scheme ${kari.keyEncryptionAlgorithm.algorithm} is not supported.`);
+  const params = kari.keyEncryptionAlgorithm.parameters;
+  const wrapOid = params ? AsnConvert.parse(params, AlgorithmIdentifier).algorithm : "";
+  if (!WRAP_BITS[wrapOid]) return fail(`The key wrap algorithm ${wrapOid || "(none)"} is not supported.`);
+  const originator = kari.originator.originatorKey;
+  if (!originator || originator.algorithm.algorithm !== id_ecPublicKey) return fail("The sender's ephemeral key is not an EC public key.");
+  const ecdh = await asAlgorithm(key, { name: "ECDH", namedCurve: curve }, "deriveBits");
+  if (!ecdh.ok) return ecdh;
+  const peer = await subtle().importKey("raw", own(new Uint8Array(originator.publicKey)), { name: "ECDH", namedCurve: curve }, false, []);
+  const fieldBits = curve === "P-521" ? 528 : curve === "P-384" ? 384 : 256;
+  const z = new Uint8Array(await subtle().deriveBits({ name: "ECDH", public: peer }, ecdh.value, fieldBits));
+  const ukm = kari.ukm ? new Uint8Array(kari.ukm.buffer) : null;
+  const unwrapKey = await kek(hash, z, wrapOid, ukm, "unwrapKey");
+  const cek = await subtle().unwrapKey("raw", own(new Uint8Array(rek.encryptedKey.buffer)), unwrapKey, { name: "AES-KW" }, { name: "AES-CBC" }, true, ["decrypt"]);
+  return ok(new Uint8Array(await subtle().exportKey("raw", cek)));
+}
+
+async function cekFromKtri(ktri: KeyTransRecipientInfo, key: CryptoKey): Promise<Result<Uint8Array>> {
+  if (ktri.keyEncryptionAlgorithm.algorithm !== id_RSAES_OAEP)
+    return fail("The content key is encrypted with RSA PKCS #1 v1.5, which browsers cannot decrypt; only RSA-OAEP is supported.");
+  const raw = ktri.keyEncryptionAlgorithm.parameters;
+  const p = raw ? AsnConvert.parse(raw, RsaEsOaepParams) : new RsaEsOaepParams();
+  const hash = OAEP_HASH[p.hashAlgorithm.algorithm];
+  const mgfHash = p.maskGenAlgorithm.parameters ? AsnConvert.parse(p.maskGenAlgorithm.parameters, AlgorithmIdentifier).algorithm : OID.sha1;
+  // asn1-rsa fills an absent pSourceAlgorithm with a default whose "label" is SHA-1("") — its own
+  // quirk — so that value, like an explicitly empty label, means "no label".
+  const label = p.pSourceAlgorithm.parameters ? asn1js.fromBER(p.pSourceAlgorithm.parameters).result : null;
+  const labelBytes = label instanceof asn1js.OctetString ? new Uint8Array(label.valueBlock.valueHexView) : null;
+  const emptyLabel = label === null || (labelBytes !== null && (labelBytes.length === 0 || toHex(labelBytes) === SHA1_OF_NOTHING));
+  if (!hash || OAEP_HASH[mgfHash] !== hash || !emptyLabel)
+    return fail("The RSA-OAEP parameters are not ones WebCrypto supports (the same hash for OAEP and MGF1, no label).");
+  const rsa = await asAlgorithm(key, { name: "RSA-OAEP", hash }, "decrypt");
+  if (!rsa.ok) return rsa;
+  return ok(new Uint8Array(await subtle().decrypt({ name: "RSA-OAEP" }, rsa.value, own(new Uint8Array(ktri.encryptedKey.buffer)))));
+}
+
+/** Opens an EnvelopedData made for `recipientCert` with its private key; the envelope inside still needs `openEnvelope`. */
+export async function decryptEnvelope(bytes: Uint8Array, recipientPrivateKey: CryptoKey, recipientCert: x509.X509Certificate): Promise<Result<Uint8Array>> {
+  try {
+    const root = asn1js.fromBER(toArrayBuffer(bytes));
+    if (root.offset === -1 || root.offset !== bytes.length) return fail("The encrypted envelope is not a single DER object.");
+    const info = AsnConvert.parse(toArrayBuffer(bytes), ContentInfo);
+    if (info.contentType !== id_envelopedData) return fail("The encrypted envelope is not CMS EnvelopedData.");
+    const env = AsnConvert.parse(info.content, EnvelopedData);
+    const mine = issuerAndSerial(recipientCert);
+    const ski = subjectKeyId(recipientCert);
+    const curve = curveOf(recipientCert);
+    let cek: Result<Uint8Array> | null = null;
+    for (const ri of env.recipientInfos) {
+      if (ri.kari && curve) {
+        const rek = ri.kari.recipientEncryptedKeys.find((r) => matchesKari(r.rid, mine, ski));
+        if (rek) cek = await cekFromKari(ri.kari, rek, recipientPrivateKey, curve);
+      } else if (ri.ktri && !curve) {
+        const rid = ri.ktri.rid;
+        const match = rid.issuerAndSerialNumber
+          ? sameIssuerAndSerial(rid.issuerAndSerialNumber, mine)
+          : !!rid.subjectKeyIdentifier && !!ski && bytesEqual(new Uint8Array(rid.subjectKeyIdentifier.buffer), ski);
+        if (match) cek = await cekFromKtri(ri.ktri, recipientPrivateKey);
+      }
+      if (cek) break;
+    }
+    if (!cek) return fail("The envelope is not encrypted for this agency's certificate.");
+    if (!cek.ok) return cek;
+    const eci = env.encryptedContentInfo;
+    const bits = CBC_BITS[eci.contentEncryptionAlgorithm.algorithm];
+    if (!bits) return fail(`The content cipher ${eci.contentEncryptionAlgorithm.algorithm} is not supported (AES-CBC only).`);
+    if (cek.value.length * 8 !== bits) return fail("The content key does not fit the content cipher.");
+    const ivRaw = eci.contentEncryptionAlgorithm.parameters;
+    const iv = ivRaw ? asn1js.fromBER(ivRaw).result : null;
+    if (!(iv instanceof asn1js.OctetString) || iv.valueBlock.valueHexView.length !== 16) return fail("The content cipher has no 16-byte IV.");
+    const content = eci.encryptedContent;
+    const ciphertext = content?.value
+      ? new Uint8Array(content.value.buffer)
+      : concat((content?.constructedValue ?? []).map((o) => new Uint8Array(o.buffer)));
+    const key = await subtle().importKey("raw", own(cek.value), { name: "AES-CBC" }, false, ["decrypt"]);
+    const plain = await subtle().decrypt({ name: "AES-CBC", iv: own(new Uint8Array(iv.valueBlock.valueHexView)) }, key, own(ciphertext));
+    return ok(new Uint8Array(plain));
+  } catch (e) {
+    return fail(`The envelope could not be decrypted: ${errorMessage(e)}.`);
+  }
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}

@@ -1,0 +1,58 @@
+/**
+ * Every sentence `openEnvelope` refuses with, in one place: docs/envelope.md lists them and the tests
+ * match on them, so a reason never drifts between the code, the documentation and the CLI.
+ */
+export const REFUSE = {
+  // container
+  tooLarge: (limit: number) => `The envelope is larger than ${limit} bytes.`,
+  notZip: "The envelope is not a ZIP archive, or it is truncated.",
+  zip64: "The envelope uses ZIP64 or spans several disks, which envelopes never do.",
+  centralDirectory: "The envelope's ZIP central directory is damaged.",
+  tooManyEntries: (limit: number) => `The envelope holds more than ${limit} entries.`,
+  badName: (name: string) => `The entry name ${JSON.stringify(name)} is not allowed (absolute, "..", a backslash, a directory or an unusual character).`,
+  duplicate: (name: string) => `The entry ${name} appears more than once.`,
+  encrypted: (name: string) => `The entry ${name} is encrypted or uses an unsupported ZIP feature.`,
+  method: (name: string) => `The entry ${name} uses a compression method other than stored or deflate.`,
+  localHeader: (name: string) => `The entry ${name} has a local header that does not match the central directory.`,
+  overlap: (name: string) => `The entry ${name} overlaps another entry or runs past the central directory.`,
+  partTooLarge: (name: string, limit: number) => `The part ${name} declares more than ${limit} bytes.`,
+  totalTooLarge: (limit: number) => `The envelope's parts declare more than ${limit} bytes in all.`,
+  ratio: (name: string, limit: number) => `The part ${name} declares a compression ratio above ${limit}, as a ZIP bomb does.`,
+  inflatesPast: (name: string) => `The part ${name} inflates to more than its declared size.`,
+  inflateShort: (name: string) => `The part ${name} inflates to less than its declared size.`,
+  corrupt: (name: string) => `The part ${name} is corrupt: it does not inflate.`,
+  crc: (name: string) => `The part ${name} does not match its CRC-32.`,
+  mimetypeFirst: "The envelope's first entry is not an uncompressed mimetype.",
+  mimetype: "The envelope's mimetype is not application/vnd.countersign.envelope+zip.",
+  // manifest and signature
+  noManifest: "The envelope has no META-INF/manifest.json.",
+  noSignature: "The envelope has no META-INF/signature.p7s.",
+  manifest: (why: string) => `The manifest is malformed: ${why}`,
+  signatureFormat: (why: string) => `The envelope's signature is not a CMS signature we accept: ${why}`,
+  signatureDigest: "The envelope's signature was made over another manifest.",
+  signature: "The envelope's signature does not verify against the sender's certificate.",
+  untrusted: (why: string) => `The sender is not trusted: ${why}`,
+  missingPart: (path: string) => `The manifest lists ${path}, which the envelope does not hold.`,
+  extraPart: (path: string) => `The envelope holds ${path}, which the manifest does not list.`,
+  unknownPart: (path: string) => `The manifest lists ${path}, which is not a part of an envelope.`,
+  sizeMismatch: (path: string) => `The part ${path} does not have the size the manifest gives.`,
+  hash: (path: string) => `The part ${path} does not match its hash in the manifest.`,
+  // header
+  header: (why: string) => `The header is malformed: ${why}`,
+  headerId: "The header names another envelope than the manifest.",
+  headerParts: "The manifest's parts are not the ones the header's documents call for.",
+  tooManyDocs: (limit: number) => `The envelope carries more than ${limit} documents.`,
+  sender: "The envelope's sender is not the agency that signed it.",
+  recipient: "The envelope is addressed to another agency.",
+  // documents
+  update: (doc: string, why: string) => `The update of document ${doc} does not decode: ${why}`,
+  updateDoc: (doc: string) => `The update of document ${doc} holds another document.`,
+  noBase: (doc: string) => `The envelope carries only changes to document ${doc}, and this agency has no copy to apply them to.`,
+  pending: (doc: string) => `The update of document ${doc} depends on changes this agency does not have.`,
+  chainPart: (doc: string, why: string) => `The chain.json of document ${doc} is malformed: ${why}`,
+  chainMismatch: (doc: string) => `The chain.json of document ${doc} does not match the chain its update holds.`,
+  chain: (doc: string, why: string) => `The chain of document ${doc} does not verify: ${why}`,
+  attachment: (doc: string, sha: string) => `The attachment ${sha} of document ${doc} is not one the document references, or has another size.`,
+  attachmentHash: (doc: string, sha: string) => `The attachment ${sha} of document ${doc} does not hash to its name.`,
+  internal: (why: string) => `The envelope could not be checked: ${why}`,
+} as const;

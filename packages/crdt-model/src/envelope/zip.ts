@@ -1,0 +1,224 @@
+import { Inflate, zipSync, type Zippable } from "fflate";
+import { fail, ok, type Result } from "../result.ts";
+import { REFUSE } from "./refusals.ts";
+import type { EnvelopeLimits } from "./types.ts";
+
+/**
+ * The ZIP layer of the envelope. Writing is fflate's `zipSync`. Reading is our own strict parser
+ * rather than fflate's `unzipSync`, because an envelope comes from another agency and is hostile
+ * until proven otherwise: `unzipSync` trusts the sizes the archive declares, inflates every entry
+ * in full, and never compares local headers with the central directory. Here nothing is inflated
+ * until the whole structure has been checked against the limits, and inflation stops at the
+ * declared size, so a ZIP bomb costs at most one small chunk's worth of output beyond it.
+ */
+
+export interface ZipEntry {
+  name: string;
+  method: 0 | 8;
+  crc: number;
+  compressedSize: number;
+  size: number;
+  /** Offset of the compressed data in the archive. */
+  dataStart: number;
+  localOffset: number;
+  localExtraLength: number;
+}
+
+export interface ZipArchive {
+  bytes: Uint8Array;
+  /** In central directory order. */
+  entries: ZipEntry[];
+  byName: Map<string, ZipEntry>;
+}
+
+const EOCD_SIG = 0x06054b50;
+const CEN_SIG = 0x02014b50;
+const LOC_SIG = 0x04034b50;
+// Flag bits an envelope may use: 1-2 deflate speed hints, 3 data descriptor, 11 UTF-8 names.
+// Everything else (0 encryption, 6 strong encryption, 13 masked headers, …) is refused.
+const ALLOWED_FLAGS = 0b0000_1000_0000_1110;
+// Compressed bytes fed to the inflater per step: a deflate stream expands at most ~1,032 times, so a
+// step can overshoot a part's declared size by at most ~16 MiB before we notice and stop.
+const INFLATE_CHUNK = 16 * 1024;
+const NAME = /^[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/;
+
+const u16 = (b: Uint8Array, i: number): number => b[i]! | (b[i + 1]! << 8);
+const u32 = (b: Uint8Array, i: number): number => (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24)) >>> 0;
+
+/** A name an envelope may hold: relative, "/"-separated, no "." or ".." segment, no backslash. */
+export function isSafeEntryName(name: string): boolean {
+  return name.length <= 512 && NAME.test(name) && !name.split("/").some((s) => s === "." || s === "..");
+}
+
+function findEnd(b: Uint8Array): number {
+  // The end record is 22 bytes plus a comment of at most 65,535; its comment must reach the end.
+  const stop = Math.max(0, b.length - 22 - 0xffff);
+  for (let i = b.length - 22; i >= stop; i--) {
+    if (u32(b, i) === EOCD_SIG && i + 22 + u16(b, i + 20) === b.length) return i;
+  }
+  return -1;
+}
+
+/** Parses and checks the archive's structure and declared sizes; inflates nothing. */
+export function readZip(b: Uint8Array, limits: EnvelopeLimits): Result<ZipArchive> {
+  if (b.length > limits.maxEnvelopeBytes) return fail(REFUSE.tooLarge(limits.maxEnvelopeBytes));
+  if (b.length < 22) return fail(REFUSE.notZip);
+  const end = findEnd(b);
+  if (end < 0) return fail(REFUSE.notZip);
+  const count = u16(b, end + 10);
+  const cdSize = u32(b, end + 12);
+  const cdOffset = u32(b, end + 16);
+  if (u16(b, end + 4) !== 0 || u16(b, end + 6) !== 0 || u16(b, end + 8) !== count) return fail(REFUSE.zip64);
+  if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) return fail(REFUSE.zip64);
+  if (count > limits.maxEntries) return fail(REFUSE.tooManyEntries(limits.maxEntries));
+  // The central directory must end exactly where the end record starts: nothing hides between them.
+  if (cdOffset + cdSize !== end) return fail(REFUSE.centralDirectory);
+
+  const entries: ZipEntry[] = [];
+  const byName = new Map<string, ZipEntry>();
+  const folded = new Set<string>();
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  let total = 0;
+  let p = cdOffset;
+  for (let k = 0; k < count; k++) {
+    if (p + 46 > end || u32(b, p) !== CEN_SIG) return fail(REFUSE.centralDirectory);
+    const flags = u16(b, p + 8);
+    const method = u16(b, p + 10);
+    const crc = u32(b, p + 16);
+    const compressedSize = u32(b, p + 20);
+    const size = u32(b, p + 24);
+    const nameLength = u16(b, p + 28);
+    const next = p + 46 + nameLength + u16(b, p + 30) + u16(b, p + 32);
+    const localOffset = u32(b, p + 42);
+    if (next > end) return fail(REFUSE.centralDirectory);
+    const rawName = b.subarray(p + 46, p + 46 + nameLength);
+    let name: string;
+    try {
+      name = decoder.decode(rawName);
+    } catch {
+      return fail(REFUSE.badName("(not UTF-8)"));
+    }
+    if (!isSafeEntryName(name)) return fail(REFUSE.badName(name));
+    // Case-folded too: two names that differ only in case are one file on some file systems.
+    if (byName.has(name) || folded.has(name.toLowerCase())) return fail(REFUSE.duplicate(name));
+    if (flags & ~ALLOWED_FLAGS) return fail(REFUSE.encrypted(name));
+    if (method !== 0 && method !== 8) return fail(REFUSE.method(name));
+    if (u16(b, p + 34) !== 0) return fail(REFUSE.zip64);
+    if (size === 0xffffffff || compressedSize === 0xffffffff || localOffset === 0xffffffff) return fail(REFUSE.zip64);
+    if (method === 0 && compressedSize !== size) return fail(REFUSE.localHeader(name));
+    // Declared sizes are checked before anything is inflated; inflation then holds them to it.
+    if (size > limits.maxPartBytes) return fail(REFUSE.partTooLarge(name, limits.maxPartBytes));
+    total += size;
+    if (total > limits.maxTotalBytes) return fail(REFUSE.totalTooLarge(limits.maxTotalBytes));
+    if (size > limits.ratioFloorBytes && size > compressedSize * limits.maxRatio) return fail(REFUSE.ratio(name, limits.maxRatio));
+
+    const local = checkLocal(b, { flags, method, crc, compressedSize, size, localOffset, rawName, name, cdOffset });
+    if (!local.ok) return local;
+    const entry: ZipEntry = { name, method, crc, compressedSize, size, localOffset, ...local.value };
+    entries.push(entry);
+    byName.set(name, entry);
+    folded.add(name.toLowerCase());
+    p = next;
+  }
+  if (p !== end) return fail(REFUSE.centralDirectory);
+
+  // No two entries may share bytes: overlapping entries are how non-recursive ZIP bombs multiply
+  // one compressed kernel into many parts.
+  const byOffset = [...entries].sort((x, y) => x.localOffset - y.localOffset);
+  let last = 0;
+  for (const e of byOffset) {
+    if (e.localOffset < last) return fail(REFUSE.overlap(e.name));
+    last = e.dataStart + e.compressedSize;
+  }
+  return ok({ bytes: b, entries, byName });
+}
+
+function checkLocal(
+  b: Uint8Array,
+  c: { flags: number; method: number; crc: number; compressedSize: number; size: number; localOffset: number; rawName: Uint8Array; name: string; cdOffset: number },
+): Result<{ dataStart: number; localExtraLength: number }> {
+  const o = c.localOffset;
+  if (o + 30 > c.cdOffset || u32(b, o) !== LOC_SIG) return fail(REFUSE.localHeader(c.name));
+  const nameLength = u16(b, o + 26);
+  const extra = u16(b, o + 28);
+  if (u16(b, o + 6) !== c.flags || u16(b, o + 8) !== c.method || nameLength !== c.rawName.length) return fail(REFUSE.localHeader(c.name));
+  for (let i = 0; i < nameLength; i++) if (b[o + 30 + i] !== c.rawName[i]) return fail(REFUSE.localHeader(c.name));
+  // With a data descriptor (flag 3) the local sizes may be zero; the central directory rules then.
+  if (!(c.flags & 8) && (u32(b, o + 14) !== c.crc || u32(b, o + 18) !== c.compressedSize || u32(b, o + 22) !== c.size))
+    return fail(REFUSE.localHeader(c.name));
+  const dataStart = o + 30 + nameLength + extra;
+  if (dataStart + c.compressedSize > c.cdOffset) return fail(REFUSE.overlap(c.name));
+  return ok({ dataStart, localExtraLength: extra });
+}
+
+/** An entry's bytes: inflated no further than its declared size, and checked against its CRC-32. */
+export function extract(zip: ZipArchive, e: ZipEntry): Result<Uint8Array> {
+  const data = zip.bytes.subarray(e.dataStart, e.dataStart + e.compressedSize);
+  let out: Uint8Array;
+  if (e.method === 0) {
+    out = data;
+  } else {
+    const r = inflateBounded(data, e.size, e.name);
+    if (!r.ok) return r;
+    out = r.value;
+  }
+  return crc32(out) === e.crc ? ok(out) : fail(REFUSE.crc(e.name));
+}
+
+function inflateBounded(data: Uint8Array, size: number, name: string): Result<Uint8Array> {
+  const out = new Uint8Array(size);
+  let n = 0;
+  let over = false;
+  const inflater = new Inflate((chunk) => {
+    if (over) return;
+    if (n + chunk.length > size) {
+      over = true;
+      return;
+    }
+    out.set(chunk, n);
+    n += chunk.length;
+  });
+  try {
+    if (data.length === 0) inflater.push(new Uint8Array(0), true);
+    for (let i = 0; i < data.length && !over; i += INFLATE_CHUNK) {
+      const j = Math.min(i + INFLATE_CHUNK, data.length);
+      inflater.push(data.subarray(i, j), j === data.length);
+    }
+  } catch {
+    return fail(over ? REFUSE.inflatesPast(name) : REFUSE.corrupt(name));
+  }
+  if (over) return fail(REFUSE.inflatesPast(name));
+  if (n !== size) return fail(REFUSE.inflateShort(name));
+  return ok(out);
+}
+
+let table: Uint32Array | undefined;
+export function crc32(data: Uint8Array): number {
+  if (!table) {
+    table = new Uint32Array(256);
+    for (let i = 0; i < 256; i++) {
+      let c = i;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      table[i] = c >>> 0;
+    }
+  }
+  let c = 0xffffffff;
+  for (let i = 0; i < data.length; i++) c = table[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+export interface ZipInput {
+  name: string;
+  data: Uint8Array;
+  /** Stored rather than deflated (the mimetype, and parts that deflate too well; see build.ts). */
+  store?: boolean;
+  /** Deflate level, 6 unless given. */
+  level?: 1 | 6 | 9;
+}
+
+/** Writes the entries in the order given; the same input and time give the same bytes. */
+export function writeZip(files: readonly ZipInput[], mtime: Date): Uint8Array {
+  const z: Zippable = {};
+  for (const f of files) z[f.name] = [f.data, { level: f.store ? 0 : (f.level ?? 6), mtime }];
+  return zipSync(z);
+}
