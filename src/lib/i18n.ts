@@ -1,5 +1,6 @@
 // The UI strings, Traditional Chinese (Taiwan) first. Document content and the model's labels
 // (狀態, 動作) stay Chinese in both locales: they are the official terms, not UI chrome.
+import { DOC_EN, DOC_ZH } from "./doc/messages.ts";
 
 export const LOCALES = ["zh-TW", "en"] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -112,6 +113,7 @@ const zhTW = {
   backToInbox: "回收件匣",
   derivedStatus: "狀態（由簽核鏈推導）",
   speed: "速別",
+  ...DOC_ZH,
 } as const;
 
 export type MessageKey = keyof typeof zhTW;
@@ -216,6 +218,7 @@ const en: Record<MessageKey, string> = {
   backToInbox: "Back to the inbox",
   derivedStatus: "Status (derived from the signature chain)",
   speed: "Speed",
+  ...DOC_EN,
 };
 
 export const MESSAGES: Record<Locale, Record<MessageKey, string>> = { "zh-TW": zhTW, en };

@@ -163,7 +163,7 @@ describe("the officer's app", () => {
       }, doc);
 
     await open();
-    expect(await page.getByTestId("doc-subject").innerText()).not.toBe("");
+    expect(await page.getByTestId("field-subject").inputValue()).not.toBe("");
     await page.screenshot({ path: "test-results/doc-375.png", fullPage: true });
     await syncSettled(page);
     const before = await measure();

