@@ -1,6 +1,4 @@
 import type pg from "pg";
-import type { DocId, EntryId, PersonId, Role, UnitId } from "@countersign/crdt-model";
-import type { CertificateRow, DeputyRow, DocIndexRow, EnrollmentRow, EntryReceipt, Person } from "./types.ts";
 
 /** The setting that marks a database as a Countersign store and tells which migrations it has had. */
 export const SCHEMA_VERSION_KEY = "schema_version";
@@ -184,97 +182,24 @@ export async function storedSchemaVersion(c: pg.ClientBase): Promise<number | un
 
 // ---- rows as PostgreSQL holds them, and back to the interface's shapes ---------------------------
 
-// Views, not copies: pg hands out Buffers, and callers should see plain bytes (as with SQLite).
-export const bytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-export const blob = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 // seq is BIGINT, which pg returns as text; seqs stay far below 2^53.
 export const seqOf = (s: string | number): number => Number(s);
-
-export interface IndexDbRow {
-  doc: string;
-  kind: string;
-  subject: string;
-  status: string;
-  secrecy: string;
-  unit: string | null;
-  case_officer: string | null;
-  due_date: string | null;
-  participants: string;
-  holders: string;
-  updated_at: string;
-}
-export const toIndexRow = (r: IndexDbRow): DocIndexRow => ({
-  doc: r.doc as DocId,
-  kind: r.kind,
-  subject: r.subject,
-  status: r.status,
-  secrecy: r.secrecy,
-  unit: r.unit as UnitId | null,
-  caseOfficer: r.case_officer as PersonId | null,
-  dueDate: r.due_date,
-  participants: JSON.parse(r.participants) as string[],
-  holders: JSON.parse(r.holders) as string[],
-  updatedAt: r.updated_at,
-});
-
-export interface ReceiptDbRow {
-  entry: string;
-  doc: string;
-  received_at: string;
-  signature: string;
-}
-export const toReceipt = (r: ReceiptDbRow): EntryReceipt => ({ doc: r.doc as DocId, entry: r.entry as EntryId, receivedAt: r.received_at, signature: r.signature });
-
-export interface PersonDbRow {
-  id: string;
-  name: string;
-  unit: string;
-  level: number;
-  roles: string;
-  active: boolean;
-}
-export const toPerson = (r: PersonDbRow): Person => ({
-  id: r.id as PersonId,
-  name: r.name,
-  unit: r.unit as UnitId,
-  level: r.level,
-  roles: JSON.parse(r.roles) as Role[],
-  active: r.active,
-});
-
-export interface CertDbRow {
-  serial: string;
-  person: string;
-  cert: string;
-  issued_at: string;
-  revoked_at: string | null;
-  origin: "issued" | "registered";
-}
-
-export const toCertificate = (c: CertDbRow): CertificateRow => ({
-  serial: c.serial,
-  person: c.person as PersonId,
-  cert: c.cert,
-  issuedAt: c.issued_at,
-  revokedAt: c.revoked_at,
-  origin: c.origin,
-});
-
-export interface DeputyDbRow {
-  principal: string;
-  deputy: string;
-  from_at: string;
-  until_at: string;
-}
-export const toDeputy = (d: DeputyDbRow): DeputyRow => ({ principal: d.principal as PersonId, deputy: d.deputy as PersonId, from: d.from_at, until: d.until_at });
-
-export interface EnrollmentDbRow {
-  code_hash: string;
-  person: string;
-  expires_at: string;
-  used_at: string | null;
-}
-export const toEnrollment = (e: EnrollmentDbRow): EnrollmentRow => ({ codeHash: e.code_hash, person: e.person as PersonId, expiresAt: e.expires_at, usedAt: e.used_at });
+export {
+  blob,
+  bytes,
+  toCertificate,
+  toDeputy,
+  toEnrollment,
+  toIndexRow,
+  toPerson,
+  toReceipt,
+  type CertDbRow,
+  type DeputyDbRow,
+  type EnrollmentDbRow,
+  type IndexDbRow,
+  type PersonDbRow,
+  type ReceiptDbRow,
+} from "./rows.ts";
 
 // ---- backup ----------------------------------------------------------------------------------------
 

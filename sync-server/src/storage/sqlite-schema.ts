@@ -1,6 +1,4 @@
 import type BetterSqlite3 from "better-sqlite3";
-import type { DocId, EntryId, PersonId, Role, UnitId } from "@countersign/crdt-model";
-import type { CertificateRow, DeputyRow, DocIndexRow, EnrollmentRow, EntryReceipt, Person } from "./types.ts";
 
 /** The setting that marks a file as a Countersign store and tells which migrations it has had. */
 export const SCHEMA_VERSION_KEY = "schema_version";
@@ -152,112 +150,19 @@ export function storedSchemaVersion(db: BetterSqlite3.Database): number | undefi
   return Number.isInteger(v) && v > 0 ? v : undefined;
 }
 
-// ---- rows as SQLite holds them, and back to the interface's shapes -------------------------------
-
-export interface IndexDbRow {
-  doc: string;
-  kind: string;
-  subject: string;
-  status: string;
-  secrecy: string;
-  unit: string | null;
-  case_officer: string | null;
-  due_date: string | null;
-  participants: string;
-  holders: string;
-  updated_at: string;
-}
-
-/** A view, not a copy: better-sqlite3 hands out Buffers, and callers should see plain bytes. */
-export const bytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-export const blob = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
-
-export function toIndexRow(r: IndexDbRow): DocIndexRow {
-  return {
-    doc: r.doc as DocId,
-    kind: r.kind,
-    subject: r.subject,
-    status: r.status,
-    secrecy: r.secrecy,
-    unit: r.unit as UnitId | null,
-    caseOfficer: r.case_officer as PersonId | null,
-    dueDate: r.due_date,
-    participants: JSON.parse(r.participants) as string[],
-    holders: JSON.parse(r.holders) as string[],
-    updatedAt: r.updated_at,
-  };
-}
-
-export interface ReceiptDbRow {
-  entry: string;
-  doc: string;
-  received_at: string;
-  signature: string;
-}
-export const toReceipt = (r: ReceiptDbRow): EntryReceipt => ({
-  doc: r.doc as DocId,
-  entry: r.entry as EntryId,
-  receivedAt: r.received_at,
-  signature: r.signature,
-});
-
-export interface PersonDbRow {
-  id: string;
-  name: string;
-  unit: string;
-  level: number;
-  roles: string;
-  active: number;
-}
-export const toPerson = (r: PersonDbRow): Person => ({
-  id: r.id as PersonId,
-  name: r.name,
-  unit: r.unit as UnitId,
-  level: r.level,
-  roles: JSON.parse(r.roles) as Role[],
-  active: r.active === 1,
-});
-
-export interface CertDbRow {
-  serial: string;
-  person: string;
-  cert: string;
-  issued_at: string;
-  revoked_at: string | null;
-  origin: "issued" | "registered";
-}
-
-export const toCertificate = (r: CertDbRow): CertificateRow => ({
-  serial: r.serial,
-  person: r.person as PersonId,
-  cert: r.cert,
-  issuedAt: r.issued_at,
-  revokedAt: r.revoked_at,
-  origin: r.origin,
-});
-
-export interface DeputyDbRow {
-  principal: string;
-  deputy: string;
-  from_at: string;
-  until_at: string;
-}
-export const toDeputy = (r: DeputyDbRow): DeputyRow => ({
-  principal: r.principal as PersonId,
-  deputy: r.deputy as PersonId,
-  from: r.from_at,
-  until: r.until_at,
-});
-
-export interface EnrollmentDbRow {
-  code_hash: string;
-  person: string;
-  expires_at: string;
-  used_at: string | null;
-}
-export const toEnrollment = (r: EnrollmentDbRow): EnrollmentRow => ({
-  codeHash: r.code_hash,
-  person: r.person as PersonId,
-  expiresAt: r.expires_at,
-  usedAt: r.used_at,
-});
+export {
+  blob,
+  bytes,
+  toCertificate,
+  toDeputy,
+  toEnrollment,
+  toIndexRow,
+  toPerson,
+  toReceipt,
+  type CertDbRow,
+  type DeputyDbRow,
+  type EnrollmentDbRow,
+  type IndexDbRow,
+  type PersonDbRow,
+  type ReceiptDbRow,
+} from "./rows.ts";
