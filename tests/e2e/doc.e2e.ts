@@ -21,8 +21,19 @@ afterAll(async () => {
   await server?.stop();
 });
 
-/** A fresh browser context enrolled as the demo person `person`, on the inbox, synced. */
+const people = new Map<string, { context: BrowserContext; page: Page }>();
+
+/**
+ * The browser context enrolled as the demo person `who` (each one-time code works once, so a person
+ * enrolls once per run and keeps their context from test to test), on the inbox, synced.
+ */
 async function person(who: string, width = 375): Promise<{ context: BrowserContext; page: Page }> {
+  const known = people.get(who);
+  if (known) {
+    await known.page.goto(`${server.base}/inbox`);
+    await synced(known.page);
+    return known;
+  }
   const context = await browser.newContext({ viewport: { width, height: 900 } });
   const page = await context.newPage();
   page.on("pageerror", (e) => pageErrors.push(e.message));
@@ -30,6 +41,7 @@ async function person(who: string, width = 375): Promise<{ context: BrowserConte
   await page.locator(`[data-testid="demo-person"][data-person="${who}"] button`).click();
   await page.waitForURL(/\/inbox$/, { timeout: 30_000 });
   await synced(page);
+  people.set(who, { context, page });
   return { context, page };
 }
 
@@ -84,9 +96,38 @@ describe("the document page", () => {
     await chen.page.screenshot({ path: "test-results/doc-coedit-375.png", fullPage: true });
 
     // lin leaves: chen's presence list empties.
-    await lin.context.close();
+    await lin.page.goto(`${server.base}/inbox`);
     await expect.poll(() => chen.page.getByTestId("presence").innerText(), { timeout: 45_000 }).toContain("目前只有您在編輯");
-    await chen.context.close();
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("the case officer submits a draft with an opinion and the chief, in another browser, approves it", async () => {
+    const chen = await person("chen");
+    const lin = await person("lin");
+    const doc = "demo-017"; // a draft decided by lin after 人事室 and 會計室 countersign
+    await openDoc(chen.page, doc);
+    await typeAtEnd(chen.page, "subject", "，請核示");
+    expect(await chen.page.getByTestId("holders").innerText()).toContain("陳承辦");
+    await act(chen.page, "submit", "陳請核示。");
+    await expect.poll(() => status(chen.page), T).toBe("in-review");
+    expect(await chen.page.getByTestId("pending").innerText()).toContain("科長核稿");
+    expect(await chen.page.getByTestId("offer-withdraw").count()).toBe(1);
+
+    await openDoc(lin.page, doc);
+    await expect.poll(() => status(lin.page), T).toBe("in-review");
+    expect(await lin.page.getByTestId("field-subject").inputValue()).toMatch(/，請核示$/);
+    expect(await lin.page.getByTestId("offer-return").count()).toBe(1);
+    await act(lin.page, "approve", "擬如擬，請會人事室及會計室。");
+    await expect.poll(() => status(chen.page), T).toBe("countersigning");
+    expect(await chen.page.getByTestId("pending").innerText()).toContain("人事室會辦");
     expect(pageErrors).toEqual([]);
   });
 });
+
+/** Chooses an offered action, writes the opinion and signs; waits for the confirmation. */
+async function act(page: Page, kind: string, opinion: string): Promise<void> {
+  await page.getByTestId(`offer-${kind}`).click();
+  await page.getByTestId("opinion").fill(opinion);
+  await page.getByTestId("sign").click();
+  await page.getByTestId("sign-done").waitFor(T);
+}
