@@ -117,9 +117,23 @@ describe("the document page", () => {
     await expect.poll(() => status(lin.page), T).toBe("in-review");
     expect(await lin.page.getByTestId("field-subject").inputValue()).toMatch(/，請核示$/);
     expect(await lin.page.getByTestId("offer-return").count()).toBe(1);
+    await typeAtEnd(lin.page, "subject", "（核稿修正）"); // 核稿 may edit; the signed versions keep both texts
     await act(lin.page, "approve", "擬如擬，請會人事室及會計室。");
     await expect.poll(() => status(chen.page), T).toBe("countersigning");
     expect(await chen.page.getByTestId("pending").innerText()).toContain("人事室會辦");
+
+    // The history: both entries, valid, with opinions, ROC times and the agency's receipts.
+    const entries = chen.page.getByTestId("entry");
+    await expect.poll(() => entries.count(), T).toBe(2);
+    await expect.poll(() => chen.page.locator('[data-testid="entry-times"]').last().innerText(), T).toMatch(/機關收文時間 1\d\d\/\d\d\/\d\d \d\d:\d\d/);
+    const texts = await entries.allInnerTexts();
+    expect(texts[0]).toMatch(/陳核[\s\S]*陳承辦[\s\S]*簽章有效[\s\S]*陳請核示。[\s\S]*簽署於 1\d\d\/\d\d\/\d\d/);
+    expect(texts[1]).toMatch(/核稿[\s\S]*林科長[\s\S]*簽章有效[\s\S]*擬如擬/);
+    for (const b of await chen.page.getByTestId("badge").all()) expect(await b.getAttribute("data-valid")).toBe("true");
+    // The diff between what chen submitted and what lin approved shows lin's change.
+    await expect.poll(() => chen.page.getByTestId("diff-changes").innerText(), T).toContain("（核稿修正）");
+    expect(await chen.page.locator('[data-testid="diff-changes"] ins').first().innerText()).toContain("核稿修正");
+    await chen.page.screenshot({ path: "test-results/doc-history-375.png", fullPage: true });
     expect(pageErrors).toEqual([]);
   });
 });

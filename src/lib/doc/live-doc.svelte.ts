@@ -6,7 +6,7 @@ import * as Y from "yjs";
 import * as decoding from "lib0/decoding";
 import { WebsocketProvider } from "y-websocket";
 import { createSubscriber } from "svelte/reactivity";
-import { TrustStore, derive, type CountersignDocument, type Section, type BodyItem, type WorkflowState } from "@countersign/crdt-model";
+import { TrustStore, derive, parseEntry, type CountersignDocument, type Sha256Hex, type Section, type BodyItem, type WorkflowState } from "@countersign/crdt-model";
 import type { App } from "$lib/app.svelte.ts";
 import type { LocalDoc } from "$lib/local/local-store.ts";
 import { markRemote } from "$lib/local/ydoc-store.ts";
@@ -118,6 +118,32 @@ export class LiveDoc {
   body(section: Section): BodyItem[] {
     this.#subscribe();
     return this.doc.body(section);
+  }
+
+  /** The agency server's receipt time for each entry it received, by entry id. */
+  get receipts(): Map<string, Date> {
+    this.#subscribe();
+    const out = new Map<string, Date>();
+    for (const [id, raw] of this.doc.rawReceipts()) {
+      try {
+        const at = (JSON.parse(String(raw)) as { receivedAt?: unknown }).receivedAt;
+        if (typeof at === "string") out.set(id, new Date(at));
+      } catch {
+        // a malformed receipt proves nothing: shown as not received
+      }
+    }
+    return out;
+  }
+
+  /** The content hash each entry signed (for the diff between two signers' versions). */
+  get signedContent(): Map<string, Sha256Hex> {
+    this.#subscribe();
+    const out = new Map<string, Sha256Hex>();
+    for (const [id, raw] of this.doc.rawEntries()) {
+      const e = parseEntry(raw, id);
+      if (e.ok) out.set(id, e.value.entry.payload.content);
+    }
+    return out;
   }
 
   /** Re-derives the workflow state; a slower older run never overwrites a newer one. */
