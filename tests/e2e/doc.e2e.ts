@@ -136,6 +136,51 @@ describe("the document page", () => {
     await chen.page.screenshot({ path: "test-results/doc-history-375.png", fullPage: true });
     expect(pageErrors).toEqual([]);
   });
+
+  it("two units countersign; the decider goes offline, reloads, decides with an opinion, reconnects; the case officer sees it", async () => {
+    const doc = "demo-017"; // submitted and approved by the previous test
+    for (const [who, unit] of [["huang", "人事室"], ["wu", "會計室"]] as const) {
+      const p = await person(who);
+      await openDoc(p.page, doc);
+      await expect.poll(() => status(p.page), T).toBe("countersigning");
+      await act(p.page, "countersign", `${unit}敬會，無意見。`);
+    }
+    const chen = await person("chen");
+    const lin = await person("lin");
+    await openDoc(lin.page, doc);
+    await expect.poll(() => lin.page.getByTestId("pending").innerText(), T).toContain("決行");
+    expect(await lin.page.getByTestId("offer-decide").count()).toBe(1);
+
+    // Offline: the service worker starts the app, the page opens from the local copy.
+    await expect.poll(() => lin.page.evaluate(() => navigator.serviceWorker.controller !== null), T).toBe(true);
+    await lin.context.setOffline(true);
+    await lin.page.reload();
+    await lin.page.getByTestId("doc-status").waitFor(T);
+    expect(await lin.page.getByTestId("doc-connection").getAttribute("data-connection")).not.toBe("connected");
+    await act(lin.page, "decide", "如擬，離線決行。");
+    expect(await lin.page.getByTestId("sign-done").innerText()).toContain("目前離線");
+    await expect.poll(() => status(lin.page), T).toBe("decided");
+    // The entry waits on the device; the gap between signing and receipt is what the history shows.
+    await lin.page.reload();
+    await expect.poll(() => status(lin.page), T).toBe("decided");
+    await new Promise((r) => setTimeout(r, 11_000));
+
+    await openDoc(chen.page, doc);
+    await expect.poll(() => chen.page.locator('[data-testid="entry"][data-action="countersign"]').count(), T).toBe(2);
+    expect(await status(chen.page)).toBe("in-review") // waiting for 決行;
+    await lin.context.setOffline(false);
+    await expect.poll(() => status(chen.page), { timeout: 30_000 }).toBe("decided");
+    const decided = chen.page.locator('[data-testid="entry"][data-action="decide"]');
+    await expect.poll(() => decided.innerText(), { timeout: 30_000 }).toMatch(/離線簽署於 1\d\d\/\d\d\/\d\d \d\d:\d\d／機關收文時間 1\d\d\/\d\d\/\d\d \d\d:\d\d/);
+    expect(await decided.innerText()).toContain("如擬，離線決行。");
+    expect(await decided.innerText()).toContain("林科長");
+    expect(await chen.page.getByTestId("doc-status").getAttribute("data-valid")).toBe("true");
+    expect(await chen.page.getByTestId("entry").count()).toBe(5);
+    for (const b of await chen.page.getByTestId("badge").all()) expect(await b.getAttribute("data-valid")).toBe("true");
+    expect(await chen.page.getByTestId("field-subject").getAttribute("readonly")).not.toBeNull();
+    await chen.page.screenshot({ path: "test-results/doc-decided-375.png", fullPage: true });
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
 });
 
 /** Chooses an offered action, writes the opinion and signs; waits for the confirmation. */
