@@ -134,6 +134,8 @@ describe("the document page", () => {
     await expect.poll(() => chen.page.getByTestId("diff-changes").innerText(), T).toContain("（核稿修正）");
     expect(await chen.page.locator('[data-testid="diff-changes"] ins').first().innerText()).toContain("核稿修正");
     await chen.page.screenshot({ path: "test-results/doc-history-375.png", fullPage: true });
+    // The page fits the phone: nothing scrolls sideways, not even the diff's long version names.
+    expect(await chen.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
     expect(pageErrors).toEqual([]);
   });
 
