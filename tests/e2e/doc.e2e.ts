@@ -183,6 +183,47 @@ describe("the document page", () => {
     await chen.page.screenshot({ path: "test-results/doc-decided-375.png", fullPage: true });
     expect(pageErrors).toEqual([]);
   }, 120_000);
+
+  it("two units countersign in parallel while both offline; after reconnecting every browser and the server derive the same state", async () => {
+    const doc = "demo-003"; // approved by lin, waiting on 人事室 and 會計室 in parallel
+    const units = [["huang", "人事室"], ["wu", "會計室"]] as const;
+    const pages: Page[] = [];
+    for (const [who] of units) {
+      const p = await person(who);
+      await openDoc(p.page, doc);
+      await expect.poll(() => status(p.page), T).toBe("countersigning");
+      await expect.poll(() => p.page.evaluate(() => navigator.serviceWorker.controller !== null), T).toBe(true);
+      await p.context.setOffline(true);
+      await p.page.reload();
+      await p.page.getByTestId("doc-status").waitFor(T);
+      pages.push(p.page);
+    }
+    for (const [k, [, unit]] of units.entries()) await act(pages[k]!, "countersign", `${unit}離線會辦。`);
+    // Each saw only its own countersign while offline.
+    for (const p of pages) expect(await p.locator('[data-testid="entry"][data-action="countersign"]').count()).toBe(1);
+    for (const [who] of units) await people.get(who)!.context.setOffline(false);
+
+    for (const p of pages) {
+      await expect.poll(() => p.locator('[data-testid="entry"][data-action="countersign"]').count(), { timeout: 30_000 }).toBe(2);
+      await expect.poll(() => status(p), T).toBe("in-review"); // both countersigns merged: waiting for 決行
+    }
+    const chen = await person("chen");
+    await openDoc(chen.page, doc);
+    await expect.poll(() => chen.page.locator('[data-testid="entry"][data-action="countersign"]').count(), T).toBe(2);
+    expect(await status(chen.page)).toBe("in-review");
+    expect(await chen.page.getByTestId("pending").innerText()).toContain("決行");
+    for (const b of await chen.page.getByTestId("badge").all()) expect(await b.getAttribute("data-valid")).toBe("true");
+    // The server's own derivation, from its index.
+    const serverStatus = await chen.page.evaluate(async (doc) => {
+      const key = Object.keys(sessionStorage).find((k) => k.startsWith("countersign:token:"))!;
+      const { token } = JSON.parse(sessionStorage.getItem(key)!) as { token: string };
+      const r = await fetch("/api/docs", { headers: { authorization: `Bearer ${token}` } });
+      const rows = ((await r.json()) as { docs: { doc: string; status: string }[] }).docs;
+      return rows.find((x) => x.doc === doc)?.status;
+    }, doc);
+    expect(serverStatus).toBe("in-review");
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
 });
 
 /** Chooses an offered action, writes the opinion and signs; waits for the confirmation. */
