@@ -6,6 +6,7 @@ import { createSampleDocument } from "../src/sample/document.ts";
 import { entryId, serializeEntry, signedBytes, type EntryPayload } from "../src/chain/types.ts";
 import { toBase64 } from "../src/bytes.ts";
 import { asStepId, asPersonId } from "../src/ids.ts";
+import { TrustStore } from "../src/identity/trust.ts";
 
 // One test per verification reason, named by the sentence the verifier gives.
 
@@ -72,6 +73,25 @@ describe("verification reasons", () => {
     // Same person id, same unit names, but a key certified by an agency this verifier does not trust.
     const id = await f.sign(other.officer, { action: { kind: "submit" }, step: null, at: tick() });
     expect(await reasonOf(f, id)).toBe("The signer's certificate is not issued by a trusted authority.");
+  });
+
+  it("The signer's certificate is not registered for a person here.", async () => {
+    const f = await flow();
+    // An outside CA (say, the citizen-card CA) is trusted only for certificates registered here.
+    const outside = await createSampleAgency({ code: "A-OUTSIDE" });
+    const trust = new TrustStore({ cas: [f.a.ca.cert, outside.ca.cert], boundOnly: [outside.ca.cert], delegation: [f.a.delegation] });
+    const id = await f.sign(outside.officer, { action: { kind: "submit" }, step: null, at: tick() }, []);
+    const { derive } = await import("../src/workflow/derive.ts");
+    const report = (await derive(f.doc, trust)).report;
+    expect(report.entries.find((e) => e.id === id)?.reason).toBe("The signer's certificate is not registered for a person here.");
+    // Registered (bound) to the case officer, the same certificate signs as that person.
+    const bound = new TrustStore({
+      cas: [f.a.ca.cert, outside.ca.cert],
+      boundOnly: [outside.ca.cert],
+      bindings: [{ cert: outside.officer.cert, profile: f.a.officer.profile }],
+      delegation: [f.a.delegation],
+    });
+    expect((await derive(f.doc, bound)).report.entries.find((e) => e.id === id)?.reason).toBeNull();
   });
 
   it("The signer's certificate has been revoked.", async () => {

@@ -27,8 +27,8 @@ export async function registeredIssuers(store: Store): Promise<string[]> {
  *
  * Caveat on registered issuers: TrustStore trusts a CA for every certificate it issued that carries a
  * profile naming the CA's own O. Registered issuers (a citizen-certificate CA, or a self-signed
- * certificate) do not issue certificates with our profile attributes, but a CA trusted *only* for
- * bound certificates would be the exact rule; that needs a TrustStore option in crdt-model.
+ * certificate) do not issue certificates with our profile attributes; they are passed as `boundOnly`,
+ * so only the certificates registered here (bound to a person) count, never others they issued.
  *
  * Federation (later): the CA certificates and delegation tables of agencies we exchange documents
  * with will be added here from the federation settings, so their signers verify offline too.
@@ -71,7 +71,9 @@ export async function buildTrustStore(store: Store): Promise<Result<TrustStore>>
 
   const table = await getDelegation(store);
   if (!table.ok) return table;
-  return ok(new TrustStore({ cas, revoked, bindings, delegation: table.value ? [table.value] : [] }));
+  // Every issuer but our own CA is trusted only for the certificates registered (bound) here.
+  const boundOnly = cas.filter((c) => !sameCert(c, ca.value));
+  return ok(new TrustStore({ cas, revoked, bindings, boundOnly, delegation: table.value ? [table.value] : [] }));
 }
 
 function issuerAmong(cas: x509.X509Certificate[], cert: x509.X509Certificate): x509.X509Certificate | undefined {

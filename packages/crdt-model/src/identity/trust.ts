@@ -22,6 +22,8 @@ export class TrustStore {
   private readonly revoked: Set<string>; // "<issuer CA fingerprint>:<serial hex lower>"
   private readonly bindings: Map<string, SignerProfile>; // certificate SHA-256 hex → profile
   private readonly delegation: Map<string, DelegationTable>;
+  /** CAs trusted only for certificates bound to a person here (issuers of registered certificates). */
+  private readonly boundOnly: Set<string>;
   private readonly issuerCache = new Map<string, Promise<Result<x509.X509Certificate>>>();
   private readonly caKeys = new Map<string, Promise<CryptoKey | null>>();
 
@@ -30,11 +32,17 @@ export class TrustStore {
     revoked?: { ca: x509.X509Certificate; serial: string }[];
     bindings?: { cert: x509.X509Certificate; profile: SignerProfile }[];
     delegation?: DelegationTable[];
+    /**
+     * Issuers whose certificates count only when bound to a person in `bindings`: a citizen-card CA
+     * issues certificates to everyone, and none of them may sign here unless registered.
+     */
+    boundOnly?: x509.X509Certificate[];
   }) {
     this.cas = [...init.cas];
     this.revoked = new Set((init.revoked ?? []).map((r) => `${fp(r.ca)}:${r.serial.toLowerCase()}`));
     this.bindings = new Map((init.bindings ?? []).map((b) => [fp(b.cert), b.profile]));
     this.delegation = new Map((init.delegation ?? []).map((t) => [t.agency, t]));
+    this.boundOnly = new Set((init.boundOnly ?? []).map(fp));
   }
 
   /** Builds a store from PEM texts; the first one that does not parse is named in the reason. */
@@ -68,6 +76,7 @@ export class TrustStore {
   withRevoked(ca: x509.X509Certificate, serial: string): TrustStore {
     const next = new TrustStore({ cas: this.cas, delegation: [...this.delegation.values()] });
     for (const r of this.revoked) next.revoked.add(r);
+    for (const b of this.boundOnly) next.boundOnly.add(b);
     for (const [k, v] of this.bindings) next.bindings.set(k, v);
     next.revoked.add(`${fp(ca)}:${serial.toLowerCase()}`);
     return next;
@@ -90,6 +99,7 @@ export class TrustStore {
       return { ok: false, reason: "The issuing authority's certificate was not valid at the claimed time." };
     const bound = this.bindings.get(fp(cert));
     if (bound) return { ok: true, ca, profile: bound };
+    if (this.boundOnly.has(fp(ca))) return { ok: false, reason: "The signer's certificate is not registered for a person here." };
     const profile = profileFromCertificate(cert);
     if (!profile.ok) return { ok: false, reason: `The signer's certificate carries no usable profile: ${profile.reason}` };
     if (profile.value.agency !== agencyOf(ca))
