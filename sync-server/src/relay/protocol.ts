@@ -57,29 +57,18 @@ export function decodeMessage(data: Uint8Array): { ok: true; value: Incoming } |
   }
 }
 
-export function encodeSyncStep1(stateVector: Uint8Array): Uint8Array {
+/** A sync frame: message type, sync sub-type, then the body (a state vector or an update). */
+function syncFrame(sub: number, body: Uint8Array): Uint8Array {
   const e = encoding.createEncoder();
   encoding.writeVarUint(e, MESSAGE_SYNC);
-  encoding.writeVarUint(e, syncProtocol.messageYjsSyncStep1);
-  encoding.writeVarUint8Array(e, stateVector);
+  encoding.writeVarUint(e, sub);
+  encoding.writeVarUint8Array(e, body);
   return encoding.toUint8Array(e);
 }
 
-export function encodeSyncStep2(update: Uint8Array): Uint8Array {
-  const e = encoding.createEncoder();
-  encoding.writeVarUint(e, MESSAGE_SYNC);
-  encoding.writeVarUint(e, syncProtocol.messageYjsSyncStep2);
-  encoding.writeVarUint8Array(e, update);
-  return encoding.toUint8Array(e);
-}
-
-export function encodeUpdate(update: Uint8Array): Uint8Array {
-  const e = encoding.createEncoder();
-  encoding.writeVarUint(e, MESSAGE_SYNC);
-  encoding.writeVarUint(e, syncProtocol.messageYjsUpdate);
-  encoding.writeVarUint8Array(e, update);
-  return encoding.toUint8Array(e);
-}
+export const encodeSyncStep1 = (stateVector: Uint8Array): Uint8Array => syncFrame(syncProtocol.messageYjsSyncStep1, stateVector);
+export const encodeSyncStep2 = (update: Uint8Array): Uint8Array => syncFrame(syncProtocol.messageYjsSyncStep2, update);
+export const encodeUpdate = (update: Uint8Array): Uint8Array => syncFrame(syncProtocol.messageYjsUpdate, update);
 
 export function encodeAwareness(update: Uint8Array): Uint8Array {
   const e = encoding.createEncoder();

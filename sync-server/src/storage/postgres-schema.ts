@@ -184,22 +184,6 @@ export async function storedSchemaVersion(c: pg.ClientBase): Promise<number | un
 
 // seq is BIGINT, which pg returns as text; seqs stay far below 2^53.
 export const seqOf = (s: string | number): number => Number(s);
-export {
-  blob,
-  bytes,
-  toCertificate,
-  toDeputy,
-  toEnrollment,
-  toIndexRow,
-  toPerson,
-  toReceipt,
-  type CertDbRow,
-  type DeputyDbRow,
-  type EnrollmentDbRow,
-  type IndexDbRow,
-  type PersonDbRow,
-  type ReceiptDbRow,
-} from "./rows.ts";
 
 // ---- backup ----------------------------------------------------------------------------------------
 

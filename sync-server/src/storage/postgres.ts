@@ -8,11 +8,13 @@ import type { DocId, PersonId } from "@countersign/crdt-model";
 import {
   LOCK_DOC,
   SCHEMA_VERSION,
-  blob,
-  bytes,
   dumpRows,
   prepareDatabase,
   seqOf,
+} from "./postgres-schema.ts";
+import {
+  blob,
+  bytes,
   toCertificate,
   toDeputy,
   toEnrollment,
@@ -25,7 +27,7 @@ import {
   type IndexDbRow,
   type PersonDbRow,
   type ReceiptDbRow,
-} from "./postgres-schema.ts";
+} from "./rows.ts";
 import type {
   CertificateRow,
   DeputyRow,

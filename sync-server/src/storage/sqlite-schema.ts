@@ -150,19 +150,3 @@ export function storedSchemaVersion(db: BetterSqlite3.Database): number | undefi
   return Number.isInteger(v) && v > 0 ? v : undefined;
 }
 
-export {
-  blob,
-  bytes,
-  toCertificate,
-  toDeputy,
-  toEnrollment,
-  toIndexRow,
-  toPerson,
-  toReceipt,
-  type CertDbRow,
-  type DeputyDbRow,
-  type EnrollmentDbRow,
-  type IndexDbRow,
-  type PersonDbRow,
-  type ReceiptDbRow,
-} from "./rows.ts";

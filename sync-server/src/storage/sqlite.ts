@@ -3,11 +3,13 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import type { DocId, PersonId } from "@countersign/crdt-model";
 import {
-  blob,
-  bytes,
   prepareDatabase,
   SCHEMA_VERSION,
   storedSchemaVersion,
+} from "./sqlite-schema.ts";
+import {
+  blob,
+  bytes,
   toCertificate,
   toDeputy,
   toEnrollment,
@@ -20,7 +22,7 @@ import {
   type IndexDbRow,
   type PersonDbRow,
   type ReceiptDbRow,
-} from "./sqlite-schema.ts";
+} from "./rows.ts";
 import type {
   CertificateRow,
   DeputyRow,
