@@ -25,6 +25,19 @@ export interface PendingUpdate {
   refused?: string;
 }
 
+/**
+ * An attachment's bytes kept on this device, by content address. "pending": attached here and not
+ * yet on the agency server; "uploaded": attached here and stored there; "cached": downloaded.
+ */
+export interface BlobRow {
+  sha256: string;
+  data: Uint8Array;
+  mime: string;
+  size: number;
+  state: "pending" | "uploaded" | "cached";
+  at: string;
+}
+
 interface MetaRow {
   key: string;
   value: string;
@@ -34,10 +47,13 @@ export class LocalDb extends Dexie {
   docs!: Table<LocalDocRow, string>;
   pending!: Table<PendingUpdate, number>;
   meta!: Table<MetaRow, string>;
+  blobs!: Table<BlobRow, string>;
 
   constructor(name: string) {
     super(name);
     this.version(1).stores({ docs: "doc, status, dueDate, updatedAt", pending: "++seq, doc", meta: "key" });
+    // Version 2 adds attachment bytes; the other tables are unchanged, so existing rows stay as they are.
+    this.version(2).stores({ blobs: "sha256, state" });
   }
 
   async getMeta(key: string): Promise<string | undefined> {
