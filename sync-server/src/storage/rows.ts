@@ -1,7 +1,19 @@
 // Rows as both SQL stores hold them, and back to the Store interface's shapes. SQLite and PostgreSQL
 // share column names and meanings; only booleans differ (SQLite stores 0/1).
-import type { DocId, EntryId, PersonId, Role, UnitId } from "@countersign/crdt-model";
-import type { CertificateRow, DeputyRow, DocIndexRow, EnrollmentRow, EntryReceipt, Person } from "./types.ts";
+import { createHash } from "node:crypto";
+import type { AgencyCode, DocId, EntryId, PersonId, Role, Sha256Hex, UnitId } from "@countersign/crdt-model";
+import type {
+  Assignment,
+  CertificateRow,
+  DeputyRow,
+  DocIndexRow,
+  EnrollmentRow,
+  EntryReceipt,
+  ExchangeRecord,
+  OutboxItem,
+  PeerAgency,
+  Person,
+} from "./types.ts";
 
 export interface IndexDbRow {
   doc: string;
@@ -110,4 +122,132 @@ export const toEnrollment = (r: EnrollmentDbRow): EnrollmentRow => ({
   person: r.person as PersonId,
   expiresAt: r.expires_at,
   usedAt: r.used_at,
+});
+
+// ---- attachments and exchange --------------------------------------------------------------------
+
+/**
+ * Throws unless `sha256` is the lower-case SHA-256 of `data`: what keeps every blob under its own
+ * hash. node:crypto rather than crdt-model's sha256Hex (the same digest): attachments run to tens of
+ * MiB, and the native hash is an order of magnitude faster on the server's event loop.
+ */
+export function checkBlobHash(sha256: Sha256Hex, data: Uint8Array): void {
+  if (!(data instanceof Uint8Array)) throw new Error(`The attachment ${String(sha256)} has no bytes.`);
+  const actual = createHash("sha256").update(data).digest("hex");
+  if (actual !== sha256) throw new Error(`The attachment's bytes hash to ${actual}, not to the name it was given (${String(sha256)}).`);
+}
+
+export interface PeerDbRow {
+  code: string;
+  name: string;
+  ca_pem: string;
+  fingerprint: string;
+  url: string | null;
+  delegation: string | null;
+  revoked_serials: string;
+  added_at: string;
+  removed_at: string | null;
+}
+export const toPeer = (r: PeerDbRow): PeerAgency => ({
+  code: r.code as AgencyCode,
+  name: r.name,
+  caPem: r.ca_pem,
+  fingerprint: r.fingerprint,
+  url: r.url,
+  delegation: r.delegation,
+  revokedSerials: JSON.parse(r.revoked_serials) as string[],
+  addedAt: r.added_at,
+  removedAt: r.removed_at,
+});
+/** Column values in table order, for both engines' INSERTs. */
+export const peerValues = (p: PeerAgency): unknown[] => [
+  p.code,
+  p.name,
+  p.caPem,
+  p.fingerprint,
+  p.url,
+  p.delegation,
+  JSON.stringify(p.revokedSerials),
+  p.addedAt,
+  p.removedAt,
+];
+
+export interface ExchangeDbRow {
+  /** INTEGER in SQLite, BIGINT (text) in PostgreSQL. */
+  seq: number | string;
+  envelope: string | null;
+  direction: ExchangeRecord["direction"];
+  peer: string | null;
+  purpose: string | null;
+  answers: string | null;
+  docs: string;
+  sha256: string;
+  size: number | string;
+  status: ExchangeRecord["status"];
+  detail: string | null;
+  at: string;
+}
+export const toExchange = (r: ExchangeDbRow): ExchangeRecord => ({
+  seq: Number(r.seq),
+  envelope: r.envelope,
+  direction: r.direction,
+  peer: r.peer,
+  purpose: r.purpose,
+  answers: r.answers,
+  docs: JSON.parse(r.docs) as DocId[],
+  sha256: r.sha256,
+  size: Number(r.size),
+  status: r.status,
+  detail: r.detail,
+  at: r.at,
+});
+/** (envelope, direction, peer, purpose, answers, docs, sha256, size, status, detail, at). */
+export const exchangeValues = (r: ExchangeRecord): unknown[] => [
+  r.envelope,
+  r.direction,
+  r.peer,
+  r.purpose,
+  r.answers,
+  JSON.stringify(r.docs),
+  r.sha256,
+  r.size,
+  r.status,
+  r.detail,
+  r.at,
+];
+
+export interface OutboxDbRow {
+  envelope: string;
+  peer: string;
+  data: Buffer;
+  attempts: number;
+  next_attempt_at: string;
+  last_error: string | null;
+  status: OutboxItem["status"];
+  created_at: string;
+}
+export const toOutbox = (r: OutboxDbRow): OutboxItem => ({
+  envelope: r.envelope,
+  peer: r.peer as AgencyCode,
+  data: bytes(r.data),
+  attempts: r.attempts,
+  nextAttemptAt: r.next_attempt_at,
+  lastError: r.last_error,
+  status: r.status,
+  createdAt: r.created_at,
+});
+
+export interface AssignmentDbRow {
+  doc: string;
+  person: string;
+  assigned_by: string;
+  at: string;
+  envelope: string | null;
+}
+export const toAssignment = (r: AssignmentDbRow): Assignment => ({
+  doc: r.doc as DocId,
+  person: r.person as PersonId,
+  by: r.assigned_by as PersonId,
+  at: r.at,
+  envelope: r.envelope,
 });

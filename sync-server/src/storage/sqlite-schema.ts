@@ -105,6 +105,86 @@ const MIGRATIONS: readonly string[] = [
     expires_at TEXT NOT NULL
   );
   `,
+  // 2: attachments and the envelope exchange (issue 5).
+  `
+  -- Content-addressed: the key is the SHA-256 of the bytes, checked before every insert.
+  CREATE TABLE IF NOT EXISTS blobs (
+    sha256     TEXT PRIMARY KEY,
+    data       BLOB NOT NULL,
+    size       INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+  );
+
+  CREATE TABLE IF NOT EXISTS peers (
+    code            TEXT PRIMARY KEY,
+    name            TEXT NOT NULL,
+    ca_pem          TEXT NOT NULL,
+    fingerprint     TEXT NOT NULL,
+    url             TEXT,
+    delegation      TEXT,
+    revoked_serials TEXT NOT NULL,
+    added_at        TEXT NOT NULL,
+    removed_at      TEXT
+  );
+
+  -- The exchange log, append-only. An envelope id is imported at most once: the partial unique index
+  -- is what makes a second import (even a concurrent one, from another process) a duplicate.
+  CREATE TABLE IF NOT EXISTS exchanges (
+    seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+    envelope  TEXT,
+    direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+    peer      TEXT,
+    purpose   TEXT,
+    answers   TEXT,
+    docs      TEXT NOT NULL,
+    sha256    TEXT NOT NULL,
+    size      INTEGER NOT NULL,
+    status    TEXT NOT NULL CHECK (status IN ('imported', 'duplicate', 'refused', 'queued', 'delivered', 'failed', 'exported')),
+    detail    TEXT,
+    at        TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS exchanges_envelope ON exchanges (envelope, seq);
+  CREATE INDEX IF NOT EXISTS exchanges_peer ON exchanges (peer, seq);
+  CREATE UNIQUE INDEX IF NOT EXISTS exchanges_imported_once ON exchanges (envelope) WHERE direction = 'in' AND status = 'imported';
+  -- docs is kept as JSON to give the record back as logged, and here so "the log of a document" is an index lookup.
+  CREATE TABLE IF NOT EXISTS exchange_docs (
+    doc TEXT NOT NULL,
+    seq INTEGER NOT NULL REFERENCES exchanges (seq) ON DELETE CASCADE,
+    PRIMARY KEY (doc, seq)
+  ) WITHOUT ROWID;
+
+  -- The bytes of envelopes we imported or sent, by envelope id.
+  CREATE TABLE IF NOT EXISTS envelopes (
+    envelope TEXT PRIMARY KEY,
+    sha256   TEXT NOT NULL,
+    data     BLOB NOT NULL,
+    at       TEXT NOT NULL
+  );
+
+  CREATE TABLE IF NOT EXISTS outbox (
+    envelope        TEXT PRIMARY KEY,
+    peer            TEXT NOT NULL,
+    data            BLOB NOT NULL,
+    attempts        INTEGER NOT NULL,
+    next_attempt_at TEXT NOT NULL,
+    last_error      TEXT,
+    status          TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+    created_at      TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS outbox_status ON outbox (status, next_attempt_at);
+
+  -- 分文, as a history: the row with the largest seq per document is the current assignment.
+  CREATE TABLE IF NOT EXISTS assignments (
+    seq      INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc      TEXT NOT NULL,
+    person   TEXT NOT NULL,
+    assigned_by TEXT NOT NULL,
+    at       TEXT NOT NULL,
+    envelope TEXT
+  );
+  CREATE INDEX IF NOT EXISTS assignments_doc ON assignments (doc, seq);
+  CREATE INDEX IF NOT EXISTS assignments_person ON assignments (person, seq);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -8,12 +8,13 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SCHEMA_VERSION } from "./sqlite-schema.ts";
 import { openSqliteStore, restoreSqliteStore, SqliteStore } from "./sqlite.ts";
 import { bytes, describeStoreContract, doc, unit } from "./store-contract.ts";
+import { batch, describeExchangeContract } from "./store-contract-exchange.ts";
 import type { Store } from "./types.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 // Every Store's behaviour, on a fresh file per test.
-describeStoreContract("SqliteStore", async () => {
+async function freshStore() {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), "countersign-sqlite-"));
   const store = openSqliteStore(path.join(d, "store.db"));
   return {
@@ -23,7 +24,9 @@ describeStoreContract("SqliteStore", async () => {
       fs.rmSync(d, { recursive: true, force: true });
     },
   };
-});
+}
+describeStoreContract("SqliteStore", freshStore);
+describeExchangeContract("SqliteStore", freshStore);
 
 // What only a file-backed store shows: reopening, WAL, the online backup and restore, a killed writer.
 let dir: string;
@@ -116,6 +119,8 @@ describe("SqliteStore files", () => {
   it("restores a backup into a new file and refuses a non-store source or a non-empty target", async () => {
     const s = open();
     const seq = await s.appendUpdate(doc("a"), bytes(1, 2, 3));
+    const imported = batch("env-1");
+    await s.importEnvelope(imported);
     await s.backup(path.join(dir, "backup.db"));
 
     const notStore = path.join(dir, "not-store.db");
@@ -136,7 +141,13 @@ describe("SqliteStore files", () => {
 
     fs.writeFileSync(path.join(dir, "empty.db"), "");
     await restoreSqliteStore(path.join(dir, "backup.db"), path.join(dir, "empty.db"));
-    expect(await open("empty.db").readUpdates(doc("a"))).toEqual([{ seq, data: bytes(1, 2, 3) }]);
+    const restored = open("empty.db");
+    expect(await restored.readUpdates(doc("a"))).toEqual([{ seq, data: bytes(1, 2, 3) }]);
+    // The exchange tables come along: the attachment, the log line, the envelope's bytes.
+    const [attachment] = imported.blobs;
+    expect(Array.from((await restored.getBlob(attachment!.sha256))!)).toEqual(Array.from(attachment!.data));
+    expect(await restored.importedEnvelope("env-1")).toMatchObject({ envelope: "env-1", status: "imported" });
+    expect(Array.from((await restored.envelopeBytes("env-1"))!)).toEqual(Array.from(imported.envelope));
     expect(fs.readdirSync(dir).filter((f) => f.includes("restoring"))).toEqual([]);
   });
 

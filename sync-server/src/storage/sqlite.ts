@@ -23,6 +23,9 @@ import {
   type PersonDbRow,
   type ReceiptDbRow,
 } from "./rows.ts";
+import { statements } from "./sqlite-statements.ts";
+import { SqliteBlobs } from "./sqlite-blobs.ts";
+import { SqliteExchange } from "./sqlite-exchange.ts";
 import type {
   CertificateRow,
   DeputyRow,
@@ -45,64 +48,6 @@ const BACKUP_PAGES_PER_STEP = 1024;
 /** After this many restarts (another process kept writing) the rest is copied in one step. */
 const BACKUP_RESTARTS_BEFORE_ONE_STEP = 2;
 
-// Timestamps arrive as ISO 8601 with any offset; comparing them as text would misorder "+08:00"
-// against "Z", so expiry is compared as instants. An unparseable time gives NULL and so never passes.
-const instant = (sqlExpr: string): string => `unixepoch(${sqlExpr}, 'subsec')`;
-
-/** Prepared once per connection; SQL lives here so the methods read as what they do. */
-function statements(db: Database.Database) {
-  const p = (sql: string): Stmt => db.prepare(sql);
-  return {
-    append: p("INSERT INTO updates (doc, data, at) VALUES (?, ?, ?)"),
-    read: p("SELECT seq, data FROM updates WHERE doc = ? ORDER BY seq"),
-    maxSeqUpTo: p("SELECT max(seq) AS seq FROM updates WHERE doc = ? AND seq <= ?"),
-    deleteUpTo: p("DELETE FROM updates WHERE doc = ? AND seq <= ?"),
-    insertAt: p("INSERT INTO updates (seq, doc, data, at) VALUES (?, ?, ?, ?)"),
-    hasDoc: p("SELECT 1 FROM updates WHERE doc = ? LIMIT 1"),
-    putIndex: p(`INSERT INTO doc_index (doc, kind, subject, status, secrecy, unit, case_officer, due_date, participants, holders, updated_at)
-      VALUES (@doc, @kind, @subject, @status, @secrecy, @unit, @caseOfficer, @dueDate, @participants, @holders, @updatedAt)
-      ON CONFLICT (doc) DO UPDATE SET kind = excluded.kind, subject = excluded.subject, status = excluded.status,
-        secrecy = excluded.secrecy, unit = excluded.unit, case_officer = excluded.case_officer, due_date = excluded.due_date,
-        participants = excluded.participants, holders = excluded.holders, updated_at = excluded.updated_at`),
-    clearKeys: p("DELETE FROM doc_keys WHERE doc = ?"),
-    putKey: p("INSERT OR IGNORE INTO doc_keys (doc, kind, key) VALUES (?, ?, ?)"),
-    getIndex: p("SELECT * FROM doc_index WHERE doc = ?"),
-    putReceipt: p("INSERT OR IGNORE INTO receipts (entry, doc, received_at, signature) VALUES (?, ?, ?, ?)"),
-    getReceipt: p("SELECT entry, doc, received_at, signature FROM receipts WHERE entry = ?"),
-    receipts: p("SELECT entry, doc, received_at, signature FROM receipts WHERE doc = ? ORDER BY received_at, entry"),
-    putUnit: p("INSERT INTO units (id, name, parent) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, parent = excluded.parent"),
-    units: p("SELECT id, name, parent FROM units ORDER BY id"),
-    putPerson: p(`INSERT INTO people (id, name, unit, level, roles, active) VALUES (?, ?, ?, ?, ?, ?)
-      ON CONFLICT (id) DO UPDATE SET name = excluded.name, unit = excluded.unit, level = excluded.level,
-        roles = excluded.roles, active = excluded.active`),
-    person: p("SELECT * FROM people WHERE id = ?"),
-    people: p("SELECT * FROM people ORDER BY id"),
-    putDeputy: p(`INSERT INTO deputies (principal, deputy, from_at, until_at) VALUES (?, ?, ?, ?)
-      ON CONFLICT (principal, deputy, from_at) DO UPDATE SET until_at = excluded.until_at`),
-    deputies: p("SELECT principal, deputy, from_at, until_at FROM deputies ORDER BY principal, from_at, deputy"),
-    getSetting: p("SELECT value FROM settings WHERE key = ?"),
-    setSetting: p("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
-    // A revocation is final: putting the certificate again (say, re-registering it) must not lift it.
-    putCert: p(`INSERT INTO certificates (serial, person, cert, issued_at, revoked_at, origin) VALUES (?, ?, ?, ?, ?, ?)
-      ON CONFLICT (serial) DO UPDATE SET person = excluded.person, cert = excluded.cert, issued_at = excluded.issued_at,
-        origin = excluded.origin, revoked_at = coalesce(certificates.revoked_at, excluded.revoked_at)`),
-    certs: p("SELECT * FROM certificates ORDER BY issued_at, serial"),
-    certsOf: p("SELECT * FROM certificates WHERE person = ? ORDER BY issued_at, serial"),
-    revoke: p("UPDATE certificates SET revoked_at = ? WHERE serial = ? AND revoked_at IS NULL"),
-    // Likewise a used code stays used if the same hash is put again.
-    putEnrollment: p(`INSERT INTO enrollments (code_hash, person, expires_at, used_at) VALUES (?, ?, ?, ?)
-      ON CONFLICT (code_hash) DO UPDATE SET person = excluded.person, expires_at = excluded.expires_at,
-        used_at = coalesce(enrollments.used_at, excluded.used_at)`),
-    useEnrollment: p(`UPDATE enrollments SET used_at = @at
-      WHERE code_hash = @codeHash AND used_at IS NULL AND ${instant("expires_at")} > ${instant("@at")}
-      RETURNING code_hash, person, expires_at, used_at`),
-    putChallenge: p("INSERT INTO challenges (nonce, expires_at) VALUES (?, ?) ON CONFLICT (nonce) DO UPDATE SET expires_at = excluded.expires_at"),
-    takeChallenge: p(`DELETE FROM challenges WHERE nonce = @nonce RETURNING ${instant("expires_at")} > ${instant("@at")} AS live`),
-    // Unanswered challenges would pile up forever; the caller's clock decides what is stale.
-    purgeChallenges: p(`DELETE FROM challenges WHERE ${instant("expires_at")} <= ${instant("@at")} OR ${instant("expires_at")} IS NULL`),
-  };
-}
-
 const GROUP_COMMIT_MS = 2;
 
 export class SqliteStore implements Store {
@@ -113,6 +58,8 @@ export class SqliteStore implements Store {
   /** One statement per combination of filters, so each keeps its index-driven plan. */
   private readonly queries = new Map<string, Stmt>();
   private appends: { doc: DocId; data: Buffer; resolve: (seq: number) => void; reject: (e: unknown) => void }[] = [];
+  private readonly blobs: SqliteBlobs;
+  private readonly exchange: SqliteExchange;
 
   constructor(file: string) {
     this.file = path.resolve(file);
@@ -124,6 +71,8 @@ export class SqliteStore implements Store {
       throw e;
     }
     this.s = statements(this.db);
+    this.blobs = new SqliteBlobs(this.db);
+    this.exchange = new SqliteExchange(this.db, this.blobs, () => this.flushAppends());
     for (const h of [false, true]) for (const pa of [false, true]) for (const st of [false, true]) this.prepareQuery(h, pa, st);
   }
 
@@ -318,6 +267,27 @@ export class SqliteStore implements Store {
       return r?.live === 1;
     }).immediate();
   }
+
+  // ---- attachments and exchange (sqlite-blobs.ts, sqlite-exchange.ts) ----------------------------
+
+  readonly putBlob: Store["putBlob"] = (h, data) => this.blobs.putBlob(h, data);
+  readonly getBlob: Store["getBlob"] = (h) => this.blobs.getBlob(h);
+  readonly hasBlobs: Store["hasBlobs"] = (hs) => this.blobs.hasBlobs(hs);
+  readonly putPeer: Store["putPeer"] = (p) => this.exchange.putPeer(p);
+  readonly peer: Store["peer"] = (code) => this.exchange.peer(code);
+  readonly peers: Store["peers"] = () => this.exchange.peers();
+  readonly importEnvelope: Store["importEnvelope"] = (b) => this.exchange.importEnvelope(b);
+  readonly importedEnvelope: Store["importedEnvelope"] = (id) => this.exchange.importedEnvelope(id);
+  readonly envelopeBytes: Store["envelopeBytes"] = (id) => this.exchange.envelopeBytes(id);
+  readonly logExchange: Store["logExchange"] = (r, envelope) => this.exchange.logExchange(r, envelope);
+  readonly exchanges: Store["exchanges"] = (q) => this.exchange.exchanges(q);
+  readonly enqueueOutbox: Store["enqueueOutbox"] = (o) => this.exchange.enqueueOutbox(o);
+  readonly dueOutbox: Store["dueOutbox"] = (now, limit) => this.exchange.dueOutbox(now, limit);
+  readonly updateOutbox: Store["updateOutbox"] = (id, patch) => this.exchange.updateOutbox(id, patch);
+  readonly outbox: Store["outbox"] = (q) => this.exchange.outbox(q);
+  readonly putAssignment: Store["putAssignment"] = (a) => this.exchange.putAssignment(a);
+  readonly assignment: Store["assignment"] = (doc) => this.exchange.assignment(doc);
+  readonly assignmentsOf: Store["assignmentsOf"] = (p) => this.exchange.assignmentsOf(p);
 
   // ---- whole store -------------------------------------------------------------------------------
 

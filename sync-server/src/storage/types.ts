@@ -1,4 +1,4 @@
-import type { AgencyCode, DocId, EntryId, PersonId, UnitId } from "@countersign/crdt-model";
+import type { AgencyCode, DocId, EntryId, PersonId, Sha256Hex, UnitId } from "@countersign/crdt-model";
 import type { Role } from "@countersign/crdt-model";
 
 /**
@@ -6,7 +6,7 @@ import type { Role } from "@countersign/crdt-model";
  * for SQLite, committed for PostgreSQL): the relay acknowledges an update only after `appendUpdate`
  * resolves. Implementations: SQLite (embedded, default) and PostgreSQL (scaled out).
  */
-export interface Store extends DocStore, DirectoryStore, IdentityStore {
+export interface Store extends DocStore, DirectoryStore, IdentityStore, BlobStore, ExchangeStore {
   readonly kind: "sqlite" | "postgres";
   /** A consistent copy of everything, taken while serving. */
   backup(toFile: string): Promise<void>;
@@ -140,6 +140,132 @@ export interface IdentityStore {
   putChallenge(nonce: string, expiresAt: string): Promise<void>;
   /** Deletes and returns whether the challenge existed and had not expired — atomically. */
   takeChallenge(nonce: string, at: string): Promise<boolean>;
+}
+
+// ---- attachments ---------------------------------------------------------------------------------
+
+/**
+ * Attachment bytes, content-addressed: the key is the lower-case SHA-256 of the bytes, checked by the
+ * store on the way in, so a blob can never be stored under a name that is not its hash.
+ */
+export interface BlobStore {
+  /** Stores the bytes; the same bytes again change nothing. Rejects when `sha256` is not their hash. */
+  putBlob(sha256: Sha256Hex, data: Uint8Array): Promise<void>;
+  getBlob(sha256: Sha256Hex): Promise<Uint8Array | undefined>;
+  /** Which of these the store holds. */
+  hasBlobs(sha256: readonly Sha256Hex[]): Promise<Set<Sha256Hex>>;
+}
+
+// ---- federation and envelope exchange -------------------------------------------------------------
+
+/** Another agency in our federation trust list (`countersign trust add`). */
+export interface PeerAgency {
+  code: AgencyCode;
+  name: string;
+  /** Its CA certificate, PEM. */
+  caPem: string;
+  /** SHA-256 of the CA certificate's DER, lower-case hex: what the administrator confirmed. */
+  fingerprint: string;
+  /** Its server's base address for HTTP delivery (https://…), or null: files only. */
+  url: string | null;
+  /** Its delegation table (crdt-model's DelegationTable as JSON), when it sent one; validated by the caller. */
+  delegation: string | null;
+  /** Serials (hex) of its certificates it told us are revoked. */
+  revokedSerials: string[];
+  addedAt: string;
+  /** Set when we stopped trusting it: its envelopes are refused from then on. */
+  removedAt: string | null;
+}
+
+export type ExchangeDirection = "in" | "out";
+
+/**
+ * One line of the exchange log (交換紀錄): every envelope sent or received, and every refused one.
+ * A refused envelope that could not even be parsed has no id; `sha256` (of the envelope's bytes)
+ * always identifies what arrived.
+ */
+export interface ExchangeRecord {
+  /** Assigned by the store on insert (ignored when logging). */
+  seq?: number;
+  envelope: string | null;
+  direction: ExchangeDirection;
+  /** The other agency (sender for "in", recipient for "out"), when known. */
+  peer: string | null;
+  purpose: string | null;
+  answers: string | null;
+  docs: DocId[];
+  sha256: string;
+  size: number;
+  /** in: imported | duplicate | refused; out: queued | delivered | failed | exported. */
+  status: "imported" | "duplicate" | "refused" | "queued" | "delivered" | "failed" | "exported";
+  /** The refusal or delivery error as a sentence, or null. */
+  detail: string | null;
+  at: string;
+}
+
+/** What an import writes, all in one transaction (all or nothing). */
+export interface ImportBatch {
+  /** The log line, status "imported". */
+  record: ExchangeRecord;
+  updates: { doc: DocId; update: Uint8Array }[];
+  blobs: { sha256: Sha256Hex; data: Uint8Array }[];
+  /** The envelope bytes themselves, kept so a receipt or a re-delivery can refer to them. */
+  envelope: Uint8Array;
+}
+
+/** An envelope waiting to be pushed to another agency's server (the visible outbox). */
+export interface OutboxItem {
+  envelope: string;
+  peer: AgencyCode;
+  /** The envelope file's bytes as they will be POSTed. */
+  data: Uint8Array;
+  attempts: number;
+  nextAttemptAt: string;
+  lastError: string | null;
+  status: "pending" | "delivered" | "failed";
+  createdAt: string;
+}
+
+/** 分文: which officer of ours handles a document another agency sent us (by the registry desk). */
+export interface Assignment {
+  doc: DocId;
+  person: PersonId;
+  by: PersonId;
+  at: string;
+  /** The envelope that brought the document, when it came by envelope. */
+  envelope: string | null;
+}
+
+export interface ExchangeStore {
+  putPeer(p: PeerAgency): Promise<void>;
+  peer(code: AgencyCode): Promise<PeerAgency | undefined>;
+  peers(): Promise<PeerAgency[]>;
+
+  /**
+   * Imports an envelope atomically: appends every update, stores every blob, keeps the envelope and
+   * writes its log line in one transaction. Returns false and writes nothing when an envelope with
+   * this id was already imported (the duplicate is for the caller to log); the seqs otherwise.
+   */
+  importEnvelope(b: ImportBatch): Promise<{ imported: true; seqs: number[] } | { imported: false; first: ExchangeRecord }>;
+  /** The "in" record with status "imported" for this envelope id, if any. */
+  importedEnvelope(envelope: string): Promise<ExchangeRecord | undefined>;
+  /** The bytes of an envelope we imported or sent. */
+  envelopeBytes(envelope: string): Promise<Uint8Array | undefined>;
+  /** Appends a log line (refusals, duplicates, exports, deliveries); returns its seq. */
+  logExchange(r: ExchangeRecord, envelope?: Uint8Array): Promise<number>;
+  /** Newest first. */
+  exchanges(q?: { peer?: string; doc?: DocId; direction?: ExchangeDirection; limit?: number }): Promise<ExchangeRecord[]>;
+
+  enqueueOutbox(o: OutboxItem): Promise<void>;
+  /** Pending items whose next attempt is due at `now`, oldest first. */
+  dueOutbox(now: string, limit: number): Promise<OutboxItem[]>;
+  updateOutbox(envelope: string, patch: Pick<OutboxItem, "attempts" | "nextAttemptAt" | "lastError" | "status">): Promise<void>;
+  outbox(q?: { status?: OutboxItem["status"]; limit?: number }): Promise<OutboxItem[]>;
+
+  putAssignment(a: Assignment): Promise<void>;
+  /** The current assignment of a document (the latest), if any. */
+  assignment(doc: DocId): Promise<Assignment | undefined>;
+  assignmentsOf(person: PersonId): Promise<Assignment[]>;
 }
 
 export type { AgencyCode };
