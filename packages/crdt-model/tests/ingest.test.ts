@@ -99,6 +99,16 @@ describe("checkTransition (validation on ingest)", () => {
     expect(reason).toBe("The update changes the routing plan without a signed amendment.");
   });
 
+  it("clearing the draft plan before submission is accepted; after submission it is refused as an unsigned plan change", async () => {
+    const f = await flow();
+    const draft = copy(f.doc);
+    draft.clearPlan();
+    expect(draft.plan()).toEqual({ ok: true, value: null });
+    expect((await checkTransition(f.doc, draft, f.trust)).ok).toBe(true);
+    await f.sign(f.a.officer, { action: { kind: "submit" }, step: null, at: tick() });
+    expect(await reasonFor(f, (after) => after.clearPlan())).toBe("The update changes the routing plan without a signed amendment.");
+  });
+
   it("a plan change with its signed amendment in the same update is accepted", async () => {
     const f = await flow();
     await f.sign(f.a.officer, { action: { kind: "submit" }, step: null, at: tick() });

@@ -327,6 +327,15 @@ export class CountersignDocument {
     return ok(undefined);
   }
 
+  /**
+   * Removes the plan being drafted (e.g. its decider no longer meets the level a changed category
+   * requires), so an outdated plan cannot be submitted. The plan in force once submitted is the
+   * signed one: removing the draft then is a change the relay refuses like any other.
+   */
+  clearPlan(): void {
+    this.planMap.delete("plan");
+  }
+
   // ---- content -------------------------------------------------------------------------------
 
   /** The content as it stands now, in the form signers sign. */
