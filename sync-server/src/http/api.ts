@@ -15,6 +15,7 @@ import { batchRequestSchema, batchSync } from "./batch.ts";
 import { HttpError, parseBody, readJson, sendJson } from "./json.ts";
 import type { TrustCache } from "./trust-cache.ts";
 import { demoPeople, type DemoEntry } from "./demo.ts";
+import { REGISTRY_ROUTES } from "./registry-routes.ts";
 
 export interface ApiContext {
   store: Store;
@@ -172,6 +173,7 @@ export const ROUTES: Route[] = [
       return r;
     },
   },
+  ...REGISTRY_ROUTES,
 ];
 
 /** Finds and runs the route; returns false when no API route matches (the app handles the rest). */

@@ -1,0 +1,111 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Store } from "../storage/types.ts";
+import type { Session } from "../identity/login.ts";
+import { access } from "../relay/authz.ts";
+import { HttpError } from "./json.ts";
+
+/**
+ * The registry desk's routes (登記桌), registered in api.ts:
+ *   GET  /api/registry/receipt-numbers/next  the 收文號 the next registration would get (not reserved)
+ *   POST /api/registry/receipt-numbers       reserves the next 收文號 of this agency: ROC year (3 digits)
+ *                                            + a 7-digit sequence that restarts each ROC year
+ *   GET  /api/registry/docs                  the index rows of my unit's documents (for 分文 / 改分)
+ * Only people with the registry role may call them.
+ */
+
+/** Minimal structural view of api.ts's context and route (kept here to avoid an import cycle). */
+interface RegistryContext {
+  store: Store;
+}
+interface RegistryRoute {
+  method: string;
+  path: RegExp;
+  auth: boolean;
+  handle: (ctx: RegistryContext, req: IncomingMessage, res: ServerResponse, session: Session | null, params: string[]) => Promise<unknown>;
+}
+
+const SEQ_DIGITS = 7;
+const TAIPEI_OFFSET_MS = 8 * 3600_000;
+
+/** The ROC year in Taiwan at `now` (Gregorian − 1911, UTC+8 without daylight saving). */
+export function rocYear(now: Date): number {
+  return new Date(now.getTime() + TAIPEI_OFFSET_MS).getUTCFullYear() - 1911;
+}
+
+/** 收文號: "115" + "0000042" — sortable, and unique per agency within the ROC year. */
+export function formatReceiptNumber(year: number, seq: number): string {
+  return `${String(year).padStart(3, "0")}${String(seq).padStart(SEQ_DIGITS, "0")}`;
+}
+
+const seqKey = (year: number) => `registry:receipt-seq:${year}`;
+
+async function lastSeq(store: Store, year: number): Promise<number> {
+  const raw = await store.getSetting(seqKey(year));
+  const n = raw === undefined ? 0 : Number(raw);
+  return Number.isSafeInteger(n) && n >= 0 ? n : 0;
+}
+
+/**
+ * Reservations of one store run one at a time: reading the counter and writing it back must not
+ * interleave with another request's (the store's settings have no compare-and-set). The queue is
+ * keyed by the store it guards, so two agencies served in one process never share one; it holds no
+ * data, only the order of reservations in flight. Several server processes on one PostgreSQL
+ * database would each keep their own order — a scale-out deployment must use one process for the
+ * registry routes or a database sequence.
+ */
+const queues = new WeakMap<Store, Promise<unknown>>();
+
+export function reserveReceiptNumber(store: Store, now: Date): Promise<{ receiptNumber: string; year: number; seq: number }> {
+  const run = async () => {
+    const year = rocYear(now);
+    const seq = (await lastSeq(store, year)) + 1;
+    if (seq >= 10 ** SEQ_DIGITS) throw new HttpError(409, `All ${10 ** SEQ_DIGITS - 1} receipt numbers of ROC year ${year} are used.`);
+    await store.setSetting(seqKey(year), String(seq));
+    return { receiptNumber: formatReceiptNumber(year, seq), year, seq };
+  };
+  const next = (queues.get(store) ?? Promise.resolve()).then(run, run);
+  queues.set(
+    store,
+    next.catch(() => undefined),
+  );
+  return next;
+}
+
+function registryOnly(s: Session | null): Session {
+  if (!s || !s.roles.includes("registry")) throw new HttpError(403, "Only the registry desk may do this.");
+  return s;
+}
+
+export const REGISTRY_ROUTES: RegistryRoute[] = [
+  {
+    method: "GET",
+    path: /^\/api\/registry\/receipt-numbers\/next$/,
+    auth: true,
+    handle: async (ctx, _req, _res, s) => {
+      registryOnly(s);
+      const year = rocYear(new Date());
+      return { receiptNumber: formatReceiptNumber(year, (await lastSeq(ctx.store, year)) + 1) };
+    },
+  },
+  {
+    method: "POST",
+    path: /^\/api\/registry\/receipt-numbers$/,
+    auth: true,
+    handle: async (ctx, _req, _res, s) => {
+      registryOnly(s);
+      return reserveReceiptNumber(ctx.store, new Date());
+    },
+  },
+  {
+    method: "GET",
+    path: /^\/api\/registry\/docs$/,
+    auth: true,
+    handle: async (ctx, _req, _res, s) => {
+      const who = registryOnly(s);
+      // The index has no unit column to query by; a unit's documents are read and filtered here.
+      const rows = await ctx.store.queryIndex({ limit: 20_000 });
+      const principal = { person: who.person, unit: who.unit, agency: who.agency, roles: who.roles };
+      return { docs: rows.filter((r) => r.unit === who.unit && access(principal, r) === "edit") };
+    },
+  },
+];
