@@ -23,6 +23,11 @@ export interface Agency {
   /** Signs person certificates at enrollment (ES256, P-256). */
   ca: CertificateAuthority;
   caPem: string;
+  /**
+   * The CA's private key imported for ECDH (non-extractable): opens envelopes other agencies
+   * encrypted for our CA certificate (exchange/import.ts). Absent where an Agency is made by hand.
+   */
+  caDecrypt?: CryptoKey;
   /** Signs entry receipts ("this server first saw entry E at T"). */
   receipt: { alg: "ES256"; privateKey: CryptoKey; publicKey: CryptoKey; publicKeyPem: string };
   /** HMAC-SHA-256 key for login tokens. */
@@ -135,6 +140,7 @@ export async function loadAgency(store: Store, passphrase: string): Promise<Resu
   try {
     const caPrivate = await crypto.subtle.importKey("pkcs8", copy(caPkcs8), P256, false, ["sign"]);
     const caPublic = await cert.value.publicKey.export(P256, ["verify"]);
+    const caDecrypt = await crypto.subtle.importKey("pkcs8", copy(caPkcs8), { name: "ECDH", namedCurve: "P-256" }, false, ["deriveBits"]);
     const receiptPrivate = await crypto.subtle.importKey("pkcs8", copy(receiptPkcs8), P256, false, ["sign"]);
     const receiptPublicKey = await crypto.subtle.importKey("spki", copy(pemBody(receiptPublic)), P256, true, ["verify"]);
     const tokenKey = await crypto.subtle.importKey("raw", copy(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
@@ -143,6 +149,7 @@ export async function loadAgency(store: Store, passphrase: string): Promise<Resu
       name,
       ca: { agency: asAgencyCode(code), cert: cert.value, keys: { privateKey: caPrivate, publicKey: caPublic }, alg: "ES256" },
       caPem,
+      caDecrypt,
       receipt: { alg: "ES256", privateKey: receiptPrivate, publicKey: receiptPublicKey, publicKeyPem: receiptPublic },
       tokenKey,
     });

@@ -1,4 +1,4 @@
-import { TrustStore, asAgencyCode, fail, ok, parseCertificate, type Result, type SignerProfile } from "@countersign/crdt-model";
+import { TrustStore, asAgencyCode, fail, ok, parseCertificate, parseDelegationTable, type DelegationTable, type Result, type SignerProfile } from "@countersign/crdt-model";
 import type { CertificateRow, Store } from "../storage/types.ts";
 import { getDelegation, profileOf } from "../directory/directory.ts";
 import { SETTINGS } from "./agency.ts";
@@ -30,8 +30,10 @@ export async function registeredIssuers(store: Store): Promise<string[]> {
  * certificate) do not issue certificates with our profile attributes; they are passed as `boundOnly`,
  * so only the certificates registered here (bound to a person) count, never others they issued.
  *
- * Federation (later): the CA certificates and delegation tables of agencies we exchange documents
- * with will be added here from the federation settings, so their signers verify offline too.
+ * Federation: the CA certificate of every peer agency not removed from the trust list
+ * (exchange/federation.ts), the serials it told us it revoked and its delegation table, so chains
+ * signed at other agencies verify here (relay, batch sync and envelope import alike). A peer CA is
+ * trusted the way our own is, for certificates carrying a profile of its own agency (its O) only.
  */
 export async function buildTrustStore(store: Store): Promise<Result<TrustStore>> {
   const code = await store.getSetting(SETTINGS.code);
@@ -71,9 +73,31 @@ export async function buildTrustStore(store: Store): Promise<Result<TrustStore>>
 
   const table = await getDelegation(store);
   if (!table.ok) return table;
-  // Every issuer but our own CA is trusted only for the certificates registered (bound) here.
+  // Every issuer but our own CA and the peers' CAs is trusted only for the certificates registered (bound) here.
   const boundOnly = cas.filter((c) => !sameCert(c, ca.value));
-  return ok(new TrustStore({ cas, revoked, bindings, boundOnly, delegation: table.value ? [table.value] : [] }));
+  const delegation: DelegationTable[] = table.value ? [table.value] : [];
+  for (const peer of await store.peers()) {
+    if (peer.removedAt !== null || peer.code === code) continue;
+    const peerCa = parseCertificate(peer.caPem);
+    // Checked when it was added; a row that no longer parses is left out rather than failing all trust.
+    if (!peerCa.ok) continue;
+    cas.push(peerCa.value);
+    for (const serial of peer.revokedSerials) revoked.push({ ca: peerCa.value, serial });
+    if (peer.delegation) {
+      const t = parseJsonTable(peer.delegation);
+      if (t && t.agency === peer.code) delegation.push(t);
+    }
+  }
+  return ok(new TrustStore({ cas, revoked, bindings, boundOnly, delegation }));
+}
+
+function parseJsonTable(text: string): DelegationTable | undefined {
+  try {
+    const t = parseDelegationTable(JSON.parse(text) as unknown);
+    return t.ok ? t.value : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function issuerAmong(cas: x509.X509Certificate[], cert: x509.X509Certificate): x509.X509Certificate | undefined {

@@ -212,6 +212,43 @@ export class Room {
     return run;
   }
 
+  /**
+   * Holds the room for an envelope import (exchange/import.ts): nothing else runs on it until
+   * `release`. Meanwhile the holder checks the envelope against `doc` and stores the update itself
+   * (every document of an envelope in one transaction), then calls `applyStored`, which does what
+   * `ingest` does after storing: apply and relay, receipts for the new entries, the index row.
+   * An importer holding several rooms takes them in sorted doc-id order, so two never deadlock.
+   */
+  hold(): Promise<HeldRoom> {
+    this.inFlight++;
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const acquired = this.queue;
+    this.queue = acquired.then(() => released);
+    let done = false;
+    const free = () => {
+      if (done) return;
+      done = true;
+      this.inFlight--;
+      release();
+    };
+    return acquired.then(() => ({
+      doc: this.doc,
+      applyStored: async (update: Uint8Array, added: EntryId[], state: WorkflowState) => {
+        this.lastUsed = Date.now();
+        Y.applyUpdate(this.doc.ydoc, update, SERVER_ORIGIN);
+        this.shadow.applyUpdate(update);
+        this.storedCount++;
+        this.deps.onAccepted?.(this.id, update);
+        this.state = state;
+        if (added.length) await this.writeReceipts(added);
+        await this.updateIndex();
+        if (this.storedCount >= this.deps.compactAfter) await this.compact();
+      },
+      release: free,
+    }));
+  }
+
   /** The server's signed "received at" for each new entry, kept in the store and in the document. */
   private async writeReceipts(entries: EntryId[]): Promise<void> {
     const before = this.doc.stateVector();
@@ -254,6 +291,15 @@ export class Room {
     this.doc.ydoc.destroy();
     this.shadow.ydoc.destroy();
   }
+}
+
+/** A room held by an importer (see Room.hold). */
+export interface HeldRoom {
+  /** The agency's copy as it stands; nothing changes it until release. */
+  readonly doc: CountersignDocument;
+  /** Applies an update the holder checked and stored; `state` is the checked state after it. */
+  applyStored(update: Uint8Array, added: EntryId[], state: WorkflowState): Promise<void>;
+  release(): void;
 }
 
 interface AwarenessChange {

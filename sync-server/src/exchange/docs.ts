@@ -1,0 +1,81 @@
+import * as Y from "yjs";
+import {
+  CountersignDocument,
+  exportDi,
+  exportSw,
+  fail,
+  ok,
+  utf8,
+  type DocId,
+  type Recipient,
+  type Result,
+  type Sha256Hex,
+} from "@countersign/crdt-model";
+import type { Store } from "../storage/types.ts";
+import type { Rooms } from "../relay/rooms.ts";
+import { validateXml } from "./dtd.ts";
+
+/**
+ * A document as this agency holds it now: the loaded room's copy when there is one (it may hold
+ * updates a client sent a moment ago), else the store's updates merged. A copy: reading it changes
+ * nothing, and the caller may keep it while the room moves on.
+ */
+export async function currentDoc(store: Store, rooms: Rooms | undefined, id: DocId): Promise<CountersignDocument | undefined> {
+  const room = await rooms?.ifLoaded(id);
+  if (room && !room.closed && room.exists) return copy(room.doc.encodeState());
+  const stored = await store.readUpdates(id);
+  if (stored.length === 0) return undefined;
+  return copy(stored.length === 1 ? stored[0]!.data : Y.mergeUpdates(stored.map((u) => u.data)));
+}
+
+function copy(update: Uint8Array): CountersignDocument | undefined {
+  const d = CountersignDocument.fromUpdate(update);
+  return d.ok ? d.value : undefined;
+}
+
+/** The attachments the document references that the store holds, by SHA-256. */
+export async function heldAttachments(store: Store, doc: CountersignDocument): Promise<Map<Sha256Hex, Uint8Array>> {
+  const refs = doc.attachments();
+  const held = await store.hasBlobs(refs.map((r) => r.sha256));
+  const out = new Map<Sha256Hex, Uint8Array>();
+  for (const r of refs) {
+    if (!held.has(r.sha256) || out.has(r.sha256)) continue;
+    const data = await store.getBlob(r.sha256);
+    // Carried only with the size the document gives: the envelope builder refuses any other.
+    if (data && data.length === r.size) out.set(r.sha256, data);
+  }
+  return out;
+}
+
+/** Whether a document of this kind has a DI form (函, 書函, 簽) and may be exported as one. */
+export function hasDi(doc: CountersignDocument): boolean {
+  const m = doc.metadata();
+  return m.ok && m.value.secrecy === "none" && (m.value.kind === "letter" || m.value.kind === "brief-letter" || m.value.kind === "memo");
+}
+
+/** Today in Taiwan as YYYY-MM-DD, the date a DI is written with. */
+export function taipeiDate(now: Date): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Taipei", year: "numeric", month: "2-digit", day: "2-digit" }).format(now);
+}
+
+/**
+ * The DI XML and SW roster of a 函 or 簽 addressed to `to`, both checked against the official DTDs
+ * before they leave: we never send what we would refuse on import.
+ */
+export function diFor(
+  doc: CountersignDocument,
+  o: { agencyName: string; to: { code: string; name: string }; now: Date },
+): Result<{ di: Uint8Array; sw: Uint8Array }> {
+  const recipients: Recipient[] = [{ delivery: "original", kind: "agency", name: o.to.name, agencyCode: o.to.code }];
+  const di = exportDi(doc, { agencyName: o.agencyName, recipients, date: taipeiDate(o.now) });
+  if (!di.ok) return fail(`Document ${doc.id} cannot be exported as DI: ${di.reason}`);
+  const sw = exportSw(recipients);
+  if (!sw.ok) return fail(`Document ${doc.id}: its SW roster cannot be written: ${sw.reason}`);
+  const diBytes = utf8(di.value.xml);
+  const swBytes = utf8(sw.value.xml);
+  const checkedDi = validateXml("DI", diBytes, doc.id);
+  if (!checkedDi.ok) return checkedDi;
+  const checkedSw = validateXml("SW", swBytes, doc.id);
+  if (!checkedSw.ok) return checkedSw;
+  return ok({ di: diBytes, sw: swBytes });
+}

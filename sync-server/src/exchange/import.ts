@@ -1,0 +1,232 @@
+import * as Y from "yjs";
+import {
+  CountersignDocument,
+  checkTransition,
+  decryptEnvelope,
+  errorMessage,
+  fail,
+  ok,
+  openEnvelope,
+  sha256Hex,
+  type DocId,
+  type EntryId,
+  type EnvelopeHeader,
+  type OpenedEnvelope,
+  type Result,
+  type Sha256Hex,
+  type TrustStore,
+  type WorkflowState,
+} from "@countersign/crdt-model";
+import type { ExchangeRecord } from "../storage/types.ts";
+import type { HeldRoom } from "../relay/room.ts";
+import type { ExchangeContext, ImportOutcome, ImportVia } from "./types.ts";
+import { currentDoc } from "./docs.ts";
+import { validateXml } from "./dtd.ts";
+import { peekDocIds } from "./peek.ts";
+import { exportEnvelope } from "./export.ts";
+
+export const IMPORT_REFUSALS = {
+  noDecryptKey: "This agency's key cannot decrypt envelopes in this process.",
+  decrypt: (why: string) => `The encrypted envelope cannot be opened: ${why}`,
+  replay: (id: string, at: string) => `The envelope ${id} was already imported at ${at} with other contents; this one is refused as a replay.`,
+  receiptDocs: "A receipt carries no documents.",
+  transition: (doc: string, why: string) => `Document ${doc} cannot be imported: ${why}`,
+  pending: (doc: string) => `The update of document ${doc} depends on changes this agency does not have.`,
+  internal: (why: string) => `The envelope could not be imported: ${why}`,
+} as const;
+
+const duplicateDetail = (at: string) => `already imported at ${at}; nothing changed`;
+
+/** What arrived, as the log identifies it before anything is known about it. */
+interface Arrival {
+  via: ImportVia;
+  sha256: string;
+  size: number;
+  /** Known once the envelope opened: who sent it, why, which documents. */
+  header?: EnvelopeHeader;
+}
+
+/**
+ * Imports an envelope (see README.md for the algorithm): decrypt if need be, verify everything with
+ * `openEnvelope`, check DI/SW against the DTDs and every document's transition against our copy,
+ * then write all or nothing in one transaction and apply to the loaded rooms. Never throws: bad
+ * input is a refusal with its sentence, logged; a failure of ours is caught here, at the trust
+ * boundary, logged with its context, and reported as a refusal too.
+ */
+export async function importEnvelope(ctx: ExchangeContext, bytes: Uint8Array, via: ImportVia): Promise<Result<ImportOutcome>> {
+  const arrival: Arrival = { via, sha256: sha256Hex(bytes), size: bytes.length };
+  try {
+    return await importChecked(ctx, bytes, arrival);
+  } catch (e) {
+    ctx.log.error({ err: errorMessage(e), stack: (e as Error)?.stack, via, sha256: arrival.sha256, envelope: arrival.header?.id }, "envelope import failed");
+    return refuse(ctx, arrival, IMPORT_REFUSALS.internal(`${errorMessage(e)}.`)).catch(() => fail(IMPORT_REFUSALS.internal(`${errorMessage(e)}.`)));
+  }
+}
+
+/** Decrypts when the bytes are CMS (DER begins with SEQUENCE); a ZIP begins with "PK". */
+export async function plainEnvelope(ctx: ExchangeContext, bytes: Uint8Array): Promise<Result<Uint8Array>> {
+  if (bytes[0] !== 0x30) return ok(bytes);
+  const key = ctx.agency.caDecrypt;
+  if (!key) return fail(IMPORT_REFUSALS.noDecryptKey);
+  const plain = await decryptEnvelope(bytes, key, ctx.agency.ca.cert);
+  return plain.ok ? plain : fail(IMPORT_REFUSALS.decrypt(plain.reason));
+}
+
+/** Opens (verifies) an envelope addressed to us, with our copies of its documents as delta bases. */
+export async function openForUs(ctx: ExchangeContext, plain: Uint8Array, trust: TrustStore): Promise<Result<OpenedEnvelope>> {
+  const bases = new Map<string, CountersignDocument>();
+  for (const id of peekDocIds(plain, 10_000)) {
+    const d = await currentDoc(ctx.store, ctx.rooms, id as DocId);
+    if (d) bases.set(id, d);
+  }
+  return openEnvelope(plain, { trust, recipient: ctx.agency.code, base: (id) => bases.get(id), cache: ctx.cache, now: ctx.now() });
+}
+
+async function importChecked(ctx: ExchangeContext, bytes: Uint8Array, arrival: Arrival): Promise<Result<ImportOutcome>> {
+  const plain = await plainEnvelope(ctx, bytes);
+  if (!plain.ok) return refuse(ctx, arrival, plain.reason);
+  const trust = await ctx.trust.get();
+  const opened = await openForUs(ctx, plain.value, trust);
+  if (!opened.ok) return refuse(ctx, arrival, opened.reason);
+  const env = opened.value;
+  const header = env.header;
+  arrival.header = header;
+  const plainSha = sha256Hex(plain.value);
+
+  const first = await ctx.store.importedEnvelope(header.id);
+  if (first) return repeated(ctx, arrival, first, plainSha, plain.value.length);
+  if (header.purpose === "receipt" && header.docs.length > 0) return refuse(ctx, arrival, IMPORT_REFUSALS.receiptDocs);
+  for (const d of env.docs) {
+    if (d.di) {
+      const v = validateXml("DI", d.di, d.id);
+      if (!v.ok) return refuse(ctx, arrival, v.reason);
+    }
+    if (d.sw) {
+      const v = validateXml("SW", d.sw, d.id);
+      if (!v.ok) return refuse(ctx, arrival, v.reason);
+    }
+  }
+
+  // Hold every room of the envelope, in sorted order, from the check until the rooms have applied
+  // what was stored: nothing a connected officer sends can interleave.
+  const ids = env.docs.map((d) => d.id).sort();
+  const held: HeldRoom[] = [];
+  try {
+    for (const id of ids) held.push(await (await ctx.rooms.get(id)).hold());
+    const byId = new Map(ids.map((id, i) => [id, held[i]!]));
+    const planned: { doc: DocId; update: Uint8Array; added: EntryId[]; state: WorkflowState; room: HeldRoom }[] = [];
+    for (const d of env.docs) {
+      const room = byId.get(d.id)!;
+      const checked = await transition(room.doc, d.update, d.id, trust, ctx);
+      if (!checked.ok) return await refuse(ctx, arrival, checked.reason);
+      planned.push({ doc: d.id, room, ...checked.value });
+    }
+    const blobs = new Map<Sha256Hex, Uint8Array>();
+    for (const d of env.docs) for (const [sha, data] of d.attachments) blobs.set(sha, data);
+    const at = ctx.now().toISOString();
+    const record: ExchangeRecord = {
+      ...recordOf(arrival, plainSha, plain.value.length),
+      status: "imported",
+      detail: await importDetail(ctx, header, arrival.via),
+      at,
+    };
+    const written = await ctx.store.importEnvelope({
+      record,
+      updates: planned.map((p) => ({ doc: p.doc, update: p.update })),
+      blobs: [...blobs].map(([sha256, data]) => ({ sha256, data })),
+      envelope: plain.value,
+    });
+    if (!written.imported) return await repeated(ctx, arrival, written.first, plainSha, plain.value.length);
+    // Stored: from here on the import has happened. A room failing to apply it is our problem, not
+    // the sender's; the room reloads from the store when next loaded.
+    await Promise.all(
+      planned.map((p) =>
+        p.room.applyStored(p.update, p.added, p.state).catch((e: unknown) => ctx.log.error({ err: errorMessage(e), doc: p.doc, envelope: header.id }, "imported update not applied to its room")),
+      ),
+    );
+  } finally {
+    for (const h of held) h.release();
+  }
+
+  ctx.log.info({ envelope: header.id, from: header.from, purpose: header.purpose, docs: ids.length, via: arrival.via }, "envelope imported");
+  if (header.purpose === "receipt") {
+    ctx.log.info({ envelope: header.answers, by: header.from }, "envelope acknowledged");
+    return ok({ status: "imported", envelope: header.id, from: header.from, purpose: header.purpose, docs: [], receipt: null });
+  }
+  const receipt = await exportEnvelope(ctx, { docs: [], to: header.from, purpose: "receipt", answers: header.id });
+  if (!receipt.ok) ctx.log.error({ envelope: header.id, to: header.from, reason: receipt.reason }, "receipt not built");
+  return ok({ status: "imported", envelope: header.id, from: header.from, purpose: header.purpose, docs: ids, receipt: receipt.ok ? receipt.value.bytes : null });
+}
+
+/**
+ * The relay's rules (checkTransition) for our copy → our copy + the update, with one difference:
+ * receipts the sender's server wrote into the document arrive with it. They are another agency's
+ * statements about when it saw its entries, so they may be added (never changed) here; the check
+ * runs against a `before` that already holds them, so "only the agency server writes receipts"
+ * still catches a receipt that alters ours.
+ */
+async function transition(
+  ours: CountersignDocument,
+  update: Uint8Array,
+  id: DocId,
+  trust: TrustStore,
+  ctx: ExchangeContext,
+): Promise<Result<{ update: Uint8Array; added: EntryId[]; state: WorkflowState }>> {
+  const after = clone(ours);
+  const applied = after.applyUpdate(update);
+  if (!applied.ok) return fail(IMPORT_REFUSALS.transition(id, applied.reason));
+  const store = after.ydoc.store as unknown as { pendingStructs: unknown; pendingDs: unknown };
+  if (store.pendingStructs !== null || store.pendingDs !== null) return fail(IMPORT_REFUSALS.pending(id));
+  const before = clone(ours);
+  const theirs = after.rawReceipts();
+  const mine = before.rawReceipts();
+  const incoming = [...theirs].filter(([k]) => !mine.has(k));
+  if (incoming.length) before.ydoc.transact(() => incoming.forEach(([k, v]) => before.ydoc.getMap("receipts").set(k, v)));
+  const checked = await checkTransition(before, after, trust, { cache: ctx.cache });
+  if (!checked.ok) return fail(IMPORT_REFUSALS.transition(id, checked.reason));
+  // Only what we lack is stored (and relayed); the rest we hold already.
+  return ok({ update: Y.diffUpdate(update, ours.stateVector()), added: checked.value.added, state: checked.value.state });
+}
+
+function clone(doc: CountersignDocument): CountersignDocument {
+  const ydoc = new Y.Doc({ gc: true });
+  Y.applyUpdate(ydoc, doc.encodeState());
+  return CountersignDocument.wrap(ydoc);
+}
+
+/** A second arrival of an id already imported: the same bytes are a duplicate, others a replay. */
+async function repeated(ctx: ExchangeContext, arrival: Arrival, first: ExchangeRecord, plainSha: string, plainSize: number): Promise<Result<ImportOutcome>> {
+  const header = arrival.header!;
+  if (first.sha256 !== plainSha) return refuse(ctx, arrival, IMPORT_REFUSALS.replay(header.id, first.at));
+  const detail = duplicateDetail(first.at);
+  await ctx.store.logExchange({ ...recordOf(arrival, plainSha, plainSize), status: "duplicate", detail, at: ctx.now().toISOString() });
+  ctx.log.info({ envelope: header.id, from: header.from, firstAt: first.at, via: arrival.via }, "envelope already imported; nothing changed");
+  return ok({ status: "duplicate", envelope: header.id, firstAt: first.at });
+}
+
+async function refuse(ctx: ExchangeContext, arrival: Arrival, reason: string): Promise<Result<never>> {
+  await ctx.store.logExchange({ ...recordOf(arrival, arrival.sha256, arrival.size), status: "refused", detail: reason, at: ctx.now().toISOString() });
+  ctx.log.warn({ envelope: arrival.header?.id ?? null, from: arrival.header?.from ?? null, via: arrival.via, sha256: arrival.sha256, reason }, "envelope refused");
+  return fail(reason);
+}
+
+function recordOf(arrival: Arrival, sha256: string, size: number): Omit<ExchangeRecord, "status" | "detail" | "at"> {
+  const h = arrival.header;
+  return {
+    envelope: h?.id ?? null,
+    direction: "in",
+    peer: h?.from ?? null,
+    purpose: h?.purpose ?? null,
+    answers: h?.answers ?? null,
+    docs: h ? h.docs.map((d) => d.doc) : [],
+    sha256,
+    size,
+  };
+}
+
+/** The detail of an "imported" line: how it came, and for a receipt what it acknowledges. */
+async function importDetail(ctx: ExchangeContext, header: EnvelopeHeader, via: ImportVia): Promise<string> {
+  if (header.purpose !== "receipt" || !header.answers) return `via ${via}`;
+  const sent = (await ctx.store.exchanges({ peer: header.from, direction: "out", limit: 1000 })).some((r) => r.envelope === header.answers);
+  return sent ? `via ${via}; acknowledges ${header.answers}` : `via ${via}; acknowledges ${header.answers}, which this agency did not send`;
+}
