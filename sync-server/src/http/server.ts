@@ -12,6 +12,7 @@ import { authenticate, handleApi, principalOf, type ApiContext } from "./api.ts"
 import { HttpError, sendJson } from "./json.ts";
 import { Metrics } from "./metrics.ts";
 import { TrustCache } from "./trust-cache.ts";
+import { Exchange } from "../exchange/service.ts";
 
 /** A request handler for everything that is not the API: the built SvelteKit app (adapter-node). */
 export type AppHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
@@ -70,6 +71,8 @@ export const DEFAULT_LIMITS: Limits = {
 export class AgencyServer {
   readonly metrics = new Metrics();
   readonly rooms: Rooms;
+  /** Envelope exchange with other agencies (exchange/service.ts). */
+  readonly exchange: Exchange;
   private readonly http: Server;
   private readonly relay: Relay;
   private readonly ctx: ApiContext;
@@ -96,6 +99,7 @@ export class AgencyServer {
       },
       { idleMs: this.limits.idleMs, maxLoaded: this.limits.maxLoaded },
     );
+    this.exchange = new Exchange({ store: o.store, agency: o.agency, rooms: this.rooms, trust, log: o.log });
     o.fanout?.attach(this.rooms);
     this.ctx = { store: o.store, agency: o.agency, rooms: this.rooms, trust, limits: { json: this.limits.json, batch: this.limits.batch }, demo: o.demo };
     this.relay = new Relay({
