@@ -1,6 +1,8 @@
 // The UI strings, Traditional Chinese (Taiwan) first. Document content and the model's labels
 // (狀態, 動作) stay Chinese in both locales: they are the official terms, not UI chrome.
 import { DOC_EN, DOC_ZH } from "./doc/messages.ts";
+import { ATT_EN, ATT_ZH } from "./attachments/messages.ts";
+import { REG_EN, REG_ZH } from "./registry/messages.ts";
 
 export const LOCALES = ["zh-TW", "en"] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -114,6 +116,8 @@ const zhTW = {
   derivedStatus: "狀態（由簽核鏈推導）",
   speed: "速別",
   ...DOC_ZH,
+  ...ATT_ZH,
+  ...REG_ZH,
 } as const;
 
 export type MessageKey = keyof typeof zhTW;
@@ -219,6 +223,8 @@ const en: Record<MessageKey, string> = {
   derivedStatus: "Status (derived from the signature chain)",
   speed: "Speed",
   ...DOC_EN,
+  ...ATT_EN,
+  ...REG_EN,
 };
 
 export const MESSAGES: Record<Locale, Record<MessageKey, string>> = { "zh-TW": zhTW, en };

@@ -56,3 +56,55 @@ export async function callApi<T>(path: string, o: CallOptions = {}): Promise<T> 
   }
   return json as T;
 }
+
+// Attachment bytes (PUT/GET /api/blobs/<sha256>): raw bodies, not JSON. The server checks that the
+// bytes hash to the name; the app checks again what it downloads (the relay is not trusted).
+
+async function failure(res: Response): Promise<ApiError> {
+  let reason = `HTTP ${res.status}`;
+  try {
+    const j: unknown = await res.json();
+    if (typeof j === "object" && j !== null && "error" in j && typeof j.error === "string") reason = j.error;
+  } catch {
+    // not JSON: the status says enough
+  }
+  return new ApiError(res.status, reason);
+}
+
+/** Stores an attachment's bytes on the agency server (the same bytes again change nothing). */
+export async function putBlob(sha256: string, bytes: Uint8Array, token: string, timeoutMs = 120_000): Promise<void> {
+  let res: Response;
+  try {
+    res = await fetch(`/api/blobs/${sha256}`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/octet-stream" },
+      body: bytes as Uint8Array<ArrayBuffer>,
+      cache: "no-store",
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch {
+    throw new Unreachable();
+  }
+  if (!res.ok) throw await failure(res);
+}
+
+/** An attachment's bytes from the agency server, or null when it does not hold them (yet). */
+export async function getBlob(sha256: string, mime: string, token: string, timeoutMs = 120_000): Promise<Uint8Array | null> {
+  let res: Response;
+  try {
+    res = await fetch(`/api/blobs/${sha256}?type=${encodeURIComponent(mime)}`, {
+      headers: { authorization: `Bearer ${token}` },
+      cache: "no-store",
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch {
+    throw new Unreachable();
+  }
+  if (res.status === 404) return null;
+  if (!res.ok) throw await failure(res);
+  try {
+    return new Uint8Array(await res.arrayBuffer());
+  } catch {
+    throw new Unreachable("The attachment's download was cut off.");
+  }
+}

@@ -16,19 +16,31 @@ export class SyncState {
   problem = $state.raw<Problem | null>(null);
   #pending = $state.raw<Live<number> | null>(null);
   #refused = $state.raw<Live<number> | null>(null);
+  #uploads = $state.raw<Live<number> | null>(null);
 
   /** Follows the current person's local store (or none). */
   async bind(store: LocalStore | null): Promise<void> {
     this.#pending = store ? new Live(() => store.db.pending.count(), 0) : null;
     this.#refused = store ? new Live(() => store.db.pending.filter((p) => p.refused !== undefined).count(), 0) : null;
+    this.#uploads = store ? new Live(() => store.db.blobs.where("state").equals("pending").count(), 0) : null;
     const last = store ? await store.db.getMeta("lastSyncedAt") : undefined;
     this.lastSyncedAt = last ? new Date(last) : null;
     this.problem = null;
   }
 
-  /** Changes made on this device that the server has not acknowledged. */
+  /** What waits to be sent: unacknowledged changes plus attachments not uploaded yet. */
   get pending(): number {
+    return this.pendingChanges + this.pendingUploads;
+  }
+
+  /** Changes made on this device that the server has not acknowledged. */
+  get pendingChanges(): number {
     return this.#pending?.current ?? 0;
+  }
+
+  /** Attachments attached on this device whose bytes the server does not hold yet. */
+  get pendingUploads(): number {
+    return this.#uploads?.current ?? 0;
   }
 
   /** Of those, the ones the server refused (kept until the user decides). */

@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { SPEED_DAYS, addWorkingDays, dueDateFor, isIsoDate, rocOf } from "./due-date.ts";
+
+describe("限辦日期 from 速別", () => {
+  it("最速件 1, 速件 3, 普通件 6 working days", () => {
+    expect(SPEED_DAYS).toEqual({ "most-urgent": 1, urgent: 3, ordinary: 6 });
+    // Monday 2026-11-23
+    expect(dueDateFor("most-urgent", "2026-11-23")).toBe("2026-11-24");
+    expect(dueDateFor("urgent", "2026-11-23")).toBe("2026-11-26");
+    expect(dueDateFor("ordinary", "2026-11-23")).toBe("2026-12-01");
+  });
+
+  it("a document received on Friday or at the weekend counts from the next Monday", () => {
+    expect(dueDateFor("most-urgent", "2026-11-20")).toBe("2026-11-23"); // Friday → Monday
+    expect(dueDateFor("most-urgent", "2026-11-21")).toBe("2026-11-23"); // Saturday → Monday
+    expect(dueDateFor("urgent", "2026-11-22")).toBe("2026-11-25"); // Sunday → Wednesday
+  });
+
+  it("named holidays are skipped like weekends (e.g. 元旦)", () => {
+    expect(dueDateFor("most-urgent", "2026-12-31", new Set(["2027-01-01"]))).toBe("2027-01-04");
+    expect(addWorkingDays("2026-12-31", 1)).toBe("2027-01-01");
+  });
+
+  it("a date that is not a calendar day is refused, never rolled over", () => {
+    expect(isIsoDate("2026-02-29")).toBe(false);
+    expect(isIsoDate("2028-02-29")).toBe(true);
+    expect(() => addWorkingDays("2026-13-01", 1)).toThrow(RangeError);
+  });
+
+  it("due dates read as ROC dates", () => {
+    expect(rocOf("2026-12-01")).toBe("中華民國115年12月1日");
+    expect(rocOf("2026-12-01", "short")).toBe("115/12/01");
+  });
+});

@@ -1,0 +1,43 @@
+// 改分: the registry desk re-assigns one of its unit's documents to another officer. It is a signed
+// `reassign` entry, made through the same path as every action on the document page — the model's
+// signAction over the current content, with the heads of the verified chain as parents — so it
+// works offline (the entry waits in the local queue) and every replica verifies it the same way.
+import { TrustStore, asPersonId, derive, fail, ok, signAction, type Result, type Signer } from "@countersign/crdt-model";
+import type { LocalStore } from "$lib/local/local-store.ts";
+
+export interface ReassignInput {
+  doc: string;
+  to: string;
+  reason: string;
+}
+
+/** The trust the document page verifies with: the agency CA and the delegation table last synced. */
+export async function localTrust(store: LocalStore, caPem: string | undefined): Promise<Result<TrustStore>> {
+  if (!caPem) return fail("此裝置沒有機關憑證，無法驗證簽核鏈；請連線後再試。");
+  const delegation = await store.db.getMeta("delegation");
+  return TrustStore.fromPem([caPem], delegation ? [JSON.parse(delegation) as unknown] : []);
+}
+
+/**
+ * Signs the re-assignment into the local copy of the document (it must be on this device: the
+ * caller downloads it first when online). Refused, with the reason, when the document is not here,
+ * already with that person, or the reason is empty.
+ */
+export async function reassign(store: LocalStore, signer: Signer, trust: TrustStore, input: ReassignInput): Promise<Result<void>> {
+  const reason = input.reason.trim();
+  if (!reason) return fail("請填寫改分理由。");
+  if (!input.to) return fail("請選擇改分的承辦人。");
+  const local = store.openDoc(input.doc);
+  try {
+    await local.ready;
+    if (!local.doc.metadata().ok) return fail("這份公文尚未下載到此裝置；請連線後再試。");
+    const state = await derive(local.doc, trust);
+    if (state.caseOfficer === input.to) return fail("這份公文已由該承辦人承辦。");
+    const signed = await signAction(local.doc, signer, state.heads, { action: { kind: "reassign", to: asPersonId(input.to) }, step: null, opinion: reason });
+    if (!signed.ok) return signed;
+    await store.noteLocal(input.doc, local.doc);
+    return ok(undefined);
+  } finally {
+    await local.release();
+  }
+}
