@@ -10,6 +10,7 @@ import { TrustStore, derive, parseEntry, type CountersignDocument, type Sha256He
 import type { App } from "$lib/app.svelte.ts";
 import type { LocalDoc } from "$lib/local/local-store.ts";
 import { markRemote } from "$lib/local/ydoc-store.ts";
+import { Live } from "$lib/local/live.svelte.ts";
 import { attachJitteredReconnect, providerOptions } from "$lib/sync/reconnect.ts";
 import { colorFor } from "./presence.ts";
 
@@ -37,6 +38,9 @@ export class LiveDoc {
   peers = $state.raw<Peer[]>([]);
   state = $state.raw<WorkflowState | null>(null);
   trust: TrustStore | null = null;
+  /** The server's reason for a queued change of this document it refused in a batch sync, or null. */
+  #queuedRefusal = $state.raw<Live<string | null> | null>(null);
+  #docId = "";
 
   #local: LocalDoc;
   #provider: WebsocketProvider | null = null;
@@ -62,6 +66,10 @@ export class LiveDoc {
 
   /** Starts live sync (needs a token; offline, the jittered reconnect keeps trying). */
   async connect(docId: string, me: { name: string; unit: string; person: string }): Promise<void> {
+    this.#docId = docId;
+    const store = this.app.local;
+    if (store)
+      this.#queuedRefusal = new Live(async () => (await store.db.pending.where("doc").equals(docId).filter((p) => p.refused !== undefined).first())?.refused ?? null, null);
     const token = await this.app.identity.token().catch(() => "");
     const base = `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/sync`;
     const provider = new WebsocketProvider(base, docId, this.ydoc, { ...providerOptions, params: { token } });
@@ -104,6 +112,31 @@ export class LiveDoc {
     clearTimeout(this.#syncSoon);
     this.#syncSoon = setTimeout(() => void this.app.syncNow(), 3_000);
   };
+
+  /** Why the server refused a change of ours to this document (live or in a batch), or null. */
+  get refusedReason(): string | null {
+    return this.refusal ?? this.#queuedRefusal?.current ?? null;
+  }
+
+  /**
+   * "重試": forgets the refusals and sends again, once — the live handshake re-sends whatever the
+   * server lacks and the batch sync the queue. Nothing re-sends by itself after a refusal, so a
+   * change the rules refuse never loops; it waits, kept, for the user.
+   */
+  async retry(): Promise<void> {
+    this.refusal = null;
+    const store = this.app.local;
+    if (store && this.#docId)
+      await store.db.pending
+        .where("doc")
+        .equals(this.#docId)
+        .modify((p) => void delete p.refused);
+    if (this.#provider) {
+      this.#provider.disconnect();
+      this.#provider.connect();
+    }
+    await this.app.syncNow();
+  }
 
   /** Tells peers which field we are typing in (null when none). */
   focus(field: string | null): void {
@@ -154,7 +187,12 @@ export class LiveDoc {
     if (run === this.#deriving) this.state = s;
   }
 
+  #destroyed = false;
+
+  /** Idempotent: the page may let go of a document both when replacing its copy and when leaving. */
   async destroy(): Promise<void> {
+    if (this.#destroyed) return;
+    this.#destroyed = true;
     clearTimeout(this.#syncSoon);
     this.ydoc.off("update", this.#onUpdate);
     this.#unobserve();

@@ -47,7 +47,15 @@ export class Identity {
       return;
     }
     this.agency = await this.#loadAgency();
-    await this.#loadIdentities();
+    try {
+      await this.#loadIdentities();
+    } catch (e) {
+      // The key store does not open or read: nobody can sign on this device until it enrolls again.
+      this.problem = { key: "pIdentityStore", wayOut: "re-enroll", detail: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
+      this.all = [];
+      this.current = null;
+      this.phase = "anonymous";
+    }
   }
 
   /** The agency this server serves; from the last visit when the server cannot be reached. */

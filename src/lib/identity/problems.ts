@@ -4,7 +4,7 @@ import { ApiError, Unreachable } from "$lib/api/client.ts";
 import type { MessageKey } from "$lib/i18n.ts";
 
 /** The way out offered beside the explanation. */
-export type WayOut = "re-enroll" | "retry" | "none";
+export type WayOut = "re-enroll" | "retry" | "redownload" | "none";
 
 export interface Problem {
   key: MessageKey;
@@ -29,8 +29,16 @@ const KNOWN: Record<string, { key: MessageKey; wayOut: WayOut }> = {
   "The login challenge is unknown, already used or expired.": { key: "pLoginRetry", wayOut: "retry" },
 };
 
+/**
+ * IndexedDB / Dexie failures that mean the local database cannot be used as it is (as opposed to a
+ * transient "busy"): a wrong schema, a missing store, data it cannot read.
+ */
+const LOCAL_DB_ERRORS = new Set(["OpenFailedError", "VersionError", "UpgradeError", "InvalidTableError", "SchemaError", "NotFoundError", "DataError", "DataCloneError", "UnknownError", "InvalidStateError"]);
+
 export function problemOf(e: unknown): Problem {
   if (e instanceof Unreachable) return { key: "pUnreachable", wayOut: "retry" };
+  if (e instanceof Error && e.name === "DamagedLocalCopy") return { key: "pLocalDoc", wayOut: "redownload", detail: e.message };
+  if (e instanceof Error && LOCAL_DB_ERRORS.has(e.name)) return { key: "pLocalDb", wayOut: "redownload", detail: `${e.name}: ${e.message}` };
   if (e instanceof ApiError) {
     const known = KNOWN[e.message];
     if (known) return { ...known, detail: e.message };

@@ -4,7 +4,7 @@ import * as Y from "yjs";
 import { CountersignDocument, toBase64, type Speed } from "@countersign/crdt-model";
 import type { ServerIndexRow } from "$lib/api/types.ts";
 import { LocalDb, docStoreName, localDbName, type LocalDocRow } from "./db.ts";
-import { SYNC_ORIGIN, openPersistedDoc } from "./ydoc-store.ts";
+import { DamagedLocalCopy, SYNC_ORIGIN, deletePersistedDoc, openPersistedDoc } from "./ydoc-store.ts";
 
 export interface LocalDoc {
   ydoc: Y.Doc;
@@ -23,6 +23,13 @@ export function localFacts(doc: CountersignDocument): Pick<LocalDocRow, "speed" 
     sv: toBase64(doc.stateVector()),
     subject: doc.subject() || null,
   };
+}
+
+const DAMAGED = "damaged";
+
+export interface DamageNote {
+  reason: string;
+  at: string;
 }
 
 export class LocalStore {
@@ -49,16 +56,54 @@ export class LocalStore {
     await this.db.pending.add({ doc, update, at: new Date().toISOString() });
   }
 
-  /** Applies what the server sent to a document's local copy and refreshes its index row. */
+  /**
+   * Applies what the server sent to a document's local copy and refreshes its index row. A damaged
+   * copy is noted (the inbox and the document page say so) and skipped: one bad document must not
+   * stop the others from syncing.
+   */
   async applyFromServer(docId: string, update: Uint8Array): Promise<void> {
     const local = this.openDoc(docId);
     try {
       await local.ready;
       Y.applyUpdate(local.ydoc, update, SYNC_ORIGIN);
       await this.noteLocal(docId, local.doc);
+    } catch (e) {
+      if (!(e instanceof DamagedLocalCopy)) throw e;
+      await this.noteDamaged(docId, e.reason);
     } finally {
       await local.release();
     }
+  }
+
+  /** Documents whose local copy could not be read, with the reason (kept until downloaded again). */
+  async damaged(): Promise<Record<string, DamageNote>> {
+    const raw = await this.db.getMeta(DAMAGED);
+    return raw ? (JSON.parse(raw) as Record<string, DamageNote>) : {};
+  }
+
+  async noteDamaged(docId: string, reason: string): Promise<void> {
+    await this.db.transaction("rw", this.db.meta, async () => {
+      const all = await this.damaged();
+      if (all[docId]?.reason === reason) return;
+      await this.db.setMeta(DAMAGED, JSON.stringify({ ...all, [docId]: { reason, at: new Date().toISOString() } }));
+    });
+  }
+
+  /**
+   * Throws away this device's copy of a document and its queued changes (the caller has backed
+   * them up) and forgets its state vector, so the next pull downloads it whole from the server.
+   */
+  async dropDoc(docId: string): Promise<void> {
+    await deletePersistedDoc(docStoreName(this.agency, this.person, docId));
+    await this.db.transaction("rw", this.db.pending, this.db.docs, this.db.meta, async () => {
+      await this.db.pending.where("doc").equals(docId).delete();
+      await this.db.docs.where("doc").equals(docId).modify({ sv: null });
+      const all = await this.damaged();
+      if (docId in all) {
+        delete all[docId];
+        await this.db.setMeta(DAMAGED, JSON.stringify(all));
+      }
+    });
   }
 
   /** Records in the index what the local copy of a document now says. */

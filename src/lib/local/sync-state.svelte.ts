@@ -16,6 +16,9 @@ export class SyncState {
   problem = $state.raw<Problem | null>(null);
   #pending = $state.raw<Live<number> | null>(null);
   #refused = $state.raw<Live<number> | null>(null);
+  #damaged = $state.raw<Live<string[]> | null>(null);
+  /** Why this person's local index cannot be opened (a damaged or unknown database), or null. */
+  localBroken = $state<string | null>(null);
   #uploads = $state.raw<Live<number> | null>(null);
 
   /** Follows the current person's local store (or none). */
@@ -23,9 +26,28 @@ export class SyncState {
     this.#pending = store ? new Live(() => store.db.pending.count(), 0) : null;
     this.#refused = store ? new Live(() => store.db.pending.filter((p) => p.refused !== undefined).count(), 0) : null;
     this.#uploads = store ? new Live(() => store.db.blobs.where("state").equals("pending").count(), 0) : null;
-    const last = store ? await store.db.getMeta("lastSyncedAt") : undefined;
-    this.lastSyncedAt = last ? new Date(last) : null;
+    this.#damaged = store ? new Live(async () => Object.keys(await store.damaged()), []) : null;
     this.problem = null;
+    this.localBroken = null;
+    let last: string | undefined;
+    try {
+      last = store ? await store.db.getMeta("lastSyncedAt") : undefined;
+    } catch (e) {
+      // The index does not open or read: said on every page, with the way out (download again).
+      this.localBroken = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    }
+    this.lastSyncedAt = last ? new Date(last) : null;
+  }
+
+  /** Documents whose local copy is damaged (their ids). */
+  get damaged(): string[] {
+    return this.#damaged?.current ?? [];
+  }
+
+  /** The local index failed under a live query (it opened, then could not be read). */
+  get indexError(): string | null {
+    const e = this.#pending?.error;
+    return this.localBroken ?? (e ? (e instanceof Error ? `${e.name}: ${e.message}` : String(e)) : null);
   }
 
   /** What waits to be sent: unacknowledged changes plus attachments not uploaded yet. */

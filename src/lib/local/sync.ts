@@ -49,7 +49,9 @@ export async function syncOnce(store: LocalStore, api: Api): Promise<SyncReport>
     byDoc.set(p.doc, g);
   }
   const push = [...byDoc].map(([doc, g]) => ({ doc, update: toBase64(Y.mergeUpdates(g.updates)) }));
-  const have = (await store.db.docs.toArray()).filter((r) => r.access === "edit").map((r) => ({ doc: r.doc, sv: r.sv ?? EMPTY_SV }));
+  // A damaged local copy cannot take what the server sends; it waits for the user's re-download.
+  const damaged = await store.damaged();
+  const have = (await store.db.docs.toArray()).filter((r) => r.access === "edit" && !(r.doc in damaged)).map((r) => ({ doc: r.doc, sv: r.sv ?? EMPTY_SV }));
 
   const report: SyncReport = { pushed: 0, pulled: 0, refused: [] };
   for (let i = 0; i === 0 || i < have.length; i += BATCH_DOCS) {

@@ -43,7 +43,8 @@ describe("persisted documents", () => {
     const edits = 3 * COMPACT_ABOVE;
     for (let i = 0; i < edits; i++) {
       await edit("t-compact", (y) => y.getArray<number>("n").push([i]));
-      expect((await stats("t-compact")).rows).toBeLessThanOrEqual(COMPACT_ABOVE + 1);
+      // At most COMPACT_ABOVE kept rows, plus the empty row y-indexeddb appends on open, plus the edit.
+      expect((await stats("t-compact")).rows).toBeLessThanOrEqual(COMPACT_ABOVE + 2);
     }
     const p = openPersistedDoc("t-compact");
     await p.ready;

@@ -1,0 +1,50 @@
+// The relay's refusal sentences (crdt-model's checkTransition, the room, the batch endpoint) turned
+// into words a clerk can act on. The server speaks English for logs and scripts; the app shows the
+// zh-TW explanation first and the server's sentence below it, for whoever supports the user.
+import type { RecoveryKey } from "./messages.ts";
+
+/** What a refusal means for the person who made the change. */
+export interface RefusalExplanation {
+  v: 1;
+  key: RecoveryKey;
+  /** The server's sentence, unchanged. */
+  reason: string;
+  /** Re-sending can succeed (the server failed, not the rules); otherwise only re-downloading helps. */
+  retryMayHelp: boolean;
+  /** For "adds an invalid entry: …": the verifier's own sentence about the entry. */
+  inner?: string;
+}
+
+interface Rule {
+  test: RegExp;
+  key: RecoveryKey;
+  retryMayHelp: boolean;
+}
+
+/** Ordered: the first match wins. Patterns follow the sentences in packages/crdt-model and sync-server/src/relay. */
+const RULES: readonly Rule[] = [
+  { test: /^The update changes the content of a decided document\.$/, key: "rDecided", retryMayHelp: false },
+  { test: /^The update alters or removes the signed entry /, key: "rAltersEntry", retryMayHelp: false },
+  { test: /^The update alters or removes the signed version /, key: "rAltersEntry", retryMayHelp: false },
+  { test: /^The update alters or removes the receipt for /, key: "rReceipt", retryMayHelp: false },
+  { test: /^Only the agency server writes receipts\.$/, key: "rReceipt", retryMayHelp: false },
+  { test: /^The update adds an invalid entry: /, key: "rInvalidEntry", retryMayHelp: false },
+  { test: /^The update changes the routing plan without a signed amendment\.$/, key: "rPlan", retryMayHelp: false },
+  { test: /^The update changes the document id\.$/, key: "rDocId", retryMayHelp: false },
+  { test: /^The update does not create document /, key: "rDocId", retryMayHelp: false },
+  { test: /^The update (is malformed|could not be applied|is not base64)/, key: "rMalformed", retryMayHelp: false },
+  { test: /^The update does not hold a Countersign document/, key: "rMalformed", retryMayHelp: false },
+  { test: /^The frame is truncated or malformed\.$|^Unknown (sync )?message type /, key: "rMalformed", retryMayHelp: true },
+  { test: /^The server could not store the update/, key: "rStore", retryMayHelp: true },
+  { test: /^You do not take part in this document\.$/, key: "rNotParticipant", retryMayHelp: false },
+];
+
+const INVALID_ENTRY = /^The update adds an invalid entry: (.*)$/;
+
+export function explainRefusal(reason: string): RefusalExplanation {
+  const rule = RULES.find((r) => r.test.test(reason));
+  const out: RefusalExplanation = { v: 1, key: rule?.key ?? "rUnknown", reason, retryMayHelp: rule?.retryMayHelp ?? true };
+  const inner = INVALID_ENTRY.exec(reason)?.[1];
+  if (inner) out.inner = inner;
+  return out;
+}
