@@ -114,6 +114,16 @@ describe.each(["EC", "RSA"] as const)("encryption for a %s recipient", (kind) =>
   });
 });
 
+describe("large envelopes", () => {
+  it("an encrypted envelope over 16 MiB (the ASN.1 parser's own default limit) decrypts to the exact bytes", async () => {
+    const r = await recipient("EC");
+    const big = new Uint8Array(17 * 1024 * 1024);
+    for (let i = 0; i < big.length; i += 4096) big[i] = i & 0xff;
+    const encrypted = must(await encryptEnvelope(big, r.cert));
+    expect(bytesEqual(must(await decryptEnvelope(encrypted, r.keys.privateKey, r.cert)), big)).toBe(true);
+  });
+});
+
 describe("decryption keys", () => {
   it("an ECDH key works as it is; a non-extractable ECDSA key is refused with a sentence", async () => {
     const r = await recipient("EC");

@@ -29,6 +29,7 @@ import { x509 } from "../identity/x509.ts";
 import { bytesEqual, own, toHex } from "../bytes.ts";
 import { errorMessage, fail, ok, type Result } from "../result.ts";
 import { toArrayBuffer } from "./cms-signed.ts";
+import { DEFAULT_LIMITS } from "./types.ts";
 
 /**
  * Encryption of a whole envelope for the receiving agency: CMS EnvelopedData (RFC 5652) that
@@ -261,14 +262,19 @@ async function cekFromKtri(ktri: KeyTransRecipientInfo, key: CryptoKey): Promise
   return ok(new Uint8Array(await subtle().decrypt({ name: "RSA-OAEP" }, rsa.value, own(new Uint8Array(ktri.encryptedKey.buffer)))));
 }
 
+// asn1js refuses any element longer than 16 MiB unless told otherwise, which refused every encrypted
+// envelope above that size. An envelope may be as large as the default limit; CMS adds the recipient
+// info, the algorithm identifiers and up to one block of padding, well under the extra mebibyte.
+const BER = { maxContentLength: DEFAULT_LIMITS.maxEnvelopeBytes + 1024 * 1024 };
+
 /** Opens an EnvelopedData made for `recipientCert` with its private key; the envelope inside still needs `openEnvelope`. */
 export async function decryptEnvelope(bytes: Uint8Array, recipientPrivateKey: CryptoKey, recipientCert: x509.X509Certificate): Promise<Result<Uint8Array>> {
   try {
-    const root = asn1js.fromBER(toArrayBuffer(bytes));
+    const root = asn1js.fromBER(toArrayBuffer(bytes), BER);
     if (root.offset === -1 || root.offset !== bytes.length) return fail("The encrypted envelope is not a single DER object.");
-    const info = AsnConvert.parse(toArrayBuffer(bytes), ContentInfo);
+    const info = AsnConvert.parse(toArrayBuffer(bytes), ContentInfo, { berOptions: BER });
     if (info.contentType !== id_envelopedData) return fail("The encrypted envelope is not CMS EnvelopedData.");
-    const env = AsnConvert.parse(info.content, EnvelopedData);
+    const env = AsnConvert.parse(info.content, EnvelopedData, { berOptions: BER });
     const mine = issuerAndSerial(recipientCert);
     const ski = subjectKeyId(recipientCert);
     const curve = curveOf(recipientCert);
