@@ -8,9 +8,11 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { freshDatabase, startPostgres, type Service } from "../../../tests/support/services.ts";
-import { BACKUP_FORMAT, openPostgresStore } from "./postgres.ts";
+import { openPostgresStore } from "./postgres.ts";
+import { BACKUP_FORMAT } from "./postgres-backup.ts";
 import { LOCK_DOC, SCHEMA_VERSION } from "./postgres-schema.ts";
 import { bytes, describeStoreContract, doc, unit } from "./store-contract.ts";
+import { batch, describeExchangeContract } from "./store-contract-exchange.ts";
 import type { Store } from "./types.ts";
 
 let server: Service | undefined;
@@ -36,6 +38,7 @@ async function makeStore(): Promise<{ store: Store; url: string; cleanup(): Prom
 }
 
 describeStoreContract("PostgresStore", makeStore);
+describeExchangeContract("PostgresStore", makeStore);
 
 let cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -139,6 +142,34 @@ describe("PostgresStore database", () => {
   });
 });
 
+describe("PostgresStore envelope import across processes", () => {
+  it("imports an envelope once when two processes import it at the same time", async () => {
+    const { store, url } = await made();
+    const second = await openPostgresStore(url);
+    cleanups.push(() => second.close());
+    const results = await Promise.all([store, second, store, second].map((s) => s.importEnvelope(batch("env-1"))));
+    expect(results.filter((r) => r.imported)).toHaveLength(1);
+    expect((await store.readUpdates(doc("d1"))).map((u) => Array.from(u.data))).toEqual([[1, 1], [1, 2]]);
+    expect(await second.exchanges()).toHaveLength(1);
+  });
+
+  it("holds an import's updates to a document while another process holds that document", async () => {
+    const { store, url } = await made();
+    const other = await raw(url);
+    await other.query("BEGIN");
+    await other.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [LOCK_DOC, "d2"]);
+    let done = false;
+    const held = store.importEnvelope(batch("env-1")).then((r) => ((done = true), r));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(done).toBe(false);
+    // Nothing of the import is visible while it waits.
+    expect(await store.hasDoc(doc("d1"))).toBe(false);
+    await other.query("COMMIT");
+    expect((await held).imported).toBe(true);
+    expect(await store.hasDoc(doc("d1"))).toBe(true);
+  });
+});
+
 describe("PostgresStore backup", () => {
   let tmp: string;
   afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -149,6 +180,8 @@ describe("PostgresStore backup", () => {
     for (let i = 0; i < 1200; i++) await store.appendUpdate(doc(`d${i % 3}`), new Uint8Array([i & 0xff, 0, 255]));
     await store.putUnit({ id: unit("u1"), name: "教育處", parent: null });
     await store.putPerson({ id: "p1" as never, name: "陳", unit: unit("u1"), level: 1, roles: [], active: true });
+    const imported = batch("env-1", { updates: [{ doc: doc("imported"), update: bytes(5) }] });
+    await store.importEnvelope(imported);
 
     const writer = await openPostgresStore(url);
     cleanups.push(() => writer.close());
@@ -170,7 +203,12 @@ describe("PostgresStore backup", () => {
     const rows = (t: string) => body.filter((l) => l.table === t).map((l) => l.row);
     expect(rows("units")).toEqual([{ id: "u1", name: "教育處", parent: null }]);
     expect(rows("people")).toEqual([{ id: "p1", name: "陳", unit: "u1", level: 1, roles: "[]", active: true }]);
-    const ups = rows("updates").filter((u) => u.doc !== "busy");
+    // The exchange tables come along: the attachment, the log line, the envelope's bytes.
+    const [attachment] = imported.blobs;
+    expect(rows("blobs")).toEqual([{ sha256: attachment!.sha256, data: Buffer.from(attachment!.data).toString("base64"), size: attachment!.data.length, created_at: expect.any(String) }]);
+    expect(rows("exchanges")).toEqual([{ ...imported.record, seq: expect.any(Number), docs: JSON.stringify(imported.record.docs) }]);
+    expect(rows("envelopes").map((r) => [r.envelope, Buffer.from(r.data as string, "base64").toString()])).toEqual([["env-1", "envelope env-1"]]);
+    const ups = rows("updates").filter((u) => u.doc !== "busy" && u.doc !== "imported");
     expect(ups).toHaveLength(1200);
     expect(Buffer.from(ups[5]!.data as string, "base64")).toEqual(Buffer.from([5, 0, 255]));
     expect(ups.map((u) => u.seq)).toEqual([...ups.map((u) => u.seq as number)].sort((a, b) => a - b));

@@ -1,17 +1,8 @@
-import { createWriteStream } from "node:fs";
-import { rename, rm } from "node:fs/promises";
-import { once } from "node:events";
-import { finished } from "node:stream/promises";
-import path from "node:path";
 import pg from "pg";
 import type { DocId, PersonId } from "@countersign/crdt-model";
-import {
-  LOCK_DOC,
-  SCHEMA_VERSION,
-  dumpRows,
-  prepareDatabase,
-  seqOf,
-} from "./postgres-schema.ts";
+import { LOCK_DOC, prepareDatabase, seqOf } from "./postgres-schema.ts";
+import { writeBackup } from "./postgres-backup.ts";
+import { PostgresExchange } from "./postgres-exchange.ts";
 import {
   blob,
   bytes,
@@ -45,8 +36,6 @@ const DELEGATION_KEY = "directory.delegation";
 /** Connections per process: the relay serialises each document, so this bounds concurrent documents. */
 const POOL_SIZE = 10;
 
-export const BACKUP_FORMAT = "countersign-postgres-backup";
-
 /** Whether a --store value names a PostgreSQL database. */
 export const isPostgresUrl = (s: string): boolean => /^postgres(ql)?:\/\//i.test(s);
 
@@ -70,8 +59,11 @@ export function redactUrl(url: string): string {
 export class PostgresStore implements Store {
   readonly kind = "postgres" as const;
   private closed = false;
+  private readonly exchange: PostgresExchange;
 
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(private readonly pool: pg.Pool) {
+    this.exchange = new PostgresExchange(pool, (fn) => this.tx(fn));
+  }
 
   /** Runs fn in one transaction on one connection; any throw rolls everything back. */
   private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>, begin = "BEGIN"): Promise<T> {
@@ -333,43 +325,32 @@ export class PostgresStore implements Store {
     return r.rows[0]?.live === true;
   }
 
+  // ---- attachments and exchange (postgres-exchange.ts) --------------------------------------------
+
+  readonly putBlob: Store["putBlob"] = (h, data) => this.exchange.putBlob(h, data);
+  readonly getBlob: Store["getBlob"] = (h) => this.exchange.getBlob(h);
+  readonly hasBlobs: Store["hasBlobs"] = (hs) => this.exchange.hasBlobs(hs);
+  readonly putPeer: Store["putPeer"] = (p) => this.exchange.putPeer(p);
+  readonly peer: Store["peer"] = (code) => this.exchange.peer(code);
+  readonly peers: Store["peers"] = () => this.exchange.peers();
+  readonly importEnvelope: Store["importEnvelope"] = (b) => this.exchange.importEnvelope(b);
+  readonly importedEnvelope: Store["importedEnvelope"] = (id) => this.exchange.importedEnvelope(id);
+  readonly envelopeBytes: Store["envelopeBytes"] = (id) => this.exchange.envelopeBytes(id);
+  readonly logExchange: Store["logExchange"] = (r, envelope) => this.exchange.logExchange(r, envelope);
+  readonly exchanges: Store["exchanges"] = (q) => this.exchange.exchanges(q);
+  readonly enqueueOutbox: Store["enqueueOutbox"] = (o) => this.exchange.enqueueOutbox(o);
+  readonly dueOutbox: Store["dueOutbox"] = (now, limit) => this.exchange.dueOutbox(now, limit);
+  readonly updateOutbox: Store["updateOutbox"] = (id, patch) => this.exchange.updateOutbox(id, patch);
+  readonly outbox: Store["outbox"] = (q) => this.exchange.outbox(q);
+  readonly putAssignment: Store["putAssignment"] = (a) => this.exchange.putAssignment(a);
+  readonly assignment: Store["assignment"] = (doc) => this.exchange.assignment(doc);
+  readonly assignmentsOf: Store["assignmentsOf"] = (p) => this.exchange.assignmentsOf(p);
+
   // ---- whole store -------------------------------------------------------------------------------
 
-  /**
-   * A consistent dump, taken while serving: one REPEATABLE READ, READ ONLY transaction reads every
-   * table, so the file is one instant of the store (writers go on meanwhile). The format, JSON lines:
-   *   line 1: {"format":"countersign-postgres-backup","version":1,"schemaVersion":N,"takenAt":ISO}
-   *   then one line per row: {"table":NAME,"row":{column: value, …}} with the store's own column
-   *   names and values (people.active a boolean; participants, holders and roles the JSON text the
-   *   store keeps); BYTEA (updates.data) is base64. Tables come in BACKUP_TABLES order (postgres-schema.ts), rows in
-   *   primary-key order; the last line is {"end":true,"rows":COUNT}, so a truncated file is evident.
-   * Written beside the target and renamed into place, so a failed backup leaves no partial file.
-   */
+  /** A consistent dump as JSON lines, taken while serving (postgres-backup.ts). */
   async backup(toFile: string): Promise<void> {
-    const target = path.resolve(toFile);
-    const partial = `${target}.partial-${process.pid}`;
-    const out = createWriteStream(partial, { flags: "wx", mode: 0o600 });
-    // A write error is kept on the stream (out.errored) and surfaced by write() or finished().
-    out.on("error", () => undefined);
-    const write = async (obj: unknown): Promise<void> => {
-      if (out.errored) throw out.errored;
-      if (!out.write(JSON.stringify(obj) + "\n")) await once(out, "drain");
-    };
-    try {
-      await once(out, "open");
-      await this.tx(async (c) => {
-        await write({ format: BACKUP_FORMAT, version: 1, schemaVersion: SCHEMA_VERSION, takenAt: new Date().toISOString() });
-        const rows = await dumpRows(c, (table, row) => write({ table, row }));
-        await write({ end: true, rows });
-      }, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-      out.end();
-      await finished(out);
-      await rename(partial, target);
-    } catch (e) {
-      out.destroy();
-      await rm(partial, { force: true });
-      throw e;
-    }
+    await writeBackup((fn) => this.tx(fn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"), toFile);
   }
 
   async close(): Promise<void> {

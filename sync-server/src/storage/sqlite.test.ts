@@ -151,6 +151,26 @@ describe("SqliteStore files", () => {
     expect(fs.readdirSync(dir).filter((f) => f.includes("restoring"))).toEqual([]);
   });
 
+  it("commits the updates accepted before an import first, though the group commit had not yet written them", async () => {
+    const s = open();
+    const before = s.appendUpdate(doc("d1"), bytes(0));
+    const imported = s.importEnvelope(batch("env-1"));
+    const after = s.appendUpdate(doc("d1"), bytes(9));
+    const [b, i, a] = await Promise.all([before, imported, after]);
+    if (!i.imported) throw new Error("expected an import");
+    expect(b).toBeLessThan(i.seqs[0]!);
+    expect(a).toBeGreaterThan(i.seqs[2]!);
+    expect((await s.readUpdates(doc("d1"))).map((u) => Array.from(u.data))).toEqual([[0], [1, 1], [1, 2], [9]]);
+  });
+
+  it("imports an envelope once when two processes import it", async () => {
+    const one = open();
+    const two = open();
+    expect((await one.importEnvelope(batch("env-1"))).imported).toBe(true);
+    expect(await two.importEnvelope(batch("env-1"))).toEqual({ imported: false, first: await one.importedEnvelope("env-1") });
+    expect((await two.readUpdates(doc("d1"))).length).toBe(2);
+  });
+
   it("refuses to take a backup over the store's own file", async () => {
     const s = open();
     await expect(s.backup(path.join(dir, "store.db"))).rejects.toThrow(/cannot overwrite the store/);

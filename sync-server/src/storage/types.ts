@@ -243,28 +243,41 @@ export interface ExchangeStore {
 
   /**
    * Imports an envelope atomically: appends every update, stores every blob, keeps the envelope and
-   * writes its log line in one transaction. Returns false and writes nothing when an envelope with
-   * this id was already imported (the duplicate is for the caller to log); the seqs otherwise.
+   * writes its log line in one transaction, durable when this resolves. Returns false and writes
+   * nothing when an envelope with this id was already imported, even by a concurrent import in another
+   * process (the duplicate is for the caller to log); otherwise the seqs, one per update in order.
+   * Rejects, writing nothing, when a blob's hash is wrong or the record is not "in"/"imported" with an id.
+   * Concurrent appendUpdate calls are neither lost nor misordered: each document's seqs commit in order.
    */
   importEnvelope(b: ImportBatch): Promise<{ imported: true; seqs: number[] } | { imported: false; first: ExchangeRecord }>;
   /** The "in" record with status "imported" for this envelope id, if any. */
   importedEnvelope(envelope: string): Promise<ExchangeRecord | undefined>;
-  /** The bytes of an envelope we imported or sent. */
+  /** The bytes of an envelope we imported or sent (the first bytes kept under that id). */
   envelopeBytes(envelope: string): Promise<Uint8Array | undefined>;
-  /** Appends a log line (refusals, duplicates, exports, deliveries); returns its seq. */
+  /**
+   * Appends a log line (refusals, duplicates, exports, deliveries); returns its seq. `envelope` bytes
+   * are kept only for an "out" record with an id: received bytes are kept only by importEnvelope, so
+   * a refused or forged envelope never stands under a genuine id. Rejects status "imported" (that
+   * line is importEnvelope's) and a status that does not fit the direction.
+   */
   logExchange(r: ExchangeRecord, envelope?: Uint8Array): Promise<number>;
-  /** Newest first. */
+  /** Newest first (by seq); filters combine with AND; `doc` matches records listing that document. */
   exchanges(q?: { peer?: string; doc?: DocId; direction?: ExchangeDirection; limit?: number }): Promise<ExchangeRecord[]>;
 
+  /** Adds an item; an envelope already in the outbox keeps its first item (use updateOutbox). */
   enqueueOutbox(o: OutboxItem): Promise<void>;
-  /** Pending items whose next attempt is due at `now`, oldest first. */
+  /** Pending items whose next attempt is due at `now`, oldest (createdAt) first; times compared as instants. */
   dueOutbox(now: string, limit: number): Promise<OutboxItem[]>;
+  /** Rejects when the envelope is not in the outbox. */
   updateOutbox(envelope: string, patch: Pick<OutboxItem, "attempts" | "nextAttemptAt" | "lastError" | "status">): Promise<void>;
+  /** Newest (createdAt) first. */
   outbox(q?: { status?: OutboxItem["status"]; limit?: number }): Promise<OutboxItem[]>;
 
+  /** Adds to the document's assignment history; the last one put is the current one. */
   putAssignment(a: Assignment): Promise<void>;
-  /** The current assignment of a document (the latest), if any. */
+  /** The current assignment of a document (the last put), if any. */
   assignment(doc: DocId): Promise<Assignment | undefined>;
+  /** The documents whose current assignment is this person, most recently assigned first. */
   assignmentsOf(person: PersonId): Promise<Assignment[]>;
 }
 
