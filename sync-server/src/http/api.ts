@@ -16,6 +16,7 @@ import { HttpError, parseBody, readJson, sendJson } from "./json.ts";
 import type { TrustCache } from "./trust-cache.ts";
 import { demoPeople, type DemoEntry } from "./demo.ts";
 import { REGISTRY_ROUTES } from "./registry-routes.ts";
+import { handleExchange, type DeliveryContext } from "../exchange/http-routes.ts";
 
 export interface ApiContext {
   store: Store;
@@ -26,6 +27,8 @@ export interface ApiContext {
   limits: { json: number; batch: number };
   /** The demo agency's people and one-time codes (`countersign demo`); absent for a real agency. */
   demo?: readonly DemoEntry[];
+  /** Envelope delivery and the app's exchange API (/api/exchange/…: exchange/http-routes.ts). */
+  delivery?: DeliveryContext;
 }
 
 export function principalOf(s: Session): Principal {
@@ -178,6 +181,8 @@ export const ROUTES: Route[] = [
 
 /** Finds and runs the route; returns false when no API route matches (the app handles the rest). */
 export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, path: string): Promise<{ route: string; status: number } | false> {
+  const exchanged = await handleExchange(ctx, req, res, path);
+  if (exchanged) return exchanged;
   for (const route of ROUTES) {
     const m = route.path.exec(path);
     if (!m || req.method !== route.method) continue;

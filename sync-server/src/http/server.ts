@@ -12,6 +12,8 @@ import { authenticate, handleApi, principalOf, type ApiContext } from "./api.ts"
 import { HttpError, sendJson } from "./json.ts";
 import { Metrics } from "./metrics.ts";
 import { TrustCache } from "./trust-cache.ts";
+import { OutboxWorker, type OutboxOptions } from "../exchange/outbox.ts";
+import { ReceiveGate, type GateOptions } from "../exchange/http-gate.ts";
 import { Exchange } from "../exchange/service.ts";
 
 /** A request handler for everything that is not the API: the built SvelteKit app (adapter-node). */
@@ -31,6 +33,19 @@ export interface ServerOptions {
   limits?: Partial<Limits>;
   /** The demo listing for GET /api/demo (only for a data directory made by `countersign demo`). */
   demo?: ApiContext["demo"];
+  /** Envelope delivery to and from peer agencies' servers (exchange/outbox.ts, exchange/http-routes.ts). */
+  delivery?: DeliveryOptions;
+}
+
+export interface DeliveryOptions {
+  outbox?: Partial<OutboxOptions>;
+  gate?: Partial<GateOptions>;
+  /** The largest envelope taken over HTTP (pushed by a peer or uploaded in the app). */
+  envelopeBytes?: number;
+  /** How long an envelope's body may take to arrive. */
+  bodyMs?: number;
+  /** The outbox worker's clock (tests drive it). */
+  now?: () => Date;
 }
 
 /**
@@ -77,6 +92,8 @@ export class AgencyServer {
   private readonly relay: Relay;
   private readonly ctx: ApiContext;
   private readonly limits: Limits;
+  /** The outbox worker pushing queued envelopes to peers; runs between start() and stop(). */
+  readonly outbox: OutboxWorker;
 
   constructor(private readonly o: ServerOptions) {
     this.limits = { ...DEFAULT_LIMITS, ...o.limits };
@@ -101,7 +118,17 @@ export class AgencyServer {
     );
     this.exchange = new Exchange({ store: o.store, agency: o.agency, rooms: this.rooms, trust, log: o.log });
     o.fanout?.attach(this.rooms);
-    this.ctx = { store: o.store, agency: o.agency, rooms: this.rooms, trust, limits: { json: this.limits.json, batch: this.limits.batch }, demo: o.demo };
+    this.outbox = new OutboxWorker(
+      { store: o.store, log: o.log, importReceipt: (bytes) => this.exchange.importEnvelope(bytes, "http"), now: o.delivery?.now },
+      o.delivery?.outbox,
+    );
+    const delivery = {
+      exchange: this.exchange,
+      outbox: this.outbox,
+      gate: new ReceiveGate(o.delivery?.gate),
+      limits: { envelopeBytes: o.delivery?.envelopeBytes ?? 128 * 1024 * 1024, bodyMs: o.delivery?.bodyMs ?? 120_000 },
+    };
+    this.ctx = { store: o.store, agency: o.agency, rooms: this.rooms, trust, limits: { json: this.limits.json, batch: this.limits.batch }, demo: o.demo, delivery };
     this.relay = new Relay({
       rooms: this.rooms,
       store: o.store,
@@ -130,12 +157,14 @@ export class AgencyServer {
       this.http.listen(this.o.port, this.o.host ?? "0.0.0.0", () => resolve());
     });
     const port = (this.http.address() as AddressInfo).port;
+    this.outbox.start();
     this.o.log.info({ port, agency: this.o.agency.code, store: this.o.store.kind }, "serving");
     return port;
   }
 
   /** Graceful: stop accepting, tell clients to come back, finish in-flight updates, close storage. */
   async stop(): Promise<void> {
+    await this.outbox.stop();
     this.relay.close();
     await new Promise<void>((resolve) => {
       this.http.close(() => resolve());

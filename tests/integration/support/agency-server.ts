@@ -29,7 +29,7 @@ import { enroll, issueEnrollmentCode } from "../../../sync-server/src/identity/e
 import { challenge, login, loginMessage } from "../../../sync-server/src/identity/login.ts";
 import { x509 } from "../../../sync-server/src/identity/x509.ts";
 import { addPerson, addUnit, setDelegation } from "../../../sync-server/src/directory/directory.ts";
-import { AgencyServer, type Limits } from "../../../sync-server/src/http/server.ts";
+import { AgencyServer, type DeliveryOptions, type Limits } from "../../../sync-server/src/http/server.ts";
 
 export const CODE = "A-TEST";
 export const PASSPHRASE = "integration tests passphrase";
@@ -68,9 +68,16 @@ export interface RunningAgency {
   stop: () => Promise<void>;
 }
 
+/** Another agency than the default A-TEST (exchange tests run several in one process). */
+export interface AgencyIdentity {
+  code?: string;
+  name?: string;
+}
+
 /** Initialises an agency in `store`: units, delegation table, and every person enrolled. */
-export async function populate(store: Store): Promise<{ agency: Agency; people: Record<Who, Member> }> {
-  const init = await initAgency(store, { code: CODE, name: "測試教育局", passphrase: PASSPHRASE });
+export async function populate(store: Store, id: AgencyIdentity = {}): Promise<{ agency: Agency; people: Record<Who, Member> }> {
+  const code = id.code ?? CODE;
+  const init = await initAgency(store, { code, name: id.name ?? "測試教育局", passphrase: PASSPHRASE });
   if (!init.ok) throw new Error(init.reason);
   const loaded = await loadAgency(store, PASSPHRASE);
   if (!loaded.ok) throw new Error(loaded.reason);
@@ -79,7 +86,7 @@ export async function populate(store: Store): Promise<{ agency: Agency; people: 
     must(await addUnit(store, SYSTEM, { id, name, parent: null }));
   const delegation: DelegationTable = {
     v: 1,
-    agency: CODE as DelegationTable["agency"],
+    agency: code as DelegationTable["agency"],
     levels: [{ level: 5, title: "局長" }],
     rules: [{ category: "學務", level: 3 }],
     defaultLevel: 5,
@@ -116,12 +123,12 @@ export async function loginOverHttp(http: string, m: Pick<Member, "signer">): Pr
   return body.token;
 }
 
-export async function startAgency(limits: Partial<Limits> = {}): Promise<RunningAgency> {
+export async function startAgency(limits: Partial<Limits> = {}, o: AgencyIdentity & { delivery?: DeliveryOptions } = {}): Promise<RunningAgency> {
   const dir = mkdtempSync(join(tmpdir(), "countersign-srv-"));
   const store = openSqliteStore(join(dir, "countersign.db"));
-  const { agency, people } = await populate(store);
+  const { agency, people } = await populate(store, o);
 
-  const server = new AgencyServer({ store, agency, log: pino({ level: "silent" }), port: 0, host: "127.0.0.1", limits });
+  const server = new AgencyServer({ store, agency, log: pino({ level: "silent" }), port: 0, host: "127.0.0.1", limits, delivery: o.delivery });
   const port = await server.start();
   for (const who of Object.keys(people) as Who[]) people[who].token = await tokenFor(store, agency, people[who]);
 

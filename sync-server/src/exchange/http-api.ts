@@ -1,0 +1,220 @@
+// The app's exchange API (公文交換), every route with a login token. Who may do what:
+// - the "desk" roles — registry (登記桌), mail-room (收發文) and admin — send any of the agency's
+//   documents, upload (import) envelope files, see the whole outbox and log, and download any
+//   envelope file; only the registry desk assigns (分文) incoming documents;
+// - anyone else sends a document only when they are its case officer (承辦人) or the officer an
+//   incoming document was assigned to (so the officer of the other agency can send the reply), sees
+//   the log of and downloads envelopes for such documents only, and sees the incoming documents
+//   assigned to them;
+// - the peers list (code, name, fingerprint, address: public facts) is for everyone logged in.
+import { z } from "zod";
+import { asAgencyCode, asDocId, asEnvelopeId, asPersonId, PURPOSES, type DocId } from "@countersign/crdt-model";
+import type { ExchangeRecord } from "../storage/types.ts";
+import type { Session } from "../identity/login.ts";
+import { HttpError, parseBody, readJson } from "../http/json.ts";
+import { DOC_ID } from "../relay/ws.ts";
+import { envelopeFileName, envelopeMediaType, json, readBytes, type ExchangeCtx, type ExchangeRoute } from "./http-support.ts";
+
+const DESK = ["registry", "mail-room", "admin"] as const;
+const ASSIGNERS = ["registry"] as const;
+const isDesk = (s: Session) => s.roles.some((r) => (DESK as readonly string[]).includes(r));
+
+const segment = z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, "must be 1 to 128 letters, digits or . _ -");
+const docIdSchema = z.string().regex(DOC_ID, "is not a valid document id");
+const sendSchema = z
+  .object({
+    docs: z.array(docIdSchema).min(1, "name at least one document").max(1000),
+    to: z.string().min(1).max(64),
+    purpose: z.enum(PURPOSES),
+    answers: segment.nullable().optional(),
+    encrypt: z.boolean().optional(),
+  })
+  .strict();
+const assignSchema = z.object({ doc: docIdSchema, person: segment }).strict();
+
+/** May this person act for the exchange on this document (case officer, or assigned officer)? */
+async function ownsDoc(ctx: ExchangeCtx, s: Session, doc: DocId): Promise<boolean> {
+  const row = await ctx.store.getIndex(doc);
+  if (row?.caseOfficer === s.person) return true;
+  return (await ctx.store.assignment(doc))?.person === s.person;
+}
+
+async function mayHandle(ctx: ExchangeCtx, s: Session, docs: readonly DocId[]): Promise<boolean> {
+  if (isDesk(s)) return true;
+  for (const d of docs) if (!(await ownsDoc(ctx, s, d))) return false;
+  return docs.length > 0;
+}
+
+/** The log lines about one envelope, newest first (the store has no lookup by envelope id). */
+async function recordsOf(ctx: ExchangeCtx, envelope: string): Promise<ExchangeRecord[]> {
+  return (await ctx.store.exchanges({ limit: 5000 })).filter((r) => r.envelope === envelope);
+}
+
+const fileUrl = (id: string) => `/api/exchange/envelopes/${encodeURIComponent(id)}/file`;
+
+function requireRole(s: Session, roles: readonly string[], what: string): void {
+  if (!s.roles.some((r) => roles.includes(r))) throw new HttpError(403, `Only ${roles.join(", ")} may ${what}.`);
+}
+
+export const APP_ROUTES: readonly ExchangeRoute[] = [
+  {
+    method: "POST",
+    path: /^\/api\/exchange\/send$/,
+    auth: true,
+    handle: async (ctx, req, s) => {
+      const body = parseBody(sendSchema, await readJson(req, ctx.limits.json));
+      const docs = body.docs.map(asDocId);
+      if (!(await mayHandle(ctx, s!, docs))) throw new HttpError(403, "Only the case officer of these documents, the registry desk or the mail room may send them to another agency.");
+      const to = asAgencyCode(body.to);
+      const peer = await ctx.store.peer(to);
+      if (!peer || peer.removedAt) throw new HttpError(400, `${body.to} is not an agency in the federation trust list.`);
+      const answers = body.answers ? asEnvelopeId(body.answers) : null;
+      const made = await ctx.delivery.exchange.exportEnvelope({ docs, to, purpose: body.purpose, answers, encrypt: body.encrypt ?? false });
+      if (!made.ok) throw new HttpError(400, made.reason);
+      const { id, bytes } = made.value;
+      if (peer.url) {
+        await ctx.delivery.outbox.enqueue({ envelope: id, peer: to, bytes, purpose: body.purpose, answers, docs, encrypted: envelopeMediaType(bytes) !== "application/vnd.countersign.envelope+zip" });
+        return json({ envelope: id, delivery: "queued", file: fileUrl(id), size: bytes.byteLength });
+      }
+      return json({ envelope: id, delivery: "file", file: fileUrl(id), size: bytes.byteLength });
+    },
+  },
+  {
+    method: "GET",
+    path: /^\/api\/exchange\/envelopes\/([^/]+)\/file$/,
+    auth: true,
+    handle: async (ctx, _req, s, [id]) => {
+      if (!id || !segment.safeParse(id).success) throw new HttpError(400, "The envelope id is not valid.");
+      if (!isDesk(s!)) {
+        const docs = (await recordsOf(ctx, id)).flatMap((r) => r.docs);
+        if (!(await mayHandle(ctx, s!, docs))) throw new HttpError(404, "There is no such envelope for you.");
+      }
+      const bytes = await ctx.store.envelopeBytes(id);
+      if (!bytes) throw new HttpError(404, "There is no such envelope for you.");
+      return { kind: "file", bytes, type: envelopeMediaType(bytes), name: envelopeFileName(id) };
+    },
+  },
+  {
+    method: "POST",
+    path: /^\/api\/exchange\/import$/,
+    auth: true,
+    handle: async (ctx, req, s) => {
+      requireRole(s!, DESK, "import an envelope file");
+      const bytes = await readBytes(req, ctx.delivery.limits.envelopeBytes, ctx.delivery.limits.bodyMs);
+      const r = await ctx.delivery.exchange.importEnvelope(bytes, "file");
+      if (!r.ok) return json({ status: "refused", reason: r.reason, error: r.reason }, 400);
+      const o = r.value;
+      if (o.status === "duplicate") return json({ status: "duplicate", envelope: o.envelope, firstAt: o.firstAt });
+      // The receipt travels back the way the envelope came: as a file the desk hands over.
+      const receipt = (await ctx.store.exchanges({ direction: "out", limit: 200 })).find((x) => x.answers === o.envelope && x.purpose === "receipt" && x.envelope);
+      return json({
+        status: "imported",
+        envelope: o.envelope,
+        from: o.from,
+        purpose: o.purpose,
+        docs: o.docs,
+        receipt: receipt?.envelope
+          ? { envelope: receipt.envelope, file: fileUrl(receipt.envelope) }
+          : { envelope: null, file: null, base64: o.receipt ? Buffer.from(o.receipt).toString("base64") : null },
+      });
+    },
+  },
+  {
+    method: "GET",
+    path: /^\/api\/exchange\/outbox$/,
+    auth: true,
+    handle: async (ctx, _req, s) => {
+      requireRole(s!, DESK, "see the outbox");
+      const [items, peers, log] = await Promise.all([ctx.store.outbox({ limit: 500 }), ctx.store.peers(), ctx.store.exchanges({ direction: "out", limit: 2000 })]);
+      const names = new Map(peers.map((p) => [p.code, p.name]));
+      return json({
+        items: items.map((i) => {
+          const first = log.find((r) => r.envelope === i.envelope && r.purpose);
+          return {
+            envelope: i.envelope,
+            peer: i.peer,
+            peerName: names.get(i.peer) ?? null,
+            purpose: first?.purpose ?? null,
+            docs: first?.docs ?? [],
+            size: i.data.byteLength,
+            attempts: i.attempts,
+            nextAttemptAt: i.status === "pending" ? i.nextAttemptAt : null,
+            lastError: i.lastError,
+            status: i.status,
+            createdAt: i.createdAt,
+            file: fileUrl(i.envelope),
+          };
+        }),
+      });
+    },
+  },
+  {
+    method: "POST",
+    path: /^\/api\/exchange\/outbox\/([^/]+)\/retry$/,
+    auth: true,
+    handle: async (ctx, _req, s, [id]) => {
+      requireRole(s!, DESK, "retry a delivery");
+      if (!id || !(await ctx.delivery.outbox.retryNow(id))) throw new HttpError(404, "There is no undelivered envelope with this id in the outbox.");
+      return json({ ok: true });
+    },
+  },
+  {
+    method: "GET",
+    path: /^\/api\/exchange\/log$/,
+    auth: true,
+    handle: async (ctx, req, s) => {
+      const q = new URL(req.url ?? "/", "http://localhost").searchParams;
+      const doc = q.get("doc");
+      const peer = q.get("peer");
+      if (doc !== null && !DOC_ID.test(doc)) throw new HttpError(400, "The document id is not valid.");
+      if (!isDesk(s!) && (doc === null || !(await ownsDoc(ctx, s!, asDocId(doc)))))
+        throw new HttpError(403, "Only the registry desk, the mail room and the administrator see the whole exchange log; others see it per document they handle.");
+      const records = await ctx.store.exchanges({ doc: doc ? asDocId(doc) : undefined, peer: peer ?? undefined, limit: Math.min(Number(q.get("limit") ?? 200) || 200, 1000) });
+      return json({ records: records.map((r) => ({ ...r, file: r.envelope && ["imported", "queued", "exported", "delivered"].includes(r.status) ? fileUrl(r.envelope) : null })) });
+    },
+  },
+  {
+    method: "GET",
+    path: /^\/api\/exchange\/peers$/,
+    auth: true,
+    handle: async (ctx) => {
+      const peers = (await ctx.store.peers()).filter((p) => !p.removedAt);
+      return json({ agency: { code: ctx.agency.code, name: ctx.agency.name }, peers: peers.map((p) => ({ code: p.code, name: p.name, fingerprint: p.fingerprint, url: p.url })) });
+    },
+  },
+  {
+    method: "POST",
+    path: /^\/api\/exchange\/assign$/,
+    auth: true,
+    handle: async (ctx, req, s) => {
+      requireRole(s!, ASSIGNERS, "assign (分文) incoming documents");
+      const body = parseBody(assignSchema, await readJson(req, ctx.limits.json));
+      const r = await ctx.delivery.exchange.assign(asDocId(body.doc), asPersonId(body.person), s!.person);
+      if (!r.ok) throw new HttpError(400, r.reason);
+      return json({ assignment: r.value });
+    },
+  },
+  {
+    method: "GET",
+    path: /^\/api\/exchange\/incoming$/,
+    auth: true,
+    handle: async (ctx, _req, s) => {
+      const records = (await ctx.store.exchanges({ direction: "in", limit: 2000 })).filter(
+        (r) => r.status === "imported" && (r.purpose === "countersign-request" || r.purpose === "review-request" || r.purpose === "dispatch"),
+      );
+      const seen = new Set<string>();
+      const out = [];
+      for (const r of records) {
+        for (const d of r.docs) {
+          if (seen.has(d)) continue; // newest envelope per document
+          seen.add(d);
+          const assignment = (await ctx.store.assignment(d)) ?? null;
+          if (!isDesk(s!) && assignment?.person !== s!.person) continue;
+          const row = await ctx.store.getIndex(d);
+          out.push({ doc: d, subject: row?.subject ?? null, status: row?.status ?? null, from: r.peer, purpose: r.purpose, envelope: r.envelope, at: r.at, assignment });
+        }
+      }
+      return json({ docs: out });
+    },
+  },
+];

@@ -1,0 +1,77 @@
+// Shapes and helpers shared by the exchange's HTTP routes (http-routes.ts: the dispatcher and the
+// server-to-server endpoint; http-api.ts: the app's exchange API).
+import type { IncomingMessage } from "node:http";
+import type { Exchange } from "./service.ts";
+import type { ApiContext } from "../http/api.ts";
+import type { Session } from "../identity/login.ts";
+import { HttpError } from "../http/json.ts";
+import type { OutboxWorker } from "./outbox.ts";
+import type { ReceiveGate } from "./http-gate.ts";
+import { ACCEPTED_MEDIA_TYPES, ENCRYPTED_MEDIA_TYPE, ENVELOPE_EXTENSION, ENVELOPE_MEDIA_TYPE } from "./http-contract.ts";
+
+/** The part of the exchange service (service.ts) these routes use. */
+export type ExchangePort = Pick<Exchange, "exportEnvelope" | "importEnvelope" | "assign">;
+
+/** What the server gives the exchange routes, beside the ordinary ApiContext. */
+export interface DeliveryContext {
+  exchange: ExchangePort;
+  outbox: OutboxWorker;
+  gate: ReceiveGate;
+  limits: {
+    /** The largest envelope accepted over HTTP, pushed or uploaded (bigger ones: the CLI). */
+    envelopeBytes: number;
+    /** A body must arrive within this long (a slow sender must not hold a connection forever). */
+    bodyMs: number;
+  };
+}
+
+export type ExchangeCtx = ApiContext & { delivery: DeliveryContext };
+
+export type Reply =
+  | { kind: "json"; status: number; body: unknown; headers?: Record<string, string> }
+  | { kind: "file"; bytes: Uint8Array; type: string; name: string | null; headers?: Record<string, string> };
+
+export interface ExchangeRoute {
+  method: "GET" | "POST";
+  path: RegExp;
+  /** false only for the server-to-server receiving endpoint. */
+  auth: boolean;
+  handle(ctx: ExchangeCtx, req: IncomingMessage, session: Session | null, params: string[]): Promise<Reply>;
+}
+
+export const json = (body: unknown, status = 200, headers?: Record<string, string>): Reply => ({ kind: "json", status, body, headers });
+
+/** Reads a raw body of at most `limit` bytes within `ms`; 413 / 408 with a sentence otherwise. */
+export async function readBytes(req: IncomingMessage, limit: number, ms: number): Promise<Uint8Array> {
+  const declared = Number(req.headers["content-length"] ?? "0");
+  if (declared > limit) throw new HttpError(413, `The envelope is larger than ${limit} bytes, the most this server takes over HTTP; import it with the countersign command instead.`);
+  const timer = setTimeout(() => req.destroy(new HttpError(408, `The envelope did not arrive within ${Math.round(ms / 1000)} s.`)), ms);
+  try {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > limit) throw new HttpError(413, `The envelope is larger than ${limit} bytes, the most this server takes over HTTP; import it with the countersign command instead.`);
+      chunks.push(chunk as Buffer);
+    }
+    const b = Buffer.concat(chunks);
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  } catch (e) {
+    if (e instanceof HttpError) throw e;
+    throw new HttpError(408, `The envelope did not arrive whole (${(e as Error).message}).`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** An envelope file's media type: a ZIP is a plain envelope, anything else the encrypted form. */
+export const envelopeMediaType = (b: Uint8Array): string => (b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04 ? ENVELOPE_MEDIA_TYPE : ENCRYPTED_MEDIA_TYPE);
+
+export function requireEnvelopeType(req: IncomingMessage): void {
+  const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+  if (!ACCEPTED_MEDIA_TYPES.includes(type))
+    throw new HttpError(415, `Send the envelope's bytes as ${ENVELOPE_MEDIA_TYPE} (or ${ENCRYPTED_MEDIA_TYPE} when encrypted).`);
+}
+
+/** The file name a downloaded envelope gets. */
+export const envelopeFileName = (id: string): string => `${id}${ENVELOPE_EXTENSION}`;
