@@ -10,6 +10,10 @@ import { runAgency } from "./agency.ts";
 import { runServe } from "./serve.ts";
 import { runDemo } from "./demo.ts";
 import { runBackup, runRestore } from "./backup.ts";
+import { runEnvelope } from "./envelope.ts";
+import { runTrust } from "./trust.ts";
+import { runDi } from "./di.ts";
+import { runDoc } from "./doc.ts";
 
 const USAGE = `countersign — 公文線上簽核 command line
 
@@ -42,6 +46,27 @@ One agency's server data (DIR holds countersign.db; exits 0 ok, 1 refused with a
   countersign cert revoke --data DIR --serial HEX
   countersign agency ca --data DIR
       Print the agency's CA certificate (PEM).
+  countersign doc list --data DIR [--json]
+      The documents this agency holds (id, kind, status, 主旨), to find document ids.
+
+Exchange with other agencies (envelopes, 信封; the agency key is opened with the passphrase as for
+serve: --passphrase-file F, else $COUNTERSIGN_PASSPHRASE, else DIR/ca-passphrase):
+  countersign trust add --data DIR PEM [--url URL] [--delegation FILE.json] [--yes]
+      Trust another agency's CA certificate: prints its agency code and SHA-256 fingerprint and asks
+      for confirmation (on a terminal; otherwise --yes is required).
+  countersign trust list --data DIR [--json] [--all]   |  trust remove --data DIR --agency CODE
+  countersign envelope export --data DIR --doc ID [--doc ID2 …] --to CODE --out FILE
+                              [--purpose P] [--answers ENV] [--encrypt] [--full]
+      A signed envelope for agency CODE (in the trust list). P: countersign-request (default),
+      countersign-reply, review-request, dispatch, receipt. --encrypt: CMS EnvelopedData for the
+      recipient's CA (required for 密 and above). --full: the whole state even when a delta would do.
+  countersign envelope import --data DIR FILE
+      Verify everything, then import all or nothing; prints imported or duplicate and writes the
+      signed receipt (回執) for the sender to FILE.receipt.csenv.
+  countersign envelope verify --data DIR FILE
+      Exits 0 when the envelope would import here, 1 with a one-line reason when not.
+  countersign di export --data DIR --doc ID --out FILE [--to CODE …]
+      The 函 or 簽 as DI XML (official DTDs), its SW roster as FILE.sw.xml, and its attachments.
   countersign serve --data DIR [--port N] [--host H] [--passphrase-file F] [--no-app]
                     [--store postgres://…] [--fanout redis://…] [--max-loaded N] [--idle-ms N]
       Serve the agency: the web app, the JSON API, the y-websocket relay (/sync/<docId>), /healthz
@@ -65,6 +90,10 @@ const GROUPS: Record<string, Group> = {
   delegation: runDelegation,
   cert: runCert,
   agency: runAgency,
+  envelope: runEnvelope,
+  trust: runTrust,
+  di: runDi,
+  doc: runDoc,
 };
 
 export interface Io {

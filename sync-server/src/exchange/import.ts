@@ -15,10 +15,13 @@ import {
   type Result,
   type Sha256Hex,
   type TrustStore,
+  type VerifyCache,
   type WorkflowState,
+  type AgencyCode,
 } from "@countersign/crdt-model";
-import type { ExchangeRecord } from "../storage/types.ts";
+import type { ExchangeRecord, Store } from "../storage/types.ts";
 import type { HeldRoom } from "../relay/room.ts";
+import type { Rooms } from "../relay/rooms.ts";
 import type { ExchangeContext, ImportOutcome, ImportVia } from "./types.ts";
 import { currentDoc } from "./docs.ts";
 import { validateXml } from "./dtd.ts";
@@ -72,21 +75,28 @@ export async function plainEnvelope(ctx: ExchangeContext, bytes: Uint8Array): Pr
   return plain.ok ? plain : fail(IMPORT_REFUSALS.decrypt(plain.reason));
 }
 
-/** Opens (verifies) an envelope addressed to us, with our copies of its documents as delta bases. */
-export async function openForUs(ctx: ExchangeContext, plain: Uint8Array, trust: TrustStore): Promise<Result<OpenedEnvelope>> {
+/**
+ * Opens (verifies) an envelope addressed to us, with our copies of its documents as delta bases.
+ * Needs no key: the CLI's `envelope verify` calls it with the store alone.
+ */
+export async function openForUs(
+  o: { store: Store; rooms?: Rooms; recipient: AgencyCode; cache?: VerifyCache; now: Date },
+  plain: Uint8Array,
+  trust: TrustStore,
+): Promise<Result<OpenedEnvelope>> {
   const bases = new Map<string, CountersignDocument>();
   for (const id of peekDocIds(plain, 10_000)) {
-    const d = await currentDoc(ctx.store, ctx.rooms, id as DocId);
+    const d = await currentDoc(o.store, o.rooms, id as DocId);
     if (d) bases.set(id, d);
   }
-  return openEnvelope(plain, { trust, recipient: ctx.agency.code, base: (id) => bases.get(id), cache: ctx.cache, now: ctx.now() });
+  return openEnvelope(plain, { trust, recipient: o.recipient, base: (id) => bases.get(id), cache: o.cache, now: o.now });
 }
 
 async function importChecked(ctx: ExchangeContext, bytes: Uint8Array, arrival: Arrival): Promise<Result<ImportOutcome>> {
   const plain = await plainEnvelope(ctx, bytes);
   if (!plain.ok) return refuse(ctx, arrival, plain.reason);
   const trust = await ctx.trust.get();
-  const opened = await openForUs(ctx, plain.value, trust);
+  const opened = await openForUs({ ...ctx, recipient: ctx.agency.code, now: ctx.now() }, plain.value, trust);
   if (!opened.ok) return refuse(ctx, arrival, opened.reason);
   const env = opened.value;
   const header = env.header;

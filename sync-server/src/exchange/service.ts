@@ -47,7 +47,7 @@ export class Exchange {
     try {
       const plain = await plainEnvelope(this.ctx, bytes);
       if (!plain.ok) return plain;
-      const opened = await openForUs(this.ctx, plain.value, await this.ctx.trust.get());
+      const opened = await openForUs({ ...this.ctx, recipient: this.ctx.agency.code, now: this.ctx.now() }, plain.value, await this.ctx.trust.get());
       return opened.ok ? ok({ header: opened.value.header }) : opened;
     } catch (e) {
       this.ctx.log.error({ err: (e as Error)?.message, stack: (e as Error)?.stack }, "envelope verification failed");
