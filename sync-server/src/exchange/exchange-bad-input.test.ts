@@ -134,6 +134,14 @@ describe("documents", () => {
     await refusedAtB(env, new RegExp(`^The chain of document ${doc.id} does not verify: `));
   });
 
+  it("a classified document sent unencrypted", async () => {
+    const secret = must(CountersignDocument.fromUpdate(doc.encodeState()));
+    must(secret.setMetadata({ secrecy: "confidential" }));
+    // willEncrypt promised, then not kept: what a broken sender would do.
+    const env = must(await buildEnvelope({ to: b.agency.code, purpose: "countersign-request", docs: [{ doc: secret }], sender: agencySigner(a.agency), willEncrypt: true }));
+    await refusedAtB(env, IMPORT_REFUSALS.clear(doc.id));
+  });
+
   const withDi = async (di: string) =>
     must(await buildEnvelope({ to: b.agency.code, purpose: "countersign-request", docs: [{ doc, di: utf8(di) }], sender: agencySigner(a.agency) }));
 

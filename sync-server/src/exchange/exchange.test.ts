@@ -119,10 +119,14 @@ describe("export, import, receipt", () => {
     const doc3 = await storedDocument(a);
     const live = await a.rooms.get(doc3.id);
     const copy = must((await import("@countersign/crdt-model")).CountersignDocument.fromUpdate(live.doc.encodeState()));
-    must(copy.setMetadata({ secrecy: "confidential" as never }));
+    must(copy.setMetadata({ secrecy: "confidential" }));
     await live.receive(copy.encodeState(live.doc.stateVector()), null);
     const r = await a.exchange.exportEnvelope({ docs: [doc3.id], to: b.agency.code, purpose: "countersign-request" });
-    expect(r.ok).toBe(false);
+    expect(r).toEqual({ ok: false, reason: `Document ${doc3.id} is classified; it may leave only in an encrypted envelope.` });
+    // Encrypted it goes, without DI (classified documents are not exported as DI), and imports.
+    const sealed = must(await a.exchange.exportEnvelope({ docs: [doc3.id], to: b.agency.code, purpose: "countersign-request", encrypt: true }));
+    expect(must(await b.exchange.importEnvelope(sealed.bytes, "file")).status).toBe("imported");
+    expect((await b.store.getIndex(doc3.id))?.secrecy).toBe("confidential");
   });
 
   it("分文: the registry desk assigns the incoming document to an active officer; others may not", async () => {

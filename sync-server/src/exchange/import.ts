@@ -33,6 +33,7 @@ export const IMPORT_REFUSALS = {
   decrypt: (why: string) => `The encrypted envelope cannot be opened: ${why}`,
   replay: (id: string, at: string) => `The envelope ${id} was already imported at ${at} with other contents; this one is refused as a replay.`,
   receiptDocs: "A receipt carries no documents.",
+  clear: (doc: string) => `Document ${doc} is classified (密 or above) but arrived unencrypted; ask the sender to send it encrypted.`,
   transition: (doc: string, why: string) => `Document ${doc} cannot be imported: ${why}`,
   pending: (doc: string) => `The update of document ${doc} depends on changes this agency does not have.`,
   internal: (why: string) => `The envelope could not be imported: ${why}`,
@@ -43,6 +44,8 @@ const duplicateDetail = (at: string) => `already imported at ${at}; nothing chan
 /** What arrived, as the log identifies it before anything is known about it. */
 interface Arrival {
   via: ImportVia;
+  /** It came as CMS EnvelopedData for our CA. */
+  encrypted: boolean;
   sha256: string;
   size: number;
   /** Known once the envelope opened: who sent it, why, which documents. */
@@ -57,7 +60,7 @@ interface Arrival {
  * boundary, logged with its context, and reported as a refusal too.
  */
 export async function importEnvelope(ctx: ExchangeContext, bytes: Uint8Array, via: ImportVia): Promise<Result<ImportOutcome>> {
-  const arrival: Arrival = { via, sha256: sha256Hex(bytes), size: bytes.length };
+  const arrival: Arrival = { via, encrypted: bytes[0] === 0x30, sha256: sha256Hex(bytes), size: bytes.length };
   try {
     return await importChecked(ctx, bytes, arrival);
   } catch (e) {
@@ -107,6 +110,10 @@ async function importChecked(ctx: ExchangeContext, bytes: Uint8Array, arrival: A
   if (first) return repeated(ctx, arrival, first, plainSha, plain.value.length);
   if (header.purpose === "receipt" && header.docs.length > 0) return refuse(ctx, arrival, IMPORT_REFUSALS.receiptDocs);
   for (const d of env.docs) {
+    // buildEnvelope never sends one in the clear; an envelope that does came from a careless or
+    // broken sender, and importing it would make us party to the leak.
+    const meta = d.doc.metadata();
+    if (!arrival.encrypted && meta.ok && meta.value.secrecy !== "none") return refuse(ctx, arrival, IMPORT_REFUSALS.clear(d.id));
     if (d.di) {
       const v = validateXml("DI", d.di, d.id);
       if (!v.ok) return refuse(ctx, arrival, v.reason);
