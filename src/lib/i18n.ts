@@ -1,6 +1,7 @@
 // The UI strings, Traditional Chinese (Taiwan) first. Document content and the model's labels
 // (狀態, 動作) stay Chinese in both locales: they are the official terms, not UI chrome.
 import { DOC_EN, DOC_ZH } from "./doc/messages.ts";
+import { DRAFT_EN, DRAFT_ZH } from "./draft/messages.ts";
 import { RECOVERY_EN, RECOVERY_ZH } from "./recovery/messages.ts";
 import { ATT_EN, ATT_ZH } from "./attachments/messages.ts";
 import { REG_EN, REG_ZH } from "./registry/messages.ts";
@@ -117,6 +118,7 @@ const zhTW = {
   derivedStatus: "狀態（由簽核鏈推導）",
   speed: "速別",
   ...DOC_ZH,
+  ...DRAFT_ZH,
   ...RECOVERY_ZH,
   ...ATT_ZH,
   ...REG_ZH,
@@ -225,6 +227,7 @@ const en: Record<MessageKey, string> = {
   derivedStatus: "Status (derived from the signature chain)",
   speed: "Speed",
   ...DOC_EN,
+  ...DRAFT_EN,
   ...RECOVERY_EN,
   ...ATT_EN,
   ...REG_EN,

@@ -108,3 +108,16 @@ export async function getBlob(sha256: string, mime: string, token: string, timeo
     throw new Unreachable("The attachment's download was cut off.");
   }
 }
+
+/** An authenticated call (the identity's `api`: token attached, one re-login on 401). */
+export type AuthedCall = <T>(path: string, o?: Omit<CallOptions, "token">) => Promise<T>;
+
+// The directory, as the routing-plan builder reads it. Shapes are checked by the caller
+// (src/lib/draft/directory.ts): these return the server's lists as they came.
+export const fetchPeople = async (call: AuthedCall): Promise<unknown> => (await call<{ people: unknown }>("/api/people")).people;
+export const fetchUnits = async (call: AuthedCall): Promise<unknown> => (await call<{ units: unknown }>("/api/units")).units;
+export const fetchDelegation = async (call: AuthedCall): Promise<unknown> => (await call<{ delegation: unknown }>("/api/delegation")).delegation;
+/** 職務代理人: GET /api/deputies (a 404 means the server does not list them yet). */
+export const fetchDeputies = async (call: AuthedCall): Promise<unknown> => (await call<{ deputies: unknown }>("/api/deputies")).deputies;
+/** The agencies we exchange envelopes with: GET /api/exchange/peers (404 until that lands). */
+export const fetchPeers = (call: AuthedCall): Promise<unknown> => call<unknown>("/api/exchange/peers");

@@ -1,0 +1,151 @@
+// A new user's journey against a real demo agency: the case officer enrolls with their one-time
+// code, drafts a 簽 through 新增公文, builds its routing plan in the page (review by the section
+// chief, decision by the person the delegation table requires), submits it; the chief approves in
+// another browser, the director decides; the case officer sees 已決行 and every badge valid.
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { launchChromium, startDemoServer, type DemoServer } from "./support.ts";
+
+let server: DemoServer;
+let browser: Browser;
+const pageErrors: string[] = [];
+const T = { timeout: 20_000 };
+
+beforeAll(async () => {
+  server = await startDemoServer();
+  browser = await launchChromium();
+  mkdirSync("test-results", { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** The one-time codes `countersign demo` handed out (person id → code). */
+function codes(): Map<string, string> {
+  const lines = readFileSync(join(server.dir, "demo-codes.txt"), "utf8").split("\n");
+  return new Map(lines.filter((l) => l && !l.startsWith("#")).map((l) => [l.split("\t")[0]!, l.split("\t")[3]!]));
+}
+
+/** A new browser context where `who` types their one-time code into the enrollment form. */
+async function enroll(who: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 375, height: 900 } });
+  const page = await context.newPage();
+  page.on("pageerror", (e) => pageErrors.push(`${who}: ${e.message}`));
+  await page.goto(`${server.base}/`);
+  await page.locator("#enroll-code").fill(codes().get(who)!);
+  await page.getByTestId("enroll-form").locator('button[type="submit"]').click();
+  await page.waitForURL(/\/inbox$/, { timeout: 30_000 });
+  await expect.poll(() => page.getByTestId("sync-state").getAttribute("data-mode"), { timeout: 30_000 }).toBe("synced");
+  return page;
+}
+
+async function openDoc(page: Page, doc: string): Promise<void> {
+  await page.goto(`${server.base}/docs/${doc}`);
+  await page.getByTestId("doc-status").waitFor(T);
+}
+
+const status = (page: Page) => page.getByTestId("doc-status").getAttribute("data-status");
+
+/** Chooses an offered action, writes the opinion and signs; waits for the confirmation. */
+async function act(page: Page, kind: string, opinion: string): Promise<void> {
+  await page.getByTestId(`offer-${kind}`).click();
+  await page.getByTestId("opinion").fill(opinion);
+  await page.getByTestId("sign").click();
+  await page.getByTestId("sign-done").waitFor(T);
+}
+
+describe("a new user's journey", () => {
+  it("enroll, draft a 簽, build its routing, submit; the chief approves, the director decides; the case officer sees it decided and valid", async () => {
+    // 陳承辦 enrolls with the code the registry desk gave them.
+    const chen = await enroll("chen");
+
+    // 新增公文 from the inbox header.
+    await chen.getByTestId("new-doc-link").click();
+    await chen.waitForURL(/\/new$/);
+    const form = chen.getByTestId("new-doc");
+    await form.waitFor(T);
+    await chen.getByTestId("new-kind-memo").check();
+    await chen.getByTestId("new-speed").selectOption("urgent");
+    await expect.poll(() => chen.getByTestId("new-due-roc").innerText(), T).toMatch(/^中華民國1\d\d年\d{1,2}月\d{1,2}日$/);
+    // The category sets the decision level: 學務.獎懲 is decided by 副局長 (level 4) or above.
+    await chen.getByTestId("new-category").selectOption("學務.獎懲");
+    await expect.poll(() => chen.getByTestId("new-decided-by").innerText(), T).toContain("依分層負責明細表，本案由副局長決行");
+    await chen.getByTestId("new-subject").fill("有關本市國民中學學生獎懲案，簽請核示。");
+    const items = chen.locator('[data-testid="new-item"][data-section="explanation"]');
+    await items.first().fill("依據本市學生獎懲實施要點辦理。");
+    await chen.getByTestId("new-add-explanation").click();
+    await items.nth(1).fill("經查該生表現優良，事證明確。");
+    expect(await chen.locator('[data-testid="new-section-explanation"] .num').allInnerTexts()).toEqual(["一、", "二、"]);
+    await chen.screenshot({ path: "test-results/new-doc-375.png", fullPage: true });
+    expect(await chen.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await chen.getByTestId("new-create").click();
+
+    // The document page opens the new draft, with the two items, ready to co-edit and route.
+    await chen.waitForURL(/\/docs\/doc-[0-9a-f]+$/, T);
+    const doc = decodeURIComponent(new URL(chen.url()).pathname.split("/").pop()!);
+    await chen.getByTestId("doc-status").waitFor(T);
+    expect(await status(chen)).toBe("draft");
+    expect(await chen.getByTestId("field-subject").inputValue()).toBe("有關本市國民中學學生獎懲案，簽請核示。");
+    expect(await chen.locator('[data-section="explanation"] textarea').evaluateAll((els) => els.map((e) => (e as HTMLTextAreaElement).value))).toEqual([
+      "依據本市學生獎懲實施要點辦理。",
+      "經查該生表現優良，事證明確。",
+    ]);
+    await chen.locator('[data-testid="doc-connection"][data-connection="connected"]').waitFor(T);
+
+    // The routing plan, from the directory: 林科長 reviews; 林科長 (level 3) may not decide, 王局長 may.
+    const plan = chen.getByTestId("plan-editor");
+    await plan.getByTestId("plan-requirement").waitFor(T);
+    expect(await plan.getByTestId("plan-requirement").innerText()).toBe("依分層負責明細表，本案由副局長決行");
+    await expect.poll(() => plan.locator('[data-testid="plan-reviewer"] option[value="lin"]').count(), T).toBe(1);
+    await plan.getByTestId("plan-reviewer").selectOption("lin");
+    await plan.getByTestId("plan-add-review").click();
+    await expect.poll(async () => (await plan.getByTestId("plan-step").allTextContents()).map((s) => s.trim()), T).toEqual(["核稿林科長"]);
+    expect(await plan.locator('[data-testid="plan-decider"] option[value="lin"]').isDisabled()).toBe(true);
+    expect(await plan.locator('[data-testid="plan-decider"] option[value="lin"]').innerText()).toContain("層級不足");
+    await plan.getByTestId("plan-decider").selectOption("wang");
+    await expect.poll(() => plan.getByTestId("plan-state").getAttribute("data-saved"), T).toBe("true");
+    await chen.screenshot({ path: "test-results/journey-plan-375.png", fullPage: true });
+
+    // 陳核 with an opinion: the plan is part of what the entry signs.
+    await act(chen, "submit", "陳請核示。");
+    await expect.poll(() => status(chen), T).toBe("in-review");
+    expect(await chen.getByTestId("plan-editor").count()).toBe(0); // out for signing: the plan is fixed
+    expect(await chen.getByTestId("pending").innerText()).toContain("林科長核稿");
+
+    // 林科長, in another browser, enrolls, finds it waiting and approves.
+    const lin = await enroll("lin");
+    await openDoc(lin, doc);
+    await expect.poll(() => status(lin), T).toBe("in-review");
+    await act(lin, "approve", "擬如擬，陳請局長核示。");
+    await expect.poll(() => status(lin), T).toBe("in-review");
+    await expect.poll(() => lin.getByTestId("pending").innerText(), T).toContain("王局長決行");
+
+    // 王局長 decides with an opinion.
+    const wang = await enroll("wang");
+    await openDoc(wang, doc);
+    await expect.poll(() => wang.getByTestId("offer-decide").count(), T).toBe(1);
+    await act(wang, "decide", "如擬，予以嘉獎。");
+    await expect.poll(() => status(wang), T).toBe("decided");
+
+    // The case officer's view: 已決行, three entries, every badge valid.
+    await openDoc(chen, doc);
+    await expect.poll(() => status(chen), { timeout: 30_000 }).toBe("decided");
+    expect(await chen.getByTestId("doc-status").innerText()).toContain("已決行");
+    expect(await chen.getByTestId("doc-status").getAttribute("data-valid")).toBe("true");
+    const entries = chen.getByTestId("entry");
+    await expect.poll(() => entries.count(), T).toBe(3);
+    const texts = await entries.allInnerTexts();
+    expect(texts[0]).toMatch(/陳核[\s\S]*陳承辦[\s\S]*陳請核示。/);
+    expect(texts[1]).toMatch(/核稿[\s\S]*林科長[\s\S]*擬如擬/);
+    expect(texts[2]).toMatch(/決行[\s\S]*王局長[\s\S]*如擬，予以嘉獎。/);
+    const badges = chen.getByTestId("badge");
+    expect(await badges.count()).toBe(3);
+    for (const b of await badges.all()) expect(await b.getAttribute("data-valid")).toBe("true");
+    await chen.screenshot({ path: "test-results/journey-decided-375.png", fullPage: true });
+    expect(pageErrors).toEqual([]);
+  }, 180_000);
+});
