@@ -170,3 +170,33 @@ describe("federation", () => {
     expect(trust.delegationTable(asAgencyCode("A-TN-EDU") as AgencyCode)).toBeDefined();
   });
 });
+
+describe("inside a running agency server", () => {
+  it("refusals leave the server serving, and an import reaches a loaded room live (an officer's open document)", async () => {
+    const { AgencyServer } = await import("../http/server.ts");
+    const { pino } = await import("pino");
+    const { tamperEnvelope } = await import("@countersign/crdt-model");
+    const d = await makeAgency("A-HL-EDU", "花蓮縣政府教育處");
+    // The server gets its own rooms over d's store; the test agency's own rooms stay unused.
+    const server = new AgencyServer({ store: d.store, agency: d.agency, log: pino({ level: "silent" }), port: 0, host: "127.0.0.1" });
+    const port = await server.start();
+    try {
+      must(await server.exchange.addPeer({ ca: a.agency.caPem, delegation: a.people.delegation }));
+      must(await a.exchange.addPeer({ ca: d.agency.caPem }));
+      const doc = await storedDocument(a);
+      const env = await send(a, d, [doc.id]);
+      const bomb = await server.exchange.importEnvelope(tamperEnvelope(env.bytes, "zip-bomb-lying-size"), "http");
+      expect(bomb.ok).toBe(false);
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      const room = await server.rooms.get(doc.id); // as if an officer had it open
+      expect(room.exists).toBe(false);
+      expect(must(await server.exchange.importEnvelope(env.bytes, "http")).status).toBe("imported");
+      expect(room.exists).toBe(true);
+      expect(room.doc.subject()).toBe(doc.subject());
+      expect(room.doc.rawReceipts().size).toBe(2);
+    } finally {
+      await server.stop(); // closes d's store too
+      await d.close();
+    }
+  });
+});
