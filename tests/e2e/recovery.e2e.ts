@@ -1,0 +1,238 @@
+// Local data damaged for real in the browser, and a certificate revoked with the CLI, against a demo
+// agency: the app explains each in zh-TW, keeps the unsent work, and the way out it offers
+// (re-download one document, re-download everything, re-enroll with a new code) brings everything back.
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import "reflect-metadata";
+import { X509Certificate } from "@peculiar/x509";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { launchChromium, startDemoServer, type DemoServer } from "./support.ts";
+
+let server: DemoServer;
+let browser: Browser;
+const T = { timeout: 20_000 };
+
+beforeAll(async () => {
+  server = await startDemoServer();
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function enroll(who: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 375, height: 900 }, acceptDownloads: true });
+  const page = await context.newPage();
+  await page.goto(`${server.base}/`);
+  await page.locator(`[data-testid="demo-person"][data-person="${who}"] button`).click();
+  await page.waitForURL(/\/inbox$/, { timeout: 30_000 });
+  await synced(page);
+  return { context, page };
+}
+
+async function synced(page: Page): Promise<void> {
+  await expect.poll(() => page.getByTestId("sync-state").getAttribute("data-mode"), { timeout: 30_000 }).toBe("synced");
+}
+
+const cli = (...args: string[]): string => execFileSync(process.execPath, ["bin/countersign.js", ...args, "--data", server.dir], { encoding: "utf8" });
+
+/** Goes offline (the service worker serves the app) and opens a document from the local copy. */
+async function offlineOn(page: Page, context: BrowserContext, doc: string): Promise<void> {
+  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null), T).toBe(true);
+  await context.setOffline(true);
+  await page.goto(`${server.base}/docs/${doc}`);
+  await page.getByTestId("doc-status").waitFor(T);
+}
+
+async function typeInSubject(page: Page, text: string): Promise<void> {
+  const box = page.getByTestId("field-subject");
+  await box.click();
+  await box.press("End");
+  await box.pressSequentially(text);
+  await page.waitForTimeout(500); // y-indexeddb and the queue write asynchronously
+}
+
+/** The y-indexeddb database holding this device's copy of `doc`. */
+const storeOf = (page: Page, doc: string): Promise<string> =>
+  page.evaluate(async (doc) => (await indexedDB.databases()).map((d) => d.name ?? "").find((n) => n.startsWith("countersign-doc:") && n.endsWith(`:${doc}`)) ?? "", doc);
+
+/** Appends a row of garbage to a document's stored updates. */
+async function writeGarbage(page: Page, name: string): Promise<void> {
+  await page.evaluate(async (name) => {
+    const db = await new Promise<IDBDatabase>((res, rej) => {
+      const r = indexedDB.open(name);
+      r.onsuccess = () => res(r.result);
+      r.onerror = () => rej(r.error);
+    });
+    await new Promise<void>((res, rej) => {
+      const tx = db.transaction("updates", "readwrite");
+      tx.objectStore("updates").add(new TextEncoder().encode("garbage garbage garbage"));
+      tx.oncomplete = () => res();
+      tx.onerror = () => rej(tx.error);
+    });
+    db.close();
+  }, name);
+}
+
+/** Deletes the object store that holds a document's updates (a schema the app does not know). */
+async function dropUpdatesStore(page: Page, name: string): Promise<void> {
+  await page.evaluate(async (name) => {
+    const version = await new Promise<number>((res, rej) => {
+      const r = indexedDB.open(name);
+      r.onsuccess = () => {
+        const v = r.result.version;
+        r.result.close();
+        res(v);
+      };
+      r.onerror = () => rej(r.error);
+    });
+    await new Promise<void>((res, rej) => {
+      const r = indexedDB.open(name, version + 1);
+      r.onupgradeneeded = () => r.result.deleteObjectStore("updates");
+      r.onsuccess = () => {
+        r.result.close();
+        res();
+      };
+      r.onerror = () => rej(r.error);
+      r.onblocked = () => rej(new Error("blocked"));
+    });
+  }, name);
+}
+
+async function downloaded(page: Page, testid: string): Promise<string> {
+  const [download] = await Promise.all([page.waitForEvent("download", T), page.getByTestId(testid).first().click()]);
+  return readFileSync((await download.path())!, "utf8");
+}
+
+const TABS = ["todo", "countersign", "mine", "done", "overdue"] as const;
+const counts = async (page: Page) => {
+  const out: string[] = [];
+  for (const t of TABS) out.push((await page.getByTestId(`tab-${t}`).getAttribute("data-count")) ?? "");
+  return out.join(",");
+};
+
+describe("a damaged local database", () => {
+  it("a document whose stored copy holds garbage says so in zh-TW, offers its unsent work, and comes back from the server with that work", async () => {
+    const { context, page } = await enroll("chen");
+    const doc = "demo-009"; // a draft of chen's
+    await offlineOn(page, context, doc);
+    await typeInSubject(page, "（未送出）");
+    const name = await storeOf(page, doc);
+    expect(name).toContain(doc);
+    await page.goto(`${server.base}/inbox`); // the copy is closed once nobody holds it
+    await writeGarbage(page, name);
+
+    await page.goto(`${server.base}/docs/${doc}`);
+    const damaged = page.getByTestId("doc-damaged");
+    await damaged.waitFor(T);
+    expect(await damaged.innerText()).toContain("本機副本已損毀");
+    expect(await damaged.innerText()).toContain("伺服器上的公文不受影響");
+    // What still reads is offered: the readable rows and the queue give the typed text back.
+    const file = await downloaded(page, "download-unsent");
+    expect(file).toContain("（未送出）");
+    await page.screenshot({ path: "test-results/recovery-doc-375.png", fullPage: true });
+
+    // Online again, "從伺服器重新下載這份公文": the queued change was sent first, so the server's
+    // version carries it; the copy opens and is live again.
+    await context.setOffline(false);
+    await page.getByTestId("redownload-doc").click();
+    await page.getByTestId("doc-status").waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId("doc-status").getAttribute("data-status")).toBe("draft");
+    await expect.poll(() => page.getByTestId("field-subject").inputValue(), T).toContain("（未送出）");
+    expect(await page.getByTestId("doc-damaged").count()).toBe(0);
+    await synced(page);
+    expect(await page.getByTestId("recovery").count()).toBe(0);
+    await context.close();
+  }, 120_000);
+
+  it("從伺服器重新下載 deletes the damaged local databases and restores the inbox and every document, keeping the enrolled key", async () => {
+    const { context, page } = await enroll("lin");
+    const before = await counts(page);
+    const a = await storeOf(page, "demo-001");
+    const b = await storeOf(page, "demo-002");
+    await dropUpdatesStore(page, a);
+    await writeGarbage(page, b);
+
+    // Each damaged copy is found when it is used, and one bad document does not take the inbox down.
+    for (const doc of ["demo-001", "demo-002"]) {
+      await page.goto(`${server.base}/docs/${doc}`);
+      await page.getByTestId("doc-damaged").waitFor(T);
+    }
+    await page.goto(`${server.base}/inbox`);
+    const panel = page.getByTestId("recovery");
+    await panel.waitFor(T);
+    expect(await panel.innerText()).toContain("2 份公文的本機副本已損毀");
+    expect(await page.getByTestId("damaged-doc").allInnerTexts()).toEqual(["demo-001", "demo-002"]);
+    expect(await counts(page)).toBe(before);
+
+    await page.getByTestId("redownload-all").click();
+    await page.waitForURL(/\/inbox$/, T);
+    await synced(page);
+    await expect.poll(() => counts(page), { timeout: 30_000 }).toBe(before);
+    expect(await page.getByTestId("recovery").count()).toBe(0);
+    expect(await page.getByTestId("who").innerText()).toContain("林科長"); // still enrolled: the key store was left alone
+    for (const doc of ["demo-001", "demo-002"]) {
+      await page.goto(`${server.base}/docs/${doc}`);
+      await page.getByTestId("doc-status").waitFor(T);
+      expect(await page.getByTestId("doc-status").getAttribute("data-valid")).toBe("true");
+    }
+    await context.close();
+  }, 120_000);
+});
+
+describe("a revoked certificate", () => {
+  it("the administrator revokes the certificate: the app asks to re-enroll in zh-TW, keeps the unsent change, and sends it after enrolling with a new code", async () => {
+    const { context, page } = await enroll("wu");
+    const doc = "demo-004"; // waiting for 會計室's countersign: wu may still edit
+    await offlineOn(page, context, doc);
+    await typeInSubject(page, "（會計室補充）");
+
+    const serial = await page.evaluate(async () => {
+      const db = await new Promise<IDBDatabase>((res, rej) => {
+        const r = indexedDB.open("countersign-identity");
+        r.onsuccess = () => res(r.result);
+        r.onerror = () => rej(r.error);
+      });
+      const all = await new Promise<{ person: string; certificatePem: string }[]>((res) => {
+        const r = db.transaction("identities").objectStore("identities").getAll();
+        r.onsuccess = () => res(r.result as { person: string; certificatePem: string }[]);
+      });
+      db.close();
+      return all.find((i) => i.person === "wu")!.certificatePem;
+    }).then((pem) => new X509Certificate(pem).serialNumber);
+    expect(cli("cert", "revoke", "--serial", serial)).toContain("revoked certificate");
+    // Tokens live 15 minutes; the next login is where the revocation bites.
+    await page.evaluate(() => {
+      for (const k of Object.keys(sessionStorage)) if (k.startsWith("countersign:token:")) sessionStorage.removeItem(k);
+    });
+    await context.setOffline(false);
+    await page.goto(`${server.base}/inbox`);
+
+    const screen = page.getByTestId("re-enroll");
+    await screen.waitFor({ timeout: 30_000 });
+    expect(await screen.getAttribute("data-key")).toBe("pRevoked");
+    expect(await page.getByTestId("re-enroll-why").innerText()).toContain("憑證已被撤銷");
+    await expect.poll(() => page.getByTestId("re-enroll-kept").innerText(), T).toMatch(/尚有 \d+ 筆未送出的變更，已妥善保留/);
+    expect(await screen.innerText()).toContain("countersign user code");
+    await page.screenshot({ path: "test-results/re-enroll-375.png", fullPage: true });
+
+    // A new one-time code from the administrator, entered right on that screen.
+    const code = cli("user", "code", "--id", "wu").trim().split("\n").at(-1)!;
+    await page.locator("#reenroll-code").fill(code);
+    await page.getByTestId("re-enroll-submit").click();
+    await expect.poll(() => screen.count(), { timeout: 30_000 }).toBe(0);
+    await synced(page);
+    expect(await page.getByTestId("who").innerText()).toContain("吳主任");
+
+    // The change made before the revocation reached the server: another participant sees it.
+    const huang = await enroll("huang"); // 人事室 countersigned this document (each demo code works once)
+    await huang.page.goto(`${server.base}/docs/${doc}`);
+    await huang.page.getByTestId("doc-status").waitFor(T);
+    await expect.poll(() => huang.page.getByTestId("field-subject").inputValue(), T).toContain("（會計室補充）");
+    await huang.context.close();
+    await context.close();
+  }, 120_000);
+});

@@ -1,0 +1,125 @@
+// A change the agency server refuses, provoked for real against a demo agency: the case officer edits
+// a document offline while the chief decides it; the relay refuses the edit ("content after
+// decision"). The app explains it in zh-TW with the server's sentence, keeps the text, offers it as a
+// file, re-sends on request, and replaces the copy with the server's version after a backup.
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { launchChromium, startDemoServer, type DemoServer } from "./support.ts";
+
+let server: DemoServer;
+let browser: Browser;
+const T = { timeout: 20_000 };
+
+beforeAll(async () => {
+  server = await startDemoServer();
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function enroll(who: string, width = 375): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width, height: 900 }, acceptDownloads: true });
+  const page = await context.newPage();
+  await page.goto(`${server.base}/`);
+  await page.locator(`[data-testid="demo-person"][data-person="${who}"] button`).click();
+  await page.waitForURL(/\/inbox$/, { timeout: 30_000 });
+  await synced(page);
+  return { context, page };
+}
+
+async function synced(page: Page): Promise<void> {
+  await expect.poll(() => page.getByTestId("sync-state").getAttribute("data-mode"), { timeout: 30_000 }).toBe("synced");
+}
+
+async function openDoc(page: Page, doc: string): Promise<void> {
+  await page.goto(`${server.base}/docs/${doc}`);
+  await page.getByTestId("doc-status").waitFor(T);
+  await page.locator('[data-testid="doc-connection"][data-connection="connected"]').waitFor(T);
+}
+
+const status = (page: Page) => page.getByTestId("doc-status").getAttribute("data-status");
+const subject = (page: Page) => page.getByTestId("field-subject").inputValue();
+
+async function downloaded(page: Page, testid: string): Promise<string> {
+  const [download] = await Promise.all([page.waitForEvent("download", T), page.getByTestId(testid).first().click()]);
+  return readFileSync((await download.path())!, "utf8");
+}
+
+describe("a change the agency server refuses", () => {
+  it("an edit made offline after the chief decided is refused: explained in zh-TW, kept, downloadable, re-sent on request, and replaced by the server's version", async () => {
+    const doc = "demo-005"; // chen's memo, countersigned by both units, waiting for lin's 決行
+    const chen = await enroll("chen");
+    const lin = await enroll("lin", 1024);
+    await openDoc(chen.page, doc);
+    expect(await status(chen.page)).toBe("in-review");
+
+    // chen goes offline (the service worker starts the app) and keeps editing the subject.
+    await expect.poll(() => chen.page.evaluate(() => navigator.serviceWorker.controller !== null), T).toBe(true);
+    await chen.context.setOffline(true);
+    await chen.page.reload();
+    await chen.page.getByTestId("doc-status").waitFor(T);
+    const box = chen.page.getByTestId("field-subject");
+    await box.click();
+    await box.press("End");
+    await box.pressSequentially("（離線修改）");
+    expect(await subject(chen.page)).toContain("（離線修改）");
+
+    // Meanwhile lin decides it.
+    await openDoc(lin.page, doc);
+    await lin.page.getByTestId("offer-decide").click();
+    await lin.page.getByTestId("opinion").fill("如擬。");
+    await lin.page.getByTestId("sign").click();
+    await lin.page.getByTestId("sign-done").waitFor(T);
+    await expect.poll(() => status(lin.page), T).toBe("decided");
+
+    // chen reconnects: the relay refuses the edit. Explained in zh-TW, with the server's sentence.
+    await chen.context.setOffline(false);
+    const refused = chen.page.getByTestId("doc-refused");
+    await refused.waitFor({ timeout: 45_000 });
+    expect(await refused.getAttribute("data-key")).toBe("rDecided");
+    expect(await chen.page.getByTestId("refusal-explained").innerText()).toContain("這份公文已經決行");
+    expect(await chen.page.getByTestId("refusal-original").innerText()).toContain("The update changes the content of a decided document.");
+    expect(await refused.innerText()).toContain("不會遺失");
+    // Counted in the header, on every page.
+    await expect.poll(() => chen.page.getByTestId("sync-refused").getAttribute("data-count"), { timeout: 30_000 }).toMatch(/^[1-9]\d*$/);
+    expect(await chen.page.getByTestId("sync-refused").innerText()).toContain("遭拒");
+    // Nothing typed is lost: still on screen, and in the file offered for download.
+    expect(await subject(chen.page)).toContain("（離線修改）");
+    const file = await downloaded(chen.page, "download-unsent");
+    expect(file).toContain("主旨：");
+    expect(file).toContain("（離線修改）");
+    expect(file).toContain("The update changes the content of a decided document.");
+    expect(file).toMatch(/Yjs update, base64）:\n[A-Za-z0-9+/=]{8,}/);
+    await chen.page.screenshot({ path: "test-results/refusal-375.png", fullPage: true });
+
+    // 重試 sends once more; the rules still refuse it, and it is still kept (no loop, no loss).
+    await chen.page.getByTestId("refusal-retry").click();
+    await expect.poll(() => refused.getAttribute("data-key"), { timeout: 30_000 }).toBe("rDecided");
+    await expect.poll(() => chen.page.getByTestId("sync-refused").count(), { timeout: 30_000 }).toBe(1);
+    expect(await subject(chen.page)).toContain("（離線修改）");
+
+    // 以伺服器版本重新下載: the server's decided version comes back; the unsent state is backed up.
+    await chen.page.getByTestId("server-version").click();
+    await chen.page.getByTestId("recovered").waitFor({ timeout: 30_000 });
+    expect(await chen.page.getByTestId("recovered").innerText()).toContain("已以伺服器版本重新下載");
+    await expect.poll(() => status(chen.page), T).toBe("decided");
+    expect(await chen.page.getByTestId("doc-status").getAttribute("data-valid")).toBe("true");
+    expect(await subject(chen.page)).not.toContain("（離線修改）");
+    expect(await subject(chen.page)).toBe(await subject(lin.page));
+    expect(await chen.page.getByTestId("doc-refused").count()).toBe(0);
+    await expect.poll(() => chen.page.getByTestId("sync-refused").count(), T).toBe(0);
+    const backup = await downloaded(chen.page, "backup-download");
+    expect(backup).toContain("（離線修改）");
+
+    // A reload keeps the server's version: the refused change does not come back by itself.
+    await chen.page.reload();
+    await chen.page.getByTestId("doc-status").waitFor(T);
+    await synced(chen.page);
+    expect(await subject(chen.page)).not.toContain("（離線修改）");
+    expect(await chen.page.getByTestId("doc-refused").count()).toBe(0);
+  }, 180_000);
+});
