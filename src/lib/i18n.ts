@@ -1,6 +1,7 @@
 // The UI strings, Traditional Chinese (Taiwan) first. Document content and the model's labels
 // (狀態, 動作) stay Chinese in both locales: they are the official terms, not UI chrome.
 import { DOC_EN, DOC_ZH } from "./doc/messages.ts";
+import { EXCHANGE_EN, EXCHANGE_ZH } from "./exchange/messages.ts";
 import { DRAFT_EN, DRAFT_ZH } from "./draft/messages.ts";
 import { RECOVERY_EN, RECOVERY_ZH } from "./recovery/messages.ts";
 import { ATT_EN, ATT_ZH } from "./attachments/messages.ts";
@@ -118,6 +119,7 @@ const zhTW = {
   derivedStatus: "狀態（由簽核鏈推導）",
   speed: "速別",
   ...DOC_ZH,
+  ...EXCHANGE_ZH,
   ...DRAFT_ZH,
   ...RECOVERY_ZH,
   ...ATT_ZH,
@@ -227,6 +229,7 @@ const en: Record<MessageKey, string> = {
   derivedStatus: "Status (derived from the signature chain)",
   speed: "Speed",
   ...DOC_EN,
+  ...EXCHANGE_EN,
   ...DRAFT_EN,
   ...RECOVERY_EN,
   ...ATT_EN,
