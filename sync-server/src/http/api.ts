@@ -15,6 +15,7 @@ import { batchRequestSchema, batchSync } from "./batch.ts";
 import { HttpError, parseBody, readJson, sendJson } from "./json.ts";
 import type { TrustCache } from "./trust-cache.ts";
 import { demoPeople, type DemoEntry } from "./demo.ts";
+import { handleBlobs } from "./blobs.ts";
 import { REGISTRY_ROUTES } from "./registry-routes.ts";
 import { handleExchange, type DeliveryContext } from "../exchange/http-routes.ts";
 
@@ -23,8 +24,8 @@ export interface ApiContext {
   agency: Agency;
   rooms: Rooms;
   trust: TrustCache;
-  /** Request body limits: ordinary JSON, and the batch sync endpoint. */
-  limits: { json: number; batch: number };
+  /** Request body limits: ordinary JSON, the batch sync endpoint, an attachment upload (blobs.ts). */
+  limits: { json: number; batch: number; blob: number };
   /** The demo agency's people and one-time codes (`countersign demo`); absent for a real agency. */
   demo?: readonly DemoEntry[];
   /** Envelope delivery and the app's exchange API (/api/exchange/…: exchange/http-routes.ts). */
@@ -183,6 +184,8 @@ export const ROUTES: Route[] = [
 export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, path: string): Promise<{ route: string; status: number } | false> {
   const exchanged = await handleExchange(ctx, req, res, path);
   if (exchanged) return exchanged;
+  const blobs = await handleBlobs(ctx, req, res, path);
+  if (blobs) return blobs;
   for (const route of ROUTES) {
     const m = route.path.exec(path);
     if (!m || req.method !== route.method) continue;

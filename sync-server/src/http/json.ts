@@ -10,8 +10,8 @@ export class HttpError extends Error {
   }
 }
 
-/** Reads a JSON body up to `limit` bytes; anything else is a 400/413 with a sentence. */
-export async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
+/** Reads a raw body up to `limit` bytes; a larger one is a 413 with a sentence. */
+export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers["content-length"] ?? "0");
   if (declared > limit) throw new HttpError(413, `The request body is larger than ${limit} bytes.`);
   const chunks: Buffer[] = [];
@@ -21,9 +21,15 @@ export async function readJson(req: IncomingMessage, limit: number): Promise<unk
     if (size > limit) throw new HttpError(413, `The request body is larger than ${limit} bytes.`);
     chunks.push(chunk as Buffer);
   }
-  if (size === 0) return {};
+  return Buffer.concat(chunks);
+}
+
+/** Reads a JSON body up to `limit` bytes; anything else is a 400/413 with a sentence. */
+export async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
+  const body = await readBody(req, limit);
+  if (body.length === 0) return {};
   try {
-    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    return JSON.parse(body.toString("utf8"));
   } catch {
     throw new HttpError(400, "The request body is not valid JSON.");
   }

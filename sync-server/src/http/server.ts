@@ -62,6 +62,8 @@ export interface Fanout {
 export interface Limits {
   json: number;
   batch: number;
+  /** The largest attachment taken by PUT /api/blobs/<sha256>. */
+  blob: number;
   frame: number;
   idleMs: number;
   maxLoaded: number;
@@ -72,6 +74,7 @@ export interface Limits {
 export const DEFAULT_LIMITS: Limits = {
   json: 1024 * 1024,
   batch: 64 * 1024 * 1024,
+  blob: 50 * 1024 * 1024,
   frame: 16 * 1024 * 1024,
   idleMs: 30_000,
   maxLoaded: 2000,
@@ -128,7 +131,7 @@ export class AgencyServer {
       gate: new ReceiveGate(o.delivery?.gate),
       limits: { envelopeBytes: o.delivery?.envelopeBytes ?? 128 * 1024 * 1024, bodyMs: o.delivery?.bodyMs ?? 120_000 },
     };
-    this.ctx = { store: o.store, agency: o.agency, rooms: this.rooms, trust, limits: { json: this.limits.json, batch: this.limits.batch }, demo: o.demo, delivery };
+    this.ctx = { store: o.store, agency: o.agency, rooms: this.rooms, trust, limits: { json: this.limits.json, batch: this.limits.batch, blob: this.limits.blob }, demo: o.demo, delivery };
     this.relay = new Relay({
       rooms: this.rooms,
       store: o.store,
