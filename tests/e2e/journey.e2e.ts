@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { launchChromium, startDemoServer, type DemoServer } from "./support.ts";
 
 let server: DemoServer;
@@ -30,6 +30,8 @@ function codes(): Map<string, string> {
   return new Map(lines.filter((l) => l && !l.startsWith("#")).map((l) => [l.split("\t")[0]!, l.split("\t")[3]!]));
 }
 
+const enrolled = new Map<string, { context: BrowserContext; page: Page }>();
+
 /** A new browser context where `who` types their one-time code into the enrollment form. */
 async function enroll(who: string): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 375, height: 900 } });
@@ -39,8 +41,13 @@ async function enroll(who: string): Promise<Page> {
   await page.locator("#enroll-code").fill(codes().get(who)!);
   await page.getByTestId("enroll-form").locator('button[type="submit"]').click();
   await page.waitForURL(/\/inbox$/, { timeout: 30_000 });
-  await expect.poll(() => page.getByTestId("sync-state").getAttribute("data-mode"), { timeout: 30_000 }).toBe("synced");
+  await synced(page);
+  enrolled.set(who, { context, page });
   return page;
+}
+
+async function synced(page: Page): Promise<void> {
+  await expect.poll(() => page.getByTestId("sync-state").getAttribute("data-mode"), { timeout: 30_000 }).toBe("synced");
 }
 
 async function openDoc(page: Page, doc: string): Promise<void> {
@@ -148,4 +155,45 @@ describe("a new user's journey", () => {
     await chen.screenshot({ path: "test-results/journey-decided-375.png", fullPage: true });
     expect(pageErrors).toEqual([]);
   }, 180_000);
+
+  it("offline, the case officer drafts a 簽 and builds its routing from the cached directory; once online it reaches the server with its plan", async () => {
+    const { context, page: chen } = enrolled.get("chen")!;
+    await chen.goto(`${server.base}/inbox`);
+    await synced(chen);
+    await expect.poll(() => chen.evaluate(() => navigator.serviceWorker.controller !== null), T).toBe(true);
+    await context.setOffline(true);
+    await chen.reload(); // the app starts from the service worker's cache
+    await chen.getByTestId("new-doc-link").click();
+    await chen.getByTestId("new-doc").waitFor(T);
+    await chen.getByTestId("new-category").selectOption("學務");
+    await expect.poll(() => chen.getByTestId("new-decided-by").innerText(), T).toContain("本案由科長／單位主管決行");
+    await chen.getByTestId("new-subject").fill("離線草擬：有關校外教學安全注意事項，簽請核示。");
+    await chen.locator('[data-testid="new-item"][data-section="explanation"]').first().fill("依據校外教學實施要點辦理。");
+    await chen.locator('[data-testid="new-item"][data-section="proposal"]').first().fill("奉核後函送各校。");
+    await chen.getByTestId("new-create").click();
+    await chen.waitForURL(/\/docs\/doc-[0-9a-f]+$/, T);
+    const doc = decodeURIComponent(new URL(chen.url()).pathname.split("/").pop()!);
+    await chen.getByTestId("doc-status").waitFor(T);
+    expect(await status(chen)).toBe("draft");
+    expect(await chen.getByTestId("doc-connection").getAttribute("data-connection")).not.toBe("connected");
+    // The directory comes from this device's cache: 林科長 decides 學務 (level 3).
+    const plan = chen.getByTestId("plan-editor");
+    expect(await plan.getByTestId("plan-cached").innerText()).toContain("先前下載的通訊錄");
+    await plan.getByTestId("plan-decider").selectOption("lin");
+    await expect.poll(() => plan.getByTestId("plan-state").getAttribute("data-saved"), T).toBe("true");
+    expect(await chen.getByTestId("sync-state").getAttribute("data-mode")).toBe("offline");
+
+    // Online again: the creating update and the plan go out; the server indexes the draft with 林科長 in it.
+    await context.setOffline(false);
+    await synced(chen);
+    const row = await chen.evaluate(async (doc) => {
+      const key = Object.keys(sessionStorage).find((k) => k.startsWith("countersign:token:"))!;
+      const { token } = JSON.parse(sessionStorage.getItem(key)!) as { token: string };
+      const r = await fetch("/api/docs", { headers: { authorization: `Bearer ${token}` } });
+      return ((await r.json()) as { docs: { doc: string; status: string; subject: string; participants: string[] }[] }).docs.find((x) => x.doc === doc);
+    }, doc);
+    expect(row).toMatchObject({ status: "draft", subject: "離線草擬：有關校外教學安全注意事項，簽請核示。" });
+    expect(row!.participants).toEqual(expect.arrayContaining(["person:chen", "person:lin"]));
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
 });

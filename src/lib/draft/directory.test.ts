@@ -30,7 +30,8 @@ describe("reading the directory", () => {
       { code: "A-1", name: "甲機關" },
       { code: "A-2", name: "A-2" },
     ]);
-    expect(readAgencies({ peers: [{ code: "A-3", name: "丙機關", url: "https://x" }] })).toEqual([{ code: "A-3", name: "丙機關" }]);
+    const served = { agency: { code: "A-DEMO-EDU", name: "示範市政府教育局" }, peers: [{ code: "A-3", name: "丙機關", fingerprint: "ab", url: "https://x" }] };
+    expect(readAgencies(served)).toEqual([{ code: "A-3", name: "丙機關" }]);
     expect(readAgencies("nonsense")).toEqual([]);
   });
 });

@@ -77,11 +77,12 @@ export function readDeputies(raw: unknown): DirDeputy[] {
 }
 
 /**
- * The exchange peers (`GET /api/exchange/peers`). Its exact shape is still settling, so this reads
- * any list of objects naming an agency code as `code` or `agency` (with `name` when present).
+ * The exchange peers (`GET /api/exchange/peers`: `{ agency, peers: [{ code, name, … }] }`). Read
+ * leniently — a bare list, or objects naming the code as `agency` — since the endpoint is young.
  */
 export function readAgencies(raw: unknown): DirAgency[] {
-  const list = Array.isArray(raw) ? raw : raw && typeof raw === "object" ? (Object.values(raw).find(Array.isArray) ?? []) : [];
+  const wrapped = raw && typeof raw === "object" && !Array.isArray(raw) ? (raw as Record<string, unknown>) : null;
+  const list = Array.isArray(raw) ? raw : Array.isArray(wrapped?.peers) ? wrapped.peers : wrapped ? (Object.values(wrapped).find(Array.isArray) ?? []) : [];
   const out = new Map<string, DirAgency>();
   for (const a of list as Record<string, unknown>[]) {
     if (!a || typeof a !== "object") continue;
