@@ -183,6 +183,50 @@ describe("a damaged local database", () => {
   }, 120_000);
 });
 
+/** Replaces the local index's `docs` store with one of a schema the app does not know (another key path). */
+async function foreignIndexSchema(page: Page, person: string): Promise<void> {
+  await page.evaluate(async (person) => {
+    const name = (await indexedDB.databases()).map((d) => d.name ?? "").find((n) => n.startsWith("countersign:") && n.endsWith(`:${person}`))!;
+    const version = (await indexedDB.databases()).find((d) => d.name === name)!.version!;
+    await new Promise<void>((res, rej) => {
+      const r = indexedDB.open(name, version + 1); // the app's connection closes itself on versionchange
+      r.onupgradeneeded = () => {
+        r.result.deleteObjectStore("docs");
+        r.result.createObjectStore("docs", { keyPath: "somethingElse" });
+      };
+      r.onsuccess = () => {
+        r.result.close();
+        res();
+      };
+      r.onerror = () => rej(r.error);
+      r.onblocked = () => rej(new Error("blocked"));
+    });
+  }, person);
+}
+
+describe("a local index the app cannot use", () => {
+  it("an index of an unknown schema is explained in zh-TW and 從伺服器重新下載 rebuilds it from the server, keeping the enrolled key", async () => {
+    const { context, page } = await enroll("wang");
+    const before = await counts(page);
+    await foreignIndexSchema(page, "wang");
+    await page.reload();
+    const panel = page.getByTestId("recovery");
+    await panel.waitFor({ timeout: 30_000 });
+    expect(await panel.getAttribute("data-kind")).toBe("index");
+    expect(await panel.innerText()).toContain("此裝置的本機資料庫已損毀");
+    expect(await panel.innerText()).toContain("已註冊的金鑰不受影響");
+    await page.screenshot({ path: "test-results/recovery-index-375.png", fullPage: true });
+
+    await page.getByTestId("redownload-all").click();
+    await page.waitForURL(/\/inbox$/, T);
+    await synced(page);
+    await expect.poll(() => counts(page), { timeout: 30_000 }).toBe(before);
+    expect(await page.getByTestId("recovery").count()).toBe(0);
+    expect(await page.getByTestId("who").innerText()).toContain("王局長");
+    await context.close();
+  }, 120_000);
+});
+
 describe("a revoked certificate", () => {
   it("the administrator revokes the certificate: the app asks to re-enroll in zh-TW, keeps the unsent change, and sends it after enrolling with a new code", async () => {
     const { context, page } = await enroll("wu");

@@ -19,6 +19,11 @@ describe("problems in plain zh-TW with a way out", () => {
     expect(p).toEqual({ key: "pRevoked", wayOut: "re-enroll", detail: "The certificate has been revoked." });
     expect(MESSAGES["zh-TW"][p.key]).toContain("重新註冊");
   });
+  it("an expired certificate asks to re-enroll, keeping the server's sentence", () => {
+    const p = problemOf(new ApiError(401, "The certificate is not valid at this time."));
+    expect(p).toEqual({ key: "pCertExpired", wayOut: "re-enroll", detail: "The certificate is not valid at this time." });
+    expect(MESSAGES["zh-TW"][p.key]).toContain("已過期");
+  });
   it("a used code explains that codes work once", () => {
     expect(MESSAGES["zh-TW"][problemOf(new ApiError(400, "The enrollment code is unknown, already used or expired.")).key]).toContain("只能使用一次");
   });
