@@ -1,0 +1,264 @@
+// Bundled by page-bundle.ts into one script the benchmark injects into pages of the app's origin
+// (window.__bench). It exposes the app's own local-store code (src/lib/local, src/lib/inbox: the
+// same sources the app is built from) to fill the browser's store and make offline edits the way the
+// app does, and runs the peers — the same work without the UI — that the app's numbers are compared
+// with. Nothing here replaces an app code path that is measured: measured paths run in the app's pages.
+import * as Y from "yjs";
+import { WebsocketProvider } from "y-websocket";
+import { CountersignDocument, TrustStore, derive, fromBase64, toBase64 } from "@countersign/crdt-model";
+// The app's sources, through an alias the bundler maps to src/lib (page-bundle.ts). They are typed
+// by svelte-check with the app; here (root tsconfig, no `$lib`) they are declared loosely in
+// app-lib.d.ts, and the few shapes used are spelled out below.
+import { LocalStore as AppLocalStore } from "app-lib/local/local-store.ts";
+import { LocalDb as AppLocalDb, localDbName as appLocalDbName } from "app-lib/local/db.ts";
+import { classify as appClassify, matches as appMatches, taipeiToday } from "app-lib/inbox/classify.ts";
+
+interface Row {
+  doc: string;
+  subject: string;
+  sv: string | null;
+  access: "edit" | "metadata";
+}
+interface Table<T> {
+  toArray(): Promise<T[]>;
+  count(): Promise<number>;
+}
+interface Db {
+  docs: Table<Row>;
+  pending: Table<unknown>;
+  getMeta(key: string): Promise<string | undefined>;
+  close(): void;
+}
+interface LocalDoc {
+  doc: CountersignDocument;
+  ready: Promise<void>;
+  release(): Promise<void>;
+}
+interface LocalStore {
+  db: Db;
+  openDoc(id: string): LocalDoc;
+  applyFromServer(id: string, update: Uint8Array): Promise<void>;
+  mergeIndex(rows: readonly unknown[]): Promise<void>;
+}
+interface Viewer {
+  person: string;
+  unit: string;
+  agency: string;
+  roles: readonly string[];
+}
+const LocalStoreClass = AppLocalStore as new (agency: string, person: string) => LocalStore;
+const LocalDb = AppLocalDb as new (name: string) => Db;
+const localDbName = appLocalDbName as (agency: string, person: string) => string;
+const classify = appClassify as (rows: readonly Row[], v: Viewer, today: string) => Record<"todo", Row[]>;
+const matches = appMatches as (row: Row, f: { query: string; kind: string | null; speed: string | null }) => boolean;
+type ServerIndexRow = Row;
+
+const stores = new Map<string, LocalStore>();
+const storeOf = (agency: string, person: string): LocalStore => {
+  const key = `${agency}\n${person}`;
+  let s = stores.get(key);
+  if (!s) stores.set(key, (s = new LocalStoreClass(agency, person)));
+  return s;
+};
+
+/** Waits until `pred` holds, checking after every DOM change; resolves with performance.now() then. */
+function when(pred: () => boolean, timeoutMs: number, what: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    if (pred()) return resolve(performance.now());
+    const timer = setTimeout(() => {
+      mo.disconnect();
+      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+    }, timeoutMs);
+    const mo = new MutationObserver(() => {
+      if (!pred()) return;
+      const t = performance.now();
+      mo.disconnect();
+      clearTimeout(timer);
+      resolve(t);
+    });
+    mo.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+  });
+}
+
+/** The end of the frame that shows the current DOM: the next animation frame, then a task after its rendering. */
+function nextFrame(): Promise<number> {
+  return new Promise((resolve) =>
+    requestAnimationFrame(() => {
+      const ch = new MessageChannel();
+      ch.port1.onmessage = () => resolve(performance.now());
+      ch.port2.postMessage(null);
+    }),
+  );
+}
+
+const bench = {
+  Y,
+  toBase64,
+  fromBase64,
+  when,
+  nextFrame,
+
+  /** Index rows the local store holds (what the inbox lists), and how many have a downloaded copy. */
+  async counts(agency: string, person: string): Promise<{ rows: number; withCopy: number; pending: number }> {
+    const db = storeOf(agency, person).db;
+    const rows = await db.docs.toArray();
+    return { rows: rows.length, withCopy: rows.filter((r) => r.sv !== null).length, pending: await db.pending.count() };
+  },
+
+  /** Documents in the local index without a downloaded copy yet. */
+  async withoutCopy(agency: string, person: string): Promise<string[]> {
+    return (await storeOf(agency, person).db.docs.toArray()).filter((r) => r.sv === null && r.access === "edit").map((r) => r.doc);
+  },
+
+  /** Merges index rows into the local index (LocalStore.mergeIndex, as batch sync does), keeping rows already held. */
+  async mergeRows(agency: string, person: string, rows: ServerIndexRow[]): Promise<number> {
+    const s = storeOf(agency, person);
+    const held = await s.db.docs.toArray();
+    const listed = new Set(rows.map((r) => r.doc));
+    await s.mergeIndex([...rows, ...held.filter((r) => !listed.has(r.doc))]);
+    return s.db.docs.count();
+  },
+
+  /** Downloads documents into the local store as batch sync does: LocalStore.applyFromServer per document. */
+  async apply(agency: string, person: string, docs: { id: string; update: string }[]): Promise<number> {
+    const s = storeOf(agency, person);
+    for (const d of docs) await s.applyFromServer(d.id, fromBase64(d.update));
+    return docs.length;
+  },
+
+  /** Local edits made offline through the app's LocalStore (queued for the server like any edit in the app). */
+  async editOffline(agency: string, person: string, ids: string[], text: string): Promise<number> {
+    const s = storeOf(agency, person);
+    const before = await s.db.pending.count();
+    for (const id of ids) {
+      const local = s.openDoc(id);
+      await local.ready;
+      const r = local.doc.addItem("explanation", null, text);
+      if (!r.ok) throw new Error(`${id}: ${r.reason}`);
+      await local.release();
+    }
+    // The queue is written asynchronously (LocalStore.#queue): wait until every edit is in it.
+    const end = Date.now() + 60_000;
+    while ((await s.db.pending.count()) < before + ids.length) {
+      if (Date.now() > end) throw new Error("the local edits were not all queued");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return ids.length;
+  },
+
+  /** What the local copies say: 主旨, the 說明 items' text, and the state vector. */
+  async states(agency: string, person: string, ids: string[]): Promise<{ id: string; subject: string; items: string[]; sv: string }[]> {
+    const s = storeOf(agency, person);
+    const out = [];
+    for (const id of ids) {
+      const local = s.openDoc(id);
+      await local.ready;
+      out.push({ id, subject: local.doc.subject(), items: itemTexts(local.doc), sv: toBase64(local.doc.stateVector()) });
+      await local.release();
+    }
+    return out;
+  },
+
+  // ---- peers: the same work without the UI ---------------------------------------------------
+
+  /** Cold start's peer: open the same Dexie database (the app's schema) and read every index row. */
+  async rawRead(agency: string, person: string): Promise<{ ms: number; rows: number }> {
+    const t0 = performance.now();
+    const db = new LocalDb(localDbName(agency, person));
+    const rows = await db.docs.toArray();
+    const ms = performance.now() - t0;
+    db.close();
+    return { ms, rows: rows.length };
+  },
+
+  /** Search's peer: the inbox's own filter (classify's `matches`) over the tab's rows, in memory, no rendering. */
+  async rawSearch(agency: string, person: string, viewer: Viewer, tab: "todo", query: string, times: number): Promise<{ ms: number[]; matched: number; tabRows: number }> {
+    const db = new LocalDb(localDbName(agency, person));
+    const rows = await db.docs.toArray();
+    db.close();
+    const list = classify(rows, viewer, taipeiToday())[tab];
+    const ms: number[] = [];
+    let matched = 0;
+    for (let i = 0; i < times; i++) {
+      const t0 = performance.now();
+      matched = list.filter((r) => matches(r, { query, kind: null, speed: null })).length;
+      ms.push(performance.now() - t0);
+    }
+    return { ms, matched, tabRows: list.length };
+  },
+
+  /** Opening's peer: the local copy loaded from y-indexeddb, then verify + derive with the agency CA — what the page does, minus the page. */
+  async rawOpen(agency: string, person: string, id: string, caPem: string, times: number): Promise<{ ms: number[]; valid: number; entries: number }> {
+    const s = storeOf(agency, person);
+    const delegation = await s.db.getMeta("delegation");
+    const ms: number[] = [];
+    let valid = 0;
+    let entries = 0;
+    for (let i = 0; i < times; i++) {
+      const t0 = performance.now();
+      const local = s.openDoc(id);
+      await local.ready;
+      const trust = TrustStore.fromPem([caPem], delegation ? [JSON.parse(delegation) as unknown] : []);
+      if (!trust.ok) throw new Error(trust.reason);
+      const st = await derive(local.doc, trust.value);
+      ms.push(performance.now() - t0);
+      entries = st.timeline.length;
+      valid = st.timeline.filter((e) => e.outcome === "applied").length;
+      await local.release();
+    }
+    return { ms, valid, entries };
+  },
+
+  /**
+   * Reconcile's peer: one stock y-websocket provider per document (in-memory Y.Docs, no IndexedDB,
+   * no index) holding the same kind of offline edit, against the same server; done when every
+   * provider has synced and every copy shows the server's 主旨.
+   */
+  async providers(wsBase: string, token: string, docs: { id: string; update: string; want: string }[], text: string): Promise<{ ms: number; converged: number }> {
+    const ydocs = docs.map((d) => {
+      const ydoc = new Y.Doc();
+      Y.applyUpdate(ydoc, fromBase64(d.update));
+      const r = CountersignDocument.wrap(ydoc).addItem("explanation", null, text);
+      if (!r.ok) throw new Error(`${d.id}: ${r.reason}`);
+      return ydoc;
+    });
+    const t0 = performance.now();
+    let synced = 0;
+    const providers: WebsocketProvider[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`only ${synced}/${docs.length} providers synced after 5 minutes`)), 300_000);
+      docs.forEach((d, i) => {
+        const p = new WebsocketProvider(wsBase, d.id, ydocs[i]!, { params: { token }, disableBc: true });
+        p.once("sync", () => {
+          if (++synced === docs.length) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+        providers.push(p);
+      });
+    });
+    const ms = performance.now() - t0;
+    const converged = docs.filter((d, i) => CountersignDocument.wrap(ydocs[i]!).subject() === d.want).length;
+    // Let the last sync step 2 (our edits) reach the server before closing the sockets.
+    await new Promise((r) => setTimeout(r, 1000));
+    for (const p of providers) p.destroy();
+    for (const y of ydocs) y.destroy();
+    return { ms, converged };
+  },
+};
+
+function itemTexts(doc: CountersignDocument): string[] {
+  const out: string[] = [];
+  const walk = (items: ReturnType<CountersignDocument["body"]>) => {
+    for (const it of items) {
+      out.push(it.text);
+      walk(it.children);
+    }
+  };
+  walk(doc.body("explanation"));
+  return out;
+}
+
+export type Bench = typeof bench;
+(globalThis as unknown as { __bench: Bench }).__bench = bench;
