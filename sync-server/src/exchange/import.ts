@@ -1,7 +1,10 @@
 import * as Y from "yjs";
+import { unzipSync } from "fflate";
 import {
   CountersignDocument,
+  canonicalJson,
   checkTransition,
+  fromUtf8,
   decryptEnvelope,
   errorMessage,
   fail,
@@ -18,6 +21,7 @@ import {
   type VerifyCache,
   type WorkflowState,
   type AgencyCode,
+  type Json,
 } from "@countersign/crdt-model";
 import type { ExchangeRecord, Store } from "../storage/types.ts";
 import type { HeldRoom } from "../relay/room.ts";
@@ -39,6 +43,7 @@ export const IMPORT_REFUSALS = {
   internal: (why: string) => `The envelope could not be imported: ${why}`,
 } as const;
 
+const MANIFEST_PATH = "META-INF/manifest.json";
 const duplicateDetail = (at: string) => `already imported at ${at}; nothing changed`;
 
 /** What arrived, as the log identifies it before anything is known about it. */
@@ -107,7 +112,7 @@ async function importChecked(ctx: ExchangeContext, bytes: Uint8Array, arrival: A
   const plainSha = sha256Hex(plain.value);
 
   const first = await ctx.store.importedEnvelope(header.id);
-  if (first) return repeated(ctx, arrival, first, plainSha, plain.value.length);
+  if (first) return repeated(ctx, arrival, first, env, plainSha, plain.value.length);
   if (header.purpose === "receipt" && header.docs.length > 0) return refuse(ctx, arrival, IMPORT_REFUSALS.receiptDocs);
   for (const d of env.docs) {
     // buildEnvelope never sends one in the clear; an envelope that does came from a careless or
@@ -153,7 +158,7 @@ async function importChecked(ctx: ExchangeContext, bytes: Uint8Array, arrival: A
       blobs: [...blobs].map(([sha256, data]) => ({ sha256, data })),
       envelope: plain.value,
     });
-    if (!written.imported) return await repeated(ctx, arrival, written.first, plainSha, plain.value.length);
+    if (!written.imported) return await repeated(ctx, arrival, written.first, env, plainSha, plain.value.length);
     // Stored: from here on the import has happened. A room failing to apply it is our problem, not
     // the sender's; the room reloads from the store when next loaded.
     await Promise.all(
@@ -212,13 +217,36 @@ function clone(doc: CountersignDocument): CountersignDocument {
 }
 
 /** A second arrival of an id already imported: the same bytes are a duplicate, others a replay. */
-async function repeated(ctx: ExchangeContext, arrival: Arrival, first: ExchangeRecord, plainSha: string, plainSize: number): Promise<Result<ImportOutcome>> {
+async function repeated(
+  ctx: ExchangeContext,
+  arrival: Arrival,
+  first: ExchangeRecord,
+  env: OpenedEnvelope,
+  plainSha: string,
+  plainSize: number,
+): Promise<Result<ImportOutcome>> {
   const header = arrival.header!;
-  if (first.sha256 !== plainSha) return refuse(ctx, arrival, IMPORT_REFUSALS.replay(header.id, first.at));
+  if (first.sha256 !== plainSha && !(await sameManifest(ctx, header.id, env))) return refuse(ctx, arrival, IMPORT_REFUSALS.replay(header.id, first.at));
   const detail = duplicateDetail(first.at);
   await ctx.store.logExchange({ ...recordOf(arrival, plainSha, plainSize), status: "duplicate", detail, at: ctx.now().toISOString() });
   ctx.log.info({ envelope: header.id, from: header.from, firstAt: first.at, via: arrival.via }, "envelope already imported; nothing changed");
   return ok({ status: "duplicate", envelope: header.id, firstAt: first.at });
+}
+
+/**
+ * The same envelope in other ZIP bytes (a re-zipped copy, a changed entry time — nothing the
+ * signature covers): the signed manifest, which names every part's SHA-256, is what identifies its
+ * content. The kept copy was verified when it was imported, so fflate may read it.
+ */
+async function sameManifest(ctx: ExchangeContext, id: string, env: OpenedEnvelope): Promise<boolean> {
+  const kept = await ctx.store.envelopeBytes(id);
+  if (!kept) return false;
+  try {
+    const bytes = unzipSync(kept, { filter: (f) => f.name === MANIFEST_PATH })[MANIFEST_PATH];
+    return !!bytes && canonicalJson(JSON.parse(fromUtf8(bytes)) as Json) === canonicalJson(env.manifest as unknown as Json);
+  } catch {
+    return false;
+  }
 }
 
 async function refuse(ctx: ExchangeContext, arrival: Arrival, reason: string): Promise<Result<never>> {
