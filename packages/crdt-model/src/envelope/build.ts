@@ -109,17 +109,36 @@ async function documentParts(input: EnvelopeDocInput, willEncrypt: boolean): Pro
 }
 
 const SAMPLE_BYTES = 64 * 1024;
+// Bits per byte above which a sample is taken for compressed already (PDF streams, JPEG, ZIP):
+// Huffman coding could save at most 1/80 of it, far below the tenth deflating must save.
+const INCOMPRESSIBLE_BITS = 7.9;
+
+/** Order-0 entropy of the bytes, in bits per byte: cheap (one pass, no allocation but a table). */
+function entropyBits(bytes: Uint8Array): number {
+  const counts = new Uint32Array(256);
+  for (let i = 0; i < bytes.length; i++) counts[bytes[i]!]!++;
+  let bits = 0;
+  for (let i = 0; i < 256; i++) {
+    const c = counts[i]!;
+    if (c) bits -= c * Math.log2(c / bytes.length);
+  }
+  return bits / bytes.length;
+}
 
 /**
  * How to compress a part. Small parts (JSON, updates, XML) deflate at level 6. A large part — an
- * attachment, usually a PDF or an image that is compressed already — is judged by deflating its
- * first 64 KiB at level 1: stored when that saves under a tenth, stored when it deflates so well
- * that a reader's ZIP-bomb ratio limit could refuse it (a blank scan), level 1 otherwise, because
- * level 6 on a hundred megabytes of attachments costs seconds for a few percent.
+ * attachment, usually a PDF or an image that is compressed already — is judged by its first 64 KiB:
+ * stored when their byte entropy says they are compressed already (measuring that costs a twentieth
+ * of deflating them, and a thousand attachments made trial deflation the largest cost of export);
+ * otherwise by deflating them at level 1: stored when that saves under a tenth, stored when it
+ * deflates so well that a reader's ZIP-bomb ratio limit could refuse it (a blank scan), level 1
+ * otherwise, because level 6 on a hundred megabytes of attachments costs seconds for a few percent.
+ * Storing is always safe: a misjudgement costs size, never an envelope a reader would refuse.
  */
 function compression(bytes: Uint8Array): { store?: boolean; level?: 1 | 6 } {
   if (bytes.length <= SAMPLE_BYTES) return { level: 6 };
   const sample = bytes.subarray(0, SAMPLE_BYTES);
+  if (entropyBits(sample) >= INCOMPRESSIBLE_BITS) return { store: true };
   const deflated = deflateSync(sample, { level: 1 }).length;
   if (deflated > sample.length * 0.9) return { store: true };
   if (bytes.length > DEFAULT_LIMITS.ratioFloorBytes && sample.length > deflated * (DEFAULT_LIMITS.maxRatio / 2)) return { store: true };
