@@ -20,7 +20,7 @@ import { checkImportRecord, checkLoggedRecord } from "./exchange-rules.ts";
 import type {
   Assignment,
   BlobStore,
-  ExchangeDirection,
+  ExchangeQuery,
   ExchangeRecord,
   ExchangeStore,
   ImportBatch,
@@ -159,13 +159,14 @@ export class PostgresExchange implements BlobStore, ExchangeStore {
     });
   }
 
-  async exchanges(q: { peer?: string; doc?: DocId; direction?: ExchangeDirection; limit?: number } = {}): Promise<ExchangeRecord[]> {
+  async exchanges(q: ExchangeQuery = {}): Promise<ExchangeRecord[]> {
     const where: string[] = [];
     const params: unknown[] = [];
     const param = (v: unknown): string => `$${params.push(v)}`;
     if (q.peer !== undefined) where.push(`x.peer = ${param(q.peer)}`);
     if (q.doc !== undefined) where.push(`x.seq IN (SELECT d.seq FROM exchange_docs d WHERE d.doc = ${param(q.doc)})`);
     if (q.direction !== undefined) where.push(`x.direction = ${param(q.direction)}`);
+    if (q.envelope !== undefined) where.push(`x.envelope = ${param(q.envelope)}`);
     const limit = param(limitOf(q.limit));
     const r = await this.pool.query<ExchangeDbRow>(
       `SELECT x.* FROM exchanges x ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY x.seq DESC LIMIT ${limit}`,

@@ -16,7 +16,7 @@ import {
 } from "./rows.ts";
 import type { SqliteBlobs } from "./sqlite-blobs.ts";
 import { checkImportRecord, checkLoggedRecord } from "./exchange-rules.ts";
-import type { Assignment, ExchangeDirection, ExchangeRecord, ExchangeStore, ImportBatch, OutboxItem, PeerAgency } from "./types.ts";
+import type { Assignment, ExchangeQuery, ExchangeRecord, ExchangeStore, ImportBatch, OutboxItem, PeerAgency } from "./types.ts";
 
 type Stmt = Database.Statement<unknown[], unknown>;
 
@@ -54,6 +54,7 @@ function statements(db: Database.Database) {
   };
 }
 
+const LOG_FILTERS = ["peer", "doc", "direction", "envelope"] as const;
 const limitOf = (limit: number | undefined): number => (limit === undefined ? -1 : Math.max(0, Math.floor(limit)));
 
 /**
@@ -137,23 +138,22 @@ export class SqliteExchange implements ExchangeStore {
     }).immediate();
   }
 
-  async exchanges(q: { peer?: string; doc?: DocId; direction?: ExchangeDirection; limit?: number } = {}): Promise<ExchangeRecord[]> {
-    const stmt = this.logQuery(q.peer !== undefined, q.doc !== undefined, q.direction !== undefined);
+  async exchanges(q: ExchangeQuery = {}): Promise<ExchangeRecord[]> {
+    const stmt = this.logQuery(q);
     const params: Record<string, unknown> = { limit: limitOf(q.limit) };
-    if (q.peer !== undefined) params.peer = q.peer;
-    if (q.doc !== undefined) params.doc = q.doc;
-    if (q.direction !== undefined) params.direction = q.direction;
+    for (const k of LOG_FILTERS) if (q[k] !== undefined) params[k] = q[k];
     return (stmt.all(params) as ExchangeDbRow[]).map(toExchange);
   }
 
-  private logQuery(peer: boolean, doc: boolean, direction: boolean): Stmt {
-    const key = `${+peer}${+doc}${+direction}`;
+  private logQuery(q: ExchangeQuery): Stmt {
+    const key = LOG_FILTERS.map((k) => +(q[k] !== undefined)).join("");
     let stmt = this.logQueries.get(key);
     if (stmt) return stmt;
     const where: string[] = [];
-    if (peer) where.push("x.peer = @peer");
-    if (doc) where.push("x.seq IN (SELECT d.seq FROM exchange_docs d WHERE d.doc = @doc)");
-    if (direction) where.push("x.direction = @direction");
+    if (q.peer !== undefined) where.push("x.peer = @peer");
+    if (q.doc !== undefined) where.push("x.seq IN (SELECT d.seq FROM exchange_docs d WHERE d.doc = @doc)");
+    if (q.direction !== undefined) where.push("x.direction = @direction");
+    if (q.envelope !== undefined) where.push("x.envelope = @envelope");
     stmt = this.db.prepare(`SELECT x.* FROM exchanges x ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY x.seq DESC LIMIT @limit`);
     this.logQueries.set(key, stmt);
     return stmt;

@@ -213,6 +213,9 @@ export function describeExchangeContract(name: string, makeStore: () => Promise<
       expect(await envs({ doc: doc("none") })).toEqual([]);
       const [newest] = await s.exchanges({ limit: 1 });
       expect(newest).toEqual({ ...record({ envelope: "e3", direction: "out", status: "queued", peer: "A-B", docs: [doc("d2")] }), seq: seqs[3] });
+      await s.logExchange(record({ envelope: "e3", direction: "out", status: "delivered", peer: "A-B", docs: [doc("d2")] }));
+      expect((await s.exchanges({ envelope: "e3" })).map((r) => r.status)).toEqual(["delivered", "queued"]);
+      expect(await envs({ envelope: "e3", direction: "in" })).toEqual([]);
     });
 
     it("keeps the bytes of an envelope sent, never of one refused or a duplicate", async () => {

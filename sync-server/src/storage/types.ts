@@ -236,6 +236,15 @@ export interface Assignment {
   envelope: string | null;
 }
 
+export interface ExchangeQuery {
+  peer?: string;
+  doc?: DocId;
+  direction?: ExchangeDirection;
+  /** Every line about this envelope id (queued, delivered, …). */
+  envelope?: string;
+  limit?: number;
+}
+
 export interface ExchangeStore {
   putPeer(p: PeerAgency): Promise<void>;
   peer(code: AgencyCode): Promise<PeerAgency | undefined>;
@@ -262,7 +271,7 @@ export interface ExchangeStore {
    */
   logExchange(r: ExchangeRecord, envelope?: Uint8Array): Promise<number>;
   /** Newest first (by seq); filters combine with AND; `doc` matches records listing that document. */
-  exchanges(q?: { peer?: string; doc?: DocId; direction?: ExchangeDirection; limit?: number }): Promise<ExchangeRecord[]>;
+  exchanges(q?: ExchangeQuery): Promise<ExchangeRecord[]>;
 
   /** Adds an item; an envelope already in the outbox keeps its first item (use updateOutbox). */
   enqueueOutbox(o: OutboxItem): Promise<void>;
