@@ -18,6 +18,7 @@ import { demoPeople, type DemoEntry } from "./demo.ts";
 import { handleBlobs } from "./blobs.ts";
 import { REGISTRY_ROUTES } from "./registry-routes.ts";
 import { handleExchange, type DeliveryContext } from "../exchange/http-routes.ts";
+import type { Exchange } from "../exchange/service.ts";
 
 export interface ApiContext {
   store: Store;
@@ -30,6 +31,8 @@ export interface ApiContext {
   demo?: readonly DemoEntry[];
   /** Envelope delivery and the app's exchange API (/api/exchange/…: exchange/http-routes.ts). */
   delivery?: DeliveryContext;
+  /** The agency's envelope exchange (exchange/service.ts): the same instance as `delivery.exchange`. */
+  exchange?: Exchange;
 }
 
 export function principalOf(s: Session): Principal {

@@ -131,7 +131,7 @@ export class AgencyServer {
       gate: new ReceiveGate(o.delivery?.gate),
       limits: { envelopeBytes: o.delivery?.envelopeBytes ?? 128 * 1024 * 1024, bodyMs: o.delivery?.bodyMs ?? 120_000 },
     };
-    this.ctx = { store: o.store, agency: o.agency, rooms: this.rooms, trust, limits: { json: this.limits.json, batch: this.limits.batch, blob: this.limits.blob }, demo: o.demo, delivery };
+    this.ctx = { store: o.store, agency: o.agency, rooms: this.rooms, trust, limits: { json: this.limits.json, batch: this.limits.batch, blob: this.limits.blob }, demo: o.demo, delivery, exchange: this.exchange };
     this.relay = new Relay({
       rooms: this.rooms,
       store: o.store,
