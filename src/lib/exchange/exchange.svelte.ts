@@ -34,6 +34,11 @@ export class ExchangeState {
   private readonly token = () => app.identity.token();
 
   personName = (id: string): string => this.people.find((p) => p.id === id)?.name ?? id;
+  /** "高雄市政府教育局（B-KH-EDU）" for a peer in the trust list, the bare code otherwise. */
+  agencyName = (code: string | null): string => {
+    const p = code ? this.peers.find((x) => x.code === code) : undefined;
+    return p ? `${p.name}（${p.code}）` : (code ?? "—");
+  };
 
   async load(): Promise<void> {
     this.loading = true;

@@ -1,0 +1,138 @@
+// The 公文交換 page against a real demo agency that trusts a second, real agency (高雄市政府教育局,
+// run in this process): the registry desk uploads the envelope file that agency made and sees it
+// imported, then uploads a copy with one byte changed and sees it refused with the reason in zh-TW.
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { asAgencyCode, asPersonId, asStepId, tamperEnvelope, type RoutingPlan } from "@countersign/crdt-model";
+import { freePort, launchChromium } from "./support.ts";
+import { must, startAgency, type RunningAgency } from "../integration/support/agency-server.ts";
+import { draftAndSubmit } from "../integration/support/federation.ts";
+
+const DEMO = "A-DEMO-EDU";
+const T = { timeout: 20_000 };
+let dir: string;
+let child: ChildProcess;
+let base: string;
+let sender: RunningAgency;
+let browser: Browser;
+let good: string;
+let changed: string;
+let docId: string;
+const pageErrors: string[] = [];
+
+const cli = (...args: string[]) => execFileSync(process.execPath, ["bin/countersign.js", ...args], { encoding: "utf8" });
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "countersign-e2e-exchange-"));
+  cli("demo", "--data", dir);
+  sender = await startAgency({}, { code: "B-KH-EDU", name: "高雄市政府教育局" });
+
+  // Federation both ways, as the two administrators would do it: each adds the other's CA.
+  must(await sender.server.exchange.addPeer({ ca: cli("agency", "ca", "--data", dir), url: null }));
+  writeFileSync(join(dir, "peer-ca.pem"), sender.agency.caPem);
+  writeFileSync(join(dir, "peer-delegation.json"), (await sender.store.delegation()) ?? "");
+  cli("trust", "add", "--data", dir, join(dir, "peer-ca.pem"), "--delegation", join(dir, "peer-delegation.json"), "--yes");
+
+  // 高雄 asks the demo agency to countersign one of its documents; the envelope is a file.
+  const plan: RoutingPlan = {
+    v: 1,
+    stages: [
+      { kind: "single", step: { id: asStepId("cs-demo"), type: "countersign", assignee: { kind: "agency", agency: asAgencyCode(DEMO) } } },
+      { kind: "single", step: { id: asStepId("decide"), type: "decide", assignee: { kind: "person", person: asPersonId("P-chief") } } },
+    ],
+    decisionLevel: 3,
+    deputies: [],
+  };
+  docId = await draftAndSubmit(sender, plan, "有關兩市合辦教師研習一案，請惠予會辦。");
+  const made = must(await sender.server.exchange.exportEnvelope({ docs: [docId as never], to: asAgencyCode(DEMO), purpose: "countersign-request" }));
+  good = join(dir, `${made.id}.csenv`);
+  changed = join(dir, "changed.csenv");
+  writeFileSync(good, made.bytes);
+  writeFileSync(changed, tamperEnvelope(made.bytes, "changed-byte"));
+
+  const port = await freePort();
+  child = spawn(process.execPath, ["bin/countersign.js", "serve", "--data", dir, "--port", String(port), "--host", "127.0.0.1"], { stdio: ["ignore", "ignore", "inherit"] });
+  base = `http://localhost:${port}`;
+  for (let i = 0; ; i++) {
+    if (await fetch(`${base}/healthz`).then((r) => r.ok, () => false)) break;
+    if (i > 200) throw new Error("the demo server did not start");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  browser = await launchChromium();
+  mkdirSync("test-results", { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (child) {
+    const exited = new Promise((r) => child.once("exit", r));
+    child.kill("SIGTERM");
+    await exited;
+  }
+  await sender?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function registryDesk(): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 375, height: 900 } });
+  const page = await context.newPage();
+  page.on("pageerror", (e) => pageErrors.push(e.message));
+  await page.goto(`${base}/`);
+  await page.locator('[data-testid="demo-person"][data-person="li"] button').click(); // 李登記, the registry desk
+  await page.waitForURL(/\/inbox$/, { timeout: 30_000 });
+  await page.getByTestId("nav-exchange").click();
+  await page.waitForURL(/\/exchange$/, T);
+  await page.getByTestId("ex-import").waitFor(T);
+  return page;
+}
+
+describe("the exchange page", () => {
+  let page: Page;
+
+  it("the registry desk uploads another agency's envelope file, sees it imported, and assigns (分文) the document to an officer", async () => {
+    page = await registryDesk();
+    await page.getByTestId("ex-file").setInputFiles(good);
+    const outcome = page.getByTestId("ex-outcome");
+    await outcome.waitFor(T);
+    expect(await outcome.getAttribute("data-status")).toBe("imported");
+    expect(await outcome.innerText()).toContain("已匯入 B-KH-EDU 的會辦請求，共 1 份公文。");
+    await page.getByTestId("ex-receipt").waitFor(T);
+    const incoming = page.locator(`[data-testid="ex-incoming-doc"][data-doc="${docId}"]`);
+    await incoming.waitFor(T);
+    expect(await incoming.innerText()).toContain("有關兩市合辦教師研習一案");
+    expect(await incoming.innerText()).toContain("來文機關：高雄市政府教育局（B-KH-EDU）");
+    expect(await incoming.getByTestId("ex-assignment").innerText()).toContain("尚未分文");
+    // 分文: the desk assigns it to an officer.
+    await incoming.getByRole("combobox").selectOption({ label: "陳承辦" });
+    await incoming.getByRole("button", { name: "分文" }).click();
+    await expect.poll(() => page.locator(`[data-testid="ex-incoming-doc"][data-doc="${docId}"] [data-testid="ex-assignment"]`).innerText(), T).toContain("分文給 陳承辦");
+    // The page fits a phone: nothing wider than the viewport.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+  });
+
+  it("an envelope changed after signing is refused, and the page says why in plain zh-TW; uploading the good one again says it was imported before", async () => {
+    await page.getByTestId("ex-file").setInputFiles(changed);
+    const outcome = page.locator('[data-testid="ex-outcome"][data-status="refused"]');
+    await outcome.waitFor(T);
+    const text = await outcome.innerText();
+    expect(text).toContain("拒收：信封內容與簽章時不同：檔案在簽章之後被修改過或已損毀，不能匯入。請向發文機關重新索取。");
+    expect(text).toMatch(/does not match its hash in the manifest/);
+
+    await page.getByTestId("ex-file").setInputFiles(good);
+    const dup = page.locator('[data-testid="ex-outcome"][data-status="duplicate"]');
+    await dup.waitFor(T);
+    expect(await dup.innerText()).toMatch(/這個信封已於 \d{3}\/\d{2}\/\d{2} \d{2}:\d{2} 匯入過，本次未做任何變更。/);
+
+    // The exchange log lists the import, the refusal and the duplicate.
+    await page.getByRole("button", { name: "重新整理" }).click();
+    await expect.poll(async () => page.locator('[data-testid="ex-log-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute("data-status"))), T).toEqual(
+      expect.arrayContaining(["imported", "refused", "duplicate"]),
+    );
+    await page.screenshot({ path: "test-results/exchange-375.png", fullPage: true });
+    expect(pageErrors).toEqual([]);
+  });
+});
