@@ -47,10 +47,14 @@ export async function heldAttachments(store: Store, doc: CountersignDocument): P
   return out;
 }
 
-/** Whether a document of this kind has a DI form (函, 書函, 簽) and may be exported as one. */
-export function hasDi(doc: CountersignDocument): boolean {
+/**
+ * Whether we send this document's DI: a 函, 書函 or 簽, not classified, that this agency drafted.
+ * The DI names its 發文機關; another agency's document going back to it (a countersign reply)
+ * travels without one rather than under our name.
+ */
+export function hasDi(doc: CountersignDocument, ourAgency: string): boolean {
   const m = doc.metadata();
-  return m.ok && m.value.secrecy === "none" && (m.value.kind === "letter" || m.value.kind === "brief-letter" || m.value.kind === "memo");
+  return m.ok && m.value.agency === ourAgency && m.value.secrecy === "none" && (m.value.kind === "letter" || m.value.kind === "brief-letter" || m.value.kind === "memo");
 }
 
 /** Today in Taiwan as YYYY-MM-DD, the date a DI is written with. */

@@ -87,6 +87,17 @@ describe("export, import, receipt", () => {
     expect((await stored(b, doc.id)).getText("subject").toString()).toBe("有關本市115學年度國民中學學生獎懲實施要點修正草案一案，請惠予會辦。");
   });
 
+  it("B's reply sends A's document back without a DI of B's, and merges at A with the receipts B's server wrote", async () => {
+    const reply = must(await b.exchange.exportEnvelope({ docs: [doc.id], to: a.agency.code, purpose: "countersign-reply", answers: first.id as never }));
+    const header = must(await a.exchange.verifyEnvelope(reply.bytes)).header;
+    expect(header.docs[0]).toMatchObject({ di: false, sw: false });
+    expect(header.answers).toBe(first.id);
+    const r = must(await a.exchange.importEnvelope(reply.bytes, "http"));
+    expect(r).toMatchObject({ status: "imported", from: "A-KH-EDU", purpose: "countersign-reply" });
+    const atA = CountersignDocument.wrap(await stored(a, doc.id));
+    expect(atA.rawReceipts().size).toBeGreaterThanOrEqual(2);
+  });
+
   it("a delta for a document the recipient does not hold is refused, saying what is missing, and changes nothing", async () => {
     // C never saw the document; an envelope A made for B's state cannot apply at C. Made by hand:
     // A's export to C would be full, since C never acknowledged anything.

@@ -46,7 +46,7 @@ export async function exportEnvelope(ctx: ExchangeContext, o: ExportRequest): Pr
     const doc = await currentDoc(store, ctx.rooms, id);
     if (!doc) return fail(EXPORT_REFUSALS.noDoc(id));
     const input: EnvelopeDocInput = { doc, attachments: await heldAttachments(store, doc) };
-    if (hasDi(doc)) {
+    if (hasDi(doc, agency.code)) {
       const xml = diFor(doc, { agencyName: agency.name, to: { code: peer.value.code, name: peer.value.name }, now });
       if (!xml.ok) return xml;
       input.di = xml.value.di;
