@@ -35,6 +35,18 @@ describe("the JSON API", () => {
     p.destroy();
   });
 
+  it("GET /api/deputies lists the deputy arrangements in force or to come, not the ended ones", async () => {
+    const now = Date.now();
+    const at = (days: number) => new Date(now + days * 86_400_000).toISOString();
+    const ended = { principal: "P-chief", deputy: "P-officer", from: at(-10), until: at(-5) };
+    const current = { principal: "P-chief", deputy: "P-officer", from: at(-1), until: at(1) };
+    const coming = { principal: "P-director", deputy: "P-chief", from: at(3), until: at(6) };
+    for (const d of [ended, coming, current]) await a.store.putDeputy(d as never);
+    const r = await api("/api/deputies", a.people.officer.token);
+    expect(r).toEqual({ status: 200, json: { deputies: [current, coming] } });
+    expect((await api("/api/deputies", null)).status).toBe(401);
+  });
+
   it("GET /api/me answers who the token speaks for", async () => {
     const r = await api("/api/me", a.people.registry.token);
     expect(r.json).toMatchObject({ person: "P-registry", unit: "U-STU", roles: ["registry"], agency: CODE });

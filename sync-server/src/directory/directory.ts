@@ -210,6 +210,15 @@ export async function deputiesOf(store: Store, principal: PersonId, at: Date = n
   return (await store.deputies()).filter((d) => d.principal === principal && d.from <= t && t < d.until);
 }
 
+/**
+ * Every deputy arrangement still in force or yet to come at `at`, for planning: a routing plan names
+ * the deputies that may act for its assignees, so the plan builder needs the future ones too.
+ */
+export async function listDeputies(store: Store, at: Date = new Date()): Promise<DeputyRow[]> {
+  const t = at.toISOString();
+  return (await store.deputies()).filter((d) => t < d.until).sort((a, b) => a.from.localeCompare(b.from) || a.principal.localeCompare(b.principal));
+}
+
 // ---- the delegation table (分層負責明細表) ---------------------------------------------------------
 
 /** Replaces the delegation table; it must validate and name this agency. */

@@ -6,7 +6,7 @@ import type { Agency } from "../identity/agency.ts";
 import { challenge, login, verifyToken, type Session } from "../identity/login.ts";
 import { enroll } from "../identity/enrollment.ts";
 import { addPersonWithCode } from "../identity/enrollment.ts";
-import { addDeputy, addUnit, listPeople, listUnits, setDelegation, getDelegation } from "../directory/directory.ts";
+import { addDeputy, listDeputies, addUnit, listPeople, listUnits, setDelegation, getDelegation } from "../directory/directory.ts";
 import { ROLES } from "@countersign/crdt-model";
 import type { Rooms } from "../relay/rooms.ts";
 import { access, type Principal } from "../relay/authz.ts";
@@ -163,6 +163,7 @@ export const ROUTES: Route[] = [
       return r;
     },
   },
+  { method: "GET", path: /^\/api\/deputies$/, auth: true, handle: async (ctx) => ({ deputies: await listDeputies(ctx.store) }) },
   {
     method: "POST",
     path: /^\/api\/deputies$/,
