@@ -64,7 +64,12 @@ describe("countersign trust", () => {
       const fp = tool("openssl", ["x509", "-in", join(root, "a.pem"), "-noout", "-fingerprint", "-sha256"]).stdout.trim();
       expect(fp.split("=")[1]).toBe(added.lines[1]!.split(": ")[1]);
     }
-    expect((await run("trust", "add", "--data", A, join(root, "b.pem"), "--yes", "--url", "https://kh.example.gov.tw")).code).toBe(0);
+    // With its delegation table (分層負責明細表), which must be the peer's own.
+    const table = { v: 1, agency: "A-KH-EDU", levels: [{ level: 5, title: "局長" }], rules: [], defaultLevel: 5 };
+    writeFileSync(join(root, "kh-delegation.json"), JSON.stringify(table));
+    const withTable = await run("trust", "add", "--data", A, join(root, "b.pem"), "--yes", "--url", "https://kh.example.gov.tw", "--delegation", join(root, "kh-delegation.json"));
+    expect(withTable.errors).toEqual([]);
+    expect(withTable.lines[2]).toBe("trusted A-KH-EDU (高雄市政府教育局) at https://kh.example.gov.tw, with its delegation table");
   });
 
   it("our own CA is refused with its sentence", async () => {

@@ -165,6 +165,12 @@ describe("federation", () => {
     }
   });
 
+  it("refuses an expired CA certificate", async () => {
+    const { createAgencyCa } = await import("@countersign/crdt-model");
+    const old = await createAgencyCa({ agency: asAgencyCode("A-OLD-EDU"), name: "舊教育局", notBefore: new Date(Date.now() - 10 * 86400_000), validDays: 2 });
+    expect(await a.exchange.addPeer({ ca: old.cert.toString("pem") })).toEqual({ ok: false, reason: "The certificate is not valid now (expired or not yet valid)." });
+  });
+
   it("lists peers with their fingerprints; a delegation table of another agency is refused", async () => {
     const peers = await a.exchange.peers();
     expect(peers.map((p) => p.code)).toEqual(["A-CY-EDU", "A-KH-EDU"]);
