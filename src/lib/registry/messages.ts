@@ -40,6 +40,8 @@ export const REG_ZH = {
   regReassignSubmit: "簽署改分",
   regReassigned: "已簽署改分，改由{name}承辦。",
   regFailed: "無法完成：{reason}",
+  regOpen: "開啟公文",
+  regSearch: "搜尋主旨",
 } as const;
 
 export const REG_EN: Record<keyof typeof REG_ZH, string> = {
@@ -82,4 +84,6 @@ export const REG_EN: Record<keyof typeof REG_ZH, string> = {
   regReassignSubmit: "Sign the re-assignment",
   regReassigned: "Signed: {name} now handles it.",
   regFailed: "Could not do it: {reason}",
+  regOpen: "Open the document",
+  regSearch: "Search subjects",
 };
