@@ -1,0 +1,184 @@
+// The registry desk against a real demo agency: 李登記 registers an incoming letter with a scanned
+// PNG and assigns it to 陳承辦, who sees it in the inbox with the ROC due date its 速別 implies and
+// opens the scan; then 李登記 re-assigns it (改分) to a new officer of the unit, who sees it, and the
+// history shows the signed 改分 entry as valid.
+import { execFileSync } from "node:child_process";
+import { deflateSync, crc32 } from "node:zlib";
+import { createHash } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { launchChromium, startDemoServer, type DemoServer } from "./support.ts";
+
+let server: DemoServer;
+let browser: Browser;
+const pageErrors: string[] = [];
+const T = { timeout: 20_000 };
+
+beforeAll(async () => {
+  server = await startDemoServer();
+  browser = await launchChromium();
+  mkdirSync("test-results", { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+function png(w: number, h: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type, "ascii"), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(td));
+    return Buffer.concat([len, td, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr.set([8, 0, 0, 0, 0], 8); // 8-bit greyscale
+  const raw = Buffer.concat(Array.from({ length: h }, (_, y) => Buffer.concat([Buffer.from([0]), Buffer.alloc(w, (y * 7) % 256)])));
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", ihdr), chunk("IDAT", deflateSync(raw)), chunk("IEND", Buffer.alloc(0))]);
+}
+
+/** Today in Taiwan and the date `n` working days (Monday to Friday) after it, YYYY-MM-DD. */
+function taipeiToday(): string {
+  return new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+}
+function workingDaysAfter(from: string, n: number): string {
+  const d = new Date(`${from}T00:00:00Z`);
+  while (n > 0) {
+    d.setUTCDate(d.getUTCDate() + 1);
+    if (d.getUTCDay() !== 0 && d.getUTCDay() !== 6) n--;
+  }
+  return d.toISOString().slice(0, 10);
+}
+const rocShort = (iso: string) => `${String(Number(iso.slice(0, 4)) - 1911).padStart(3, "0")}/${iso.slice(5, 7)}/${iso.slice(8, 10)}`;
+
+async function synced(page: Page): Promise<void> {
+  await expect.poll(() => page.getByTestId("sync-state").getAttribute("data-mode"), { timeout: 30_000 }).toBe("synced");
+}
+
+async function demoPerson(who: string, width = 375): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width, height: 900 } });
+  const page = await context.newPage();
+  page.on("pageerror", (e) => pageErrors.push(e.message));
+  await page.goto(`${server.base}/`);
+  await page.locator(`[data-testid="demo-person"][data-person="${who}"] button`).click();
+  await page.waitForURL(/\/inbox$/, { timeout: 30_000 });
+  await synced(page);
+  return { context, page };
+}
+
+/** Someone added to the directory after the demo was made, enrolled with their one-time code. */
+async function enrollWithCode(code: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 375, height: 900 } });
+  const page = await context.newPage();
+  page.on("pageerror", (e) => pageErrors.push(e.message));
+  await page.goto(`${server.base}/`);
+  await page.locator("#enroll-code").fill(code);
+  await page.getByTestId("enroll-form").locator('button[type="submit"]').click();
+  await page.getByTestId("enrolled").waitFor({ timeout: 30_000 });
+  await page.goto(`${server.base}/inbox`);
+  await synced(page);
+  return { context, page };
+}
+
+const row = (page: Page, doc: string) => page.locator(`[data-testid="inbox-row"][data-doc="${doc}"]`);
+
+describe("the registry desk", () => {
+  it("李登記 registers an incoming letter with a scan and assigns it; the case officer sees it with its ROC due date; 改分 moves it with a valid signed entry", async () => {
+    const scan = png(64, 48);
+    const li = await demoPerson("li");
+    await li.page.getByTestId("nav-registry").click();
+    await li.page.waitForURL(/\/registry$/);
+
+    // The proposed 收文號: this ROC year and the first number of the year.
+    const year = String(Number(taipeiToday().slice(0, 4)) - 1911).padStart(3, "0");
+    await expect.poll(() => li.page.getByTestId("reg-receipt").inputValue(), T).toBe(`${year}0000001`);
+
+    await li.page.getByTestId("reg-from").fill("臺南市政府");
+    await li.page.getByTestId("reg-doc-number").fill("府教字第1150001234號");
+    await li.page.getByTestId("reg-speed").selectOption("urgent");
+    const due = workingDaysAfter(taipeiToday(), 3);
+    expect(await li.page.getByTestId("reg-due-shown").getAttribute("data-due")).toBe(due);
+    expect(await li.page.getByTestId("reg-due-shown").innerText()).toContain(`中華民國${Number(year)}年`);
+    await li.page.getByTestId("reg-subject").fill("請查填校園安全設施調查表");
+    await li.page.getByTestId("reg-scans").setInputFiles([{ name: "來文掃描.png", mimeType: "image/png", buffer: scan }]);
+    await li.page.getByTestId("reg-scan").waitFor(T);
+    await expect.poll(() => li.page.getByTestId("reg-unit").inputValue(), T).toBe("U-STU");
+    await li.page.getByTestId("reg-officer").selectOption("chen");
+
+    // A form without 來文機關 is refused with the reason, registers nothing and uses up no 收文號.
+    await li.page.getByTestId("reg-from").fill("");
+    await li.page.getByTestId("reg-submit").click();
+    await expect.poll(() => li.page.getByTestId("reg-failed").innerText(), T).toContain("請填寫來文機關。");
+    await li.page.getByTestId("reg-from").fill("臺南市政府");
+
+    await li.page.getByTestId("reg-submit").click();
+    const done = li.page.getByTestId("reg-done");
+    await done.waitFor(T);
+    expect(await done.innerText()).toContain(`${year}0000001`);
+    expect(await done.innerText()).toContain("陳承辦");
+    const doc = (await done.getAttribute("data-doc"))!;
+    await li.page.getByTestId("reg-incoming").screenshot({ path: "test-results/registry-incoming-375.png" });
+    await synced(li.page);
+
+    // 陳承辦 finds it in 待辦 and 承辦中 with the due date in ROC, and opens the scan.
+    const chen = await demoPerson("chen");
+    await expect.poll(() => row(chen.page, doc).count(), T).toBe(1);
+    expect(await row(chen.page, doc).innerText()).toContain(`限辦 ${rocShort(due)}`);
+    expect(await row(chen.page, doc).innerText()).toContain("速件");
+    await chen.page.getByTestId("tab-mine").click();
+    await expect.poll(() => row(chen.page, doc).count(), T).toBe(1);
+    await row(chen.page, doc).click();
+    await chen.page.getByTestId("doc-status").waitFor(T);
+    expect(await chen.page.getByTestId("field-subject").inputValue()).toBe("請查填校園安全設施調查表");
+    const hash = createHash("sha256").update(scan).digest("hex");
+    const att = chen.page.locator(`[data-testid="attachment"][data-sha="${hash}"]`);
+    await expect.poll(() => att.getAttribute("data-state"), T).toBe("ready");
+    await att.getByTestId("attachment-preview").click();
+    await expect.poll(() => att.getByTestId("attachment-image").evaluate((el) => (el as HTMLImageElement).naturalWidth), T).toBe(64);
+
+    // A new officer joins the unit (the administrator's command line), enrolls, and 李登記 re-assigns to them.
+    const out = execFileSync(process.execPath, ["bin/countersign.js", "user", "add", "--data", server.dir, "--id", "chang", "--name", "張承辦", "--unit", "U-STU", "--level", "1", "--roles", "case-officer"], {
+      encoding: "utf8",
+    });
+    const code = out.trim().split("\n").pop()!.trim();
+    const chang = await enrollWithCode(code);
+    expect(await row(chang.page, doc).count()).toBe(0);
+
+    await li.page.goto(`${server.base}/registry`);
+    await li.page.getByTestId("reg-search").fill("校園安全設施");
+    await expect.poll(() => li.page.getByTestId("reg-doc").count(), T).toBe(1);
+    const item = li.page.locator(`[data-testid="reg-doc"][data-doc="${doc}"]`);
+    await item.waitFor(T);
+    expect(await item.getAttribute("data-officer")).toBe("chen");
+    await item.getByTestId("reg-reassign-open").click();
+    await expect.poll(() => item.getByTestId("reg-to").locator('option[value="chang"]').count(), T).toBe(1);
+    // No reason, no signature.
+    await item.getByTestId("reg-to").selectOption("chang");
+    await item.getByTestId("reg-reassign-submit").click();
+    await expect.poll(() => item.getByTestId("reg-reassign-failed").innerText(), T).toContain("請填寫改分理由。");
+    await item.getByTestId("reg-reason").fill("業務調整，改由張承辦承辦。");
+    await item.getByTestId("reg-reassign-submit").click();
+    await li.page.getByTestId("reg-reassigned").waitFor(T);
+    await li.page.getByTestId("reg-reassign").screenshot({ path: "test-results/registry-reassign-375.png" });
+    await expect.poll(() => li.page.locator(`[data-testid="reg-doc"][data-doc="${doc}"]`).getAttribute("data-officer"), T).toBe("chang");
+
+    // 張承辦 now has it waiting, and the history shows the signed 改分 as valid.
+    await chang.page.reload();
+    await synced(chang.page);
+    await expect.poll(() => row(chang.page, doc).count(), { timeout: 30_000 }).toBe(1);
+    await row(chang.page, doc).click();
+    await chang.page.getByTestId("doc-status").waitFor(T);
+    const entry = chang.page.locator('[data-testid="entry"][data-action="reassign"]');
+    await entry.waitFor(T);
+    expect(await entry.getByTestId("badge").getAttribute("data-valid")).toBe("true");
+    expect(await entry.getByTestId("entry-opinion").innerText()).toBe("業務調整，改由張承辦承辦。");
+    expect(await chang.page.getByTestId("holders").innerText()).toContain("張承辦");
+    expect(pageErrors).toEqual([]);
+  });
+});
