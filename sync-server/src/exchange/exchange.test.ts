@@ -117,6 +117,15 @@ describe("export, import, receipt", () => {
     expect(must(await c.exchange.importEnvelope(toC.bytes, "file")).status).toBe("imported");
   });
 
+  it("the same envelope delivered twice at once: one import, one duplicate", async () => {
+    const doc4 = await storedDocument(a);
+    const env = await send(a, b, [doc4.id]);
+    const [x, y] = await Promise.all([b.exchange.importEnvelope(env.bytes, "http"), b.exchange.importEnvelope(env.bytes, "file")]);
+    expect([must(x).status, must(y).status].sort()).toEqual(["duplicate", "imported"]);
+    expect((await b.store.exchanges({ doc: doc4.id, direction: "in" })).map((r) => r.status).sort()).toEqual(["duplicate", "imported"]);
+    expect((await b.store.receipts(doc4.id)).length).toBe(2);
+  });
+
   it("an encrypted envelope imports (CMS EnvelopedData for the recipient's CA certificate)", async () => {
     const doc2 = await storedDocument(a);
     const sealed = await send(a, b, [doc2.id], { encrypt: true });
