@@ -127,8 +127,11 @@ export class PostgresExchange implements BlobStore, ExchangeStore {
         return { imported: false, first: toExchange(first.rows[0]!) };
       }
       const at = new Date().toISOString();
-      const docs = [...new Set(b.updates.map((u) => u.doc))].sort();
-      await c.query("SELECT pg_advisory_xact_lock($1, hashtext(d)) FROM unnest($2::text[]) WITH ORDINALITY AS t(d, n) ORDER BY n", [LOCK_DOC, docs]);
+      // Ordered by the lock key itself (two ids may share a hash), so every import takes them in one order.
+      await c.query("SELECT pg_advisory_xact_lock($1, k) FROM (SELECT DISTINCT hashtext(d) AS k FROM unnest($2::text[]) AS d) t ORDER BY k", [
+        LOCK_DOC,
+        [...new Set(b.updates.map((u) => u.doc))],
+      ]);
       const seqs: number[] = [];
       for (const u of b.updates) {
         const r = await c.query<{ seq: string }>("INSERT INTO updates (doc, data, at) VALUES ($1, $2, $3) RETURNING seq", [u.doc, blob(u.update), at]);

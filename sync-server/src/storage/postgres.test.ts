@@ -153,6 +153,18 @@ describe("PostgresStore envelope import across processes", () => {
     expect(await second.exchanges()).toHaveLength(1);
   });
 
+  it("imports envelopes that touch the same documents in opposite orders at once, without a deadlock", async () => {
+    const { store, url } = await made();
+    const second = await openPostgresStore(url);
+    cleanups.push(() => second.close());
+    const forward = (i: number) => batch(`f${i}`, { updates: [{ doc: doc("d1"), update: bytes(i) }, { doc: doc("d2"), update: bytes(i) }] });
+    const backward = (i: number) => batch(`b${i}`, { updates: [{ doc: doc("d2"), update: bytes(100 + i) }, { doc: doc("d1"), update: bytes(100 + i) }] });
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => [store.importEnvelope(forward(i)), second.importEnvelope(backward(i))]).flat());
+    expect(results.every((r) => r.imported)).toBe(true);
+    expect(await store.readUpdates(doc("d1"))).toHaveLength(20);
+    expect(await store.readUpdates(doc("d2"))).toHaveLength(20);
+  });
+
   it("holds an import's updates to a document while another process holds that document", async () => {
     const { store, url } = await made();
     const other = await raw(url);
