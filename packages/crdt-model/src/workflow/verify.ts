@@ -41,7 +41,13 @@ export interface VerificationReport {
  * documents: a stored entry string always parses the same, an entry id fixes its signed bytes (so
  * (id, signature) → valid never changes), a certificate's bytes fix its parse and key, and a content
  * hash fixes its text. Owned by the caller (an app session, a server room); verification without
- * one uses a fresh cache per call. Bounded: it starts over past `limit` items.
+ * one uses a fresh cache per call.
+ *
+ * Bounded: it starts over past `limit` items or past about `maxChars` characters of cached text,
+ * whichever comes first. Items alone were no bound on memory: an entry with its certificate is a
+ * few kilobytes, so 50,000 of them held over a hundred megabytes in a server that imports envelope
+ * after envelope through one cache. The character count is an estimate (each text and what was
+ * parsed from it), close enough to keep the heap within a small multiple of it.
  */
 export class VerifyCache {
   readonly entries = new Map<string, ReturnType<typeof parseEntry>>();
@@ -49,16 +55,21 @@ export class VerifyCache {
   readonly certs = new Map<string, Result<X509Certificate>>();
   readonly keys = new Map<string, Promise<Result<CryptoKey>>>();
   readonly contents = new Map<string, { text: string; result: Result<SignedContent> }>();
-  constructor(private readonly limit = 50_000) {}
+  private chars = 0;
+  constructor(
+    private readonly limit = 50_000,
+    private readonly maxChars = 8_000_000,
+  ) {}
 
-  /** Drops everything once any map passes the limit; callers simply recompute. */
+  /** Drops everything once the maps pass either bound; callers simply recompute. */
   trim(): void {
-    if (this.entries.size + this.signatures.size + this.certs.size + this.keys.size + this.contents.size > this.limit) {
+    if (this.chars > this.maxChars || this.entries.size + this.signatures.size + this.certs.size + this.keys.size + this.contents.size > this.limit) {
       this.entries.clear();
       this.signatures.clear();
       this.certs.clear();
       this.keys.clear();
       this.contents.clear();
+      this.chars = 0;
     }
   }
 
@@ -67,6 +78,7 @@ export class VerifyCache {
     if (!c) {
       c = parseCertificate(b64);
       this.certs.set(b64, c);
+      this.chars += 2 * b64.length;
     }
     return c;
   }
@@ -77,6 +89,7 @@ export class VerifyCache {
     if (!p) {
       p = importCertificateKey(cert, alg);
       this.keys.set(k, p);
+      this.chars += k.length;
     }
     return p;
   }
@@ -87,6 +100,7 @@ export class VerifyCache {
     const result: Result<SignedContent> =
       sha256Hex(text) !== hash ? { ok: false, reason: "The content hash does not match the stored version." } : parseSignedContent(text);
     this.contents.set(hash, { text, result });
+    this.chars += 2 * text.length;
     return result;
   }
 
@@ -97,8 +111,18 @@ export class VerifyCache {
     if (!e) {
       e = parseEntry(raw, key);
       this.entries.set(k, e);
+      this.chars += 2 * k.length;
     }
     return e;
+  }
+
+  signature(key: string): boolean | undefined {
+    return this.signatures.get(key);
+  }
+
+  setSignature(key: string, valid: boolean): void {
+    if (!this.signatures.has(key)) this.chars += key.length;
+    this.signatures.set(key, valid);
   }
 }
 
@@ -192,7 +216,7 @@ async function checkAlone(c: Candidate, doc: CountersignDocument, trust: TrustSt
   const trusted = await trust.checkCertificate(cert.value, at);
   if (!trusted.ok) return void (c.reason = trusted.reason);
   const sigKey = `${c.id}:${c.entry.sig}:${p.cert.length}`;
-  let good = cache.signatures.get(sigKey);
+  let good = cache.signature(sigKey);
   if (good === undefined) {
     const key = await cache.key(p.cert, cert.value, p.alg);
     let sig: Uint8Array | undefined;
@@ -202,7 +226,7 @@ async function checkAlone(c: Candidate, doc: CountersignDocument, trust: TrustSt
       sig = undefined;
     }
     good = key.ok && sig !== undefined && (await verifyBytes(p.alg, key.value, sig, signedBytes(p)));
-    cache.signatures.set(sigKey, good);
+    cache.setSignature(sigKey, good);
   }
   if (!good) return void (c.reason = "The signature does not verify against the signer's certificate.");
   const text = doc.version(p.content);
