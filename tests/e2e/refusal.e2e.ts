@@ -87,6 +87,7 @@ describe("a change the agency server refuses", () => {
     // Counted in the header, on every page.
     await expect.poll(() => chen.page.getByTestId("sync-refused").getAttribute("data-count"), { timeout: 30_000 }).toMatch(/^[1-9]\d*$/);
     expect(await chen.page.getByTestId("sync-refused").innerText()).toContain("遭拒");
+    await expect.poll(() => chen.page.getByTestId("refused-doc").first().getAttribute("href"), T).toBe(`/docs/${doc}`);
     // Nothing typed is lost: still on screen, and in the file offered for download.
     expect(await subject(chen.page)).toContain("（離線修改）");
     const file = await downloaded(chen.page, "download-unsent");

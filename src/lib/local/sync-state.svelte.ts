@@ -17,6 +17,7 @@ export class SyncState {
   #pending = $state.raw<Live<number> | null>(null);
   #refused = $state.raw<Live<number> | null>(null);
   #damaged = $state.raw<Live<string[]> | null>(null);
+  #refusedDocs = $state.raw<Live<{ doc: string; subject: string }[]> | null>(null);
   /** Why this person's local index cannot be opened (a damaged or unknown database), or null. */
   localBroken = $state<string | null>(null);
   #uploads = $state.raw<Live<number> | null>(null);
@@ -27,6 +28,13 @@ export class SyncState {
     this.#refused = store ? new Live(() => store.db.pending.filter((p) => p.refused !== undefined).count(), 0) : null;
     this.#uploads = store ? new Live(() => store.db.blobs.where("state").equals("pending").count(), 0) : null;
     this.#damaged = store ? new Live(async () => Object.keys(await store.damaged()), []) : null;
+    this.#refusedDocs = store
+      ? new Live(async () => {
+          const docs = [...new Set((await store.db.pending.filter((p) => p.refused !== undefined).toArray()).map((p) => p.doc))];
+          const rows = await store.db.docs.bulkGet(docs);
+          return docs.map((doc, i) => ({ doc, subject: rows[i]?.subject ?? "" }));
+        }, [])
+      : null;
     this.problem = null;
     this.localBroken = null;
     let last: string | undefined;
@@ -37,6 +45,11 @@ export class SyncState {
       this.localBroken = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
     }
     this.lastSyncedAt = last ? new Date(last) : null;
+  }
+
+  /** The documents those refused changes belong to, to open and decide on. */
+  get refusedDocs(): { doc: string; subject: string }[] {
+    return this.#refusedDocs?.current ?? [];
   }
 
   /** Documents whose local copy is damaged (their ids). */

@@ -161,8 +161,10 @@ export async function deletePersistedDoc(name: string): Promise<void> {
   const e = entries.get(name);
   if (e) {
     entries.delete(name);
-    e.persistence._destroyed = true; // no more writes from its timers
-    e.persistence.db?.close();
+    if (e.persistence) {
+      e.persistence._destroyed = true; // no more writes from its timers
+      e.persistence.db?.close();
+    }
     e.ydoc.destroy();
   }
   await new Promise<void>((resolve, reject) => {
