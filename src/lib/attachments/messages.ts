@@ -20,8 +20,8 @@ export const ATT_ZH = {
   attNoPreview: "此檔案類型無法預覽，請下載後開啟。",
   attPdfFallback: "此瀏覽器無法內嵌顯示 PDF，請下載後開啟。",
   attReadOnly: "此公文已決行或不在線上簽核，附件不可再增刪。",
-  attDuplicate: "「{name}」已經附加在這份公文中。",
   attAdded: "已附加「{name}」。",
+  attUploadFailed: "附件上傳失敗：{reason}。檔案仍保存在此裝置，下次同步時會再試。",
 } as const;
 
 export const ATT_EN: Record<keyof typeof ATT_ZH, string> = {
@@ -44,6 +44,6 @@ export const ATT_EN: Record<keyof typeof ATT_ZH, string> = {
   attNoPreview: "This kind of file cannot be previewed; download it to open it.",
   attPdfFallback: "This browser cannot show the PDF inline; download it to open it.",
   attReadOnly: "This document is decided or no longer signed online: attachments can no longer be added or removed.",
-  attDuplicate: "“{name}” is already attached to this document.",
   attAdded: "Attached “{name}”.",
+  attUploadFailed: "An attachment could not be uploaded: {reason}. The file stays on this device and is tried again at the next sync.",
 };
