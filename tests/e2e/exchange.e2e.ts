@@ -77,13 +77,18 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function registryDesk(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 375, height: 900 } });
+async function enrolled(who: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 375, height: 900 }, acceptDownloads: true });
   const page = await context.newPage();
   page.on("pageerror", (e) => pageErrors.push(e.message));
   await page.goto(`${base}/`);
-  await page.locator('[data-testid="demo-person"][data-person="li"] button').click(); // 李登記, the registry desk
+  await page.locator(`[data-testid="demo-person"][data-person="${who}"] button`).click();
   await page.waitForURL(/\/inbox$/, { timeout: 30_000 });
+  return page;
+}
+
+async function registryDesk(): Promise<Page> {
+  const page = await enrolled("li"); // 李登記, the registry desk
   await page.getByTestId("nav-exchange").click();
   await page.waitForURL(/\/exchange$/, T);
   await page.getByTestId("ex-import").waitFor(T);
@@ -133,6 +138,30 @@ describe("the exchange page", () => {
       expect.arrayContaining(["imported", "refused", "duplicate"]),
     );
     await page.screenshot({ path: "test-results/exchange-375.png", fullPage: true });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("the case officer sends a document from its page to an agency without a server address; the envelope downloads as a file that agency imports", async () => {
+    const officer = await enrolled("chen"); // 陳承辦, case officer of the draft demo-009
+    await officer.goto(`${base}/docs/demo-009`);
+    await officer.getByTestId("doc-status").waitFor(T);
+    await officer.getByTestId("send-open").click();
+    await officer.getByTestId("send-peer").selectOption("B-KH-EDU");
+    await officer.getByTestId("send-purpose").selectOption("countersign-request");
+    await officer.getByTestId("send-go").click();
+    const result = officer.getByTestId("send-result");
+    await result.waitFor(T);
+    expect(await result.getAttribute("data-delivery")).toBe("file");
+    expect(await result.innerText()).toContain("高雄市政府教育局 沒有可連線的伺服器位址");
+    const [download] = await Promise.all([officer.waitForEvent("download", T), officer.getByTestId("send-download").click()]);
+    expect(download.suggestedFilename()).toMatch(/^env-[A-Za-z0-9._-]+\.csenv$/);
+    const path = join(dir, "sent.csenv");
+    await download.saveAs(path);
+    const { readFileSync } = await import("node:fs");
+    const r = must(await sender.server.exchange.importEnvelope(new Uint8Array(readFileSync(path)), "file"));
+    expect(r).toMatchObject({ status: "imported", from: DEMO, docs: ["demo-009"] });
+    await officer.screenshot({ path: "test-results/exchange-send-375.png", fullPage: true });
+    expect(await officer.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
     expect(pageErrors).toEqual([]);
   });
 });
