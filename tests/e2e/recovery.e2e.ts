@@ -227,6 +227,48 @@ describe("a local index the app cannot use", () => {
   }, 120_000);
 });
 
+describe("a lost key store", () => {
+  it("the enrolled key is gone: the app asks to enroll again, and the unsent change waits and is sent once the same person enrolls with a new code", async () => {
+    const context = await browser.newContext({ viewport: { width: 375, height: 900 } });
+    const page = await context.newPage();
+    const enrollWithCode = async (code: string) => {
+      await page.goto(`${server.base}/`);
+      await page.getByLabel("啟用碼").fill(code);
+      await page.getByRole("button", { name: "註冊此裝置" }).click();
+      await page.waitForURL(/\/inbox$/, { timeout: 30_000 });
+      await synced(page);
+    };
+    const newCode = () => cli("user", "code", "--id", "lin").trim().split("\n").at(-1)!;
+    await enrollWithCode(newCode()); // lin's demo code was used above: the administrator issues another
+    const doc = "demo-013"; // countersigned, waiting for lin's 決行: lin may still edit
+    await offlineOn(page, context, doc);
+    await typeInSubject(page, "（金鑰遺失前）");
+    await page.goto(`${server.base}/inbox`);
+    await expect.poll(() => page.getByTestId("sync-state").getAttribute("data-mode"), T).toBe("offline");
+
+    // The key store disappears (cleared site data, a damaged profile); the documents' stores stay.
+    await page.evaluate(
+      () =>
+        new Promise<void>((res, rej) => {
+          const r = indexedDB.deleteDatabase("countersign-identity"); // the app's connection closes itself
+          r.onsuccess = () => res();
+          r.onerror = () => rej(r.error);
+        }),
+    );
+    await context.setOffline(false);
+    await page.goto(`${server.base}/`);
+    await page.getByRole("heading", { name: "以啟用碼註冊此裝置" }).waitFor(T);
+
+    // Enrolled again as the same person: the local store is theirs, so the queued change goes out.
+    await enrollWithCode(newCode());
+    await expect.poll(() => page.getByTestId("sync-state").innerText(), { timeout: 30_000 }).toMatch(/已同步/);
+    await page.goto(`${server.base}/docs/${doc}`);
+    await page.getByTestId("doc-status").waitFor(T);
+    expect(await page.getByTestId("field-subject").inputValue()).toContain("（金鑰遺失前）");
+    await context.close();
+  }, 120_000);
+});
+
 describe("a revoked certificate", () => {
   it("the administrator revokes the certificate: the app asks to re-enroll in zh-TW, keeps the unsent change, and sends it after enrolling with a new code", async () => {
     const { context, page } = await enroll("wu");
