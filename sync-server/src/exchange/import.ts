@@ -4,6 +4,7 @@ import {
   CountersignDocument,
   canonicalJson,
   checkTransition,
+  deriveFromReport,
   fromUtf8,
   decryptEnvelope,
   errorMessage,
@@ -14,6 +15,7 @@ import {
   type DocId,
   type EntryId,
   type EnvelopeHeader,
+  type OpenedDocument,
   type OpenedEnvelope,
   type Result,
   type Sha256Hex,
@@ -139,7 +141,7 @@ async function importChecked(ctx: ExchangeContext, bytes: Uint8Array, arrival: A
     const planned: { doc: DocId; update: Uint8Array; added: EntryId[]; state: WorkflowState; room: HeldRoom }[] = [];
     for (const d of env.docs) {
       const room = byId.get(d.id)!;
-      const checked = await transition(room.doc, d.update, d.id, trust, ctx);
+      const checked = await transition(room.doc, d, trust, ctx);
       if (!checked.ok) return await refuse(ctx, arrival, checked.reason);
       planned.push({ doc: d.id, room, ...checked.value });
     }
@@ -186,14 +188,22 @@ async function importChecked(ctx: ExchangeContext, bytes: Uint8Array, arrival: A
  * statements about when it saw its entries, so they may be added (never changed) here; the check
  * runs against a `before` that already holds them, so "only the agency server writes receipts"
  * still catches a receipt that alters ours.
+ *
+ * A document we do not hold at all needs no second pass: openEnvelope decoded its full update on
+ * its own and found every entry valid, which is all checkTransition asks of a new document (no
+ * entry, version, receipt or plan of ours to alter), so its report gives the state.
  */
 async function transition(
   ours: CountersignDocument,
-  update: Uint8Array,
-  id: DocId,
+  opened: OpenedDocument,
   trust: TrustStore,
   ctx: ExchangeContext,
 ): Promise<Result<{ update: Uint8Array; added: EntryId[]; state: WorkflowState }>> {
+  const { id, update } = opened;
+  if (ours.id === "" && opened.mode.kind === "full" && ours.rawEntries().size === 0) {
+    const added = [...opened.doc.rawEntries().keys()] as EntryId[];
+    return ok({ update, added, state: deriveFromReport(opened.doc, opened.report) });
+  }
   const after = clone(ours);
   const applied = after.applyUpdate(update);
   if (!applied.ok) return fail(IMPORT_REFUSALS.transition(id, applied.reason));
