@@ -48,6 +48,19 @@ One agency's server data (DIR holds countersign.db; exits 0 ok, 1 refused with a
       Print the agency's CA certificate (PEM).
   countersign doc list --data DIR [--json]
       The documents this agency holds (id, kind, status, 主旨), to find document ids.
+  countersign serve --data DIR [--port N] [--host H] [--passphrase-file F] [--no-app]
+                    [--store postgres://…] [--fanout redis://…] [--max-loaded N] [--idle-ms N]
+      Serve the agency: the web app, the JSON API, the y-websocket relay (/sync/<docId>), /healthz
+      and /metrics (Prometheus). Port: --port, else $PORT, else 8080. SIGTERM/SIGINT stop gracefully.
+      Scaled out: --store keeps the data in PostgreSQL (init it with init --store), and --fanout lets
+      several serve processes share rooms through Redis.
+  countersign demo --data DIR
+      Create a demo agency in an empty DIR: units, a delegation table and a person in each role, with
+      one-time enrollment codes (also in DIR/demo-codes.txt). npm start runs it on first start.
+  countersign backup --data DIR --out FILE
+      A consistent copy of the store, safe to take while the server runs.
+  countersign restore --data DIR FILE
+      Restore a backup into an empty data directory.
 
 Exchange with other agencies (envelopes, 信封; the agency key is opened with the passphrase as for
 serve: --passphrase-file F, else $COUNTERSIGN_PASSPHRASE, else DIR/ca-passphrase):
@@ -67,19 +80,6 @@ serve: --passphrase-file F, else $COUNTERSIGN_PASSPHRASE, else DIR/ca-passphrase
       Exits 0 when the envelope would import here, 1 with a one-line reason when not.
   countersign di export --data DIR --doc ID --out FILE [--to CODE …]
       The 函 or 簽 as DI XML (official DTDs), its SW roster as FILE.sw.xml, and its attachments.
-  countersign serve --data DIR [--port N] [--host H] [--passphrase-file F] [--no-app]
-                    [--store postgres://…] [--fanout redis://…] [--max-loaded N] [--idle-ms N]
-      Serve the agency: the web app, the JSON API, the y-websocket relay (/sync/<docId>), /healthz
-      and /metrics (Prometheus). Port: --port, else $PORT, else 8080. SIGTERM/SIGINT stop gracefully.
-      Scaled out: --store keeps the data in PostgreSQL (init it with init --store), and --fanout lets
-      several serve processes share rooms through Redis.
-  countersign demo --data DIR
-      Create a demo agency in an empty DIR: units, a delegation table and a person in each role, with
-      one-time enrollment codes (also in DIR/demo-codes.txt). npm start runs it on first start.
-  countersign backup --data DIR --out FILE
-      A consistent copy of the store, safe to take while the server runs.
-  countersign restore --data DIR FILE
-      Restore a backup into an empty data directory.
 `;
 
 type Group = (sub: string | undefined, argv: string[], io: Io) => Promise<number>;
