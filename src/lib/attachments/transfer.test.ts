@@ -5,8 +5,8 @@ import "fake-indexeddb/auto";
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalStore } from "$lib/local/local-store.ts";
-import { fetchAttachment, keepAttached, uploadPending, type BlobTransport } from "$lib/attachments/blobs.ts";
-import { startAgency, type RunningAgency } from "./support/agency-server.ts";
+import { fetchAttachment, keepAttached, uploadPending, type BlobTransport } from "./blobs.ts";
+import { startAgency, type RunningAgency } from "../../../tests/integration/support/agency-server.ts";
 
 let a: RunningAgency;
 beforeAll(async () => {
