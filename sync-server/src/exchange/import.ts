@@ -177,7 +177,9 @@ async function importChecked(ctx: ExchangeContext, bytes: Uint8Array, arrival: A
     ctx.log.info({ envelope: header.answers, by: header.from }, "envelope acknowledged");
     return ok({ status: "imported", envelope: header.id, from: header.from, purpose: header.purpose, docs: [], receipt: null });
   }
-  const receipt = await exportEnvelope(ctx, { docs: [], to: header.from, purpose: "receipt", answers: header.id });
+  // The import has happened whatever becomes of the receipt: a failure here must not be reported
+  // (or logged) as a refusal.
+  const receipt = await exportEnvelope(ctx, { docs: [], to: header.from, purpose: "receipt", answers: header.id }).catch((e: unknown) => fail<never>(errorMessage(e)));
   if (!receipt.ok) ctx.log.error({ envelope: header.id, to: header.from, reason: receipt.reason }, "receipt not built");
   return ok({ status: "imported", envelope: header.id, from: header.from, purpose: header.purpose, docs: ids, receipt: receipt.ok ? receipt.value.bytes : null });
 }
