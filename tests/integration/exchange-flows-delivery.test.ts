@@ -64,6 +64,16 @@ describe("the outbox", () => {
     expect((await A.store.exchanges({ doc, direction: "out" })).map((r) => r.status)).toEqual(expect.arrayContaining(["queued", "delivered"]));
   });
 
+  it("an encrypted envelope travels as application/pkcs7-mime and imports at the peer", async () => {
+    const doc = await draftAndSubmit(A, plan(B), "加密遞送測試");
+    const sent = await send(A, "officer", { docs: [doc], to: code(B), purpose: "countersign-request", encrypt: true });
+    await delivered(A, sent.envelope);
+    const file = await fetch(`${A.http}${sent.file}`, { headers: { authorization: `Bearer ${A.people.officer.token}` } });
+    expect(file.headers.get("content-type")).toBe("application/pkcs7-mime");
+    expect(await B.store.hasDoc(doc)).toBe(true);
+    expect((await B.store.exchanges({ doc, direction: "in" }))[0]).toMatchObject({ status: "imported", envelope: sent.envelope });
+  });
+
   it("“retry now” makes a waiting delivery due at once; an unknown envelope is refused", async () => {
     const doc = await draftAndSubmit(A, plan(B), "立即重試測試");
     // A long back-off: without "retry now" the second attempt would be minutes away.

@@ -127,6 +127,24 @@ describe("cross-agency flows over files", () => {
   });
 });
 
+describe("encrypted envelopes as files", () => {
+  it("an envelope sent encrypted downloads encrypted, never in the clear, and imports at the recipient", async () => {
+    const doc = await draftAndSubmit(A, crossPlan(B), "加密檔案交換");
+    const sent = await send(A, "officer", { docs: [doc], to: code(B), purpose: "countersign-request", encrypt: true });
+    expect(sent.delivery).toBe("file");
+    const bytes = await downloadFile(A, "officer", sent.file);
+    expect(bytes[0]).toBe(0x30); // CMS EnvelopedData (DER), not a ZIP
+    // A plain envelope carries its mimetype uncompressed at the start; the encrypted file shows nothing.
+    expect(Buffer.from(bytes).includes("application/vnd.countersign.envelope+zip")).toBe(false);
+    const r = await imported(B, bytes);
+    expect(r).toMatchObject({ envelope: sent.envelope, docs: [doc] });
+    // Downloaded again it is another ciphertext of the same envelope: the recipient says duplicate.
+    const again = await downloadFile(A, "registry", sent.file);
+    expect(Buffer.from(again).equals(Buffer.from(bytes))).toBe(false);
+    expect((await upload(B, "registry", again)).json).toMatchObject({ status: "duplicate", envelope: sent.envelope });
+  });
+});
+
 describe("out-of-order and duplicate delivery", () => {
   it("the reply imported before B's receipt, and the receipt after it: both import and the countersign merges", async () => {
     const doc = await draftAndSubmit(A, crossPlan(B), "先到回覆、後到回執");

@@ -9,11 +9,11 @@
 // - the peers list (code, name, fingerprint, address: public facts) is for everyone logged in.
 import { z } from "zod";
 import { asAgencyCode, asDocId, asEnvelopeId, asPersonId, PURPOSES, type DocId } from "@countersign/crdt-model";
-import type { ExchangeRecord } from "../storage/types.ts";
 import type { Session } from "../identity/login.ts";
 import { HttpError, parseBody, readJson } from "../http/json.ts";
 import { DOC_ID } from "../relay/ws.ts";
-import { envelopeFileName, envelopeMediaType, json, readBytes, type ExchangeCtx, type ExchangeRoute } from "./http-support.ts";
+import { envelopeMediaType, json, readBytes, type ExchangeCtx, type ExchangeRoute } from "./http-support.ts";
+import { envelopeFile } from "./http-files.ts";
 
 const DESK = ["registry", "mail-room", "admin"] as const;
 const ASSIGNERS = ["registry"] as const;
@@ -43,11 +43,6 @@ async function mayHandle(ctx: ExchangeCtx, s: Session, docs: readonly DocId[]): 
   if (isDesk(s)) return true;
   for (const d of docs) if (!(await ownsDoc(ctx, s, d))) return false;
   return docs.length > 0;
-}
-
-/** The log lines about one envelope, newest first (the store has no lookup by envelope id). */
-async function recordsOf(ctx: ExchangeCtx, envelope: string): Promise<ExchangeRecord[]> {
-  return (await ctx.store.exchanges({ limit: 5000 })).filter((r) => r.envelope === envelope);
 }
 
 const fileUrl = (id: string) => `/api/exchange/envelopes/${encodeURIComponent(id)}/file`;
@@ -85,13 +80,7 @@ export const APP_ROUTES: readonly ExchangeRoute[] = [
     auth: true,
     handle: async (ctx, _req, s, [id]) => {
       if (!id || !segment.safeParse(id).success) throw new HttpError(400, "The envelope id is not valid.");
-      if (!isDesk(s!)) {
-        const docs = (await recordsOf(ctx, id)).flatMap((r) => r.docs);
-        if (!(await mayHandle(ctx, s!, docs))) throw new HttpError(404, "There is no such envelope for you.");
-      }
-      const bytes = await ctx.store.envelopeBytes(id);
-      if (!bytes) throw new HttpError(404, "There is no such envelope for you.");
-      return { kind: "file", bytes, type: envelopeMediaType(bytes), name: envelopeFileName(id) };
+      return envelopeFile(ctx, id, (docs) => mayHandle(ctx, s!, docs), isDesk(s!));
     },
   },
   {

@@ -141,7 +141,7 @@ export interface Sent {
   file: string;
 }
 
-export async function send(a: RunningAgency, who: Who, body: { docs: string[]; to: string; purpose: string; answers?: string | null }): Promise<Sent> {
+export async function send(a: RunningAgency, who: Who, body: { docs: string[]; to: string; purpose: string; answers?: string | null; encrypt?: boolean }): Promise<Sent> {
   const r = await call<Sent & { error?: string }>(a, who, "/api/exchange/send", body);
   if (r.status !== 200) throw new Error(r.json.error ?? `send answered ${r.status}`);
   return r.json;
