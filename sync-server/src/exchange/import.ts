@@ -136,7 +136,7 @@ async function importChecked(ctx: ExchangeContext, bytes: Uint8Array, arrival: A
   const ids = env.docs.map((d) => d.id).sort();
   const held: HeldRoom[] = [];
   try {
-    for (const id of ids) held.push(await (await ctx.rooms.get(id)).hold());
+    for (const id of ids) held.push(await holdRoom(ctx, id));
     const byId = new Map(ids.map((id, i) => [id, held[i]!]));
     const planned: { doc: DocId; update: Uint8Array; added: EntryId[]; state: WorkflowState; room: HeldRoom }[] = [];
     for (const d of env.docs) {
@@ -182,6 +182,18 @@ async function importChecked(ctx: ExchangeContext, bytes: Uint8Array, arrival: A
   const receipt = await exportEnvelope(ctx, { docs: [], to: header.from, purpose: "receipt", answers: header.id }).catch((e: unknown) => fail<never>(errorMessage(e)));
   if (!receipt.ok) ctx.log.error({ envelope: header.id, to: header.from, reason: receipt.reason }, "receipt not built");
   return ok({ status: "imported", envelope: header.id, from: header.from, purpose: header.purpose, docs: ids, receipt: receipt.ok ? receipt.value.bytes : null });
+}
+
+/**
+ * Loads and holds a document's room. A room being unloaded (an idle sweep under memory pressure can
+ * pick one the moment it is returned) is loaded afresh; once held it counts as busy and stays.
+ */
+async function holdRoom(ctx: ExchangeContext, id: DocId): Promise<HeldRoom> {
+  for (;;) {
+    const room = await ctx.rooms.get(id);
+    // Checked and held in the same turn: the sweep cannot close it in between.
+    if (!room.closed) return room.hold();
+  }
 }
 
 /**
