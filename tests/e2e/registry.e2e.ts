@@ -89,7 +89,7 @@ async function enrollWithCode(code: string): Promise<{ context: BrowserContext; 
 const row = (page: Page, doc: string) => page.locator(`[data-testid="inbox-row"][data-doc="${doc}"]`);
 
 describe("the registry desk", () => {
-  it("李登記 registers an incoming letter with a scan and assigns it; the case officer sees it with its ROC due date; 改分 moves it with a valid signed entry", async () => {
+  it("李登記 registers an incoming letter with a scan and assigns it; the case officer sees it with its ROC due date; 改分 moves it with a valid signed entry; offline the desk still registers, and it arrives once online", async () => {
     const scan = png(64, 48);
     const li = await demoPerson("li");
     await li.page.getByTestId("nav-registry").click();
@@ -179,6 +179,35 @@ describe("the registry desk", () => {
     expect(await entry.getByTestId("badge").getAttribute("data-valid")).toBe("true");
     expect(await entry.getByTestId("entry-opinion").innerText()).toBe("業務調整，改由張承辦承辦。");
     expect(await chang.page.getByTestId("holders").innerText()).toContain("張承辦");
+
+    // Offline, the desk still registers (from the cached directory, with a typed 收文號); the
+    // registration and its scan go out once the device is back online.
+    await expect.poll(() => li.page.evaluate(() => navigator.serviceWorker.controller !== null), T).toBe(true);
+    await li.context.setOffline(true);
+    await li.page.reload();
+    await li.page.getByTestId("reg-incoming").waitFor(T);
+    expect(await li.page.getByTestId("reg-receipt").inputValue()).toBe("");
+    await li.page.getByTestId("reg-from").fill("嘉義市政府");
+    await li.page.getByTestId("reg-receipt").fill(`${year}9000001`);
+    await li.page.getByTestId("reg-subject").fill("離線收文：轉知防汛整備事項");
+    const offlineScan = png(32, 32);
+    await li.page.getByTestId("reg-scans").setInputFiles([{ name: "離線掃描.png", mimeType: "image/png", buffer: offlineScan.subarray(0) }]);
+    await li.page.getByTestId("reg-scan").waitFor(T);
+    await expect.poll(() => li.page.getByTestId("reg-officer").locator('option[value="chang"]').count(), T).toBe(1);
+    await li.page.getByTestId("reg-officer").selectOption("chang");
+    await li.page.getByTestId("reg-submit").click();
+    await expect.poll(() => li.page.getByTestId("reg-done").innerText(), T).toContain("目前離線");
+    const offlineDoc = (await li.page.getByTestId("reg-done").getAttribute("data-doc"))!;
+    await li.context.setOffline(false);
+    await synced(li.page);
+
+    await chang.page.goto(`${server.base}/inbox`);
+    await synced(chang.page);
+    await expect.poll(() => row(chang.page, offlineDoc).count(), { timeout: 30_000 }).toBe(1);
+    await row(chang.page, offlineDoc).click();
+    await chang.page.getByTestId("doc-status").waitFor(T);
+    expect(await chang.page.locator('[data-section="explanation"] textarea').first().inputValue()).toContain(`來文機關：嘉義市政府；來文字號：無；收文號：${year}9000001`);
+    await expect.poll(() => chang.page.getByTestId("attachment").getAttribute("data-state"), { timeout: 30_000 }).toBe("ready");
     expect(pageErrors).toEqual([]);
-  });
+  }, 180_000);
 });

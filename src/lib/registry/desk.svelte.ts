@@ -24,6 +24,7 @@ export interface DeskUnit {
 }
 
 const DIRECTORY_KEY = "registry:directory";
+const DOCS_KEY = "registry:docs";
 const str = (v: unknown): v is string => typeof v === "string" && v !== "";
 
 /** People and units as the server lists them; entries of another shape are skipped. */
@@ -95,7 +96,10 @@ export class RegistryDesk {
     }
   }
 
-  /** My unit's documents: the server's list when it answers, else what this device indexes. */
+  /**
+   * My unit's documents: the server's list when it answers (kept for offline use), else the last
+   * list with what this device's index adds (registrations made here and not yet sent).
+   */
   async loadDocs(unit: string): Promise<void> {
     const store = this.app.local;
     if (!store) return;
@@ -103,8 +107,12 @@ export class RegistryDesk {
       const r = await this.#api<{ docs: ServerIndexRow[] }>("/api/registry/docs");
       this.docs = r.docs;
       this.docsFromServer = true;
+      await store.db.setMeta(DOCS_KEY, JSON.stringify(r.docs));
     } catch {
-      this.docs = (await store.db.docs.toArray()).filter((d) => d.unit === unit && d.access === "edit");
+      const cached = await store.db.getMeta(DOCS_KEY);
+      const byDoc = new Map<string, ServerIndexRow>((cached ? (JSON.parse(cached) as ServerIndexRow[]) : []).map((d) => [d.doc, d]));
+      for (const d of await store.db.docs.toArray()) if (d.unit === unit && d.access === "edit") byDoc.set(d.doc, d);
+      this.docs = [...byDoc.values()].sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : -1));
       this.docsFromServer = false;
     }
   }
