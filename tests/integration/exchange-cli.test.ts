@@ -72,6 +72,15 @@ describe("countersign trust", () => {
     expect(withTable.lines[2]).toBe("trusted A-KH-EDU (高雄市政府教育局) at https://kh.example.gov.tw, with its delegation table");
   });
 
+  it("trust revoke records serials the peer revoked; an unknown agency is refused", async () => {
+    const r = await run("trust", "revoke", "--data", A, "--agency", "A-KH-EDU", "--serial", "0a1b2c");
+    expect(r.errors).toEqual([]);
+    expect(r.lines).toEqual(["A-KH-EDU: 1 revoked serial recorded"]);
+    const unknown = await run("trust", "revoke", "--data", A, "--agency", "A-NOPE", "--serial", "01");
+    expect(unknown.code).toBe(1);
+    expect(unknown.errors).toEqual(["Agency A-NOPE is not in the trust list."]);
+  });
+
   it("our own CA is refused with its sentence", async () => {
     const r = await run("trust", "add", "--data", B, join(root, "b.pem"), "--yes");
     expect(r.code).toBe(1);

@@ -68,6 +68,8 @@ serve: --passphrase-file F, else $COUNTERSIGN_PASSPHRASE, else DIR/ca-passphrase
       Trust another agency's CA certificate: prints its agency code and SHA-256 fingerprint and asks
       for confirmation (on a terminal; otherwise --yes is required).
   countersign trust list --data DIR [--json] [--all]   |  trust remove --data DIR --agency CODE
+  countersign trust revoke --data DIR --agency CODE --serial HEX [--serial HEX …]
+      Record certificates the other agency says it revoked: their signatures are refused here.
   countersign envelope export --data DIR --doc ID [--doc ID2 …] --to CODE --out FILE
                               [--purpose P] [--answers ENV] [--encrypt] [--full]
       A signed envelope for agency CODE (in the trust list). P: countersign-request (default),

@@ -3,7 +3,7 @@ import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
 import { asAgencyCode } from "@countersign/crdt-model";
 import type { Io } from "./main.ts";
-import { addPeer, inspectPeerCa, listPeers, removePeer } from "../exchange/federation.ts";
+import { addPeer, inspectPeerCa, listPeers, recordPeerRevoked, removePeer } from "../exchange/federation.ts";
 import { UsageError, report, required, withStore } from "./data-dir.ts";
 
 /**
@@ -18,8 +18,10 @@ export async function runTrust(sub: string | undefined, argv: string[], io: Io):
       return list(argv, io);
     case "remove":
       return remove(argv, io);
+    case "revoke":
+      return revoke(argv, io);
     default:
-      throw new UsageError(`trust: unknown sub-command "${sub ?? ""}" (add, list, remove)`);
+      throw new UsageError(`trust: unknown sub-command "${sub ?? ""}" (add, list, remove, revoke)`);
   }
 }
 
@@ -96,5 +98,17 @@ async function remove(argv: string[], io: Io): Promise<number> {
   required(values, "trust remove", "data", "agency");
   return withStore(values.data!, io, async (store) =>
     report(await removePeer(store, asAgencyCode(values.agency!), new Date()), io, (p) => io.out(`no longer trusted: ${p.code} (${p.name}), from ${p.removedAt}`)),
+  );
+}
+
+/** countersign trust revoke --data DIR --agency CODE --serial HEX…: serials the peer told us it revoked. */
+async function revoke(argv: string[], io: Io): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { data: { type: "string" }, agency: { type: "string" }, serial: { type: "string", multiple: true } } });
+  required(values, "trust revoke", "data", "agency");
+  if (!values.serial?.length) throw new UsageError("trust revoke: at least one --serial HEX is required");
+  return withStore(values.data!, io, async (store) =>
+    report(await recordPeerRevoked(store, asAgencyCode(values.agency!), values.serial!), io, (p) =>
+      io.out(`${p.code}: ${p.revokedSerials.length} revoked serial${p.revokedSerials.length === 1 ? "" : "s"} recorded`),
+    ),
   );
 }
