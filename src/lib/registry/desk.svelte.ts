@@ -9,34 +9,12 @@ import { pullDoc } from "$lib/local/sync.ts";
 import { uploader } from "$lib/attachments/uploader.svelte.ts";
 import { checkIncoming, createRegistered, type IncomingInput } from "./register.ts";
 import { localTrust, reassign, type ReassignInput } from "./reassign.ts";
+import { readDirectory, type DeskPerson, type DeskUnit } from "./directory.ts";
 
-export interface DeskPerson {
-  id: string;
-  name: string;
-  unit: string;
-  roles: string[];
-  active: boolean;
-}
-
-export interface DeskUnit {
-  id: string;
-  name: string;
-}
+export type { DeskPerson, DeskUnit };
 
 const DIRECTORY_KEY = "registry:directory";
 const DOCS_KEY = "registry:docs";
-const str = (v: unknown): v is string => typeof v === "string" && v !== "";
-
-/** People and units as the server lists them; entries of another shape are skipped. */
-export function readDirectory(people: unknown, units: unknown): { people: DeskPerson[]; units: DeskUnit[] } {
-  const ps: DeskPerson[] = [];
-  for (const p of Array.isArray(people) ? (people as Record<string, unknown>[]) : [])
-    if (p && str(p.id) && str(p.name) && str(p.unit))
-      ps.push({ id: p.id, name: p.name, unit: p.unit, roles: Array.isArray(p.roles) ? p.roles.filter(str) : [], active: p.active !== false });
-  const us: DeskUnit[] = [];
-  for (const u of Array.isArray(units) ? (units as Record<string, unknown>[]) : []) if (u && str(u.id) && str(u.name)) us.push({ id: u.id, name: u.name });
-  return { people: ps, units: us };
-}
 
 export interface Registered {
   doc: string;
