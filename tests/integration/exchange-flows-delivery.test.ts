@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { asAgencyCode, asPersonId, asStepId, type DocId, type RoutingPlan } from "@countersign/crdt-model";
 import { until, type RunningAgency } from "./support/agency-server.ts";
-import { FAST_DELIVERY, call, delivered, draftAndSubmit, federate, restartServer, send, startAgencies, stopServer } from "./support/federation.ts";
+import { FAST_DELIVERY, call, delivered, draftAndSubmit, federate, restartServer, send, startAgencies, stopServer, upload } from "./support/federation.ts";
 
 let A: RunningAgency, B: RunningAgency, C: RunningAgency;
 // C is strict: small envelopes only and a tiny per-address burst, to show the limits (only the
@@ -72,6 +72,15 @@ describe("the outbox", () => {
     expect(file.headers.get("content-type")).toBe("application/pkcs7-mime");
     expect(await B.store.hasDoc(doc)).toBe(true);
     expect((await B.store.exchanges({ doc, direction: "in" }))[0]).toMatchObject({ status: "imported", envelope: sent.envelope });
+  });
+
+  it("an envelope that came as a file from an agency with a server address gets its receipt pushed back", async () => {
+    const doc = await draftAndSubmit(A, plan(B), "檔案來、回執推送");
+    const made = await A.server.exchange.exportEnvelope({ docs: [doc], to: asAgencyCode(code(B)), purpose: "countersign-request" });
+    if (!made.ok) throw new Error(made.reason);
+    const r = await upload(B, "registry", made.value.bytes);
+    expect(r.json).toMatchObject({ status: "imported", pushed: true });
+    await until(() => A.server.exchange.acknowledged(asAgencyCode(code(B)), made.value.id), 10_000, "the pushed receipt");
   });
 
   it("“retry now” makes a waiting delivery due at once; an unknown envelope is refused", async () => {

@@ -70,7 +70,7 @@ export type SendResult = { envelope: string; delivery: "queued" | "file"; file: 
 
 /** What uploading an envelope file did, as the page shows it. */
 export type ImportResult =
-  | { status: "imported"; envelope: string; from: string; purpose: Purpose; docs: string[]; receipt: { envelope: string | null; file: string | null; base64?: string | null } }
+  | { status: "imported"; envelope: string; from: string; purpose: Purpose; docs: string[]; pushed: boolean; receipt: { envelope: string | null; file: string | null; base64?: string | null } }
   | { status: "duplicate"; envelope: string; firstAt: string }
   | { status: "refused"; reason: string };
 

@@ -52,6 +52,7 @@ export const EXCHANGE_ZH = {
   exRefused: "拒收：{why}",
   exRefusedDetail: "伺服器說明：{reason}",
   exReceipt: "下載回執（交還發文機關）",
+  exReceiptPushed: "回執已排入外寄匣，將自動送回發文機關。",
   exFailed: "無法完成：{reason}",
   // the send panel on the document page
   sendTitle: "送其他機關會辦／陳核",
@@ -125,6 +126,7 @@ export const EXCHANGE_EN: Record<keyof typeof EXCHANGE_ZH, string> = {
   exRefused: "Refused: {why}",
   exRefusedDetail: "The server says: {reason}",
   exReceipt: "Download the receipt (for the sender)",
+  exReceiptPushed: "The receipt is queued in the outbox and will be delivered to the sender automatically.",
   exFailed: "Could not complete: {reason}",
   sendTitle: "Send to another agency to countersign or review",
   sendOpen: "Send to another agency",

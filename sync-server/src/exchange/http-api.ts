@@ -94,9 +94,15 @@ export const APP_ROUTES: readonly ExchangeRoute[] = [
       if (!r.ok) return json({ status: "refused", reason: r.reason, error: r.reason }, 400);
       const o = r.value;
       if (o.status === "duplicate") return json({ status: "duplicate", envelope: o.envelope, firstAt: o.firstAt });
-      // The receipt travels back the way the envelope came: as a file the desk hands over.
-      const receipt = (await ctx.store.exchanges({ direction: "out", limit: 200 })).find((x) => x.answers === o.envelope && x.purpose === "receipt" && x.envelope);
+      // The receipt travels back the way the envelope came — a file the desk hands over — and, when
+      // the sender's server has an address (reachable from here though it could not reach us), it
+      // is also pushed; a receipt arriving twice is a duplicate there.
+      const receipt = (await ctx.store.exchanges({ peer: o.from, direction: "out", limit: 200 })).find((x) => x.answers === o.envelope && x.purpose === "receipt" && x.envelope);
+      const sender = await ctx.store.peer(o.from);
+      const pushed = !!(receipt?.envelope && o.receipt && sender?.url && !sender.removedAt);
+      if (pushed) await ctx.delivery.outbox.enqueue({ envelope: receipt!.envelope!, peer: o.from, bytes: o.receipt!, purpose: "receipt", answers: o.envelope, docs: [], encrypted: false });
       return json({
+        pushed,
         status: "imported",
         envelope: o.envelope,
         from: o.from,

@@ -154,7 +154,7 @@ export async function downloadFile(a: RunningAgency, who: Who, file: string): Pr
 }
 
 export type Uploaded =
-  | { status: "imported"; envelope: string; from: string; purpose: string; docs: string[]; receipt: { envelope: string | null; file: string | null; base64?: string | null } }
+  | { status: "imported"; envelope: string; from: string; purpose: string; docs: string[]; pushed: boolean; receipt: { envelope: string | null; file: string | null; base64?: string | null } }
   | { status: "duplicate"; envelope: string; firstAt: string }
   | { status: "refused"; reason: string };
 
