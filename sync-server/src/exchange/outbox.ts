@@ -69,7 +69,10 @@ export class OutboxWorker {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private running: Promise<number> | null = null;
   private again = false;
-  private stopped = true;
+  /** The timer runs (between start() and stop()). tick() also works without it (tests drive it). */
+  private started = false;
+  /** stop() was called: a push loop under way ends after its current item. */
+  private closed = false;
 
   constructor(
     private readonly deps: OutboxDeps,
@@ -83,20 +86,22 @@ export class OutboxWorker {
   }
 
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
+    if (this.started) return;
+    this.started = true;
+    this.closed = false;
     this.schedule(0);
   }
 
   /** Stops the timer and waits for a push under way (bounded by `timeoutMs`). */
   async stop(): Promise<void> {
-    this.stopped = true;
+    this.started = false;
+    this.closed = true;
     clearTimeout(this.timer);
     await this.running?.catch(() => 0);
   }
 
   private schedule(ms: number): void {
-    if (this.stopped) return;
+    if (!this.started) return;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.tick(), ms);
     this.timer.unref?.();
@@ -149,7 +154,7 @@ export class OutboxWorker {
     try {
       const due = await this.deps.store.dueOutbox(this.now().toISOString(), this.options.batch);
       for (const item of due) {
-        if (this.stopped) break;
+        if (this.closed) break;
         await this.attempt(item);
         tried++;
       }
@@ -157,7 +162,7 @@ export class OutboxWorker {
     } catch (e) {
       // The store failed (a closed database during shutdown, a lost PostgreSQL connection): the
       // items stay as they were and the next tick tries again.
-      if (!this.stopped) this.deps.log.error({ err: (e as Error).message }, "exchange: outbox tick failed");
+      if (!this.closed) this.deps.log.error({ err: (e as Error).message }, "exchange: outbox tick failed");
     }
     return tried;
   }
