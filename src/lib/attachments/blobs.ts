@@ -46,6 +46,9 @@ export async function localBytes(db: LocalDb, sha256: string): Promise<BlobRow |
   return db.blobs.get(sha256);
 }
 
+/** Hashes per "which do you lack" question (the server takes up to 10,000). */
+export const MISSING_BATCH = 500;
+
 export interface UploadReport {
   uploaded: number;
   /** Already on the server (sent by someone else, or by an earlier run cut short). */
@@ -57,16 +60,21 @@ export interface UploadReport {
  * as the transport does; what was done before a failure stays done (each row is marked on its own).
  */
 export async function uploadPending(db: LocalDb, api: BlobTransport): Promise<UploadReport> {
-  const pending = await db.blobs.where("state").equals("pending").toArray();
   const report: UploadReport = { uploaded: 0, present: 0 };
-  if (!pending.length) return report;
-  const missing = new Set(await api.missing(pending.map((p) => p.sha256)));
-  for (const p of pending) {
-    if (missing.has(p.sha256)) {
-      await api.put(p.sha256, p.data);
-      report.uploaded++;
-    } else report.present++;
-    await db.blobs.update(p.sha256, { state: "uploaded" });
+  const hashes = (await db.blobs.where("state").equals("pending").primaryKeys()) as string[];
+  // Asked about in batches well inside the server's limit per question; bytes read one at a time.
+  for (let i = 0; i < hashes.length; i += MISSING_BATCH) {
+    const batch = hashes.slice(i, i + MISSING_BATCH);
+    const missing = new Set(await api.missing(batch));
+    for (const sha256 of batch) {
+      const row = await db.blobs.get(sha256);
+      if (!row || row.state !== "pending") continue;
+      if (missing.has(sha256)) {
+        await api.put(sha256, row.data);
+        report.uploaded++;
+      } else report.present++;
+      await db.blobs.update(sha256, { state: "uploaded" });
+    }
   }
   return report;
 }
