@@ -59,6 +59,8 @@ export interface MemoryRun {
   baseline: MemorySample;
   samples: MemorySample[];
   heapSlopeKBPerEnvelope: number;
+  /** Highest minus lowest heap after the first envelope: what the bounded caches swing by. */
+  heapRangeMB: number;
   externalSlopeKBPerEnvelope: number;
   /** Heap + external growth per envelope as a share of an envelope's size. */
   growthShareOfEnvelope: number;
@@ -90,6 +92,7 @@ export async function memoryRun(
     baseline,
     samples,
     heapSlopeKBPerEnvelope: round(heap * 1024, 1),
+    heapRangeMB: round(Math.max(...steady.map((s) => s.heapUsedMB)) - Math.min(...steady.map((s) => s.heapUsedMB)), 2),
     externalSlopeKBPerEnvelope: round(external * 1024, 1),
     growthShareOfEnvelope: round((heap + external) / meanEnvelopeMB, 4),
   };

@@ -74,11 +74,14 @@ export interface PeerResult {
   exportMs: number;
   readMs: number;
   totalMs: number;
+  /** CPU time of the process for export + read (see phases.ts: not inflated by other processes). */
+  totalCpuMs: number;
   bytes: number;
 }
 
 export async function peerRun(docs: readonly BenchDoc[]): Promise<PeerResult> {
   const ams = docs.map((d) => ({ id: d.doc.id, am: toAutomerge(d.doc), attachments: d.attachments }));
+  const c0 = process.cpuUsage();
   let t0 = now();
   const z: Zippable = {};
   for (const d of ams) {
@@ -96,11 +99,12 @@ export async function peerRun(docs: readonly BenchDoc[]): Promise<PeerResult> {
     loaded.push({ id: d.id, doc, attachments: [...d.attachments.keys()].map((sha) => files[`docs/${d.id}/attachments/${sha}`]!) });
   }
   const readMs = now() - t0;
+  const cpu = process.cpuUsage(c0);
 
   must(loaded.length === docs.length, "peer: documents lost");
   for (const l of loaded) {
     must(Object.keys(l.doc.chain).length === ENTRIES_PER_DOC, `peer: ${l.id} lost entries`);
     must(l.attachments.every((a) => a && a.length > 0), `peer: ${l.id} lost its attachment`);
   }
-  return { exportMs, readMs, totalMs: exportMs + readMs, bytes: zip.length };
+  return { exportMs, readMs, totalMs: exportMs + readMs, totalCpuMs: (cpu.user + cpu.system) / 1000, bytes: zip.length };
 }
