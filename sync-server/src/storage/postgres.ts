@@ -3,6 +3,7 @@ import type { DocId, PersonId } from "@countersign/crdt-model";
 import { LOCK_DOC, prepareDatabase, seqOf } from "./postgres-schema.ts";
 import { writeBackup } from "./postgres-backup.ts";
 import { PostgresExchange } from "./postgres-exchange.ts";
+import { insertReceipts, upsertIndexRows } from "./postgres-index.ts";
 import {
   blob,
   bytes,
@@ -123,25 +124,13 @@ export class PostgresStore implements Store {
   }
 
   async putIndex(row: DocIndexRow): Promise<void> {
-    await this.tx(async (c) => {
-      // The upsert locks the row first, so two processes indexing one document take turns and the
-      // keys always belong to the row that won.
-      await c.query(
-        `INSERT INTO doc_index (doc, kind, subject, status, secrecy, unit, case_officer, due_date, participants, holders, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-         ON CONFLICT (doc) DO UPDATE SET kind = excluded.kind, subject = excluded.subject, status = excluded.status,
-           secrecy = excluded.secrecy, unit = excluded.unit, case_officer = excluded.case_officer, due_date = excluded.due_date,
-           participants = excluded.participants, holders = excluded.holders, updated_at = excluded.updated_at`,
-        [row.doc, row.kind, row.subject, row.status, row.secrecy, row.unit, row.caseOfficer, row.dueDate, JSON.stringify(row.participants), JSON.stringify(row.holders), row.updatedAt],
-      );
-      await c.query("DELETE FROM doc_keys WHERE doc = $1", [row.doc]);
-      await c.query(
-        `INSERT INTO doc_keys (doc, kind, key)
-         SELECT $1::text, 'holder', unnest($2::text[]) UNION SELECT $1::text, 'participant', unnest($3::text[])
-         ON CONFLICT DO NOTHING`,
-        [row.doc, row.holders, row.participants],
-      );
-    });
+    await this.putIndexes([row]);
+  }
+
+  /** One transaction for all the rows (postgres-index.ts). */
+  async putIndexes(rows: DocIndexRow[]): Promise<void> {
+    if (!rows.length) return;
+    await this.tx((c) => upsertIndexRows(c, rows));
   }
 
   async getIndex(doc: DocId): Promise<DocIndexRow | undefined> {
@@ -167,20 +156,12 @@ export class PostgresStore implements Store {
     return r.rows.map(toIndexRow);
   }
 
-  /**
-   * Two statements, each committed: a concurrent first sighting makes the INSERT wait for it and then
-   * do nothing, and the SELECT (a fresh snapshot under READ COMMITTED) returns whichever row won.
-   */
+  /** As recordReceipts (postgres-index.ts): a concurrent first sighting of the entry wins, and is returned. */
   async recordReceipt(r: EntryReceipt): Promise<EntryReceipt> {
-    await this.pool.query("INSERT INTO receipts (entry, doc, received_at, signature) VALUES ($1, $2, $3, $4) ON CONFLICT (entry) DO NOTHING", [
-      r.entry,
-      r.doc,
-      r.receivedAt,
-      r.signature,
-    ]);
-    const got = await this.pool.query<ReceiptDbRow>("SELECT entry, doc, received_at, signature FROM receipts WHERE entry = $1", [r.entry]);
-    return toReceipt(got.rows[0]!);
+    return (await insertReceipts(this.pool, [r]))[0]!;
   }
+
+  readonly recordReceipts: Store["recordReceipts"] = (rs) => insertReceipts(this.pool, rs);
 
   async receipts(doc: DocId): Promise<EntryReceipt[]> {
     const r = await this.pool.query<ReceiptDbRow>("SELECT entry, doc, received_at, signature FROM receipts WHERE doc = $1 ORDER BY received_at, entry", [doc]);

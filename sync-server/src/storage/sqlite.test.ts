@@ -4,10 +4,11 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
+import type { EntryId } from "@countersign/crdt-model";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SCHEMA_VERSION } from "./sqlite-schema.ts";
 import { openSqliteStore, restoreSqliteStore, SqliteStore } from "./sqlite.ts";
-import { bytes, describeStoreContract, doc, unit } from "./store-contract.ts";
+import { bytes, describeStoreContract, doc, indexRow, unit } from "./store-contract.ts";
 import { batch, describeExchangeContract } from "./store-contract-exchange.ts";
 import type { Store } from "./types.ts";
 
@@ -161,6 +162,29 @@ describe("SqliteStore files", () => {
     expect(b).toBeLessThan(i.seqs[0]!);
     expect(a).toBeGreaterThan(i.seqs[2]!);
     expect((await s.readUpdates(doc("d1"))).map((u) => Array.from(u.data))).toEqual([[0], [1, 1], [1, 2], [9]]);
+  });
+
+  it("commits appends, receipts and index rows queued together; a write that fails is rejected alone and the rest is on disk", async () => {
+    const s = open();
+    const receipt = { doc: doc("d1"), entry: "e1" as EntryId, receivedAt: "2026-01-02T00:00:00.000Z", signature: "c2ln" };
+    const row = indexRow("d1");
+    // All queued within one group-commit window; the broken row violates NOT NULL inside it.
+    const [seq, kept, indexed, broken, again] = await Promise.allSettled([
+      s.appendUpdate(doc("d1"), bytes(1)),
+      s.recordReceipts([receipt]),
+      s.putIndexes([row]),
+      s.putIndexes([indexRow("d2"), indexRow("d3", { kind: null as unknown as string })]),
+      s.recordReceipt({ ...receipt, signature: "bGF0ZXI=" }),
+    ]);
+    expect([seq, kept, indexed, again].map((r) => r.status)).toEqual(["fulfilled", "fulfilled", "fulfilled", "fulfilled"]);
+    expect(broken.status).toBe("rejected");
+    expect(again).toEqual({ status: "fulfilled", value: receipt });
+    await s.close();
+    const reopened = open();
+    expect(await reopened.readUpdates(doc("d1"))).toEqual([{ seq: (seq as PromiseFulfilledResult<number>).value, data: bytes(1) }]);
+    expect(await reopened.receipts(doc("d1"))).toEqual([receipt]);
+    expect(await reopened.getIndex(doc("d1"))).toEqual(row);
+    expect(await reopened.getIndex(doc("d2"))).toBeUndefined();
   });
 
   it("imports an envelope once when two processes import it", async () => {

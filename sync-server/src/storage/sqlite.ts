@@ -26,6 +26,7 @@ import {
 import { statements } from "./sqlite-statements.ts";
 import { SqliteBlobs } from "./sqlite-blobs.ts";
 import { SqliteExchange } from "./sqlite-exchange.ts";
+import { GroupCommit } from "./sqlite-group-commit.ts";
 import type {
   CertificateRow,
   DeputyRow,
@@ -57,7 +58,8 @@ export class SqliteStore implements Store {
   private readonly s: ReturnType<typeof statements>;
   /** One statement per combination of filters, so each keeps its index-driven plan. */
   private readonly queries = new Map<string, Stmt>();
-  private appends: { doc: DocId; data: Buffer; resolve: (seq: number) => void; reject: (e: unknown) => void }[] = [];
+  /** Appends, receipts and index rows: written in group commits (sqlite-group-commit.ts). */
+  private readonly writes: GroupCommit;
   private readonly blobs: SqliteBlobs;
   private readonly exchange: SqliteExchange;
 
@@ -71,8 +73,9 @@ export class SqliteStore implements Store {
       throw e;
     }
     this.s = statements(this.db);
+    this.writes = new GroupCommit(this.db, GROUP_COMMIT_MS);
     this.blobs = new SqliteBlobs(this.db);
-    this.exchange = new SqliteExchange(this.db, this.blobs, () => this.flushAppends());
+    this.exchange = new SqliteExchange(this.db, this.blobs, () => this.writes.flush());
     for (const h of [false, true]) for (const pa of [false, true]) for (const st of [false, true]) this.prepareQuery(h, pa, st);
   }
 
@@ -96,33 +99,14 @@ export class SqliteStore implements Store {
   // ---- documents ---------------------------------------------------------------------------------
 
   /**
-   * Group commit: appends arriving within a couple of milliseconds (from any room) share one
-   * transaction and one fsync, instead of one each. Each promise still resolves only after the
-   * commit that holds its row — with synchronous = FULL, on disk — so "acknowledged only once
-   * durable" is kept, at a fraction of the disk work under load.
+   * Group commit (sqlite-group-commit.ts): appends arriving within a couple of milliseconds (from any
+   * room) share one transaction and one fsync with each other and with receipts and index rows. The
+   * promise resolves only after the commit that holds the row — with synchronous = FULL, on disk — so
+   * "acknowledged only once durable" is kept, at a fraction of the disk work under load.
    */
   appendUpdate(doc: DocId, update: Uint8Array): Promise<number> {
-    return new Promise((resolve, reject) => {
-      this.appends.push({ doc, data: blob(update), resolve, reject });
-      // A short window (≤ 2 ms) gathers the appends of many rooms into one commit; the latency it
-      // adds is far below what the fsync it saves costs under load.
-      if (this.appends.length === 1) setTimeout(() => this.flushAppends(), GROUP_COMMIT_MS);
-    });
-  }
-
-  private flushAppends(): void {
-    const batch = this.appends;
-    if (!batch.length) return;
-    this.appends = [];
-    const at = new Date().toISOString();
-    let seqs: number[];
-    try {
-      seqs = this.db.transaction(() => batch.map((a) => Number(this.s.append.run(a.doc, a.data, at).lastInsertRowid)))();
-    } catch (e) {
-      for (const a of batch) a.reject(e);
-      return;
-    }
-    batch.forEach((a, i) => a.resolve(seqs[i]!));
+    const data = blob(update);
+    return this.writes.write(() => Number(this.s.append.run(doc, data, new Date().toISOString()).lastInsertRowid));
   }
 
   async readUpdates(doc: DocId): Promise<StoredUpdate[]> {
@@ -144,17 +128,29 @@ export class SqliteStore implements Store {
     return this.s.hasDoc.get(doc) !== undefined;
   }
 
-  async putIndex(row: DocIndexRow): Promise<void> {
-    this.db.transaction(() => {
-      this.s.putIndex.run({
-        ...row,
-        participants: JSON.stringify(row.participants),
-        holders: JSON.stringify(row.holders),
-      });
-      this.s.clearKeys.run(row.doc);
-      for (const k of row.holders) this.s.putKey.run(row.doc, "holder", k);
-      for (const k of row.participants) this.s.putKey.run(row.doc, "participant", k);
-    }).immediate();
+  /** In the group commit, like appendUpdate: durable when this resolves. */
+  putIndex(row: DocIndexRow): Promise<void> {
+    return this.writes.write(() => this.writeIndex(row));
+  }
+
+  /** All rows in one savepoint of one group commit: every row written, or none. */
+  putIndexes(rows: DocIndexRow[]): Promise<void> {
+    if (!rows.length) return Promise.resolve();
+    return this.writes.write(() => {
+      for (const row of rows) this.writeIndex(row);
+    });
+  }
+
+  /** Inside the caller's transaction. */
+  private writeIndex(row: DocIndexRow): void {
+    this.s.putIndex.run({
+      ...row,
+      participants: JSON.stringify(row.participants),
+      holders: JSON.stringify(row.holders),
+    });
+    this.s.clearKeys.run(row.doc);
+    for (const k of row.holders) this.s.putKey.run(row.doc, "holder", k);
+    for (const k of row.participants) this.s.putKey.run(row.doc, "participant", k);
   }
 
   async getIndex(doc: DocId): Promise<DocIndexRow | undefined> {
@@ -175,7 +171,19 @@ export class SqliteStore implements Store {
     return (stmt.all(params) as IndexDbRow[]).map(toIndexRow);
   }
 
-  async recordReceipt(r: EntryReceipt): Promise<EntryReceipt> {
+  /** In the group commit: two sightings of one entry there keep the one queued first. */
+  recordReceipt(r: EntryReceipt): Promise<EntryReceipt> {
+    return this.writes.write(() => this.writeReceipt(r));
+  }
+
+  /** One savepoint of one group commit; in order, so a second sighting in the list keeps the first. */
+  recordReceipts(rs: EntryReceipt[]): Promise<EntryReceipt[]> {
+    if (!rs.length) return Promise.resolve([]);
+    return this.writes.write(() => rs.map((r) => this.writeReceipt(r)));
+  }
+
+  /** Inside the caller's transaction: the first sighting stays, and is what comes back. */
+  private writeReceipt(r: EntryReceipt): EntryReceipt {
     this.s.putReceipt.run(r.entry, r.doc, r.receivedAt, r.signature);
     return toReceipt(this.s.getReceipt.get(r.entry) as ReceiptDbRow);
   }
@@ -314,7 +322,7 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (!this.db.open) return;
-    this.flushAppends(); // nothing accepted may be left unwritten
+    this.writes.flush(); // nothing accepted may be left unwritten
     this.db.pragma("optimize");
     this.db.close();
   }

@@ -3,7 +3,7 @@
 // killed writer, an online backup) stays in that engine's test file.
 import { afterEach, describe, expect, it } from "vitest";
 import type { DocId, EntryId, PersonId, UnitId } from "@countersign/crdt-model";
-import type { DocIndexRow, Store } from "./types.ts";
+import type { DocIndexRow, EntryReceipt, Store } from "./types.ts";
 
 export interface StoreUnderTest {
   store: Store;
@@ -167,6 +167,35 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       expect(await ids({ holders: ["x"], participants: ["x"] })).toEqual(["d4"]);
     });
 
+    it("writes many documents' index rows in one call, replacing their rows and keys, and keeps the last row of a document listed twice", async () => {
+      const s = await open();
+      await s.putIndex(indexRow("d1", { holders: ["person:p-old"] }));
+      await s.putIndexes([]);
+      await s.putIndexes([
+        indexRow("d1", { holders: ["person:p-lin"], participants: ["unit:u-edu"], updatedAt: "2026-01-03T00:00:00Z" }),
+        indexRow("d2", { holders: ["person:p-lin", "person:p-lin"], unit: null, dueDate: null, updatedAt: "2026-01-02T00:00:00Z" }),
+        indexRow("d3", { holders: ["person:p-chen"], updatedAt: "2026-01-01T00:00:00Z" }),
+        indexRow("d3", { holders: ["person:p-wu"], status: "decided", updatedAt: "2026-01-04T00:00:00Z" }),
+      ]);
+      expect(await s.getIndex(doc("d2"))).toEqual(indexRow("d2", { holders: ["person:p-lin", "person:p-lin"], unit: null, dueDate: null, updatedAt: "2026-01-02T00:00:00Z" }));
+      expect(await s.getIndex(doc("d3"))).toEqual(indexRow("d3", { holders: ["person:p-wu"], status: "decided", updatedAt: "2026-01-04T00:00:00Z" }));
+      const ids = async (q: Parameters<Store["queryIndex"]>[0]) => (await s.queryIndex(q)).map((r) => r.doc);
+      expect(await ids({ holders: ["person:p-lin"] })).toEqual(["d1", "d2"]);
+      expect(await ids({ holders: ["person:p-old"] })).toEqual([]);
+      expect(await ids({ holders: ["person:p-chen"] })).toEqual([]);
+      expect(await ids({ holders: ["person:p-wu"], status: ["decided"] })).toEqual(["d3"]);
+    });
+
+    it("writes none of a call's index rows when one of them cannot be written", async () => {
+      const s = await open();
+      await s.putIndex(indexRow("d1", { holders: ["person:p-old"] }));
+      const broken = indexRow("d2", { kind: null as unknown as string });
+      await expect(s.putIndexes([indexRow("d1", { holders: ["person:p-new"] }), broken, indexRow("d3")])).rejects.toThrow();
+      expect(await s.getIndex(doc("d1"))).toEqual(indexRow("d1", { holders: ["person:p-old"] }));
+      expect(await s.getIndex(doc("d3"))).toBeUndefined();
+      expect((await s.queryIndex({ holders: ["person:p-new"] })).length).toBe(0);
+    });
+
     it("orders text bytewise, as SQLite does, whatever the database's collation", async () => {
       const s = await open();
       for (const id of ["b", "B", "a-1", "a_1", "a1", "Ä"]) await s.putIndex(indexRow(id, { updatedAt: "2026-01-01T00:00:00Z" }));
@@ -192,6 +221,35 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       const got = await Promise.all(tries.map((r) => s.recordReceipt(r)));
       expect(new Set(got.map((r) => r.signature)).size).toBe(1);
       expect(await s.receipts(doc("d1"))).toEqual([got[0]]);
+    });
+
+    it("records many receipts in one call, each entry's first sighting kept and returned in the order given", async () => {
+      const s = await open();
+      const r = (entry: string, d: string, at: string, sig: string) => ({ doc: doc(d), entry: entry as EntryId, receivedAt: `2026-01-0${at}T00:00:00.000Z`, signature: sig });
+      const earlier = r("e2", "d1", "1", "Zmlyc3Q=");
+      expect(await s.recordReceipt(earlier)).toEqual(earlier);
+      expect(await s.recordReceipts([])).toEqual([]);
+      const e1 = r("e1", "d1", "2", "YQ==");
+      const e3 = r("e3", "d2", "2", "Yw==");
+      // e2 was sighted before, and e1 a second time within the same call: both keep the first.
+      const got = await s.recordReceipts([e1, r("e2", "d1", "2", "Yg=="), e3, r("e1", "d1", "3", "ZA==")]);
+      expect(got).toEqual([e1, earlier, e3, e1]);
+      expect(await s.receipts(doc("d1"))).toEqual([earlier, e1]);
+      expect(await s.receipts(doc("d2"))).toEqual([e3]);
+    });
+
+    it("gives concurrent calls that sight the same entries the same receipts, whatever their order", async () => {
+      const s = await open();
+      const entries = Array.from({ length: 20 }, (_, i) => `e${String(i).padStart(2, "0")}` as EntryId);
+      const calls = Array.from({ length: 6 }, (_, c) => {
+        const order = c % 2 ? [...entries].reverse() : entries;
+        return order.map((entry) => ({ doc: doc("d1"), entry, receivedAt: `2026-01-02T00:00:0${c}.000Z`, signature: `s${c}` }));
+      });
+      const got = await Promise.all([...calls.map((rs) => s.recordReceipts(rs)), ...entries.map((entry) => s.recordReceipt({ ...calls[0]![0]!, entry, signature: "single" }))]);
+      const stored = new Map((await s.receipts(doc("d1"))).map((r) => [r.entry, r]));
+      expect(stored.size).toBe(20);
+      for (const rs of got.slice(0, 6) as EntryReceipt[][]) for (const r of rs) expect(r).toEqual(stored.get(r.entry));
+      for (const r of got.slice(6) as EntryReceipt[]) expect(r).toEqual(stored.get(r.entry));
     });
   });
 

@@ -4,7 +4,8 @@ import type { Role } from "@countersign/crdt-model";
 /**
  * The agency server's durable state. Every method resolves only once the change is durable (on disk
  * for SQLite, committed for PostgreSQL): the relay acknowledges an update only after `appendUpdate`
- * resolves. Implementations: SQLite (embedded, default) and PostgreSQL (scaled out).
+ * resolves. SQLite commits appends, receipts and index rows that arrive together in one transaction
+ * (group commit), so concurrent rooms share fsyncs; each promise still waits for its commit. Implementations: SQLite (embedded, default) and PostgreSQL (scaled out).
  */
 export interface Store extends DocStore, DirectoryStore, IdentityStore, BlobStore, ExchangeStore {
   readonly kind: "sqlite" | "postgres";
@@ -62,10 +63,21 @@ export interface DocStore {
   compact(doc: DocId, merged: Uint8Array, upToSeq: number): Promise<void>;
   hasDoc(doc: DocId): Promise<boolean>;
   putIndex(row: DocIndexRow): Promise<void>;
+  /**
+   * Many documents' rows in one transaction: all written or none, durable when this resolves. A
+   * document listed twice keeps its last row. (An envelope import indexes all its documents at once.)
+   */
+  putIndexes(rows: DocIndexRow[]): Promise<void>;
   getIndex(doc: DocId): Promise<DocIndexRow | undefined>;
   queryIndex(q: DocIndexQuery): Promise<DocIndexRow[]>;
   /** Records the first sighting; a second call for the same entry keeps and returns the first. */
   recordReceipt(r: EntryReceipt): Promise<EntryReceipt>;
+  /**
+   * recordReceipt for many entries in one transaction: for each receipt, in order, the one kept (its
+   * own, or an earlier sighting's — also one earlier in this list). All recorded or none; durable when
+   * this resolves.
+   */
+  recordReceipts(rs: EntryReceipt[]): Promise<EntryReceipt[]>;
   receipts(doc: DocId): Promise<EntryReceipt[]>;
 }
 
