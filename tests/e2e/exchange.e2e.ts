@@ -10,7 +10,7 @@ import type { Browser, Page } from "playwright-core";
 import { asAgencyCode, asPersonId, asStepId, tamperEnvelope, type RoutingPlan } from "@countersign/crdt-model";
 import { freePort, launchChromium } from "./support.ts";
 import { must, startAgency, type RunningAgency } from "../integration/support/agency-server.ts";
-import { draftAndSubmit } from "../integration/support/federation.ts";
+import { draftAndSubmit, stateAt } from "../integration/support/federation.ts";
 
 const DEMO = "A-DEMO-EDU";
 const T = { timeout: 20_000 };
@@ -23,6 +23,7 @@ let good: string;
 let changed: string;
 let docId: string;
 const pageErrors: string[] = [];
+let chen: Page | undefined;
 
 const cli = (...args: string[]) => execFileSync(process.execPath, ["bin/countersign.js", ...args], { encoding: "utf8" });
 
@@ -142,7 +143,7 @@ describe("the exchange page", () => {
   });
 
   it("the case officer sends a document from its page to an agency without a server address; the envelope downloads as a file that agency imports", async () => {
-    const officer = await enrolled("chen"); // 陳承辦, case officer of the draft demo-009
+    const officer = (chen = await enrolled("chen")); // 陳承辦, case officer of the draft demo-009
     await officer.goto(`${base}/docs/demo-009`);
     await officer.getByTestId("doc-status").waitFor(T);
     await officer.getByTestId("send-open").click();
@@ -162,6 +163,51 @@ describe("the exchange page", () => {
     expect(r).toMatchObject({ status: "imported", from: DEMO, docs: ["demo-009"] });
     await officer.screenshot({ path: "test-results/exchange-send-375.png", fullPage: true });
     expect(await officer.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("the officer assigned (分文) opens the other agency's document, sees its signatures valid, countersigns on the page and sends the reply, which verifies at 高雄", async () => {
+    const officer = chen!;
+    await officer.goto(`${base}/docs/${docId}`);
+    const status = officer.getByTestId("doc-status");
+    await status.waitFor(T);
+    expect(await status.getAttribute("data-valid")).toBe("true"); // 高雄's officer's submit verifies here
+    expect(await status.getAttribute("data-status")).toBe("countersigning");
+    await officer.getByTestId("offer-countersign").click();
+    await officer.getByTestId("opinion").fill("本局同意合辦。");
+    await officer.getByTestId("sign").click();
+    await officer.getByTestId("sign-done").waitFor(T);
+    // The server took it (its own derivation, from its index): waiting for 高雄's decision now.
+    await expect
+      .poll(
+        () =>
+          officer.evaluate(async (doc) => {
+            const key = Object.keys(sessionStorage).find((k) => k.startsWith("countersign:token:"))!;
+            const { token } = JSON.parse(sessionStorage.getItem(key)!) as { token: string };
+            const rows = ((await (await fetch("/api/docs", { headers: { authorization: `Bearer ${token}` } })).json()) as { docs: { doc: string; status: string }[] }).docs;
+            return rows.find((x) => x.doc === doc)?.status;
+          }, docId),
+        T,
+      )
+      .toBe("in-review");
+
+    // The send panel knows where this document came from: the reply to 高雄.
+    await officer.getByTestId("send-open").click();
+    await expect.poll(() => officer.getByTestId("send-peer").inputValue(), T).toBe("B-KH-EDU");
+    expect(await officer.getByTestId("send-purpose").inputValue()).toBe("countersign-reply");
+    await officer.getByTestId("send-go").click();
+    await officer.getByTestId("send-result").waitFor(T);
+    const [download] = await Promise.all([officer.waitForEvent("download", T), officer.getByTestId("send-download").click()]);
+    const path = join(dir, "reply.csenv");
+    await download.saveAs(path);
+    const { readFileSync } = await import("node:fs");
+    const r = must(await sender.server.exchange.importEnvelope(new Uint8Array(readFileSync(path)), "file"));
+    expect(r).toMatchObject({ status: "imported", from: DEMO, purpose: "countersign-reply", docs: [docId] });
+    const atSender = await stateAt(sender, docId as never);
+    expect(atSender.valid).toBe(true);
+    const cs = atSender.timeline.filter((t) => t.action === "countersign" && t.outcome === "applied");
+    expect(cs.map((t) => [t.signer?.agency, t.signer?.name, t.opinion])).toEqual([[DEMO, "陳承辦", "本局同意合辦。"]]);
+    expect(atSender.pending.map((p) => p.step)).toEqual(["decide"]);
     expect(pageErrors).toEqual([]);
   });
 });

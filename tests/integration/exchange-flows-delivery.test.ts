@@ -2,7 +2,7 @@
 // it is back; a final refusal is not retried; the receiving endpoint refuses bad input with its
 // sentence and keeps serving; the app's exchange API checks who may do what.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { asAgencyCode, asPersonId, asStepId, type DocId, type RoutingPlan } from "@countersign/crdt-model";
+import { asAgencyCode, asPersonId, asStepId, parseCertificate, sha256Hex, type DocId, type RoutingPlan } from "@countersign/crdt-model";
 import { until, type RunningAgency } from "./support/agency-server.ts";
 import { FAST_DELIVERY, call, delivered, draftAndSubmit, federate, restartServer, send, startAgencies, stopServer, upload } from "./support/federation.ts";
 
@@ -210,11 +210,14 @@ describe("who may use the exchange API", () => {
     expect(other.status).toBe(404);
   });
 
-  it("the peers list shows public facts only (code, name, fingerprint, address) to anyone logged in", async () => {
+  it("the peers list shows public facts only (code, name, fingerprint, address, CA certificate, delegation table) to anyone logged in", async () => {
     const r = await call<{ peers: Record<string, unknown>[] }>(A, "outsider", "/api/exchange/peers");
     expect(r.status).toBe(200);
     const b = r.json.peers.find((p) => p.code === code(B))!;
-    expect(Object.keys(b).sort()).toEqual(["code", "fingerprint", "name", "url"]);
+    expect(Object.keys(b).sort()).toEqual(["ca", "code", "delegation", "fingerprint", "name", "url"]);
+    const ca = parseCertificate(String(b.ca));
+    expect(ca.ok && sha256Hex(new Uint8Array(ca.value.rawData))).toBe(b.fingerprint);
+    expect(JSON.parse(String(b.delegation))).toMatchObject({ agency: code(B) });
     expect(b).toMatchObject({ name: "高雄市政府教育局", url: B.http });
     expect(b.fingerprint).toMatch(/^[0-9a-f]{64}$/);
   });

@@ -108,7 +108,10 @@ describe("cross-agency flows over HTTP", () => {
     const doc = await draftAndSubmit(A, crossPlan(B), "退回測試");
     const envelope = await request(doc, B);
     await act(B, "officer", doc, { kind: "return", to: null }, `cs-${code(B)}`, "請補附經費概算表後再送。");
-    await reply(B, doc, envelope);
+    // The reply names no request: the server takes the latest one A sent for this document.
+    const back = await send(B, "officer", { docs: [doc], to: code(A), purpose: "countersign-reply" });
+    await delivered(B, back.envelope);
+    expect((await A.store.exchanges({ doc, direction: "in" })).find((r) => r.envelope === back.envelope)?.answers).toBe(envelope);
     const atA = await stateAt(A, doc);
     expect(atA.valid).toBe(true);
     expect(atA.status).toBe("returned");

@@ -14,6 +14,9 @@ export interface Peer {
   name: string;
   fingerprint: string;
   url: string | null;
+  /** Its CA certificate (PEM) and delegation table (JSON): what its signatures verify with. */
+  ca: string;
+  delegation: string | null;
 }
 
 export interface OutboxRow {

@@ -6,9 +6,10 @@
 //   incoming document was assigned to (so the officer of the other agency can send the reply), sees
 //   the log of and downloads envelopes for such documents only, and sees the incoming documents
 //   assigned to them;
-// - the peers list (code, name, fingerprint, address: public facts) is for everyone logged in.
+// - the peers list (code, name, fingerprint, address, CA certificate, delegation table: public
+//   facts) is for everyone logged in; the app verifies other agencies' signatures with it.
 import { z } from "zod";
-import { asAgencyCode, asDocId, asEnvelopeId, asPersonId, PURPOSES, type DocId } from "@countersign/crdt-model";
+import { asAgencyCode, asDocId, asEnvelopeId, asPersonId, PURPOSES, type AgencyCode, type DocId, type EnvelopeId } from "@countersign/crdt-model";
 import type { Session } from "../identity/login.ts";
 import { HttpError, parseBody, readJson } from "../http/json.ts";
 import { DOC_ID } from "../relay/ws.ts";
@@ -45,6 +46,12 @@ async function mayHandle(ctx: ExchangeCtx, s: Session, docs: readonly DocId[]): 
   return docs.length > 0;
 }
 
+async function latestRequest(ctx: ExchangeCtx, from: AgencyCode, docs: readonly DocId[]): Promise<EnvelopeId | null> {
+  const lines = await ctx.store.exchanges({ doc: docs[0], peer: from, direction: "in", limit: 200 });
+  const hit = lines.find((r) => r.status === "imported" && r.envelope && (r.purpose === "countersign-request" || r.purpose === "review-request"));
+  return hit?.envelope ? asEnvelopeId(hit.envelope) : null;
+}
+
 const fileUrl = (id: string) => `/api/exchange/envelopes/${encodeURIComponent(id)}/file`;
 
 function requireRole(s: Session, roles: readonly string[], what: string): void {
@@ -63,7 +70,9 @@ export const APP_ROUTES: readonly ExchangeRoute[] = [
       const to = asAgencyCode(body.to);
       const peer = await ctx.store.peer(to);
       if (!peer || peer.removedAt) throw new HttpError(400, `${body.to} is not an agency in the federation trust list.`);
-      const answers = body.answers ? asEnvelopeId(body.answers) : null;
+      // A reply answers the request it replies to: when the sender does not name it, the latest
+      // request for these documents that agency sent us.
+      const answers = body.answers ? asEnvelopeId(body.answers) : body.purpose === "countersign-reply" ? await latestRequest(ctx, to, docs) : null;
       const made = await ctx.delivery.exchange.exportEnvelope({ docs, to, purpose: body.purpose, answers, encrypt: body.encrypt ?? false });
       if (!made.ok) throw new HttpError(400, made.reason);
       const { id, bytes } = made.value;
@@ -174,7 +183,11 @@ export const APP_ROUTES: readonly ExchangeRoute[] = [
     auth: true,
     handle: async (ctx) => {
       const peers = (await ctx.store.peers()).filter((p) => !p.removedAt);
-      return json({ agency: { code: ctx.agency.code, name: ctx.agency.name }, peers: peers.map((p) => ({ code: p.code, name: p.name, fingerprint: p.fingerprint, url: p.url })) });
+      // Public facts: a CA certificate and a delegation table are what others verify signatures with.
+      return json({
+        agency: { code: ctx.agency.code, name: ctx.agency.name },
+        peers: peers.map((p) => ({ code: p.code, name: p.name, fingerprint: p.fingerprint, url: p.url, ca: p.caPem, delegation: p.delegation })),
+      });
     },
   },
   {
