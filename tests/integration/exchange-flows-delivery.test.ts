@@ -184,6 +184,14 @@ describe("who may use the exchange API", () => {
     expect((await call(A, "mail", "/api/exchange/send", { docs: [doc], to: code(B), purpose: "dispatch" })).status).toBe(200);
   });
 
+  it("a classified (密) document is sent only by those named in it, not by the mail room", async () => {
+    const secret = await draftAndSubmit(A, plan(B), "密件", { secrecy: "confidential" });
+    const r = await call<{ error: string }>(A, "mail", "/api/exchange/send", { docs: [secret], to: code(B), purpose: "countersign-request", encrypt: true });
+    expect(r.status).toBe(403);
+    const mine = await call<{ delivery: string }>(A, "officer", "/api/exchange/send", { docs: [secret], to: code(B), purpose: "countersign-request", encrypt: true });
+    expect(mine.status).toBe(200);
+  });
+
   it("… is not an agency in the federation trust list.", async () => {
     const r = await call<{ error: string }>(A, "officer", "/api/exchange/send", { docs: [doc], to: "X-NOBODY", purpose: "countersign-request" });
     expect(r.status).toBe(400);

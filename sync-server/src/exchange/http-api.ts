@@ -1,7 +1,7 @@
 // The app's exchange API (公文交換), every route with a login token. Who may do what:
 // - the "desk" roles — registry (登記桌), mail-room (收發文) and admin — send any of the agency's
-//   documents, upload (import) envelope files, see the whole outbox and log, and download any
-//   envelope file; only the registry desk assigns (分文) incoming documents;
+//   documents (but a classified one only when named in it), upload (import) envelope files, see
+//   the whole outbox and log, and download envelope files; only the registry desk assigns (分文);
 // - anyone else sends a document only when they are its case officer (承辦人) or the officer an
 //   incoming document was assigned to (so the officer of the other agency can send the reply), sees
 //   the log of and downloads envelopes for such documents only, and sees the incoming documents
@@ -13,6 +13,7 @@ import { asAgencyCode, asDocId, asEnvelopeId, asPersonId, PURPOSES, type AgencyC
 import type { Session } from "../identity/login.ts";
 import { HttpError, parseBody, readJson } from "../http/json.ts";
 import { DOC_ID } from "../relay/ws.ts";
+import { access } from "../relay/authz.ts";
 import { envelopeMediaType, json, readBytes, type ExchangeCtx, type ExchangeRoute } from "./http-support.ts";
 import { envelopeFile } from "./http-files.ts";
 
@@ -40,10 +41,18 @@ async function ownsDoc(ctx: ExchangeCtx, s: Session, doc: DocId): Promise<boolea
   return (await ctx.store.assignment(doc))?.person === s.person;
 }
 
+/**
+ * The desk handles any of the agency's documents but a classified (密 and above) one it is not named
+ * in: those stay with their named participants, as everywhere else (relay/authz.ts).
+ */
 async function mayHandle(ctx: ExchangeCtx, s: Session, docs: readonly DocId[]): Promise<boolean> {
-  if (isDesk(s)) return true;
-  for (const d of docs) if (!(await ownsDoc(ctx, s, d))) return false;
-  return docs.length > 0;
+  for (const d of docs) {
+    if (isDesk(s)) {
+      const row = await ctx.store.getIndex(d);
+      if (row && row.secrecy !== "none" && access({ person: s.person, unit: s.unit, agency: s.agency, roles: s.roles }, row) !== "edit") return false;
+    } else if (!(await ownsDoc(ctx, s, d))) return false;
+  }
+  return isDesk(s) || docs.length > 0;
 }
 
 async function latestRequest(ctx: ExchangeCtx, from: AgencyCode, docs: readonly DocId[]): Promise<EnvelopeId | null> {

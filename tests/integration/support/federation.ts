@@ -15,6 +15,7 @@ import {
   toBase64,
   type Action,
   type DocId,
+  type Metadata,
   type StepId,
   type TrustStore,
   type WorkflowState,
@@ -124,9 +125,9 @@ export async function stateAt(a: RunningAgency, doc: DocId): Promise<WorkflowSta
 
 let serial = 0;
 /** A's case officer drafts a 簽 with `plan`, submits it and syncs it to A's server. */
-export async function draftAndSubmit(a: RunningAgency, plan: ReturnType<RunningAgency["plan"]>, subject: string): Promise<DocId> {
+export async function draftAndSubmit(a: RunningAgency, plan: ReturnType<RunningAgency["plan"]>, subject: string, over: Partial<Metadata> = {}): Promise<DocId> {
   const id = asDocId(`xdoc-${process.pid}-${Date.now().toString(36)}-${serial++}`);
-  const doc = must(CountersignDocument.create({ id, metadata: testMetadata({ agency: a.agency.code as never }), subject, plan }));
+  const doc = must(CountersignDocument.create({ id, metadata: testMetadata({ agency: a.agency.code as never, ...over }), subject, plan }));
   const trust = await trustOf(a);
   must(await signAction(doc, a.people.officer.signer, (await derive(doc, trust)).heads, { action: { kind: "submit" }, step: null }));
   await push(a, "officer", doc);
