@@ -98,7 +98,7 @@ export const APP_ROUTES: readonly ExchangeRoute[] = [
     auth: true,
     handle: async (ctx, _req, s, [id]) => {
       if (!id || !segment.safeParse(id).success) throw new HttpError(400, "The envelope id is not valid.");
-      return envelopeFile(ctx, id, (docs) => mayHandle(ctx, s!, docs), isDesk(s!));
+      return envelopeFile(ctx, id, (docs) => mayHandle(ctx, s!, docs));
     },
   },
   {
