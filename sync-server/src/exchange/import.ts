@@ -27,6 +27,7 @@ import {
 } from "@countersign/crdt-model";
 import type { ExchangeRecord, Store } from "../storage/types.ts";
 import type { HeldRoom } from "../relay/room.ts";
+import { applyHeld } from "../relay/held.ts";
 import type { Rooms } from "../relay/rooms.ts";
 import type { ExchangeContext, ImportOutcome, ImportVia } from "./types.ts";
 import { currentDoc } from "./docs.ts";
@@ -162,12 +163,11 @@ async function importChecked(ctx: ExchangeContext, bytes: Uint8Array, arrival: A
     });
     if (!written.imported) return await repeated(ctx, arrival, written.first, env, plainSha, plain.value.length);
     // Stored: from here on the import has happened. A room failing to apply it is our problem, not
-    // the sender's; the room reloads from the store when next loaded.
-    await Promise.all(
-      planned.map((p) =>
-        p.room.applyStored(p.update, p.added, p.state).catch((e: unknown) => ctx.log.error({ err: errorMessage(e), doc: p.doc, envelope: header.id }, "imported update not applied to its room")),
-      ),
-    );
+    // the sender's; the room reloads from the store when next loaded. The rooms' receipts and index
+    // rows are written together, in a few transactions for the whole envelope (relay/held.ts).
+    for (const f of await applyHeld(ctx.store, planned)) {
+      ctx.log.error({ err: errorMessage(f.error), doc: f.doc, envelope: header.id }, "imported update not applied to its room");
+    }
   } finally {
     for (const h of held) h.release();
   }

@@ -16,7 +16,7 @@ import {
   type DocumentPart,
   type WorkflowState,
 } from "@countersign/crdt-model";
-import type { DocStore, EntryReceipt } from "../storage/types.ts";
+import type { DocIndexRow, DocStore, EntryReceipt } from "../storage/types.ts";
 import { encodeAwareness, encodeUpdate } from "./protocol.ts";
 import { indexRow } from "./index-row.ts";
 
@@ -175,17 +175,27 @@ export class Room {
    * anything else is written at once when the row differs.
    */
   private async updateIndex(touched?: ReadonlySet<DocumentPart>): Promise<void> {
+    const row = this.indexDue(touched);
+    if (!row) return;
+    await this.deps.store.putIndex(row);
+    this.indexWritten(row);
+  }
+
+  /** The row to write now, if any (see updateIndex); the caller writes it, then calls indexWritten. */
+  private indexDue(touched?: ReadonlySet<DocumentPart>): DocIndexRow | undefined {
     if (touched && [...touched].every((p) => p === "body" || p === "attachments" || p === "subject")) {
       if (touched.has("subject")) this.scheduleIndex();
-      return;
+      return undefined;
     }
     clearTimeout(this.indexTimer);
     this.indexTimer = undefined;
     const row = indexRow(this.doc, this.state!, this.deps.now());
-    const key = JSON.stringify({ ...row, updatedAt: "" });
-    if (key === this.indexed) return;
-    await this.deps.store.putIndex(row);
-    this.indexed = key;
+    return indexKey(row) === this.indexed ? undefined : row;
+  }
+
+  /** Only once the row is durable: until then the next change writes it again. */
+  private indexWritten(row: DocIndexRow): void {
+    this.indexed = indexKey(row);
   }
 
   private scheduleIndex(): void {
@@ -216,7 +226,9 @@ export class Room {
    * Holds the room for an envelope import (exchange/import.ts): nothing else runs on it until
    * `release`. Meanwhile the holder checks the envelope against `doc` and stores the update itself
    * (every document of an envelope in one transaction), then calls `applyStored`, which does what
-   * `ingest` does after storing: apply and relay, receipts for the new entries, the index row.
+   * `ingest` does after storing — apply and relay, receipts for the new entries, the index row —
+   * except that the receipts and the row are handed back to be written for all the envelope's
+   * documents at once (`applyHeld`, relay/held.ts).
    * An importer holding several rooms takes them in sorted doc-id order, so two never deadlock.
    */
   hold(): Promise<HeldRoom> {
@@ -234,29 +246,51 @@ export class Room {
     };
     return acquired.then(() => ({
       doc: this.doc,
-      applyStored: async (update: Uint8Array, added: EntryId[], state: WorkflowState) => {
+      applyStored: async (update: Uint8Array, added: EntryId[], state: WorkflowState): Promise<HeldWrites> => {
         this.lastUsed = Date.now();
         Y.applyUpdate(this.doc.ydoc, update, SERVER_ORIGIN);
         this.shadow.applyUpdate(update);
         this.storedCount++;
         this.deps.onAccepted?.(this.id, update);
         this.state = state;
-        if (added.length) await this.writeReceipts(added);
-        await this.updateIndex();
-        if (this.storedCount >= this.deps.compactAfter) await this.compact();
+        const receipts = await this.signReceipts(added);
+        const index = this.indexDue();
+        return {
+          receipts,
+          index,
+          finish: async (kept, indexed) => {
+            if (index && indexed) this.indexWritten(index);
+            if (kept?.length) await this.storeReceipts(kept);
+            if (this.storedCount >= this.deps.compactAfter) await this.compact();
+          },
+        };
       },
       release: free,
     }));
   }
 
-  /** The server's signed "received at" for each new entry, kept in the store and in the document. */
+  /**
+   * The server's signed "received at" for each new entry, kept in the store and in the document:
+   * all signed first (CPU, independent of each other), recorded in one transaction, then one update.
+   */
   private async writeReceipts(entries: EntryId[]): Promise<void> {
+    const signed = await this.signReceipts(entries);
+    await this.storeReceipts(await this.deps.store.recordReceipts(signed));
+  }
+
+  private signReceipts(entries: readonly EntryId[]): Promise<EntryReceipt[]> {
+    return Promise.all(entries.map((entry) => this.deps.signReceipt({ doc: this.id, entry, receivedAt: this.deps.now().toISOString() })));
+  }
+
+  /**
+   * Puts receipts the store has recorded into the document — what recordReceipts returned, so an
+   * earlier sighting stays the one shown — and stores that as one update, relayed like any other.
+   */
+  private async storeReceipts(kept: readonly EntryReceipt[]): Promise<void> {
     const before = this.doc.stateVector();
-    for (const entry of entries) {
-      const signed = await this.deps.signReceipt({ doc: this.id, entry, receivedAt: this.deps.now().toISOString() });
-      const first = await this.deps.store.recordReceipt(signed);
-      this.doc.transact(() => this.doc.putReceipt(entry, canonicalJson({ ...first })), SERVER_ORIGIN);
-    }
+    this.doc.transact(() => {
+      for (const r of kept) this.doc.putReceipt(r.entry, canonicalJson({ ...r }));
+    }, SERVER_ORIGIN);
     const written = this.doc.encodeState(before);
     await this.deps.store.appendUpdate(this.id, written);
     this.storedCount++;
@@ -297,9 +331,26 @@ export class Room {
 export interface HeldRoom {
   /** The agency's copy as it stands; nothing changes it until release. */
   readonly doc: CountersignDocument;
-  /** Applies an update the holder checked and stored; `state` is the checked state after it. */
-  applyStored(update: Uint8Array, added: EntryId[], state: WorkflowState): Promise<void>;
+  /**
+   * Applies an update the holder checked and stored (`state` is the checked state after it) and
+   * relays it; signs receipts for `added`. What is left to write comes back (see applyHeld).
+   */
+  applyStored(update: Uint8Array, added: EntryId[], state: WorkflowState): Promise<HeldWrites>;
   release(): void;
+}
+
+/** What a held room has left to write after applyStored: nothing of it is written yet. */
+export interface HeldWrites {
+  /** Signed receipts for the new entries, to record (recordReceipts). */
+  readonly receipts: readonly EntryReceipt[];
+  /** The document's index row, when it changed. */
+  readonly index: DocIndexRow | undefined;
+  /**
+   * Once written: `kept` is what recordReceipts returned for `receipts` (undefined: they were not
+   * recorded), `indexed` whether `index` is durable. Puts the kept receipts into the document and
+   * stores that update; compacts when due.
+   */
+  finish(kept: readonly EntryReceipt[] | undefined, indexed: boolean): Promise<void>;
 }
 
 interface AwarenessChange {
@@ -307,6 +358,9 @@ interface AwarenessChange {
   updated: number[];
   removed: number[];
 }
+
+/** The row without its time: a row that differs only in updatedAt need not be written again. */
+const indexKey = (row: DocIndexRow): string => JSON.stringify({ ...row, updatedAt: "" });
 
 /** Whether the document holds structs or deletions waiting for updates they build on. */
 function hasPending(doc: CountersignDocument): boolean {
