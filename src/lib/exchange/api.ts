@@ -60,7 +60,9 @@ export interface Assignment {
 
 export interface IncomingDoc {
   doc: string;
+  /** null for a classified document you are not named in (only that it came is shown). */
   subject: string | null;
+  classified: boolean;
   status: string | null;
   from: string | null;
   purpose: Purpose | null;

@@ -228,10 +228,10 @@ export const APP_ROUTES: readonly ExchangeRoute[] = [
           const assignment = (await ctx.store.assignment(d)) ?? null;
           if (!isDesk(s!) && assignment?.person !== s!.person) continue;
           const row = await ctx.store.getIndex(d);
-          // A classified document's subject is for those named in it only (relay/authz.ts).
-          const hidden = row && row.secrecy !== "none" && access({ person: s!.person, unit: s!.unit, agency: s!.agency, roles: s!.roles }, row) !== "edit";
-          if (hidden && assignment?.person !== s!.person) continue;
-          out.push({ doc: d, subject: row?.subject ?? null, status: row?.status ?? null, from: r.peer, purpose: r.purpose, envelope: r.envelope, at: r.at, assignment });
+          // A classified document's subject is for those named in it only (relay/authz.ts): the desk
+          // still sees that it came, so it can assign it (分文), but not what it is about.
+          const hidden = !!row && row.secrecy !== "none" && access({ person: s!.person, unit: s!.unit, agency: s!.agency, roles: s!.roles }, row) !== "edit";
+          out.push({ doc: d, subject: hidden ? null : (row?.subject ?? null), classified: hidden, status: row?.status ?? null, from: r.peer, purpose: r.purpose, envelope: r.envelope, at: r.at, assignment });
         }
       }
       return json({ docs: out });
