@@ -2,7 +2,7 @@
 // device knows, queued changes are sent and cleared (or kept with the server's reason), downloads
 // land in the persisted Y.Doc, and denied documents become metadata-only.
 import "fake-indexeddb/auto";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import * as Y from "yjs";
 import { CountersignDocument, asAgencyCode, asDocId, asPersonId, asUnitId, fromBase64, toBase64, type Metadata } from "@countersign/crdt-model";
 import type { BatchRequest, BatchResponse, ServerIndexRow } from "$lib/api/types.ts";
@@ -98,6 +98,22 @@ describe("batch sync", () => {
     await local.ready;
     expect(local.doc.subject()).toBe("有關學生獎懲一案");
     await local.release();
+  });
+
+  it("indexes a batch of downloads in one write, and a sync that brings nothing new rewrites no index row", async () => {
+    const store = freshStore();
+    const ids = ["d1", "d2", "d3"];
+    // The server's index says what its copies say (as the real one does).
+    const server = fakeServer(ids.map((id) => row(id, { subject: "有關學生獎懲一案" })), new Map(ids.map((id) => [id, serverDoc(id)])));
+    const bulkPut = vi.spyOn(store.db.docs, "bulkPut");
+    const put = vi.spyOn(store.db.docs, "put");
+    expect((await syncOnce(store, server.api)).pulled).toBe(3);
+    // The index rows as listed, then the three downloads' 速別, 文號 and state vectors together.
+    expect(bulkPut.mock.calls.map(([rows]) => rows.length)).toEqual([3, 3]);
+    expect((await store.db.docs.toArray()).every((r) => r.sv !== null && r.speed === "most-urgent")).toBe(true);
+    await syncOnce(store, server.api);
+    expect(bulkPut).toHaveBeenCalledTimes(2);
+    expect(put).not.toHaveBeenCalled();
   });
 
   it("sends changes made here, clears them once acknowledged, and keeps refused ones with the reason", async () => {

@@ -58,10 +58,12 @@ export async function syncOnce(store: LocalStore, api: Api): Promise<SyncReport>
     const body: BatchRequest = { v: 1, push: i === 0 ? push : [], have: have.slice(i, i + BATCH_DOCS) };
     if (!body.push.length && !body.have.length) break;
     const res = await api<BatchResponse>("/api/sync", { body, timeoutMs: 120_000 });
+    // Acknowledged changes leave the queue in one write (the header's pending count follows it live).
+    const acknowledged = res.pushed.filter((p) => p.ok).flatMap((p) => byDoc.get(p.doc)?.seqs ?? []);
+    if (acknowledged.length) await store.db.pending.bulkDelete(acknowledged);
     for (const p of res.pushed) {
       const seqs = byDoc.get(p.doc)?.seqs ?? [];
       if (p.ok) {
-        await store.db.pending.bulkDelete(seqs);
         report.pushed++;
       } else {
         // Kept with the reason, never dropped: the document page shows it and offers what to do.
@@ -69,10 +71,8 @@ export async function syncOnce(store: LocalStore, api: Api): Promise<SyncReport>
         report.refused.push({ doc: p.doc, reason: p.reason ?? "refused" });
       }
     }
-    for (const d of res.docs) {
-      await store.applyFromServer(d.doc, fromBase64(d.update));
-      report.pulled++;
-    }
+    await store.applyManyFromServer(res.docs.map((d) => ({ doc: d.doc, update: fromBase64(d.update) })));
+    report.pulled += res.docs.length;
     if (res.denied.length) await store.markMetadataOnly(res.denied);
   }
   await store.db.setMeta("lastSyncedAt", new Date().toISOString());
