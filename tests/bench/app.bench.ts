@@ -82,8 +82,11 @@ async function main(): Promise<void> {
 
     await setOffline(session, true);
     const cold = await coldStart(session, server.base, runs);
+    log(`cold start: median ${cold.frame.medianMs} ms, p95 ${cold.frame.p95Ms} ms (peer ${cold.peer.stats.medianMs} ms)`);
     const found = await search(session, server.base, runs, "畢業典禮");
+    log(`search: median ${found.frame.medianMs} ms, p95 ${found.frame.p95Ms} ms (peer ${found.peer.stats.medianMs} ms)`);
     const opened = await openDoc(session, server.base, runs, ca);
+    log(`open: median ${opened.frame.medianMs} ms, p95 ${opened.frame.p95Ms} ms (peer ${opened.peer.stats.medianMs} ms)`);
     await setOffline(session, false);
 
     const other = await otherDevice(server.base, server.code(OTHER));
@@ -114,7 +117,7 @@ async function main(): Promise<void> {
       setup: {
         documents: docs + 1,
         seedSeconds,
-        firstSync: { seconds: round(session.firstSync.ms / 1000), indexRows: session.firstSync.rows, copies: session.firstSync.withCopy },
+        firstSync: { seconds: round(session.firstSync.ms / 1000), secondsUntilInbox: round(session.firstSync.toInboxMs / 1000), indexRows: session.firstSync.rows, copies: session.firstSync.withCopy },
         filledByBench: { seconds: round(session.fill.ms / 1000), indexRows: session.fill.rows, copies: session.fill.applied },
         viewer: "陳承辦 (chen), case officer of every document",
         viewport: "1280 × 900",

@@ -1,5 +1,7 @@
 // The four measures of the app benchmark, each timed inside the page (performance.now()) on the
 // app's real code paths, and each beside a peer: the same work without the UI, in the same run.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import type { Page } from "playwright-core";
 import { CountersignDocument, fromBase64 } from "@countersign/crdt-model";
 import { log, round, sleep, stats, type Stats } from "./common.ts";
@@ -10,17 +12,47 @@ import { CHAIN_DOC, CHAIN_ENTRIES, VIEWER } from "./seed.ts";
 const VIEWER_ROLES = { person: VIEWER, unit: "U-STU", agency: AGENCY, roles: ["case-officer"] };
 
 /** A new page on /inbox, as a returning user opens the app; resolves once the inbox is shown. */
-async function openInbox(s: Session, base: string): Promise<{ page: Page; dom: number; frame: number; controlled: boolean; rows: number; counts: Record<string, number> }> {
+async function openInbox(
+  s: Session,
+  base: string,
+  profile?: string,
+): Promise<{ page: Page; dom: number; frame: number; controlled: boolean; rows: number; counts: Record<string, number>; timing: Record<string, number> }> {
   const page = await s.context.newPage();
+  const cdp = profile ? await s.context.newCDPSession(page) : null;
+  if (cdp) {
+    await cdp.send("Profiler.enable");
+    await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
+    await cdp.send("Profiler.start");
+  }
   await page.goto(`${base}/inbox`, { waitUntil: "commit" });
   await page.waitForFunction(() => window.__inboxShown !== undefined, null, { timeout: 60_000 });
   const shown = await page.evaluate(() => window.__inboxShown!);
+  if (cdp && profile) {
+    const { profile: p } = await cdp.send("Profiler.stop");
+    writeProfile(profile, p);
+    await cdp.detach();
+  }
+  // Where the time went before the app's own code ran (navigation timing, ms since navigation start).
+  const timing = await page.evaluate(() => {
+    const n = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming | undefined;
+    return n ? { responseEnd: n.responseEnd, domInteractive: n.domInteractive, domContentLoaded: n.domContentLoadedEventEnd, load: n.loadEventEnd } : {};
+  });
   const info = await page.evaluate(() => ({
     controlled: navigator.serviceWorker.controller !== null,
     rows: document.querySelectorAll('[data-testid="inbox-row"]').length,
     counts: Object.fromEntries(["todo", "countersign", "mine", "done", "overdue"].map((t) => [t, Number(document.querySelector(`[data-testid="tab-${t}"]`)?.getAttribute("data-count"))])),
   }));
-  return { page, ...shown, ...info };
+  return { page, ...shown, ...info, timing: Object.fromEntries(Object.entries(timing).map(([k, v]) => [k, round(v)])) };
+}
+
+/** BENCH_PROF=DIR: one extra cold start and one extra opening are profiled (CDP) into DIR as .cpuprofile files (open them in DevTools). */
+const PROF_DIR = process.env.BENCH_PROF ? resolve(process.env.BENCH_PROF) : null;
+function writeProfile(name: string, profile: unknown): void {
+  if (!PROF_DIR) return;
+  mkdirSync(PROF_DIR, { recursive: true });
+  const file = join(PROF_DIR, `${name}-${Date.now()}.cpuprofile`);
+  writeFileSync(file, JSON.stringify(profile));
+  log(`profile written to ${file}`);
 }
 
 export interface ColdStart {
@@ -30,6 +62,7 @@ export interface ColdStart {
   dom: Stats;
   rowsRendered: number;
   counts: Record<string, number>;
+  lastRunNavigationTiming: Record<string, number>;
   peer: { what: string; stats: Stats; rows: number };
   ratio: number;
 }
@@ -58,6 +91,7 @@ export async function coldStart(s: Session, base: string, runs: number): Promise
     last = o;
     await o.page.close();
   }
+  if (PROF_DIR) await (await openInbox(s, base, "cold-start")).page.close();
   const peerPage = await plainPage(s, base);
   const peer: number[] = [];
   let peerRows = 0;
@@ -76,6 +110,7 @@ export async function coldStart(s: Session, base: string, runs: number): Promise
     dom: stats(dom),
     rowsRendered: last!.rows,
     counts: last!.counts,
+    lastRunNavigationTiming: last!.timing,
     peer: { what: `new Dexie(the app's LocalDb).docs.toArray(): ${peerRows} rows, no UI`, stats: p, rows: peerRows },
     ratio: round(f.medianMs / p.medianMs, 2),
   };
@@ -167,10 +202,17 @@ export async function openDoc(s: Session, base: string, runs: number, caPem: str
   await inject(page, s.bundle);
   const frame: number[] = [];
   const dom: number[] = [];
-  for (let run = 0; run <= runs; run++) {
+  const extra = PROF_DIR ? 1 : 0; // a last, profiled run (not counted)
+  for (let run = 0; run <= runs + extra; run++) {
     await page.getByTestId("tab-done").click();
     await page.getByTestId("search").fill("校務評鑑");
     await page.locator(`[data-testid="inbox-row"][data-doc="${CHAIN_DOC}"]`).waitFor({ timeout: 20_000 });
+    const cdp = run > runs ? await s.context.newCDPSession(page) : null;
+    if (cdp) {
+      await cdp.send("Profiler.enable");
+      await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
+      await cdp.send("Profiler.start");
+    }
     const r = await page.evaluate(
       async ([doc, entries]) => {
         const b = window.__bench;
@@ -184,11 +226,14 @@ export async function openDoc(s: Session, base: string, runs: number, caPem: str
       },
       [CHAIN_DOC, CHAIN_ENTRIES] as const,
     );
-    if (run > 0) {
+    if (cdp) {
+      writeProfile("open-doc", (await cdp.send("Profiler.stop")).profile);
+      await cdp.detach();
+    } else if (run > 0) {
       frame.push(r.frame);
       dom.push(r.dom);
     }
-    log(`open ${CHAIN_DOC} ${run ? `run ${run}/${runs}` : "warm-up"}: ${round(r.frame)} ms`);
+    log(`open ${CHAIN_DOC} ${run > runs ? "profiled" : run ? `run ${run}/${runs}` : "warm-up"}: ${round(r.frame)} ms`);
     await page.goBack();
     await page.getByTestId("tab-done").waitFor();
     await page.waitForFunction(() => document.querySelector('[data-testid="tab-todo"]')?.getAttribute("data-count") !== "", null, { timeout: 30_000 });
@@ -275,7 +320,8 @@ async function serverStates(other: Device, ids: string[]): Promise<Map<string, {
  * same state vector).
  * Peer: `n` other documents changed the same way on both sides, reconciled by one stock y-websocket
  * provider per document in a page of the same browser (in-memory Y.Docs: no IndexedDB, no index —
- * less work than the app does) against the same server. Each run uses fresh documents.
+ * less work than the app does; at most 200 sockets open at once, as Chromium allows a profile 255)
+ * against the same server. Each run uses fresh documents.
  */
 export async function reconcile(s: Session, server: BenchServer, other: Device, runs: number, n: number): Promise<Reconcile> {
   const pool = server.seeded.docs.filter((d) => d.id !== CHAIN_DOC).map((d) => d.id);
@@ -351,7 +397,7 @@ export async function reconcile(s: Session, server: BenchServer, other: Device, 
   return {
     runs: out,
     app,
-    peer: { what: `${n} stock y-websocket providers (one socket per document, in-memory Y.Docs) in a page of the same browser, same server`, stats: peer },
+    peer: { what: `${n} stock y-websocket providers (one socket per document, at most 200 open at once under Chromium's cap of 255; in-memory Y.Docs) in a page of the same browser, same server`, stats: peer },
     ratio: round(app.medianMs / peer.medianMs, 2),
     checked: `every document's 主旨 and offline item in the browser; ${checked} against the server's copy (主旨, items, state vector)`,
   };
