@@ -5,7 +5,6 @@ import {
   CMSVersion,
   ContentEncryptionAlgorithmIdentifier,
   ContentInfo,
-  EncryptedContent,
   EncryptedContentInfo,
   EnvelopedData,
   IssuerAndSerialNumber,
@@ -188,24 +187,59 @@ export async function encryptEnvelope(bytes: Uint8Array, recipientCert: x509.X50
     const iv = crypto.getRandomValues(new Uint8Array(16));
     const ciphertext = new Uint8Array(await subtle().encrypt({ name: "AES-CBC", iv }, cek, own(bytes)));
     const recipient = curve ? await keyAgreeInfo(recipientCert, curve, cek) : await keyTransInfo(recipientCert, cekRaw);
+    // Everything but the ciphertext goes through the ASN.1 serializer; the ciphertext, as large as
+    // the envelope, is spliced into that DER, since the serializer copied it several times over
+    // (about a second per 100 MB). The result is the DER the serializer would have made.
+    const eci = new EncryptedContentInfo({
+      contentType: id_data,
+      contentEncryptionAlgorithm: new ContentEncryptionAlgorithmIdentifier({
+        algorithm: OID.aes256Cbc,
+        parameters: new asn1js.OctetString({ valueHex: toArrayBuffer(iv) }).toBER(false),
+      }),
+    });
     const enveloped = new EnvelopedData({
       // Version 2 whenever a RecipientInfo is not version 0 (RFC 5652 §6.1): kari is version 3.
       version: curve ? CMSVersion.v2 : CMSVersion.v0,
       recipientInfos: new RecipientInfos([recipient]),
-      encryptedContentInfo: new EncryptedContentInfo({
-        contentType: id_data,
-        contentEncryptionAlgorithm: new ContentEncryptionAlgorithmIdentifier({
-          algorithm: OID.aes256Cbc,
-          parameters: new asn1js.OctetString({ valueHex: toArrayBuffer(iv) }).toBER(false),
-        }),
-        encryptedContent: new EncryptedContent({ value: new OctetString(toArrayBuffer(ciphertext)) }),
-      }),
+      encryptedContentInfo: eci,
     });
-    const info = new ContentInfo({ contentType: id_envelopedData, content: AsnConvert.serialize(enveloped) });
-    return ok(new Uint8Array(AsnConvert.serialize(info)));
+    return ok(withContent(new Uint8Array(AsnConvert.serialize(enveloped)), new Uint8Array(AsnConvert.serialize(eci)), ciphertext));
   } catch (e) {
     return fail(`The envelope could not be encrypted: ${errorMessage(e)}.`);
   }
+}
+
+/** A DER tag and definite length for `length` content bytes. */
+function derHeader(tag: number, length: number): Uint8Array {
+  if (length < 0x80) return Uint8Array.of(tag, length);
+  const n: number[] = [];
+  for (let l = length; l > 0; l = Math.floor(l / 256)) n.unshift(l % 256);
+  return Uint8Array.of(tag, 0x80 | n.length, ...n);
+}
+
+/** The content octets of a DER element we serialized (definite length). */
+function derBody(der: Uint8Array): Uint8Array {
+  return der.subarray(der[1]! < 0x80 ? 2 : 2 + (der[1]! & 0x7f));
+}
+
+/**
+ * ContentInfo { id-envelopedData, [0] EnvelopedData } from the DER of an EnvelopedData whose
+ * EncryptedContentInfo (its last field: we set no unprotectedAttrs) has no encryptedContent yet,
+ * with `ciphertext` added to it as encryptedContent, [0] IMPLICIT OCTET STRING, primitive.
+ */
+function withContent(envelopedDer: Uint8Array, eciDer: Uint8Array, ciphertext: Uint8Array): Uint8Array {
+  const envBody = derBody(envelopedDer);
+  if (!bytesEqual(envBody.subarray(envBody.length - eciDer.length), eciDer)) throw new Error("EnvelopedData does not end with its EncryptedContentInfo");
+  const before = envBody.subarray(0, envBody.length - eciDer.length);
+  const eciBody = derBody(eciDer);
+  const contentHeader = derHeader(0x80, ciphertext.length);
+  const eciHeader = derHeader(0x30, eciBody.length + contentHeader.length + ciphertext.length);
+  const envLength = before.length + eciHeader.length + eciBody.length + contentHeader.length + ciphertext.length;
+  const envHeader = derHeader(0x30, envLength);
+  const explicit = derHeader(0xa0, envHeader.length + envLength);
+  const oid = new Uint8Array(new asn1js.ObjectIdentifier({ value: id_envelopedData }).toBER(false));
+  const infoHeader = derHeader(0x30, oid.length + explicit.length + envHeader.length + envLength);
+  return concat([infoHeader, oid, explicit, envHeader, before, eciHeader, eciBody, contentHeader, ciphertext]);
 }
 
 /**
