@@ -186,6 +186,8 @@ export interface OpenDoc {
   frame: Stats;
   dom: Stats;
   peer: { what: string; stats: Stats; valid: number };
+  /** The model's work in an opening, piece by piece (medians, outside the page). */
+  modelPartsMedianMs: Record<string, number>;
   ratio: number;
 }
 
@@ -239,6 +241,10 @@ export async function openDoc(s: Session, base: string, runs: number, caPem: str
     await page.waitForFunction(() => document.querySelector('[data-testid="tab-todo"]')?.getAttribute("data-count") !== "", null, { timeout: 30_000 });
   }
   const peer = await page.evaluate(([a, p, d, ca, n]) => window.__bench.rawOpen(a as string, p as string, d as string, ca as string, n as number), [AGENCY, VIEWER, CHAIN_DOC, caPem, runs + 1] as const);
+  // The model's share of an opening, piece by piece (the rest of the page's time is rendering it).
+  const parts: Record<string, number>[] = [];
+  for (let run = 0; run <= runs; run++) parts.push(await page.evaluate(([a, p, d, ca]) => window.__bench.openParts(a!, p!, d!, ca!), [AGENCY, VIEWER, CHAIN_DOC, caPem]));
+  const partsMedianMs = Object.fromEntries(Object.keys(parts[0]!).map((k) => [k, stats(parts.slice(1).map((x) => x[k]!)).medianMs]));
   await page.close();
   if (peer.valid !== CHAIN_ENTRIES) throw new Error(`peer: ${peer.valid}/${CHAIN_ENTRIES} entries valid`);
   const f = stats(frame);
@@ -249,6 +255,7 @@ export async function openDoc(s: Session, base: string, runs: number, caPem: str
     frame: f,
     dom: stats(dom),
     peer: { what: "LocalStore.openDoc (y-indexeddb) + TrustStore.fromPem + derive (verify) of the same copy, no page", stats: p, valid: peer.valid },
+    modelPartsMedianMs: partsMedianMs,
     ratio: round(f.medianMs / p.medianMs, 2),
   };
 }

@@ -5,7 +5,7 @@
 // with. Nothing here replaces an app code path that is measured: measured paths run in the app's pages.
 import * as Y from "yjs";
 import { WebsocketProvider } from "y-websocket";
-import { CountersignDocument, TrustStore, derive, fromBase64, toBase64 } from "@countersign/crdt-model";
+import { CountersignDocument, TrustStore, derive, diffSignedVersions, fromBase64, parseEntry, toBase64, type Sha256Hex } from "@countersign/crdt-model";
 // The app's sources, through an alias the bundler maps to src/lib (page-bundle.ts). They are typed
 // by svelte-check with the app; here (root tsconfig, no `$lib`) they are declared loosely in
 // app-lib.d.ts, and the few shapes used are spelled out below.
@@ -207,6 +207,41 @@ const bench = {
       await local.release();
     }
     return { ms, valid, entries };
+  },
+
+  /** What opening the document computes, piece by piece (ms, medians left to the caller): where the page's time could go. */
+  async openParts(agency: string, person: string, id: string, caPem: string): Promise<Record<string, number>> {
+    const s = storeOf(agency, person);
+    const t: Record<string, number> = {};
+    let t0 = performance.now();
+    const local = s.openDoc(id);
+    await local.ready;
+    t.openLocalCopy = performance.now() - t0;
+    t0 = performance.now();
+    const delegation = await s.db.getMeta("delegation");
+    await s.db.getMeta("units");
+    t.readMeta = performance.now() - t0;
+    t0 = performance.now();
+    const trust = TrustStore.fromPem([caPem], delegation ? [JSON.parse(delegation) as unknown] : []);
+    if (!trust.ok) throw new Error(trust.reason);
+    t.trustFromPem = performance.now() - t0;
+    t0 = performance.now();
+    const st = await derive(local.doc, trust.value);
+    t.verifyDerive = performance.now() - t0;
+    t0 = performance.now();
+    const signed = new Map<string, Sha256Hex>();
+    for (const [eid, raw] of local.doc.rawEntries()) {
+      const e = parseEntry(raw, eid);
+      if (e.ok) signed.set(eid, e.value.entry.payload.content);
+    }
+    t.parseEntriesAgain = performance.now() - t0;
+    t0 = performance.now();
+    const order = [...st.timeline].sort((a, b) => (a.at ?? "").localeCompare(b.at ?? "")).filter((e) => signed.has(e.id));
+    const d = diffSignedVersions(local.doc, signed.get(order[0]!.id)!, signed.get(order.at(-1)!.id)!);
+    if (!d.ok) throw new Error(d.reason);
+    t.diffFirstLast = performance.now() - t0;
+    await local.release();
+    return t;
   },
 
   /**
