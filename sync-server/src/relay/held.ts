@@ -13,10 +13,10 @@ export interface HeldApply {
 
 /**
  * Applies stored updates to many held rooms at once (an envelope's documents). Each room applies its
- * update and signs its receipts; then every receipt of every room is recorded in one recordReceipts
- * and every changed index row written in one putIndexes — issued together, so SQLite's group commit
- * puts both in one transaction — and each room stores its receipt update (again one group commit for
- * all). About three fsyncs after the import's own, however many documents and entries.
+ * update and signs its receipts; then writePending records every receipt of every room in one
+ * recordReceipts and writes every changed index row in one putIndexes — issued together, so SQLite's
+ * group commit puts both in one transaction — and each room stores its receipt update (again one
+ * group commit for all). About two fsyncs after the import's own, however many documents and entries.
  *
  * What stays true: a room puts into its document only receipts the store has durably recorded, and
  * the first sighting of each (what recordReceipts returned); a room counts its row as indexed only
@@ -35,9 +35,23 @@ export async function applyHeld(store: DocStore, items: readonly HeldApply[]): P
     ),
   );
 
+  failed.push(...(await writePending(store, prepared)));
+  return failed;
+}
+
+/**
+ * Writes what rooms have left after storing their updates: every receipt in one recordReceipts and
+ * every index row in one putIndexes, issued together (SQLite's group commit puts both in one
+ * transaction), then each room's finish — its kept receipts into the document as one update (again
+ * one group commit for all rooms). Used by applyHeld for an envelope's rooms and by Room.ingest for
+ * one room's update. Resolves with the documents something failed for, and why.
+ */
+export async function writePending(store: DocStore, prepared: readonly { doc: DocId; w: HeldWrites }[]): Promise<{ doc: DocId; error: unknown }[]> {
+  const failed: { doc: DocId; error: unknown }[] = [];
   const signed = prepared.flatMap((p) => p.w.receipts);
   const rows = prepared.flatMap((p) => (p.w.index ? [p.w.index] : []));
-  const [recorded, indexed] = await Promise.allSettled([store.recordReceipts(signed), store.putIndexes(rows)]);
+  // Most updates (typing) have neither: then no store call at all.
+  const [recorded, indexed] = await Promise.allSettled([signed.length ? store.recordReceipts(signed) : [], rows.length ? store.putIndexes(rows) : undefined]);
 
   let at = 0;
   await Promise.all(

@@ -19,6 +19,7 @@ import {
 import type { DocIndexRow, DocStore, EntryReceipt } from "../storage/types.ts";
 import { encodeAwareness, encodeUpdate } from "./protocol.ts";
 import { indexRow } from "./index-row.ts";
+import { writePending } from "./held.ts";
 
 /** A connected client of a room: a WebSocket, or (scaled out) another server process. */
 export interface Peer {
@@ -163,9 +164,10 @@ export class Room {
     Y.applyUpdate(this.doc.ydoc, update, from ?? SERVER_ORIGIN);
     this.deps.onAccepted?.(this.id, update);
     this.state = checked.value.state;
-    if (checked.value.added.length) await this.writeReceipts(checked.value.added);
-    await this.updateIndex(tried.value);
-    if (this.storedCount >= this.deps.compactAfter) await this.compact();
+    // Receipts and the index row in one commit, then the receipts' update: a client that sees its
+    // receipt can count on the index row being current.
+    const [failed] = await writePending(this.deps.store, [{ doc: this.id, w: await this.pendingWrites(checked.value.added, tried.value) }]);
+    if (failed) throw failed.error;
     return ok({ added: checked.value.added });
   }
 
@@ -253,29 +255,30 @@ export class Room {
         this.storedCount++;
         this.deps.onAccepted?.(this.id, update);
         this.state = state;
-        const receipts = await this.signReceipts(added);
-        const index = this.indexDue();
-        return {
-          receipts,
-          index,
-          finish: async (kept, indexed) => {
-            if (index && indexed) this.indexWritten(index);
-            if (kept?.length) await this.storeReceipts(kept);
-            if (this.storedCount >= this.deps.compactAfter) await this.compact();
-          },
-        };
+        return this.pendingWrites(added);
       },
       release: free,
     }));
   }
 
   /**
-   * The server's signed "received at" for each new entry, kept in the store and in the document:
-   * all signed first (CPU, independent of each other), recorded in one transaction, then one update.
+   * What follows storing an update, nothing of it written yet (see writePending, relay/held.ts): the
+   * server's signed "received at" for each new entry — all signed first, CPU work independent of each
+   * other, to be recorded in one call — and the index row if it is due; then, once written, the kept
+   * receipts go into the document as one update, and the document is compacted when due.
    */
-  private async writeReceipts(entries: EntryId[]): Promise<void> {
-    const signed = await this.signReceipts(entries);
-    await this.storeReceipts(await this.deps.store.recordReceipts(signed));
+  private async pendingWrites(added: readonly EntryId[], touched?: ReadonlySet<DocumentPart>): Promise<HeldWrites> {
+    const receipts = await this.signReceipts(added);
+    const index = this.indexDue(touched);
+    return {
+      receipts,
+      index,
+      finish: async (kept, indexed) => {
+        if (index && indexed) this.indexWritten(index);
+        if (kept?.length) await this.storeReceipts(kept);
+        if (this.storedCount >= this.deps.compactAfter) await this.compact();
+      },
+    };
   }
 
   private signReceipts(entries: readonly EntryId[]): Promise<EntryReceipt[]> {
@@ -339,7 +342,7 @@ export interface HeldRoom {
   release(): void;
 }
 
-/** What a held room has left to write after applyStored: nothing of it is written yet. */
+/** What a room has left to write after storing an update (applyStored, ingest): nothing of it is written yet. */
 export interface HeldWrites {
   /** Signed receipts for the new entries, to record (recordReceipts). */
   readonly receipts: readonly EntryReceipt[];
