@@ -45,30 +45,12 @@ async function lastSeq(store: Store, year: number): Promise<number> {
   return Number.isSafeInteger(n) && n >= 0 ? n : 0;
 }
 
-/**
- * Reservations of one store run one at a time: reading the counter and writing it back must not
- * interleave with another request's (the store's settings have no compare-and-set). The queue is
- * keyed by the store it guards, so two agencies served in one process never share one; it holds no
- * data, only the order of reservations in flight. Several server processes on one PostgreSQL
- * database would each keep their own order — a scale-out deployment must use one process for the
- * registry routes or a database sequence.
- */
-const queues = new WeakMap<Store, Promise<unknown>>();
-
-export function reserveReceiptNumber(store: Store, now: Date): Promise<{ receiptNumber: string; year: number; seq: number }> {
-  const run = async () => {
-    const year = rocYear(now);
-    const seq = (await lastSeq(store, year)) + 1;
-    if (seq >= 10 ** SEQ_DIGITS) throw new HttpError(409, `All ${10 ** SEQ_DIGITS - 1} receipt numbers of ROC year ${year} are used.`);
-    await store.setSetting(seqKey(year), String(seq));
-    return { receiptNumber: formatReceiptNumber(year, seq), year, seq };
-  };
-  const next = (queues.get(store) ?? Promise.resolve()).then(run, run);
-  queues.set(
-    store,
-    next.catch(() => undefined),
-  );
-  return next;
+/** Takes the next 收文號: the store's atomic counter, so no two requests — in any process — share one. */
+export async function reserveReceiptNumber(store: Store, now: Date): Promise<{ receiptNumber: string; year: number; seq: number }> {
+  const year = rocYear(now);
+  const seq = await store.nextCounter(seqKey(year));
+  if (seq >= 10 ** SEQ_DIGITS) throw new HttpError(409, `All ${10 ** SEQ_DIGITS - 1} receipt numbers of ROC year ${year} are used.`);
+  return { receiptNumber: formatReceiptNumber(year, seq), year, seq };
 }
 
 function registryOnly(s: Session | null): Session {

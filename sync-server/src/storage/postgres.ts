@@ -231,6 +231,15 @@ export class PostgresStore implements Store {
     await this.pool.query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [key, value]);
   }
 
+  async nextCounter(key: string): Promise<number> {
+    // The upsert locks the row, so concurrent increments from any process serialize on it.
+    const r = await this.pool.query<{ value: string }>(
+      "INSERT INTO settings (key, value) VALUES ($1, '1') ON CONFLICT (key) DO UPDATE SET value = ((settings.value)::bigint + 1)::text RETURNING value",
+      [key],
+    );
+    return Number(r.rows[0]!.value);
+  }
+
   async putCertificate(c: CertificateRow): Promise<void> {
     // A revocation is final: putting the certificate again must not lift it.
     await this.pool.query(

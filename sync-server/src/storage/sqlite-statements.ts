@@ -39,6 +39,9 @@ export function statements(db: Database.Database) {
     deputies: p("SELECT principal, deputy, from_at, until_at FROM deputies ORDER BY principal, from_at, deputy"),
     getSetting: p("SELECT value FROM settings WHERE key = ?"),
     setSetting: p("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
+    nextCounter: p(
+      "INSERT INTO settings (key, value) VALUES (?, '1') ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) RETURNING value",
+    ),
     // A revocation is final: putting the certificate again (say, re-registering it) must not lift it.
     putCert: p(`INSERT INTO certificates (serial, person, cert, issued_at, revoked_at, origin) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT (serial) DO UPDATE SET person = excluded.person, cert = excluded.cert, issued_at = excluded.issued_at,

@@ -241,6 +241,11 @@ export class SqliteStore implements Store {
     this.s.setSetting.run(key, value);
   }
 
+  async nextCounter(key: string): Promise<number> {
+    // One statement: SQLite's write lock makes the read and the increment one step for every connection.
+    return Number((this.s.nextCounter.get(key) as { value: string }).value);
+  }
+
   async putCertificate(c: CertificateRow): Promise<void> {
     this.s.putCert.run(c.serial, c.person, c.cert, c.issuedAt, c.revokedAt, c.origin);
   }

@@ -292,6 +292,16 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       expect(await s.getSetting("agency.code")).toBe("A2");
     });
 
+    it("counts without ever handing out one number twice, however many ask at once", async () => {
+      const s = await open();
+      expect(await s.nextCounter("test:seq")).toBe(1);
+      const got = await Promise.all(Array.from({ length: 40 }, () => s.nextCounter("test:seq")));
+      expect(new Set(got).size).toBe(40);
+      expect(Math.max(...got)).toBe(41);
+      expect(await s.getSetting("test:seq")).toBe("41");
+      expect(await s.nextCounter("test:other")).toBe(1);
+    });
+
     it("marks itself with a schema version", async () => {
       const s = await open();
       expect(Number(await s.getSetting("schema_version"))).toBeGreaterThanOrEqual(1);

@@ -143,6 +143,11 @@ export interface IdentityStore {
   /** Small named values: agency code and name, the encrypted CA key, the token secret, … */
   getSetting(key: string): Promise<string | undefined>;
   setSetting(key: string, value: string): Promise<void>;
+  /**
+   * Adds one to the integer setting `key` (absent counts as 0) and returns the new value, atomically
+   * — also across server processes sharing one database: two callers never get the same number.
+   */
+  nextCounter(key: string): Promise<number>;
   putCertificate(c: CertificateRow): Promise<void>;
   certificates(person?: PersonId): Promise<CertificateRow[]>;
   revokeCertificate(serial: string, at: string): Promise<boolean>;
