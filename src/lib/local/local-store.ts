@@ -26,6 +26,8 @@ export function localFacts(doc: CountersignDocument): Pick<LocalDocRow, "speed" 
 }
 
 const DAMAGED = "damaged";
+/** Documents applyManyFromServer works on at once. */
+const APPLY_LANES = 6;
 
 export interface DamageNote {
   reason: string;
@@ -72,24 +74,29 @@ export class LocalStore {
    */
   async applyManyFromServer(docs: readonly { doc: string; update: Uint8Array }[]): Promise<void> {
     const facts = new Map<string, ReturnType<typeof localFacts>>();
-    try {
-      for (const { doc: docId, update } of docs) {
-        const local = this.openDoc(docId);
-        try {
-          await local.ready;
-          Y.applyUpdate(local.ydoc, update, SYNC_ORIGIN);
-          facts.set(docId, localFacts(local.doc));
-        } catch (e) {
-          if (!(e instanceof DamagedLocalCopy)) throw e;
-          await this.noteDamaged(docId, e.reason);
-        } finally {
-          await local.release();
-        }
+    const one = async ({ doc: docId, update }: { doc: string; update: Uint8Array }) => {
+      const local = this.openDoc(docId);
+      try {
+        await local.ready;
+        Y.applyUpdate(local.ydoc, update, SYNC_ORIGIN);
+        facts.set(docId, localFacts(local.doc));
+      } catch (e) {
+        if (!(e instanceof DamagedLocalCopy)) throw e;
+        await this.noteDamaged(docId, e.reason);
+      } finally {
+        await local.release();
       }
-    } finally {
-      // What was applied is indexed even if a later document failed.
-      await this.#noteFacts(facts);
-    }
+    };
+    // A few documents at a time: each is its own IndexedDB database, so their reads and writes overlap.
+    let next = 0;
+    const lane = async () => {
+      while (next < docs.length) await one(docs[next++]!);
+    };
+    const settled = await Promise.allSettled(Array.from({ length: Math.min(APPLY_LANES, docs.length) }, lane));
+    // What was applied is indexed even if another document failed.
+    await this.#noteFacts(facts);
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) throw failed.reason;
   }
 
   /** Documents whose local copy could not be read, with the reason (kept until downloaded again). */
