@@ -3,9 +3,11 @@
  * JSON object on stdout; progress goes to stderr. Exits 1 only when the run could not be carried out
  * (or an outcome was wrong); goals not met are reported in "goals", not as a failure.
  *
- *   npm run bench:app                                   the issue's workload (10,000 documents; ~10 min)
+ *   npm run bench:app                                   the issue's workload (10,000 documents; ~12 min)
  *   BENCH_DOCS=2000 BENCH_RUNS=5 BENCH_RECONCILE_DOCS=200 npm run bench:app      a quick run
  *   BENCH_RECONCILE_RUNS=1 npm run bench:app            reconcile runs (each uses 2 × 1,000 fresh documents)
+ *   BENCH_PROF=prof npm run bench:app                   also one profiled cold start and opening (CDP) in prof/*.cpuprofile
+ *   BENCH_BUILD=skip npm run bench:app                  measure build/ as it is (=always: rebuild first)
  *
  * Setup (not timed): build the app if build/ is missing or stale; `countersign demo` into a temp dir;
  * BENCH_DOCS (10,000) documents seeded server-side the way the demo seeds its own (signed by the demo
