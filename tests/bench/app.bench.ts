@@ -8,6 +8,7 @@
  *   BENCH_RECONCILE_RUNS=1 npm run bench:app            reconcile runs (each uses 2 × 1,000 fresh documents)
  *   BENCH_PROF=prof npm run bench:app                   also one profiled cold start and opening (CDP) in prof/*.cpuprofile
  *   BENCH_BUILD=skip npm run bench:app                  measure build/ as it is (=always: rebuild first)
+ *   BENCH_ONLY=open npm run bench:app                   only the named measures (comma-separated: cold,search,open,reconcile)
  *
  * Setup (not timed): build the app if build/ is missing or stale; `countersign demo` into a temp dir;
  * BENCH_DOCS (10,000) documents seeded server-side the way the demo seeds its own (signed by the demo
@@ -67,7 +68,9 @@ async function main(): Promise<void> {
   const docs = envInt("BENCH_DOCS", 10_000);
   const runs = envInt("BENCH_RUNS", 10);
   const reconcileDocs = envInt("BENCH_RECONCILE_DOCS", 1000);
-  const reconcileRuns = envInt("BENCH_RECONCILE_RUNS", 3, 0);
+  const only = new Set((process.env.BENCH_ONLY ?? "cold,search,open,reconcile").split(",").map((x) => x.trim()));
+  for (const m of only) if (!["cold", "search", "open", "reconcile"].includes(m)) throw new Error(`BENCH_ONLY takes cold, search, open and reconcile, not "${m}".`);
+  const reconcileRuns = only.has("reconcile") ? envInt("BENCH_RECONCILE_RUNS", 3, 0) : 0;
   const build = ensureBuild();
   const cpus = os.cpus();
   log(`${docs} documents, ${runs} runs per measure, reconcile ${reconcileRuns} × ${reconcileDocs}; ${cpus.length} cpus, load ${os.loadavg().map((x) => round(x, 2)).join(" ")}`);
@@ -83,12 +86,12 @@ async function main(): Promise<void> {
     const ca = ((await (await fetch(`${server.base}/api/agency`)).json()) as { ca: string }).ca;
 
     await setOffline(session, true);
-    const cold = await coldStart(session, server.base, runs);
-    log(`cold start: median ${cold.frame.medianMs} ms, p95 ${cold.frame.p95Ms} ms (peer ${cold.peer.stats.medianMs} ms)`);
-    const found = await search(session, server.base, runs, "畢業典禮");
-    log(`search: median ${found.frame.medianMs} ms, p95 ${found.frame.p95Ms} ms (peer ${found.peer.stats.medianMs} ms)`);
-    const opened = await openDoc(session, server.base, runs, ca);
-    log(`open: median ${opened.frame.medianMs} ms, p95 ${opened.frame.p95Ms} ms (peer ${opened.peer.stats.medianMs} ms)`);
+    const cold = only.has("cold") ? await coldStart(session, server.base, runs) : null;
+    if (cold) log(`cold start: median ${cold.frame.medianMs} ms, p95 ${cold.frame.p95Ms} ms (peer ${cold.peer.stats.medianMs} ms)`);
+    const found = only.has("search") ? await search(session, server.base, runs, "畢業典禮") : null;
+    if (found) log(`search: median ${found.frame.medianMs} ms, p95 ${found.frame.p95Ms} ms (peer ${found.peer.stats.medianMs} ms)`);
+    const opened = only.has("open") ? await openDoc(session, server.base, runs, ca) : null;
+    if (opened) log(`open: median ${opened.frame.medianMs} ms, p95 ${opened.frame.p95Ms} ms (peer ${opened.peer.stats.medianMs} ms)`);
     await setOffline(session, false);
 
     const other = await otherDevice(server.base, server.code(OTHER));
@@ -129,12 +132,12 @@ async function main(): Promise<void> {
       openDoc: opened,
       reconcile: rec,
       goals: {
-        coldStart: goal(GOALS.coldStartMs, cold.frame),
-        search: goal(GOALS.searchMs, found.frame),
-        openDoc: goal(GOALS.openDocMs, opened.frame),
+        coldStart: goal(GOALS.coldStartMs, cold?.frame ?? null),
+        search: goal(GOALS.searchMs, found?.frame ?? null),
+        openDoc: goal(GOALS.openDocMs, opened?.frame ?? null),
         reconcile: { goalMs: null, measuredMs: rec?.app.medianMs ?? null, met: null, note: "the issue sets no goal; reported with its peer" },
       },
-      ratios: { coldStart: cold.ratio, search: found.ratio, openDoc: opened.ratio, reconcile: rec?.ratio ?? null },
+      ratios: { coldStart: cold?.ratio ?? null, search: found?.ratio ?? null, openDoc: opened?.ratio ?? null, reconcile: rec?.ratio ?? null },
       findings,
     };
     process.stdout.write(JSON.stringify(out, null, 2) + "\n");
