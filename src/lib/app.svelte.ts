@@ -1,6 +1,7 @@
 // The app's shared state: who is using the device, their local store, and the sync schedule. One
 // instance per page load (the app renders in the browser only: see routes/+layout.ts).
 import { Unreachable } from "$lib/api/client.ts";
+import { VerifyCache } from "@countersign/crdt-model";
 import { Identity } from "$lib/identity/identity.svelte.ts";
 import { problemOf } from "$lib/identity/problems.ts";
 import { LocalStore } from "$lib/local/local-store.ts";
@@ -16,6 +17,8 @@ export class App {
   local = $state.raw<LocalStore | null>(null);
   /** True once start() has settled who is here (pages wait for it before deciding what to show). */
   started = $state(false);
+  /** What verification learned this session (parsed entries, certificates, keys, signatures): opening a document again re-verifies nothing. */
+  readonly verifyCache = new VerifyCache();
 
   #running: Promise<SyncReport | null> | null = null;
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -63,7 +66,13 @@ export class App {
     }
     this.sync.syncing = true;
     try {
-      const report = await syncOnce(store, (path, o) => this.identity.api(path, o));
+      const report = await syncOnce(
+        store,
+        (path, o) => this.identity.api(path, o),
+        (p) => {
+          if (store === this.local) this.sync.progress = p;
+        },
+      );
       if (store !== this.local) return null; // the user switched identity meanwhile
       this.sync.reachable = true;
       this.sync.problem = null;
@@ -75,14 +84,20 @@ export class App {
       return null;
     } finally {
       this.sync.syncing = false;
+      this.sync.progress = null;
     }
   }
 
+  /**
+   * Enrolls this device and returns as soon as the identity is stored: the first sync runs in the
+   * background (with thousands of documents it takes tens of seconds), the header shows its
+   * progress and the inbox fills in as the index arrives.
+   */
   async enroll(code: string): Promise<boolean> {
     const done = await this.identity.enroll(code);
     if (done) {
       await this.#bind();
-      await this.syncNow();
+      void this.syncNow();
     }
     return done;
   }

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import { CountersignDocument, asDocId, derive, signAction, TrustStore, parseCertificate } from "@countersign/crdt-model";
+import { CountersignDocument, asDocId, asPersonId, asUnitId, derive, signAction, TrustStore, parseCertificate } from "@countersign/crdt-model";
 import { provider, startAgency, testMetadata, until, must, CODE, type RunningAgency } from "./support/agency-server.ts";
 import { signToken, verifyToken, TOKEN_REFUSALS } from "../../sync-server/src/identity/login.ts";
+import type { DocIndexRow } from "../../sync-server/src/storage/types.ts";
 
 let a: RunningAgency;
 beforeAll(async () => {
@@ -84,5 +85,68 @@ describe("the JSON API", () => {
 
   it("There is no such API route.", async () => {
     expect((await api("/api/nothing", a.people.officer.token)).status).toBe(404);
+  });
+});
+
+describe("listings read in pages (GET /api/docs and /api/inbox)", () => {
+  let small: RunningAgency;
+  beforeAll(async () => {
+    small = await startAgency({ list: 3 });
+    const row = (doc: string, o: Partial<DocIndexRow> = {}): DocIndexRow => ({
+      doc: asDocId(doc),
+      kind: "memo",
+      subject: `主旨 ${doc}`,
+      status: "in-review",
+      secrecy: "none",
+      unit: asUnitId("U-STU"),
+      caseOfficer: asPersonId("P-officer"),
+      dueDate: null,
+      participants: ["person:P-officer"],
+      holders: ["person:P-officer"],
+      // Update times out of id order: the pages follow ids, not times.
+      updatedAt: `2026-11-${String(20 - Number(doc.slice(-1))).padStart(2, "0")}T00:00:00.000Z`,
+      ...o,
+    });
+    await small.store.putIndexes([
+      ...["page-0", "page-1", "page-2", "page-4", "page-5", "page-6", "page-7"].map((d) => row(d)),
+      // Secret, and the officer is not named: filtered out of its page, which is still not the last.
+      row("page-3", { secrecy: "secret", participants: ["unit:U-STU"], holders: ["unit:U-STU"] }),
+    ]);
+  });
+  afterAll(async () => {
+    await small?.stop();
+  });
+  const get = async (path: string) => {
+    const res = await fetch(`${small.http}${path}`, { headers: { authorization: `Bearer ${small.people.officer.token}` } });
+    return { status: res.status, json: (await res.json()) as { docs: { doc: string }[]; next: string | null; error?: string } };
+  };
+
+  for (const path of ["/api/docs", "/api/inbox"]) {
+    it(`${path} lists every document in the caller's scope across pages of the server's page size, in id order, with a next cursor until the last`, async () => {
+      const seen: string[] = [];
+      const pages: (string | null)[] = [];
+      let next: string | null = "";
+      while (next !== null) {
+        const r = await get(next ? `${path}?after=${encodeURIComponent(next)}` : path);
+        expect(r.status).toBe(200);
+        expect(r.json.docs.length).toBeLessThanOrEqual(3);
+        seen.push(...r.json.docs.map((d) => d.doc));
+        next = r.json.next;
+        pages.push(next);
+      }
+      expect(seen).toEqual(["page-0", "page-1", "page-2", "page-4", "page-5", "page-6", "page-7"]);
+      expect(pages).toEqual(["page-2", "page-5", null]);
+    });
+  }
+
+  it("a client may ask for smaller pages than the server's, never larger ones", async () => {
+    expect((await get("/api/docs?limit=2")).json).toMatchObject({ next: "page-1" });
+    expect((await get("/api/docs?limit=50")).json.docs).toHaveLength(3);
+  });
+
+  it("The request is malformed: … — a page size that is not a positive number", async () => {
+    const r = await get("/api/docs?limit=zero");
+    expect(r.status).toBe(400);
+    expect(r.json.error).toMatch(/^The request is malformed: .*\(at limit\)\.$/);
   });
 });

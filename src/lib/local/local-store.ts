@@ -149,19 +149,16 @@ export class LocalStore {
   }
 
   /**
-   * Merges the server's index rows into the local index, keeping what only this device knows (速別,
-   * 文號, its state vector). Documents the server no longer lists for us are dropped unless they
-   * still hold unsent changes.
+   * Merges server index rows (one page of a listing, or several) into the local index, keeping what
+   * only this device knows (速別, 文號, its state vector). Removes nothing: a page says which
+   * documents exist, never which do not (dropUnlisted does that, after a complete listing).
    */
   async mergeIndex(rows: readonly ServerIndexRow[]): Promise<void> {
-    // Read, deleted and written in bulk, and rows that did not change are not rewritten: a sync that
-    // brings nothing new must not make the open inbox re-read and re-render thousands of rows.
-    await this.db.transaction("rw", this.db.docs, this.db.pending, async () => {
-      const listed = new Set(rows.map((r) => r.doc));
-      const pendingDocs = new Set((await this.db.pending.orderBy("doc").uniqueKeys()).map(String));
-      const held = new Map((await this.db.docs.toArray()).map((r) => [r.doc, r]));
-      const gone = [...held.keys()].filter((doc) => !listed.has(doc) && !pendingDocs.has(doc));
-      if (gone.length) await this.db.docs.bulkDelete(gone);
+    if (!rows.length) return;
+    // Read and written in bulk, and rows that did not change are not rewritten: a sync that brings
+    // nothing new must not make the open inbox re-read and re-render thousands of rows.
+    await this.db.transaction("rw", this.db.docs, async () => {
+      const held = new Map((await this.db.docs.bulkGet(rows.map((r) => r.doc))).flatMap((r) => (r ? [[r.doc, r] as const] : [])));
       const changed: LocalDocRow[] = [];
       for (const r of rows) {
         const old = held.get(r.doc);
@@ -177,6 +174,20 @@ export class LocalStore {
         if (!old || !sameRow(old, next)) changed.push(next);
       }
       if (changed.length) await this.db.docs.bulkPut(changed);
+    });
+  }
+
+  /**
+   * Drops the documents that have left this person's scope. `listed` must be every document of a
+   * COMPLETE listing (all pages read in one sync): a row missing from a truncated or failed listing
+   * says nothing, and dropping it would lose documents. Rows holding unsent changes stay.
+   */
+  async dropUnlisted(listed: ReadonlySet<string>): Promise<void> {
+    await this.db.transaction("rw", this.db.docs, this.db.pending, async () => {
+      const pendingDocs = new Set((await this.db.pending.orderBy("doc").uniqueKeys()).map(String));
+      const held = (await this.db.docs.toCollection().primaryKeys()).map(String);
+      const gone = held.filter((doc) => !listed.has(doc) && !pendingDocs.has(doc));
+      if (gone.length) await this.db.docs.bulkDelete(gone);
     });
   }
 

@@ -4,6 +4,7 @@ import { online } from "svelte/reactivity/window";
 import type { Problem } from "$lib/identity/problems.ts";
 import { Live } from "./live.svelte.ts";
 import type { LocalStore } from "./local-store.ts";
+import type { SyncProgress } from "./sync.ts";
 
 export type SyncMode = "offline" | "syncing" | "pending" | "synced" | "never";
 
@@ -11,6 +12,8 @@ export class SyncState {
   /** Whether the last attempt to reach the agency server got an answer. */
   reachable = $state(true);
   syncing = $state(false);
+  /** How far the running sync has come (null when none runs). */
+  progress = $state.raw<SyncProgress | null>(null);
   lastSyncedAt = $state.raw<Date | null>(null);
   /** A sync that failed for a reason other than being offline (a refusal, a server error). */
   problem = $state.raw<Problem | null>(null);

@@ -7,7 +7,7 @@ import * as Y from "yjs";
 import { CountersignDocument, asAgencyCode, asDocId, asPersonId, asUnitId, fromBase64, toBase64, type Metadata } from "@countersign/crdt-model";
 import type { BatchRequest, BatchResponse, ServerIndexRow } from "$lib/api/types.ts";
 import { LocalStore } from "./local-store.ts";
-import { mergeRows, syncOnce, type Api } from "./sync.ts";
+import { mergeRows, syncOnce, type Api, type SyncProgress } from "./sync.ts";
 
 const meta: Metadata = {
   kind: "memo",
@@ -39,10 +39,25 @@ const row = (doc: string, o: Partial<ServerIndexRow> = {}): ServerIndexRow => ({
 });
 
 /** A scripted agency server: the index, the documents it holds, and the requests it saw. */
-function fakeServer(index: ServerIndexRow[], docs: Map<string, Y.Doc>, opts: { refuse?: string; deny?: string[] } = {}) {
+function fakeServer(
+  index: ServerIndexRow[],
+  docs: Map<string, Y.Doc>,
+  opts: { refuse?: string; deny?: string[]; pageSize?: number; failAfter?: string; inbox?: ServerIndexRow[] } = {},
+) {
   const requests: BatchRequest[] = [];
+  const listings: string[] = [];
   const api: Api = async <T>(path: string, o?: { body?: unknown }): Promise<T> => {
-    if (path === "/api/docs" || path === "/api/inbox") return { docs: index } as T;
+    const url = new URL(path, "http://server");
+    if (url.pathname === "/api/docs" || url.pathname === "/api/inbox") {
+      listings.push(path);
+      const all = url.pathname === "/api/inbox" && opts.inbox ? opts.inbox : index;
+      // Without a page size: the old response shape, one listing without `next`.
+      if (!opts.pageSize) return { docs: all } as T;
+      const after = url.searchParams.get("after") ?? "";
+      if (opts.failAfter !== undefined && after === opts.failAfter) throw new Error("The connection dropped.");
+      const rows = all.filter((r) => r.doc > after).sort((a, b) => (a.doc < b.doc ? -1 : 1)).slice(0, opts.pageSize);
+      return { docs: rows, next: rows.length === opts.pageSize ? rows.at(-1)!.doc : null } as T;
+    }
     if (path === "/api/delegation") return { delegation: null } as T;
     if (path === "/api/units") return { units: [{ id: "U-STU", name: "學務管理科" }] } as T;
     if (path !== "/api/sync") throw new Error(path);
@@ -65,7 +80,7 @@ function fakeServer(index: ServerIndexRow[], docs: Map<string, Y.Doc>, opts: { r
     }
     return res as T;
   };
-  return { api, requests };
+  return { api, requests, listings };
 }
 
 function serverDoc(id: string): Y.Doc {
@@ -161,6 +176,59 @@ describe("batch sync", () => {
     await store.db.pending.add({ doc: "d2", update: new Uint8Array([0, 0]), at: "", refused: "kept" });
     await syncOnce(store, fakeServer([], docs).api);
     expect((await store.db.docs.toArray()).map((r) => r.doc)).toEqual(["d2"]);
+  });
+});
+
+describe("a listing read in pages", () => {
+  const ids = Array.from({ length: 7 }, (_, i) => `d${i}`);
+  const docsOf = (list: string[]) => new Map(list.map((id) => [id, serverDoc(id)]));
+
+  it("reads every page of both listings and keeps the documents past the first page", async () => {
+    const store = freshStore();
+    const server = fakeServer(ids.map((id) => row(id)), docsOf(ids), { pageSize: 3, inbox: [row("d6", { status: "in-review", updatedAt: "2026-11-21T00:00:00.000Z" })] });
+    const progress: SyncProgress[] = [];
+    expect((await syncOnce(store, server.api, (p) => progress.push(p))).pulled).toBe(7);
+    expect((await store.db.docs.toCollection().primaryKeys()).sort()).toEqual(ids);
+    // The newer row of a document both listings hold wins, whichever page came last.
+    expect((await store.db.docs.get("d6"))!.status).toBe("in-review");
+    expect(server.listings).toEqual(expect.arrayContaining(["/api/docs", "/api/docs?after=d2", "/api/docs?after=d5", "/api/inbox"]));
+    expect(progress.at(-1)).toEqual({ listed: 8, pulled: 7, asked: 7 });
+
+    // Reconnecting: every page is read again and nothing is dropped.
+    await syncOnce(store, server.api);
+    expect(await store.db.docs.count()).toBe(7);
+  });
+
+  it("a listing that fails part-way removes no local row, and the sync says it failed", async () => {
+    const store = freshStore();
+    const docs = docsOf(ids);
+    await syncOnce(store, fakeServer(ids.map((id) => row(id)), docs, { pageSize: 3 }).api);
+    // The server now lists only the first page before the connection drops.
+    const broken = fakeServer(ids.slice(0, 3).map((id) => row(id)), docs, { pageSize: 3, failAfter: "d2" });
+    await expect(syncOnce(store, broken.api)).rejects.toThrow("The connection dropped.");
+    expect(await store.db.docs.count()).toBe(7);
+  });
+
+  it("drops a document only once a complete listing, every page read, no longer holds it", async () => {
+    const store = freshStore();
+    const docs = docsOf(ids);
+    await syncOnce(store, fakeServer(ids.map((id) => row(id)), docs, { pageSize: 3 }).api);
+    const left = ids.filter((id) => id !== "d4");
+    await syncOnce(store, fakeServer(left.map((id) => row(id)), docs, { pageSize: 3 }).api);
+    expect((await store.db.docs.toCollection().primaryKeys()).sort()).toEqual(left);
+  });
+
+  it("stops reading a listing whose server repeats a page, and removes nothing", async () => {
+    const store = freshStore();
+    const docs = docsOf(ids);
+    await syncOnce(store, fakeServer(ids.map((id) => row(id)), docs).api);
+    const looping: Api = async <T>(path: string): Promise<T> => {
+      if (path.startsWith("/api/docs") || path.startsWith("/api/inbox")) return { docs: [row("d0")], next: "d0" } as T;
+      if (path === "/api/delegation") return { delegation: null } as T;
+      return { units: [] } as T;
+    };
+    await expect(syncOnce(store, looping)).rejects.toThrow("repeated a page");
+    expect(await store.db.docs.count()).toBe(7);
   });
 });
 

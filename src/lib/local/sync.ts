@@ -27,15 +27,60 @@ export function mergeRows(...lists: readonly ServerIndexRow[][]): ServerIndexRow
   return [...byDoc.values()];
 }
 
-export async function syncOnce(store: LocalStore, api: Api): Promise<SyncReport> {
-  const [docs, inbox, delegation, units] = await Promise.all([
-    api<{ docs: ServerIndexRow[] }>("/api/docs"),
-    api<{ docs: ServerIndexRow[] }>("/api/inbox"),
+/** One page of GET /api/docs or /api/inbox: `next` continues the listing; null means it is complete. */
+interface IndexPage {
+  docs: ServerIndexRow[];
+  next?: string | null;
+}
+
+/** How far a sync has come, for the header (the first sync of thousands of documents takes a while). */
+export interface SyncProgress {
+  /** Index rows read from the server's listings so far. */
+  listed: number;
+  /** Documents downloaded so far, of those asked for. */
+  pulled: number;
+  asked: number;
+}
+
+/**
+ * Reads a whole listing page by page, handing each page over as it arrives (the inbox fills in
+ * while the rest is read). Throws if any page fails: a listing read only in part must never be
+ * taken for the complete one.
+ */
+async function readListing(api: Api, path: string, onPage: (rows: ServerIndexRow[]) => Promise<void>): Promise<void> {
+  let after: string | null = "";
+  const seen = new Set<string>();
+  while (after !== null) {
+    const page: IndexPage = await api<IndexPage>(after ? `${path}?after=${encodeURIComponent(after)}` : path);
+    await onPage(page.docs);
+    const next: string | null = page.next ?? null;
+    // A server that repeats a cursor would page forever; stop and treat the listing as incomplete.
+    if (next !== null && seen.has(next)) throw new Error(`The server's listing ${path} repeated a page.`);
+    if (next !== null) seen.add(next);
+    after = next;
+  }
+}
+
+export async function syncOnce(store: LocalStore, api: Api, onProgress: (p: SyncProgress) => void = () => {}): Promise<SyncReport> {
+  const progress: SyncProgress = { listed: 0, pulled: 0, asked: 0 };
+  // The newest row seen per document in this sync (one may be listed by both listings).
+  const newest = new Map<string, string>();
+  const onPage = async (rows: ServerIndexRow[]) => {
+    const fresh = rows.filter((r) => !newest.has(r.doc) || newest.get(r.doc)! < r.updatedAt);
+    for (const r of fresh) newest.set(r.doc, r.updatedAt);
+    await store.mergeIndex(fresh);
+    progress.listed += rows.length;
+    onProgress({ ...progress });
+  };
+  const [delegation, units] = await Promise.all([
     api<{ delegation: unknown }>("/api/delegation"),
     api<{ units: { id: string; name: string }[] }>("/api/units"),
+    readListing(api, "/api/docs", onPage),
+    readListing(api, "/api/inbox", onPage),
   ]);
   await store.db.setMeta("units", JSON.stringify(Object.fromEntries(units.units.map((u) => [u.id, u.name]))));
-  await store.mergeIndex(mergeRows(docs.docs, inbox.docs));
+  // Both listings were read to their last page: a document neither listed has left our scope.
+  await store.dropUnlisted(new Set(newest.keys()));
   // Kept for verifying offline: 決行 needs the level the agency's delegation table requires.
   if (delegation.delegation) await store.db.setMeta("delegation", JSON.stringify(delegation.delegation));
 
@@ -54,6 +99,8 @@ export async function syncOnce(store: LocalStore, api: Api): Promise<SyncReport>
   const have = (await store.db.docs.toArray()).filter((r) => r.access === "edit" && !(r.doc in damaged)).map((r) => ({ doc: r.doc, sv: r.sv ?? EMPTY_SV }));
 
   const report: SyncReport = { pushed: 0, pulled: 0, refused: [] };
+  progress.asked = have.length;
+  onProgress({ ...progress });
   for (let i = 0; i === 0 || i < have.length; i += BATCH_DOCS) {
     const body: BatchRequest = { v: 1, push: i === 0 ? push : [], have: have.slice(i, i + BATCH_DOCS) };
     if (!body.push.length && !body.have.length) break;
@@ -73,6 +120,8 @@ export async function syncOnce(store: LocalStore, api: Api): Promise<SyncReport>
     }
     await store.applyManyFromServer(res.docs.map((d) => ({ doc: d.doc, update: fromBase64(d.update) })));
     report.pulled += res.docs.length;
+    progress.pulled = Math.min(have.length, i + BATCH_DOCS);
+    onProgress({ ...progress });
     if (res.denied.length) await store.markMetadataOnly(res.denied);
   }
   await store.db.setMeta("lastSyncedAt", new Date().toISOString());

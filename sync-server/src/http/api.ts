@@ -25,8 +25,11 @@ export interface ApiContext {
   agency: Agency;
   rooms: Rooms;
   trust: TrustCache;
-  /** Request body limits: ordinary JSON, the batch sync endpoint, an attachment upload (blobs.ts). */
-  limits: { json: number; batch: number; blob: number };
+  /**
+   * Request body limits: ordinary JSON, the batch sync endpoint, an attachment upload (blobs.ts);
+   * and `list`, the most index rows one page of /api/docs or /api/inbox holds.
+   */
+  limits: { json: number; batch: number; blob: number; list: number };
   /** The demo agency's people and one-time codes (`countersign demo`); absent for a real agency. */
   demo?: readonly DemoEntry[];
   /** Envelope delivery and the app's exchange API (/api/exchange/…: exchange/http-routes.ts). */
@@ -53,6 +56,28 @@ const personSchema = z
   .object({ id, name: z.string().min(1).max(100), unit: id, level: z.number().int().min(1).max(20), roles: z.array(z.enum(ROLES)) })
   .strict();
 const deputySchema = z.object({ principal: id, deputy: id, from: z.string(), until: z.string() }).strict();
+
+const pageQuery = z
+  .object({
+    after: z.string().max(128).optional(),
+    limit: z.coerce.number().int().min(1).optional(),
+  });
+
+/**
+ * One page of a listing, in document-id order: `?after=<doc id>` continues from the previous page's
+ * `next`, `?limit=` asks for fewer rows than the server's page size. `next` is null on the last page,
+ * so a client knows when it has read the whole listing (and only then may conclude that a document
+ * it did not see has left its scope). Rows this person may not see are filtered out after the page
+ * is cut, so a page may hold fewer rows than the limit and still not be the last.
+ */
+async function listPage(ctx: ApiContext, req: IncomingMessage, who: Session, filter: { holders?: string[]; participants?: string[] }) {
+  const url = new URL(req.url ?? "/", "http://localhost");
+  const q = parseBody(pageQuery, Object.fromEntries(url.searchParams));
+  const limit = Math.min(q.limit ?? ctx.limits.list, ctx.limits.list);
+  const rows = await ctx.store.queryIndex({ ...filter, after: q.after ?? "", limit });
+  const next = rows.length === limit ? rows.at(-1)!.doc : null;
+  return { docs: rows.filter((r) => access(principalOf(who), r) !== "none"), next };
+}
 
 type Handler = (ctx: ApiContext, req: IncomingMessage, res: ServerResponse, session: Session | null, params: string[]) => Promise<unknown>;
 
@@ -108,21 +133,19 @@ export const ROUTES: Route[] = [
     method: "GET",
     path: /^\/api\/inbox$/,
     auth: true,
-    handle: async (ctx, _req, _res, s) => {
+    handle: async (ctx, req, _res, s) => {
       const who = s!;
-      const keys = [`person:${who.person}`, `unit:${who.unit}`, `agency:${who.agency}`, ...who.roles.map((r) => `role:${r}`)];
-      const rows = await ctx.store.queryIndex({ holders: keys, limit: 1000 });
-      return { docs: rows.filter((r) => access(principalOf(who), r) !== "none") };
+      const holders = [`person:${who.person}`, `unit:${who.unit}`, `agency:${who.agency}`, ...who.roles.map((r) => `role:${r}`)];
+      return listPage(ctx, req, who, { holders });
     },
   },
   {
     method: "GET",
     path: /^\/api\/docs$/,
     auth: true,
-    handle: async (ctx, _req, _res, s) => {
+    handle: async (ctx, req, _res, s) => {
       const who = s!;
-      const rows = await ctx.store.queryIndex({ participants: [`person:${who.person}`, `unit:${who.unit}`, `agency:${who.agency}`], limit: 5000 });
-      return { docs: rows.filter((r) => access(principalOf(who), r) !== "none") };
+      return listPage(ctx, req, who, { participants: [`person:${who.person}`, `unit:${who.unit}`, `agency:${who.agency}`] });
     },
   },
   {

@@ -64,6 +64,8 @@ export interface Limits {
   batch: number;
   /** The largest attachment taken by PUT /api/blobs/<sha256>. */
   blob: number;
+  /** The most index rows one page of GET /api/docs or /api/inbox holds (clients page with `next`). */
+  list: number;
   frame: number;
   idleMs: number;
   maxLoaded: number;
@@ -75,6 +77,7 @@ export const DEFAULT_LIMITS: Limits = {
   json: 1024 * 1024,
   batch: 64 * 1024 * 1024,
   blob: 50 * 1024 * 1024,
+  list: 1000,
   frame: 16 * 1024 * 1024,
   idleMs: 30_000,
   maxLoaded: 2000,
@@ -131,7 +134,7 @@ export class AgencyServer {
       gate: new ReceiveGate(o.delivery?.gate),
       limits: { envelopeBytes: o.delivery?.envelopeBytes ?? 128 * 1024 * 1024, bodyMs: o.delivery?.bodyMs ?? 120_000 },
     };
-    this.ctx = { store: o.store, agency: o.agency, rooms: this.rooms, trust, limits: { json: this.limits.json, batch: this.limits.batch, blob: this.limits.blob }, demo: o.demo, delivery, exchange: this.exchange };
+    this.ctx = { store: o.store, agency: o.agency, rooms: this.rooms, trust, limits: { json: this.limits.json, batch: this.limits.batch, blob: this.limits.blob, list: this.limits.list }, demo: o.demo, delivery, exchange: this.exchange };
     this.relay = new Relay({
       rooms: this.rooms,
       store: o.store,

@@ -147,10 +147,12 @@ export class PostgresStore implements Store {
     if (q.holders !== undefined) where.push(byKey("holder", q.holders));
     if (q.participants !== undefined) where.push(byKey("participant", q.participants));
     if (q.status !== undefined) where.push(`d.status = ANY(${param(q.status)}::text[])`);
+    // doc is COLLATE "C" (postgres-schema.ts): compared and ordered bytewise, as in SQLite.
+    if (q.after !== undefined) where.push(`d.doc > ${param(q.after)}`);
     // LIMIT NULL is no limit, as SQLite's LIMIT -1.
     const limit = param(q.limit === undefined ? null : Math.max(0, Math.floor(q.limit)));
     const r = await this.pool.query<IndexDbRow>(
-      `SELECT d.* FROM doc_index d ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY d.updated_at DESC, d.doc LIMIT ${limit}`,
+      `SELECT d.* FROM doc_index d ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${q.after !== undefined ? "d.doc" : "d.updated_at DESC, d.doc"} LIMIT ${limit}`,
       params,
     );
     return r.rows.map(toIndexRow);

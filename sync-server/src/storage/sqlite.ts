@@ -76,11 +76,11 @@ export class SqliteStore implements Store {
     this.writes = new GroupCommit(this.db, GROUP_COMMIT_MS);
     this.blobs = new SqliteBlobs(this.db);
     this.exchange = new SqliteExchange(this.db, this.blobs, () => this.writes.flush());
-    for (const h of [false, true]) for (const pa of [false, true]) for (const st of [false, true]) this.prepareQuery(h, pa, st);
+    for (const h of [false, true]) for (const pa of [false, true]) for (const st of [false, true]) for (const af of [false, true]) this.prepareQuery(h, pa, st, af);
   }
 
-  private prepareQuery(holders: boolean, participants: boolean, status: boolean): Stmt {
-    const key = `${+holders}${+participants}${+status}`;
+  private prepareQuery(holders: boolean, participants: boolean, status: boolean, after: boolean): Stmt {
+    const key = `${+holders}${+participants}${+status}${+after}`;
     let stmt = this.queries.get(key);
     if (stmt) return stmt;
     const where: string[] = [];
@@ -89,8 +89,9 @@ export class SqliteStore implements Store {
     if (holders) where.push(byKey("holder", "holders"));
     if (participants) where.push(byKey("participant", "participants"));
     if (status) where.push("d.status IN (SELECT value FROM json_each(@status))");
+    if (after) where.push("d.doc > @after");
     stmt = this.db.prepare(
-      `SELECT d.* FROM doc_index d ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY d.updated_at DESC, d.doc LIMIT @limit`,
+      `SELECT d.* FROM doc_index d ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${after ? "d.doc" : "d.updated_at DESC, d.doc"} LIMIT @limit`,
     );
     this.queries.set(key, stmt);
     return stmt;
@@ -163,11 +164,12 @@ export class SqliteStore implements Store {
    * nothing (a person with no keys sees no documents), an absent one does not filter.
    */
   async queryIndex(q: DocIndexQuery): Promise<DocIndexRow[]> {
-    const stmt = this.prepareQuery(q.holders !== undefined, q.participants !== undefined, q.status !== undefined);
+    const stmt = this.prepareQuery(q.holders !== undefined, q.participants !== undefined, q.status !== undefined, q.after !== undefined);
     const params: Record<string, unknown> = { limit: q.limit === undefined ? -1 : Math.max(0, Math.floor(q.limit)) };
     if (q.holders !== undefined) params.holders = JSON.stringify(q.holders);
     if (q.participants !== undefined) params.participants = JSON.stringify(q.participants);
     if (q.status !== undefined) params.status = JSON.stringify(q.status);
+    if (q.after !== undefined) params.after = q.after;
     return (stmt.all(params) as IndexDbRow[]).map(toIndexRow);
   }
 

@@ -196,6 +196,17 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       expect((await s.queryIndex({ holders: ["person:p-new"] })).length).toBe(0);
     });
 
+    it("pages in document-id order after a cursor, whatever the documents' update times", async () => {
+      const s = await open();
+      for (const [id, at] of [["d3", "2026-01-01"], ["d1", "2026-01-03"], ["d2", "2026-01-02"], ["d4", "2026-01-04"]] as const)
+        await s.putIndex(indexRow(id, { participants: id === "d4" ? [] : ["unit:u-edu"], updatedAt: `${at}T00:00:00Z` }));
+      const ids = async (q: Parameters<Store["queryIndex"]>[0]) => (await s.queryIndex(q)).map((r) => r.doc);
+      expect(await ids({ after: "", limit: 2 })).toEqual(["d1", "d2"]);
+      expect(await ids({ after: "d2", limit: 2 })).toEqual(["d3", "d4"]);
+      expect(await ids({ after: "d1", participants: ["unit:u-edu"] })).toEqual(["d2", "d3"]);
+      expect(await ids({ after: "d4" })).toEqual([]);
+    });
+
     it("orders text bytewise, as SQLite does, whatever the database's collation", async () => {
       const s = await open();
       for (const id of ["b", "B", "a-1", "a_1", "a1", "Ä"]) await s.putIndex(indexRow(id, { updatedAt: "2026-01-01T00:00:00Z" }));

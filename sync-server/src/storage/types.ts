@@ -44,6 +44,12 @@ export interface DocIndexQuery {
   /** Documents whose participants include any of these keys. */
   participants?: string[];
   status?: string[];
+  /**
+   * Pages in document-id order (bytewise) instead of newest first: only ids sorting after this one
+   * ("" for the first page). A stable cursor: an id never changes, so a document that stays listed
+   * is never skipped by a later page, however often it is updated while a client pages.
+   */
+  after?: string;
   limit?: number;
 }
 
