@@ -23,7 +23,9 @@ export type { ImportOutcome, ImportVia, ExchangeDeps } from "./types.ts";
 /**
  * The envelope exchange of one agency (issue 5), for the HTTP API, delivery, the app and the CLI:
  * federation trust, export, import with receipts, 分文. One instance per AgencyServer; it holds no
- * state but its dependencies and a verification cache shared by every import.
+ * state but its dependencies. Each import has a verification cache of its own, shared by its checks
+ * (the envelope's verification and each document's transition): kept across imports, it would grow
+ * the heap with every envelope up to its bound, and the goal is memory that does not grow.
  */
 export class Exchange {
   private readonly ctx: ExchangeContext;
@@ -39,7 +41,7 @@ export class Exchange {
 
   /** Verifies and imports an envelope, all or nothing; never throws. */
   importEnvelope(bytes: Uint8Array, via: ImportVia): Promise<Result<ImportOutcome>> {
-    return importEnvelope(this.ctx, bytes, via);
+    return importEnvelope({ ...this.ctx, cache: new VerifyCache() }, bytes, via);
   }
 
   /** Verifies an envelope addressed to us without importing or logging anything. */
