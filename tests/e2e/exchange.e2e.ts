@@ -85,6 +85,8 @@ async function enrolled(who: string): Promise<Page> {
   await page.goto(`${base}/`);
   await page.locator(`[data-testid="demo-person"][data-person="${who}"] button`).click();
   await page.waitForURL(/\/inbox$/, { timeout: 30_000 });
+  // The first sync runs in the background after enrollment: wait until the header says it is done.
+  await expect.poll(() => page.getByTestId("sync-state").getAttribute("data-mode"), { timeout: 30_000 }).toBe("synced");
   return page;
 }
 
