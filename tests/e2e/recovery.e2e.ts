@@ -168,8 +168,10 @@ describe("a damaged local database", () => {
     expect(await page.getByTestId("damaged-doc").allInnerTexts()).toEqual(["demo-001", "demo-002"]);
     expect(await counts(page)).toBe(before);
 
+    // The page is on /inbox already: wait for the reload that follows the deletion, not for the URL.
+    const reloaded = page.waitForEvent("load", T);
     await page.getByTestId("redownload-all").click();
-    await page.waitForURL(/\/inbox$/, T);
+    await reloaded;
     await synced(page);
     await expect.poll(() => counts(page), { timeout: 30_000 }).toBe(before);
     expect(await page.getByTestId("recovery").count()).toBe(0);
@@ -217,8 +219,9 @@ describe("a local index the app cannot use", () => {
     expect(await panel.innerText()).toContain("已註冊的金鑰不受影響");
     await page.screenshot({ path: "test-results/recovery-index-375.png", fullPage: true });
 
+    const reloaded = page.waitForEvent("load", T);
     await page.getByTestId("redownload-all").click();
-    await page.waitForURL(/\/inbox$/, T);
+    await reloaded;
     await synced(page);
     await expect.poll(() => counts(page), { timeout: 30_000 }).toBe(before);
     expect(await page.getByTestId("recovery").count()).toBe(0);
