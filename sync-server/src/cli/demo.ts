@@ -12,6 +12,7 @@ import { addPersonWithCode, issueEnrollmentCode } from "../identity/enrollment.t
 import { loadAgency } from "../identity/agency.ts";
 import { resolvePassphrase } from "../identity/passphrase.ts";
 import { createDemoDocuments } from "./demo-docs.ts";
+import { DEMO_ENVELOPE_FILE, DEMO_PEER, createDemoPeer } from "./demo-peer.ts";
 
 export const DEMO_AGENCY = { code: "A-DEMO-EDU", name: "示範市政府教育局" };
 
@@ -38,7 +39,8 @@ const PEOPLE: { id: string; name: string; unit: string; level: number; roles: Ro
 /**
  * `countersign demo --data DIR`: a demo agency to click through — units, a delegation table, a
  * person in each role, each with a one-time enrollment code (printed and kept in DIR/demo-codes.txt),
- * and a few dozen documents in every state.
+ * and a few dozen documents in every state; plus a fictional peer agency in the federation trust
+ * list and its countersign request as an envelope file (DIR/demo-envelope.csenv, see demo-peer.ts).
  * Refuses a directory that already holds an agency.
  */
 export async function runDemo(argv: string[], io: Io): Promise<number> {
@@ -55,6 +57,7 @@ export async function runDemo(argv: string[], io: Io): Promise<number> {
   if (init !== 0) return init;
   const store = openSqliteStore(dbPath(values.data));
   const lines: string[] = [`# ${DEMO_AGENCY.name} (${DEMO_AGENCY.code}) — demo enrollment codes, one use each`];
+  let envelope: Uint8Array;
   try {
     for (const u of UNITS) {
       const r = await addUnit(store, SYSTEM, { ...u, parent: "root" });
@@ -94,12 +97,19 @@ export async function runDemo(argv: string[], io: Io): Promise<number> {
     if (!agency.ok) return fail(io, agency.reason);
     const docs = await createDemoDocuments(store, agency.value, PEOPLE);
     io.out(`created ${docs} demo documents in every state (draft, in review, countersigning, returned, decided, dispatched, archived, on paper, 密, overdue)`);
+    const peer = await createDemoPeer(store, DEMO_AGENCY);
+    if (!peer.ok) return fail(io, peer.reason);
+    envelope = peer.value.bytes;
   } finally {
     await store.close();
   }
+  // A comment line: the listing (http/demo.ts) skips it, a person reading the file sees it.
+  lines.push(`# ${DEMO_PEER.name} (${DEMO_PEER.code}) asks for a countersign (會辦): ${DEMO_ENVELOPE_FILE} — 以李登記登入「公文交換」上傳，分文給陳承辦`);
+  await writeFile(join(values.data, DEMO_ENVELOPE_FILE), envelope);
   await writeFile(join(values.data, "demo-codes.txt"), lines.join("\n") + "\n", { mode: 0o600 });
   io.out(`demo agency ready; enrollment codes for each demo person are in ${join(values.data, "demo-codes.txt")}:`);
-  for (const l of lines.slice(1)) io.out(`  ${l}`);
+  for (const l of lines.slice(1)) if (!l.startsWith("#")) io.out(`  ${l}`);
+  io.out(`a countersign request from ${DEMO_PEER.name} (${DEMO_PEER.code}), trusted by the demo agency, is in ${join(values.data, DEMO_ENVELOPE_FILE)}`);
   return 0;
 }
 

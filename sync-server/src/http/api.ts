@@ -14,7 +14,7 @@ import { DOC_ID } from "../relay/ws.ts";
 import { batchRequestSchema, batchSync } from "./batch.ts";
 import { HttpError, parseBody, readJson, sendJson } from "./json.ts";
 import type { TrustCache } from "./trust-cache.ts";
-import { demoPeople, type DemoEntry } from "./demo.ts";
+import { DEMO_ENVELOPE_PATH, NOT_DEMO, demoPeople, handleDemoEnvelope, type DemoData } from "./demo.ts";
 import { handleBlobs } from "./blobs.ts";
 import { REGISTRY_ROUTES } from "./registry-routes.ts";
 import { handleExchange, type DeliveryContext } from "../exchange/http-routes.ts";
@@ -30,8 +30,8 @@ export interface ApiContext {
    * and `list`, the most index rows one page of /api/docs or /api/inbox holds.
    */
   limits: { json: number; batch: number; blob: number; list: number };
-  /** The demo agency's people and one-time codes (`countersign demo`); absent for a real agency. */
-  demo?: readonly DemoEntry[];
+  /** The demo agency's people, one-time codes and peer envelope (`countersign demo`); absent for a real agency. */
+  demo?: DemoData;
   /** Envelope delivery and the app's exchange API (/api/exchange/…: exchange/http-routes.ts). */
   delivery?: DeliveryContext;
   /** The agency's envelope exchange (exchange/service.ts): the same instance as `delivery.exchange`. */
@@ -106,8 +106,12 @@ export const ROUTES: Route[] = [
     path: /^\/api\/demo$/,
     auth: false,
     handle: async (ctx) => {
-      if (!ctx.demo) throw new HttpError(404, "This agency is not a demo agency.");
-      return { agency: { code: ctx.agency.code, name: ctx.agency.name }, people: await demoPeople(ctx.store, ctx.demo) };
+      if (!ctx.demo) throw new HttpError(404, NOT_DEMO);
+      return {
+        agency: { code: ctx.agency.code, name: ctx.agency.name },
+        people: await demoPeople(ctx.store, ctx.demo.people),
+        envelope: ctx.demo.envelope ? DEMO_ENVELOPE_PATH : null,
+      };
     },
   },
   { method: "POST", path: /^\/api\/login\/challenge$/, auth: false, handle: async (ctx) => challenge(ctx.store) },
@@ -213,6 +217,8 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
   if (exchanged) return exchanged;
   const blobs = await handleBlobs(ctx, req, res, path);
   if (blobs) return blobs;
+  const demoEnvelope = handleDemoEnvelope(ctx.demo, req, res, path);
+  if (demoEnvelope) return demoEnvelope;
   for (const route of ROUTES) {
     const m = route.path.exec(path);
     if (!m || req.method !== route.method) continue;

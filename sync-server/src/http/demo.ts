@@ -1,7 +1,9 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { ROLES, asPersonId, type Role } from "@countersign/crdt-model";
+import { ENVELOPE_MIMETYPE, ROLES, asPersonId, type Role } from "@countersign/crdt-model";
 import type { Store } from "../storage/types.ts";
+import { HttpError } from "./json.ts";
 
 /**
  * GET /api/demo: the demo people and their one-time enrollment codes, so a newcomer to the demo
@@ -9,6 +11,16 @@ import type { Store } from "../storage/types.ts";
  * (written by `countersign demo`); a real agency never has that file, so the route answers 404.
  */
 export const DEMO_CODES_FILE = "demo-codes.txt";
+/** The demo peer's countersign request (cli/demo-peer.ts writes it), served by GET /api/demo/envelope. */
+export const DEMO_ENVELOPE_FILE = "demo-envelope.csenv";
+export const DEMO_ENVELOPE_PATH = "/api/demo/envelope";
+export const NOT_DEMO = "This agency is not a demo agency.";
+
+/** What a demo data directory offers: its people, and the peer's envelope when the directory has one. */
+export interface DemoData {
+  people: readonly DemoEntry[];
+  envelope: Uint8Array | null;
+}
 
 export interface DemoEntry {
   person: string;
@@ -35,15 +47,42 @@ export function parseDemoCodes(text: string): DemoEntry[] {
   return out;
 }
 
-/** The demo listing of a data directory, or undefined when it is not a demo agency. */
-export async function readDemoCodes(dataDir: string): Promise<DemoEntry[] | undefined> {
+/**
+ * The demo listing of a data directory, or undefined when it is not a demo agency. Read once when the
+ * server starts: the envelope is a few kilobytes, and a demo directory made before the demo had a
+ * peer simply has none.
+ */
+export async function readDemoCodes(dataDir: string): Promise<DemoData | undefined> {
   let text: string;
   try {
     text = await readFile(join(dataDir, DEMO_CODES_FILE), "utf8");
   } catch {
     return undefined;
   }
-  return parseDemoCodes(text);
+  const envelope = await readFile(join(dataDir, DEMO_ENVELOPE_FILE)).then(
+    (b) => new Uint8Array(b),
+    () => null,
+  );
+  return { people: parseDemoCodes(text), envelope };
+}
+
+/**
+ * GET /api/demo/envelope: the demo peer's envelope file, without a login (like /api/demo), so the
+ * home page can offer it for download. 404 with a sentence for a real agency or a demo without one.
+ */
+export function handleDemoEnvelope(demo: DemoData | undefined, req: IncomingMessage, res: ServerResponse, path: string): { route: string; status: number } | false {
+  if (path !== DEMO_ENVELOPE_PATH || req.method !== "GET") return false;
+  if (!demo) throw new HttpError(404, NOT_DEMO);
+  if (!demo.envelope) throw new HttpError(404, "This demo agency has no envelope file from another agency.");
+  res.writeHead(200, {
+    "content-type": ENVELOPE_MIMETYPE,
+    "content-length": String(demo.envelope.byteLength),
+    "content-disposition": `attachment; filename="${DEMO_ENVELOPE_FILE}"`,
+    "cache-control": "no-store",
+    "x-content-type-options": "nosniff",
+  });
+  res.end(demo.envelope);
+  return { route: `GET ${DEMO_ENVELOPE_PATH}`, status: 200 };
 }
 
 /** The listing with each person's unit from the directory (people added later are not listed). */
