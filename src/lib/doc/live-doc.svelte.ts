@@ -6,7 +6,7 @@ import * as Y from "yjs";
 import * as decoding from "lib0/decoding";
 import { WebsocketProvider } from "y-websocket";
 import { createSubscriber } from "svelte/reactivity";
-import { TrustStore, derive, parseEntry, type CountersignDocument, type Sha256Hex, type Section, type BodyItem, type WorkflowState } from "@countersign/crdt-model";
+import { TrustStore, derive, type CountersignDocument, type Sha256Hex, type Section, type BodyItem, type WorkflowState } from "@countersign/crdt-model";
 import type { App } from "$lib/app.svelte.ts";
 import type { LocalDoc } from "$lib/local/local-store.ts";
 import { markRemote } from "$lib/local/ydoc-store.ts";
@@ -46,7 +46,6 @@ export class LiveDoc {
   #provider: WebsocketProvider | null = null;
   #detach: (() => void) | null = null;
   #subscribe: () => void;
-  #deriving = 0;
   #unobserve: () => void;
   #syncSoon: ReturnType<typeof setTimeout> | undefined;
 
@@ -57,20 +56,30 @@ export class LiveDoc {
     this.#local = local;
     this.doc = local.doc;
     this.ydoc = local.ydoc;
-    // Every change (ours, a peer's, the server's) re-reads the fields that use it. Yjs also ends
-    // transactions while merely reading some types, possibly mid-render, where Svelte forbids state
-    // writes: the notification is deferred to a microtask.
-    this.#subscribe = createSubscriber((update) => this.doc.onChange(() => queueMicrotask(update)));
-    this.#unobserve = this.doc.onChange(() => void this.rederive());
+    // Every change (ours, a peer's, the server's) re-reads the fields that use it and re-derives the
+    // state. Only Y "update" events count: Yjs also ends (empty) transactions while merely reading
+    // some types — verify and the page do that on every pass — and reacting to those re-ran the
+    // whole verify + derive and re-rendered the page once per read. An update can still arrive
+    // mid-render, where Svelte forbids state writes: the notification is deferred to a microtask.
+    this.#subscribe = createSubscriber((update) => {
+      const changed = () => queueMicrotask(update);
+      this.ydoc.on("update", changed);
+      return () => this.ydoc.off("update", changed);
+    });
+    const changed = () => void this.rederive();
+    this.ydoc.on("update", changed);
+    this.#unobserve = () => this.ydoc.off("update", changed);
   }
 
   /** Starts live sync (needs a token; offline, the jittered reconnect keeps trying). */
   async connect(docId: string, me: { name: string; unit: string; person: string }): Promise<void> {
+    if (this.#destroyed) return; // the page let go of it before its first frame
     this.#docId = docId;
     const store = this.app.local;
     if (store)
       this.#queuedRefusal = new Live(async () => (await store.db.pending.where("doc").equals(docId).filter((p) => p.refused !== undefined).first())?.refused ?? null, null);
     const token = await this.app.identity.token().catch(() => "");
+    if (this.#destroyed) return;
     const base = `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/sync`;
     const provider = new WebsocketProvider(base, docId, this.ydoc, { ...providerOptions, params: { token } });
     this.#provider = provider;
@@ -173,19 +182,38 @@ export class LiveDoc {
     this.#subscribe();
     const out = new Map<string, Sha256Hex>();
     for (const [id, raw] of this.doc.rawEntries()) {
-      const e = parseEntry(raw, id);
+      const e = this.app.verifyCache.entry(id, raw);
       if (e.ok) out.set(id, e.value.entry.payload.content);
     }
     return out;
   }
 
-  /** Re-derives the workflow state; a slower older run never overwrites a newer one. */
-  async rederive(): Promise<void> {
-    if (!this.trust) return;
-    const run = ++this.#deriving;
-    const s = await derive(this.doc, this.trust);
-    if (run === this.#deriving) this.state = s;
+  /**
+   * Re-derives the workflow state (through the session's VerifyCache: an entry verified once is not
+   * verified again). Changes arriving while a run is under way coalesce into one more run after it,
+   * so a burst of updates costs two passes, not one each; the state is always from the latest pass.
+   */
+  rederive(): Promise<void> {
+    if (!this.trust) return Promise.resolve();
+    if (this.#running) {
+      this.#again = true;
+      return this.#running;
+    }
+    const trust = this.trust;
+    this.#running = (async () => {
+      try {
+        do {
+          this.#again = false;
+          this.state = await derive(this.doc, trust, { cache: this.app.verifyCache });
+        } while (this.#again && !this.#destroyed);
+      } finally {
+        this.#running = null;
+      }
+    })();
+    return this.#running;
   }
+  #running: Promise<void> | null = null;
+  #again = false;
 
   #destroyed = false;
 
