@@ -1,9 +1,12 @@
+import "fake-indexeddb/auto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { CountersignDocument, asDocId, asPersonId, asUnitId, derive, signAction, TrustStore, parseCertificate } from "@countersign/crdt-model";
 import { provider, startAgency, testMetadata, until, must, CODE, type RunningAgency } from "./support/agency-server.ts";
 import { signToken, verifyToken, TOKEN_REFUSALS } from "../../sync-server/src/identity/login.ts";
 import type { DocIndexRow } from "../../sync-server/src/storage/types.ts";
+import { LocalStore } from "../../src/lib/local/local-store.ts";
+import { syncOnce, type Api } from "../../src/lib/local/sync.ts";
 
 let a: RunningAgency;
 beforeAll(async () => {
@@ -138,6 +141,29 @@ describe("listings read in pages (GET /api/docs and /api/inbox)", () => {
       expect(pages).toEqual(["page-2", "page-5", null]);
     });
   }
+
+  it("the app's sync reads every page into its local index, and drops a document only once a complete listing leaves it out", async () => {
+    const store = new LocalStore(CODE, "P-officer");
+    const app: Api = async <T>(path: string, o?: { body?: unknown }): Promise<T> => {
+      const res = await fetch(`${small.http}${path}`, {
+        method: o?.body === undefined ? "GET" : "POST",
+        headers: { authorization: `Bearer ${small.people.officer.token}`, "content-type": "application/json" },
+        body: o?.body === undefined ? undefined : JSON.stringify(o.body),
+      });
+      if (res.status !== 200) throw new Error(`${path}: ${res.status}`);
+      return (await res.json()) as T;
+    };
+    const held = async () => (await store.db.docs.toCollection().primaryKeys()).map(String).sort();
+    await syncOnce(store, app);
+    expect(await held()).toEqual(["page-0", "page-1", "page-2", "page-4", "page-5", "page-6", "page-7"]);
+
+    // The officer is taken off page-5: it leaves their scope, and the next complete listing says so.
+    const row = (await small.store.getIndex(asDocId("page-5")))!;
+    await small.store.putIndex({ ...row, participants: ["person:P-chief"], holders: ["person:P-chief"] });
+    await syncOnce(store, app);
+    expect(await held()).toEqual(["page-0", "page-1", "page-2", "page-4", "page-6", "page-7"]);
+    await store.close();
+  });
 
   it("a client may ask for smaller pages than the server's, never larger ones", async () => {
     expect((await get("/api/docs?limit=2")).json).toMatchObject({ next: "page-1" });

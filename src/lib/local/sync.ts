@@ -35,7 +35,7 @@ interface IndexPage {
 
 /** How far a sync has come, for the header (the first sync of thousands of documents takes a while). */
 export interface SyncProgress {
-  /** Index rows read from the server's listings so far. */
+  /** Documents read from the server's listings so far (one listed by both counts once). */
   listed: number;
   /** Documents downloaded so far, of those asked for. */
   pulled: number;
@@ -69,7 +69,7 @@ export async function syncOnce(store: LocalStore, api: Api, onProgress: (p: Sync
     const fresh = rows.filter((r) => !newest.has(r.doc) || newest.get(r.doc)! < r.updatedAt);
     for (const r of fresh) newest.set(r.doc, r.updatedAt);
     await store.mergeIndex(fresh);
-    progress.listed += rows.length;
+    progress.listed = newest.size;
     onProgress({ ...progress });
   };
   const [delegation, units] = await Promise.all([
