@@ -15,10 +15,10 @@
  * people, certificates from the agency CA, stored through the relay's ingest path), a quarter each
  * draft / in review / countersigning (two stages), plus one 簽 with a 30-entry chain, decided; then
  * `countersign serve` on a free port. In Chromium (playwright-core, /usr/bin/chromium) the case
- * officer 陳承辦 enrolls through the home page and the app runs its own first batch sync (the server
- * lists at most 5,000 + 1,000 rows: /api/docs and /api/inbox); the rest of the documents go into the
- * same local store through the app's LocalStore.mergeIndex / applyFromServer — batch sync's own calls
- * — from a page that runs none of the app (tests/bench/app/page/entry.ts, bundled from the app's sources).
+ * officer 陳承辦 enrolls through the home page and the app runs its own first batch sync, reading the
+ * server's listings page by page; anything in scope it has not brought (none, unless the sync was cut
+ * short) goes into the same local store through the app's LocalStore.mergeIndex / applyFromServer —
+ * batch sync's own calls — from a page that runs none of the app (tests/bench/app/page/entry.ts, bundled from the app's sources).
  *
  * Measures (each timed with performance.now() inside the page; BENCH_RUNS (10) counted runs after one
  * warm-up; median, p95 and the raw samples):
@@ -101,10 +101,10 @@ async function main(): Promise<void> {
     const findings: string[] = [];
     if (session.firstSync.rows < docs)
       findings.push(
-        `The server lists at most 5,000 rows on GET /api/docs and 1,000 on /api/inbox, so the app's own first sync brought ${session.firstSync.rows} of the ${docs + 1} documents in scope; the rest were added through LocalStore for the measures.`,
+        `The app's own first sync brought ${session.firstSync.rows} of the ${docs + 1} documents in scope; the rest were added through LocalStore for the measures.`,
       );
     if (dropped > 0)
-      findings.push(`On reconnecting, the app's batch sync dropped ${dropped} local index rows the server did not list (mergeIndex removes rows missing from a truncated listing).`);
+      findings.push(`On reconnecting, the app's batch sync dropped ${dropped} local index rows (a row may go only once a complete listing no longer holds it).`);
     if (session.pageErrors.length) findings.push(`Page errors: ${[...new Set(session.pageErrors)].slice(0, 5).join(" | ")}`);
 
     const out = {

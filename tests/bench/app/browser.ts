@@ -52,7 +52,7 @@ export interface Session {
   bundle: string;
   /** How long the app's own first batch sync took after enrolling, and what it brought. */
   firstSync: { ms: number; toInboxMs: number; rows: number; withCopy: number };
-  /** What the bench added through LocalStore afterwards (the server lists at most 5,000 + 1,000 rows). */
+  /** What the bench added through LocalStore afterwards: what the first sync did not bring (normally nothing). */
   fill: { ms: number; rows: number; applied: number };
   pageErrors: string[];
   /** Whether the browser's network is off (context.setOffline), set through setOffline() only. */
