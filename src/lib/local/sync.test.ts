@@ -7,7 +7,7 @@ import * as Y from "yjs";
 import { CountersignDocument, asAgencyCode, asDocId, asPersonId, asUnitId, fromBase64, toBase64, type Metadata } from "@countersign/crdt-model";
 import type { BatchRequest, BatchResponse, ServerIndexRow } from "$lib/api/types.ts";
 import { LocalStore } from "./local-store.ts";
-import { mergeRows, syncOnce, type Api, type SyncProgress } from "./sync.ts";
+import { syncOnce, type Api, type SyncProgress } from "./sync.ts";
 
 const meta: Metadata = {
   kind: "memo",
@@ -229,13 +229,5 @@ describe("a listing read in pages", () => {
     };
     await expect(syncOnce(store, looping)).rejects.toThrow("repeated a page");
     expect(await store.db.docs.count()).toBe(7);
-  });
-});
-
-describe("mergeRows", () => {
-  it("keeps one row per document, the most recently updated", () => {
-    const old = row("d1", { status: "draft" });
-    const newer = row("d1", { status: "in-review", updatedAt: "2026-11-21T00:00:00.000Z" });
-    expect(mergeRows([old, row("d2")], [newer])).toEqual([newer, row("d2")]);
   });
 });

@@ -20,13 +20,6 @@ export interface SyncReport {
   refused: { doc: string; reason: string }[];
 }
 
-/** The union of /api/docs (where I take part) and /api/inbox (what waits on me), one row per document. */
-export function mergeRows(...lists: readonly ServerIndexRow[][]): ServerIndexRow[] {
-  const byDoc = new Map<string, ServerIndexRow>();
-  for (const list of lists) for (const r of list) if (!byDoc.has(r.doc) || byDoc.get(r.doc)!.updatedAt < r.updatedAt) byDoc.set(r.doc, r);
-  return [...byDoc.values()];
-}
-
 /** One page of GET /api/docs or /api/inbox: `next` continues the listing; null means it is complete. */
 interface IndexPage {
   docs: ServerIndexRow[];
