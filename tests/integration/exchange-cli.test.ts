@@ -89,7 +89,9 @@ describe("countersign trust", () => {
 
   it("trust list shows the peers, as text and JSON", async () => {
     const text = await run("trust", "list", "--data", A);
-    expect(text.lines[0]).toMatch(/^A-KH-EDU\t高雄市政府教育局\t[0-9A-F:]+\thttps:\/\/kh\.example\.gov\.tw\tadded /);
+    // A is a demo agency: its fictional peer (files only) is listed beside the one added here.
+    expect(text.lines.map((l) => l.split("\t")[0]).sort()).toEqual(["A-DEMO-KH", "A-KH-EDU"]);
+    expect(text.lines.find((l) => l.startsWith("A-KH-EDU\t"))).toMatch(/^A-KH-EDU\t高雄市政府教育局\t[0-9A-F:]+\thttps:\/\/kh\.example\.gov\.tw\tadded /);
     const json = JSON.parse((await run("trust", "list", "--data", B, "--json")).lines.join("\n")) as { code: string; fingerprint: string }[];
     expect(json.map((p) => p.code)).toEqual(["A-DEMO-EDU"]);
   });
