@@ -1,27 +1,14 @@
 // The officer's app against a real demo agency: enrollment and login, the inbox from the local index
 // at phone width, offline reload, and storage that does not grow when a document is reopened.
-import { mkdirSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { launchChromium, startDemoServer, type DemoServer } from "./support.ts";
+import { describe, expect, it } from "vitest";
+import type { BrowserContext, Page } from "playwright-core";
+import { synced, useDemoAgency } from "./demo-session.ts";
 
-let server: DemoServer;
-let browser: Browser;
+const agency = useDemoAgency();
 const pageErrors: string[] = [];
 
-beforeAll(async () => {
-  server = await startDemoServer();
-  browser = await launchChromium();
-  mkdirSync("test-results", { recursive: true });
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
 async function newPage(width = 375): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width, height: 800 } });
+  const context = await agency.browser.newContext({ viewport: { width, height: 800 } });
   const page = await context.newPage();
   page.on("pageerror", (e) => pageErrors.push(e.message));
   return { context, page };
@@ -29,14 +16,10 @@ async function newPage(width = 375): Promise<{ context: BrowserContext; page: Pa
 
 /** Enrolls the demo person `person` by clicking their entry in the home page's demo list. */
 async function enrollAs(page: Page, person: string): Promise<void> {
-  await page.goto(`${server.base}/`);
+  await page.goto(`${agency.server.base}/`);
   await page.locator(`[data-testid="demo-person"][data-person="${person}"] button`).click();
   await page.waitForURL(/\/inbox$/, { timeout: 30_000 });
-  await syncSettled(page);
-}
-
-async function syncSettled(page: Page): Promise<void> {
-  await expect.poll(() => page.getByTestId("sync-state").getAttribute("data-mode"), { timeout: 30_000 }).toBe("synced");
+  await synced(page);
 }
 
 const count = async (page: Page, tab: string) => Number(await page.getByTestId(`tab-${tab}`).getAttribute("data-count"));
@@ -44,7 +27,7 @@ const count = async (page: Page, tab: string) => Number(await page.getByTestId(`
 describe("the officer's app", () => {
   it("a new user enrolls with a one-time code, logs in and lands on the inbox", async () => {
     const { context, page } = await newPage();
-    await page.goto(`${server.base}/`);
+    await page.goto(`${agency.server.base}/`);
     await page.getByRole("heading", { name: "以啟用碼註冊此裝置" }).waitFor({ timeout: 15_000 });
     await page.getByTestId("demo-people").waitFor();
     await page.screenshot({ path: "test-results/home-375.png", fullPage: true });
@@ -60,7 +43,7 @@ describe("the officer's app", () => {
     await page.getByRole("button", { name: "註冊此裝置" }).click();
     await page.waitForURL(/\/inbox$/, { timeout: 30_000 });
     expect(await page.getByTestId("who").innerText()).toContain("陳承辦");
-    await syncSettled(page);
+    await synced(page);
     expect(await count(page, "mine")).toBeGreaterThan(0);
 
     // The key is a non-extractable CryptoKey kept in IndexedDB.
@@ -81,7 +64,7 @@ describe("the officer's app", () => {
 
     // A used code is refused with a plain explanation.
     const again = await newPage();
-    await again.page.goto(`${server.base}/`);
+    await again.page.goto(`${agency.server.base}/`);
     await again.page.getByLabel("啟用碼").fill(code);
     await again.page.getByRole("button", { name: "註冊此裝置" }).click();
     expect(await again.page.getByTestId("problem").innerText()).toContain("這組啟用碼無法使用");
@@ -133,7 +116,7 @@ describe("the officer's app", () => {
 
     // Back online, it syncs by itself.
     await context.setOffline(false);
-    await syncSettled(page);
+    await synced(page);
     await context.close();
   });
 
@@ -142,7 +125,7 @@ describe("the officer's app", () => {
     await enrollAs(page, "huang");
     const doc = "demo-005";
     const open = async () => {
-      await page.goto(`${server.base}/docs/${doc}`);
+      await page.goto(`${agency.server.base}/docs/${doc}`);
       await page.getByTestId("doc-status").waitFor({ timeout: 15_000 });
     };
     const measure = () =>
@@ -165,11 +148,11 @@ describe("the officer's app", () => {
     await open();
     expect(await page.getByTestId("field-subject").inputValue()).not.toBe("");
     await page.screenshot({ path: "test-results/doc-375.png", fullPage: true });
-    await syncSettled(page);
+    await synced(page);
     const before = await measure();
     expect(before.bytes).toBeGreaterThan(0);
     for (let i = 0; i < 50; i++) await open();
-    await syncSettled(page);
+    await synced(page);
     const after = await measure();
     expect(after).toEqual(before);
     await context.close();

@@ -2,47 +2,12 @@
 // (another browser context) sees both, previews the image and gets the PDF's exact bytes; then A
 // attaches while offline, reconnects, and B gets that one too.
 import { createHash } from "node:crypto";
-import { deflateSync, crc32 } from "node:zlib";
-import { mkdirSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { launchChromium, startDemoServer, type DemoServer } from "./support.ts";
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { useDemoAgency, T, enrollDemoPerson, openDoc, noisePng, type Person } from "./demo-session.ts";
 
-let server: DemoServer;
-let browser: Browser;
+const agency = useDemoAgency();
 const pageErrors: string[] = [];
-const T = { timeout: 20_000 };
-
-beforeAll(async () => {
-  server = await startDemoServer();
-  browser = await launchChromium();
-  mkdirSync("test-results", { recursive: true });
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-/** A real PNG (RGB, `w`×`h`, seeded noise that does not compress), so the browser decodes it and reports its natural size. */
-function png(w: number, h: number, seed: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const td = Buffer.concat([Buffer.from(type, "ascii"), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(td));
-    return Buffer.concat([len, td, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
-  let x = seed;
-  const noise = () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 16) & 0xff;
-  const raw = Buffer.concat(Array.from({ length: h }, () => Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: w * 3 }, noise))])));
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", ihdr), chunk("IDAT", deflateSync(raw)), chunk("IEND", Buffer.alloc(0))]);
-}
 
 const PDF = Buffer.from(
   "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n",
@@ -50,22 +15,8 @@ const PDF = Buffer.from(
 );
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
-async function person(who: string, width = 375): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width, height: 900 } });
-  const page = await context.newPage();
-  page.on("pageerror", (e) => pageErrors.push(e.message));
-  await page.goto(`${server.base}/`);
-  await page.locator(`[data-testid="demo-person"][data-person="${who}"] button`).click();
-  await page.waitForURL(/\/inbox$/, { timeout: 30_000 });
-  await expect.poll(() => page.getByTestId("sync-state").getAttribute("data-mode"), { timeout: 30_000 }).toBe("synced");
-  return { context, page };
-}
-
-async function openDoc(page: Page, doc: string): Promise<void> {
-  await page.goto(`${server.base}/docs/${doc}`);
-  await page.getByTestId("doc-status").waitFor(T);
-  await page.locator('[data-testid="doc-connection"][data-connection="connected"]').waitFor(T);
-}
+const person = (who: string, width = 375): Promise<Person> => enrollDemoPerson(agency.browser, agency.server.base, who, { width, errors: pageErrors });
+const open = (page: Page, doc: string) => openDoc(page, agency.server.base, doc, { live: true });
 
 const item = (page: Page, hash: string) => page.locator(`[data-testid="attachment"][data-sha="${hash}"]`);
 
@@ -79,13 +30,13 @@ async function hashInPage(page: Page, url: string): Promise<string> {
 
 describe("attachments", () => {
   const doc = "demo-009"; // a draft: chen is its case officer, lin its reviewer
-  const scan = png(40, 30, 1);
-  const offlineScan = png(16, 12, 2);
+  const scan = noisePng(40, 30, 1);
+  const offlineScan = noisePng(16, 12, 2);
 
   it("officer A attaches a PNG and a small PDF to a draft; officer B sees both, previews the image and gets the PDF's exact bytes", async () => {
     const a = await person("chen");
     const b = await person("lin", 1024);
-    await openDoc(a.page, doc);
+    await open(a.page, doc);
     await a.page.getByTestId("attach-input").setInputFiles([
       { name: "來文掃描.png", mimeType: "image/png", buffer: scan },
       { name: "附件一.pdf", mimeType: "application/pdf", buffer: PDF },
@@ -96,7 +47,7 @@ describe("attachments", () => {
     // Uploaded in the background: nothing waits to be sent once A is synced.
     await expect.poll(() => a.page.getByTestId("attachment-pending").count(), T).toBe(0);
 
-    await openDoc(b.page, doc);
+    await open(b.page, doc);
     await expect.poll(() => b.page.getByTestId("attachment").count(), T).toBe(2);
     await expect.poll(() => item(b.page, sha(scan)).getAttribute("data-state"), T).toBe("ready");
     await expect.poll(() => item(b.page, sha(PDF)).getAttribute("data-state"), T).toBe("ready");

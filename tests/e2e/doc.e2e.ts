@@ -1,25 +1,11 @@
 // The document page against a real demo agency: live co-editing with presence, acting and signing
 // (also offline), and the signing history with its badges, receipts and diffs.
-import { mkdirSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { launchChromium, startDemoServer, type DemoServer } from "./support.ts";
+import { describe, expect, it } from "vitest";
+import type { BrowserContext, Page } from "playwright-core";
+import { useDemoAgency, T, enrollDemoPerson, synced, openDoc, docStatus, act, type Person } from "./demo-session.ts";
 
-let server: DemoServer;
-let browser: Browser;
+const agency = useDemoAgency();
 const pageErrors: string[] = [];
-const T = { timeout: 20_000 };
-
-beforeAll(async () => {
-  server = await startDemoServer();
-  browser = await launchChromium();
-  mkdirSync("test-results", { recursive: true });
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
 
 const people = new Map<string, { context: BrowserContext; page: Page }>();
 
@@ -30,30 +16,16 @@ const people = new Map<string, { context: BrowserContext; page: Page }>();
 async function person(who: string, width = 375): Promise<{ context: BrowserContext; page: Page }> {
   const known = people.get(who);
   if (known) {
-    await known.page.goto(`${server.base}/inbox`);
+    await known.page.goto(`${agency.server.base}/inbox`);
     await synced(known.page);
     return known;
   }
-  const context = await browser.newContext({ viewport: { width, height: 900 } });
-  const page = await context.newPage();
-  page.on("pageerror", (e) => pageErrors.push(e.message));
-  await page.goto(`${server.base}/`);
-  await page.locator(`[data-testid="demo-person"][data-person="${who}"] button`).click();
-  await page.waitForURL(/\/inbox$/, { timeout: 30_000 });
-  await synced(page);
-  people.set(who, { context, page });
-  return { context, page };
+  const enrolled = await enrollDemoPerson(agency.browser, agency.server.base, who, { width, errors: pageErrors });
+  people.set(who, enrolled);
+  return enrolled;
 }
 
-async function synced(page: Page): Promise<void> {
-  await expect.poll(() => page.getByTestId("sync-state").getAttribute("data-mode"), { timeout: 30_000 }).toBe("synced");
-}
-
-async function openDoc(page: Page, doc: string, live = true): Promise<void> {
-  await page.goto(`${server.base}/docs/${doc}`);
-  await page.getByTestId("doc-status").waitFor(T);
-  if (live) await page.locator('[data-testid="doc-connection"][data-connection="connected"]').waitFor(T);
-}
+const open = (page: Page, doc: string, live = true) => openDoc(page, agency.server.base, doc, { live });
 
 /** Types at the end of a field, key by key, as a person would. */
 async function typeAtEnd(page: Page, field: string, text: string): Promise<void> {
@@ -63,15 +35,15 @@ async function typeAtEnd(page: Page, field: string, text: string): Promise<void>
   await box.pressSequentially(text);
 }
 
-const status = (page: Page) => page.getByTestId("doc-status").getAttribute("data-status");
+const status = docStatus;
 
 describe("the document page", () => {
   it("two officers co-edit the same draft and see each other's text and presence", async () => {
     const chen = await person("chen");
     const lin = await person("lin", 1024);
     const doc = "demo-009"; // a draft: chen is its case officer, lin its reviewer
-    await openDoc(chen.page, doc);
-    await openDoc(lin.page, doc);
+    await open(chen.page, doc);
+    await open(lin.page, doc);
     expect(await status(chen.page)).toBe("draft");
 
     // Each sees the other, by name.
@@ -96,7 +68,7 @@ describe("the document page", () => {
     await chen.page.screenshot({ path: "test-results/doc-coedit-375.png", fullPage: true });
 
     // lin leaves: chen's presence list empties.
-    await lin.page.goto(`${server.base}/inbox`);
+    await lin.page.goto(`${agency.server.base}/inbox`);
     await expect.poll(() => chen.page.getByTestId("presence").innerText(), { timeout: 45_000 }).toContain("目前只有您在編輯");
     expect(pageErrors).toEqual([]);
   });
@@ -105,7 +77,7 @@ describe("the document page", () => {
     const chen = await person("chen");
     const lin = await person("lin");
     const doc = "demo-017"; // a draft decided by lin after 人事室 and 會計室 countersign
-    await openDoc(chen.page, doc);
+    await open(chen.page, doc);
     await typeAtEnd(chen.page, "subject", "，請核示");
     expect(await chen.page.getByTestId("holders").innerText()).toContain("陳承辦");
     await act(chen.page, "submit", "陳請核示。");
@@ -113,7 +85,7 @@ describe("the document page", () => {
     expect(await chen.page.getByTestId("pending").innerText()).toContain("科長核稿");
     expect(await chen.page.getByTestId("offer-withdraw").count()).toBe(1);
 
-    await openDoc(lin.page, doc);
+    await open(lin.page, doc);
     await expect.poll(() => status(lin.page), T).toBe("in-review");
     expect(await lin.page.getByTestId("field-subject").inputValue()).toMatch(/，請核示$/);
     expect(await lin.page.getByTestId("offer-return").count()).toBe(1);
@@ -143,13 +115,13 @@ describe("the document page", () => {
     const doc = "demo-017"; // submitted and approved by the previous test
     for (const [who, unit] of [["huang", "人事室"], ["wu", "會計室"]] as const) {
       const p = await person(who);
-      await openDoc(p.page, doc);
+      await open(p.page, doc);
       await expect.poll(() => status(p.page), T).toBe("countersigning");
       await act(p.page, "countersign", `${unit}敬會，無意見。`);
     }
     const chen = await person("chen");
     const lin = await person("lin");
-    await openDoc(lin.page, doc);
+    await open(lin.page, doc);
     await expect.poll(() => lin.page.getByTestId("pending").innerText(), T).toContain("決行");
     expect(await lin.page.getByTestId("offer-decide").count()).toBe(1);
 
@@ -167,7 +139,7 @@ describe("the document page", () => {
     await expect.poll(() => status(lin.page), T).toBe("decided");
     await new Promise((r) => setTimeout(r, 11_000));
 
-    await openDoc(chen.page, doc);
+    await open(chen.page, doc);
     await expect.poll(() => chen.page.locator('[data-testid="entry"][data-action="countersign"]').count(), T).toBe(2);
     expect(await status(chen.page)).toBe("in-review") // waiting for 決行;
     await lin.context.setOffline(false);
@@ -190,7 +162,7 @@ describe("the document page", () => {
     const pages: Page[] = [];
     for (const [who] of units) {
       const p = await person(who);
-      await openDoc(p.page, doc);
+      await open(p.page, doc);
       await expect.poll(() => status(p.page), T).toBe("countersigning");
       await expect.poll(() => p.page.evaluate(() => navigator.serviceWorker.controller !== null), T).toBe(true);
       await p.context.setOffline(true);
@@ -208,7 +180,7 @@ describe("the document page", () => {
       await expect.poll(() => status(p), T).toBe("in-review"); // both countersigns merged: waiting for 決行
     }
     const chen = await person("chen");
-    await openDoc(chen.page, doc);
+    await open(chen.page, doc);
     await expect.poll(() => chen.page.locator('[data-testid="entry"][data-action="countersign"]').count(), T).toBe(2);
     expect(await status(chen.page)).toBe("in-review");
     expect(await chen.page.getByTestId("pending").innerText()).toContain("決行");
@@ -225,11 +197,3 @@ describe("the document page", () => {
     expect(pageErrors).toEqual([]);
   }, 120_000);
 });
-
-/** Chooses an offered action, writes the opinion and signs; waits for the confirmation. */
-async function act(page: Page, kind: string, opinion: string): Promise<void> {
-  await page.getByTestId(`offer-${kind}`).click();
-  await page.getByTestId("opinion").fill(opinion);
-  await page.getByTestId("sign").click();
-  await page.getByTestId("sign-done").waitFor(T);
-}

@@ -9,11 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { asAgencyCode, asPersonId, asStepId, tamperEnvelope, type RoutingPlan } from "@countersign/crdt-model";
 import { freePort, launchChromium } from "./support.ts";
+import { T, enrollDemoPerson } from "./demo-session.ts";
 import { must, startAgency, type RunningAgency } from "../integration/support/agency-server.ts";
 import { draftAndSubmit, stateAt } from "../integration/support/federation.ts";
 
 const DEMO = "A-DEMO-EDU";
-const T = { timeout: 20_000 };
 let dir: string;
 let child: ChildProcess;
 let base: string;
@@ -79,15 +79,7 @@ afterAll(async () => {
 });
 
 async function enrolled(who: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 375, height: 900 }, acceptDownloads: true });
-  const page = await context.newPage();
-  page.on("pageerror", (e) => pageErrors.push(e.message));
-  await page.goto(`${base}/`);
-  await page.locator(`[data-testid="demo-person"][data-person="${who}"] button`).click();
-  await page.waitForURL(/\/inbox$/, { timeout: 30_000 });
-  // The first sync runs in the background after enrollment: wait until the header says it is done.
-  await expect.poll(() => page.getByTestId("sync-state").getAttribute("data-mode"), { timeout: 30_000 }).toBe("synced");
-  return page;
+  return (await enrollDemoPerson(browser, base, who, { acceptDownloads: true, errors: pageErrors })).page;
 }
 
 async function registryDesk(): Promise<Page> {

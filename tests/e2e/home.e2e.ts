@@ -1,34 +1,23 @@
 // The sample demonstration (/sample) and the insecure-context explanation, on the built app served
 // by a real agency server.
 import { mkdirSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
-import { launchChromium, startDemoServer, type DemoServer } from "./support.ts";
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { useDemoAgency } from "./demo-session.ts";
 
-let server: DemoServer;
-let browser: Browser;
+const agency = useDemoAgency();
 const pageErrors: string[] = [];
 
 async function open(url: string, width: number): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width, height: 800 } });
+  const page = await agency.browser.newPage({ viewport: { width, height: 800 } });
   page.on("pageerror", (e) => pageErrors.push(e.message));
   await page.goto(url);
   return page;
 }
 
-beforeAll(async () => {
-  server = await startDemoServer();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
 describe("sample demonstration", () => {
   it("signs and verifies the sample document in the browser, at phone width", async () => {
-    const page = await open(`${server.base}/sample`, 375);
+    const page = await open(`${agency.server.base}/sample`, 375);
     await page.getByRole("button", { name: "產生範例公文並驗證" }).click();
     await expect.poll(() => page.getByTestId("status").getAttribute("data-status").catch(() => null), { timeout: 30_000 }).toBe("decided");
     expect(await page.getByTestId("status").innerText()).toContain("已決行");
@@ -49,7 +38,7 @@ describe("sample demonstration", () => {
 
 describe("insecure context", () => {
   it("says in zh-TW that signing needs a secure connection, and what to do, instead of offering enrollment", async () => {
-    const page = await open(`http://lan.test:${server.port}/`, 375);
+    const page = await open(`http://lan.test:${agency.server.port}/`, 375);
     await page.getByTestId("insecure").waitFor({ timeout: 10_000 });
     const text = await page.getByTestId("insecure").innerText();
     expect(text).toContain("簽章需要安全連線：請使用 HTTPS 或 localhost");
@@ -57,7 +46,7 @@ describe("insecure context", () => {
     expect(await page.getByTestId("enroll-form").count()).toBe(0);
     await page.screenshot({ path: "test-results/insecure-375.png", fullPage: true });
     // The sample page says the same rather than failing obscurely.
-    await page.goto(`http://lan.test:${server.port}/sample`);
+    await page.goto(`http://lan.test:${agency.server.port}/sample`);
     await page.getByTestId("insecure").waitFor({ timeout: 10_000 });
     expect(await page.getByRole("button", { name: "產生範例公文並驗證" }).count()).toBe(0);
     await page.close();

@@ -2,31 +2,18 @@
 // code, drafts a 簽 through 新增公文, builds its routing plan in the page (review by the section
 // chief, decision by the person the delegation table requires), submits it; the chief approves in
 // another browser, the director decides; the case officer sees 已決行 and every badge valid.
-import { mkdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { launchChromium, startDemoServer, type DemoServer } from "./support.ts";
+import { describe, expect, it } from "vitest";
+import type { BrowserContext, Page } from "playwright-core";
+import { useDemoAgency, T, synced, openDoc, docStatus, act } from "./demo-session.ts";
 
-let server: DemoServer;
-let browser: Browser;
+const agency = useDemoAgency();
 const pageErrors: string[] = [];
-const T = { timeout: 20_000 };
-
-beforeAll(async () => {
-  server = await startDemoServer();
-  browser = await launchChromium();
-  mkdirSync("test-results", { recursive: true });
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
 
 /** The one-time codes `countersign demo` handed out (person id → code). */
 function codes(): Map<string, string> {
-  const lines = readFileSync(join(server.dir, "demo-codes.txt"), "utf8").split("\n");
+  const lines = readFileSync(join(agency.server.dir, "demo-codes.txt"), "utf8").split("\n");
   return new Map(lines.filter((l) => l && !l.startsWith("#")).map((l) => [l.split("\t")[0]!, l.split("\t")[3]!]));
 }
 
@@ -34,10 +21,10 @@ const enrolled = new Map<string, { context: BrowserContext; page: Page }>();
 
 /** A new browser context where `who` types their one-time code into the enrollment form. */
 async function enroll(who: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 375, height: 900 } });
+  const context = await agency.browser.newContext({ viewport: { width: 375, height: 900 } });
   const page = await context.newPage();
   page.on("pageerror", (e) => pageErrors.push(`${who}: ${e.message}`));
-  await page.goto(`${server.base}/`);
+  await page.goto(`${agency.server.base}/`);
   await page.locator("#enroll-code").fill(codes().get(who)!);
   await page.getByTestId("enroll-form").locator('button[type="submit"]').click();
   await page.waitForURL(/\/inbox$/, { timeout: 30_000 });
@@ -46,24 +33,9 @@ async function enroll(who: string): Promise<Page> {
   return page;
 }
 
-async function synced(page: Page): Promise<void> {
-  await expect.poll(() => page.getByTestId("sync-state").getAttribute("data-mode"), { timeout: 30_000 }).toBe("synced");
-}
+const open = (page: Page, doc: string) => openDoc(page, agency.server.base, doc, { live: false });
 
-async function openDoc(page: Page, doc: string): Promise<void> {
-  await page.goto(`${server.base}/docs/${doc}`);
-  await page.getByTestId("doc-status").waitFor(T);
-}
-
-const status = (page: Page) => page.getByTestId("doc-status").getAttribute("data-status");
-
-/** Chooses an offered action, writes the opinion and signs; waits for the confirmation. */
-async function act(page: Page, kind: string, opinion: string): Promise<void> {
-  await page.getByTestId(`offer-${kind}`).click();
-  await page.getByTestId("opinion").fill(opinion);
-  await page.getByTestId("sign").click();
-  await page.getByTestId("sign-done").waitFor(T);
-}
+const status = docStatus;
 
 describe("a new user's journey", () => {
   it("enroll, draft a 簽, build its routing, submit; the chief approves, the director decides; the case officer sees it decided and valid", async () => {
@@ -125,7 +97,7 @@ describe("a new user's journey", () => {
 
     // 林科長, in another browser, enrolls, finds it waiting and approves.
     const lin = await enroll("lin");
-    await openDoc(lin, doc);
+    await open(lin, doc);
     await expect.poll(() => status(lin), T).toBe("in-review");
     await act(lin, "approve", "擬如擬，陳請局長核示。");
     await expect.poll(() => status(lin), T).toBe("in-review");
@@ -133,13 +105,13 @@ describe("a new user's journey", () => {
 
     // 王局長 decides with an opinion.
     const wang = await enroll("wang");
-    await openDoc(wang, doc);
+    await open(wang, doc);
     await expect.poll(() => wang.getByTestId("offer-decide").count(), T).toBe(1);
     await act(wang, "decide", "如擬，予以嘉獎。");
     await expect.poll(() => status(wang), T).toBe("decided");
 
     // The case officer's view: 已決行, three entries, every badge valid.
-    await openDoc(chen, doc);
+    await open(chen, doc);
     await expect.poll(() => status(chen), { timeout: 30_000 }).toBe("decided");
     expect(await chen.getByTestId("doc-status").innerText()).toContain("已決行");
     expect(await chen.getByTestId("doc-status").getAttribute("data-valid")).toBe("true");
@@ -158,7 +130,7 @@ describe("a new user's journey", () => {
 
   it("offline, the case officer drafts a 簽 and builds its routing from the cached directory; once online it reaches the server with its plan", async () => {
     const { context, page: chen } = enrolled.get("chen")!;
-    await chen.goto(`${server.base}/inbox`);
+    await chen.goto(`${agency.server.base}/inbox`);
     await synced(chen);
     await expect.poll(() => chen.evaluate(() => navigator.serviceWorker.controller !== null), T).toBe(true);
     await context.setOffline(true);

@@ -2,48 +2,23 @@
 // agency: the app explains each in zh-TW, keeps the unsent work, and the way out it offers
 // (re-download one document, re-download everything, re-enroll with a new code) brings everything back.
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
 import "reflect-metadata";
 import { X509Certificate } from "@peculiar/x509";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { launchChromium, startDemoServer, type DemoServer } from "./support.ts";
+import { describe, expect, it } from "vitest";
+import type { BrowserContext, Page } from "playwright-core";
+import { useDemoAgency, T, enrollDemoPerson, synced, downloaded, type Person } from "./demo-session.ts";
 
-let server: DemoServer;
-let browser: Browser;
-const T = { timeout: 20_000 };
+const agency = useDemoAgency();
 
-beforeAll(async () => {
-  server = await startDemoServer();
-  browser = await launchChromium();
-});
+const enroll = (who: string): Promise<Person> => enrollDemoPerson(agency.browser, agency.server.base, who, { acceptDownloads: true });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-async function enroll(who: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 375, height: 900 }, acceptDownloads: true });
-  const page = await context.newPage();
-  await page.goto(`${server.base}/`);
-  await page.locator(`[data-testid="demo-person"][data-person="${who}"] button`).click();
-  await page.waitForURL(/\/inbox$/, { timeout: 30_000 });
-  await synced(page);
-  return { context, page };
-}
-
-async function synced(page: Page): Promise<void> {
-  await expect.poll(() => page.getByTestId("sync-state").getAttribute("data-mode"), { timeout: 30_000 }).toBe("synced");
-}
-
-const cli = (...args: string[]): string => execFileSync(process.execPath, ["bin/countersign.js", ...args, "--data", server.dir], { encoding: "utf8" });
+const cli = (...args: string[]): string => execFileSync(process.execPath, ["bin/countersign.js", ...args, "--data", agency.server.dir], { encoding: "utf8" });
 
 /** Goes offline (the service worker serves the app) and opens a document from the local copy. */
 async function offlineOn(page: Page, context: BrowserContext, doc: string): Promise<void> {
   await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null), T).toBe(true);
   await context.setOffline(true);
-  await page.goto(`${server.base}/docs/${doc}`);
+  await page.goto(`${agency.server.base}/docs/${doc}`);
   await page.getByTestId("doc-status").waitFor(T);
 }
 
@@ -102,11 +77,6 @@ async function dropUpdatesStore(page: Page, name: string): Promise<void> {
   }, name);
 }
 
-async function downloaded(page: Page, testid: string): Promise<string> {
-  const [download] = await Promise.all([page.waitForEvent("download", T), page.getByTestId(testid).first().click()]);
-  return readFileSync((await download.path())!, "utf8");
-}
-
 const TABS = ["todo", "countersign", "mine", "done", "overdue"] as const;
 const counts = async (page: Page) => {
   const out: string[] = [];
@@ -122,10 +92,10 @@ describe("a damaged local database", () => {
     await typeInSubject(page, "（未送出）");
     const name = await storeOf(page, doc);
     expect(name).toContain(doc);
-    await page.goto(`${server.base}/inbox`); // the copy is closed once nobody holds it
+    await page.goto(`${agency.server.base}/inbox`); // the copy is closed once nobody holds it
     await writeGarbage(page, name);
 
-    await page.goto(`${server.base}/docs/${doc}`);
+    await page.goto(`${agency.server.base}/docs/${doc}`);
     const damaged = page.getByTestId("doc-damaged");
     await damaged.waitFor(T);
     expect(await damaged.innerText()).toContain("本機副本已損毀");
@@ -158,10 +128,10 @@ describe("a damaged local database", () => {
 
     // Each damaged copy is found when it is used, and one bad document does not take the inbox down.
     for (const doc of ["demo-001", "demo-002"]) {
-      await page.goto(`${server.base}/docs/${doc}`);
+      await page.goto(`${agency.server.base}/docs/${doc}`);
       await page.getByTestId("doc-damaged").waitFor(T);
     }
-    await page.goto(`${server.base}/inbox`);
+    await page.goto(`${agency.server.base}/inbox`);
     const panel = page.getByTestId("recovery");
     await panel.waitFor(T);
     expect(await panel.innerText()).toContain("2 份公文的本機副本已損毀");
@@ -177,7 +147,7 @@ describe("a damaged local database", () => {
     expect(await page.getByTestId("recovery").count()).toBe(0);
     expect(await page.getByTestId("who").innerText()).toContain("林科長"); // still enrolled: the key store was left alone
     for (const doc of ["demo-001", "demo-002"]) {
-      await page.goto(`${server.base}/docs/${doc}`);
+      await page.goto(`${agency.server.base}/docs/${doc}`);
       await page.getByTestId("doc-status").waitFor(T);
       expect(await page.getByTestId("doc-status").getAttribute("data-valid")).toBe("true");
     }
@@ -232,10 +202,10 @@ describe("a local index the app cannot use", () => {
 
 describe("a lost key store", () => {
   it("the enrolled key is gone: the app asks to enroll again, and the unsent change waits and is sent once the same person enrolls with a new code", async () => {
-    const context = await browser.newContext({ viewport: { width: 375, height: 900 } });
+    const context = await agency.browser.newContext({ viewport: { width: 375, height: 900 } });
     const page = await context.newPage();
     const enrollWithCode = async (code: string) => {
-      await page.goto(`${server.base}/`);
+      await page.goto(`${agency.server.base}/`);
       await page.getByLabel("啟用碼").fill(code);
       await page.getByRole("button", { name: "註冊此裝置" }).click();
       await page.waitForURL(/\/inbox$/, { timeout: 30_000 });
@@ -246,7 +216,7 @@ describe("a lost key store", () => {
     const doc = "demo-013"; // countersigned, waiting for lin's 決行: lin may still edit
     await offlineOn(page, context, doc);
     await typeInSubject(page, "（金鑰遺失前）");
-    await page.goto(`${server.base}/inbox`);
+    await page.goto(`${agency.server.base}/inbox`);
     await expect.poll(() => page.getByTestId("sync-state").getAttribute("data-mode"), T).toBe("offline");
 
     // The key store disappears (cleared site data, a damaged profile); the documents' stores stay.
@@ -259,13 +229,13 @@ describe("a lost key store", () => {
         }),
     );
     await context.setOffline(false);
-    await page.goto(`${server.base}/`);
+    await page.goto(`${agency.server.base}/`);
     await page.getByRole("heading", { name: "以啟用碼註冊此裝置" }).waitFor(T);
 
     // Enrolled again as the same person: the local store is theirs, so the queued change goes out.
     await enrollWithCode(newCode());
     await expect.poll(() => page.getByTestId("sync-state").innerText(), { timeout: 30_000 }).toMatch(/已同步/);
-    await page.goto(`${server.base}/docs/${doc}`);
+    await page.goto(`${agency.server.base}/docs/${doc}`);
     await page.getByTestId("doc-status").waitFor(T);
     expect(await page.getByTestId("field-subject").inputValue()).toContain("（金鑰遺失前）");
     await context.close();
@@ -298,7 +268,7 @@ describe("a revoked certificate", () => {
       for (const k of Object.keys(sessionStorage)) if (k.startsWith("countersign:token:")) sessionStorage.removeItem(k);
     });
     await context.setOffline(false);
-    await page.goto(`${server.base}/inbox`);
+    await page.goto(`${agency.server.base}/inbox`);
 
     const screen = page.getByTestId("re-enroll");
     await screen.waitFor({ timeout: 30_000 });
@@ -318,7 +288,7 @@ describe("a revoked certificate", () => {
 
     // The change made before the revocation reached the server: another participant sees it.
     const huang = await enroll("huang"); // 人事室 countersigned this document (each demo code works once)
-    await huang.page.goto(`${server.base}/docs/${doc}`);
+    await huang.page.goto(`${agency.server.base}/docs/${doc}`);
     await huang.page.getByTestId("doc-status").waitFor(T);
     await expect.poll(() => huang.page.getByTestId("field-subject").inputValue(), T).toContain("（會計室補充）");
     await huang.context.close();

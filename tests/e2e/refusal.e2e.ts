@@ -2,59 +2,24 @@
 // a document offline while the chief decides it; the relay refuses the edit ("content after
 // decision"). The app explains it in zh-TW with the server's sentence, keeps the text, offers it as a
 // file, re-sends on request, and replaces the copy with the server's version after a backup.
-import { readFileSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { launchChromium, startDemoServer, type DemoServer } from "./support.ts";
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { useDemoAgency, T, enrollDemoPerson, synced, openDoc, docStatus, downloaded, type Person } from "./demo-session.ts";
 
-let server: DemoServer;
-let browser: Browser;
-const T = { timeout: 20_000 };
+const agency = useDemoAgency();
 
-beforeAll(async () => {
-  server = await startDemoServer();
-  browser = await launchChromium();
-});
+const enroll = (who: string, width = 375): Promise<Person> => enrollDemoPerson(agency.browser, agency.server.base, who, { width, acceptDownloads: true });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-async function enroll(who: string, width = 375): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width, height: 900 }, acceptDownloads: true });
-  const page = await context.newPage();
-  await page.goto(`${server.base}/`);
-  await page.locator(`[data-testid="demo-person"][data-person="${who}"] button`).click();
-  await page.waitForURL(/\/inbox$/, { timeout: 30_000 });
-  await synced(page);
-  return { context, page };
-}
-
-async function synced(page: Page): Promise<void> {
-  await expect.poll(() => page.getByTestId("sync-state").getAttribute("data-mode"), { timeout: 30_000 }).toBe("synced");
-}
-
-async function openDoc(page: Page, doc: string): Promise<void> {
-  await page.goto(`${server.base}/docs/${doc}`);
-  await page.getByTestId("doc-status").waitFor(T);
-  await page.locator('[data-testid="doc-connection"][data-connection="connected"]').waitFor(T);
-}
-
-const status = (page: Page) => page.getByTestId("doc-status").getAttribute("data-status");
+const open = (page: Page, doc: string) => openDoc(page, agency.server.base, doc, { live: true });
+const status = docStatus;
 const subject = (page: Page) => page.getByTestId("field-subject").inputValue();
-
-async function downloaded(page: Page, testid: string): Promise<string> {
-  const [download] = await Promise.all([page.waitForEvent("download", T), page.getByTestId(testid).first().click()]);
-  return readFileSync((await download.path())!, "utf8");
-}
 
 describe("a change the agency server refuses", () => {
   it("an edit made offline after the chief decided is refused: explained in zh-TW, kept, downloadable, re-sent on request, and replaced by the server's version", async () => {
     const doc = "demo-005"; // chen's memo, countersigned by both units, waiting for lin's 決行
     const chen = await enroll("chen");
     const lin = await enroll("lin", 1024);
-    await openDoc(chen.page, doc);
+    await open(chen.page, doc);
     expect(await status(chen.page)).toBe("in-review");
 
     // chen goes offline (the service worker starts the app) and keeps editing the subject.
@@ -69,7 +34,7 @@ describe("a change the agency server refuses", () => {
     expect(await subject(chen.page)).toContain("（離線修改）");
 
     // Meanwhile lin decides it.
-    await openDoc(lin.page, doc);
+    await open(lin.page, doc);
     await lin.page.getByTestId("offer-decide").click();
     await lin.page.getByTestId("opinion").fill("如擬。");
     await lin.page.getByTestId("sign").click();

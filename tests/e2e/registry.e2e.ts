@@ -3,45 +3,13 @@
 // opens the scan; then 李登記 re-assigns it (改分) to a new officer of the unit, who sees it, and the
 // history shows the signed 改分 entry as valid.
 import { execFileSync } from "node:child_process";
-import { deflateSync, crc32 } from "node:zlib";
 import { createHash } from "node:crypto";
-import { mkdirSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { launchChromium, startDemoServer, type DemoServer } from "./support.ts";
+import { describe, expect, it } from "vitest";
+import type { BrowserContext, Page } from "playwright-core";
+import { useDemoAgency, T, enrollDemoPerson, synced, greyPng, type Person } from "./demo-session.ts";
 
-let server: DemoServer;
-let browser: Browser;
+const agency = useDemoAgency();
 const pageErrors: string[] = [];
-const T = { timeout: 20_000 };
-
-beforeAll(async () => {
-  server = await startDemoServer();
-  browser = await launchChromium();
-  mkdirSync("test-results", { recursive: true });
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-function png(w: number, h: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const td = Buffer.concat([Buffer.from(type, "ascii"), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(td));
-    return Buffer.concat([len, td, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr.set([8, 0, 0, 0, 0], 8); // 8-bit greyscale
-  const raw = Buffer.concat(Array.from({ length: h }, (_, y) => Buffer.concat([Buffer.from([0]), Buffer.alloc(w, (y * 7) % 256)])));
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", ihdr), chunk("IDAT", deflateSync(raw)), chunk("IEND", Buffer.alloc(0))]);
-}
 
 /** Today in Taiwan and the date `n` working days (Monday to Friday) after it, YYYY-MM-DD. */
 function taipeiToday(): string {
@@ -57,31 +25,18 @@ function workingDaysAfter(from: string, n: number): string {
 }
 const rocShort = (iso: string) => `${String(Number(iso.slice(0, 4)) - 1911).padStart(3, "0")}/${iso.slice(5, 7)}/${iso.slice(8, 10)}`;
 
-async function synced(page: Page): Promise<void> {
-  await expect.poll(() => page.getByTestId("sync-state").getAttribute("data-mode"), { timeout: 30_000 }).toBe("synced");
-}
-
-async function demoPerson(who: string, width = 375): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width, height: 900 } });
-  const page = await context.newPage();
-  page.on("pageerror", (e) => pageErrors.push(e.message));
-  await page.goto(`${server.base}/`);
-  await page.locator(`[data-testid="demo-person"][data-person="${who}"] button`).click();
-  await page.waitForURL(/\/inbox$/, { timeout: 30_000 });
-  await synced(page);
-  return { context, page };
-}
+const demoPerson = (who: string, width = 375): Promise<Person> => enrollDemoPerson(agency.browser, agency.server.base, who, { width, errors: pageErrors });
 
 /** Someone added to the directory after the demo was made, enrolled with their one-time code. */
 async function enrollWithCode(code: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 375, height: 900 } });
+  const context = await agency.browser.newContext({ viewport: { width: 375, height: 900 } });
   const page = await context.newPage();
   page.on("pageerror", (e) => pageErrors.push(e.message));
-  await page.goto(`${server.base}/`);
+  await page.goto(`${agency.server.base}/`);
   await page.locator("#enroll-code").fill(code);
   await page.getByTestId("enroll-form").locator('button[type="submit"]').click();
   await page.getByTestId("enrolled").waitFor({ timeout: 30_000 });
-  await page.goto(`${server.base}/inbox`);
+  await page.goto(`${agency.server.base}/inbox`);
   await synced(page);
   return { context, page };
 }
@@ -90,7 +45,7 @@ const row = (page: Page, doc: string) => page.locator(`[data-testid="inbox-row"]
 
 describe("the registry desk", () => {
   it("李登記 registers an incoming letter with a scan and assigns it; the case officer sees it with its ROC due date; 改分 moves it with a valid signed entry; offline the desk still registers, and it arrives once online", async () => {
-    const scan = png(64, 48);
+    const scan = greyPng(64, 48);
     const li = await demoPerson("li");
     await li.page.getByTestId("nav-registry").click();
     await li.page.waitForURL(/\/registry$/);
@@ -143,14 +98,14 @@ describe("the registry desk", () => {
     await expect.poll(() => att.getByTestId("attachment-image").evaluate((el) => (el as HTMLImageElement).naturalWidth), T).toBe(64);
 
     // A new officer joins the unit (the administrator's command line), enrolls, and 李登記 re-assigns to them.
-    const out = execFileSync(process.execPath, ["bin/countersign.js", "user", "add", "--data", server.dir, "--id", "chang", "--name", "張承辦", "--unit", "U-STU", "--level", "1", "--roles", "case-officer"], {
+    const out = execFileSync(process.execPath, ["bin/countersign.js", "user", "add", "--data", agency.server.dir, "--id", "chang", "--name", "張承辦", "--unit", "U-STU", "--level", "1", "--roles", "case-officer"], {
       encoding: "utf8",
     });
     const code = out.trim().split("\n").pop()!.trim();
     const chang = await enrollWithCode(code);
     expect(await row(chang.page, doc).count()).toBe(0);
 
-    await li.page.goto(`${server.base}/registry`);
+    await li.page.goto(`${agency.server.base}/registry`);
     await li.page.getByTestId("reg-search").fill("校園安全設施");
     await expect.poll(() => li.page.getByTestId("reg-doc").count(), T).toBe(1);
     const item = li.page.locator(`[data-testid="reg-doc"][data-doc="${doc}"]`);
@@ -190,7 +145,7 @@ describe("the registry desk", () => {
     await li.page.getByTestId("reg-from").fill("嘉義市政府");
     await li.page.getByTestId("reg-receipt").fill(`${year}9000001`);
     await li.page.getByTestId("reg-subject").fill("離線收文：轉知防汛整備事項");
-    const offlineScan = png(32, 32);
+    const offlineScan = greyPng(32, 32);
     await li.page.getByTestId("reg-scans").setInputFiles([{ name: "離線掃描.png", mimeType: "image/png", buffer: offlineScan.subarray(0) }]);
     await li.page.getByTestId("reg-scan").waitFor(T);
     await expect.poll(() => li.page.getByTestId("reg-officer").locator('option[value="chang"]').count(), T).toBe(1);
@@ -201,7 +156,7 @@ describe("the registry desk", () => {
     await li.context.setOffline(false);
     await synced(li.page);
 
-    await chang.page.goto(`${server.base}/inbox`);
+    await chang.page.goto(`${agency.server.base}/inbox`);
     await synced(chang.page);
     await expect.poll(() => row(chang.page, offlineDoc).count(), { timeout: 30_000 }).toBe(1);
     await row(chang.page, offlineDoc).click();
