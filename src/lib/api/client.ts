@@ -117,7 +117,7 @@ export type AuthedCall = <T>(path: string, o?: Omit<CallOptions, "token">) => Pr
 export const fetchPeople = async (call: AuthedCall): Promise<unknown> => (await call<{ people: unknown }>("/api/people")).people;
 export const fetchUnits = async (call: AuthedCall): Promise<unknown> => (await call<{ units: unknown }>("/api/units")).units;
 export const fetchDelegation = async (call: AuthedCall): Promise<unknown> => (await call<{ delegation: unknown }>("/api/delegation")).delegation;
-/** 職務代理人: GET /api/deputies (a 404 means the server does not list them yet). */
+/** 職務代理人 in force or to come: GET /api/deputies. */
 export const fetchDeputies = async (call: AuthedCall): Promise<unknown> => (await call<{ deputies: unknown }>("/api/deputies")).deputies;
-/** The agencies we exchange envelopes with: GET /api/exchange/peers (404 until that lands). */
+/** The agencies we exchange envelopes with: GET /api/exchange/peers. */
 export const fetchPeers = (call: AuthedCall): Promise<unknown> => call<unknown>("/api/exchange/peers");

@@ -78,7 +78,7 @@ export function readDeputies(raw: unknown): DirDeputy[] {
 
 /**
  * The exchange peers (`GET /api/exchange/peers`: `{ agency, peers: [{ code, name, … }] }`). Read
- * leniently — a bare list, or objects naming the code as `agency` — since the endpoint is young.
+ * leniently — also a bare list (what the offline cache keeps), or objects naming the code as `agency`.
  */
 export function readAgencies(raw: unknown): DirAgency[] {
   const wrapped = raw && typeof raw === "object" && !Array.isArray(raw) ? (raw as Record<string, unknown>) : null;
@@ -92,7 +92,7 @@ export function readAgencies(raw: unknown): DirAgency[] {
   return [...out.values()];
 }
 
-/** An endpoint another engineer may not have shipped yet answers 404: that is "none", not a failure. */
+/** A server older than the deputies or exchange endpoints answers 404: that is "none", not a failure. */
 async function optional<T>(p: Promise<T>, none: T): Promise<T> {
   try {
     return await p;
