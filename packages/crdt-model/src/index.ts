@@ -29,7 +29,8 @@ export {
   type CanonicalItem,
   type AttachmentRef,
 } from "./schema/content.ts";
-export { CountersignDocument, type DocumentPart } from "./schema/document.ts";
+export { CountersignDocument, type DocumentPart, type UpdateShape } from "./schema/document.ts";
+export { MAX_TYPE_DEPTH, MAX_TYPES, TOP_LEVEL_TYPES } from "./schema/structure.ts";
 
 export {
   parseRoutingPlan,

@@ -21,8 +21,9 @@ import { attachmentSchema, canonicalContent, type AttachmentRef, type CanonicalI
 import { parseRoutingPlan, toJson, type RoutingPlan } from "../routing/plan.ts";
 import { serializeEntry, type SignedEntry } from "../chain/types.ts";
 import { partOf, type DocumentPart } from "./parts.ts";
+import { checkStructure, type UpdateShape } from "./structure.ts";
 
-export type { DocumentPart };
+export type { DocumentPart, UpdateShape };
 import { issueSentence } from "./reason.ts";
 
 /**
@@ -106,21 +107,33 @@ export class CountersignDocument {
   // ---- updates -------------------------------------------------------------------------------
 
   /**
-   * Applies a Yjs update. It is fully decoded first, so a truncated or garbled update is refused
-   * with a reason and leaves the document untouched.
+   * Applies a Yjs update. It is fully decoded first, and its structure checked against this copy
+   * (only the document's own top-level types, bounded nesting and number of types: structure.ts),
+   * so a truncated, garbled or hostile update is refused with a reason and leaves the document
+   * untouched. Should Yjs still throw while applying, the copy may be left mid-transaction: a caller
+   * that goes on using it after a failure must rebuild it (the relay rebuilds its shadow copy).
    */
   applyUpdate(update: Uint8Array, origin?: unknown): Result<void> {
+    const r = this.applyShaped(update, origin);
+    return r.ok ? ok(undefined) : r;
+  }
+
+  /** applyUpdate, also saying what the update writes (see UpdateShape). */
+  applyShaped(update: Uint8Array, origin?: unknown): Result<UpdateShape> {
+    let decoded: ReturnType<typeof Y.decodeUpdate>;
     try {
-      Y.decodeUpdate(update);
+      decoded = Y.decodeUpdate(update);
     } catch (e) {
       return fail(`The update is malformed: ${errorMessage(e)}.`);
     }
+    const shape = checkStructure(this.ydoc, decoded);
+    if (!shape.ok) return shape;
     try {
       Y.applyUpdate(this.ydoc, update, origin);
     } catch (e) {
       return fail(`The update could not be applied: ${errorMessage(e)}.`);
     }
-    return ok(undefined);
+    return shape;
   }
 
   /**
@@ -128,6 +141,12 @@ export class CountersignDocument {
    * verification for plain text edits (see `checkTransition`'s `touched`).
    */
   applyUpdateTracked(update: Uint8Array, origin?: unknown): Result<Set<DocumentPart>> {
+    const r = this.applyTracked(update, origin);
+    return r.ok ? ok(r.value.touched) : r;
+  }
+
+  /** applyUpdateTracked, also saying what the update writes (see UpdateShape). */
+  applyTracked(update: Uint8Array, origin?: unknown): Result<{ touched: Set<DocumentPart>; shape: UpdateShape }> {
     const touched = new Set<DocumentPart>();
     const collect = (tr: Y.Transaction) => {
       // Read the names after the transaction: a part seen for the first time is created by it.
@@ -144,8 +163,8 @@ export class CountersignDocument {
     };
     this.ydoc.on("afterTransaction", collect);
     try {
-      const r = this.applyUpdate(update, origin);
-      return r.ok ? ok(touched) : r;
+      const r = this.applyShaped(update, origin);
+      return r.ok ? ok({ touched, shape: r.value }) : r;
     } finally {
       this.ydoc.off("afterTransaction", collect);
     }
