@@ -45,6 +45,7 @@ export {
   type Deputy,
 } from "./routing/plan.ts";
 export { parseDelegationTable, requiredLevel, levelTitle, type DelegationTable } from "./routing/delegation.ts";
+export { parseDeputyTable, actsFor, deputiesOf, type DeputyTable } from "./routing/deputies.ts";
 
 export { ROLES, ROLE_LABELS, parseProfile, type Role, type SignerProfile } from "./identity/profile.ts";
 export { generateSigningKey, signBytes, verifyBytes, algForCertificate } from "./identity/crypto.ts";
@@ -81,7 +82,7 @@ export { heads } from "./chain/dag.ts";
 export { STATUSES, STATUS_LABELS, type Status } from "./workflow/state.ts";
 export { ACTION_PRECEDENCE, type Conflict } from "./workflow/replay.ts";
 export { verify, VerifyCache, type VerificationReport, type EntryReport } from "./workflow/verify.ts";
-export { derive, deriveFromReport, type WorkflowState, type TimelineItem, type Holder } from "./workflow/derive.ts";
+export { derive, deriveFromReport, type WorkflowState, type TimelineItem, type Holder, type AccessFields } from "./workflow/derive.ts";
 
 export { versionLines, diffVersions, diffSignedVersions, type VersionLine, type LineChange, type DiffPart } from "./history/diff.ts";
 

@@ -17,7 +17,6 @@ import {
   parseEntry,
   parseRoutingPlan,
   randomId,
-  requiredLevel,
   serializeEntry,
   sha256Hex,
   signedBytes,
@@ -40,6 +39,7 @@ import { ancestorSets, topoOrder } from "../../../packages/crdt-model/src/chain/
 import { canonicalBefore, replay, stateBefore } from "../../../packages/crdt-model/src/workflow/replay.ts";
 import { check } from "../../../packages/crdt-model/src/workflow/rules.ts";
 import type { ChainContext, EntryFacts } from "../../../packages/crdt-model/src/workflow/state.ts";
+import { chainContext } from "../../../packages/crdt-model/src/workflow/verify.ts";
 import {
   BODY,
   NOTE,
@@ -239,17 +239,7 @@ async function amDerive(doc: Automerge.Doc<AmDoc>, trust: TrustStore, cache: Ver
   );
   const ancestors = ancestorSets(order);
   const first = order[0]?.facts.content;
-  const ctx: ChainContext | null = first
-    ? {
-        agency: first.metadata.agency,
-        unit: first.metadata.unit,
-        caseOfficer: first.metadata.caseOfficer,
-        requiredLevel: (content, plan) => {
-          const table = trust.delegationTable(first.metadata.agency);
-          return Math.max(plan.decisionLevel, table ? requiredLevel(table, content.metadata.category) : 0);
-        },
-      }
-    : null;
+  const ctx: ChainContext | null = first ? chainContext(first, trust) : null;
   const valid = new Map<EntryId, EntryFacts>();
   const validOrder: EntryFacts[] = [];
   for (const node of order) {

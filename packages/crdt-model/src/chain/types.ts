@@ -1,14 +1,16 @@
 import { z } from "zod";
 import { canonicalJson, type Json } from "../canonical.ts";
 import { sha256Hex, utf8 } from "../bytes.ts";
-import { asEntryId, type DocId, type EntryId, type PersonId, type Sha256Hex, type StepId } from "../ids.ts";
-import { personIdSchema } from "../schema/metadata.ts";
+import { asEntryId, type DocId, type EntryId, type PersonId, type Sha256Hex, type StepId, type UnitId } from "../ids.ts";
+import { SECRECY_LEVELS, personIdSchema, unitIdSchema, type Secrecy } from "../schema/metadata.ts";
 import { fail, ok, type Result } from "../result.ts";
 import { issueSentence } from "../schema/reason.ts";
 
 /**
- * Every workflow action is one of these. Version 1 of the entry format; a new action or field means
- * a new version, never a reinterpretation of signed bytes.
+ * Every workflow action is one of these. Version 1 of the entry format: what a signed entry means
+ * never changes. Additions are additive only — a new action kind, or a new optional field whose
+ * absence keeps the old meaning (reassign's `unit`) — so every entry signed before still reads the
+ * same; an older verifier refuses what it does not know rather than misreading it.
  */
 export type Action =
   | { kind: "submit" } // 陳核: the case officer sends the document along the plan
@@ -17,7 +19,10 @@ export type Action =
   | { kind: "return"; to: StepId | null } // 退回, to an earlier step or (null) to the case officer
   | { kind: "decide" } // 決行
   | { kind: "withdraw" } // 取回, by the case officer before the decision
-  | { kind: "reassign"; to: PersonId } // 改分, by the unit's registry desk
+  /** 改分, by the registry desk of the document's unit; with `unit`, to an officer of another unit (移文). */
+  | { kind: "reassign"; to: PersonId; unit?: UnitId }
+  /** 密等變更: the case officer raises it, a supervisor (not the case officer) lowers it. */
+  | { kind: "reclassify"; secrecy: Secrecy }
   | { kind: "switch-to-paper"; reason: string } // 改紙本
   | { kind: "late-sign"; reason: string } // 補簽
   | { kind: "dispatch" } // 發文
@@ -39,6 +44,7 @@ export const ACTION_LABELS: Record<ActionKind, string> = {
   dispatch: "發文",
   archive: "歸檔",
   "amend-plan": "修改流程",
+  reclassify: "密等變更",
 };
 
 /** Signature algorithms. ES256 for our own keys; RS256 and PS256 for RSA (citizen) certificates. */
@@ -79,7 +85,8 @@ const actionSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("return"), to: stepId.nullable() }).strict(),
   z.object({ kind: z.literal("decide") }).strict(),
   z.object({ kind: z.literal("withdraw") }).strict(),
-  z.object({ kind: z.literal("reassign"), to: personIdSchema }).strict(),
+  z.object({ kind: z.literal("reassign"), to: personIdSchema, unit: unitIdSchema.optional() }).strict(),
+  z.object({ kind: z.literal("reclassify"), secrecy: z.enum(SECRECY_LEVELS) }).strict(),
   z.object({ kind: z.literal("switch-to-paper"), reason }).strict(),
   z.object({ kind: z.literal("late-sign"), reason }).strict(),
   z.object({ kind: z.literal("dispatch") }).strict(),

@@ -5,6 +5,7 @@ import { canonicalJson, type Json } from "../canonical.ts";
 import { parseCertificate, profileFromCertificate } from "./certs.ts";
 import type { SignerProfile } from "./profile.ts";
 import { parseDelegationTable, type DelegationTable } from "../routing/delegation.ts";
+import { parseDeputyTable, type DeputyTable } from "../routing/deputies.ts";
 import type { AgencyCode } from "../ids.ts";
 
 export type CertCheck =
@@ -14,14 +15,15 @@ export type CertCheck =
 /**
  * What a verifier trusts: agency CA certificates, revoked serials, optional profile bindings for
  * certificates issued elsewhere (e.g. RSA citizen certificates registered for a person) and the
- * delegation tables of the agencies. Immutable once built; verification results for a given
- * certificate are memoised here because they cannot change while the store does not.
+ * delegation tables and deputy tables (職務代理人) of the agencies. Immutable once built;
+ * verification results for a given certificate are memoised here because they cannot change while the store does not.
  */
 export class TrustStore {
   private readonly cas: x509.X509Certificate[];
   private readonly revoked: Set<string>; // "<issuer CA fingerprint>:<serial hex lower>"
   private readonly bindings: Map<string, SignerProfile>; // certificate SHA-256 hex → profile
   private readonly delegation: Map<string, DelegationTable>;
+  private readonly deputy: Map<string, DeputyTable>;
   /** CAs trusted only for certificates bound to a person here (issuers of registered certificates). */
   private readonly boundOnly: Set<string>;
   private readonly issuerCache = new Map<string, Promise<Result<x509.X509Certificate>>>();
@@ -32,6 +34,8 @@ export class TrustStore {
     revoked?: { ca: x509.X509Certificate; serial: string }[];
     bindings?: { cert: x509.X509Certificate; profile: SignerProfile }[];
     delegation?: DelegationTable[];
+    /** Who acts for whom, per agency: the only source of deputies (a plan's own list grants nothing). */
+    deputies?: DeputyTable[];
     /**
      * Issuers whose certificates count only when bound to a person in `bindings`: a citizen-card CA
      * issues certificates to everyone, and none of them may sign here unless registered.
@@ -42,11 +46,12 @@ export class TrustStore {
     this.revoked = new Set((init.revoked ?? []).map((r) => `${fp(r.ca)}:${r.serial.toLowerCase()}`));
     this.bindings = new Map((init.bindings ?? []).map((b) => [fp(b.cert), b.profile]));
     this.delegation = new Map((init.delegation ?? []).map((t) => [t.agency, t]));
+    this.deputy = new Map((init.deputies ?? []).map((t) => [t.agency, t]));
     this.boundOnly = new Set((init.boundOnly ?? []).map(fp));
   }
 
   /** Builds a store from PEM texts; the first one that does not parse is named in the reason. */
-  static fromPem(pems: string[], delegation: unknown[] = []): Result<TrustStore> {
+  static fromPem(pems: string[], delegation: unknown[] = [], deputies: unknown[] = []): Result<TrustStore> {
     const cas: x509.X509Certificate[] = [];
     for (const [i, pem] of pems.entries()) {
       for (const block of splitPem(pem)) {
@@ -61,7 +66,13 @@ export class TrustStore {
       if (!r.ok) return r;
       tables.push(r.value);
     }
-    return ok(new TrustStore({ cas, delegation: tables }));
+    const deputyTables: DeputyTable[] = [];
+    for (const t of deputies) {
+      const r = parseDeputyTable(t);
+      if (!r.ok) return r;
+      deputyTables.push(r.value);
+    }
+    return ok(new TrustStore({ cas, delegation: tables, deputies: deputyTables }));
   }
 
   caCertificates(): readonly x509.X509Certificate[] {
@@ -72,9 +83,13 @@ export class TrustStore {
     return this.delegation.get(agency);
   }
 
+  deputyTable(agency: AgencyCode): DeputyTable | undefined {
+    return this.deputy.get(agency);
+  }
+
   /** A copy with more revoked serials (revocation lists only grow). */
   withRevoked(ca: x509.X509Certificate, serial: string): TrustStore {
-    const next = new TrustStore({ cas: this.cas, delegation: [...this.delegation.values()] });
+    const next = new TrustStore({ cas: this.cas, delegation: [...this.delegation.values()], deputies: [...this.deputy.values()] });
     for (const r of this.revoked) next.revoked.add(r);
     for (const b of this.boundOnly) next.boundOnly.add(b);
     for (const [k, v] of this.bindings) next.bindings.set(k, v);

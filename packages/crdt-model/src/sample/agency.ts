@@ -3,6 +3,7 @@ import { createAgencyCa, createSigner, type CertificateAuthority, type Signer } 
 import type { Role } from "../identity/profile.ts";
 import type { SigAlg } from "../chain/types.ts";
 import type { DelegationTable } from "../routing/delegation.ts";
+import type { DeputyTable } from "../routing/deputies.ts";
 
 /**
  * A sample agency (a district education office) with people in each role, used by the `sample`
@@ -11,6 +12,8 @@ import type { DelegationTable } from "../routing/delegation.ts";
 export interface SampleAgency {
   ca: CertificateAuthority;
   delegation: DelegationTable;
+  /** The agency's deputy table: the deputy director acts for the director. */
+  deputies?: DeputyTable;
   officer: Signer; // 承辦人, 學務科
   chief: Signer; // 科長, 學務科 (review)
   personnel: Signer; // 人事室 (countersign)
@@ -72,5 +75,10 @@ export async function createSampleAgency(
     ],
     defaultLevel: 5,
   };
-  return { ca, delegation, officer: officer!, chief: chief!, personnel: personnel!, accounting: accounting!, director: director!, deputyDirector: deputyDirector!, registry: registry!, mailRoom: mailRoom!, archivist: archivist!, clerk: clerk! };
+  const deputies: DeputyTable = {
+    v: 1,
+    agency,
+    deputies: [{ principal: asPersonId("P-DIRECTOR"), deputy: asPersonId("P-DEPUTY"), from: "2020-01-01T00:00:00.000Z", until: "2099-12-31T23:59:59.000Z" }],
+  };
+  return { ca, delegation, deputies, officer: officer!, chief: chief!, personnel: personnel!, accounting: accounting!, director: director!, deputyDirector: deputyDirector!, registry: registry!, mailRoom: mailRoom!, archivist: archivist!, clerk: clerk! };
 }

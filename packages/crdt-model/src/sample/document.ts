@@ -32,6 +32,8 @@ export function samplePlan(a: SampleAgency): RoutingPlan {
       { kind: "single", step: { id: SAMPLE_STEPS.decide, type: "decide", assignee: { kind: "person", person: a.director.profile.person }, label: "局長決行" } },
     ],
     decisionLevel: 5,
+    // As a plan written before the deputy table would carry it: parsed, signed with the content, and
+    // granting nothing. The deputy director acts for the director through the agency's deputy table.
     deputies: [
       { principal: a.director.profile.person, deputy: a.deputyDirector.profile.person, from: "2020-01-01T00:00:00.000Z", until: "2099-12-31T23:59:59.000Z" },
     ],
@@ -79,7 +81,7 @@ export function createSampleDocument(a: SampleAgency, id: DocId = asDocId(random
 }
 
 export function sampleTrust(a: SampleAgency): TrustStore {
-  return new TrustStore({ cas: [a.ca.cert], delegation: [a.delegation] });
+  return new TrustStore({ cas: [a.ca.cert], delegation: [a.delegation], deputies: a.deputies ? [a.deputies] : [] });
 }
 
 /** Signs one action on the current valid heads. */

@@ -1,11 +1,13 @@
-import type { AgencyCode, EntryId, PersonId, Sha256Hex, StepId } from "../ids.ts";
+import type { AgencyCode, EntryId, PersonId, Sha256Hex, StepId, UnitId } from "../ids.ts";
+import type { Secrecy } from "../schema/metadata.ts";
+import { deputiesOf } from "../routing/deputies.ts";
 import type { CountersignDocument } from "../schema/document.ts";
 import type { TrustStore } from "../identity/trust.ts";
 import type { Role, SignerProfile } from "../identity/profile.ts";
 import type { ActionKind } from "../chain/types.ts";
 import { heads } from "../chain/dag.ts";
 import { canonicalJson } from "../canonical.ts";
-import { toJson, type Assignee, type RoutingPlan, type StepType } from "../routing/plan.ts";
+import { allSteps, toJson, type Assignee, type Deputy, type RoutingPlan, type StepType } from "../routing/plan.ts";
 import { pendingSteps, type Status } from "./state.ts";
 import { replay, type Conflict } from "./replay.ts";
 import { verify, type VerifyCache, type VerificationReport } from "./verify.ts";
@@ -24,9 +26,29 @@ export interface TimelineItem {
   reason: string | null;
 }
 
+/** The facts that decide who may see and route a document. */
+export interface AccessFields {
+  agency: AgencyCode;
+  unit: UnitId;
+  caseOfficer: PersonId;
+  secrecy: Secrecy;
+}
+
 export interface WorkflowState {
   status: Status;
+  /**
+   * Case officer, unit and secrecy in force: the creation's, changed only by valid signed entries
+   * (reassign, reclassify), never by a plain edit of the metadata. Null only for a document whose
+   * metadata cannot be read and that has no signed entry.
+   */
   caseOfficer: PersonId | null;
+  unit: UnitId | null;
+  /** When nothing signed or readable says, the most closed reading: 密 (named participants only). */
+  secrecy: Secrecy;
+  /** The creation the chain's first entry signed; null while nothing is signed (the live metadata is then all there is). */
+  origin: AccessFields | null;
+  /** The agency's deputy-table arrangements for the case officer and the people the plan names. */
+  deputies: Deputy[];
   /** Who holds the document now (whom it waits on). */
   holders: Holder[];
   pending: { step: StepId; type: StepType; assignee: Assignee }[];
@@ -72,6 +94,10 @@ export function deriveFromReport(doc: CountersignDocument, report: VerificationR
   const findings: string[] = [];
   const status: Status = state?.status ?? "draft";
   const caseOfficer = state?.caseOfficer ?? (meta.ok ? meta.value.caseOfficer : null);
+  const unit = state?.unit ?? (meta.ok ? meta.value.unit : null);
+  const secrecy: Secrecy = state?.secrecy ?? (meta.ok ? meta.value.secrecy : "confidential");
+  const ctx = report.ctx;
+  const origin: AccessFields | null = ctx ? { agency: ctx.agency, unit: ctx.unit, caseOfficer: ctx.caseOfficer, secrecy: ctx.secrecy } : null;
   if (state?.decision) {
     const current = doc.currentVersion();
     if (!current.ok || current.value.hash !== state.decision.content) findings.push("The content was changed after the decision.");
@@ -106,12 +132,20 @@ export function deriveFromReport(doc: CountersignDocument, report: VerificationR
       break;
   }
 
+  const plan = state?.plan ?? (livePlan.ok ? livePlan.value : null);
+  const principals = new Set<string>(caseOfficer ? [caseOfficer] : []);
+  if (plan) for (const st of allSteps(plan)) if (st.assignee.kind === "person" && (st.assignee.agency ?? agency) === agency) principals.add(st.assignee.person);
+
   return {
     status,
     caseOfficer,
+    unit,
+    secrecy,
+    origin,
+    deputies: deputiesOf(report.deputies, principals),
     holders,
     pending,
-    plan: state?.plan ?? (livePlan.ok ? livePlan.value : null),
+    plan,
     decision: state?.decision ?? null,
     lateSigns: state?.lateSigns ?? [],
     timeline,

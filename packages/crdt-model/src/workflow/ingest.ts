@@ -4,7 +4,8 @@ import type { CountersignDocument, DocumentPart } from "../schema/document.ts";
 const SIGNED_PARTS: readonly DocumentPart[] = ["chain", "versions", "receipts", "plan", "other"];
 import type { TrustStore } from "../identity/trust.ts";
 import { fail, ok, type Result } from "../result.ts";
-import { deriveFromReport, type WorkflowState } from "./derive.ts";
+import type { Metadata } from "../schema/metadata.ts";
+import { deriveFromReport, type AccessFields, type WorkflowState } from "./derive.ts";
 import { verify, type VerifyCache } from "./verify.ts";
 
 export interface Transition {
@@ -21,7 +22,11 @@ export interface Transition {
  * - an update that changes the content of a decided document;
  * - an update that changes the routing plan in force without a signed amendment;
  * - an update that writes a receipt (only the server does);
- * - an update that changes the document id.
+ * - an update that changes the document id;
+ * - an update that changes who may see or route the document — its secrecy (密等), unit or case
+ *   officer — without a valid signed entry that makes that change (reclassify, reassign), or whose
+ *   first signed entry signs another creation than the document has; its agency never changes;
+ * - an update that leaves readable metadata unreadable (access would then rest on nothing).
  * Problems already present before the update (e.g. an invalid entry stored by an older server) do
  * not block updates that do not make them worse; `verify` still reports them to every reader.
  */
@@ -32,11 +37,20 @@ export async function checkTransition(
   opts: { cache?: VerifyCache; beforeState?: WorkflowState; touched?: ReadonlySet<DocumentPart> } = {},
 ): Promise<Result<Transition>> {
   if (before.id !== "" && after.id !== before.id) return fail("The update changes the document id.");
-  // A plain edit (text, metadata, attachments) of a document not yet decided cannot break a rule:
-  // nothing signed changed and the plan in force is untouched. Skip verification for it.
+  // A new document's first state is its creation: whatever its creator wrote. After that, the fields
+  // that decide access and routing change only through signed entries.
+  const existing = before.id !== "";
+  const beforeMeta = before.metadata();
+  const afterMeta = after.metadata();
+  if (existing && beforeMeta.ok && !afterMeta.ok) return fail(`The update leaves the metadata unreadable: ${afterMeta.reason}`);
+  const changed = existing && beforeMeta.ok && afterMeta.ok ? ACCESS_FIELDS.filter((k) => beforeMeta.value[k] !== afterMeta.value[k]) : [];
+  // A plain edit (text, other metadata, attachments) of a document not yet decided cannot break a
+  // rule: nothing signed changed and the plan in force is untouched. Skip verification for it.
   const t = opts.touched;
-  if (t && opts.beforeState && !opts.beforeState.decision && !SIGNED_PARTS.some((p) => t.has(p)))
+  if (t && opts.beforeState && !opts.beforeState.decision && !SIGNED_PARTS.some((p) => t.has(p))) {
+    if (changed[0]) return fail(UNSIGNED_CHANGE[changed[0]]);
     return ok({ added: [], state: opts.beforeState });
+  }
 
   const altered = changedKey(before.rawEntries(), after.rawEntries());
   if (altered) return fail(`The update alters or removes the signed entry ${altered}.`);
@@ -63,7 +77,44 @@ export async function checkTransition(
   const planFinding = "The routing plan was changed without a signed amendment.";
   if (state.findings.includes(planFinding) && (!prior.findings.includes(planFinding) || planText(before) !== planText(after)))
     return fail("The update changes the routing plan without a signed amendment.");
+  // The live metadata may follow a signed change (in the same update or later), never run ahead of it.
+  if (afterMeta.ok) for (const k of changed) if (afterMeta.value[k] !== effective(state, k)) return fail(UNSIGNED_CHANGE[k]);
+  // The creation the chain starts from must be the document's: a first signed entry (or a second
+  // root) cannot sign a case officer, unit or secrecy the document did not have.
+  if (existing && beforeMeta.ok && state.origin) {
+    const base: AccessFields = prior.origin ?? pick(beforeMeta.value);
+    if (ACCESS_FIELDS.some((k) => state.origin![k] !== base[k]))
+      return fail("The update's signed entry starts from another creation (agency, unit, case officer or secrecy) than the document has.");
+  }
   return ok({ added, state });
+}
+
+const ACCESS_FIELDS = ["agency", "unit", "caseOfficer", "secrecy"] as const;
+type AccessField = (typeof ACCESS_FIELDS)[number];
+
+const UNSIGNED_CHANGE: Record<AccessField, string> = {
+  agency: "The update changes the document's agency.",
+  unit: "The update changes the document's unit without a signed entry: only the registry desk moves a document (改分).",
+  caseOfficer: "The update changes the case officer without a signed entry: only the registry desk re-assigns a document (改分).",
+  secrecy:
+    "The update changes the secrecy level (密等) without a signed entry: the case officer raises it and a supervisor lowers it, each by a signed 密等變更.",
+};
+
+function pick(m: Metadata): AccessFields {
+  return { agency: m.agency, unit: m.unit, caseOfficer: m.caseOfficer, secrecy: m.secrecy };
+}
+
+function effective(s: WorkflowState, k: AccessField): string | null {
+  switch (k) {
+    case "agency":
+      return s.origin?.agency ?? null;
+    case "unit":
+      return s.unit;
+    case "caseOfficer":
+      return s.caseOfficer;
+    case "secrecy":
+      return s.secrecy;
+  }
 }
 
 /** The first key whose value differs or disappears from `before` to `after`. */

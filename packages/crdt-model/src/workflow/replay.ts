@@ -16,6 +16,7 @@ export const ACTION_PRECEDENCE: Record<ActionKind, number> = {
   return: 2,
   withdraw: 3,
   reassign: 4,
+  reclassify: 4,
   "amend-plan": 5,
   submit: 6,
   approve: 7,

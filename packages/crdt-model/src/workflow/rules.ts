@@ -1,8 +1,11 @@
 import type { StepId } from "../ids.ts";
 import { findStep, type RoutingPlan, type StepType } from "../routing/plan.ts";
 import type { ActionKind } from "../chain/types.ts";
+import { SECRECY_LEVELS, type Secrecy } from "../schema/metadata.ts";
 import {
+  actsAsDeputy,
   isCaseOfficer,
+  isCaseOfficerInPerson,
   isDecided,
   matchesAssignee,
   openStatus,
@@ -38,12 +41,15 @@ export function check(s: WorkState, e: EntryFacts, ctx: ChainContext): string | 
     case "submit": {
       if (s.submitted) return "The document has already been submitted.";
       if (!e.content.plan) return "The signed content holds no routing plan.";
-      if (!isCaseOfficer(s, p, e.at, ctx, e.content.plan)) return "Only the case officer may submit the document.";
+      if (!isCaseOfficer(s, p, e.at, ctx)) return "Only the case officer may submit the document.";
       return null;
     }
     case "approve":
     case "countersign":
     case "decide": {
+      // No self-approval: whatever the plan or the deputy table says, the case officer never
+      // approves, countersigns or decides his own document.
+      if (isCaseOfficerInPerson(s, p, ctx)) return `The case officer may not ${a.kind} his own document.`;
       const open = openStepCheck(s, e, ctx);
       if (open) return open;
       const plan = s.plan!;
@@ -55,11 +61,15 @@ export function check(s: WorkState, e: EntryFacts, ctx: ChainContext): string | 
           .flatMap((st) => (st.kind === "single" ? [st.step] : st.steps))
           .some((st) => st.type === "countersign" && !s.done.has(st.id));
         if (missing) return "The decision comes before every countersign is done.";
-        // A deputy named in the plan acts with the principal's authority (職務代理); anyone else
-        // must hold the level the delegation table requires.
-        const deputy = step.assignee.kind === "person" && step.assignee.person !== p.person;
-        const required = ctx.requiredLevel(e.content, plan);
-        if (!deputy && p.level < required) return `The decision is below the required level (level ${p.level}, required ${required}).`;
+        // A deputy (from the agency's deputy table) decides at his own level, which must meet the
+        // delegation table's; anyone else must also meet the level the plan asks for.
+        if (actsAsDeputy(step.assignee, p)) {
+          const required = ctx.tableLevel(e.content);
+          if (p.level < required) return `A deputy decides at his own level, below the required level (level ${p.level}, required ${required}).`;
+        } else {
+          const required = ctx.requiredLevel(e.content, plan);
+          if (p.level < required) return `The decision is below the required level (level ${p.level}, required ${required}).`;
+        }
       } else if (!pendingSteps(s).some((st) => st.id === step.id)) {
         return "The step is not pending in the history the signer saw.";
       }
@@ -80,20 +90,31 @@ export function check(s: WorkState, e: EntryFacts, ctx: ChainContext): string | 
       if (!isCaseOfficer(s, p, e.at, ctx)) return "Only the case officer may withdraw the document.";
       return null;
     case "reassign":
-      if (!(p.roles.includes("registry") && p.agency === ctx.agency && p.unit === ctx.unit))
+      if (!(p.roles.includes("registry") && p.agency === ctx.agency && p.unit === s.unit))
         return "Only the registry desk of the document's unit may re-assign it.";
-      if (a.to === s.caseOfficer) return "The document is already assigned to that person.";
+      if (a.to === s.caseOfficer && (a.unit ?? s.unit) === s.unit) return "The document is already assigned to that person.";
       return null;
+    case "reclassify": {
+      if (a.secrecy === s.secrecy) return "The document already has that secrecy level.";
+      if (rank(a.secrecy) > rank(s.secrecy))
+        return isCaseOfficer(s, p, e.at, ctx) ? null : "Only the case officer may raise the document's secrecy level.";
+      if (!p.roles.includes("supervisor") || p.agency !== ctx.agency || isCaseOfficerInPerson(s, p, ctx))
+        return "Only a supervisor, not the case officer, may lower the document's secrecy level.";
+      const plan = s.plan ?? e.content.plan;
+      const onRoute = !!plan && plan.stages.some((st) => stepsOfStage(st).some((x) => x.assignee.kind === "person" && x.assignee.person === p.person));
+      if (p.unit !== s.unit && !onRoute) return "Only a supervisor of the document's unit or on its route may lower its secrecy level.";
+      return null;
+    }
     case "switch-to-paper":
       if (isCaseOfficer(s, p, e.at, ctx) || (p.roles.includes("registry") && p.agency === ctx.agency)) return null;
-      if (s.plan && pendingSteps(s).some((st) => matchesAssignee(st.assignee, p, e.at, s.plan!, ctx))) return null;
+      if (s.plan && pendingSteps(s).some((st) => matchesAssignee(st.assignee, p, e.at, s, ctx))) return null;
       return "Only the case officer, the registry desk or the current holder may switch the document to paper.";
     case "late-sign": {
       if (!s.plan || (!s.submitted && !isDecided(s))) return "Only a submitted document can be signed late.";
       const step = e.payload.step === null ? undefined : findStep(s.plan, e.payload.step);
       if (!step) return "The entry names a step that is not in the routing plan.";
       if (s.done.has(step.step.id)) return "Only a step that was skipped can be signed late.";
-      if (!matchesAssignee(step.step.assignee, p, e.at, s.plan, ctx)) return "The signer is not assigned to that step.";
+      if (!matchesAssignee(step.step.assignee, p, e.at, s, ctx)) return "The signer is not assigned to that step.";
       return null;
     }
     case "dispatch":
@@ -109,7 +130,7 @@ export function check(s: WorkState, e: EntryFacts, ctx: ChainContext): string | 
     case "amend-plan": {
       if (!s.submitted || !s.plan) return "Only the plan of a submitted document needs a signed amendment.";
       if (!e.content.plan) return "The signed content holds no routing plan.";
-      const holder = pendingSteps(s).some((st) => matchesAssignee(st.assignee, p, e.at, s.plan!, ctx));
+      const holder = pendingSteps(s).some((st) => matchesAssignee(st.assignee, p, e.at, s, ctx));
       if (!holder && !isCaseOfficer(s, p, e.at, ctx)) return "Only the case officer or the current holder may amend the routing plan.";
       for (const done of s.done.keys())
         if (!findStep(e.content.plan, done)) return "An amendment may not remove a step that is already done.";
@@ -118,6 +139,10 @@ export function check(s: WorkState, e: EntryFacts, ctx: ChainContext): string | 
   }
 }
 
+const rank = (x: Secrecy): number => SECRECY_LEVELS.indexOf(x);
+
+const stepsOfStage = (st: RoutingPlan["stages"][number]) => (st.kind === "single" ? [st.step] : st.steps);
+
 /** Shared by the step actions: the document is out for signing and the signer holds that step. */
 function openStepCheck(s: WorkState, e: EntryFacts, ctx: ChainContext): string | null {
   if (!s.submitted || !s.plan) return "The document has not been submitted.";
@@ -125,7 +150,7 @@ function openStepCheck(s: WorkState, e: EntryFacts, ctx: ChainContext): string |
   const found = findStep(s.plan, e.payload.step);
   if (!found) return "The entry names a step that is not in the routing plan.";
   if (s.done.has(found.step.id)) return "The step is not pending in the history the signer saw.";
-  if (!matchesAssignee(found.step.assignee, e.profile, e.at, s.plan, ctx)) return "The signer is not assigned to that step.";
+  if (!matchesAssignee(found.step.assignee, e.profile, e.at, s, ctx)) return "The signer is not assigned to that step.";
   return null;
 }
 
@@ -182,6 +207,10 @@ export function apply(s: WorkState, e: EntryFacts): void {
       return;
     case "reassign":
       s.caseOfficer = a.to;
+      if (a.unit) s.unit = a.unit;
+      return;
+    case "reclassify":
+      s.secrecy = a.secrecy;
       return;
     case "switch-to-paper":
       s.status = "on-paper";

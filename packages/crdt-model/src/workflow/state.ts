@@ -1,4 +1,5 @@
 import type { AgencyCode, EntryId, PersonId, Sha256Hex, StepId, UnitId } from "../ids.ts";
+import type { Secrecy } from "../schema/metadata.ts";
 import type { EntryPayload } from "../chain/types.ts";
 import type { SignerProfile } from "../identity/profile.ts";
 import type { SignedContent } from "../schema/content.ts";
@@ -39,13 +40,22 @@ export interface EntryFacts {
   ancestors: Set<EntryId>;
 }
 
-/** Facts fixed for a whole chain, taken from the content its first entry signed. */
+/**
+ * Facts fixed for a whole chain. `agency`, `unit`, `caseOfficer` and `secrecy` are the document's
+ * creation (its first state, as the chain's first entry signed it); the unit, case officer and
+ * secrecy in force later are the WorkState's, changed only by signed entries.
+ */
 export interface ChainContext {
   agency: AgencyCode;
   unit: UnitId;
   caseOfficer: PersonId;
-  /** Level required for 決行 given the content the decider signed (delegation table or plan). */
+  secrecy: Secrecy;
+  /** Level required for 決行 given the content the decider signed: the higher of delegation table and plan. */
   requiredLevel: (content: SignedContent, plan: RoutingPlan) => number;
+  /** The delegation table's level alone: what a deputy (acting at his own level) must hold. */
+  tableLevel: (content: SignedContent) => number;
+  /** Whether `deputy` acts for `principal` of `agency` at `at`, by that agency's deputy table. */
+  actsFor: (agency: AgencyCode, principal: PersonId, deputy: PersonId, at: Date) => boolean;
 }
 
 export interface WorkState {
@@ -56,7 +66,10 @@ export interface WorkState {
   /** Steps completed in the current round, and by which entry. */
   done: Map<StepId, EntryId>;
   returnedTo: StepId | null;
+  /** Who decide access and routing: from the creation, changed only by reassign / reclassify entries. */
   caseOfficer: PersonId;
+  unit: UnitId;
+  secrecy: Secrecy;
   decision: { entry: EntryId; content: Sha256Hex } | null;
   /** The entry that last changed the status or stage, and per step the entry that last touched it. */
   lastChange: EntryId | null;
@@ -74,6 +87,8 @@ export function initialState(ctx: ChainContext): WorkState {
     done: new Map(),
     returnedTo: null,
     caseOfficer: ctx.caseOfficer,
+    unit: ctx.unit,
+    secrecy: ctx.secrecy,
     decision: null,
     lastChange: null,
     stepChange: new Map(),
@@ -116,15 +131,19 @@ export function stepIndex(plan: RoutingPlan, id: StepId): number | undefined {
   return findStep(plan, id)?.stageIndex;
 }
 
-/** Does this signer answer for the assignee at time `at` (in person, as a deputy, or as a member)? */
-export function matchesAssignee(a: Assignee, p: SignerProfile, at: Date, plan: RoutingPlan, ctx: ChainContext): boolean {
+/**
+ * Does this signer answer for the assignee at time `at`: in person, as a member of the unit or
+ * agency, or as the person's deputy under the agency's deputy table (never the routing plan's own
+ * list). The document's case officer is never anyone's deputy on it: a deputy arrangement cannot
+ * make him approve, countersign or decide his own case.
+ */
+export function matchesAssignee(a: Assignee, p: SignerProfile, at: Date, s: Pick<WorkState, "caseOfficer">, ctx: ChainContext): boolean {
   switch (a.kind) {
     case "person": {
-      if (p.agency !== (a.agency ?? ctx.agency)) return false;
+      const agency = a.agency ?? ctx.agency;
+      if (p.agency !== agency) return false;
       if (p.person === a.person) return true;
-      return plan.deputies.some(
-        (d) => d.principal === a.person && d.deputy === p.person && at >= new Date(d.from) && at <= new Date(d.until),
-      );
+      return !isCaseOfficerInPerson(s, p, ctx) && ctx.actsFor(agency, a.person, p.person, at);
     }
     case "unit":
       return p.agency === (a.agency ?? ctx.agency) && p.unit === a.unit;
@@ -133,7 +152,16 @@ export function matchesAssignee(a: Assignee, p: SignerProfile, at: Date, plan: R
   }
 }
 
-export function isCaseOfficer(s: WorkState, p: SignerProfile, at: Date, ctx: ChainContext, planForDeputies?: RoutingPlan): boolean {
-  const plan = planForDeputies ?? s.plan ?? { v: 1 as const, stages: [], decisionLevel: 1, deputies: [] };
-  return matchesAssignee({ kind: "person", person: s.caseOfficer }, p, at, plan, ctx);
+/** The signer is a deputy at this person step (not the assignee himself). */
+export function actsAsDeputy(a: Assignee, p: SignerProfile): boolean {
+  return a.kind === "person" && a.person !== p.person;
+}
+
+export function isCaseOfficerInPerson(s: Pick<WorkState, "caseOfficer">, p: SignerProfile, ctx: ChainContext): boolean {
+  return p.agency === ctx.agency && p.person === s.caseOfficer;
+}
+
+/** The case officer, or his deputy under the deputy table (職務代理) while he is away. */
+export function isCaseOfficer(s: Pick<WorkState, "caseOfficer">, p: SignerProfile, at: Date, ctx: ChainContext): boolean {
+  return matchesAssignee({ kind: "person", person: s.caseOfficer }, p, at, s, ctx);
 }

@@ -10,6 +10,7 @@ import { verifyBytes } from "../identity/crypto.ts";
 import type { TrustStore } from "../identity/trust.ts";
 import type { SignerProfile } from "../identity/profile.ts";
 import { requiredLevel } from "../routing/delegation.ts";
+import { actsFor, type DeputyTable } from "../routing/deputies.ts";
 import { fromBase64, sha256Hex } from "../bytes.ts";
 import { apply, check } from "./rules.ts";
 import { canonicalBefore, stateBefore } from "./replay.ts";
@@ -34,6 +35,8 @@ export interface VerificationReport {
   entries: EntryReport[];
   valid: EntryFacts[];
   ctx: ChainContext | null;
+  /** The document's agency's deputy table, as the trust store holds it (for who may reach it). */
+  deputies: DeputyTable | undefined;
 }
 
 /**
@@ -166,7 +169,7 @@ export async function verify(doc: CountersignDocument, trust: TrustStore, opts: 
     (a, b) => canonicalBefore(a.facts, b.facts),
   );
   const ancestors = ancestorSets(order);
-  const ctx = order.length ? contextFrom(order[0]!.facts.content, trust) : null;
+  const ctx = order.length ? chainContext(order[0]!.facts.content, trust) : null;
   const valid = new Map<EntryId, EntryFacts>();
   const validOrder: EntryFacts[] = [];
   // The state after each valid entry. An entry with one parent p saw exactly p's history plus p, and
@@ -184,7 +187,8 @@ export async function verify(doc: CountersignDocument, trust: TrustStore, opts: 
     else {
       const single = c.parents.length === 1 ? after.get(c.parents[0]!) : undefined;
       const before = single ? cloneState(single) : stateBefore(facts, valid, ctx!);
-      c.reason = check(before, facts, ctx!);
+      c.reason = c.parents.length === 0 ? rootCheck(facts, ctx!) : null;
+      c.reason ??= check(before, facts, ctx!);
       if (c.reason === null) {
         apply(before, facts);
         after.set(c.id, before);
@@ -207,7 +211,9 @@ export async function verify(doc: CountersignDocument, trust: TrustStore, opts: 
   }
   for (const c of candidates) if (!ordered.has(c.id)) entries.push(report(c));
   entries.push(...reports.values());
-  return { doc: doc.id, entries, valid: validOrder, ctx };
+  const meta = ctx ? null : doc.metadata();
+  const agency = ctx ? ctx.agency : meta?.ok ? meta.value.agency : undefined;
+  return { doc: doc.id, entries, valid: validOrder, ctx, deputies: agency ? trust.deputyTable(agency) : undefined };
 }
 
 async function checkAlone(c: Candidate, doc: CountersignDocument, trust: TrustStore, cache: VerifyCache): Promise<void> {
@@ -240,18 +246,37 @@ async function checkAlone(c: Candidate, doc: CountersignDocument, trust: TrustSt
   c.facts = { id: c.id, parents: p.parents, payload: p, profile: trusted.profile, at, content: content.value, ancestors: new Set() };
 }
 
-/** The chain's fixed facts come from the content its first entry signed. */
-function contextFrom(first: SignedContent, trust: TrustStore): ChainContext {
+/**
+ * The chain's fixed facts come from the content its first entry signed: the document's creation
+ * (agency, unit, case officer, secrecy), as its first signer saw it. Deputies come from the trust
+ * store's deputy tables, never from the document.
+ */
+export function chainContext(first: SignedContent, trust: TrustStore): ChainContext {
   const agency = first.metadata.agency;
+  const tableLevel = (content: SignedContent) => {
+    const table = trust.delegationTable(agency);
+    return table ? requiredLevel(table, content.metadata.category) : 0;
+  };
   return {
     agency,
     unit: first.metadata.unit,
     caseOfficer: first.metadata.caseOfficer,
-    requiredLevel: (content, plan) => {
-      const table = trust.delegationTable(agency);
-      return Math.max(plan.decisionLevel, table ? requiredLevel(table, content.metadata.category) : 0);
-    },
+    secrecy: first.metadata.secrecy,
+    requiredLevel: (content, plan) => Math.max(plan.decisionLevel, tableLevel(content)),
+    tableLevel,
+    actsFor: (a, principal, deputy, at) => actsFor(trust.deputyTable(a), principal, deputy, at),
   };
+}
+
+/**
+ * Every entry that starts the chain (no parents) must have signed the same creation as the chain's
+ * first entry: two roots that disagree on who may see or route the document cannot both stand.
+ */
+function rootCheck(e: EntryFacts, ctx: ChainContext): string | null {
+  const m = e.content.metadata;
+  if (m.agency !== ctx.agency || m.unit !== ctx.unit || m.caseOfficer !== ctx.caseOfficer || m.secrecy !== ctx.secrecy)
+    return "The entry signs another creation (agency, unit, case officer or secrecy) than the document's first signed entry.";
+  return null;
 }
 
 function blankReport(id: string, reason: string): EntryReport {

@@ -5,6 +5,8 @@ import { profileFromCertificate } from "../../src/identity/certs.ts";
 import { TrustStore } from "../../src/identity/trust.ts";
 import { fromHex } from "../../src/bytes.ts";
 import type { DelegationTable } from "../../src/routing/delegation.ts";
+import type { DeputyTable } from "../../src/routing/deputies.ts";
+import { asPersonId } from "../../src/ids.ts";
 import type { SampleAgency } from "../../src/sample/agency.ts";
 
 /** Mulberry32: a tiny seeded PRNG, so a seed replays the very same scenario. */
@@ -67,6 +69,12 @@ export function fixtureAgency(): { agency: SampleAgency; trust: TrustStore } {
       sign: async (data) => p256.sign(data, sk),
     };
   }
-  const agency = { ...signers, delegation: fx.delegation, ca: { agency: fx.delegation.agency, cert: ca.value } } as unknown as SampleAgency;
-  return { agency, trust: new TrustStore({ cas: [ca.value], delegation: [fx.delegation] }) };
+  // The deputy director acts for the director under the agency's deputy table (not the plan's list).
+  const deputies: DeputyTable = {
+    v: 1,
+    agency: fx.delegation.agency,
+    deputies: [{ principal: asPersonId("P-DIRECTOR"), deputy: asPersonId("P-DEPUTY"), from: "2020-01-01T00:00:00.000Z", until: "2099-12-31T23:59:59.000Z" }],
+  };
+  const agency = { ...signers, delegation: fx.delegation, deputies, ca: { agency: fx.delegation.agency, cert: ca.value } } as unknown as SampleAgency;
+  return { agency, trust: new TrustStore({ cas: [ca.value], delegation: [fx.delegation], deputies: [deputies] }) };
 }
