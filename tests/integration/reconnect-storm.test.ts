@@ -5,6 +5,7 @@ import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
 import { CountersignDocument, asDocId, asPersonId, asStepId, toBase64, type RoutingPlan } from "@countersign/crdt-model";
 import { attachJitteredReconnect, providerOptions } from "../../src/lib/sync/reconnect.ts";
+import { fetchTicket, ticketedWebSocket } from "../../src/lib/sync/ticket-socket.ts";
 import { loginOverHttp, must, testMetadata, until, type Who } from "./support/agency-server.ts";
 import { freePort, preparedDataDir, serveProcess } from "./support/serve-process.ts";
 
@@ -45,8 +46,8 @@ describe("reconnect storm", () => {
 
     const clients = Array.from({ length: CLIENTS }, (_, i) => {
       const p = new WebsocketProvider(`ws://127.0.0.1:${port}/sync`, `storm-${i % DOCS}`, new Y.Doc(), {
-        WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-        params: { token: tokens[i % tokens.length]! },
+        // The app's own ticket socket: every reconnection asks for a fresh single-use ticket.
+        WebSocketPolyfill: ticketedWebSocket(WebSocket as never, () => fetchTicket(http, tokens[i % tokens.length]!)) as unknown as typeof globalThis.WebSocket,
         disableBc: true,
         ...providerOptions,
       });

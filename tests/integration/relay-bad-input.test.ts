@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import * as decoding from "lib0/decoding";
 import * as encoding from "lib0/encoding";
-import { startAgency, type RunningAgency } from "./support/agency-server.ts";
+import { startAgency, syncUrl, type RunningAgency } from "./support/agency-server.ts";
 
 // Bad input at the relay: a clear refusal, a counter in the metrics, the process keeps serving,
 // nothing stored.
@@ -15,8 +15,8 @@ afterAll(async () => {
   await a?.stop();
 });
 
-function open(doc: string, token: string | null): Promise<{ ws: WebSocket; frames: Uint8Array[]; closed: Promise<{ code: number; reason: string }> }> {
-  const ws = new WebSocket(`${a.ws}/${encodeURIComponent(doc)}${token ? `?token=${token}` : ""}`);
+async function open(doc: string, token: string | null): Promise<{ ws: WebSocket; frames: Uint8Array[]; closed: Promise<{ code: number; reason: string }> }> {
+  const ws = new WebSocket(await syncUrl(a.ws, doc, token));
   const frames: Uint8Array[] = [];
   ws.on("message", (d) => frames.push(new Uint8Array(d as Buffer)));
   const closed = new Promise<{ code: number; reason: string }>((r) => ws.on("close", (code, reason) => r({ code, reason: reason.toString() })));

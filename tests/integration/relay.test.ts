@@ -1,3 +1,4 @@
+import { TICKET_REFUSALS } from "../../sync-server/src/identity/ticket.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import * as decoding from "lib0/decoding";
@@ -69,11 +70,11 @@ describe("the relay with the stock y-websocket client", () => {
     other.destroy();
   });
 
-  it("without a token the connection is refused with close code 4401", async () => {
+  it("without a ticket the connection is refused with close code 4401", async () => {
     const p = provider(a, "doc-no-token", null);
     const closed = await new Promise<{ code: number; reason: string }>((resolve) => p.on("closed", (e: { code: number; reason: string }) => resolve(e)));
     expect(closed.code).toBe(4401);
-    expect(closed.reason).toBe("A login token is required.");
+    expect(closed.reason).toBe(TICKET_REFUSALS.missing);
     p.destroy();
   });
 

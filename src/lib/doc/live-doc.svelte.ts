@@ -12,6 +12,8 @@ import type { LocalDoc } from "$lib/local/local-store.ts";
 import { markRemote } from "$lib/local/ydoc-store.ts";
 import { Live } from "$lib/local/live.svelte.ts";
 import { attachJitteredReconnect, providerOptions } from "$lib/sync/reconnect.ts";
+import { ticketedWebSocket, type TicketAnswer } from "$lib/sync/ticket-socket.ts";
+import { ApiError } from "$lib/api/client.ts";
 import { colorFor } from "./presence.ts";
 
 /** y-protocols' auth message: the relay refuses an update with a permission-denied reason. */
@@ -78,10 +80,10 @@ export class LiveDoc {
     const store = this.app.local;
     if (store)
       this.#queuedRefusal = new Live(async () => (await store.db.pending.where("doc").equals(docId).filter((p) => p.refused !== undefined).first())?.refused ?? null, null);
-    const token = await this.app.identity.token().catch(() => "");
-    if (this.#destroyed) return;
     const base = `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/sync`;
-    const provider = new WebsocketProvider(base, docId, this.ydoc, { ...providerOptions, params: { token } });
+    // No login token in the URL (access logs keep URLs): each connection asks for a single-use ticket.
+    const WebSocketPolyfill = ticketedWebSocket(WebSocket, () => this.#ticket()) as unknown as typeof WebSocket;
+    const provider = new WebsocketProvider(base, docId, this.ydoc, { ...providerOptions, WebSocketPolyfill });
     this.#provider = provider;
     markRemote(provider); // what the relay sends is not ours to queue again
     this.#detach = attachJitteredReconnect(provider);
@@ -90,13 +92,6 @@ export class LiveDoc {
     };
     provider.on("status", ({ status }: { status: string }) => {
       this.connection = status === "connected" ? "connected" : navigator.onLine ? "connecting" : "offline";
-    });
-    // A reconnect after the token expired would be turned away: refresh it before each attempt.
-    provider.on("connection-close", () => {
-      void this.app.identity
-        .token()
-        .then((t) => (provider.params = { ...provider.params, token: t }))
-        .catch(() => undefined);
     });
     // The relay acknowledges live edits by echo, but the local queue is cleared by batch sync only;
     // run one shortly after a burst of typing so the header's "waiting to be sent" count settles.
@@ -114,6 +109,17 @@ export class LiveDoc {
       }
       this.peers = peers;
     });
+  }
+
+  /** A ticket for the next connection (logging in again when the token ran out); 4401 when refused. */
+  async #ticket(): Promise<TicketAnswer> {
+    try {
+      const r = await this.app.identity.api<{ ticket: string }>("/api/sync/ticket", { method: "POST" });
+      return { ok: true, ticket: r.ticket };
+    } catch (e) {
+      const refused = e instanceof ApiError && (e.status === 401 || e.status === 403);
+      return { ok: false, refused, reason: e instanceof Error ? e.message : String(e) };
+    }
   }
 
   #onUpdate = (_u: Uint8Array, origin: unknown) => {

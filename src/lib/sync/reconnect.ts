@@ -5,7 +5,9 @@ import type { WebsocketProvider } from "y-websocket";
  * min(max, base·2^attempt)). The stock provider backs off deterministically, so after a server
  * restart every client of an agency would come back in the same few instants; spreading them keeps
  * a restarted server from being knocked over again. Refusals (close codes 4400–4499: bad token, no
- * access) are final and are not retried.
+ * access) are final and are not retried — except one 4401 after a working connection: the relay
+ * closes a socket when its login token expires, and the next connection's ticket logs in again (if
+ * that login is refused, the ticket socket closes with 4401 before syncing, and that one is final).
  */
 export interface BackoffOptions {
   baseMs: number;
@@ -30,13 +32,18 @@ export const providerOptions = {
 export function attachJitteredReconnect(provider: WebsocketProvider, o: BackoffOptions = DEFAULT_BACKOFF): () => void {
   let attempt = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  /** Whether the connection synced since the last 4401: a session that ended, worth one new login. */
+  let syncedSince401 = false;
   const onClosed = ({ code }: { code: number }) => {
-    if (code >= 4400 && code < 4500) return; // a deliberate refusal: reconnecting cannot help
+    if (code === 4401 && syncedSince401) syncedSince401 = false;
+    else if (code >= 4400 && code < 4500) return; // a deliberate refusal: reconnecting cannot help
     clearTimeout(timer);
     timer = setTimeout(() => provider.connect(), jitteredDelay(attempt++, o));
   };
   const onSync = (synced: boolean) => {
-    if (synced) attempt = 0;
+    if (!synced) return;
+    attempt = 0;
+    syncedSince401 = true;
   };
   provider.on("closed", onClosed);
   provider.on("sync", onSync);

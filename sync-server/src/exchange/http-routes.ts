@@ -85,7 +85,7 @@ export async function handleExchange(ctx: ApiContext & { delivery?: DeliveryCont
     let session: Session | null = null;
     if (route.auth) {
       const header = req.headers.authorization;
-      const who = await authenticate(ctx.agency, header?.startsWith("Bearer ") ? header.slice(7) : null);
+      const who = await authenticate(ctx, header?.startsWith("Bearer ") ? header.slice(7) : null);
       if (!who.ok) {
         sendJson(res, 401, { error: who.reason });
         return { route: name, status: 401 };

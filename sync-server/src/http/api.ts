@@ -3,7 +3,11 @@ import { z } from "zod";
 import { asDocId, ok, type Result } from "@countersign/crdt-model";
 import type { Store } from "../storage/types.ts";
 import type { Agency } from "../identity/agency.ts";
-import { challenge, login, verifyToken, type Session } from "../identity/login.ts";
+import { boundedChallenge, login, verifyToken, type Session } from "../identity/login.ts";
+import { checkStanding } from "../identity/standing.ts";
+import { issueTicket } from "../identity/ticket.ts";
+import { revokeCertificate } from "../identity/enrollment.ts";
+import type { Gates } from "./gates.ts";
 import { enroll } from "../identity/enrollment.ts";
 import { addPersonWithCode } from "../identity/enrollment.ts";
 import { addDeputy, listDeputies, addUnit, listPeople, listUnits, setDelegation, getDelegation } from "../directory/directory.ts";
@@ -36,16 +40,25 @@ export interface ApiContext {
   delivery?: DeliveryContext;
   /** The agency's envelope exchange (exchange/service.ts): the same instance as `delivery.exchange`. */
   exchange?: Exchange;
+  /** Per-address and per-person rate limits of login, enrollment and tickets (gates.ts). */
+  gates: Gates;
+  /** Closes this server's open sockets of a certificate at once (a revocation through the API). */
+  endSessions?: (cert: string, reason: string) => void;
 }
 
 export function principalOf(s: Session): Principal {
   return { person: s.person, unit: s.unit, agency: s.agency, roles: s.roles };
 }
 
-/** Verifies a bearer token (header "Authorization: Bearer …", or `?token=` for WebSockets). */
-export async function authenticate(agency: Agency, token: string | null | undefined): Promise<Result<Session>> {
+/**
+ * Verifies a bearer token (header "Authorization: Bearer …"; WebSockets use a ticket instead), and
+ * that the certificate it was issued on is still in force: a revoked certificate or a deactivated
+ * person ends the session at once, not when the token expires.
+ */
+export async function authenticate(ctx: Pick<ApiContext, "agency" | "store">, token: string | null | undefined): Promise<Result<Session>> {
   if (!token) return { ok: false, reason: "A login token is required." };
-  return verifyToken(agency, token);
+  const s = await verifyToken(ctx.agency, token);
+  return s.ok ? checkStanding(ctx.store, s.value) : s;
 }
 
 const loginSchema = z.object({ nonce: z.string(), certificate: z.string(), signature: z.string(), alg: z.string() }).strict();
@@ -114,7 +127,17 @@ export const ROUTES: Route[] = [
       };
     },
   },
-  { method: "POST", path: /^\/api\/login\/challenge$/, auth: false, handle: async (ctx) => challenge(ctx.store) },
+  {
+    method: "POST",
+    path: /^\/api\/login\/challenge$/,
+    auth: false,
+    handle: async (ctx, req) => {
+      ctx.gates.pass("challenge", addressOf(req));
+      const c = await boundedChallenge(ctx.store, new Date(), ctx.gates.maxChallenges);
+      if (!c) throw new HttpError(503, "Too many login challenges are waiting to be answered; try again in a minute.", { "retry-after": "60" });
+      return c;
+    },
+  },
   {
     method: "POST",
     path: /^\/api\/login$/,
@@ -126,6 +149,7 @@ export const ROUTES: Route[] = [
     path: /^\/api\/enroll$/,
     auth: false,
     handle: async (ctx, req) => {
+      ctx.gates.pass("enroll", addressOf(req));
       const body = parseBody(enrollSchema, await readJson(req, ctx.limits.json));
       const r = refused(await enroll(ctx.store, ctx.agency, { code: body.code, csrPem: body.csr }));
       ctx.trust.invalidate();
@@ -133,6 +157,28 @@ export const ROUTES: Route[] = [
     },
   },
   { method: "GET", path: /^\/api\/me$/, auth: true, handle: async (_ctx, _req, _res, s) => s },
+  {
+    // A single-use ticket for opening one WebSocket (identity/ticket.ts): the login token stays out of URLs.
+    method: "POST",
+    path: /^\/api\/sync\/ticket$/,
+    auth: true,
+    handle: async (ctx, _req, _res, s) => {
+      ctx.gates.pass("ticket", `person:${s!.person}`);
+      return issueTicket(ctx.store, ctx.agency, s!);
+    },
+  },
+  {
+    // Revocation by an administrator: the certificate's sessions and open sockets end at once.
+    method: "POST",
+    path: /^\/api\/certificates\/([0-9A-Fa-f]{1,64})\/revoke$/,
+    auth: true,
+    handle: async (ctx, _req, _res, s, [serial]) => {
+      const r = refused(await revokeCertificate(ctx.store, s!, serial!), 403);
+      ctx.trust.invalidate();
+      ctx.endSessions?.(r, "The certificate this session was opened with has been revoked.");
+      return { revoked: r };
+    },
+  },
   {
     method: "GET",
     path: /^\/api\/inbox$/,
@@ -211,6 +257,11 @@ export const ROUTES: Route[] = [
   ...REGISTRY_ROUTES,
 ];
 
+/** The TCP peer's address (X-Forwarded-For is not trusted: anyone can send it). */
+function addressOf(req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? "unknown";
+}
+
 /** Finds and runs the route; returns false when no API route matches (the app handles the rest). */
 export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, path: string): Promise<{ route: string; status: number } | false> {
   const exchanged = await handleExchange(ctx, req, res, path);
@@ -227,7 +278,7 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
     if (route.auth) {
       const header = req.headers.authorization;
       const token = header?.startsWith("Bearer ") ? header.slice(7) : null;
-      const who = await authenticate(ctx.agency, token);
+      const who = await authenticate(ctx, token);
       if (!who.ok) {
         sendJson(res, 401, { error: who.reason });
         return { route: name, status: 401 };

@@ -51,7 +51,7 @@ export async function handleBlobs(ctx: ApiContext, req: IncomingMessage, res: Se
 /** Undefined when the request carries a valid login token; otherwise the 401 already sent. */
 async function authorized(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, route: string): Promise<Handled | undefined> {
   const header = req.headers.authorization;
-  const who = await authenticate(ctx.agency, header?.startsWith("Bearer ") ? header.slice(7) : null);
+  const who = await authenticate(ctx, header?.startsWith("Bearer ") ? header.slice(7) : null);
   if (who.ok) return undefined;
   sendJson(res, 401, { error: who.reason });
   return { route, status: 401 };

@@ -8,13 +8,17 @@ import { signReceipt } from "../identity/receipts.ts";
 import { Rooms } from "../relay/rooms.ts";
 import { Relay } from "../relay/ws.ts";
 import type { RoomDeps } from "../relay/room.ts";
-import { authenticate, handleApi, principalOf, type ApiContext } from "./api.ts";
+import { handleApi, type ApiContext } from "./api.ts";
 import { HttpError, sendJson } from "./json.ts";
 import { Metrics } from "./metrics.ts";
 import { TrustCache } from "./trust-cache.ts";
 import { OutboxWorker, type OutboxOptions } from "../exchange/outbox.ts";
 import { ReceiveGate, type GateOptions } from "../exchange/http-gate.ts";
 import { Exchange } from "../exchange/service.ts";
+import { OpenSockets } from "../relay/sessions.ts";
+import { Gates, type GateLimits } from "./gates.ts";
+import { relayAuthenticator, StandingSweep } from "./sessions.ts";
+import { SECURITY_HEADERS, API_CSP } from "./headers.ts";
 
 /** A request handler for everything that is not the API: the built SvelteKit app (adapter-node). */
 export type AppHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
@@ -35,6 +39,8 @@ export interface ServerOptions {
   demo?: ApiContext["demo"];
   /** Envelope delivery to and from peer agencies' servers (exchange/outbox.ts, exchange/http-routes.ts). */
   delivery?: DeliveryOptions;
+  /** Rate limits of challenge, enrollment and ticket requests, and the cap on waiting challenges (gates.ts). */
+  gates?: Partial<GateLimits>;
 }
 
 export interface DeliveryOptions {
@@ -71,6 +77,12 @@ export interface Limits {
   maxLoaded: number;
   compactAfter: number;
   heartbeatMs: number;
+  /**
+   * How often the certificates behind open sockets are re-read (one query for all of them): the
+   * bound on how long a revocation made elsewhere (the CLI, another server process) leaves a socket
+   * open. A revocation through this server's API closes its sockets at once.
+   */
+  standingMs: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -83,6 +95,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxLoaded: 2000,
   compactAfter: 200,
   heartbeatMs: 30_000,
+  standingMs: 1000,
 };
 
 /**
@@ -100,6 +113,9 @@ export class AgencyServer {
   private readonly limits: Limits;
   /** The outbox worker pushing queued envelopes to peers; runs between start() and stop(). */
   readonly outbox: OutboxWorker;
+  /** This server's open relay sockets by certificate (closed on revocation and token expiry). */
+  readonly sockets = new OpenSockets();
+  private standingTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly o: ServerOptions) {
     this.limits = { ...DEFAULT_LIMITS, ...o.limits };
@@ -134,14 +150,23 @@ export class AgencyServer {
       gate: new ReceiveGate(o.delivery?.gate),
       limits: { envelopeBytes: o.delivery?.envelopeBytes ?? 128 * 1024 * 1024, bodyMs: o.delivery?.bodyMs ?? 120_000 },
     };
-    this.ctx = { store: o.store, agency: o.agency, rooms: this.rooms, trust, limits: { json: this.limits.json, batch: this.limits.batch, blob: this.limits.blob, list: this.limits.list }, demo: o.demo, delivery, exchange: this.exchange };
+    this.ctx = {
+      store: o.store,
+      agency: o.agency,
+      rooms: this.rooms,
+      trust,
+      limits: { json: this.limits.json, batch: this.limits.batch, blob: this.limits.blob, list: this.limits.list },
+      demo: o.demo,
+      delivery,
+      exchange: this.exchange,
+      gates: new Gates(o.gates),
+      endSessions: (cert, reason) => void this.sockets.closeCert(cert, reason),
+    };
     this.relay = new Relay({
       rooms: this.rooms,
       store: o.store,
-      authenticate: async (token) => {
-        const s = await authenticate(o.agency, token);
-        return s.ok ? { ok: true, value: principalOf(s.value) } : s;
-      },
+      authenticate: relayAuthenticator(o.store, o.agency),
+      sessions: this.sockets,
       metrics: this.metrics,
       log: o.log,
       maxPayload: this.limits.frame,
@@ -164,6 +189,9 @@ export class AgencyServer {
     });
     const port = (this.http.address() as AddressInfo).port;
     this.outbox.start();
+    const sweep = new StandingSweep(this.o.store, this.sockets, this.o.log);
+    this.standingTimer = setInterval(() => void sweep.run(), this.limits.standingMs);
+    this.standingTimer.unref();
     this.o.log.info({ port, agency: this.o.agency.code, store: this.o.store.kind }, "serving");
     return port;
   }
@@ -171,7 +199,9 @@ export class AgencyServer {
   /** Graceful: stop accepting, tell clients to come back, finish in-flight updates, close storage. */
   async stop(): Promise<void> {
     await this.outbox.stop();
+    clearInterval(this.standingTimer);
     this.relay.close();
+    this.sockets.clear();
     await new Promise<void>((resolve) => {
       this.http.close(() => resolve());
       this.http.closeAllConnections();
@@ -184,8 +214,12 @@ export class AgencyServer {
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let path = "/";
+    // On every answer, the app's pages too (SvelteKit adds the pages' full policy: svelte.config.js).
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
     try {
       path = new URL(req.url ?? "/", "http://localhost").pathname;
+      // Not a page: nothing in an answer of the API or the server's own endpoints may run or be framed.
+      if (path.startsWith("/api/") || path === "/healthz" || path === "/metrics") res.setHeader("content-security-policy", API_CSP);
       if (path === "/healthz") {
         this.metrics.roomsLoaded.set(this.rooms.size);
         return sendJson(res, 200, { ok: true, agency: this.o.agency.code, store: this.o.store.kind, rooms: this.rooms.size });
@@ -209,7 +243,10 @@ export class AgencyServer {
       if (status >= 500) this.o.log.error({ path, err: (e as Error).message, stack: (e as Error).stack }, "request failed");
       else this.metrics.refuse("bad-request");
       this.metrics.http.inc({ route: path.startsWith("/api/") ? "api" : "other", status: String(status) });
-      if (!res.headersSent) sendJson(res, status, { error: message });
+      if (!res.headersSent) {
+        if (e instanceof HttpError) for (const [k, v] of Object.entries(e.headers)) res.setHeader(k, v);
+        sendJson(res, status, { error: message });
+      }
       else res.end();
     }
   }

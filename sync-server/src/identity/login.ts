@@ -34,6 +34,11 @@ export interface Session {
   roles: Role[];
   level: number;
   agency: AgencyCode;
+  /**
+   * Serial (lower-case hex) of the certificate the person logged in with: every request re-checks
+   * that it is still in force (identity/standing.ts), so a revocation ends the session at once.
+   */
+  cert: string;
   /** ISO 8601. */
   expiresAt: string;
 }
@@ -47,11 +52,24 @@ export function loginMessage(nonce: string): Uint8Array {
   return utf8(LOGIN_PREFIX + nonce);
 }
 
+/** At most this many challenges wait unanswered at once (the expired ones are purged first). */
+export const MAX_CHALLENGES = 10_000;
+
 /** A fresh single-use nonce (256 bits, base64url), valid for two minutes. */
 export async function challenge(store: Store, now: Date = new Date()): Promise<{ nonce: string; expiresAt: string }> {
+  const c = await boundedChallenge(store, now, Number.POSITIVE_INFINITY);
+  return c!;
+}
+
+/**
+ * `challenge` for the API: the expired ones are purged first, and null when `max` challenges are
+ * still waiting to be answered (unanswered ones must not pile up without bound).
+ */
+export async function boundedChallenge(store: Store, now: Date = new Date(), max = MAX_CHALLENGES): Promise<{ nonce: string; expiresAt: string } | null> {
   const nonce = base64url(crypto.getRandomValues(new Uint8Array(32)));
   const expiresAt = new Date(now.getTime() + CHALLENGE_TTL_MS).toISOString();
-  await store.putChallenge(nonce, expiresAt);
+  const bound = Number.isFinite(max) ? { at: now.toISOString(), max } : undefined;
+  if (!(await store.putChallenge(nonce, expiresAt, bound))) return null;
   return { nonce, expiresAt };
 }
 
@@ -132,6 +150,7 @@ export async function login(
     roles: [...person.roles],
     level: person.level,
     agency: agency.code,
+    cert: row.serial,
     // Whole seconds, as the token carries it, so the session returned here equals verifyToken's.
     expiresAt: new Date(Math.floor((now.getTime() + TOKEN_TTL_MS) / 1000) * 1000).toISOString(),
   };
@@ -146,19 +165,22 @@ function verifyParams(alg: SigAlg): EcKeyImportParams | RsaHashedImportParams {
 // ---- tokens --------------------------------------------------------------------------------------
 //
 // Format: base64url(UTF-8 JSON payload) "." base64url(HMAC-SHA-256(token key, ASCII of the first
-// part)). Payload: { v: 1, sub, unit, roles, level, agency, iat, exp } with iat/exp in seconds since
-// the epoch, as in JWT. Not a JWT on purpose: one fixed algorithm, no header to negotiate, so there is
+// part)). Payload: { v: 2, sub, unit, roles, level, agency, cert, iat, exp } with iat/exp in seconds
+// since the epoch, as in JWT (v 1 tokens, without the certificate, are refused as malformed).
+// Not a JWT on purpose: one fixed algorithm, no header to negotiate, so there is
 // no "alg: none" or key-confusion to get wrong. The key never leaves the server (the token is a
-// session handle, not a credential anyone else verifies). Tokens cannot be revoked before their
-// 15 minutes are up; deactivating a person stops their next login.
+// session handle, not a credential anyone else verifies). The MAC proves the token is ours; whether
+// its certificate is still in force (not revoked, its person still active) is checked on every use
+// by the HTTP layer (identity/standing.ts), so a revocation ends the session at once, not 15 minutes on.
 
 interface TokenPayload {
-  v: 1;
+  v: 2;
   sub: string;
   unit: string;
   roles: string[];
   level: number;
   agency: string;
+  cert: string;
   iat: number;
   exp: number;
 }
@@ -172,12 +194,13 @@ export const TOKEN_REFUSALS = {
 
 export async function signToken(agency: Agency, session: Session, now: Date = new Date()): Promise<string> {
   const payload: TokenPayload = {
-    v: 1,
+    v: 2,
     sub: session.person,
     unit: session.unit,
     roles: session.roles,
     level: session.level,
     agency: session.agency,
+    cert: session.cert,
     iat: Math.floor(now.getTime() / 1000),
     exp: Math.floor(new Date(session.expiresAt).getTime() / 1000),
   };
@@ -205,6 +228,7 @@ export async function verifyToken(agency: Agency, token: string, now: Date = new
     roles: payload.roles as Role[],
     level: payload.level,
     agency: asAgencyCode(payload.agency),
+    cert: payload.cert,
     expiresAt: new Date(payload.exp * 1000).toISOString(),
   });
 }
@@ -221,7 +245,7 @@ function parsePayload(bytes: Uint8Array): TokenPayload | undefined {
   const str = (k: string) => typeof p[k] === "string";
   const int = (k: string) => Number.isSafeInteger(p[k]);
   const roles = p.roles;
-  if (p.v !== 1 || !str("sub") || !str("unit") || !str("agency") || !int("level") || !int("iat") || !int("exp")) return undefined;
+  if (p.v !== 2 || !str("sub") || !str("cert") || !str("unit") || !str("agency") || !int("level") || !int("iat") || !int("exp")) return undefined;
   if (!Array.isArray(roles) || !roles.every((r) => typeof r === "string" && (ROLES as readonly string[]).includes(r))) return undefined;
   return p as unknown as TokenPayload;
 }

@@ -49,6 +49,7 @@ export function sessionOf(person: string, unit: string, roles: Session["roles"],
     roles,
     level,
     agency: asAgencyCode(AGENCY),
+    cert: "00",
     expiresAt: new Date(Date.now() + 60_000).toISOString(),
   };
 }

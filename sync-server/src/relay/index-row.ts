@@ -1,4 +1,4 @@
-import { allSteps, type Assignee, type CountersignDocument, type Holder, type WorkflowState } from "@countersign/crdt-model";
+import { allSteps, parseSignedContent, type Assignee, type CountersignDocument, type Holder, type Sha256Hex, type WorkflowState } from "@countersign/crdt-model";
 import type { DocIndexRow } from "../storage/types.ts";
 
 /** "person:ID", "unit:ID", "agency:CODE", "role:ROLE" — the keys the index and authorization use. */
@@ -38,5 +38,20 @@ export function indexRow(doc: CountersignDocument, state: WorkflowState, now: Da
     participants: [...participants].sort(),
     holders: [...new Set(state.holders.map(assigneeKey))].sort(),
     updatedAt: now.toISOString(),
+    attachments: attachmentHashes(doc),
   };
+}
+
+/**
+ * The attachments a document references: its current ones and those of every signed version (a
+ * reader may need the file an earlier signer saw). Who may read the document may download these.
+ */
+export function attachmentHashes(doc: CountersignDocument): Sha256Hex[] {
+  const out = new Set<Sha256Hex>(doc.attachments().map((a) => a.sha256));
+  for (const text of doc.rawVersions().values()) {
+    if (typeof text !== "string") continue;
+    const c = parseSignedContent(text);
+    if (c.ok) for (const a of c.value.attachments) out.add(a.sha256);
+  }
+  return [...out].sort();
 }

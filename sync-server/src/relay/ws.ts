@@ -8,6 +8,7 @@ import type { Metrics } from "../http/metrics.ts";
 import { access, type Principal } from "./authz.ts";
 import type { Peer, Room } from "./room.ts";
 import type { Rooms } from "./rooms.ts";
+import type { OpenSockets, SocketSession } from "./sessions.ts";
 import {
   CLOSE_FORBIDDEN,
   CLOSE_GOING_AWAY,
@@ -21,7 +22,13 @@ import {
 export interface RelayOptions {
   rooms: Rooms;
   store: DocStore;
-  authenticate: (token: string | null) => Promise<Result<Principal>>;
+  /**
+   * Who the upgrade's query (`?ticket=…`) speaks for, with the certificate and the token's expiry;
+   * a refusal closes with 4401 (http/server.ts: tickets, never a login token in the URL).
+   */
+  authenticate: (query: URLSearchParams) => Promise<Result<Principal & SocketSession>>;
+  /** The open sockets by certificate: closed at revocation and at token expiry (sessions.ts). */
+  sessions: OpenSockets;
   metrics: Metrics;
   log: Logger;
   /** Largest frame accepted; larger ones close the connection (ws answers 1009). */
@@ -33,8 +40,9 @@ export interface RelayOptions {
 export const DOC_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
- * The y-websocket relay: `ws://host/sync/<docId>?token=…`, one room per document, so the stock
- * `WebsocketProvider` connects unchanged (pass the token in its `params`).
+ * The y-websocket relay: `ws://host/sync/<docId>?ticket=…`, one room per document, so the stock
+ * `WebsocketProvider` connects unchanged (pass a fresh ticket in its `params` for each connection,
+ * or give it a WebSocket class that fetches one: tests/integration/support/agency-server.ts).
  */
 export class Relay {
   private readonly wss: WebSocketServer;
@@ -73,12 +81,12 @@ export class Relay {
         ws.close(CLOSE_FORBIDDEN, "The document id is not valid.");
         return;
       }
-      void this.accept(ws, asDocId(raw), url.searchParams.get("token"));
+      void this.accept(ws, asDocId(raw), url.searchParams);
     });
     return true;
   }
 
-  private async accept(ws: WebSocket, doc: DocId, token: string | null): Promise<void> {
+  private async accept(ws: WebSocket, doc: DocId, query: URLSearchParams): Promise<void> {
     this.alive.add(ws);
     ws.on("pong", () => this.alive.add(ws));
     // Frames that arrive while we authenticate and load are kept and handled in order afterwards.
@@ -91,7 +99,7 @@ export class Relay {
       this.o.log.warn({ doc, err: e.message }, "websocket error");
     });
 
-    const who = await this.o.authenticate(token);
+    const who = await this.o.authenticate(query);
     if (!who.ok) {
       this.o.metrics.refuse("unauthenticated");
       return void ws.close(CLOSE_UNAUTHORIZED, clip(who.reason));
@@ -117,8 +125,10 @@ export class Relay {
       close: (code, reason) => ws.close(code, clip(reason)),
     };
     room.addPeer(peer);
+    const release = this.o.sessions.add(who.value, (code, reason) => ws.close(code, clip(reason)));
     this.o.metrics.connections.inc();
     ws.on("close", () => {
+      release();
       room.removePeer(peer);
       this.o.metrics.connections.dec();
     });

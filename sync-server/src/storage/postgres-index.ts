@@ -57,6 +57,17 @@ export async function upsertIndexRows(c: pg.ClientBase, given: readonly DocIndex
       keys.key,
     ]);
   }
+  // Attachment references: replaced for rows that carry them, left alone for rows that do not.
+  const withRefs = rows.filter((r) => r.attachments !== undefined);
+  if (withRefs.length) {
+    await c.query("DELETE FROM doc_blobs WHERE doc = ANY($1::text[])", [withRefs.map((r) => r.doc)]);
+    const refs = withRefs.flatMap((r) => r.attachments!.map((h) => [r.doc, h] as const));
+    if (refs.length)
+      await c.query("INSERT INTO doc_blobs (doc, sha256) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING", [
+        refs.map((r) => r[0]),
+        refs.map((r) => r[1]),
+      ]);
+  }
 }
 
 /**

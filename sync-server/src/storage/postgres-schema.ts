@@ -216,6 +216,15 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX IF NOT EXISTS assignments_doc ON assignments (doc, seq);
   CREATE INDEX IF NOT EXISTS assignments_person ON assignments (person, seq);
   `,
+  // 3: which documents reference which attachment (issue 12), as in SQLite.
+  `
+  CREATE TABLE IF NOT EXISTS doc_blobs (
+    doc    TEXT COLLATE "C" NOT NULL REFERENCES doc_index (doc) ON DELETE CASCADE,
+    sha256 TEXT COLLATE "C" NOT NULL,
+    PRIMARY KEY (doc, sha256)
+  );
+  CREATE INDEX IF NOT EXISTS doc_blobs_by_blob ON doc_blobs (sha256, doc);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

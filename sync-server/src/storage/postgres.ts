@@ -1,5 +1,5 @@
 import pg from "pg";
-import type { DocId, PersonId } from "@countersign/crdt-model";
+import type { DocId, PersonId, Sha256Hex } from "@countersign/crdt-model";
 import { LOCK_DOC, prepareDatabase, seqOf } from "./postgres-schema.ts";
 import { writeBackup } from "./postgres-backup.ts";
 import { PostgresExchange } from "./postgres-exchange.ts";
@@ -22,6 +22,7 @@ import {
 } from "./rows.ts";
 import type {
   CertificateRow,
+  CertificateStanding,
   DeputyRow,
   DocIndexQuery,
   DocIndexRow,
@@ -260,6 +261,17 @@ export class PostgresStore implements Store {
     return r.rows.map(toCertificate);
   }
 
+  async certificateStandings(serials: readonly string[]): Promise<Map<string, CertificateStanding>> {
+    const out = new Map<string, CertificateStanding>();
+    if (!serials.length) return out;
+    const r = await this.pool.query<{ serial: string; person: string; revoked_at: string | null; active: boolean | null }>(
+      "SELECT c.serial, c.person, c.revoked_at, p.active FROM certificates c LEFT JOIN people p ON p.id = c.person WHERE c.serial = ANY($1::text[])",
+      [[...serials]],
+    );
+    for (const row of r.rows) out.set(row.serial, { person: row.person as PersonId, revoked: row.revoked_at !== null, active: row.active === true });
+    return out;
+  }
+
   /** True when this call revoked it; false when unknown or already revoked (the first time stays). */
   async revokeCertificate(serial: string, at: string): Promise<boolean> {
     const r = await this.pool.query("UPDATE certificates SET revoked_at = $1 WHERE serial = $2 AND revoked_at IS NULL", [at, serial]);
@@ -290,11 +302,24 @@ export class PostgresStore implements Store {
     return r.rows[0] && toEnrollment(r.rows[0]);
   }
 
-  async putChallenge(nonce: string, expiresAt: string): Promise<void> {
-    await this.pool.query("INSERT INTO challenges (nonce, expires_at) VALUES ($1, $2) ON CONFLICT (nonce) DO UPDATE SET expires_at = excluded.expires_at", [
-      nonce,
-      expiresAt,
-    ]);
+  /**
+   * With a bound: one transaction that purges the stale, counts under a lock on the table (two
+   * processes must not both see room for the last one) and inserts only below the cap.
+   */
+  async putChallenge(nonce: string, expiresAt: string, bound?: { at: string; max: number }): Promise<boolean> {
+    const insert = "INSERT INTO challenges (nonce, expires_at) VALUES ($1, $2) ON CONFLICT (nonce) DO UPDATE SET expires_at = excluded.expires_at";
+    if (!bound) {
+      await this.pool.query(insert, [nonce, expiresAt]);
+      return true;
+    }
+    return this.tx(async (c) => {
+      await c.query("LOCK TABLE challenges IN SHARE ROW EXCLUSIVE MODE");
+      await c.query("DELETE FROM challenges WHERE countersign_instant(expires_at) <= countersign_instant($1) OR countersign_instant(expires_at) IS NULL", [bound.at]);
+      const n = Number((await c.query<{ n: string }>("SELECT count(*) AS n FROM challenges WHERE nonce NOT LIKE 'ticket:%'")).rows[0]!.n);
+      if (n >= bound.max) return false;
+      await c.query(insert, [nonce, expiresAt]);
+      return true;
+    });
   }
 
   /**
@@ -322,6 +347,9 @@ export class PostgresStore implements Store {
   readonly putBlob: Store["putBlob"] = (h, data) => this.exchange.putBlob(h, data);
   readonly getBlob: Store["getBlob"] = (h) => this.exchange.getBlob(h);
   readonly hasBlobs: Store["hasBlobs"] = (hs) => this.exchange.hasBlobs(hs);
+  async blobDocs(sha256: Sha256Hex): Promise<DocId[]> {
+    return (await this.pool.query<{ doc: DocId }>("SELECT doc FROM doc_blobs WHERE sha256 = $1 ORDER BY doc", [sha256])).rows.map((r) => r.doc);
+  }
   readonly putPeer: Store["putPeer"] = (p) => this.exchange.putPeer(p);
   readonly peer: Store["peer"] = (code) => this.exchange.peer(code);
   readonly peers: Store["peers"] = () => this.exchange.peers();

@@ -185,6 +185,16 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX IF NOT EXISTS assignments_doc ON assignments (doc, seq);
   CREATE INDEX IF NOT EXISTS assignments_person ON assignments (person, seq);
   `,
+  // 3: which documents reference which attachment (issue 12): a blob is served only to someone who
+  // may read a document referencing it. Written with the document's index row.
+  `
+  CREATE TABLE IF NOT EXISTS doc_blobs (
+    doc    TEXT NOT NULL REFERENCES doc_index (doc) ON DELETE CASCADE,
+    sha256 TEXT NOT NULL,
+    PRIMARY KEY (doc, sha256)
+  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS doc_blobs_by_blob ON doc_blobs (sha256, doc);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -23,6 +23,9 @@ export function statements(db: Database.Database) {
         participants = excluded.participants, holders = excluded.holders, updated_at = excluded.updated_at`),
     clearKeys: p("DELETE FROM doc_keys WHERE doc = ?"),
     putKey: p("INSERT OR IGNORE INTO doc_keys (doc, kind, key) VALUES (?, ?, ?)"),
+    clearBlobRefs: p("DELETE FROM doc_blobs WHERE doc = ?"),
+    putBlobRef: p("INSERT OR IGNORE INTO doc_blobs (doc, sha256) VALUES (?, ?)"),
+    blobDocs: p("SELECT doc FROM doc_blobs WHERE sha256 = ? ORDER BY doc"),
     getIndex: p("SELECT * FROM doc_index WHERE doc = ?"),
     putReceipt: p("INSERT OR IGNORE INTO receipts (entry, doc, received_at, signature) VALUES (?, ?, ?, ?)"),
     getReceipt: p("SELECT entry, doc, received_at, signature FROM receipts WHERE entry = ?"),
@@ -49,6 +52,8 @@ export function statements(db: Database.Database) {
     certs: p("SELECT * FROM certificates ORDER BY issued_at, serial"),
     certsOf: p("SELECT * FROM certificates WHERE person = ? ORDER BY issued_at, serial"),
     revoke: p("UPDATE certificates SET revoked_at = ? WHERE serial = ? AND revoked_at IS NULL"),
+    standings: p(`SELECT c.serial, c.person, c.revoked_at, p.active FROM certificates c LEFT JOIN people p ON p.id = c.person
+      WHERE c.serial IN (SELECT value FROM json_each(?))`),
     // Likewise a used code stays used if the same hash is put again.
     putEnrollment: p(`INSERT INTO enrollments (code_hash, person, expires_at, used_at) VALUES (?, ?, ?, ?)
       ON CONFLICT (code_hash) DO UPDATE SET person = excluded.person, expires_at = excluded.expires_at,
@@ -59,6 +64,8 @@ export function statements(db: Database.Database) {
     putChallenge: p("INSERT INTO challenges (nonce, expires_at) VALUES (?, ?) ON CONFLICT (nonce) DO UPDATE SET expires_at = excluded.expires_at"),
     takeChallenge: p(`DELETE FROM challenges WHERE nonce = @nonce RETURNING ${instant("expires_at")} > ${instant("@at")} AS live`),
     // Unanswered challenges would pile up forever; the caller's clock decides what is stale.
+    // Tickets (identity/ticket.ts, "ticket:…") share the table but not the login challenges' cap.
+    countChallenges: p("SELECT count(*) AS n FROM challenges WHERE nonce NOT LIKE 'ticket:%'"),
     purgeChallenges: p(`DELETE FROM challenges WHERE ${instant("expires_at")} <= ${instant("@at")} OR ${instant("expires_at")} IS NULL`),
   };
 }

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import type { DocId, PersonId } from "@countersign/crdt-model";
+import type { DocId, PersonId, Sha256Hex } from "@countersign/crdt-model";
 import {
   prepareDatabase,
   SCHEMA_VERSION,
@@ -29,6 +29,7 @@ import { SqliteExchange } from "./sqlite-exchange.ts";
 import { GroupCommit } from "./sqlite-group-commit.ts";
 import type {
   CertificateRow,
+  CertificateStanding,
   DeputyRow,
   DocIndexQuery,
   DocIndexRow,
@@ -152,6 +153,10 @@ export class SqliteStore implements Store {
     this.s.clearKeys.run(row.doc);
     for (const k of row.holders) this.s.putKey.run(row.doc, "holder", k);
     for (const k of row.participants) this.s.putKey.run(row.doc, "participant", k);
+    if (row.attachments) {
+      this.s.clearBlobRefs.run(row.doc);
+      for (const h of row.attachments) this.s.putBlobRef.run(row.doc, h);
+    }
   }
 
   async getIndex(doc: DocId): Promise<DocIndexRow | undefined> {
@@ -262,6 +267,14 @@ export class SqliteStore implements Store {
     return this.s.revoke.run(at, serial).changes > 0;
   }
 
+  async certificateStandings(serials: readonly string[]): Promise<Map<string, CertificateStanding>> {
+    const out = new Map<string, CertificateStanding>();
+    if (!serials.length) return out;
+    const rows = this.s.standings.all(JSON.stringify(serials)) as { serial: string; person: string; revoked_at: string | null; active: number | null }[];
+    for (const r of rows) out.set(r.serial, { person: r.person as PersonId, revoked: r.revoked_at !== null, active: r.active === 1 });
+    return out;
+  }
+
   async putEnrollment(e: EnrollmentRow): Promise<void> {
     this.s.putEnrollment.run(e.codeHash, e.person, e.expiresAt, e.usedAt);
   }
@@ -271,8 +284,17 @@ export class SqliteStore implements Store {
     return r && toEnrollment(r);
   }
 
-  async putChallenge(nonce: string, expiresAt: string): Promise<void> {
-    this.s.putChallenge.run(nonce, expiresAt);
+  async putChallenge(nonce: string, expiresAt: string, bound?: { at: string; max: number }): Promise<boolean> {
+    if (!bound) {
+      this.s.putChallenge.run(nonce, expiresAt);
+      return true;
+    }
+    return this.db.transaction(() => {
+      this.s.purgeChallenges.run({ at: bound.at });
+      if ((this.s.countChallenges.get() as { n: number }).n >= bound.max) return false;
+      this.s.putChallenge.run(nonce, expiresAt);
+      return true;
+    }).immediate();
   }
 
   async takeChallenge(nonce: string, at: string): Promise<boolean> {
@@ -288,6 +310,9 @@ export class SqliteStore implements Store {
   readonly putBlob: Store["putBlob"] = (h, data) => this.blobs.putBlob(h, data);
   readonly getBlob: Store["getBlob"] = (h) => this.blobs.getBlob(h);
   readonly hasBlobs: Store["hasBlobs"] = (hs) => this.blobs.hasBlobs(hs);
+  async blobDocs(sha256: Sha256Hex): Promise<DocId[]> {
+    return (this.s.blobDocs.all(sha256) as { doc: DocId }[]).map((r) => r.doc);
+  }
   readonly putPeer: Store["putPeer"] = (p) => this.exchange.putPeer(p);
   readonly peer: Store["peer"] = (code) => this.exchange.peer(code);
   readonly peers: Store["peers"] = () => this.exchange.peers();

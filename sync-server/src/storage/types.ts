@@ -7,7 +7,7 @@ import type { Role } from "@countersign/crdt-model";
  * resolves. SQLite commits appends, receipts and index rows that arrive together in one transaction
  * (group commit), so concurrent rooms share fsyncs; each promise still waits for its commit. Implementations: SQLite (embedded, default) and PostgreSQL (scaled out).
  */
-export interface Store extends DocStore, DirectoryStore, IdentityStore, BlobStore, ExchangeStore {
+export interface Store extends DocStore, DirectoryStore, IdentityStore, BlobStore, BlobRefStore, ExchangeStore {
   readonly kind: "sqlite" | "postgres";
   /** A consistent copy of everything, taken while serving. */
   backup(toFile: string): Promise<void>;
@@ -36,6 +36,11 @@ export interface DocIndexRow {
   /** Whom the document waits on now, as "person:ID", "unit:ID", "agency:CODE", "role:ROLE". */
   holders: string[];
   updatedAt: string;
+  /**
+   * The attachments (SHA-256) the document references, now or in a signed version: who may read the
+   * document may download them (http/blobs.ts). Absent: the stored references are left as they are.
+   */
+  attachments?: Sha256Hex[];
 }
 
 export interface DocIndexQuery {
@@ -145,6 +150,14 @@ export interface EnrollmentRow {
   usedAt: string | null;
 }
 
+/** Whether a certificate still speaks for its person: what every request with a token re-checks. */
+export interface CertificateStanding {
+  person: PersonId;
+  revoked: boolean;
+  /** False when the person was deactivated or is no longer in the directory. */
+  active: boolean;
+}
+
 export interface IdentityStore {
   /** Small named values: agency code and name, the encrypted CA key, the token secret, … */
   getSetting(key: string): Promise<string | undefined>;
@@ -157,10 +170,17 @@ export interface IdentityStore {
   putCertificate(c: CertificateRow): Promise<void>;
   certificates(person?: PersonId): Promise<CertificateRow[]>;
   revokeCertificate(serial: string, at: string): Promise<boolean>;
+  /** The standing of each known certificate among these serials, in one read (unknown ones are absent). */
+  certificateStandings(serials: readonly string[]): Promise<Map<string, CertificateStanding>>;
   putEnrollment(e: EnrollmentRow): Promise<void>;
   /** Marks the code used and returns it, only if it exists, is unused and unexpired — atomically. */
   useEnrollment(codeHash: string, at: string): Promise<EnrollmentRow | undefined>;
-  putChallenge(nonce: string, expiresAt: string): Promise<void>;
+  /**
+   * Stores a challenge. With `bound`, first deletes those expired at `bound.at` and stores nothing
+   * (false) when `bound.max` unexpired challenges are already waiting, so unanswered ones cannot pile up.
+   * Rows named "ticket:…" (WebSocket tickets, identity/ticket.ts) are purged alike but not counted.
+   */
+  putChallenge(nonce: string, expiresAt: string, bound?: { at: string; max: number }): Promise<boolean>;
   /** Deletes and returns whether the challenge existed and had not expired — atomically. */
   takeChallenge(nonce: string, at: string): Promise<boolean>;
 }
@@ -177,6 +197,12 @@ export interface BlobStore {
   getBlob(sha256: Sha256Hex): Promise<Uint8Array | undefined>;
   /** Which of these the store holds. */
   hasBlobs(sha256: readonly Sha256Hex[]): Promise<Set<Sha256Hex>>;
+}
+
+/** Which documents reference an attachment: what decides who may download it (http/blobs.ts). */
+export interface BlobRefStore {
+  /** The documents whose index row references the attachment (DocIndexRow.attachments), by id. */
+  blobDocs(sha256: Sha256Hex): Promise<DocId[]>;
 }
 
 // ---- federation and envelope exchange -------------------------------------------------------------

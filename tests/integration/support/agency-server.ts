@@ -30,6 +30,7 @@ import { challenge, login, loginMessage } from "../../../sync-server/src/identit
 import { x509 } from "../../../sync-server/src/identity/x509.ts";
 import { addPerson, addUnit, setDelegation } from "../../../sync-server/src/directory/directory.ts";
 import { AgencyServer, type DeliveryOptions, type Limits } from "../../../sync-server/src/http/server.ts";
+import { fetchTicket, ticketedWebSocket } from "../../../src/lib/sync/ticket-socket.ts";
 
 export const CODE = "A-TEST";
 export const PASSPHRASE = "integration tests passphrase";
@@ -170,13 +171,30 @@ export async function tokenFor(store: Store, agency: Agency, m: Pick<Member, "si
   return r.token;
 }
 
-/** A stock y-websocket provider in Node, exactly as an outside client would use it. */
-export function provider(a: RunningAgency, doc: string, token: string | null, ydoc = new Y.Doc()): WebsocketProvider {
+/**
+ * A stock y-websocket provider in Node, exactly as an outside client would use it: the relay takes a
+ * single-use ticket, not the login token, so each (re)connection first asks POST /api/sync/ticket
+ * (src/lib/sync/ticket-socket.ts). Without a token it connects with no ticket (and is refused, 4401).
+ */
+export function provider(a: Pick<RunningAgency, "ws">, doc: string, token: string | null, ydoc = new Y.Doc()): WebsocketProvider {
   return new WebsocketProvider(a.ws, doc, ydoc, {
-    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-    params: token ? { token } : {},
+    WebSocketPolyfill: (token ? ticketedWebSocket(WebSocket as never, () => fetchTicket(httpOf(a.ws), token)) : WebSocket) as unknown as typeof globalThis.WebSocket,
     disableBc: true,
   });
+}
+
+/** The relay's address for a document with a fresh single-use ticket (for raw WebSocket clients). */
+export async function syncUrl(wsBase: string, doc: string, token: string | null): Promise<string> {
+  const base = `${wsBase}/${encodeURIComponent(doc)}`;
+  if (!token) return base;
+  const t = await fetchTicket(httpOf(wsBase), token);
+  if (!t.ok) throw new Error(t.reason);
+  return `${base}?ticket=${encodeURIComponent(t.ticket)}`;
+}
+
+/** ws://host:port/sync → http://host:port */
+export function httpOf(wsBase: string): string {
+  return wsBase.replace(/^ws/, "http").replace(/\/sync$/, "");
 }
 
 /** Metadata of a 簽 drafted by the test agency's case officer. */
