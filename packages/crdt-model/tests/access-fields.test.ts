@@ -145,6 +145,15 @@ describe("the relay refuses unsigned changes to secrecy, unit and case officer",
     ).toBe("The update changes the secrecy level (密等) without a signed entry: the case officer raises it and a supervisor lowers it, each by a signed 密等變更.");
   });
 
+  it("the live metadata may catch up with a 密等變更 signed in an earlier update, and not run ahead of it", async () => {
+    const f = await flow();
+    await signOn(f, f.doc, f.a.officer, { kind: "reclassify", secrecy: "confidential" });
+    expect(await relay(f, (d) => d.setMetadata({ secrecy: "confidential" }))).toBeNull();
+    expect(await relay(f, (d) => d.setMetadata({ secrecy: "secret" }))).toBe(
+      "The update changes the secrecy level (密等) without a signed entry: the case officer raises it and a supervisor lowers it, each by a signed 密等變更.",
+    );
+  });
+
   it("a first signed entry over a changed case officer is refused: taking over a draft needs the registry desk", async () => {
     const f = await flow();
     const reason = await relay(f, async (d) => {

@@ -5,9 +5,11 @@ import {
   fail,
   ok,
   parseDelegationTable,
+  parseDeputyTable,
   parseProfile,
   type AgencyCode,
   type DelegationTable,
+  type DeputyTable,
   type PersonId,
   type Result,
   type Role,
@@ -217,6 +219,18 @@ export async function deputiesOf(store: Store, principal: PersonId, at: Date = n
 export async function listDeputies(store: Store, at: Date = new Date()): Promise<DeputyRow[]> {
   const t = at.toISOString();
   return (await store.deputies()).filter((d) => t < d.until).sort((a, b) => a.from.localeCompare(b.from) || a.principal.localeCompare(b.principal));
+}
+
+/**
+ * The whole deputy table, ended arrangements included, as every replica verifies with it (crdt-model's
+ * DeputyTable, in the trust store): a deputy's signature made within his period must still verify
+ * after it ended. A stored row that no longer validates is left out rather than failing all trust.
+ */
+export async function getDeputyTable(store: Store): Promise<Result<DeputyTable>> {
+  const code = await agencyCode(store);
+  if (!code.ok) return code;
+  const rows = (await store.deputies()).filter((d) => ID_RE.test(d.principal) && ID_RE.test(d.deputy) && !Number.isNaN(Date.parse(d.from)) && !Number.isNaN(Date.parse(d.until)));
+  return parseDeputyTable({ v: 1, agency: code.value, deputies: rows.map((d) => ({ principal: d.principal, deputy: d.deputy, from: d.from, until: d.until })) });
 }
 
 // ---- the delegation table (分層負責明細表) ---------------------------------------------------------

@@ -10,7 +10,7 @@ import { revokeCertificate } from "../identity/enrollment.ts";
 import type { Gates } from "./gates.ts";
 import { enroll } from "../identity/enrollment.ts";
 import { addPersonWithCode } from "../identity/enrollment.ts";
-import { addDeputy, listDeputies, addUnit, listPeople, listUnits, setDelegation, getDelegation } from "../directory/directory.ts";
+import { addDeputy, listDeputies, addUnit, listPeople, listUnits, setDelegation, getDelegation, getDeputyTable } from "../directory/directory.ts";
 import { ROLES } from "@countersign/crdt-model";
 import type { Rooms } from "../relay/rooms.ts";
 import { access, type Principal } from "../relay/authz.ts";
@@ -241,8 +241,15 @@ export const ROUTES: Route[] = [
     method: "POST",
     path: /^\/api\/deputies$/,
     auth: true,
-    handle: async (ctx, req, _res, s) => refused(await addDeputy(ctx.store, s!, parseBody(deputySchema, await readJson(req, ctx.limits.json))), 403),
+    handle: async (ctx, req, _res, s) => {
+      const r = refused(await addDeputy(ctx.store, s!, parseBody(deputySchema, await readJson(req, ctx.limits.json))), 403);
+      // Deputies are verified from the trust store: rebuild it so the new arrangement counts at once.
+      ctx.trust.invalidate();
+      return r;
+    },
   },
+  // The whole deputy table (ended arrangements too), what replicas verify deputies' signatures with.
+  { method: "GET", path: /^\/api\/deputies\/table$/, auth: true, handle: async (ctx) => ({ table: refused(await getDeputyTable(ctx.store)) }) },
   { method: "GET", path: /^\/api\/delegation$/, auth: true, handle: async (ctx) => ({ delegation: refused(await getDelegation(ctx.store)) ?? null }) },
   {
     method: "PUT",

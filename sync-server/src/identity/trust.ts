@@ -1,6 +1,6 @@
-import { TrustStore, asAgencyCode, fail, ok, parseCertificate, parseDelegationTable, type DelegationTable, type Result, type SignerProfile } from "@countersign/crdt-model";
+import { TrustStore, asAgencyCode, fail, ok, parseCertificate, parseDelegationTable, type DelegationTable, type DeputyTable, type Result, type SignerProfile } from "@countersign/crdt-model";
 import type { CertificateRow, Store } from "../storage/types.ts";
-import { getDelegation, profileOf } from "../directory/directory.ts";
+import { getDelegation, getDeputyTable, profileOf } from "../directory/directory.ts";
 import { SETTINGS } from "./agency.ts";
 import type { x509 } from "./x509.ts";
 
@@ -21,7 +21,8 @@ export async function registeredIssuers(store: Store): Promise<string[]> {
 /**
  * crdt-model's TrustStore for this agency, from the store: our CA; the revoked serials; a binding
  * (certificate → the person's current profile in the directory) for every registered certificate
- * still in force, with its issuer (or itself, if self-signed) as a trusted CA; the delegation table.
+ * still in force, with its issuer (or itself, if self-signed) as a trusted CA; the delegation table
+ * and the deputy table (職務代理人: the only source of deputies, never the routing plan).
  * Needs no passphrase: only public material. A TrustStore is immutable, so rebuild it after a
  * directory or certificate change (enrollment, registration, revocation, a new delegation table).
  *
@@ -76,6 +77,9 @@ export async function buildTrustStore(store: Store): Promise<Result<TrustStore>>
   // Every issuer but our own CA and the peers' CAs is trusted only for the certificates registered (bound) here.
   const boundOnly = cas.filter((c) => !sameCert(c, ca.value));
   const delegation: DelegationTable[] = table.value ? [table.value] : [];
+  const deputyTable = await getDeputyTable(store);
+  if (!deputyTable.ok) return deputyTable;
+  const deputies: DeputyTable[] = [deputyTable.value];
   for (const peer of await store.peers()) {
     if (peer.removedAt !== null || peer.code === code) continue;
     const peerCa = parseCertificate(peer.caPem);
@@ -88,7 +92,7 @@ export async function buildTrustStore(store: Store): Promise<Result<TrustStore>>
       if (t && t.agency === peer.code) delegation.push(t);
     }
   }
-  return ok(new TrustStore({ cas, revoked, bindings, boundOnly, delegation }));
+  return ok(new TrustStore({ cas, revoked, bindings, boundOnly, delegation, deputies }));
 }
 
 function parseJsonTable(text: string): DelegationTable | undefined {

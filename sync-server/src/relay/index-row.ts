@@ -15,24 +15,28 @@ export function assigneeKey(a: Assignee | Holder): string {
   }
 }
 
-/** What the server indexes about a document after an accepted change. */
+/**
+ * What the server indexes about a document after an accepted change. Who may reach it rests on the
+ * derived, signed facts only — the secrecy, unit and case officer in force (the creation changed by
+ * signed entries) and the agency's deputy table — never on the live metadata or the plan's own
+ * deputies list, which a plain edit could set.
+ */
 export function indexRow(doc: CountersignDocument, state: WorkflowState, now: Date): DocIndexRow {
   const meta = doc.metadata();
   const participants = new Set<string>();
   if (state.caseOfficer) participants.add(`person:${state.caseOfficer}`);
-  if (meta.ok) participants.add(`person:${meta.value.caseOfficer}`);
-  if (state.plan) {
-    for (const s of allSteps(state.plan)) participants.add(assigneeKey(s.assignee));
-    for (const d of state.plan.deputies) participants.add(`person:${d.deputy}`);
-  }
+  if (state.plan) for (const s of allSteps(state.plan)) participants.add(assigneeKey(s.assignee));
+  // Deputies whose period has not ended (they may need to open the document to act).
+  const nowMs = now.getTime();
+  for (const d of state.deputies) if (Date.parse(d.until) > nowMs) participants.add(`person:${d.deputy}`);
   for (const t of state.timeline) if (t.signer && t.outcome !== "invalid") participants.add(`person:${t.signer.person}`);
   return {
     doc: doc.id,
     kind: meta.ok ? meta.value.kind : "other",
     subject: doc.subject().slice(0, 500),
     status: state.status,
-    secrecy: meta.ok ? meta.value.secrecy : "none",
-    unit: meta.ok ? meta.value.unit : null,
+    secrecy: state.secrecy,
+    unit: state.unit,
     caseOfficer: state.caseOfficer,
     dueDate: meta.ok ? meta.value.dueDate : null,
     participants: [...participants].sort(),

@@ -48,8 +48,11 @@ export async function checkTransition(
   // rule: nothing signed changed and the plan in force is untouched. Skip verification for it.
   const t = opts.touched;
   if (t && opts.beforeState && !opts.beforeState.decision && !SIGNED_PARTS.some((p) => t.has(p))) {
-    if (changed[0]) return fail(UNSIGNED_CHANGE[changed[0]]);
-    return ok({ added: [], state: opts.beforeState });
+    // The live metadata may catch up with a change already signed (the entry came in an earlier update).
+    const before = opts.beforeState;
+    const ahead = afterMeta.ok ? changed.find((k) => afterMeta.value[k] !== effective(before, k)) : changed[0];
+    if (ahead) return fail(UNSIGNED_CHANGE[ahead]);
+    return ok({ added: [], state: before });
   }
 
   const altered = changedKey(before.rawEntries(), after.rawEntries());
