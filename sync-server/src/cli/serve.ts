@@ -12,6 +12,7 @@ import { SETTINGS, loadAgency } from "../identity/agency.ts";
 import { PASSPHRASE_ENV, resolvePassphrase } from "../identity/passphrase.ts";
 import { AgencyServer, type AppHandler, type Limits } from "../http/server.ts";
 import { readDemoCodes } from "../http/demo.ts";
+import { installProcessGuard } from "./process-guard.ts";
 
 /** Where `npm run build` puts the web app; served by the agency server when present. */
 const APP_HANDLER = resolve(import.meta.dirname, "../../../build/handler.js");
@@ -76,6 +77,7 @@ export async function runServe(argv: string[], io: Io): Promise<number> {
     store = openSqliteStore(dbFile);
   }
   const log = pino({ base: { service: "countersign" } });
+  installProcessGuard(log);
   const pass = await resolvePassphrase({ dataDir: values.data ?? ".", file: values["passphrase-file"] });
   if (!pass.ok) {
     io.err(pass.reason);

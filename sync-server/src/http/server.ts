@@ -128,6 +128,7 @@ export class AgencyServer {
         cache: new VerifyCache(),
         now: () => new Date(),
         compactAfter: this.limits.compactAfter,
+        log: o.log,
         onAccepted:
           o.onAccepted || o.fanout
             ? (doc, update) => {

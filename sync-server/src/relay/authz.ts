@@ -8,8 +8,12 @@ export interface Principal {
   roles: readonly string[];
 }
 
-/** "edit": the document itself; "metadata": the index row only; "none": not even that. */
-export type Access = "edit" | "metadata" | "none";
+/**
+ * "edit": the document itself; "metadata": the index row only; "none": not even that; "create": the
+ * document does not exist (no index row), so there is nothing to read, and the only update the
+ * room takes is one that creates it with this person entitled to (see mayCreate).
+ */
+export type Access = "edit" | "create" | "metadata" | "none";
 
 /**
  * Who reaches a document: those who take part in it (case officer, an assignee of any step or a
@@ -18,8 +22,9 @@ export type Access = "edit" | "metadata" | "none";
  * a unit, an agency or a role never opens them, and nobody else sees even their metadata.
  */
 export function access(p: Principal, row: DocIndexRow | undefined): Access {
-  // A document the server has never seen is being created by its author.
-  if (!row) return "edit";
+  // A document the server has never seen: nothing to read; its room takes only a creation by
+  // someone entitled to create it (mayCreate), and re-checks everyone once it exists.
+  if (!row) return "create";
   const named = row.participants.includes(`person:${p.person}`);
   if (row.secrecy !== "none") return named ? "edit" : "none";
   if (named) return "edit";
@@ -28,4 +33,16 @@ export function access(p: Principal, row: DocIndexRow | undefined): Access {
   if (p.roles.includes("registry") && row.unit === p.unit) return "edit";
   if (p.roles.includes("archives") || p.roles.includes("follow-up") || p.roles.includes("admin")) return "metadata";
   return "none";
+}
+
+/**
+ * Who may create a document through the relay or the batch sync: its case officer (新增公文 on their
+ * own device) or the registry desk of its unit (收文登記 for an officer of that unit), and only a
+ * document of this agency (another agency's documents arrive as envelopes). The reason when not.
+ */
+export function mayCreate(p: Principal, meta: { agency: string; unit: string; caseOfficer: string }): string | undefined {
+  if (meta.agency !== p.agency) return "A document created here must belong to this agency; another agency's documents arrive as envelopes.";
+  if (meta.caseOfficer === p.person) return undefined;
+  if (p.roles.includes("registry") && meta.unit === p.unit) return undefined;
+  return "Only its case officer, or the registry desk of its unit, creates a document: this update names someone else as its case officer.";
 }

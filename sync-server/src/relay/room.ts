@@ -1,10 +1,12 @@
 import * as Y from "yjs";
+import type { BaseLogger as Logger } from "pino";
 import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from "y-protocols/awareness";
 import {
   CountersignDocument,
   canonicalJson,
   checkTransition,
   deriveFromReport,
+  errorMessage,
   fail,
   ok,
   verify,
@@ -17,7 +19,10 @@ import {
   type WorkflowState,
 } from "@countersign/crdt-model";
 import type { DocIndexRow, DocStore, EntryReceipt } from "../storage/types.ts";
-import { encodeAwareness, encodeUpdate } from "./protocol.ts";
+import { CLOSE_FORBIDDEN, encodeAwareness, encodeUpdate } from "./protocol.ts";
+import { access, mayCreate, type Principal } from "./authz.ts";
+import { hasPending, loadStored, pendingFrom } from "./integrity.ts";
+import { bindPresence, type Shown } from "./presence.ts";
 import { indexRow } from "./index-row.ts";
 import { writePending } from "./held.ts";
 
@@ -25,6 +30,10 @@ import { writePending } from "./held.ts";
 export interface Peer {
   send(frame: Uint8Array): void;
   close(code: number, reason: string): void;
+  /** Who the connection authenticated as (a WebSocket): re-checked whenever access may change. */
+  readonly who?: Principal;
+  /** How presence shows that person (presence.ts). */
+  readonly shown?: Shown;
 }
 
 export interface RoomDeps {
@@ -37,6 +46,8 @@ export interface RoomDeps {
   compactAfter: number;
   /** Called with each update this process accepted and stored, for fan-out to other processes. */
   onAccepted?: (doc: DocId, update: Uint8Array) => void;
+  /** Where a room reports what it could not load or take (stored updates that do not integrate, failures). */
+  log?: Logger;
 }
 
 /** The server's own writes (receipts) and updates relayed from other processes. */
@@ -58,6 +69,8 @@ export class Room {
   private inFlight = 0;
   private indexed: string | undefined;
   private indexTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The index row as this room's document stands (access is decided on it); undefined: to compute. */
+  private row: DocIndexRow | undefined;
   lastUsed: number;
   closed = false;
 
@@ -81,14 +94,20 @@ export class Room {
         for (const c of added) owned.add(c);
         for (const c of removed) owned.delete(c);
       }
-      this.broadcast(encodeAwareness(encodeAwarenessUpdate(this.awareness, changed)));
+      // Nobody is shown to anybody in a room whose document does not exist yet: whoever waits there
+      // may turn out not to take part in it (see evictOutsiders).
+      if (this.exists) this.broadcast(encodeAwareness(encodeAwarenessUpdate(this.awareness, changed)));
     });
   }
 
   static async load(id: DocId, deps: RoomDeps): Promise<Room> {
     const stored = await deps.store.readUpdates(id);
-    const ydoc = new Y.Doc({ gc: true });
-    if (stored.length) Y.applyUpdate(ydoc, Y.mergeUpdates(stored.map((u) => u.data)), SERVER_ORIGIN);
+    // What an older server stored may not integrate: logged, left out of the copy, never served.
+    const { ydoc, problems } = loadStored(
+      stored.map((u) => u.data),
+      SERVER_ORIGIN,
+    );
+    if (problems.length) deps.log?.error({ doc: id, problems }, "stored updates of the document could not all be loaded");
     return new Room(id, CountersignDocument.wrap(ydoc), deps, stored.length);
   }
 
@@ -109,9 +128,21 @@ export class Room {
     this.lastUsed = Date.now();
   }
 
+  /**
+   * Presence from a connection, bound to it (presence.ts): client ids another connection owns are
+   * refused, and each state shows the connection's person.
+   */
   applyAwareness(peer: Peer, update: Uint8Array): Result<void> {
+    const owned = this.peers.get(peer);
+    if (!owned) return ok(undefined);
+    const bound = bindPresence(update, peer.shown, (client) => {
+      for (const [other, clients] of this.peers) if (other !== peer && clients.has(client)) return true;
+      return false;
+    });
+    if (!bound.ok) return bound;
+    for (const c of bound.value.clients) owned.add(c);
     try {
-      applyAwarenessUpdate(this.awareness, update, peer);
+      applyAwarenessUpdate(this.awareness, bound.value.update, peer);
       return ok(undefined);
     } catch {
       return fail("The awareness update is malformed.");
@@ -119,6 +150,7 @@ export class Room {
   }
 
   awarenessFrame(): Uint8Array | undefined {
+    if (!this.exists) return undefined;
     const clients = [...this.awareness.getStates().keys()];
     return clients.length ? encodeAwareness(encodeAwarenessUpdate(this.awareness, clients)) : undefined;
   }
@@ -127,11 +159,58 @@ export class Room {
    * Takes an update from a peer (or the batch endpoint, peer null): tried on the shadow, checked by
    * crdt-model's ingest rules, stored, then applied and relayed. Refusals leave everything as it was.
    */
-  receive(update: Uint8Array, from: Peer | null): Promise<Result<{ added: EntryId[] }>> {
+  receive(update: Uint8Array, from: Peer | null, who: Principal | null = from?.who ?? null): Promise<Result<{ added: EntryId[] }>> {
     this.inFlight++;
-    const run = this.queue.then(() => this.ingest(update, from)).finally(() => this.inFlight--);
+    const run = this.queue.then(() => this.ingestSafely(update, from, who)).finally(() => this.inFlight--);
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Whether `who` may join the room now: anyone while the document does not exist (they can read
+   * nothing, and are re-checked once it does), else whoever may edit it as it stands.
+   */
+  admits(who: Principal): Promise<boolean> {
+    const run = this.queue.then(async () => !this.exists || access(who, await this.currentRow()) === "edit");
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * The answer to a peer's sync step 1: what it lacks of the document. A state vector that does not
+   * decode is refused; a peer that no longer takes part (the document was created by someone else
+   * meanwhile) is told so.
+   */
+  answer(peer: Peer, stateVector: Uint8Array): Result<Uint8Array> {
+    if (peer.who && this.exists && this.row && access(peer.who, this.row) !== "edit") {
+      this.removePeer(peer);
+      peer.close(CLOSE_FORBIDDEN, "You do not take part in this document.");
+      return fail("You do not take part in this document.");
+    }
+    try {
+      return ok(this.doc.encodeState(stateVector));
+    } catch (e) {
+      return fail(`The state vector is malformed: ${errorMessage(e)}.`);
+    }
+  }
+
+  /**
+   * The room's trust boundary: whatever an update makes throw (Yjs, the store, a check) becomes a
+   * refusal of that update alone — logged, the shadow rebuilt from the room's document — and the
+   * room goes on taking the next one.
+   */
+  private async ingestSafely(update: Uint8Array, from: Peer | null, who: Principal | null): Promise<Result<{ added: EntryId[] }>> {
+    try {
+      return await this.ingest(update, from, who);
+    } catch (e) {
+      this.deps.log?.error({ doc: this.id, person: who?.person, err: errorMessage(e) }, "an update failed");
+      try {
+        this.resetShadow();
+      } catch (again) {
+        this.deps.log?.error({ doc: this.id, err: errorMessage(again) }, "the shadow copy could not be rebuilt");
+      }
+      return fail(`The server could not take the update: ${errorMessage(e)}`);
+    }
   }
 
   /** Nobody connected and nothing being stored: safe to unload. */
@@ -139,36 +218,105 @@ export class Room {
     return this.peers.size === 0 && this.inFlight === 0;
   }
 
-  private async ingest(update: Uint8Array, from: Peer | null): Promise<Result<{ added: EntryId[] }>> {
+  private async ingest(update: Uint8Array, from: Peer | null, who: Principal | null): Promise<Result<{ added: EntryId[] }>> {
     this.lastUsed = Date.now();
-    const tried = this.shadow.applyUpdateTracked(update);
+    const tried = this.tryOnShadow(update);
     if (!tried.ok) return tried;
+    const { touched, shape } = tried.value;
+    // Nobody writes under the server's own client id: a struct there would become part of the
+    // server's next write (a receipt), past every check.
+    if (shape.fresh.has(this.doc.ydoc.clientID)) return this.refuse(`The update writes under the server's own Yjs client id ${this.doc.ydoc.clientID}.`);
+    // Structs or deletions Yjs keeps pending would integrate later, unchecked, inside someone
+    // else's change: the update is refused whole (integrity.ts).
+    const stuck = pendingFrom(this.shadow.ydoc, update, shape);
+    if (stuck) return this.refuse(`The update builds on changes the server does not have (${stuck}); it was not stored.`);
     // Nothing new (an empty sync step 2, or updates the server already holds, re-sent by a client
-    // after a reconnect): nothing to check or store. Unless the update is waiting for something it
-    // builds on — then it must be kept, exactly as the client sent it.
-    if (tried.value.size === 0 && !hasPending(this.shadow)) return ok({ added: [] });
-    if (!this.exists && this.shadow.id !== this.id) {
-      this.shadow = copyOf(this.doc);
-      return fail(`The update does not create document ${this.id}.`);
-    }
+    // after a reconnect): nothing to check or store.
+    if (touched.size === 0 && shape.fresh.size === 0) return ok({ added: [] });
+    if (!this.exists && this.shadow.id !== this.id) return this.refuse(`The update does not create document ${this.id}.`);
     const trust = await this.deps.trust();
     if (!this.state && this.exists) this.state = deriveFromReport(this.doc, await verify(this.doc, trust, { cache: this.deps.cache }));
-    const checked = await checkTransition(this.doc, this.shadow, trust, { cache: this.deps.cache, beforeState: this.state, touched: tried.value });
-    if (!checked.ok) {
-      this.shadow = copyOf(this.doc);
-      return checked;
+    if (who) {
+      const denied = await this.authorRefusal(who);
+      if (denied) return this.refuse(denied);
     }
+    const checked = await checkTransition(this.doc, this.shadow, trust, { cache: this.deps.cache, beforeState: this.state, touched });
+    if (!checked.ok) return this.refuse(checked.reason);
+    const mayChangeAccess = !this.exists || [...touched].some((p) => p !== "body" && p !== "subject" && p !== "attachments");
     await this.deps.store.appendUpdate(this.id, update);
     this.storedCount++;
+    // Whoever waits in the room and may not read the document as it now stands leaves before the
+    // update is relayed (a creation, a change of participants or secrecy).
+    if (mayChangeAccess) {
+      this.row = this.rowFor(this.shadow, checked.value.state);
+      this.evictOutsiders(this.row);
+    }
     // The shadow already decoded and applied this update successfully: apply it as it is.
     Y.applyUpdate(this.doc.ydoc, update, from ?? SERVER_ORIGIN);
     this.deps.onAccepted?.(this.id, update);
     this.state = checked.value.state;
+    if (mayChangeAccess) this.row = undefined; // recomputed from the room's document when next needed
     // Receipts and the index row in one commit, then the receipts' update: a client that sees its
     // receipt can count on the index row being current.
-    const [failed] = await writePending(this.deps.store, [{ doc: this.id, w: await this.pendingWrites(checked.value.added, tried.value) }]);
+    const [failed] = await writePending(this.deps.store, [{ doc: this.id, w: await this.pendingWrites(checked.value.added, touched) }]);
     if (failed) throw failed.error;
     return ok({ added: checked.value.added });
+  }
+
+  /** Applies an update to the shadow; a failure leaves a clean shadow rebuilt from the room's document. */
+  private tryOnShadow(update: Uint8Array): ReturnType<CountersignDocument["applyTracked"]> {
+    let tried: ReturnType<CountersignDocument["applyTracked"]>;
+    try {
+      tried = this.shadow.applyTracked(update);
+    } catch (e) {
+      tried = fail(`The update could not be applied: ${errorMessage(e)}.`);
+    }
+    if (!tried.ok) this.resetShadow();
+    return tried;
+  }
+
+  /** Refuses the update being ingested: the shadow goes back to the room's document. */
+  private refuse(reason: string): Result<never> {
+    this.resetShadow();
+    return fail(reason);
+  }
+
+  private resetShadow(): void {
+    this.shadow.ydoc.destroy();
+    this.shadow = copyOf(this.doc);
+  }
+
+  /**
+   * Why `who` may not write this update, if so: a document that does not exist yet is created only by
+   * someone mayCreate allows (its case officer, or its unit's registry desk); an existing one is
+   * written only by who may edit it as it stands — the connection was admitted earlier, and access
+   * may have changed since.
+   */
+  private async authorRefusal(who: Principal): Promise<string | undefined> {
+    if (this.exists) return access(who, await this.currentRow()) === "edit" ? undefined : "You do not take part in this document.";
+    const meta = this.shadow.metadata();
+    if (!meta.ok) return `The update does not create a valid document: ${meta.reason}`;
+    return mayCreate(who, meta.value);
+  }
+
+  /** The index row of the room's document as it stands, for access (computed once per change). */
+  private async currentRow(): Promise<DocIndexRow> {
+    if (!this.state && this.exists) this.state = deriveFromReport(this.doc, await verify(this.doc, await this.deps.trust(), { cache: this.deps.cache }));
+    this.row ??= this.rowFor(this.doc, this.state!);
+    return this.row;
+  }
+
+  private rowFor(doc: CountersignDocument, state: WorkflowState): DocIndexRow {
+    return indexRow(doc, state, this.deps.now());
+  }
+
+  /** Closes (4403) the connections of people who may not edit the document described by `row`. */
+  private evictOutsiders(row: DocIndexRow): void {
+    for (const peer of [...this.peers.keys()]) {
+      if (!peer.who || access(peer.who, row) === "edit") continue;
+      this.removePeer(peer);
+      peer.close(CLOSE_FORBIDDEN, "You do not take part in this document.");
+    }
   }
 
   /**
@@ -191,7 +339,7 @@ export class Room {
     }
     clearTimeout(this.indexTimer);
     this.indexTimer = undefined;
-    const row = indexRow(this.doc, this.state!, this.deps.now());
+    const row = this.rowFor(this.doc, this.state!);
     return indexKey(row) === this.indexed ? undefined : row;
   }
 
@@ -218,6 +366,7 @@ export class Room {
       if (r.ok) {
         this.shadow.applyUpdate(update);
         this.state = undefined;
+        this.row = undefined;
       }
     });
     this.queue = run.catch(() => undefined);
@@ -255,6 +404,7 @@ export class Room {
         this.storedCount++;
         this.deps.onAccepted?.(this.id, update);
         this.state = state;
+        this.row = undefined;
         return this.pendingWrites(added);
       },
       release: free,
@@ -364,12 +514,6 @@ interface AwarenessChange {
 
 /** The row without its time: a row that differs only in updatedAt need not be written again. */
 const indexKey = (row: DocIndexRow): string => JSON.stringify({ ...row, updatedAt: "" });
-
-/** Whether the document holds structs or deletions waiting for updates they build on. */
-function hasPending(doc: CountersignDocument): boolean {
-  const store = doc.ydoc.store as unknown as { pendingStructs: unknown; pendingDs: unknown };
-  return store.pendingStructs !== null || store.pendingDs !== null;
-}
 
 function copyOf(doc: CountersignDocument): CountersignDocument {
   const ydoc = new Y.Doc({ gc: true });

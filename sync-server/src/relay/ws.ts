@@ -2,11 +2,12 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, WebSocket, type RawData } from "ws";
 import type { BaseLogger as Logger } from "pino";
-import { asDocId, type DocId, type Result } from "@countersign/crdt-model";
-import type { DocStore } from "../storage/types.ts";
+import { asDocId, errorMessage, type DocId, type PersonId, type Result } from "@countersign/crdt-model";
+import type { DirectoryStore, DocStore } from "../storage/types.ts";
 import type { Metrics } from "../http/metrics.ts";
 import { access, type Principal } from "./authz.ts";
 import type { Peer, Room } from "./room.ts";
+import type { Shown } from "./presence.ts";
 import type { Rooms } from "./rooms.ts";
 import type { OpenSockets, SocketSession } from "./sessions.ts";
 import {
@@ -21,7 +22,8 @@ import {
 
 export interface RelayOptions {
   rooms: Rooms;
-  store: DocStore;
+  /** Documents' index rows; people and units for what presence shows (presence.ts). */
+  store: DocStore & Pick<DirectoryStore, "person" | "units">;
   /**
    * Who the upgrade's query (`?ticket=…`) speaks for, with the certificate and the token's expiry;
    * a refusal closes with 4401 (http/server.ts: tickets, never a login token in the URL).
@@ -105,7 +107,8 @@ export class Relay {
       return void ws.close(CLOSE_UNAUTHORIZED, clip(who.reason));
     }
     const row = await this.o.store.getIndex(doc);
-    if (access(who.value, row) !== "edit") {
+    const allowed = access(who.value, row);
+    if (allowed !== "edit" && allowed !== "create") {
       this.o.metrics.refuse("forbidden");
       return void ws.close(CLOSE_FORBIDDEN, clip("You do not take part in this document."));
     }
@@ -116,6 +119,20 @@ export class Relay {
       this.o.log.error({ doc, err: (e as Error).message }, "loading the document failed");
       return void ws.close(CLOSE_GOING_AWAY, "The document could not be loaded; try again.");
     }
+    // The room decides on the document as it stands (a never-seen id: anyone may wait, and reads
+    // nothing until the document exists; then only those who take part stay: Room.evictOutsiders).
+    let admitted: boolean;
+    let shown: Shown;
+    try {
+      [admitted, shown] = await Promise.all([room.admits(who.value), this.shown(who.value)]);
+    } catch (e) {
+      this.o.log.error({ doc, err: errorMessage(e) }, "checking access to the document failed");
+      return void ws.close(CLOSE_GOING_AWAY, "The document could not be loaded; try again.");
+    }
+    if (!admitted) {
+      this.o.metrics.refuse("forbidden");
+      return void ws.close(CLOSE_FORBIDDEN, clip("You do not take part in this document."));
+    }
     if (ws.readyState !== WebSocket.OPEN) return;
 
     const peer: Peer = {
@@ -123,6 +140,8 @@ export class Relay {
         if (ws.readyState === WebSocket.OPEN) ws.send(frame);
       },
       close: (code, reason) => ws.close(code, clip(reason)),
+      who: who.value,
+      shown,
     };
     room.addPeer(peer);
     const release = this.o.sessions.add(who.value, (code, reason) => ws.close(code, clip(reason)));
@@ -133,12 +152,32 @@ export class Relay {
       this.o.metrics.connections.dec();
     });
     ws.off("message", buffer);
-    ws.on("message", (d) => void this.onFrame(room, peer, who.value, d));
+    ws.on("message", (d) => void this.onFrameSafely(room, peer, who.value, d));
 
     peer.send(encodeSyncStep1(room.doc.stateVector()));
     const aw = room.awarenessFrame();
     if (aw) peer.send(aw);
-    for (const d of early) await this.onFrame(room, peer, who.value, d);
+    for (const d of early) await this.onFrameSafely(room, peer, who.value, d);
+  }
+
+  /** How presence shows a person: their name and unit's name from the directory (presence.ts). */
+  private async shown(who: Principal): Promise<Shown> {
+    const [person, units] = await Promise.all([this.o.store.person(who.person as PersonId), this.o.store.units()]);
+    return { person: who.person, name: person?.name ?? who.person, unit: units.find((u) => u.id === who.unit)?.name ?? who.unit };
+  }
+
+  /**
+   * The relay's trust boundary for frames: nothing a client sends may escape as an exception (an
+   * unhandled rejection would take the process down). What throws is logged and refused.
+   */
+  private async onFrameSafely(room: Room, peer: Peer, who: Principal, data: RawData): Promise<void> {
+    try {
+      await this.onFrame(room, peer, who, data);
+    } catch (e) {
+      this.o.metrics.refuse("malformed-frame");
+      this.o.log.error({ doc: room.id, person: who.person, err: errorMessage(e) }, "a frame could not be handled");
+      peer.send(encodeRefusal(`The server could not handle the frame: ${errorMessage(e)}`));
+    }
   }
 
   private async onFrame(room: Room, peer: Peer, who: Principal, data: RawData): Promise<void> {
@@ -150,8 +189,13 @@ export class Relay {
       return peer.send(encodeRefusal(msg.reason));
     }
     switch (msg.value.type) {
-      case "sync-step1":
-        return peer.send(encodeSyncStep2(room.doc.encodeState(msg.value.stateVector)));
+      case "sync-step1": {
+        const answer = room.answer(peer, msg.value.stateVector);
+        if (answer.ok) return peer.send(encodeSyncStep2(answer.value));
+        this.o.metrics.refuse("malformed-frame");
+        this.o.log.warn({ doc: room.id, person: who.person, reason: answer.reason }, "sync step 1 refused");
+        return peer.send(encodeRefusal(answer.reason));
+      }
       case "sync-update": {
         const started = performance.now();
         const r = await room.receive(msg.value.update, peer).catch((e: unknown) => ({
