@@ -2,7 +2,8 @@
 // download with safe headers, "which do you lack", and every refusal by its sentence.
 import { createHash, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loginOverHttp, startAgency, type RunningAgency } from "./support/agency-server.ts";
+import { CountersignDocument, asDocId, toBase64, type Metadata, type Sha256Hex } from "@countersign/crdt-model";
+import { loginOverHttp, must, startAgency, testMetadata, until, type RunningAgency } from "./support/agency-server.ts";
 
 const LIMIT = 256 * 1024;
 let a: RunningAgency;
@@ -23,6 +24,26 @@ async function put(name: string, body: Uint8Array, t: string | null = token): Pr
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
 
+let docs = 0;
+/**
+ * The case officer drafts a document referencing these attachments and syncs it: a blob is served
+ * only to someone who may read a document that references it.
+ */
+async function attach(bodies: Uint8Array[], secrecy: Metadata["secrecy"] = "none"): Promise<string> {
+  const id = `blob-doc-${++docs}-${Date.now()}`;
+  const doc = must(CountersignDocument.create({ id: asDocId(id), metadata: testMetadata({ secrecy }), subject: "附件測試", plan: a.plan() }));
+  for (const b of bodies) must(doc.addAttachment({ sha256: sha(b) as Sha256Hex, name: "附件.bin", size: b.length, mime: "application/octet-stream" }));
+  const res = await fetch(`${a.http}/api/sync`, { method: "POST", headers: auth(), body: JSON.stringify({ v: 1, push: [{ doc: id, update: toBase64(doc.encodeState()) }] }) });
+  const answer = (await res.json()) as { pushed: { ok: boolean; reason?: string }[] };
+  if (!answer.pushed[0]?.ok) throw new Error(answer.pushed[0]?.reason ?? `sync answered ${res.status}`);
+  await until(async () => (await a.store.blobDocs(sha(bodies[0]!) as Sha256Hex)).includes(asDocId(id)), 5000, "attachment reference");
+  return id;
+}
+
+async function get(name: string, t: string | null = token): Promise<number> {
+  return (await fetch(`${a.http}/api/blobs/${name}`, { headers: auth(t) })).status;
+}
+
 async function missing(hashes: unknown, t: string | null = token): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(`${a.http}/api/blobs/missing`, {
     method: "POST",
@@ -36,6 +57,7 @@ describe("attachments over HTTP", () => {
   it("stores an upload once (201, then 200) and gives the same bytes back, cacheable for good", async () => {
     const body = randomBytes(100_000);
     const name = sha(body);
+    await attach([body]);
     expect(await put(name, body)).toEqual({ status: 201, json: { sha256: name, size: body.length, created: true } });
     expect(await put(name, body, a.people.chief.token)).toEqual({ status: 200, json: { sha256: name, size: body.length, created: false } });
 
@@ -56,6 +78,7 @@ describe("attachments over HTTP", () => {
   it("labels a download with an allowed media type and shows it inline; any other type is a download of bytes", async () => {
     const body = new TextEncoder().encode("<script>alert(1)</script> 公文附件");
     const name = sha(body);
+    await attach([body]);
     await put(name, body);
     const get = (type: string) => fetch(`${a.http}/api/blobs/${name}?type=${encodeURIComponent(type)}`, { headers: auth() });
     for (const type of ["application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp"]) {
@@ -75,11 +98,55 @@ describe("attachments over HTTP", () => {
 
   it("says which of a list of attachments the server lacks, each once, in the order asked", async () => {
     const held = randomBytes(64);
+    await attach([held]);
     await put(sha(held), held);
     const lacking = [sha(randomBytes(64)), sha(randomBytes(64))];
     const r = await missing([lacking[1], sha(held), lacking[0], lacking[1]]);
     expect(r).toEqual({ status: 200, json: { missing: [lacking[1], lacking[0]] } });
     expect(await missing([])).toEqual({ status: 200, json: { missing: [] } });
+  });
+});
+
+describe("who may fetch an attachment", () => {
+  it("a 密 document's attachment is not served to someone outside it, and to them the server does not hold it", async () => {
+    const secret = randomBytes(2000);
+    const name = sha(secret);
+    await attach([secret], "confidential");
+    expect((await put(name, secret)).status).toBe(201);
+    // The case officer, named in the document, reads it; the unit's supervisor named in the plan too.
+    expect(await get(name)).toBe(200);
+    expect(await get(name, a.people.chief.token)).toBe(200);
+    // A countersigning unit's member, the registry desk of the unit and an outsider do not: 404 as for
+    // an unknown hash, "missing", and an upload that says "stored" as if it were new.
+    for (const who of ["personnel", "registry", "mail", "archivist"] as const) {
+      const t = a.people[who].token;
+      expect(await get(name, t)).toBe(404);
+      expect((await missing([name], t)).json.missing).toEqual([name]);
+      expect(await put(name, secret, t)).toEqual({ status: 201, json: { sha256: name, size: secret.length, created: true } });
+      // Uploading the bytes did not grant access either.
+      expect(await get(name, t)).toBe(404);
+    }
+  });
+
+  it("an attachment no document references is served to nobody, and missing does not reveal that it exists", async () => {
+    const orphan = randomBytes(300);
+    const name = sha(orphan);
+    expect((await put(name, orphan)).status).toBe(201);
+    expect(await get(name)).toBe(404);
+    expect((await missing([name])).json.missing).toEqual([name]);
+    expect((await missing([name], a.people.chief.token)).json.missing).toEqual([name]);
+  });
+
+  it("an ordinary document's attachment is served to those who may read the document only", async () => {
+    const body = randomBytes(500);
+    const name = sha(body);
+    await attach([body]);
+    await put(name, body);
+    // Units assigned a step (U-PER, U-ACC) read it; the mail room (U-SEC), which takes no part, does not.
+    expect(await get(name, a.people.personnel.token)).toBe(200);
+    expect(await get(name, a.people.mail.token)).toBe(404);
+    expect((await missing([name], a.people.personnel.token)).json.missing).toEqual([]);
+    expect((await missing([name], a.people.mail.token)).json.missing).toEqual([name]);
   });
 });
 

@@ -1,10 +1,17 @@
 // Attachments over HTTP, by the SHA-256 of their bytes: upload (PUT), download (GET), and "which of
 // these do you lack" (POST …/missing) so an app that was offline uploads only what the server needs.
+//
+// A hash is not a capability. An attachment is served only to someone who may read a document that
+// references it (the store's doc_blobs, written with each document's index row; relay/index-row.ts),
+// and to anyone else the server answers exactly as if it did not hold the bytes: 404 on download,
+// "missing" on the list, 201 "stored" on upload. An upload is idempotent by hash and grants nothing.
 import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
 import { isSha256Hex, type Sha256Hex } from "@countersign/crdt-model";
-import { authenticate, type ApiContext } from "./api.ts";
+import { authenticate, principalOf, type ApiContext } from "./api.ts";
+import { access } from "../relay/authz.ts";
+import type { Session } from "../identity/login.ts";
 import { HttpError, parseBody, readBody, readJson, sendJson } from "./json.ts";
 
 const BLOB_PATH = /^\/api\/blobs\/([^/]+)$/;
@@ -37,25 +44,35 @@ type Handled = { route: string; status: number } | false;
 /** Answers the /api/blobs routes; false when the request is not one of them (api.ts goes on). */
 export async function handleBlobs(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, path: string): Promise<Handled> {
   if (path === MISSING_PATH && req.method === "POST") {
-    return (await authorized(ctx, req, res, "POST /api/blobs/missing")) ?? missing(ctx, req, res);
+    const who = await authorized(ctx, req, res, "POST /api/blobs/missing");
+    return "route" in who ? who : missing(ctx, req, res, who);
   }
   const m = BLOB_PATH.exec(path);
   if (!m || (req.method !== "PUT" && req.method !== "GET")) return false;
   const route = `${req.method} /api/blobs/:sha256`;
-  const refused = await authorized(ctx, req, res, route);
-  if (refused) return refused;
+  const who = await authorized(ctx, req, res, route);
+  if ("route" in who) return who;
   const name = nameOf(m[1]!);
-  return req.method === "PUT" ? upload(ctx, req, res, name, route) : download(ctx, req, res, name, route);
+  return req.method === "PUT" ? upload(ctx, req, res, name, route, who) : download(ctx, req, res, name, route, who);
 }
 
-/** Undefined when the request carries a valid login token; otherwise the 401 already sent. */
-async function authorized(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, route: string): Promise<Handled | undefined> {
+/** The session when the request carries a valid login token; otherwise the 401 already sent. */
+async function authorized(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, route: string): Promise<Session | { route: string; status: number }> {
   const header = req.headers.authorization;
   const who = await authenticate(ctx, header?.startsWith("Bearer ") ? header.slice(7) : null);
-  if (who.ok) return undefined;
+  if (who.ok) return who.value;
   sendJson(res, 401, { error: who.reason });
   return { route, status: 401 };
 }
+
+/** Whether this person may read some document that references the attachment. */
+export async function mayReach(ctx: Pick<ApiContext, "store">, who: Session, sha256: Sha256Hex): Promise<boolean> {
+  const principal = principalOf(who);
+  for (const doc of await ctx.store.blobDocs(sha256)) if (access(principal, await ctx.store.getIndex(doc)) === "edit") return true;
+  return false;
+}
+
+const NOT_HERE = "There is no attachment with that SHA-256 on this server.";
 
 function nameOf(raw: string): Sha256Hex {
   const name = decodeURIComponent(raw);
@@ -64,18 +81,22 @@ function nameOf(raw: string): Sha256Hex {
 }
 
 /** 201 when stored now, 200 when it was already here; either way the server holds these bytes. */
-async function upload(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, name: Sha256Hex, route: string): Promise<Handled> {
+async function upload(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, name: Sha256Hex, route: string, who: Session): Promise<Handled> {
   const body = await readBody(req, ctx.limits.blob);
   const actual = createHash("sha256").update(body).digest("hex");
   if (actual !== name) throw new HttpError(400, `The uploaded bytes hash to ${actual}, not to the attachment's name ${name}; the upload was changed or cut short.`);
-  const had = (await ctx.store.hasBlobs([name])).has(name);
-  if (!had) await ctx.store.putBlob(name, new Uint8Array(body.buffer, body.byteOffset, body.byteLength));
+  const held = (await ctx.store.hasBlobs([name])).has(name);
+  if (!held) await ctx.store.putBlob(name, new Uint8Array(body.buffer, body.byteOffset, body.byteLength));
+  // "Already here" only to someone who may read it: to anyone else that would confirm that some
+  // document holds exactly these bytes (a guessed salary table, say).
+  const had = held && (await mayReach(ctx, who, name));
   const status = had ? 200 : 201;
   sendJson(res, status, { sha256: name, size: body.length, created: !had });
   return { route, status };
 }
 
-async function download(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, name: Sha256Hex, route: string): Promise<Handled> {
+async function download(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, name: Sha256Hex, route: string, who: Session): Promise<Handled> {
+  if (!(await mayReach(ctx, who, name))) throw new HttpError(404, NOT_HERE);
   const etag = `"${name}"`;
   if (req.headers["if-none-match"] === etag && (await ctx.store.hasBlobs([name])).has(name)) {
     res.writeHead(304, { etag, "cache-control": CACHE });
@@ -83,7 +104,7 @@ async function download(ctx: ApiContext, req: IncomingMessage, res: ServerRespon
     return { route, status: 304 };
   }
   const data = await ctx.store.getBlob(name);
-  if (!data) throw new HttpError(404, "There is no attachment with that SHA-256 on this server.");
+  if (!data) throw new HttpError(404, NOT_HERE);
   const asked = new URL(req.url ?? "/", "http://localhost").searchParams.get("type")?.trim().toLowerCase() ?? "";
   const inline = INLINE_TYPES.get(asked);
   res.writeHead(200, {
@@ -98,13 +119,19 @@ async function download(ctx: ApiContext, req: IncomingMessage, res: ServerRespon
   return { route, status: 200 };
 }
 
-/** Which of the given attachments the server lacks, in the order asked, each once. */
-async function missing(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<Handled> {
+/**
+ * Which of the given attachments the server lacks, in the order asked, each once — or as far as this
+ * person may know: one held for documents they cannot read is reported missing (its upload is then a
+ * harmless repeat, idempotent by hash).
+ */
+async function missing(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, who: Session): Promise<Handled> {
   const body = parseBody(missingSchema, await readJson(req, ctx.limits.json));
   const bad = body.sha256.find((h) => !isSha256Hex(h));
   if (bad !== undefined) throw new HttpError(400, `${JSON.stringify(bad.slice(0, 80))} is not an attachment name (64 lower-case hexadecimal digits).`);
   const asked = [...new Set(body.sha256 as Sha256Hex[])];
   const held = await ctx.store.hasBlobs(asked);
-  sendJson(res, 200, { missing: asked.filter((h) => !held.has(h)) });
+  const lacking: Sha256Hex[] = [];
+  for (const h of asked) if (!held.has(h) || !(await mayReach(ctx, who, h))) lacking.push(h);
+  sendJson(res, 200, { missing: lacking });
   return { route: "POST /api/blobs/missing", status: 200 };
 }

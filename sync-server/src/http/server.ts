@@ -19,6 +19,7 @@ import { OpenSockets } from "../relay/sessions.ts";
 import { Gates, type GateLimits } from "./gates.ts";
 import { relayAuthenticator, StandingSweep } from "./sessions.ts";
 import { SECURITY_HEADERS, API_CSP } from "./headers.ts";
+import { backfillBlobRefs } from "./blob-refs.ts";
 
 /** A request handler for everything that is not the API: the built SvelteKit app (adapter-node). */
 export type AppHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
@@ -184,6 +185,7 @@ export class AgencyServer {
   }
 
   async start(): Promise<number> {
+    await backfillBlobRefs(this.o.store, this.o.log);
     await new Promise<void>((resolve, reject) => {
       this.http.once("error", reject);
       this.http.listen(this.o.port, this.o.host ?? "0.0.0.0", () => resolve());

@@ -2,7 +2,7 @@
 // postgres.test.ts against their own stores. What only one engine can show (a file reopened, a
 // killed writer, an online backup) stays in that engine's test file.
 import { afterEach, describe, expect, it } from "vitest";
-import type { DocId, EntryId, PersonId, UnitId } from "@countersign/crdt-model";
+import type { DocId, EntryId, PersonId, Sha256Hex, UnitId } from "@countersign/crdt-model";
 import type { DocIndexRow, EntryReceipt, Store } from "./types.ts";
 
 export interface StoreUnderTest {
@@ -393,6 +393,60 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       // Seen through the interface: a purged challenge can no longer be taken even with an early clock.
       expect(await s.takeChallenge("old", "2025-12-31T00:00:00Z")).toBe(false);
       expect(await s.takeChallenge("fresh", "2026-01-01T00:06:00Z")).toBe(true);
+    });
+
+    it("stores no more than the cap of unexpired challenges, purging the expired first; tickets are not counted", async () => {
+      const s = await open();
+      const bound = { at: "2026-01-01T00:00:00Z", max: 2 };
+      expect(await s.putChallenge("stale", "2025-12-31T23:59:00Z")).toBe(true);
+      expect(await s.putChallenge("a", "2026-01-01T00:02:00Z", bound)).toBe(true);
+      expect(await s.putChallenge("ticket:t", "2026-01-01T00:00:30Z")).toBe(true);
+      expect(await s.putChallenge("b", "2026-01-01T00:02:00Z", bound)).toBe(true);
+      expect(await s.putChallenge("c", "2026-01-01T00:02:00Z", bound)).toBe(false);
+      expect(await s.takeChallenge("c", "2026-01-01T00:00:10Z")).toBe(false);
+      // Once they have expired there is room again.
+      expect(await s.putChallenge("d", "2026-01-01T00:05:00Z", { at: "2026-01-01T00:03:00Z", max: 2 })).toBe(true);
+      expect(await s.takeChallenge("d", "2026-01-01T00:03:01Z")).toBe(true);
+    });
+
+    it("tells the standing of certificates in one read: revoked, person inactive, unknown", async () => {
+      const s = await open();
+      await s.putPerson({ id: person("p-chen"), name: "陳", unit: unit("u-edu"), level: 1, roles: ["case-officer"], active: true });
+      await s.putPerson({ id: person("p-lin"), name: "林", unit: unit("u-edu"), level: 1, roles: ["case-officer"], active: false });
+      const cert = (serial: string, p: string) => ({ serial, person: person(p), cert: "MIIB", issuedAt: "2026-01-01T00:00:00Z", revokedAt: null, origin: "issued" as const });
+      await s.putCertificate(cert("0a", "p-chen"));
+      await s.putCertificate(cert("0b", "p-chen"));
+      await s.putCertificate(cert("0c", "p-lin"));
+      await s.putCertificate(cert("0d", "p-gone"));
+      await s.revokeCertificate("0b", "2026-01-02T00:00:00Z");
+      const st = await s.certificateStandings(["0a", "0b", "0c", "0d", "ff"]);
+      expect(Object.fromEntries(st)).toEqual({
+        "0a": { person: "p-chen", revoked: false, active: true },
+        "0b": { person: "p-chen", revoked: true, active: true },
+        "0c": { person: "p-lin", revoked: false, active: false },
+        "0d": { person: "p-gone", revoked: false, active: false },
+      });
+      expect((await s.certificateStandings([])).size).toBe(0);
+    });
+  });
+
+  describe(`${name} attachment references`, () => {
+    const h = (c: string) => c.repeat(64) as Sha256Hex;
+    it("knows which documents reference an attachment, replaced with each index row that carries them", async () => {
+      const s = await open();
+      await s.putIndex(indexRow("d1", { attachments: [h("a"), h("b")] }));
+      await s.putIndexes([indexRow("d2", { attachments: [h("a")] }), indexRow("d3")]);
+      expect(await s.blobDocs(h("a"))).toEqual([doc("d1"), doc("d2")]);
+      expect(await s.blobDocs(h("b"))).toEqual([doc("d1")]);
+      expect(await s.blobDocs(h("c"))).toEqual([]);
+      // A row without the field leaves the references; a row with it replaces them.
+      await s.putIndex(indexRow("d1"));
+      expect(await s.blobDocs(h("b"))).toEqual([doc("d1")]);
+      await s.putIndex(indexRow("d1", { attachments: [h("c")] }));
+      expect(await s.blobDocs(h("b"))).toEqual([]);
+      expect(await s.blobDocs(h("c"))).toEqual([doc("d1")]);
+      // The index row itself is given back as put, without the references.
+      expect(await s.getIndex(doc("d2"))).toEqual(indexRow("d2"));
     });
   });
 }
