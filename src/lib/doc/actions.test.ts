@@ -25,6 +25,10 @@ const plan: RoutingPlan = {
 const state = (over: Partial<WorkflowState>): WorkflowState => ({
   status: "draft",
   caseOfficer: asPersonId("chen"),
+  unit: asUnitId("U-STU"),
+  secrecy: "none",
+  origin: null,
+  deputies: [],
   holders: [],
   pending: [],
   plan,
@@ -63,5 +67,10 @@ describe("offers", () => {
   it("after a decision that passed over the review, the reviewer may late-sign", () => {
     const s = state({ status: "decided", decision: { entry: "e" as never, content: "c" as never } });
     expect(kinds(s, profile("lin", "U-STU"))).toEqual(["late-sign"]);
+  });
+
+  it("the case officer is never offered to approve, countersign or decide his own document, even at a step that names him", () => {
+    const s = state({ status: "in-review", pending: [{ step: asStepId("decide"), type: "decide", assignee: { kind: "person", person: asPersonId("chen") } }] });
+    expect(kinds(s, profile("chen", "U-STU", ["case-officer", "supervisor"]))).toEqual(["withdraw", "switch-to-paper"]);
   });
 });

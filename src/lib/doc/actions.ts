@@ -41,7 +41,8 @@ export function offers(s: WorkflowState, me: SignerProfile): Offer[] {
   if (isCaseOfficer && s.plan && (s.status === "draft" || (s.status === "returned" && !submitted))) out.push({ kind: "submit", step: null, label: null });
 
   for (const p of s.pending) {
-    if (!answers(p.assignee, me) || !s.plan) continue;
+    // The case officer never approves, countersigns or decides his own document (no self-approval).
+    if (!answers(p.assignee, me) || !s.plan || isCaseOfficer) continue;
     const found = findStep(s.plan, p.step);
     const label = found?.step.label ?? null;
     out.push({ kind: STEP_ACTION[p.type], step: p.step, label });

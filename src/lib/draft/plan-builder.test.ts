@@ -73,7 +73,7 @@ describe("building the steps", () => {
     d = must(addCountersign(d, units, true, id));
     d = must(addAgencyStep(d, { code: "A-OTHER", name: "示範市政府人事處" }, "U-1", agency.ca.agency, id));
     d = must(setDecider(d, person(agency.director), decisionRequirement(agency.delegation, "學務"), id));
-    const plan = must(buildPlan(d, decisionRequirement(agency.delegation, "學務"), [], 5));
+    const plan = must(buildPlan(d, decisionRequirement(agency.delegation, "學務"), 5));
     expect(plan.decisionLevel).toBe(3);
     expect(plan.stages.map((s) => (s.kind === "single" ? `${s.step.type}:${s.step.label}` : `parallel:${s.steps.map((x) => x.label).join("+")}`))).toEqual([
       "review:林科長核稿",
@@ -118,7 +118,7 @@ describe("building the steps", () => {
     ["There is no such stage.", (d) => removeStage(d, 7)],
     ["Only a parallel stage can be split.", (d) => splitStage(d, 0)],
     ["The last stage has nothing after it to run in parallel with.", (d) => joinWithNext(d, 1)],
-    ["Choose who decides (決行) before the routing plan can be saved.", (d) => buildPlan(d, decisionRequirement(agency.delegation, "學務"), [], null)],
+    ["Choose who decides (決行) before the routing plan can be saved.", (d) => buildPlan(d, decisionRequirement(agency.delegation, "學務"), null)],
   ];
   for (const [reason, change] of refusals)
     it(reason, () => {
@@ -133,7 +133,7 @@ describe("building the steps", () => {
     const id = counter();
     let d = must(addReview(emptyDraft(), person(agency.chief), officer, id));
     d = must(setDecider(d, person(agency.director), decisionRequirement(agency.delegation, "人事"), id));
-    const plan = must(buildPlan(d, decisionRequirement(agency.delegation, "人事"), [], 5));
+    const plan = must(buildPlan(d, decisionRequirement(agency.delegation, "人事"), 5));
     expect(draftFromPlan(plan)).toEqual(d);
     expect(draftFromPlan(null)).toEqual(emptyDraft());
   });
@@ -156,24 +156,24 @@ describe("deputies", () => {
 });
 
 describe("a plan built here, carried through the model's real verification", () => {
-  it("a 簽 drafted here is submitted, reviewed, countersigned in parallel and decided by the deputy of the decider; the chain is valid", async () => {
+  it("a 簽 drafted here is submitted, reviewed, countersigned in parallel and decided by the decider's deputy under the agency's deputy table, at his own level; the chain is valid", async () => {
     const a = agency;
     const trust = sampleTrust(a);
     const doc = must(
       createDraft(
-        { kind: "memo", speed: "urgent", secrecy: "none", dueDate: "2026-11-26", category: "人事", subject: "有關本局人員獎懲案，請核示。", items: { explanation: ["依據辦法辦理。", "經查屬實。"], proposal: ["擬予嘉獎一次。"] } },
+        { kind: "memo", speed: "urgent", secrecy: "none", dueDate: "2026-11-26", category: "學務.獎懲", subject: "有關本局學生獎懲案，請核示。", items: { explanation: ["依據辦法辦理。", "經查屬實。"], proposal: ["擬予嘉獎一次。"] } },
         a.officer.profile,
       ),
     );
-    // 人事 is decided by 局長 (level 5); 張副局長 (level 4) may decide only as the named deputy.
-    const req = decisionRequirement(a.delegation, "人事");
-    expect(setDecider(emptyDraft(), person(a.deputyDirector), req).ok).toBe(false);
+    // 人事 is decided by 局長 (level 5): 張副局長 (level 4) may not, not even as his deputy. 學務.獎懲
+    // needs level 4: 局長 is chosen, and his deputy in the agency's table (sampleTrust) decides at his own level.
+    expect(setDecider(emptyDraft(), person(a.deputyDirector), decisionRequirement(a.delegation, "人事")).ok).toBe(false);
+    const req = decisionRequirement(a.delegation, "學務.獎懲");
     let d = must(addReview(emptyDraft(), person(a.chief), a.officer.profile.person));
     d = must(addCountersign(d, units, true));
     d = must(setDecider(d, person(a.director), req));
-    const now = new Date();
-    const deputies = deputiesFor(d, [{ principal: a.director.profile.person, deputy: a.deputyDirector.profile.person, from: new Date(now.getTime() - 3600_000).toISOString(), until: new Date(now.getTime() + 86400_000).toISOString() }], now);
-    must(doc.setPlan(must(buildPlan(d, req, deputies, 5))));
+    must(doc.setPlan(must(buildPlan(d, req, 5))));
+    expect(must(doc.plan())!.deputies).toEqual([]);
 
     const plan = must(doc.plan())!;
     const step = (i: number, j = 0) => {

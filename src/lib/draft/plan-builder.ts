@@ -167,8 +167,9 @@ export function splitStage(d: PlanDraft, index: number): Result<PlanDraft> {
 }
 
 /**
- * The deputies (職務代理人) for the people named in the plan, from the directory's list: every
- * period that has not ended by `now`, so a deputy can act while the principal is away.
+ * The deputies (職務代理人) of the people named in the plan, from the agency's deputy table: every
+ * period that has not ended by `now`. Shown beside the plan for information only — who may act as a
+ * deputy is the agency's table, which every replica verifies with, not anything written in the plan.
  */
 export function deputiesFor(d: PlanDraft, list: readonly DirDeputy[], now: Date = new Date()): Deputy[] {
   const persons = new Set(allOf(d).flatMap((s) => (s.assignee.kind === "person" ? [s.assignee.person as string] : [])));
@@ -185,13 +186,14 @@ export function deputiesFor(d: PlanDraft, list: readonly DirDeputy[], now: Date 
 
 /**
  * The routing plan for the document: the stages, then the decision; the decision level the
- * delegation table requires; the deputies. Refused with a reason until it is complete and valid.
+ * delegation table requires. Refused with a reason until it is complete and valid. Its `deputies`
+ * list stays empty: deputies come from the agency's deputy table, and a plan's own list grants nothing.
  */
-export function buildPlan(d: PlanDraft, req: Requirement, deputies: Deputy[], deciderLevel: number | null): Result<RoutingPlan> {
+export function buildPlan(d: PlanDraft, req: Requirement, deciderLevel: number | null): Result<RoutingPlan> {
   if (!d.decision) return fail("Choose who decides (決行) before the routing plan can be saved.");
   if (deciderLevel !== null && deciderLevel < req.level)
     return fail(`The chosen decider holds level ${deciderLevel}, below ${req.title} (level ${req.level}) that the delegation table requires.`);
-  return parseRoutingPlan({ v: 1, stages: [...d.stages, { kind: "single", step: d.decision }], decisionLevel: req.level, deputies });
+  return parseRoutingPlan({ v: 1, stages: [...d.stages, { kind: "single", step: d.decision }], decisionLevel: req.level, deputies: [] });
 }
 
 /**

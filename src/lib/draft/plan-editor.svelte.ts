@@ -4,7 +4,7 @@
 // the content the 陳核 entry signs.
 import { createSubscriber } from "svelte/reactivity";
 import { canonicalJson, type CountersignDocument, type Json, type Result } from "@countersign/crdt-model";
-import { buildPlan, decisionRequirement, deputiesFor, draftFromPlan, type PlanDraft, type Requirement } from "./plan-builder.ts";
+import { buildPlan, decisionRequirement, draftFromPlan, type PlanDraft, type Requirement } from "./plan-builder.ts";
 import type { Directory, DirPerson } from "./directory.ts";
 
 export class PlanEditorState {
@@ -68,7 +68,7 @@ export class PlanEditorState {
   write(): void {
     const d = this.draft;
     const decider = d.decision?.assignee.kind === "person" ? this.person(d.decision.assignee.person) : undefined;
-    const plan = buildPlan(d, this.requirement, deputiesFor(d, this.directory?.deputies ?? []), decider ? decider.level : null);
+    const plan = buildPlan(d, this.requirement, decider ? decider.level : null);
     if (!plan.ok) {
       if (d.decision) this.refusal = plan.reason;
       return;

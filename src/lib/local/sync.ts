@@ -65,8 +65,10 @@ export async function syncOnce(store: LocalStore, api: Api, onProgress: (p: Sync
     progress.listed = newest.size;
     onProgress({ ...progress });
   };
-  const [delegation, units] = await Promise.all([
+  const [delegation, deputies, units] = await Promise.all([
     api<{ delegation: unknown }>("/api/delegation"),
+    // An older server has no deputy table to give (404): then no deputy is trusted on this device.
+    api<{ table: unknown }>("/api/deputies/table").catch(() => null),
     api<{ units: { id: string; name: string }[] }>("/api/units"),
     readListing(api, "/api/docs", onPage),
     readListing(api, "/api/inbox", onPage),
@@ -76,6 +78,8 @@ export async function syncOnce(store: LocalStore, api: Api, onProgress: (p: Sync
   await store.dropUnlisted(new Set(newest.keys()));
   // Kept for verifying offline: 決行 needs the level the agency's delegation table requires.
   if (delegation.delegation) await store.db.setMeta("delegation", JSON.stringify(delegation.delegation));
+  // And who acts for whom (職務代理人): deputies come from this table, never from a document's plan.
+  if (deputies?.table) await store.db.setMeta("deputies", JSON.stringify(deputies.table));
 
   // Pending changes, merged per document; the sequence numbers say which rows this request answers.
   const pending = (await store.db.pending.toArray()).filter((p) => !p.refused);

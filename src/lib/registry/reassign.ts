@@ -4,6 +4,7 @@
 // works offline (the entry waits in the local queue) and every replica verifies it the same way.
 import { TrustStore, asPersonId, derive, fail, ok, signAction, type Result, type Signer } from "@countersign/crdt-model";
 import type { LocalStore } from "$lib/local/local-store.ts";
+import { trustTables } from "$lib/local/trust-tables.ts";
 
 export interface ReassignInput {
   doc: string;
@@ -11,11 +12,11 @@ export interface ReassignInput {
   reason: string;
 }
 
-/** The trust the document page verifies with: the agency CA and the delegation table last synced. */
+/** The trust the document page verifies with: the agency CA, the delegation and deputy tables last synced. */
 export async function localTrust(store: LocalStore, caPem: string | undefined): Promise<Result<TrustStore>> {
   if (!caPem) return fail("此裝置沒有機關憑證，無法驗證簽核鏈；請連線後再試。");
-  const delegation = await store.db.getMeta("delegation");
-  return TrustStore.fromPem([caPem], delegation ? [JSON.parse(delegation) as unknown] : []);
+  const tables = await trustTables(store);
+  return TrustStore.fromPem([caPem], tables.delegation, tables.deputies);
 }
 
 /**
@@ -35,6 +36,9 @@ export async function reassign(store: LocalStore, signer: Signer, trust: TrustSt
     if (state.caseOfficer === input.to) return fail("這份公文已由該承辦人承辦。");
     const signed = await signAction(local.doc, signer, state.heads, { action: { kind: "reassign", to: asPersonId(input.to) }, step: null, opinion: reason });
     if (!signed.ok) return signed;
+    // The metadata follows the signed 改分 (the relay refuses it ahead of a signed entry, never after).
+    const moved = local.doc.setMetadata({ caseOfficer: asPersonId(input.to) });
+    if (!moved.ok) return moved;
     await store.noteLocal(input.doc, local.doc);
     return ok(undefined);
   } finally {
