@@ -15,5 +15,28 @@ export default {
     // Absolute asset paths: the service worker serves one cached shell for every page, so "./_app/…"
     // would resolve against the page's own path (/docs/x → /docs/_app/…) and miss.
     paths: { relative: false },
+    // Content-Security-Policy of every page (issue 12): SvelteKit adds the hash of its one inline
+    // start-up script, so no other inline script runs, and sends the policy as a header (the pages
+    // are rendered per request), where frame-ancestors works: the signing page is never framed.
+    // Styles may be inline (Svelte writes style attributes); images and PDF previews come from the
+    // blob: URLs the app makes of attachments it has checked; the relay is same-origin (ws: 'self').
+    csp: {
+      mode: "hash",
+      directives: {
+        "default-src": ["self"],
+        "script-src": ["self"],
+        "style-src": ["self", "unsafe-inline"],
+        "img-src": ["self", "blob:", "data:"],
+        "font-src": ["self"],
+        "connect-src": ["self"],
+        "worker-src": ["self"],
+        "manifest-src": ["self"],
+        "object-src": ["blob:"],
+        "frame-src": ["blob:"],
+        "base-uri": ["none"],
+        "form-action": ["self"],
+        "frame-ancestors": ["none"],
+      },
+    },
   },
 };

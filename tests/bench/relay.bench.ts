@@ -83,6 +83,7 @@ async function relayOurs(cfg: RelayConfig, ids: string[]): Promise<RelayResult> 
       {
         name: "ours",
         serverUrl: `ws://127.0.0.1:${ready.port}/sync`,
+        ticketsFrom: `http://127.0.0.1:${ready.port}`,
         pid: child.pid!,
         rooms: ids,
         token: (k) => ready.tokens[PARTICIPANTS[k % PARTICIPANTS.length]!],

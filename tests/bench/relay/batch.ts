@@ -6,6 +6,7 @@
 import { performance } from "node:perf_hooks";
 import { WebSocket } from "ws";
 import { WebsocketProvider } from "y-websocket";
+import { fetchTicket, ticketedWebSocket } from "../../../src/lib/sync/ticket-socket.ts";
 import { CountersignDocument } from "@countersign/crdt-model";
 import { forkChild, log, median, nextMessage, procCpuSeconds, profArgs, round, sleep, stopChild } from "./common.ts";
 import { draft, fromBase64, postSync, push, toBase64 } from "./docs.ts";
@@ -118,8 +119,8 @@ export async function runBatch(script: string, n: number, runs: number): Promise
       t0 = performance.now();
       const providers = [...docs].map(([id, d]) => {
         const p = new WebsocketProvider(`ws://127.0.0.1:${ready.port}/sync`, id, d.ydoc, {
-          WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-          params: { token: ready.tokens.officer },
+          // Each connection takes a single-use ticket: the relay refuses login tokens in URLs.
+          WebSocketPolyfill: ticketedWebSocket(WebSocket as never, () => fetchTicket(`http://127.0.0.1:${ready.port}`, ready.tokens.officer)) as unknown as typeof globalThis.WebSocket,
           disableBc: true,
         });
         p.once("sync", () => {

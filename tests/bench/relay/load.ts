@@ -8,6 +8,7 @@ import * as Y from "yjs";
 import * as decoding from "lib0/decoding";
 import { WebSocket } from "ws";
 import { WebsocketProvider } from "y-websocket";
+import { fetchTicket, ticketedWebSocket } from "../../../src/lib/sync/ticket-socket.ts";
 import { CountersignDocument } from "@countersign/crdt-model";
 import { log, machineBusySeconds, percentiles, procCpuTimes, procIo, procMemMb, round, rssSampler, schedstat, sleep, stateSampler, until, type Percentiles } from "./common.ts";
 
@@ -21,6 +22,11 @@ export interface RelayTarget {
   rooms: string[];
   /** Token of the k-th client of a room (k = 0, 1, …). */
   token: (k: number) => string;
+  /**
+   * Our server's HTTP address: each connection then takes a single-use ticket for the token (the
+   * relay refuses tokens in URLs). Absent for the stock server, which takes the token as it is.
+   */
+  ticketsFrom?: string;
   /** The document a room starts from, given to the room's first client (null: the server has it). */
   initial: (room: number) => Uint8Array | null;
   /** Called just before and just after the measured window (e.g. to read the server's metrics). */
@@ -134,9 +140,11 @@ export async function runRelay(t: RelayTarget, cfg: RelayConfig): Promise<RelayR
       const init = k === 0 ? t.initial(room) : null;
       if (init) Y.applyUpdate(ydoc, init);
       const id = t.rooms[room]!;
+      const token = t.token(k);
+      const ticketsFrom = t.ticketsFrom;
       const provider = new WebsocketProvider(t.serverUrl, id, ydoc, {
-        WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-        params: { token: t.token(k) },
+        WebSocketPolyfill: (ticketsFrom ? ticketedWebSocket(WebSocket as never, () => fetchTicket(ticketsFrom, token)) : WebSocket) as unknown as typeof globalThis.WebSocket,
+        params: ticketsFrom ? {} : { token },
         disableBc: true,
       });
       const c: Client = { i, room, id, ydoc, doc: CountersignDocument.wrap(ydoc), provider, seen: new Set(), base: "", write: () => {} };

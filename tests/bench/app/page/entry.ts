@@ -10,6 +10,7 @@ import { CountersignDocument, TrustStore, derive, diffSignedVersions, fromBase64
 // by svelte-check with the app; here (root tsconfig, no `$lib`) they are declared loosely in
 // app-lib.d.ts, and the few shapes used are spelled out below.
 import { LocalStore as AppLocalStore } from "app-lib/local/local-store.ts";
+import { fetchTicket, ticketedWebSocket } from "app-lib/sync/ticket-socket.ts";
 import { LocalDb as AppLocalDb, localDbName as appLocalDbName } from "app-lib/local/db.ts";
 import { classify as appClassify, matches as appMatches, taipeiToday } from "app-lib/inbox/classify.ts";
 
@@ -263,7 +264,9 @@ const bench = {
     const t0 = performance.now();
     let next = 0;
     const one = async (i: number) => {
-      const p = new WebsocketProvider(wsBase, docs[i]!.id, ydocs[i]!, { params: { token }, disableBc: true });
+      // As the app does: each connection takes a single-use ticket (the relay refuses tokens in URLs).
+      const WebSocketPolyfill = ticketedWebSocket(WebSocket, () => fetchTicket(wsBase.replace(/^ws/, "http").replace(/\/sync$/, ""), token)) as unknown as typeof WebSocket;
+      const p = new WebsocketProvider(wsBase, docs[i]!.id, ydocs[i]!, { WebSocketPolyfill, disableBc: true });
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`provider ${docs[i]!.id} did not sync within 2 minutes`)), 120_000);
         p.once("sync", () => {
