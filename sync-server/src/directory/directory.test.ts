@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { asPersonId } from "@countersign/crdt-model";
-import { addDeputy, addPerson, deputiesOf, getDelegation, listPeople, saveUnit, setDelegation, updatePerson } from "./directory.ts";
+import { addDeputy, addPerson, deputiesOf, getDelegation, getDeputyTable, listPeople, saveUnit, setDelegation, updatePerson } from "./directory.ts";
 import { agencyFixture, AGENCY, sessionOf } from "../identity/test-support.ts";
 import { SYSTEM } from "../cli/data-dir.ts";
+import { buildTrustStore } from "../identity/trust.ts";
 
 const clerkA = sessionOf("clerk-a", "edu-a", ["registry"]);
 const officerA = sessionOf("officer-a", "edu-a", ["case-officer"]);
@@ -110,6 +111,16 @@ describe("deputies", () => {
     expect(r).toMatchObject({ ok: true, value: { from: "2026-01-01T00:00:00.000Z", until: "2026-01-09T16:00:00.000Z" } });
     expect(await deputiesOf(store, asPersonId("chief-a"), new Date("2026-01-05T00:00:00Z"))).toHaveLength(1);
     expect(await deputiesOf(store, asPersonId("chief-a"), new Date("2026-02-01T00:00:00Z"))).toHaveLength(0);
+    await store.close();
+  });
+
+  it("the deputy table every replica verifies with holds every arrangement, ended ones too, and reaches the server's trust store", async () => {
+    const { store } = await agencyFixture();
+    await addDeputy(store, SYSTEM, { principal: "chief-a", deputy: "officer-a", from: "2020-01-01", until: "2020-02-01" });
+    const t = await getDeputyTable(store);
+    expect(t).toEqual({ ok: true, value: { v: 1, agency: AGENCY, deputies: [{ principal: "chief-a", deputy: "officer-a", from: "2020-01-01T00:00:00.000Z", until: "2020-02-01T00:00:00.000Z" }] } });
+    const trust = await buildTrustStore(store);
+    expect(trust.ok && trust.value.deputyTable(AGENCY as never)).toEqual(t.ok && t.value);
     await store.close();
   });
 
