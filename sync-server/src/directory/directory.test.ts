@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { asPersonId } from "@countersign/crdt-model";
-import { addDeputy, addPerson, deputiesOf, getDelegation, getDeputyTable, listPeople, saveUnit, setDelegation, updatePerson } from "./directory.ts";
+import { addDeputy, addPerson, deputiesOf, getDelegation, getDeputyTable, listPeople, saveUnit, setDelegation, setRegistryGrantableRoles, updatePerson } from "./directory.ts";
 import { agencyFixture, AGENCY, sessionOf } from "../identity/test-support.ts";
 import { SYSTEM } from "../cli/data-dir.ts";
 import { buildTrustStore } from "../identity/trust.ts";
@@ -64,6 +64,24 @@ describe("people", () => {
   it("Only an administrator may grant the administrator role.", async () => {
     const { store } = await agencyFixture();
     expect(await addPerson(store, clerkA, { ...newcomer, roles: ["admin"] })).toEqual(refused("Only an administrator may grant the administrator role."));
+    await store.close();
+  });
+
+  it("the registry desk cannot create people above its own level or with roles the agency does not let it grant", async () => {
+    const { store } = await agencyFixture();
+    // clerkA is level 1 with the registry role; by default the desk may grant case-officer only.
+    expect(await addPerson(store, clerkA, { ...newcomer, level: 20 })).toEqual(refused("The registry desk may add people up to its own level (1) only."));
+    for (const role of ["supervisor", "registry", "mail-room", "archives", "follow-up"])
+      expect(await addPerson(store, clerkA, { ...newcomer, roles: [role] })).toEqual(
+        refused(`The registry desk may grant only the roles this agency lets it grant (case-officer); "${role}" needs an administrator.`),
+      );
+    expect(await listPeople(store, { unit: "edu-a" })).not.toContainEqual(expect.objectContaining({ id: "new-1" }));
+    // The agency widens what the desk may grant; an administrator still grants anything.
+    expect(await setRegistryGrantableRoles(store, clerkA, ["supervisor"])).toEqual(refused("Only an administrator may change the directory."));
+    expect(await setRegistryGrantableRoles(store, adminS, ["case-officer", "supervisor"])).toEqual({ ok: true, value: ["case-officer", "supervisor"] });
+    expect(await setRegistryGrantableRoles(store, adminS, ["admin"])).toEqual(refused("The registry desk can never grant the administrator role."));
+    expect((await addPerson(store, clerkA, { ...newcomer, roles: ["supervisor"] })).ok).toBe(true);
+    expect((await addPerson(store, adminS, { ...newcomer, id: "new-9", level: 20, roles: ["archives"] })).ok).toBe(true);
     await store.close();
   });
 

@@ -133,12 +133,51 @@ async function validPerson(store: Store, input: PersonInput, active: boolean): P
   return ok(person);
 }
 
-/** Adds a new person; the registry desk only to its own unit and without the admin role. */
+/** Settings key: the roles the registry desk may grant when it adds people (JSON array). */
+export const REGISTRY_GRANTABLE_SETTING = "directory.registry-grantable-roles";
+/** What the desk may grant unless the agency says otherwise: it registers officers, nothing more. */
+export const DEFAULT_REGISTRY_GRANTABLE: readonly Role[] = ["case-officer"];
+
+/** The roles the registry desk may grant (the agency's setting, or the default). */
+export async function registryGrantableRoles(store: Store): Promise<Role[]> {
+  const text = await store.getSetting(REGISTRY_GRANTABLE_SETTING);
+  if (text === undefined) return [...DEFAULT_REGISTRY_GRANTABLE];
+  try {
+    const list = JSON.parse(text) as unknown;
+    if (Array.isArray(list)) return list.filter((r): r is Role => (ROLES as readonly string[]).includes(r) && r !== "admin");
+  } catch {
+    // a damaged setting grants nothing beyond the default
+  }
+  return [...DEFAULT_REGISTRY_GRANTABLE];
+}
+
+/** Sets which roles the registry desk may grant (administrators; never the administrator role). */
+export async function setRegistryGrantableRoles(store: Store, actor: Actor, roles: string[]): Promise<Result<Role[]>> {
+  if (!isAdmin(actor)) return fail(NOT_ADMIN);
+  const checked = checkRoles(roles);
+  if (!checked.ok) return checked;
+  if (checked.value.includes("admin")) return fail("The registry desk can never grant the administrator role.");
+  await store.setSetting(REGISTRY_GRANTABLE_SETTING, JSON.stringify(checked.value));
+  return ok(checked.value);
+}
+
+/**
+ * Adds a new person. The registry desk: only to its own unit, at most at its own level, and only
+ * with the roles the agency lets it grant (never admin) — so a desk cannot mint a supervisor or a
+ * level-20 person who would then decide documents.
+ */
 export async function addPerson(store: Store, actor: Actor, input: PersonInput): Promise<Result<Person>> {
   if (!isAdmin(actor) && !("person" in actor && actor.roles.includes("registry")))
     return fail("Only an administrator or a registry desk may add people.");
   if (!mayManagePeopleOf(actor, asUnitId(input.unit))) return fail("The registry desk may add people to its own unit only.");
   if (!isAdmin(actor) && input.roles.includes("admin")) return fail("Only an administrator may grant the administrator role.");
+  if (!isAdmin(actor) && "level" in actor) {
+    if (input.level > actor.level) return fail(`The registry desk may add people up to its own level (${actor.level}) only.`);
+    const grantable = await registryGrantableRoles(store);
+    const bad = input.roles.find((r) => !(grantable as string[]).includes(r));
+    if (bad !== undefined)
+      return fail(`The registry desk may grant only the roles this agency lets it grant (${grantable.join(", ") || "none"}); "${bad}" needs an administrator.`);
+  }
   const person = await validPerson(store, input, true);
   if (!person.ok) return person;
   if (await store.person(person.value.id)) return fail(`A person with the id ${input.id} already exists.`);

@@ -10,7 +10,7 @@ import { revokeCertificate } from "../identity/enrollment.ts";
 import type { Gates } from "./gates.ts";
 import { enroll } from "../identity/enrollment.ts";
 import { addPersonWithCode } from "../identity/enrollment.ts";
-import { addDeputy, listDeputies, addUnit, listPeople, listUnits, setDelegation, getDelegation, getDeputyTable } from "../directory/directory.ts";
+import { addDeputy, listDeputies, addUnit, listPeople, listUnits, setDelegation, getDelegation, getDeputyTable, registryGrantableRoles, setRegistryGrantableRoles } from "../directory/directory.ts";
 import { ROLES } from "@countersign/crdt-model";
 import type { Rooms } from "../relay/rooms.ts";
 import { access, type Principal } from "../relay/authz.ts";
@@ -68,6 +68,7 @@ const unitSchema = z.object({ id, name: z.string().min(1).max(200), parent: id.n
 const personSchema = z
   .object({ id, name: z.string().min(1).max(100), unit: id, level: z.number().int().min(1).max(20), roles: z.array(z.enum(ROLES)) })
   .strict();
+const registryRolesSchema = z.object({ roles: z.array(z.string().max(32)).max(16) }).strict();
 const deputySchema = z.object({ principal: id, deputy: id, from: z.string(), until: z.string() }).strict();
 
 const pageQuery = z
@@ -220,6 +221,16 @@ export const ROUTES: Route[] = [
   },
   { method: "GET", path: /^\/api\/units$/, auth: true, handle: async (ctx) => ({ units: await listUnits(ctx.store) }) },
   { method: "GET", path: /^\/api\/people$/, auth: true, handle: async (ctx) => ({ people: await listPeople(ctx.store) }) },
+  // Which roles the registry desk may grant when it adds people (an agency setting; administrators change it).
+  { method: "GET", path: /^\/api\/directory\/registry-roles$/, auth: true, handle: async (ctx) => ({ roles: await registryGrantableRoles(ctx.store) }) },
+  {
+    method: "PUT",
+    path: /^\/api\/directory\/registry-roles$/,
+    auth: true,
+    handle: async (ctx, req, _res, s) => ({
+      roles: refused(await setRegistryGrantableRoles(ctx.store, s!, parseBody(registryRolesSchema, await readJson(req, ctx.limits.json)).roles), 403),
+    }),
+  },
   {
     method: "POST",
     path: /^\/api\/units$/,

@@ -31,6 +31,7 @@ import { x509 } from "../../../sync-server/src/identity/x509.ts";
 import { addPerson, addUnit, setDelegation } from "../../../sync-server/src/directory/directory.ts";
 import { AgencyServer, type DeliveryOptions, type Limits } from "../../../sync-server/src/http/server.ts";
 import { fetchTicket, ticketedWebSocket } from "../../../src/lib/sync/ticket-socket.ts";
+import type { GateLimits } from "../../../sync-server/src/http/gates.ts";
 
 export const CODE = "A-TEST";
 export const PASSPHRASE = "integration tests passphrase";
@@ -124,12 +125,12 @@ export async function loginOverHttp(http: string, m: Pick<Member, "signer">): Pr
   return body.token;
 }
 
-export async function startAgency(limits: Partial<Limits> = {}, o: AgencyIdentity & { delivery?: DeliveryOptions } = {}): Promise<RunningAgency> {
+export async function startAgency(limits: Partial<Limits> = {}, o: AgencyIdentity & { delivery?: DeliveryOptions; gates?: Partial<GateLimits> } = {}): Promise<RunningAgency> {
   const dir = mkdtempSync(join(tmpdir(), "countersign-srv-"));
   const store = openSqliteStore(join(dir, "countersign.db"));
   const { agency, people } = await populate(store, o);
 
-  const server = new AgencyServer({ store, agency, log: pino({ level: "silent" }), port: 0, host: "127.0.0.1", limits, delivery: o.delivery });
+  const server = new AgencyServer({ store, agency, log: pino({ level: "silent" }), port: 0, host: "127.0.0.1", limits, delivery: o.delivery, gates: o.gates });
   const port = await server.start();
   for (const who of Object.keys(people) as Who[]) people[who].token = await tokenFor(store, agency, people[who]);
 
