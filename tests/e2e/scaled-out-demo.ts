@@ -1,0 +1,185 @@
+// The demo agency scaled out, for the chaos test: its units, people, delegation table and 33 documents
+// in PostgreSQL (`countersign init --store`, then the demo's directory and documents written through
+// the server's own functions, since `countersign demo` writes SQLite only), served with the built app
+// by two `countersign serve --store … --fanout redis://…` processes that share rooms through Redis.
+// A process can be SIGKILLed and started again on its port, so the browsers' origins stay the same.
+// The data directory holds the passphrase and demo-codes.txt (the home page's demo people, read by
+// serve through --data), nothing else: the agency lives in PostgreSQL.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Role } from "@countersign/crdt-model";
+import { freePort, freshDatabase, killOnExit, startPostgres, startRedis, type Service } from "../support/services.ts";
+import { openPostgresStore } from "../../sync-server/src/storage/postgres.ts";
+import type { Store } from "../../sync-server/src/storage/types.ts";
+import { loadAgency } from "../../sync-server/src/identity/agency.ts";
+import { addPersonWithCode } from "../../sync-server/src/identity/enrollment.ts";
+import { addUnit, setDelegation } from "../../sync-server/src/directory/directory.ts";
+import { createDemoDocuments } from "../../sync-server/src/cli/demo-docs.ts";
+import { runInit } from "../../sync-server/src/cli/init.ts";
+
+const PASSPHRASE = "chaos-test-passphrase-0123456789";
+const SYSTEM = { system: true } as const;
+export const AGENCY = { code: "A-DEMO-EDU", name: "示範市政府教育局" };
+
+// As `countersign demo` makes them (sync-server/src/cli/demo.ts): someone in every role.
+const UNITS = [
+  { id: "U-STU", name: "學務管理科" },
+  { id: "U-PER", name: "人事室" },
+  { id: "U-ACC", name: "會計室" },
+  { id: "U-SEC", name: "秘書室" },
+  { id: "U-HEAD", name: "局長室" },
+];
+const PEOPLE: { id: string; name: string; unit: string; level: number; roles: Role[] }[] = [
+  { id: "chen", name: "陳承辦", unit: "U-STU", level: 1, roles: ["case-officer"] },
+  { id: "li", name: "李登記", unit: "U-STU", level: 1, roles: ["registry"] },
+  { id: "lin", name: "林科長", unit: "U-STU", level: 3, roles: ["supervisor"] },
+  { id: "huang", name: "黃主任", unit: "U-PER", level: 3, roles: ["supervisor"] },
+  { id: "wu", name: "吳主任", unit: "U-ACC", level: 3, roles: ["supervisor"] },
+  { id: "wang", name: "王局長", unit: "U-HEAD", level: 5, roles: ["supervisor"] },
+  { id: "chou", name: "周收發", unit: "U-SEC", level: 1, roles: ["mail-room"] },
+  { id: "tsai", name: "蔡檔管", unit: "U-SEC", level: 1, roles: ["archives"] },
+  { id: "hsu", name: "許稽催", unit: "U-SEC", level: 2, roles: ["follow-up"] },
+];
+const DELEGATION = {
+  v: 1,
+  agency: AGENCY.code,
+  levels: [
+    { level: 1, title: "承辦人" },
+    { level: 2, title: "股長" },
+    { level: 3, title: "科長／單位主管" },
+    { level: 4, title: "副局長" },
+    { level: 5, title: "局長" },
+  ],
+  rules: [
+    { category: "學務", level: 3 },
+    { category: "學務.獎懲", level: 4 },
+    { category: "人事", level: 5 },
+  ],
+  defaultLevel: 5,
+};
+
+export interface ServeProcess {
+  readonly port: number;
+  readonly base: string;
+  readonly child: ChildProcess;
+  /** The last few kilobytes it wrote (stdout and stderr), for failure messages. */
+  output(): string;
+}
+
+export interface ScaledOutDemo {
+  /** The test's own connection to the agency's PostgreSQL store (read what the servers committed). */
+  readonly store: Store;
+  readonly servers: ServeProcess[];
+  /** SIGKILLs server `i` and resolves once it is gone. */
+  kill(i: number): Promise<void>;
+  /** Starts server `i` again on its port; resolves once /healthz answers. */
+  restart(i: number): Promise<ServeProcess>;
+  stop(): Promise<void>;
+}
+
+function must<T>(r: { ok: true; value: T } | { ok: false; reason: string }): T {
+  if (!r.ok) throw new Error(r.reason);
+  return r.value;
+}
+
+/** PostgreSQL and Redis started, the demo agency written, two serve processes up (about 15 s). */
+export async function startScaledOutDemo(onPhase: (what: string, ms: number) => void = () => {}): Promise<ScaledOutDemo> {
+  let t = Date.now();
+  const phase = (what: string) => {
+    onPhase(what, Date.now() - t);
+    t = Date.now();
+  };
+  const started: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const f of started.reverse()) await f().catch(() => undefined);
+    started.length = 0;
+  };
+  try {
+    const [pgSettled, redisSettled] = await Promise.allSettled([startPostgres(), startRedis()]);
+    for (const s of [pgSettled, redisSettled]) if (s.status === "fulfilled") started.push(() => (s.value as Service).stop());
+    if (pgSettled.status === "rejected") throw pgSettled.reason;
+    if (redisSettled.status === "rejected") throw redisSettled.reason;
+    const db = await freshDatabase(pgSettled.value.url);
+    started.push(() => db.drop());
+    phase("PostgreSQL and Redis");
+    const redisUrl = redisSettled.value.url;
+    const dir = mkdtempSync(join(tmpdir(), "countersign-chaos-"));
+    started.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const pass = join(dir, "pass");
+    writeFileSync(pass, PASSPHRASE + "\n", { mode: 0o600 });
+
+    // The command line's own init, in this process (a tsx process start costs seconds on a busy machine).
+    let said = "";
+    const io = { out: (l: string) => void (said += l + "\n"), err: (l: string) => void (said += l + "\n") };
+    const init = await runInit(["--store", db.url, "--data", dir, "--agency-code", AGENCY.code, "--agency-name", AGENCY.name, "--passphrase-file", pass], io);
+    if (init !== 0) throw new Error(`countersign init --store failed: ${said}`);
+    phase("countersign init --store");
+    const store = await openPostgresStore(db.url);
+    started.push(() => store.close());
+    for (const u of UNITS) must(await addUnit(store, SYSTEM, { ...u, parent: "root" }));
+    must(await setDelegation(store, SYSTEM, DELEGATION));
+    const codes: string[] = [`# ${AGENCY.name} (${AGENCY.code}) on PostgreSQL — demo enrollment codes, one use each`];
+    for (const p of PEOPLE) {
+      const added = must(await addPersonWithCode(store, SYSTEM, p));
+      codes.push(`${p.id}\t${p.name}\t${p.roles.join(",")}\t${added.enrollment.code}`);
+    }
+    writeFileSync(join(dir, "demo-codes.txt"), codes.join("\n") + "\n", { mode: 0o600 });
+    phase("the demo agency's directory");
+
+    // Every child ever started, so stop() ends the ones a failed start left running too.
+    const children: ChildProcess[] = [];
+    const gone = async (child: ChildProcess, signal: NodeJS.Signals) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill(signal);
+      await exited;
+    };
+    started.push(async () => {
+      for (const c of children) await gone(c, "SIGTERM");
+    });
+    const serve = async (port: number): Promise<ServeProcess> => {
+      const child = spawn(
+        process.execPath,
+        ["bin/countersign.js", "serve", "--store", db.url, "--fanout", redisUrl, "--data", dir, "--passphrase-file", pass, "--port", String(port), "--host", "127.0.0.1"],
+        { stdio: ["ignore", "pipe", "pipe"] },
+      );
+      killOnExit(child);
+      children.push(child);
+      let output = "";
+      const keep = (d: Buffer) => (output = (output + d.toString()).slice(-6000));
+      child.stdout!.on("data", keep);
+      child.stderr!.on("data", keep);
+      const base = `http://localhost:${port}`;
+      // A process start takes 2 s on a quiet machine and over 20 s on a busy one.
+      const until = Date.now() + 60_000;
+      for (;;) {
+        if (child.exitCode !== null) throw new Error(`serve on ${port} exited: ${output}`);
+        const r = await fetch(`${base}/healthz`).catch(() => undefined);
+        if (r?.ok && ((await r.json()) as { store?: string }).store === "postgres") break;
+        if (Date.now() > until) throw new Error(`serve on ${port} did not answer /healthz within 60 s: ${output}`);
+        await new Promise((res) => setTimeout(res, 100));
+      }
+      return { port, base, child, output: () => output };
+    };
+    // The documents are written while the processes start: they read the demo codes when they start
+    // and documents only when asked, so nothing is served before it is complete — the browsers come later.
+    const agency = must(await loadAgency(store, PASSPHRASE));
+    const [servers] = await Promise.all([
+      Promise.all([freePort().then(serve), freePort().then(serve)]),
+      createDemoDocuments(store, agency, PEOPLE),
+    ]);
+    phase("33 demo documents and two serve processes");
+    return {
+      store,
+      servers,
+      kill: (i) => gone(servers[i]!.child, "SIGKILL"),
+      restart: async (i) => (servers[i] = await serve(servers[i]!.port)),
+      stop: stopAll,
+    };
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+}
