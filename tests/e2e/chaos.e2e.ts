@@ -356,8 +356,18 @@ describe("chaos: two browsers, two server processes on PostgreSQL and Redis, a r
     expect(atKill.notStored).toEqual([]);
     expect(atKill.lost).toEqual([]);
 
-    // Browser 2 comes online; everyone syncs until the copies settle.
-    for (const who of ["lin", "wu"] as const) await officer(who).context.setOffline(false);
+    // Browser 2 comes online: by itself (the browser's online event, no reload) it sends what was
+    // signed offline, and its queue empties.
+    await Promise.all(
+      (["lin", "wu"] as const).map(async (who) => {
+        const o = officer(who);
+        await o.context.setOffline(false);
+        await synced(o.page);
+        await expect.poll(async () => (await localCopies(o.page, who)).pending.length, T).toBe(0);
+      }),
+    );
+    lap("browser 2 back online, its offline work sent");
+    // Then everyone syncs until the copies settle.
     const all = [...officers.values()];
     const settle = () =>
       Promise.all(
