@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { parseArgs } from "node:util";
 import type { Io } from "./main.ts";
-import { dbPath } from "./data-dir.ts";
+import { dbPath, ownerOnly } from "./data-dir.ts";
 import { openSqliteStore, restoreSqliteStore } from "../storage/sqlite.ts";
 
 /** `countersign backup --data DIR --out FILE`: SQLite's online backup, consistent while serving. */
@@ -19,6 +19,7 @@ export async function runBackup(argv: string[], io: Io): Promise<number> {
     io.err(`Refusing to overwrite ${values.out}.`);
     return 1;
   }
+  ownerOnly();
   const store = openSqliteStore(dbPath(values.data));
   try {
     await store.backup(values.out);
@@ -38,7 +39,8 @@ export async function runRestore(argv: string[], io: Io): Promise<number> {
     io.err("countersign restore: --data DIR and one backup FILE are required");
     return 2;
   }
-  mkdirSync(values.data, { recursive: true });
+  ownerOnly();
+  mkdirSync(values.data, { recursive: true, mode: 0o700 });
   try {
     await restoreSqliteStore(file, dbPath(values.data));
   } catch (e) {

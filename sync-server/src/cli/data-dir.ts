@@ -16,6 +16,15 @@ export const dbPath = (dir: string): string => join(dir, DB_FILE);
  */
 export const SYSTEM: Actor = { system: true };
 
+/**
+ * Files this program creates are its owner's only (0600, directories 0700): the data directory holds
+ * the agency's sealed keys, its directory and every document, and backups are all of that. Called
+ * by every command that writes into a data directory or a backup.
+ */
+export function ownerOnly(): void {
+  process.umask(0o077);
+}
+
 /** A usage error: exit 2 with the reason. */
 export class UsageError extends Error {}
 
@@ -28,6 +37,7 @@ export function required(values: Record<string, unknown>, cmd: string, ...names:
  * a refusal rather than an empty new one: a mistyped --data must not silently create a store.
  */
 export async function withStore(dir: string, io: Io, fn: (store: Store) => Promise<number>): Promise<number> {
+  ownerOnly();
   if (!existsSync(dbPath(dir))) {
     io.err(`There is no Countersign data in ${dir} (run countersign init --data ${dir} first).`);
     return 1;

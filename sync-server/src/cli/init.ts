@@ -7,7 +7,7 @@ import { SETTINGS, initAgency } from "../identity/agency.ts";
 import { createDataDirPassphrase, resolvePassphrase, PASSPHRASE_ENV } from "../identity/passphrase.ts";
 import { saveUnit } from "../directory/directory.ts";
 import { addPersonWithCode } from "../identity/enrollment.ts";
-import { SYSTEM, dbPath, required } from "./data-dir.ts";
+import { SYSTEM, dbPath, ownerOnly, required } from "./data-dir.ts";
 
 export const ROOT_UNIT = "root";
 export const FIRST_ADMIN = "admin";
@@ -25,6 +25,7 @@ export async function runInit(argv: string[], io: Io): Promise<number> {
   });
   required(values, "init", "data", "agency-code", "agency-name");
   const dir = values.data!;
+  ownerOnly();
   await mkdir(dir, { recursive: true, mode: 0o700 });
 
   const store = values.store ? await openPostgresStore(values.store) : openSqliteStore(dbPath(dir));

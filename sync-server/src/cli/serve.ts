@@ -13,11 +13,13 @@ import { PASSPHRASE_ENV, resolvePassphrase } from "../identity/passphrase.ts";
 import { AgencyServer, type AppHandler, type Limits } from "../http/server.ts";
 import { readDemoCodes } from "../http/demo.ts";
 import { installProcessGuard } from "./process-guard.ts";
+import { ownerOnly } from "./data-dir.ts";
 
 /** Where `npm run build` puts the web app; served by the agency server when present. */
 const APP_HANDLER = resolve(import.meta.dirname, "../../../build/handler.js");
 
 export async function runServe(argv: string[], io: Io): Promise<number> {
+  ownerOnly(); // what the server creates (the store's WAL and shared memory, …) is its owner's only
   const { values } = parseArgs({
     args: argv,
     options: {

@@ -66,6 +66,8 @@ export class SqliteStore implements Store {
 
   constructor(file: string) {
     this.file = path.resolve(file);
+    // The store holds the directory, sealed keys and every document: readable by its owner only.
+    if (!fs.existsSync(this.file)) fs.closeSync(fs.openSync(this.file, "a", PRIVATE_FILE));
     this.db = new Database(this.file);
     try {
       prepareDatabase(this.db);
@@ -73,6 +75,7 @@ export class SqliteStore implements Store {
       this.db.close();
       throw e;
     }
+    privateModes(this.file);
     this.s = statements(this.db);
     this.writes = new GroupCommit(this.db, GROUP_COMMIT_MS);
     this.blobs = new SqliteBlobs(this.db);
@@ -342,6 +345,9 @@ export class SqliteStore implements Store {
     if (target === this.file) throw new Error("A backup cannot overwrite the store it is taken from.");
     let restarts = 0;
     let lastRemaining = Infinity;
+    // Created owner-only before SQLite writes into it: a backup is the whole agency.
+    fs.closeSync(fs.openSync(target, "a", PRIVATE_FILE));
+    fs.chmodSync(target, PRIVATE_FILE);
     await this.db.backup(target, {
       progress: ({ remainingPages }) => {
         // After a restart the step re-copies the first pages, so what remains stops shrinking.
@@ -357,6 +363,24 @@ export class SqliteStore implements Store {
     this.writes.flush(); // nothing accepted may be left unwritten
     this.db.pragma("optimize");
     this.db.close();
+  }
+}
+
+/** Owner-only: the store, its WAL and shared-memory files, backups. */
+export const PRIVATE_FILE = 0o600;
+
+/**
+ * Brings the store's files to 0600 (a file made by an older version or another tool may be 0644).
+ * SQLite gives the -wal and -shm files the database file's mode when it creates them.
+ */
+function privateModes(file: string): void {
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      if ((fs.statSync(f).mode & 0o777) !== PRIVATE_FILE) fs.chmodSync(f, PRIVATE_FILE);
+    } catch (e) {
+      // Absent (no WAL yet), or not ours to change (then the owner's modes stand).
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT" && (e as NodeJS.ErrnoException).code !== "EPERM") throw e;
+    }
   }
 }
 
@@ -409,6 +433,7 @@ export async function restoreSqliteStore(fromFile: string, toFile: string): Prom
         check.close();
       }
       if (fs.existsSync(target) && fs.statSync(target).size > 0) throw new Error(`Refusing to restore over ${target}: it appeared during the restore.`);
+      fs.chmodSync(partial, PRIVATE_FILE);
       fs.renameSync(partial, target);
     } finally {
       for (const f of [partial, `${partial}-wal`, `${partial}-shm`]) fs.rmSync(f, { force: true });
