@@ -34,6 +34,7 @@ import { currentDoc } from "./docs.ts";
 import { validateXml } from "./dtd.ts";
 import { peekDocIds } from "./peek.ts";
 import { exportEnvelope } from "./export.ts";
+import { peerMayChange, peerMayTouch } from "./peer-rights.ts";
 
 export const IMPORT_REFUSALS = {
   noDecryptKey: "This agency's key cannot decrypt envelopes in this process.",
@@ -149,7 +150,7 @@ async function importChecked(ctx: ExchangeContext, bytes: Uint8Array, arrival: A
     const planned: { doc: DocId; update: Uint8Array; added: EntryId[]; state: WorkflowState; room: HeldRoom }[] = [];
     for (const d of env.docs) {
       const room = byId.get(d.id)!;
-      const checked = await transition(room.doc, d, trust, ctx);
+      const checked = await transition(room.doc, d, header, trust, ctx);
       if (!checked.ok) return await refuse(ctx, arrival, checked.reason);
       planned.push({ doc: d.id, room, ...checked.value });
     }
@@ -217,19 +218,28 @@ async function holdRoom(ctx: ExchangeContext, id: DocId): Promise<HeldRoom> {
 async function transition(
   ours: CountersignDocument,
   opened: OpenedDocument,
+  header: EnvelopeHeader,
   trust: TrustStore,
   ctx: ExchangeContext,
 ): Promise<Result<{ update: Uint8Array; added: EntryId[]; state: WorkflowState }>> {
   const { id, update } = opened;
   if (ours.id === "" && opened.mode.kind === "full" && ours.rawEntries().size === 0) {
     const added = [...opened.doc.rawEntries().keys()] as EntryId[];
-    return ok({ update, added, state: deriveFromReport(opened.doc, opened.report) });
+    const state = deriveFromReport(opened.doc, opened.report);
+    const may = await peerMayChange(ctx.agency.code, id, { header, ours: undefined, after: opened.doc, state, added });
+    if (!may.ok) return may;
+    return ok({ update, added, state });
   }
   const after = clone(ours);
-  const applied = after.applyUpdate(update);
+  const applied = after.applyUpdateTracked(update);
   if (!applied.ok) return fail(IMPORT_REFUSALS.transition(id, applied.reason));
   const store = after.ydoc.store as unknown as { pendingStructs: unknown; pendingDs: unknown };
   if (store.pendingStructs !== null || store.pendingDs !== null) return fail(IMPORT_REFUSALS.pending(id));
+  // Authentic is not entitled: what this peer may change in this document (peer-rights.ts).
+  if (ours.id !== "") {
+    const touch = await peerMayTouch(ctx.store, ctx.agency.code, id, { header, ours, touched: applied.value });
+    if (!touch.ok) return touch;
+  }
   const before = clone(ours);
   const theirs = after.rawReceipts();
   const mine = before.rawReceipts();
@@ -237,6 +247,8 @@ async function transition(
   if (incoming.length) before.ydoc.transact(() => incoming.forEach(([k, v]) => before.ydoc.getMap("receipts").set(k, v)));
   const checked = await checkTransition(before, after, trust, { cache: ctx.cache });
   if (!checked.ok) return fail(IMPORT_REFUSALS.transition(id, checked.reason));
+  const may = await peerMayChange(ctx.agency.code, id, { header, ours: ours.id === "" ? undefined : ours, after, state: checked.value.state, added: checked.value.added });
+  if (!may.ok) return may;
   // Only what we lack is stored (and relayed); the rest we hold already.
   return ok({ update: Y.diffUpdate(update, ours.stateVector()), added: checked.value.added, state: checked.value.state });
 }

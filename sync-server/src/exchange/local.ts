@@ -19,7 +19,7 @@ export interface LocalExchange {
 export function localExchange(store: Store, agency: Agency, log: Logger, now?: () => Date): LocalExchange {
   const trust = new TrustCache(store);
   const rooms = new Rooms(
-    { store, trust: () => trust.get(), signReceipt: (r) => signReceipt(agency, r), cache: new VerifyCache(), now: now ?? (() => new Date()), compactAfter: 200 },
+    { store, trust: () => trust.get(), signReceipt: (r) => signReceipt(agency, r), cache: new VerifyCache(), now: now ?? (() => new Date()), compactAfter: 200, agency: agency.code },
     { idleMs: 30_000, maxLoaded: 2000 },
   );
   const exchange = new Exchange({ store, agency, rooms, trust, log, now });

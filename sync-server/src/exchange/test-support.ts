@@ -16,6 +16,7 @@ import {
   type CountersignDocument,
   type DelegationTable,
   type Role,
+  type Secrecy,
   type SampleAgency,
   type Sha256Hex,
   type Signer,
@@ -117,6 +118,11 @@ export async function makeAgency(code: string, name: string): Promise<TestAgency
   };
 }
 
+function must<T>(r: { ok: true; value: T } | { ok: false; reason: string }): T {
+  if (!r.ok) throw new Error(r.reason);
+  return r.value;
+}
+
 /** Each agency adds the other's CA (and delegation table) to its trust list. */
 export async function federate(...agencies: TestAgency[]): Promise<void> {
   for (const a of agencies)
@@ -131,7 +137,7 @@ export async function federate(...agencies: TestAgency[]): Promise<void> {
  * A 簽 of this agency, submitted and approved by the section chief (ready to ask another agency),
  * with one attachment held in the store, stored as the relay would have stored it.
  */
-export async function storedDocument(a: TestAgency, opts: { attachmentBytes?: number; kind?: "memo" | "letter" } = {}): Promise<CountersignDocument> {
+export async function storedDocument(a: TestAgency, opts: { attachmentBytes?: number; kind?: "memo" | "letter"; secrecy?: Secrecy } = {}): Promise<CountersignDocument> {
   const doc = createSampleDocument(a.people);
   const file = new Uint8Array(opts.attachmentBytes ?? 4096);
   for (let i = 0; i < file.length; i++) file[i] = (i * 31 + (i >> 7)) & 0xff;
@@ -143,6 +149,8 @@ export async function storedDocument(a: TestAgency, opts: { attachmentBytes?: nu
     if (!m.ok) throw new Error(m.reason);
     for (const i of doc.body("proposal")) doc.removeItem("proposal", i.id);
   }
+  // Set before the first entry: secrecy is the creation's, changed after only by a signed entry.
+  if (opts.secrecy) must(doc.setMetadata({ secrecy: opts.secrecy }));
   const trust = await a.trustStore();
   const t0 = Date.now() - 3600_000;
   await act(doc, a.people.officer, trust, { action: { kind: "submit" }, step: null, opinion: "陳請核示。", at: new Date(t0) });

@@ -129,6 +129,7 @@ export class AgencyServer {
         cache: new VerifyCache(),
         now: () => new Date(),
         compactAfter: this.limits.compactAfter,
+        agency: o.agency.code,
         log: o.log,
         onAccepted:
           o.onAccepted || o.fanout

@@ -10,6 +10,7 @@ import {
   fail,
   ok,
   verify,
+  type AgencyCode,
   type DocId,
   type EntryId,
   type Result,
@@ -24,6 +25,7 @@ import { access, mayCreate, type Principal } from "./authz.ts";
 import { hasPending, loadStored, pendingFrom } from "./integrity.ts";
 import { bindPresence, type Shown } from "./presence.ts";
 import { indexRow } from "./index-row.ts";
+import { scopeToAgency } from "./foreign-index.ts";
 import { writePending } from "./held.ts";
 
 /** A connected client of a room: a WebSocket, or (scaled out) another server process. */
@@ -46,6 +48,8 @@ export interface RoomDeps {
   compactAfter: number;
   /** Called with each update this process accepted and stored, for fan-out to other processes. */
   onAccepted?: (doc: DocId, update: Uint8Array) => void;
+  /** This agency's code: another agency's documents are indexed with this agency's keys only (foreign-index.ts). */
+  agency?: AgencyCode;
   /** Where a room reports what it could not load or take (stored updates that do not integrate, failures). */
   log?: Logger;
 }
@@ -307,7 +311,7 @@ export class Room {
   }
 
   private rowFor(doc: CountersignDocument, state: WorkflowState): DocIndexRow {
-    return indexRow(doc, state, this.deps.now());
+    return scopeToAgency(indexRow(doc, state, this.deps.now()), doc, state, this.deps.agency);
   }
 
   /** Closes (4403) the connections of people who may not edit the document described by `row`. */
