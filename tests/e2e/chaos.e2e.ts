@@ -174,9 +174,9 @@ function summary(y: Y.Doc): string {
 /**
  * Everything `who`'s browser holds that is no longer waiting in its queue must be in the store: the
  * store's state plus the queued changes contains the whole local copy, structs and deletions.
- * Returns the documents for which that fails, with what differs.
+ * Returns how many local copies were checked, and those for which that fails, with what differs.
  */
-async function unackedLosses(who: Who): Promise<string[]> {
+async function unackedLosses(who: Who): Promise<{ checked: number; problems: string[] }> {
   const o = officer(who);
   // The officer's page may be navigating (the signing goes on): read again after a navigation.
   let local: Awaited<ReturnType<typeof localCopies>> | undefined;
@@ -189,14 +189,16 @@ async function unackedLosses(who: Who): Promise<string[]> {
     }
   }
   const problems: string[] = [];
+  let checked = 0;
   for (const [doc, rows] of Object.entries(local.docs)) {
     if (!rows) continue;
+    checked++;
     const mine = ydocOf(rows.map(fromBase64));
     const covered = await storedYDoc(doc);
     for (const p of local.pending.filter((x) => x.doc === doc)) Y.applyUpdate(covered, fromBase64(p.update));
     if (!Y.snapshotContainsUpdate(Y.snapshot(covered), Y.encodeStateAsUpdate(mine))) problems.push(`${who} ${doc}: local ${summary(mine)} | store+queue ${summary(covered)}`);
   }
-  return problems;
+  return { checked, problems };
 }
 
 async function waitForServiceWorker(page: Page): Promise<void> {
@@ -262,7 +264,7 @@ beforeAll(async () => {
     for (const r of await launched) if (r.status === "fulfilled") browsers.push(r.value);
   }
   for (const r of await launched) if (r.status === "rejected") throw r.reason;
-}, 90_000);
+}, 120_000);
 
 afterAll(async () => {
   for (const b of browsers) await b.close().catch(() => undefined);
@@ -319,7 +321,7 @@ describe("chaos: two browsers, two server processes on PostgreSQL and Redis, a r
 
     let killed: Promise<void> | undefined;
     const signing = new Set<string>();
-    const atKill = { signing: [] as string[], acknowledged: 0, notStored: [] as Shown[], lost: [] as string[] };
+    const atKill = { signing: [] as string[], acknowledged: 0, notStored: [] as Shown[], copies: 0, lost: [] as string[] };
     const chaos = async () => {
       atKill.signing = [...signing];
       await d.kill(0);
@@ -329,7 +331,9 @@ describe("chaos: two browsers, two server processes on PostgreSQL and Redis, a r
       for (const who of ["chen", "huang"] as const) await noteAcknowledged(officer(who).page);
       atKill.acknowledged = acknowledged.size;
       for (const e of acknowledged.values()) if (!(await inStore(e))) atKill.notStored.push(e);
-      atKill.lost.push(...(await unackedLosses("chen")));
+      const losses = await unackedLosses("chen");
+      atKill.copies = losses.checked;
+      atKill.lost.push(...losses.problems);
       await officer("chen").page.screenshot({ path: "test-results/chaos-server-down-375.png", fullPage: true });
       await new Promise((r) => setTimeout(r, downFor));
       await d.restart(0);
@@ -349,11 +353,12 @@ describe("chaos: two browsers, two server processes on PostgreSQL and Redis, a r
     await officer("lin").page.screenshot({ path: "test-results/chaos-offline-signed-375.png", fullPage: true });
 
     // Both browsers were signing when server 1 died (chen always is: the kill comes during his step).
-    console.log(`chaos: at the kill, ${atKill.signing.join(", ")} were signing; ${atKill.acknowledged} entries shown as received so far`);
+    console.log(`chaos: at the kill, ${atKill.signing.join(", ")} were signing; ${atKill.acknowledged} entries shown as received so far; chen held ${atKill.copies} local copies`);
     expect(atKill.signing).toContain("chen");
     expect(atKill.signing.filter((w) => w === "lin" || w === "wu").length).toBeGreaterThan(0);
     // Nothing acknowledged before the kill was lost by it.
     expect(atKill.notStored).toEqual([]);
+    expect(atKill.copies).toBeGreaterThanOrEqual(30); // chen is the case officer of every demo document
     expect(atKill.lost).toEqual([]);
 
     // Browser 2 comes online: by itself (the browser's online event, no reload) it sends what was
@@ -376,10 +381,12 @@ describe("chaos: two browsers, two server processes on PostgreSQL and Redis, a r
           await synced(o.page);
         }),
       );
+    const held = new Map<Who, string[]>();
     const diverging = async (): Promise<string[]> => {
       const out: string[] = [];
       for (const o of all) {
         const local = await localCopies(o.page, o.who);
+        held.set(o.who, Object.keys(local.docs));
         for (const p of local.pending) out.push(`${o.who} ${p.doc}: a change still queued${p.refused ? `, refused: ${p.refused}` : ""}`);
         for (const [doc, rows] of Object.entries(local.docs)) {
           if (!rows) {
@@ -401,6 +408,9 @@ describe("chaos: two browsers, two server processes on PostgreSQL and Redis, a r
       if (last.length === 0 || Date.now() > settleUntil) break;
     }
     expect(last).toEqual([]);
+    // Not vacuous: each officer's local store holds copies, among them every document they signed.
+    for (const o of all) expect(held.get(o.who)).toEqual(expect.arrayContaining([...online, ...offline].flat().filter((s) => s.who === o.who).map((s) => s.doc)));
+    console.log(`chaos: local copies compared with the store: ${all.map((o) => `${o.who} ${held.get(o.who)!.length}`).join(", ")}`);
     lap("browser 2 online, every copy converged");
 
     // Every document in the store verifies, and its index row says what its chain derives.
