@@ -84,7 +84,7 @@ function must<T>(r: { ok: true; value: T } | { ok: false; reason: string }): T {
   return r.value;
 }
 
-/** PostgreSQL and Redis started, the demo agency written, two serve processes up (about 15 s). */
+/** PostgreSQL and Redis started, the demo agency written, two serve processes up (seconds on a quiet machine, 40 s on a busy one). */
 export async function startScaledOutDemo(onPhase: (what: string, ms: number) => void = () => {}): Promise<ScaledOutDemo> {
   let t = Date.now();
   const phase = (what: string) => {
