@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { asAgencyCode, asPersonId, asStepId, parseCertificate, sha256Hex, type DocId, type RoutingPlan } from "@countersign/crdt-model";
 import { until, type RunningAgency } from "./support/agency-server.ts";
+import { SEND_DENIED } from "../../sync-server/src/exchange/http-api.ts";
 import { FAST_DELIVERY, call, delivered, draftAndSubmit, federate, restartServer, send, startAgencies, stopServer, upload } from "./support/federation.ts";
 
 let A: RunningAgency, B: RunningAgency, C: RunningAgency;
@@ -177,11 +178,12 @@ describe("who may use the exchange API", () => {
     expect(await res.json()).toEqual({ error: "A login token is required." });
   });
 
-  it("Only the case officer of these documents, the registry desk or the mail room may send them to another agency.", async () => {
+  it("Only someone who may open these documents … may send them to another agency (an outsider, or the mail room before the document waits for 發文).", async () => {
     const r = await call<{ error: string }>(A, "outsider", "/api/exchange/send", { docs: [doc], to: code(B), purpose: "countersign-request" });
     expect(r.status).toBe(403);
-    expect(r.json.error).toBe("Only the case officer of these documents, the registry desk or the mail room may send them to another agency.");
-    expect((await call(A, "mail", "/api/exchange/send", { docs: [doc], to: code(B), purpose: "dispatch" })).status).toBe(200);
+    expect(r.json.error).toBe(SEND_DENIED);
+    expect((await call(A, "mail", "/api/exchange/send", { docs: [doc], to: code(B), purpose: "dispatch" })).status).toBe(403);
+    expect((await call(A, "registry", "/api/exchange/send", { docs: [doc], to: code(B), purpose: "countersign-request" })).status).toBe(200);
   });
 
   it("a classified (密) document is sent only by those named in it, not by the mail room", async () => {

@@ -1,21 +1,28 @@
 // The app's exchange API (公文交換), every route with a login token. Who may do what:
-// - the "desk" roles — registry (登記桌), mail-room (收發文) and admin — send any of the agency's
-//   documents (but a classified one only when named in it), upload (import) envelope files, see
-//   the whole outbox and log, and download envelope files; only the registry desk assigns (分文);
-// - anyone else sends a document only when they are its case officer (承辦人) or the officer an
-//   incoming document was assigned to (so the officer of the other agency can send the reply), sees
-//   the log of and downloads envelopes for such documents only, and sees the incoming documents
-//   assigned to them;
+// - sending (exporting) a document, or downloading an envelope that carries it, follows document
+//   access (relay/authz.ts `access`): an envelope is the whole document, so only someone the relay
+//   lets open it may send it — its case officer (承辦人), the officer an incoming document was
+//   assigned to (so the officer of the other agency can send the reply), or a desk role with access
+//   (the registry desk of its unit). The mail room (收發文) may also send a decided document waiting
+//   for it (發文: held by role:mail-room in the derived state), and nothing else; the administrator,
+//   who sees metadata only, sends nothing;
+// - the "desk" roles — registry (登記桌), mail-room (收發文) and admin — upload (import) envelope
+//   files and see the whole outbox and log; only the registry desk assigns (分文); anyone else sees
+//   the log of documents they handle and the incoming documents assigned to them;
 // - the peers list (code, name, fingerprint, address, CA certificate, delegation table: public
 //   facts) is for everyone logged in; the app verifies other agencies' signatures with it.
 import { z } from "zod";
-import { asAgencyCode, asDocId, asEnvelopeId, asPersonId, PURPOSES, type AgencyCode, type DocId, type EnvelopeId } from "@countersign/crdt-model";
+import { asAgencyCode, asDocId, asEnvelopeId, asPersonId, derive, PURPOSES, type AgencyCode, type DocId, type EnvelopeId } from "@countersign/crdt-model";
 import type { Session } from "../identity/login.ts";
 import { HttpError, parseBody, readJson } from "../http/json.ts";
 import { DOC_ID } from "../relay/ws.ts";
 import { access } from "../relay/authz.ts";
 import { envelopeMediaType, json, readBytes, type ExchangeCtx, type ExchangeRoute } from "./http-support.ts";
 import { envelopeFile } from "./http-files.ts";
+import { currentDoc } from "./docs.ts";
+
+export const SEND_DENIED =
+  "Only someone who may open these documents — their case officer, the officer they were assigned to or the registry desk of their unit — or the mail room for a decided document waiting to be dispatched may send them to another agency.";
 
 const DESK = ["registry", "mail-room", "admin"] as const;
 const ASSIGNERS = ["registry"] as const;
@@ -42,17 +49,29 @@ async function ownsDoc(ctx: ExchangeCtx, s: Session, doc: DocId): Promise<boolea
 }
 
 /**
- * The desk handles any of the agency's documents but a classified (密 and above) one it is not named
- * in: those stay with their named participants, as everywhere else (relay/authz.ts).
+ * May this person send these documents to another agency, or download an envelope carrying them?
+ * An envelope with no documents (a receipt) is the desk's.
  */
 async function mayHandle(ctx: ExchangeCtx, s: Session, docs: readonly DocId[]): Promise<boolean> {
-  for (const d of docs) {
-    if (isDesk(s)) {
-      const row = await ctx.store.getIndex(d);
-      if (row && row.secrecy !== "none" && access({ person: s.person, unit: s.unit, agency: s.agency, roles: s.roles }, row) !== "edit") return false;
-    } else if (!(await ownsDoc(ctx, s, d))) return false;
-  }
-  return isDesk(s) || docs.length > 0;
+  if (docs.length === 0) return isDesk(s);
+  for (const d of docs) if (!(await maySend(ctx, s, d))) return false;
+  return true;
+}
+
+async function maySend(ctx: ExchangeCtx, s: Session, doc: DocId): Promise<boolean> {
+  const row = await ctx.store.getIndex(doc);
+  if (!row) return false;
+  const opens = access({ person: s.person, unit: s.unit, agency: s.agency, roles: s.roles }, row) === "edit";
+  if (opens && (isDesk(s) || (await ownsDoc(ctx, s, doc)))) return true;
+  return s.roles.includes("mail-room") && row.secrecy === "none" && (await waitsForMailRoom(ctx, doc));
+}
+
+/** 發文: the document is decided and, in its derived state, held by this agency's mail room. */
+async function waitsForMailRoom(ctx: ExchangeCtx, id: DocId): Promise<boolean> {
+  const doc = await currentDoc(ctx.store, ctx.rooms, id);
+  if (!doc) return false;
+  const state = await derive(doc, await ctx.trust.get());
+  return !!state.decision && state.holders.some((h) => h.kind === "role" && h.role === "mail-room" && h.agency === ctx.agency.code);
 }
 
 async function latestRequest(ctx: ExchangeCtx, from: AgencyCode, docs: readonly DocId[]): Promise<EnvelopeId | null> {
@@ -75,7 +94,7 @@ export const APP_ROUTES: readonly ExchangeRoute[] = [
     handle: async (ctx, req, s) => {
       const body = parseBody(sendSchema, await readJson(req, ctx.limits.json));
       const docs = body.docs.map(asDocId);
-      if (!(await mayHandle(ctx, s!, docs))) throw new HttpError(403, "Only the case officer of these documents, the registry desk or the mail room may send them to another agency.");
+      if (!(await mayHandle(ctx, s!, docs))) throw new HttpError(403, SEND_DENIED);
       const to = asAgencyCode(body.to);
       const peer = await ctx.store.peer(to);
       if (!peer || peer.removedAt) throw new HttpError(400, `${body.to} is not an agency in the federation trust list.`);
@@ -107,7 +126,8 @@ export const APP_ROUTES: readonly ExchangeRoute[] = [
     auth: true,
     handle: async (ctx, req, s) => {
       requireRole(s!, DESK, "import an envelope file");
-      const bytes = await readBytes(req, ctx.delivery.limits.envelopeBytes, ctx.delivery.limits.bodyMs);
+      const g = ctx.delivery.gate.options;
+      const bytes = await readBytes(req, ctx.delivery.limits.envelopeBytes, ctx.delivery.limits.bodyMs, { minBytesPerSecond: g.minBytesPerSecond, graceMs: g.rateGraceMs });
       const r = await ctx.delivery.exchange.importEnvelope(bytes, "file");
       if (!r.ok) return json({ status: "refused", reason: r.reason, error: r.reason }, 400);
       const o = r.value;

@@ -1,6 +1,12 @@
 // What keeps a stranger from exhausting the receiving endpoint (POST /api/exchange/envelopes, which
-// needs no login): a token bucket per client address, a refusal costing more than a success, and a
-// cap on imports in flight. One instance per server (no module-level state).
+// needs no login): a token bucket per client address, a refusal costing more than a success, a cap
+// on imports in flight, and a body that must keep arriving at a minimum rate. One instance per
+// server (no module-level state).
+//
+// What must stay true: an import slot is taken only once the whole body is in (admit → read → slot),
+// so a sender trickling its body holds a connection and the bytes it sent, never an import slot; and a
+// body slower than `minBytesPerSecond` (averaged, after `rateGraceMs`) is cut off, so holding even
+// the connection costs the sender real bandwidth.
 //
 // The address is the TCP peer's: X-Forwarded-For is not trusted, since anyone can send it. Behind a
 // reverse proxy every peer shares the proxy's bucket, so raise `perAddressBurst` there.
@@ -16,9 +22,15 @@ export interface GateOptions {
   inFlight: number;
   /** Addresses remembered; the least recently seen are forgotten first. */
   maxAddresses: number;
+  /** A body must average at least this many bytes a second once `rateGraceMs` has passed. */
+  minBytesPerSecond: number;
+  /** How long a body may take to get going before its rate is checked. */
+  rateGraceMs: number;
 }
 
-export const DEFAULT_GATE: GateOptions = { perAddressBurst: 60, perAddressPerSecond: 1, refusalCost: 5, inFlight: 4, maxAddresses: 10_000 };
+// 1 KiB/s after 10 s: a school on a poor mobile uplink sends far faster; a byte every few seconds
+// is someone holding the connection open.
+export const DEFAULT_GATE: GateOptions = { perAddressBurst: 60, perAddressPerSecond: 1, refusalCost: 5, inFlight: 4, maxAddresses: 10_000, minBytesPerSecond: 1024, rateGraceMs: 10_000 };
 
 interface Bucket {
   tokens: number;
@@ -26,6 +38,10 @@ interface Bucket {
 }
 
 export type GateDecision = { ok: true; release: () => void } | { ok: false; reason: string; retryAfterS: number };
+export type Admission = { ok: true } | { ok: false; reason: string; retryAfterS: number };
+
+/** The sentence of a busy server (all import slots taken); the receiving route answers it with 503. */
+export const BUSY = "The server is busy importing other envelopes; try again shortly.";
 
 export class ReceiveGate {
   readonly options: GateOptions;
@@ -57,15 +73,26 @@ export class ReceiveGate {
     return b;
   }
 
-  /** Takes a token and an import slot, or says why not and when to come back. */
+  /** Takes a token and an import slot, or says why not and when to come back (admit and slot at once). */
   enter(address: string): GateDecision {
     const b = this.bucket(address);
-    if (b.tokens < 1) {
-      const wait = Math.ceil((1 - b.tokens) / this.options.perAddressPerSecond);
-      return { ok: false, reason: `Too many envelopes from ${address}; try again in ${wait} s.`, retryAfterS: wait };
-    }
-    if (this.running >= this.options.inFlight) return { ok: false, reason: "The server is busy importing other envelopes; try again shortly.", retryAfterS: 5 };
+    if (b.tokens < 1) return this.tooMany(address, b);
+    if (this.running >= this.options.inFlight) return { ok: false, reason: BUSY, retryAfterS: 5 };
     b.tokens -= 1;
+    return this.slot();
+  }
+
+  /** Takes a token for a request from `address` (before its body is read), or says when to come back. */
+  admit(address: string): Admission {
+    const b = this.bucket(address);
+    if (b.tokens < 1) return this.tooMany(address, b);
+    b.tokens -= 1;
+    return { ok: true };
+  }
+
+  /** Takes an import slot (once the body is in), or says the server is busy. */
+  slot(): GateDecision {
+    if (this.running >= this.options.inFlight) return { ok: false, reason: BUSY, retryAfterS: 5 };
     this.running++;
     let released = false;
     return {
@@ -76,6 +103,11 @@ export class ReceiveGate {
         this.running--;
       },
     };
+  }
+
+  private tooMany(address: string, b: Bucket): { ok: false; reason: string; retryAfterS: number } {
+    const wait = Math.ceil((1 - b.tokens) / this.options.perAddressPerSecond);
+    return { ok: false, reason: `Too many envelopes from ${address}; try again in ${wait} s.`, retryAfterS: wait };
   }
 
   /** Charges an address for a refused envelope, on top of the token its request took. */

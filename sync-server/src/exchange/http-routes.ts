@@ -22,15 +22,26 @@ const RECEIVE: ExchangeRoute = {
   handle: async (ctx, req) => {
     const d = ctx.delivery;
     const address = req.socket.remoteAddress ?? "unknown";
-    const pass = d.gate.enter(address);
-    if (!pass.ok) {
+    // A token first (cheap, per address), then the whole body, bounded in size, time and pace, and
+    // only then an import slot (http-gate.ts): a sender trickling its body never holds a slot.
+    const admitted = d.gate.admit(address);
+    if (!admitted.ok) {
       req.resume(); // drain, so the connection can be reused
-      const busy: DeliveryJsonV1 = { v: 1, status: "busy", reason: pass.reason };
-      return json(busy, pass.reason.startsWith("Too many") ? 429 : 503, { "retry-after": String(pass.retryAfterS), [OUTCOME_HEADER]: "busy" });
+      return busy(admitted.reason, 429, admitted.retryAfterS);
     }
+    let bytes: Uint8Array;
     try {
       requireEnvelopeType(req);
-      const bytes = await readBytes(req, d.limits.envelopeBytes, d.limits.bodyMs);
+      const g = d.gate.options;
+      bytes = await readBytes(req, d.limits.envelopeBytes, d.limits.bodyMs, { minBytesPerSecond: g.minBytesPerSecond, graceMs: g.rateGraceMs });
+    } catch (e) {
+      if (!(e instanceof HttpError)) throw e; // a 500: the sender retries
+      if (e.status !== 408) d.gate.penalize(address);
+      return json(refusedJson(e.message), e.status, { [OUTCOME_HEADER]: e.status === 408 ? "busy" : "refused", connection: "close" });
+    }
+    const pass = d.gate.slot();
+    if (!pass.ok) return busy(pass.reason, 503, pass.retryAfterS);
+    try {
       const r = await d.exchange.importEnvelope(bytes, "http");
       if (!r.ok) {
         d.gate.penalize(address);
@@ -43,15 +54,16 @@ const RECEIVE: ExchangeRoute = {
         return { kind: "file", bytes: o.receipt, type: ENVELOPE_MEDIA_TYPE, name: null, headers: { [OUTCOME_HEADER]: "imported", [ENVELOPE_HEADER]: String(o.envelope) } };
       // A receipt is never answered with another receipt.
       return json({ v: 1, status: "imported", envelope: String(o.envelope), docs: o.docs.map(String) } satisfies DeliveryJsonV1, 200, { [OUTCOME_HEADER]: "imported" });
-    } catch (e) {
-      if (!(e instanceof HttpError)) throw e; // a 500: the sender retries
-      if (e.status !== 408) d.gate.penalize(address);
-      return json(refusedJson(e.message), e.status, { [OUTCOME_HEADER]: e.status === 408 ? "busy" : "refused" });
     } finally {
       pass.release();
     }
   },
 };
+
+function busy(reason: string, status: 429 | 503, retryAfterS: number): Reply {
+  const body: DeliveryJsonV1 = { v: 1, status: "busy", reason };
+  return json(body, status, { "retry-after": String(retryAfterS), [OUTCOME_HEADER]: "busy" });
+}
 
 export const EXCHANGE_ROUTES: readonly ExchangeRoute[] = [RECEIVE, ...APP_ROUTES];
 

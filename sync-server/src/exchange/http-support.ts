@@ -41,14 +41,38 @@ export interface ExchangeRoute {
 
 export const json = (body: unknown, status = 200, headers?: Record<string, string>): Reply => ({ kind: "json", status, body, headers });
 
-/** Reads a raw body of at most `limit` bytes within `ms`; 413 / 408 with a sentence otherwise. */
-export async function readBytes(req: IncomingMessage, limit: number, ms: number): Promise<Uint8Array> {
+/** How fast a body must keep arriving: at least `minBytesPerSecond` on average once `graceMs` has passed. */
+export interface BodyRate {
+  minBytesPerSecond: number;
+  graceMs: number;
+}
+
+/**
+ * Reads a raw body of at most `limit` bytes within `ms`, and, with `rate`, no slower than its
+ * minimum; 413 / 408 with a sentence otherwise. A sender cut off gets its answer, and then the
+ * connection is closed (its body is not read further).
+ */
+export async function readBytes(req: IncomingMessage, limit: number, ms: number, rate?: BodyRate): Promise<Uint8Array> {
   const declared = Number(req.headers["content-length"] ?? "0");
   if (declared > limit) throw new HttpError(413, `The envelope is larger than ${limit} bytes, the most this server takes over HTTP; import it with the countersign command instead.`);
-  const timer = setTimeout(() => req.destroy(new HttpError(408, `The envelope did not arrive within ${Math.round(ms / 1000)} s.`)), ms);
-  try {
+  const started = Date.now();
+  let size = 0;
+  let stop!: (e: HttpError) => void;
+  const stopped = new Promise<never>((_, reject) => (stop = reject));
+  const timer = setTimeout(() => stop(new HttpError(408, `The envelope did not arrive within ${Math.round(ms / 1000)} s.`)), ms);
+  // Checked on a clock, not per chunk: a sender that sends nothing at all must be cut off too.
+  const pace = rate
+    ? setInterval(
+        () => {
+          const elapsed = Date.now() - started;
+          if (elapsed >= rate.graceMs && (size * 1000) / elapsed < rate.minBytesPerSecond)
+            stop(new HttpError(408, `The envelope arrived slower than ${rate.minBytesPerSecond} bytes a second; send it again over a faster link or as a file.`));
+        },
+        Math.max(10, Math.min(1000, rate.graceMs / 4)),
+      )
+    : undefined;
+  const body = (async () => {
     const chunks: Buffer[] = [];
-    let size = 0;
     for await (const chunk of req) {
       size += (chunk as Buffer).length;
       if (size > limit) throw new HttpError(413, `The envelope is larger than ${limit} bytes, the most this server takes over HTTP; import it with the countersign command instead.`);
@@ -56,11 +80,19 @@ export async function readBytes(req: IncomingMessage, limit: number, ms: number)
     }
     const b = Buffer.concat(chunks);
     return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  })();
+  try {
+    return await Promise.race([body, stopped]);
   } catch (e) {
+    // Stop reading; the answer goes out, then the connection is closed for good.
+    req.pause();
+    setTimeout(() => req.destroy(), 1000).unref();
+    body.catch(() => {});
     if (e instanceof HttpError) throw e;
     throw new HttpError(408, `The envelope did not arrive whole (${(e as Error).message}).`);
   } finally {
     clearTimeout(timer);
+    clearInterval(pace);
   }
 }
 
