@@ -202,6 +202,38 @@ describe("finding 2: nobody writes under the server's Yjs client id, and nothing
     c.close();
     p.destroy();
   });
+
+  it("a client id first used by one person cannot be written by another, even after the room unloads", async () => {
+    const { id, p, doc } = await draft();
+    const officerClient = p.doc.clientID;
+    // The chief pre-empts the officer's next clock under the officer's client id.
+    const c = await openRaw(a.ws, id, a.people.chief.token);
+    await until(() => c.doc().getText("subject").length > 0, 5000, "synced");
+    const craft = new Y.Doc();
+    Y.applyUpdate(craft, Y.encodeStateAsUpdate(c.doc()));
+    craft.clientID = officerClient;
+    const sv = Y.encodeStateVector(craft);
+    craft.getText("subject").insert(0, "搶先");
+    c.update(Y.encodeStateAsUpdate(craft, sv));
+    await until(() => c.refusals().length > 0, 5000, "refusal");
+    expect(c.refusals()[0]).toMatch(/client id/);
+    // The officer's own next edit under that id is stored.
+    doc.insertSubject(0, "正本");
+    await until(async () => (await stored(id)).subject().startsWith("正本"), 5000, "officer's edit stored");
+    c.close();
+    p.destroy();
+    // After the room unloads, the binding still holds (it is in the store): the officer's next clock
+    // is still the officer's.
+    await unloaded(id);
+    const later = new Y.Doc();
+    Y.applyUpdate(later, (await stored(id)).encodeState());
+    later.clientID = officerClient;
+    const at = Y.encodeStateVector(later);
+    later.getText("subject").insert(0, "再搶");
+    const r = await batchPush(id, Y.encodeStateAsUpdate(later, at), a.people.chief.token);
+    expect(r?.ok).toBe(false);
+    expect(r?.reason).toMatch(/client id/);
+  });
 });
 
 /** A root type of `name` holding `depth` maps nested in each other, then (optionally) the root deleted. */

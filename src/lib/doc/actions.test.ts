@@ -44,8 +44,8 @@ const state = (over: Partial<WorkflowState>): WorkflowState => ({
 const kinds = (s: WorkflowState, p: SignerProfile) => offers(s, p).map((o) => o.kind);
 
 describe("offers", () => {
-  it("a draft: the case officer may submit or switch to paper; nobody else may act", () => {
-    expect(kinds(state({}), profile("chen", "U-STU", ["case-officer"]))).toEqual(["submit", "switch-to-paper"]);
+  it("a draft: the case officer may submit, switch to paper or raise its secrecy; nobody else may act", () => {
+    expect(kinds(state({}), profile("chen", "U-STU", ["case-officer"]))).toEqual(["submit", "switch-to-paper", "reclassify"]);
     expect(kinds(state({}), profile("lin", "U-STU"))).toEqual([]);
   });
 
@@ -53,7 +53,7 @@ describe("offers", () => {
     const s = state({ status: "in-review", pending: [{ step: asStepId("review"), type: "review", assignee: { kind: "person", person: asPersonId("lin") } }] });
     expect(kinds(s, profile("lin", "U-STU"))).toEqual(["approve", "return", "switch-to-paper"]);
     expect(offers(s, profile("lin", "U-STU"))[1]!.targets).toEqual([{ step: null, label: "承辦人" }]);
-    expect(kinds(s, profile("chen", "U-STU", ["case-officer"]))).toEqual(["withdraw", "switch-to-paper"]);
+    expect(kinds(s, profile("chen", "U-STU", ["case-officer"]))).toEqual(["withdraw", "switch-to-paper", "reclassify"]);
   });
 
   it("a countersign step answers to anyone in the unit, and may return to earlier steps", () => {
@@ -71,6 +71,15 @@ describe("offers", () => {
 
   it("the case officer is never offered to approve, countersign or decide his own document, even at a step that names him", () => {
     const s = state({ status: "in-review", pending: [{ step: asStepId("decide"), type: "decide", assignee: { kind: "person", person: asPersonId("chen") } }] });
-    expect(kinds(s, profile("chen", "U-STU", ["case-officer", "supervisor"]))).toEqual(["withdraw", "switch-to-paper"]);
+    expect(kinds(s, profile("chen", "U-STU", ["case-officer", "supervisor"]))).toEqual(["withdraw", "switch-to-paper", "reclassify"]);
+  });
+
+  it("密等變更: the case officer may raise the secrecy, a supervisor of the unit lower it, nobody else change it", () => {
+    const s = state({ status: "in-review", secrecy: "confidential", origin: { agency, unit: asUnitId("U-STU"), caseOfficer: asPersonId("chen"), secrecy: "confidential" } });
+    const offer = (p: SignerProfile) => offers(s, p).find((o) => o.kind === "reclassify")?.secrecy;
+    expect(offer(profile("chen", "U-STU", ["case-officer"]))).toEqual(["secret", "top-secret", "absolute"]);
+    expect(offer(profile("lin", "U-STU"))).toEqual(["none"]);
+    expect(offer(profile("huang", "U-PER"))).toBeUndefined();
+    expect(offer(profile("li", "U-STU", ["registry"]))).toBeUndefined();
   });
 });

@@ -1,7 +1,19 @@
 // What this user may do now, from the derived state. The model's rules decide in the end (an entry
 // they refuse is shown as invalid and the relay will not store it); this only keeps the page from
 // offering actions that could not succeed, so it mirrors those rules without deputies or levels.
-import { ROLE_LABELS, allSteps, findStep, type ActionKind, type Assignee, type Holder, type SignerProfile, type StepId, type WorkflowState } from "@countersign/crdt-model";
+import {
+  ROLE_LABELS,
+  SECRECY_LEVELS,
+  allSteps,
+  findStep,
+  type ActionKind,
+  type Assignee,
+  type Holder,
+  type Secrecy,
+  type SignerProfile,
+  type StepId,
+  type WorkflowState,
+} from "@countersign/crdt-model";
 
 export interface ReturnTarget {
   step: StepId | null;
@@ -15,8 +27,10 @@ export interface Offer {
   label: string | null;
   /** 退回: where the document may go back to (null = the case officer). */
   targets?: ReturnTarget[];
-  /** The opinion doubles as the action's required reason (改紙本, 補簽). */
+  /** The opinion doubles as the action's required reason (改紙本, 補簽, 密等變更). */
   needsReason?: boolean;
+  /** 密等變更: the levels this user may set (higher for the case officer, lower for a supervisor). */
+  secrecy?: Secrecy[];
 }
 
 export function answers(a: Assignee, me: SignerProfile): boolean {
@@ -56,6 +70,19 @@ export function offers(s: WorkflowState, me: SignerProfile): Offer[] {
   if (isCaseOfficer && submitted) out.push({ kind: "withdraw", step: null, label: null });
   const holder = s.pending.some((p) => answers(p.assignee, me));
   if (OPEN.has(s.status) && (isCaseOfficer || holder || me.roles.includes("registry"))) out.push({ kind: "switch-to-paper", step: null, label: null, needsReason: true });
+
+  // 密等變更 while the document may still change: the case officer raises it, a supervisor of the
+  // unit or on the route (not the case officer) lowers it — the model's rule (workflow/rules.ts).
+  if (OPEN.has(s.status)) {
+    const rank = SECRECY_LEVELS.indexOf(s.secrecy);
+    const onRoute = !!s.plan && allSteps(s.plan).some((st) => st.assignee.kind === "person" && st.assignee.person === me.person);
+    const choices = isCaseOfficer
+      ? SECRECY_LEVELS.filter((_, i) => i > rank)
+      : me.roles.includes("supervisor") && me.agency === s.origin?.agency && (me.unit === s.unit || onRoute)
+        ? SECRECY_LEVELS.filter((_, i) => i < rank)
+        : [];
+    if (choices.length) out.push({ kind: "reclassify", step: null, label: null, needsReason: true, secrecy: [...choices] });
+  }
 
   // 補簽: a step of mine that was passed over (the decision may come before a review is signed).
   if (s.plan && (submitted || s.decision)) {

@@ -7,7 +7,10 @@ import { fail, ok, type Result } from "@countersign/crdt-model";
  * say-so — any client may claim any client id and any name — so the relay binds it to the
  * connection: what must stay true is that
  * - a presence client id belongs to the first connection that used it in the room, and no other
- *   connection may set or clear its state while that one is open;
+ *   connection may set or clear its state while that one is open. Stock clients echo the states
+ *   they received (and announce the removal of states that timed out): entries for another
+ *   connection's client that are no newer than the relay's, or that clear it, are dropped quietly;
+ *   a newer state for it is a spoof, dropped and refused;
  * - every state shows who the connection authenticated as: the relay writes its `user` field (the
  *   name and unit the app displays, and the person id) and keeps only the client's colour;
  * - a state is a JSON object of bounded size.
@@ -26,23 +29,41 @@ export const MAX_PRESENCE_STATE = 4096;
 
 const COLOR = /^#[0-9a-fA-F]{3,8}$/;
 
+/** What bindPresence keeps of an update, and the spoof it dropped, if any. */
+export interface BoundPresence {
+  /** The entries kept, rewritten (an awareness update). */
+  update: Uint8Array;
+  clients: number[];
+  /** Why an entry was dropped as a spoof (the sender is told). */
+  spoof?: string;
+}
+
 /**
- * Checks one awareness update from a connection and rewrites it: refused when it touches a client
- * id `ownedElsewhere` says belongs to another connection, or carries something other than JSON
- * objects (or null, the client leaving); otherwise each state's `user` is set to `shown`.
+ * Checks one awareness update from a connection and rewrites it: entries for client ids
+ * `ownedElsewhere` says belong to another connection are dropped (a newer one is reported as a
+ * spoof; `clockOf` is the relay's clock for a client); each kept state's `user` is set to `shown`.
+ * Refused whole when it does not decode or carries something other than JSON objects (or null,
+ * the client leaving).
  */
-export function bindPresence(update: Uint8Array, shown: Shown | undefined, ownedElsewhere: (client: number) => boolean): Result<{ update: Uint8Array; clients: number[] }> {
-  const out = encoding.createEncoder();
-  const clients: number[] = [];
+export function bindPresence(
+  update: Uint8Array,
+  shown: Shown | undefined,
+  ownedElsewhere: (client: number) => boolean,
+  clockOf: (client: number) => number,
+): Result<BoundPresence> {
+  const kept: { client: number; clock: number; text: string }[] = [];
+  let spoof: string | undefined;
   try {
     const d = decoding.createDecoder(update);
     const n = decoding.readVarUint(d);
-    encoding.writeVarUint(out, n);
     for (let i = 0; i < n; i++) {
       const client = decoding.readVarUint(d);
       const clock = decoding.readVarUint(d);
       const text = decoding.readVarString(d);
-      if (ownedElsewhere(client)) return fail(`The presence of Yjs client ${client} belongs to another connection.`);
+      if (ownedElsewhere(client)) {
+        if (text !== "null" && clock > clockOf(client)) spoof = `The presence of Yjs client ${client} belongs to another connection.`;
+        continue;
+      }
       if (text.length > MAX_PRESENCE_STATE) return fail(`A presence state may hold at most ${MAX_PRESENCE_STATE} characters.`);
       const state: unknown = JSON.parse(text);
       if (state !== null && (typeof state !== "object" || Array.isArray(state))) return fail("A presence state must be a JSON object or null.");
@@ -51,13 +72,17 @@ export function bindPresence(update: Uint8Array, shown: Shown | undefined, owned
         const color = (state as { user?: { color?: unknown } }).user?.color;
         written = { ...(state as object), user: { name: shown.name, unit: shown.unit, person: shown.person, ...(typeof color === "string" && COLOR.test(color) ? { color } : {}) } };
       }
-      encoding.writeVarUint(out, client);
-      encoding.writeVarUint(out, clock);
-      encoding.writeVarString(out, JSON.stringify(written));
-      clients.push(client);
+      kept.push({ client, clock, text: JSON.stringify(written) });
     }
   } catch {
     return fail("The awareness update is malformed.");
   }
-  return ok({ update: encoding.toUint8Array(out), clients });
+  const out = encoding.createEncoder();
+  encoding.writeVarUint(out, kept.length);
+  for (const k of kept) {
+    encoding.writeVarUint(out, k.client);
+    encoding.writeVarUint(out, k.clock);
+    encoding.writeVarString(out, k.text);
+  }
+  return ok({ update: encoding.toUint8Array(out), clients: kept.map((k) => k.client), spoof });
 }

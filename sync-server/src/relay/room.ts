@@ -24,6 +24,7 @@ import { CLOSE_FORBIDDEN, encodeAwareness, encodeUpdate } from "./protocol.ts";
 import { access, mayCreate, type Principal } from "./authz.ts";
 import { hasPending, loadStored, pendingFrom } from "./integrity.ts";
 import { bindPresence, type Shown } from "./presence.ts";
+import { ClientWriters, IMPORT_WRITER, SERVER_WRITER, personWriter } from "./clients.ts";
 import { indexRow } from "./index-row.ts";
 import { scopeToAgency } from "./foreign-index.ts";
 import { writePending } from "./held.ts";
@@ -75,6 +76,8 @@ export class Room {
   private indexTimer: ReturnType<typeof setTimeout> | undefined;
   /** The index row as this room's document stands (access is decided on it); undefined: to compute. */
   private row: DocIndexRow | undefined;
+  /** Who writes under which Yjs client id here (clients.ts). */
+  private readonly writers: ClientWriters;
   lastUsed: number;
   closed = false;
 
@@ -85,6 +88,7 @@ export class Room {
     storedCount: number,
   ) {
     this.shadow = copyOf(doc);
+    this.writers = new ClientWriters(deps.store, id);
     this.storedCount = storedCount;
     this.lastUsed = Date.now();
     this.awareness = new Awareness(doc.ydoc);
@@ -139,18 +143,23 @@ export class Room {
   applyAwareness(peer: Peer, update: Uint8Array): Result<void> {
     const owned = this.peers.get(peer);
     if (!owned) return ok(undefined);
-    const bound = bindPresence(update, peer.shown, (client) => {
-      for (const [other, clients] of this.peers) if (other !== peer && clients.has(client)) return true;
-      return false;
-    });
+    const bound = bindPresence(
+      update,
+      peer.shown,
+      (client) => {
+        for (const [other, clients] of this.peers) if (other !== peer && clients.has(client)) return true;
+        return false;
+      },
+      (client) => this.awareness.meta.get(client)?.clock ?? 0,
+    );
     if (!bound.ok) return bound;
     for (const c of bound.value.clients) owned.add(c);
     try {
-      applyAwarenessUpdate(this.awareness, bound.value.update, peer);
-      return ok(undefined);
+      if (bound.value.clients.length) applyAwarenessUpdate(this.awareness, bound.value.update, peer);
     } catch {
       return fail("The awareness update is malformed.");
     }
+    return bound.value.spoof ? fail(bound.value.spoof) : ok(undefined);
   }
 
   awarenessFrame(): Uint8Array | undefined {
@@ -243,6 +252,8 @@ export class Room {
     if (who) {
       const denied = await this.authorRefusal(who);
       if (denied) return this.refuse(denied);
+      const taken = this.presenceOfOthers(from, who, shape.fresh) ?? (await this.writers.claim(personWriter(who.person), shape.fresh));
+      if (taken !== undefined) return this.refuse(`The update writes under Yjs client id ${taken}, which another writer uses in this document.`);
     }
     const checked = await checkTransition(this.doc, this.shadow, trust, { cache: this.deps.cache, beforeState: this.state, touched });
     if (!checked.ok) return this.refuse(checked.reason);
@@ -301,6 +312,19 @@ export class Room {
     const meta = this.shadow.metadata();
     if (!meta.ok) return `The update does not create a valid document: ${meta.reason}`;
     return mayCreate(who, meta.value);
+  }
+
+  /**
+   * A client id of `fresh` that another person's connection shows presence under, if any: the stock
+   * client's presence id is its document's client id, so that connection is about to write under
+   * it — binding it to someone else first would lock its writer out (clients.ts).
+   */
+  private presenceOfOthers(from: Peer | null, who: Principal, fresh: ReadonlySet<number>): number | undefined {
+    for (const [peer, clients] of this.peers) {
+      if (peer === from || !peer.who || peer.who.person === who.person) continue;
+      for (const c of fresh) if (clients.has(c)) return c;
+    }
+    return undefined;
   }
 
   /** The index row of the room's document as it stands, for access (computed once per change). */
@@ -403,6 +427,10 @@ export class Room {
       doc: this.doc,
       applyStored: async (update: Uint8Array, added: EntryId[], state: WorkflowState): Promise<HeldWrites> => {
         this.lastUsed = Date.now();
+        // Client ids new here are bound to the import, so nobody writes at an envelope's clocks.
+        await this.writers.claim(IMPORT_WRITER, freshClients(this.doc.ydoc, update)).catch((e: unknown) =>
+          this.deps.log?.warn({ doc: this.id, err: errorMessage(e) }, "the imported update's client ids could not be bound"),
+        );
         Y.applyUpdate(this.doc.ydoc, update, SERVER_ORIGIN);
         this.shadow.applyUpdate(update);
         this.storedCount++;
@@ -444,6 +472,9 @@ export class Room {
    * earlier sighting stays the one shown — and stores that as one update, relayed like any other.
    */
   private async storeReceipts(kept: readonly EntryReceipt[]): Promise<void> {
+    // The server's own client id is bound to the server before it writes there (clients.ts); in the
+    // unlikely case that id is someone else's, the room takes a new one.
+    while ((await this.writers.claim(SERVER_WRITER, [this.doc.ydoc.clientID])) !== undefined) this.doc.ydoc.clientID = Math.floor(Math.random() * 2 ** 32);
     const before = this.doc.stateVector();
     this.doc.transact(() => {
       for (const r of kept) this.doc.putReceipt(r.entry, canonicalJson({ ...r }));
@@ -518,6 +549,17 @@ interface AwarenessChange {
 
 /** The row without its time: a row that differs only in updatedAt need not be written again. */
 const indexKey = (row: DocIndexRow): string => JSON.stringify({ ...row, updatedAt: "" });
+
+/** Client ids under which `update` writes structs `ydoc` does not hold yet. */
+function freshClients(ydoc: Y.Doc, update: Uint8Array): number[] {
+  const out = new Set<number>();
+  try {
+    for (const s of Y.decodeUpdate(update).structs) if (s.id.clock + s.length > Y.getState(ydoc.store, s.id.client)) out.add(s.id.client);
+  } catch {
+    // an update the importer already checked and stored decodes; nothing to bind otherwise
+  }
+  return [...out];
+}
 
 function copyOf(doc: CountersignDocument): CountersignDocument {
   const ydoc = new Y.Doc({ gc: true });

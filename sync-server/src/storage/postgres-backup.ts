@@ -67,6 +67,7 @@ export const BACKUP_TABLES: readonly { table: string; key: readonly string[]; pa
   { table: "doc_index", key: ["doc"] },
   { table: "doc_keys", key: ["doc", "kind", "key"] },
   { table: "doc_blobs", key: ["doc", "sha256"] },
+  { table: "doc_clients", key: ["doc", "client"] },
   { table: "receipts", key: ["entry"] },
   { table: "updates", key: ["seq"] },
   { table: "peers", key: ["code"] },

@@ -225,6 +225,15 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX IF NOT EXISTS doc_blobs_by_blob ON doc_blobs (sha256, doc);
   `,
+  // 4: who writes under each Yjs client id of a document (issue 12), as in SQLite.
+  `
+  CREATE TABLE IF NOT EXISTS doc_clients (
+    doc    TEXT COLLATE "C" NOT NULL,
+    client BIGINT NOT NULL,
+    owner  TEXT NOT NULL,
+    PRIMARY KEY (doc, client)
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

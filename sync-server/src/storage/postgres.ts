@@ -350,6 +350,14 @@ export class PostgresStore implements Store {
   async blobDocs(sha256: Sha256Hex): Promise<DocId[]> {
     return (await this.pool.query<{ doc: DocId }>("SELECT doc FROM doc_blobs WHERE sha256 = $1 ORDER BY doc", [sha256])).rows.map((r) => r.doc);
   }
+
+  /** One statement: inserts what is unbound, then reads every owner (ON CONFLICT keeps the first). */
+  async claimClients(doc: DocId, owner: string, clients: readonly number[]): Promise<Map<number, string>> {
+    if (!clients.length) return new Map();
+    await this.pool.query("INSERT INTO doc_clients (doc, client, owner) SELECT $1, c, $2 FROM unnest($3::bigint[]) AS c ON CONFLICT (doc, client) DO NOTHING", [doc, owner, clients]);
+    const r = await this.pool.query<{ client: string; owner: string }>("SELECT client, owner FROM doc_clients WHERE doc = $1 AND client = ANY($2::bigint[])", [doc, clients]);
+    return new Map(r.rows.map((x) => [Number(x.client), x.owner]));
+  }
   readonly putPeer: Store["putPeer"] = (p) => this.exchange.putPeer(p);
   readonly peer: Store["peer"] = (code) => this.exchange.peer(code);
   readonly peers: Store["peers"] = () => this.exchange.peers();

@@ -195,6 +195,16 @@ const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX IF NOT EXISTS doc_blobs_by_blob ON doc_blobs (sha256, doc);
   `,
+  // 4: who writes under each Yjs client id of a document (issue 12): the relay refuses a struct
+  // under a client id bound to someone else, so nobody pre-empts another writer's next clock.
+  `
+  CREATE TABLE IF NOT EXISTS doc_clients (
+    doc    TEXT NOT NULL,
+    client INTEGER NOT NULL,
+    owner  TEXT NOT NULL,
+    PRIMARY KEY (doc, client)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -26,6 +26,8 @@ export function statements(db: Database.Database) {
     clearBlobRefs: p("DELETE FROM doc_blobs WHERE doc = ?"),
     putBlobRef: p("INSERT OR IGNORE INTO doc_blobs (doc, sha256) VALUES (?, ?)"),
     blobDocs: p("SELECT doc FROM doc_blobs WHERE sha256 = ? ORDER BY doc"),
+    claimClient: p("INSERT OR IGNORE INTO doc_clients (doc, client, owner) VALUES (?, ?, ?)"),
+    clientOwner: p("SELECT owner FROM doc_clients WHERE doc = ? AND client = ?"),
     getIndex: p("SELECT * FROM doc_index WHERE doc = ?"),
     putReceipt: p("INSERT OR IGNORE INTO receipts (entry, doc, received_at, signature) VALUES (?, ?, ?, ?)"),
     getReceipt: p("SELECT entry, doc, received_at, signature FROM receipts WHERE entry = ?"),

@@ -316,6 +316,18 @@ export class SqliteStore implements Store {
   async blobDocs(sha256: Sha256Hex): Promise<DocId[]> {
     return (this.s.blobDocs.all(sha256) as { doc: DocId }[]).map((r) => r.doc);
   }
+
+  /** In the group commit, like appendUpdate: durable when this resolves. */
+  claimClients(doc: DocId, owner: string, clients: readonly number[]): Promise<Map<number, string>> {
+    return this.writes.write(() => {
+      const owners = new Map<number, string>();
+      for (const c of clients) {
+        this.s.claimClient.run(doc, c, owner);
+        owners.set(c, (this.s.clientOwner.get(doc, c) as { owner: string }).owner);
+      }
+      return owners;
+    });
+  }
   readonly putPeer: Store["putPeer"] = (p) => this.exchange.putPeer(p);
   readonly peer: Store["peer"] = (code) => this.exchange.peer(code);
   readonly peers: Store["peers"] = () => this.exchange.peers();

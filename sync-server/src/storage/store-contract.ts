@@ -449,4 +449,19 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       expect(await s.getIndex(doc("d2"))).toEqual(indexRow("d2"));
     });
   });
+
+  describe(`${name} Yjs client bindings`, () => {
+    it("binds a document's client ids to their first writer, keeps that binding, and keeps documents apart", async () => {
+      const s = await open();
+      const big = 2 ** 32 - 1; // Yjs client ids are unsigned 32-bit
+      expect(await s.claimClients(doc("d1"), "person:chen", [7, big])).toEqual(new Map([[7, "person:chen"], [big, "person:chen"]]));
+      // Someone else claiming them gets the first owner back; a new id is theirs.
+      expect(await s.claimClients(doc("d1"), "person:lin", [7, 8])).toEqual(new Map([[7, "person:chen"], [8, "person:lin"]]));
+      expect(await s.claimClients(doc("d2"), "server", [7])).toEqual(new Map([[7, "server"]]));
+      expect(await s.claimClients(doc("d1"), "person:lin", [])).toEqual(new Map());
+      // Concurrent claims of one id: exactly one owner wins, and every caller is told the same one.
+      const answers = await Promise.all(["a", "b", "c"].map((w) => s.claimClients(doc("d3"), `person:${w}`, [42])));
+      expect(new Set(answers.map((m) => m.get(42))).size).toBe(1);
+    });
+  });
 }

@@ -90,6 +90,12 @@ export interface DocStore {
    */
   recordReceipts(rs: EntryReceipt[]): Promise<EntryReceipt[]>;
   receipts(doc: DocId): Promise<EntryReceipt[]>;
+  /**
+   * Binds Yjs client ids to who writes under them in a document (relay/clients.ts): each of `clients`
+   * not yet bound in `doc` is bound to `owner`, atomically; answers every one's owner afterwards. A
+   * binding is never changed or removed, so it outlives the room that made it.
+   */
+  claimClients(doc: DocId, owner: string, clients: readonly number[]): Promise<Map<number, string>>;
 }
 
 // ---- directory -----------------------------------------------------------------------------------
