@@ -20,6 +20,8 @@ import { Gates, type GateLimits } from "./gates.ts";
 import { relayAuthenticator, StandingSweep } from "./sessions.ts";
 import { SECURITY_HEADERS, API_CSP } from "./headers.ts";
 import { backfillBlobRefs } from "./blob-refs.ts";
+import { StorageHealth } from "./health.ts";
+import { cannotWrite } from "../storage/write-failure.ts";
 
 /** A request handler for everything that is not the API: the built SvelteKit app (adapter-node). */
 export type AppHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
@@ -84,6 +86,8 @@ export interface Limits {
    * open. A revocation through this server's API closes its sockets at once.
    */
   standingMs: number;
+  /** How often the server checks by itself that the store can be written (and reconnects it if not). */
+  healthMs: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -97,6 +101,7 @@ export const DEFAULT_LIMITS: Limits = {
   compactAfter: 200,
   heartbeatMs: 30_000,
   standingMs: 1000,
+  healthMs: 5000,
 };
 
 /**
@@ -117,9 +122,13 @@ export class AgencyServer {
   /** This server's open relay sockets by certificate (closed on revocation and token expiry). */
   readonly sockets = new OpenSockets();
   private standingTimer: ReturnType<typeof setInterval> | undefined;
+  /** Whether the store can be written (/healthz); checked every `healthMs` too, so writes resume by themselves. */
+  readonly health: StorageHealth;
+  private healthTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly o: ServerOptions) {
     this.limits = { ...DEFAULT_LIMITS, ...o.limits };
+    this.health = new StorageHealth(o.store, o.log);
     const trust = new TrustCache(o.store);
     this.rooms = new Rooms(
       {
@@ -196,6 +205,8 @@ export class AgencyServer {
     const sweep = new StandingSweep(this.o.store, this.sockets, this.o.log);
     this.standingTimer = setInterval(() => void sweep.run(), this.limits.standingMs);
     this.standingTimer.unref();
+    this.healthTimer = setInterval(() => void this.health.check(), this.limits.healthMs);
+    this.healthTimer.unref();
     this.o.log.info({ port, agency: this.o.agency.code, store: this.o.store.kind }, "serving");
     return port;
   }
@@ -204,6 +215,7 @@ export class AgencyServer {
   async stop(): Promise<void> {
     await this.outbox.stop();
     clearInterval(this.standingTimer);
+    clearInterval(this.healthTimer);
     this.relay.close();
     this.sockets.clear();
     await new Promise<void>((resolve) => {
@@ -226,7 +238,16 @@ export class AgencyServer {
       if (path.startsWith("/api/") || path === "/healthz" || path === "/metrics") res.setHeader("content-security-policy", API_CSP);
       if (path === "/healthz") {
         this.metrics.roomsLoaded.set(this.rooms.size);
-        return sendJson(res, 200, { ok: true, agency: this.o.agency.code, store: this.o.store.kind, rooms: this.rooms.size });
+        // A real write: a store that answers reads but cannot write is not healthy (503).
+        const storage = await this.health.check();
+        return sendJson(res, storage.writable ? 200 : 503, {
+          ok: storage.writable,
+          agency: this.o.agency.code,
+          store: this.o.store.kind,
+          writable: storage.writable,
+          ...(storage.reason ? { reason: storage.reason } : {}),
+          rooms: this.rooms.size,
+        });
       }
       if (path === "/metrics") {
         this.metrics.roomsLoaded.set(this.rooms.size);
@@ -242,8 +263,17 @@ export class AgencyServer {
       sendJson(res, 404, { error: "Not found." });
     } catch (e) {
       // The trust boundary of HTTP: answer with the sentence, log with context, keep serving.
-      const status = e instanceof HttpError ? e.status : e instanceof URIError ? 400 : 500;
-      const message = e instanceof HttpError ? e.message : status === 400 ? "The request path is malformed." : "The server failed; the error is logged.";
+      const unwritable = !(e instanceof HttpError) && cannotWrite(e);
+      const status = e instanceof HttpError ? e.status : e instanceof URIError ? 400 : unwritable ? 503 : 500;
+      const message =
+        e instanceof HttpError
+          ? e.message
+          : status === 400
+            ? "The request path is malformed."
+            : unwritable
+              ? "The agency's storage cannot be written at the moment; try again shortly."
+              : "The server failed; the error is logged.";
+      if (unwritable) void this.health.check(); // reconnects the store as soon as it can write again
       if (status >= 500) this.o.log.error({ path, err: (e as Error).message, stack: (e as Error).stack }, "request failed");
       else this.metrics.refuse("bad-request");
       this.metrics.http.inc({ route: path.startsWith("/api/") ? "api" : "other", status: String(status) });

@@ -272,6 +272,11 @@ export class PostgresStore implements Store {
     return out;
   }
 
+  /** The pool opens new connections as it needs them: a failed write leaves nothing to reconnect. */
+  async probeWrite(at: string): Promise<void> {
+    await this.pool.query("INSERT INTO settings (key, value) VALUES ('health.write-probe', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [at]);
+  }
+
   /** True when this call revoked it; false when unknown or already revoked (the first time stays). */
   async revokeCertificate(serial: string, at: string): Promise<boolean> {
     const r = await this.pool.query("UPDATE certificates SET revoked_at = $1 WHERE serial = $2 AND revoked_at IS NULL", [at, serial]);

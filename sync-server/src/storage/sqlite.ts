@@ -27,6 +27,7 @@ import { statements } from "./sqlite-statements.ts";
 import { SqliteBlobs } from "./sqlite-blobs.ts";
 import { SqliteExchange } from "./sqlite-exchange.ts";
 import { GroupCommit } from "./sqlite-group-commit.ts";
+import { cannotWrite } from "./write-failure.ts";
 import type {
   CertificateRow,
   CertificateStanding,
@@ -55,32 +56,68 @@ const GROUP_COMMIT_MS = 2;
 export class SqliteStore implements Store {
   readonly kind = "sqlite" as const;
   readonly file: string;
-  private readonly db: Database.Database;
-  private readonly s: ReturnType<typeof statements>;
+  // Replaced together when the connection is reopened (reconnect): a store opened while its file
+  // could not be written stays read-only until then.
+  private db!: Database.Database;
+  private s!: ReturnType<typeof statements>;
   /** One statement per combination of filters, so each keeps its index-driven plan. */
   private readonly queries = new Map<string, Stmt>();
   /** Appends, receipts and index rows: written in group commits (sqlite-group-commit.ts). */
-  private readonly writes: GroupCommit;
-  private readonly blobs: SqliteBlobs;
-  private readonly exchange: SqliteExchange;
+  private writes!: GroupCommit;
+  private blobs!: SqliteBlobs;
+  private exchange!: SqliteExchange;
 
-  constructor(file: string) {
+  constructor(
+    file: string,
+    private readonly faults: SqliteFaults = {},
+  ) {
     this.file = path.resolve(file);
     // The store holds the directory, sealed keys and every document: readable by its owner only.
     if (!fs.existsSync(this.file)) fs.closeSync(fs.openSync(this.file, "a", PRIVATE_FILE));
-    this.db = new Database(this.file);
+    this.connect();
+    privateModes(this.file);
+  }
+
+  /** Opens the connection and prepares everything on it; the fields change only if it all worked. */
+  private connect(): void {
+    const db = new Database(this.file);
     try {
-      prepareDatabase(this.db);
+      prepareDatabase(db);
+      if (this.faults.readOnly) db.pragma("query_only = ON");
     } catch (e) {
-      this.db.close();
+      db.close();
       throw e;
     }
-    privateModes(this.file);
-    this.s = statements(this.db);
-    this.writes = new GroupCommit(this.db, GROUP_COMMIT_MS);
-    this.blobs = new SqliteBlobs(this.db);
-    this.exchange = new SqliteExchange(this.db, this.blobs, () => this.writes.flush());
+    this.db = db;
+    this.s = statements(db);
+    this.writes = new GroupCommit(db, GROUP_COMMIT_MS);
+    this.blobs = new SqliteBlobs(db);
+    this.exchange = new SqliteExchange(db, this.blobs, () => this.writes.flush());
+    this.queries.clear();
     for (const h of [false, true]) for (const pa of [false, true]) for (const st of [false, true]) for (const af of [false, true]) this.prepareQuery(h, pa, st, af);
+  }
+
+  /**
+   * Writes a probe (health, http/health.ts). When the connection cannot write — the file was read-only
+   * when it was opened, and SQLite then keeps it read-only for good — it is reopened once and the
+   * probe tried again: once the file or disk can be written again, writes resume without a restart.
+   */
+  async probeWrite(at: string): Promise<void> {
+    try {
+      this.s.setSetting.run(PROBE_SETTING, at);
+      return;
+    } catch (e) {
+      if (!cannotWrite(e)) throw e;
+    }
+    const old = { db: this.db, writes: this.writes };
+    this.connect();
+    try {
+      old.writes.flush(); // anything still queued is refused by the old connection, not lost silently
+    } catch {
+      // each queued write's promise has its own refusal
+    }
+    old.db.close();
+    this.s.setSetting.run(PROBE_SETTING, at);
   }
 
   private prepareQuery(holders: boolean, participants: boolean, status: boolean, after: boolean): Stmt {
@@ -378,6 +415,17 @@ export class SqliteStore implements Store {
   }
 }
 
+/**
+ * Test-only faults, for what a test running as root cannot cause with file modes: `readOnly` opens
+ * every connection with `PRAGMA query_only`, so every write fails as on a read-only file.
+ */
+export interface SqliteFaults {
+  readOnly?: boolean;
+}
+
+/** The setting the write probe rewrites (a real write, committed: the cheapest honest check). */
+export const PROBE_SETTING = "health.write-probe";
+
 /** Owner-only: the store, its WAL and shared-memory files, backups. */
 export const PRIVATE_FILE = 0o600;
 
@@ -396,8 +444,8 @@ function privateModes(file: string): void {
   }
 }
 
-export function openSqliteStore(file: string): Store {
-  return new SqliteStore(file);
+export function openSqliteStore(file: string, faults?: SqliteFaults): Store {
+  return new SqliteStore(file, faults);
 }
 
 /**

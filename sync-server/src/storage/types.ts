@@ -11,6 +11,12 @@ export interface Store extends DocStore, DirectoryStore, IdentityStore, BlobStor
   readonly kind: "sqlite" | "postgres";
   /** A consistent copy of everything, taken while serving. */
   backup(toFile: string): Promise<void>;
+  /**
+   * Writes and commits a probe row (what /healthz and the server's health check run): rejects when
+   * the storage cannot be written now. Reconnects first if the connection itself can no longer write,
+   * so writes resume once the storage can take them, without a restart.
+   */
+  probeWrite(at: string): Promise<void>;
   close(): Promise<void>;
 }
 
