@@ -13,6 +13,9 @@ import { STANDING_REFUSALS } from "../../sync-server/src/identity/standing.ts";
 import { TICKET_REFUSALS } from "../../sync-server/src/identity/ticket.ts";
 import { SESSION_ENDED } from "../../sync-server/src/relay/sessions.ts";
 import { x509 } from "../../sync-server/src/identity/x509.ts";
+import { WebsocketProvider } from "y-websocket";
+import { fetchTicket, ticketedWebSocket } from "../../src/lib/sync/ticket-socket.ts";
+import { attachJitteredReconnect, providerOptions } from "../../src/lib/sync/reconnect.ts";
 
 const SYSTEM = { system: true } as const;
 let a: RunningAgency;
@@ -126,6 +129,62 @@ describe("token expiry closes sockets", () => {
     const short = await signToken(a.agency, { ...s, expiresAt: new Date(Math.ceil((Date.now() + 2000) / 1000) * 1000).toISOString() });
     const { p, closed } = await openSynced("doc-expiring", short, "P-expiring");
     expect(await closed).toEqual({ code: 4401, reason: SESSION_ENDED.expired });
+    p.destroy();
+  });
+});
+
+describe("the app's connection after its token expires", () => {
+  it("a socket closed at token expiry reconnects once with a fresh ticket from a new login, as the app does", async () => {
+    const { member, token } = await newMember("P-app-expiry");
+    const s = must(await verifyToken(a.agency, token));
+    // The first connection's token runs out in two seconds; the next login gives a normal one.
+    let current = await signToken(a.agency, { ...s, expiresAt: new Date(Math.ceil((Date.now() + 2000) / 1000) * 1000).toISOString() });
+    let logins = 0;
+    const ticket = async () => {
+      const t = await fetchTicket(a.http, current);
+      if (t.ok || !t.refused) return t;
+      logins++;
+      current = await tokenFor(a.store, a.agency, member); // identity.api: one re-login on 401
+      return fetchTicket(a.http, current);
+    };
+    const p = new WebsocketProvider(a.ws, "doc-app-expiry", drafted(a, "doc-app-expiry", "P-app-expiry"), {
+      WebSocketPolyfill: ticketedWebSocket(WebSocket as never, ticket) as unknown as typeof globalThis.WebSocket,
+      disableBc: true,
+      ...providerOptions,
+    });
+    attachJitteredReconnect(p, { baseMs: 50, maxMs: 200 });
+    const closes: number[] = [];
+    p.on("closed", (e: { code: number }) => closes.push(e.code));
+    await until(() => p.synced, 10_000, "synced");
+    await until(() => closes.length === 1, 10_000, "closed at expiry");
+    expect(closes).toEqual([4401]);
+    await until(() => p.synced && p.wsconnected, 10_000, "reconnected");
+    expect(logins).toBe(1);
+    p.destroy();
+  });
+
+  it("a revoked person's app does not loop: after the 4401 its login is refused and it stays closed", async () => {
+    const { member, token } = await newMember("P-app-revoked");
+    let asked = 0;
+    const ticket = async () => {
+      asked++;
+      return fetchTicket(a.http, token);
+    };
+    const p = new WebsocketProvider(a.ws, "doc-app-revoked", drafted(a, "doc-app-revoked", "P-app-revoked"), {
+      WebSocketPolyfill: ticketedWebSocket(WebSocket as never, ticket) as unknown as typeof globalThis.WebSocket,
+      disableBc: true,
+      ...providerOptions,
+    });
+    attachJitteredReconnect(p, { baseMs: 50, maxMs: 200 });
+    const closes: number[] = [];
+    p.on("closed", (e: { code: number }) => closes.push(e.code));
+    await until(() => p.synced, 10_000, "synced");
+    const res = await fetch(`${a.http}/api/certificates/${serialOf(member)}/revoke`, { method: "POST", headers: { authorization: `Bearer ${(await newMember("P-admin-2", ["admin"])).token}` } });
+    expect(res.status).toBe(200);
+    await until(() => closes.length === 2, 10_000, "closed, retried once, refused");
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(closes).toEqual([4401, 4401]);
+    expect(asked).toBe(2);
     p.destroy();
   });
 });
