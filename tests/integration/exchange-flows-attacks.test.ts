@@ -3,13 +3,24 @@
 // Real agency servers, real sockets, real envelopes.
 import { connect, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { asAgencyCode, asStepId, parseCertificate, signerFromKey, type DocId, type RoutingPlan, type SignerProfile } from "@countersign/crdt-model";
+import {
+  ENVELOPE_REFUSALS,
+  asAgencyCode,
+  asStepId,
+  encryptEnvelope,
+  encryptEnvelopeCbc,
+  parseCertificate,
+  signerFromKey,
+  type DocId,
+  type RoutingPlan,
+  type SignerProfile,
+} from "@countersign/crdt-model";
 import { x509 } from "../../sync-server/src/identity/x509.ts";
 import { addPerson } from "../../sync-server/src/directory/directory.ts";
 import { enroll, issueEnrollmentCode } from "../../sync-server/src/identity/enrollment.ts";
 import { SEND_DENIED } from "../../sync-server/src/exchange/http-api.ts";
 import { decisionOnlyPlan, must, tokenFor, type RunningAgency } from "./support/agency-server.ts";
-import { FAST_DELIVERY, act, call, draftAndSubmit, federate, startAgencies } from "./support/federation.ts";
+import { FAST_DELIVERY, act, call, draftAndSubmit, federate, startAgencies, upload } from "./support/federation.ts";
 
 let A: RunningAgency, B: RunningAgency;
 // B takes at most 4 imports at once, and cuts off a body slower than 2 KiB/s after 400 ms.
@@ -75,6 +86,63 @@ describe("slow uploads (finding 9)", () => {
     expect(answer).toMatch(/^HTTP\/1\.1 408/);
     expect(answer).toContain("slower than 2048 bytes a second");
     expect((await fetch(`${B.http}/healthz`)).status).toBe(200);
+  });
+});
+
+describe("encrypted envelopes give no padding oracle (finding 8)", () => {
+  let plain: Uint8Array;
+  let sealed: Uint8Array;
+  beforeAll(async () => {
+    const doc = await draftAndSubmit(A, askB(), "加密信封測試");
+    plain = must(await A.server.exchange.exportEnvelope({ docs: [doc], to: asAgencyCode(code(B)), purpose: "countersign-request" })).bytes;
+    sealed = must(await encryptEnvelope(plain, B.agency.ca.cert));
+  });
+
+  const changed = (b: Uint8Array, at: number) => {
+    const c = b.slice();
+    c[at]! ^= 0x01;
+    return c;
+  };
+
+  async function answer(bytes: Uint8Array): Promise<{ status: number; outcome: string | null; body: unknown }> {
+    const res = await fetch(`${B.http}/api/exchange/envelopes`, { method: "POST", headers: { "content-type": "application/pkcs7-mime" }, body: bytes as Uint8Array<ArrayBuffer> });
+    const body = res.headers.get("content-type")?.startsWith("application/json") ? await res.json() : "(a receipt)";
+    return { status: res.status, outcome: res.headers.get("x-countersign-outcome"), body };
+  }
+
+  it("every failure after decryption starts gets one identical refusal", async () => {
+    const stranger = must(await encryptEnvelope(crypto.getRandomValues(new Uint8Array(3000)), B.agency.ca.cert));
+    const forC = must(await encryptEnvelope(plain, A.agency.ca.cert));
+    const cases: Record<string, Uint8Array> = {
+      "a changed byte of the ciphertext": changed(sealed, sealed.length - 400),
+      "a changed byte of the tag": changed(sealed, sealed.length - 3),
+      "a changed byte near the start (the wrapped key, the nonce)": changed(sealed, 120),
+      "truncated": sealed.subarray(0, sealed.length - 64),
+      "encrypted for another agency": forC,
+      "authentic encryption of garbage": stranger,
+      "the version-1 format (AES-CBC) over HTTP": must(await encryptEnvelopeCbc(plain, B.agency.ca.cert)),
+    };
+    const expected = { status: 400, outcome: "refused", body: { v: 1, status: "refused", reason: ENVELOPE_REFUSALS.sealed } };
+    for (const [what, bytes] of Object.entries(cases)) expect({ what, got: await answer(bytes) }).toEqual({ what, got: expected });
+    // The intact envelope imports: the refusals were about the bytes, not the sender.
+    expect((await answer(sealed)).outcome).toBe("imported");
+  });
+
+  it("a version-1 (AES-CBC) envelope is read only from a file, where bad padding and good padding over garbage get the same refusal", async () => {
+    const doc = await draftAndSubmit(A, askB(), "舊格式加密信封");
+    const v1Plain = must(await A.server.exchange.exportEnvelope({ docs: [doc], to: asAgencyCode(code(B)), purpose: "countersign-request" })).bytes;
+    const v1 = must(await encryptEnvelopeCbc(v1Plain, B.agency.ca.cert));
+    // The last byte of the next-to-last block flips the last plaintext byte: always bad padding.
+    const badPadding = changed(v1, v1.length - 17);
+    const garbage = must(await encryptEnvelopeCbc(crypto.getRandomValues(new Uint8Array(3000)), B.agency.ca.cert));
+    const notAZip = changed(v1, v1.length - 200); // good padding, damaged content
+    for (const bytes of [badPadding, garbage, notAZip]) {
+      const r = await upload(B, "registry", bytes);
+      expect(r).toEqual({ status: 400, json: { status: "refused", reason: ENVELOPE_REFUSALS.sealed, error: ENVELOPE_REFUSALS.sealed } });
+    }
+    const ok = await upload(B, "registry", v1);
+    expect(ok.status).toBe(200);
+    expect(ok.json.status).toBe("imported");
   });
 });
 

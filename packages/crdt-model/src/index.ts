@@ -118,6 +118,6 @@ export {
 export { REFUSE as ENVELOPE_REFUSALS } from "./envelope/refusals.ts";
 export { buildEnvelope, newEnvelopeId, type BuildEnvelopeInput, type EnvelopeDocInput } from "./envelope/build.ts";
 export { openEnvelope, type OpenEnvelopeOptions, type OpenedEnvelope, type OpenedDocument } from "./envelope/open.ts";
-export { encryptEnvelope, decryptEnvelope } from "./envelope/enveloped.ts";
+export { encryptEnvelope, encryptEnvelopeCbc, decryptEnvelope, unsealEnvelope, type SealKind, type Unsealed } from "./envelope/enveloped.ts";
 export { createSampleExchange, sampleOutgoing, type SampleExchange, type SampleOutgoing } from "./envelope/sample.ts";
 export { tamperEnvelope, ENVELOPE_TAMPER_KINDS, type EnvelopeTamperKind } from "./envelope/tamper.ts";

@@ -7,7 +7,8 @@ import {
   checkTransition,
   deriveFromReport,
   fromUtf8,
-  decryptEnvelope,
+  unsealEnvelope,
+  ENVELOPE_REFUSALS,
   errorMessage,
   fail,
   ok,
@@ -38,7 +39,6 @@ import { peerMayChange, peerMayTouch } from "./peer-rights.ts";
 
 export const IMPORT_REFUSALS = {
   noDecryptKey: "This agency's key cannot decrypt envelopes in this process.",
-  decrypt: (why: string) => `The encrypted envelope cannot be opened: ${why}`,
   replay: (id: string, at: string) => `The envelope ${id} was already imported at ${at} with other contents; this one is refused as a replay.`,
   receiptDocs: "A receipt carries no documents.",
   clear: (doc: string) => `Document ${doc} is classified (密 or above) but arrived unencrypted; ask the sender to send it encrypted.`,
@@ -85,13 +85,35 @@ export async function importEnvelope(ctx: ExchangeContext, bytes: Uint8Array, vi
   }
 }
 
-/** Decrypts when the bytes are CMS (DER begins with SEQUENCE); a ZIP begins with "PK". */
-export async function plainEnvelope(ctx: ExchangeContext, bytes: Uint8Array): Promise<Result<Uint8Array>> {
-  if (bytes[0] !== 0x30) return ok(bytes);
+/**
+ * Decrypts when the bytes are CMS (DER begins with SEQUENCE; a ZIP begins with "PK") and verifies
+ * the envelope inside with openEnvelope. No oracle (issue 12, finding 8): once decryption starts,
+ * every failure — of the decryption, and of openEnvelope on what it gave — is the one sentence
+ * ENVELOPE_REFUSALS.sealed, with the same HTTP answer; openEnvelope's own reason goes to this
+ * server's log only. The version-1 format (AES-CBC, not authenticated: a padding oracle's target)
+ * is read only from a file, never from the unauthenticated HTTP endpoint. What comes after a
+ * verified envelope (replay, classification, DTDs, what the peer may change) is about a message
+ * its trusted sender signed, and keeps its own sentences.
+ */
+export async function openArrival(
+  ctx: ExchangeContext,
+  bytes: Uint8Array,
+  via: ImportVia,
+  trust: TrustStore,
+): Promise<Result<{ plain: Uint8Array; env: OpenedEnvelope }>> {
+  const open = (plain: Uint8Array) => openForUs({ ...ctx, recipient: ctx.agency.code, now: ctx.now() }, plain, trust);
+  if (bytes[0] !== 0x30) {
+    const opened = await open(bytes);
+    return opened.ok ? ok({ plain: bytes, env: opened.value }) : opened;
+  }
   const key = ctx.agency.caDecrypt;
   if (!key) return fail(IMPORT_REFUSALS.noDecryptKey);
-  const plain = await decryptEnvelope(bytes, key, ctx.agency.ca.cert);
-  return plain.ok ? plain : fail(IMPORT_REFUSALS.decrypt(plain.reason));
+  const unsealed = await unsealEnvelope(bytes, key, ctx.agency.ca.cert, { allowCbc: via === "file" });
+  if (!unsealed.ok) return unsealed;
+  const opened = await open(unsealed.value.plain);
+  if (opened.ok) return ok({ plain: unsealed.value.plain, env: opened.value });
+  ctx.log.warn({ via, cipher: unsealed.value.kind, reason: opened.reason }, "an encrypted envelope did not verify; answered with the one sentence for encrypted envelopes");
+  return fail(ENVELOPE_REFUSALS.sealed);
 }
 
 /**
@@ -112,12 +134,11 @@ export async function openForUs(
 }
 
 async function importChecked(ctx: ExchangeContext, bytes: Uint8Array, arrival: Arrival): Promise<Result<ImportOutcome>> {
-  const plain = await plainEnvelope(ctx, bytes);
-  if (!plain.ok) return refuse(ctx, arrival, plain.reason);
   const trust = await ctx.trust.get();
-  const opened = await openForUs({ ...ctx, recipient: ctx.agency.code, now: ctx.now() }, plain.value, trust);
+  const opened = await openArrival(ctx, bytes, arrival.via, trust);
   if (!opened.ok) return refuse(ctx, arrival, opened.reason);
-  const env = opened.value;
+  const env = opened.value.env;
+  const plain = { value: opened.value.plain };
   const header = env.header;
   arrival.header = header;
   const plainSha = plain.value === bytes ? arrival.sha256 : envelopeSha256(plain.value);

@@ -13,7 +13,7 @@ import {
 import type { Assignment, PeerAgency } from "../storage/types.ts";
 import type { ExchangeContext, ExchangeDeps, ImportOutcome, ImportVia } from "./types.ts";
 import { exportEnvelope } from "./export.ts";
-import { importEnvelope, openForUs, plainEnvelope } from "./import.ts";
+import { importEnvelope, openArrival } from "./import.ts";
 import { assign } from "./assign.ts";
 import { addPeer, inspectPeerCa, listPeers, recordPeerRevoked, removePeer, type AddPeerInput, type PeerCandidate } from "./federation.ts";
 import { acknowledgedBy } from "./known-state.ts";
@@ -47,10 +47,9 @@ export class Exchange {
   /** Verifies an envelope addressed to us without importing or logging anything. */
   async verifyEnvelope(bytes: Uint8Array): Promise<Result<{ header: EnvelopeHeader }>> {
     try {
-      const plain = await plainEnvelope(this.ctx, bytes);
-      if (!plain.ok) return plain;
-      const opened = await openForUs({ ...this.ctx, recipient: this.ctx.agency.code, now: this.ctx.now() }, plain.value, await this.ctx.trust.get());
-      return opened.ok ? ok({ header: opened.value.header }) : opened;
+      // As a file import reads it (the CLI's `envelope verify`): nothing logged or written.
+      const opened = await openArrival(this.ctx, bytes, "file", await this.ctx.trust.get());
+      return opened.ok ? ok({ header: opened.value.env.header }) : opened;
     } catch (e) {
       this.ctx.log.error({ err: (e as Error)?.message, stack: (e as Error)?.stack }, "envelope verification failed");
       return fail(`The envelope could not be checked: ${(e as Error)?.message ?? String(e)}.`);

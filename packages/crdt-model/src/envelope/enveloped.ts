@@ -29,16 +29,29 @@ import { bytesEqual, own, toHex } from "../bytes.ts";
 import { errorMessage, fail, ok, type Result } from "../result.ts";
 import { toArrayBuffer } from "./cms-signed.ts";
 import { DEFAULT_LIMITS } from "./types.ts";
+import { REFUSE } from "./refusals.ts";
 
 /**
- * Encryption of a whole envelope for the receiving agency: CMS EnvelopedData (RFC 5652) that
- * `openssl cms -decrypt` opens, built only from WebCrypto operations a browser has.
+ * Encryption of a whole envelope for the receiving agency: CMS AuthEnvelopedData (RFC 5083) with
+ * AES-256-GCM (RFC 5084) that `openssl cms -decrypt` opens, built only from WebCrypto operations a
+ * browser has.
  *
  * - P-256 (our agency keys): KeyAgreeRecipientInfo, ephemeral-static ECDH (RFC 5753), KDF
  *   dhSinglePass-stdDH-sha256kdf-scheme (ANSI X9.63 with SHA-256), AES-256 key wrap.
  * - RSA (certificates from elsewhere): KeyTransRecipientInfo with RSAES-OAEP, SHA-256 and MGF1-SHA-256.
- * - Content: AES-256-CBC. EnvelopedData has no integrity of its own; the envelope inside is signed
- *   and `openEnvelope` checks that signature after decryption (sign, then encrypt).
+ * - Content: AES-256-GCM, 12-byte random nonce, 16-byte tag: a changed byte anywhere in the
+ *   ciphertext fails the tag, so nothing unauthenticated is ever handed on.
+ *
+ * Reading also accepts the version-1 format, EnvelopedData with AES-CBC, which has no integrity of
+ * its own: a server must read it only where no stranger can submit ciphertexts (the file import),
+ * and must answer every failure after decryption starts — here and in openEnvelope — with the one
+ * sentence REFUSE.sealed, or it is a padding oracle (issue 12, finding 8).
+ *
+ * What must stay true in decryption: once the input is recognised as CMS, every failure is the one
+ * sentence REFUSE.sealed, and the work done does not depend on where it failed: when the content key
+ * cannot be recovered (no recipient info for us, a bad wrap, a bad RSA block), a random key of the
+ * right size stands in and the content is decrypted anyway, to fail its tag (GCM) or its padding
+ * (CBC) like any other damaged envelope.
  */
 
 const OID = {
@@ -52,6 +65,10 @@ const OID = {
   aes128Cbc: "2.16.840.1.101.3.4.1.2",
   aes192Cbc: "2.16.840.1.101.3.4.1.22",
   aes256Cbc: "2.16.840.1.101.3.4.1.42",
+  aes128Gcm: "2.16.840.1.101.3.4.1.6",
+  aes192Gcm: "2.16.840.1.101.3.4.1.26",
+  aes256Gcm: "2.16.840.1.101.3.4.1.46",
+  authEnvelopedData: "1.2.840.113549.1.9.16.1.23",
   sha1: "1.3.14.3.2.26",
   sha384: "2.16.840.1.101.3.4.2.2",
   sha512: "2.16.840.1.101.3.4.2.3",
@@ -65,6 +82,9 @@ const KDF_HASH: Record<string, string> = {
 };
 const WRAP_BITS: Record<string, number> = { [OID.aes128Wrap]: 128, [OID.aes192Wrap]: 192, [OID.aes256Wrap]: 256 };
 const CBC_BITS: Record<string, number> = { [OID.aes128Cbc]: 128, [OID.aes192Cbc]: 192, [OID.aes256Cbc]: 256 };
+const GCM_BITS: Record<string, number> = { [OID.aes128Gcm]: 128, [OID.aes192Gcm]: 192, [OID.aes256Gcm]: 256 };
+const GCM_NONCE_BYTES = 12;
+const GCM_TAG_BYTES = 16;
 const OAEP_HASH: Record<string, string> = { [id_sha256]: "SHA-256", [OID.sha1]: "SHA-1", [OID.sha384]: "SHA-384", [OID.sha512]: "SHA-512" };
 const SHA1_OF_NOTHING = "da39a3ee5e6b4b0d3255bfef95601890afd80709";
 const CURVES = new Set(["P-256", "P-384", "P-521"]);
@@ -176,8 +196,54 @@ async function keyTransInfo(cert: x509.X509Certificate, cekRaw: Uint8Array): Pro
   return new RecipientInfo({ ktri });
 }
 
-/** Encrypts envelope bytes for the holder of `recipientCert` (P-256/384/521 EC or RSA key). Never throws. */
+/**
+ * Encrypts envelope bytes for the holder of `recipientCert` (P-256/384/521 EC or RSA key) as
+ * AuthEnvelopedData with AES-256-GCM. Never throws.
+ */
 export async function encryptEnvelope(bytes: Uint8Array, recipientCert: x509.X509Certificate): Promise<Result<Uint8Array>> {
+  try {
+    const curve = curveOf(recipientCert);
+    const isRsa = recipientCert.publicKey.algorithm.name.startsWith("RSA");
+    if (!curve && !isRsa) return fail("The recipient's certificate holds neither an EC (P-256, P-384, P-521) nor an RSA key.");
+    const cek = (await subtle().generateKey({ name: "AES-GCM", length: 256 }, true, ["encrypt"])) as CryptoKey;
+    const cekRaw = new Uint8Array(await subtle().exportKey("raw", cek));
+    const nonce = crypto.getRandomValues(new Uint8Array(GCM_NONCE_BYTES));
+    // No authenticated attributes: the additional data is empty (RFC 5083 §2.2), as openssl makes it.
+    const sealed = new Uint8Array(await subtle().encrypt({ name: "AES-GCM", iv: nonce, tagLength: GCM_TAG_BYTES * 8 }, cek, own(bytes)));
+    const ciphertext = sealed.subarray(0, sealed.length - GCM_TAG_BYTES);
+    const tag = sealed.subarray(sealed.length - GCM_TAG_BYTES);
+    const recipient = curve ? await keyAgreeInfo(recipientCert, curve, cek) : await keyTransInfo(recipientCert, cekRaw);
+    // GCMParameters ::= SEQUENCE { aes-nonce OCTET STRING, aes-ICVlen INTEGER DEFAULT 12 } (RFC 5084 §3.2)
+    const gcmParams = new asn1js.Sequence({ value: [new asn1js.OctetString({ valueHex: toArrayBuffer(nonce) }), new asn1js.Integer({ value: GCM_TAG_BYTES })] }).toBER(false);
+    const eci = new EncryptedContentInfo({
+      contentType: id_data,
+      contentEncryptionAlgorithm: new ContentEncryptionAlgorithmIdentifier({ algorithm: OID.aes256Gcm, parameters: gcmParams }),
+    });
+    // AuthEnvelopedData ::= SEQUENCE { version CMSVersion (0), recipientInfos, authEncryptedContentInfo,
+    //   mac MessageAuthenticationCode } — written by hand: the ASN.1 package has no such class. The
+    // ciphertext, as large as the envelope, is spliced in rather than copied through a serializer.
+    const version = Uint8Array.of(0x02, 0x01, 0x00);
+    const infos = new Uint8Array(AsnConvert.serialize(new RecipientInfos([recipient])));
+    const eciBody = derBody(new Uint8Array(AsnConvert.serialize(eci)));
+    const contentHeader = derHeader(0x80, ciphertext.length);
+    const eciHeader = derHeader(0x30, eciBody.length + contentHeader.length + ciphertext.length);
+    const mac = concat([derHeader(0x04, tag.length), tag]);
+    const aedLength = version.length + infos.length + eciHeader.length + eciBody.length + contentHeader.length + ciphertext.length + mac.length;
+    const aedHeader = derHeader(0x30, aedLength);
+    const explicit = derHeader(0xa0, aedHeader.length + aedLength);
+    const oid = new Uint8Array(new asn1js.ObjectIdentifier({ value: OID.authEnvelopedData }).toBER(false));
+    const infoHeader = derHeader(0x30, oid.length + explicit.length + aedHeader.length + aedLength);
+    return ok(concat([infoHeader, oid, explicit, aedHeader, version, infos, eciHeader, eciBody, contentHeader, ciphertext, mac]));
+  } catch (e) {
+    return fail(`The envelope could not be encrypted: ${errorMessage(e)}.`);
+  }
+}
+
+/**
+ * The version-1 encryption, EnvelopedData with AES-256-CBC, which decryptEnvelope still reads from
+ * files. Kept for tests that show how such an envelope is treated, and for nothing else.
+ */
+export async function encryptEnvelopeCbc(bytes: Uint8Array, recipientCert: x509.X509Certificate): Promise<Result<Uint8Array>> {
   try {
     const curve = curveOf(recipientCert);
     const isRsa = recipientCert.publicKey.algorithm.name.startsWith("RSA");
@@ -187,9 +253,6 @@ export async function encryptEnvelope(bytes: Uint8Array, recipientCert: x509.X50
     const iv = crypto.getRandomValues(new Uint8Array(16));
     const ciphertext = new Uint8Array(await subtle().encrypt({ name: "AES-CBC", iv }, cek, own(bytes)));
     const recipient = curve ? await keyAgreeInfo(recipientCert, curve, cek) : await keyTransInfo(recipientCert, cekRaw);
-    // Everything but the ciphertext goes through the ASN.1 serializer; the ciphertext, as large as
-    // the envelope, is spliced into that DER, since the serializer copied it several times over
-    // (about a second per 100 MB). The result is the DER the serializer would have made.
     const eci = new EncryptedContentInfo({
       contentType: id_data,
       contentEncryptionAlgorithm: new ContentEncryptionAlgorithmIdentifier({
@@ -301,56 +364,153 @@ async function cekFromKtri(ktri: KeyTransRecipientInfo, key: CryptoKey): Promise
 // info, the algorithm identifiers and up to one block of padding, well under the extra mebibyte.
 const BER = { maxContentLength: DEFAULT_LIMITS.maxEnvelopeBytes + 1024 * 1024 };
 
-/** Opens an EnvelopedData made for `recipientCert` with its private key; the envelope inside still needs `openEnvelope`. */
-export async function decryptEnvelope(bytes: Uint8Array, recipientPrivateKey: CryptoKey, recipientCert: x509.X509Certificate): Promise<Result<Uint8Array>> {
-  try {
-    const root = asn1js.fromBER(toArrayBuffer(bytes), BER);
-    if (root.offset === -1 || root.offset !== bytes.length) return fail("The encrypted envelope is not a single DER object.");
-    // The tree just parsed is read as ContentInfo and EnvelopedData, rather than parsing the bytes
-    // twice more: each parse of a 100 MB envelope costs a few hundred milliseconds and a copy.
-    const info = AsnParser.fromASN(root.result, ContentInfo, { berOptions: BER });
-    if (info.contentType !== id_envelopedData) return fail("The encrypted envelope is not CMS EnvelopedData.");
-    const explicit = root.result instanceof asn1js.Sequence ? root.result.valueBlock.value[1] : undefined;
-    const inner = explicit instanceof asn1js.Constructed && explicit.valueBlock.value.length === 1 ? explicit.valueBlock.value[0] : undefined;
-    if (!inner) return fail("The encrypted envelope is not CMS EnvelopedData.");
+/** The two encryptions an envelope may arrive in: AuthEnvelopedData with AES-GCM (current), EnvelopedData with AES-CBC (version 1). */
+export type SealKind = "aes-gcm" | "aes-cbc";
+
+export interface Unsealed {
+  plain: Uint8Array;
+  kind: SealKind;
+}
+
+/**
+ * Checks, before anything of the input is read, that the private key can be used at all (a fact
+ * about our key, the same for every envelope, so saying why is no oracle).
+ */
+async function usableKey(key: CryptoKey, cert: x509.X509Certificate): Promise<Result<CryptoKey>> {
+  const curve = curveOf(cert);
+  if (curve) return asAlgorithm(key, { name: "ECDH", namedCurve: curve }, "deriveBits");
+  if (key.algorithm.name !== "RSA-OAEP" && !key.extractable) return fail("The private key cannot be used for RSA-OAEP: give it as an RSA-OAEP key, or extractable.");
+  return ok(key);
+}
+
+/** The recipient infos, the encrypted content info and, for AuthEnvelopedData, the tag and the additional data. */
+interface Sealed {
+  kind: SealKind;
+  recipientInfos: RecipientInfos;
+  eci: EncryptedContentInfo;
+  mac: Uint8Array | null;
+  aad: Uint8Array;
+}
+
+function parseSealed(bytes: Uint8Array): Sealed | null {
+  const root = asn1js.fromBER(toArrayBuffer(bytes), BER);
+  if (root.offset === -1 || root.offset !== bytes.length) return null;
+  // The tree just parsed is read as ContentInfo and its content, rather than parsing the bytes twice
+  // more: each parse of a 100 MB envelope costs a few hundred milliseconds and a copy.
+  const info = AsnParser.fromASN(root.result, ContentInfo, { berOptions: BER });
+  const explicit = root.result instanceof asn1js.Sequence ? root.result.valueBlock.value[1] : undefined;
+  const inner = explicit instanceof asn1js.Constructed && explicit.valueBlock.value.length === 1 ? explicit.valueBlock.value[0] : undefined;
+  if (!inner) return null;
+  if (info.contentType === id_envelopedData) {
     const env = AsnParser.fromASN(inner, EnvelopedData, { berOptions: BER });
-    const mine = issuerAndSerial(recipientCert);
-    const ski = subjectKeyId(recipientCert);
-    const curve = curveOf(recipientCert);
-    let cek: Result<Uint8Array> | null = null;
-    for (const ri of env.recipientInfos) {
-      if (ri.kari && curve) {
-        const rek = ri.kari.recipientEncryptedKeys.find((r) => matchesKari(r.rid, mine, ski));
-        if (rek) cek = await cekFromKari(ri.kari, rek, recipientPrivateKey, curve);
-      } else if (ri.ktri && !curve) {
-        const rid = ri.ktri.rid;
-        const match = rid.issuerAndSerialNumber
-          ? sameIssuerAndSerial(rid.issuerAndSerialNumber, mine)
-          : !!rid.subjectKeyIdentifier && !!ski && bytesEqual(new Uint8Array(rid.subjectKeyIdentifier.buffer), ski);
-        if (match) cek = await cekFromKtri(ri.ktri, recipientPrivateKey);
-      }
-      if (cek) break;
-    }
-    if (!cek) return fail("The envelope is not encrypted for this agency's certificate.");
-    if (!cek.ok) return cek;
-    const eci = env.encryptedContentInfo;
-    const bits = CBC_BITS[eci.contentEncryptionAlgorithm.algorithm];
-    if (!bits) return fail(`The content cipher ${eci.contentEncryptionAlgorithm.algorithm} is not supported (AES-CBC only).`);
-    if (cek.value.length * 8 !== bits) return fail("The content key does not fit the content cipher.");
-    const ivRaw = eci.contentEncryptionAlgorithm.parameters;
-    const iv = ivRaw ? asn1js.fromBER(ivRaw).result : null;
-    if (!(iv instanceof asn1js.OctetString) || iv.valueBlock.valueHexView.length !== 16) return fail("The content cipher has no 16-byte IV.");
-    const content = eci.encryptedContent;
-    const ciphertext = content?.value
-      ? new Uint8Array(content.value.buffer)
-      : concat((content?.constructedValue ?? []).map((o) => new Uint8Array(o.buffer)));
-    const key = await subtle().importKey("raw", own(cek.value), { name: "AES-CBC" }, false, ["decrypt"]);
-    // Both forms of the ciphertext are fresh arrays of their own, so WebCrypto may read them as they are.
-    const plain = await subtle().decrypt({ name: "AES-CBC", iv: own(new Uint8Array(iv.valueBlock.valueHexView)) }, key, ciphertext);
-    return ok(new Uint8Array(plain));
-  } catch (e) {
-    return fail(`The envelope could not be decrypted: ${errorMessage(e)}.`);
+    return { kind: "aes-cbc", recipientInfos: env.recipientInfos, eci: env.encryptedContentInfo, mac: null, aad: new Uint8Array(0) };
   }
+  if (info.contentType !== OID.authEnvelopedData || !(inner instanceof asn1js.Sequence)) return null;
+  // AuthEnvelopedData ::= SEQUENCE { version, originatorInfo [0] OPTIONAL, recipientInfos SET,
+  //   authEncryptedContentInfo, authAttrs [1] OPTIONAL, mac OCTET STRING, unauthAttrs [2] OPTIONAL }
+  const fields = [...inner.valueBlock.value];
+  const context = (n: number) => (f: asn1js.BaseBlock | undefined) => !!f && f.idBlock.tagClass === 3 && f.idBlock.tagNumber === n;
+  if (!(fields.shift() instanceof asn1js.Integer)) return null;
+  if (context(0)(fields[0])) fields.shift();
+  const infos = fields.shift();
+  const eci = fields.shift();
+  if (!(infos instanceof asn1js.Set) || !(eci instanceof asn1js.Sequence)) return null;
+  let aad = new Uint8Array(0);
+  if (context(1)(fields[0])) {
+    // The additional data is the DER of the attributes with their SET OF tag (RFC 5083 §2.2).
+    aad = new Uint8Array(fields.shift()!.toBER(false));
+    aad[0] = 0x31;
+  }
+  const mac = fields.shift();
+  if (!(mac instanceof asn1js.OctetString)) return null;
+  return {
+    kind: "aes-gcm",
+    recipientInfos: AsnParser.fromASN(infos, RecipientInfos),
+    eci: AsnParser.fromASN(eci, EncryptedContentInfo, { berOptions: BER }),
+    mac: new Uint8Array(mac.valueBlock.valueHexView),
+    aad,
+  };
+}
+
+/** The content key from the recipient info made for us, or null. */
+async function recoverCek(infos: RecipientInfos, key: CryptoKey, cert: x509.X509Certificate): Promise<Uint8Array | null> {
+  const mine = issuerAndSerial(cert);
+  const ski = subjectKeyId(cert);
+  const curve = curveOf(cert);
+  for (const ri of infos) {
+    let cek: Result<Uint8Array> | null = null;
+    if (ri.kari && curve) {
+      const rek = ri.kari.recipientEncryptedKeys.find((r) => matchesKari(r.rid, mine, ski));
+      if (rek) cek = await cekFromKari(ri.kari, rek, key, curve);
+    } else if (ri.ktri && !curve) {
+      const rid = ri.ktri.rid;
+      const match = rid.issuerAndSerialNumber
+        ? sameIssuerAndSerial(rid.issuerAndSerialNumber, mine)
+        : !!rid.subjectKeyIdentifier && !!ski && bytesEqual(new Uint8Array(rid.subjectKeyIdentifier.buffer), ski);
+      if (match) cek = await cekFromKtri(ri.ktri, key);
+    }
+    if (cek) return cek.ok ? cek.value : null;
+  }
+  return null;
+}
+
+/**
+ * Opens an encrypted envelope made for `recipientCert` with its private key: AuthEnvelopedData with
+ * AES-GCM always; EnvelopedData with AES-CBC (version 1) only with `allowCbc`, which a server gives
+ * only to the file import. Every failure — not CMS, not for us, a bad key wrap, a bad tag, bad
+ * padding, a format not allowed here — is the one sentence REFUSE.sealed (see the top of this file);
+ * only a private key that cannot be used at all says so. The envelope inside still needs
+ * `openEnvelope`, and for "aes-cbc" its failures must be answered with REFUSE.sealed too.
+ */
+export async function unsealEnvelope(bytes: Uint8Array, recipientPrivateKey: CryptoKey, recipientCert: x509.X509Certificate, o: { allowCbc?: boolean } = {}): Promise<Result<Unsealed>> {
+  const usable = await usableKey(recipientPrivateKey, recipientCert);
+  if (!usable.ok) return usable;
+  try {
+    const sealed = parseSealed(bytes);
+    if (!sealed || (sealed.kind === "aes-cbc" && !o.allowCbc)) return fail(REFUSE.sealed);
+    const alg = sealed.eci.contentEncryptionAlgorithm;
+    const bits = sealed.kind === "aes-gcm" ? GCM_BITS[alg.algorithm] : CBC_BITS[alg.algorithm];
+    if (!bits) return fail(REFUSE.sealed);
+    let cek: Uint8Array | null = null;
+    try {
+      cek = await recoverCek(sealed.recipientInfos, usable.value, recipientCert);
+    } catch {
+      cek = null;
+    }
+    // No key for us, or a key that does not fit: a random one stands in, and the content is
+    // decrypted anyway, so this failure costs what a damaged ciphertext costs.
+    if (!cek || cek.length * 8 !== bits) cek = crypto.getRandomValues(new Uint8Array(bits / 8));
+    const content = sealed.eci.encryptedContent;
+    const ciphertext = content?.value ? new Uint8Array(content.value.buffer) : concat((content?.constructedValue ?? []).map((c) => new Uint8Array(c.buffer)));
+    const params = alg.parameters ? asn1js.fromBER(alg.parameters).result : null;
+    if (sealed.kind === "aes-cbc") {
+      if (!(params instanceof asn1js.OctetString) || params.valueBlock.valueHexView.length !== 16) return fail(REFUSE.sealed);
+      const key = await subtle().importKey("raw", own(cek), { name: "AES-CBC" }, false, ["decrypt"]);
+      // Both forms of the ciphertext are fresh arrays of their own, so WebCrypto may read them as they are.
+      const plain = await subtle().decrypt({ name: "AES-CBC", iv: own(new Uint8Array(params.valueBlock.valueHexView)) }, key, ciphertext);
+      return ok({ plain: new Uint8Array(plain), kind: "aes-cbc" });
+    }
+    // GCMParameters ::= SEQUENCE { aes-nonce OCTET STRING, aes-ICVlen INTEGER (12..16) DEFAULT 12 }
+    const nonce = params instanceof asn1js.Sequence ? params.valueBlock.value[0] : undefined;
+    const icv = params instanceof asn1js.Sequence ? params.valueBlock.value[1] : undefined;
+    const tagBytes = icv instanceof asn1js.Integer ? icv.valueBlock.valueDec : 12;
+    if (!(nonce instanceof asn1js.OctetString) || nonce.valueBlock.valueHexView.length === 0 || tagBytes < 12 || tagBytes > 16 || sealed.mac!.length !== tagBytes) return fail(REFUSE.sealed);
+    const key = await subtle().importKey("raw", own(cek), { name: "AES-GCM" }, false, ["decrypt"]);
+    const plain = await subtle().decrypt(
+      { name: "AES-GCM", iv: own(new Uint8Array(nonce.valueBlock.valueHexView)), tagLength: tagBytes * 8, additionalData: own(sealed.aad) },
+      key,
+      concat([ciphertext, sealed.mac!]),
+    );
+    return ok({ plain: new Uint8Array(plain), kind: "aes-gcm" });
+  } catch {
+    return fail(REFUSE.sealed);
+  }
+}
+
+/** unsealEnvelope for a reader that takes both formats (a file at hand: the CLI, tests, the browser). */
+export async function decryptEnvelope(bytes: Uint8Array, recipientPrivateKey: CryptoKey, recipientCert: x509.X509Certificate): Promise<Result<Uint8Array>> {
+  const r = await unsealEnvelope(bytes, recipientPrivateKey, recipientCert, { allowCbc: true });
+  return r.ok ? ok(r.value.plain) : r;
 }
 
 function concat(parts: Uint8Array[]): Uint8Array<ArrayBuffer> {

@@ -55,4 +55,6 @@ export const REFUSE = {
   attachment: (doc: string, sha: string) => `The attachment ${sha} of document ${doc} is not one the document references, or has another size.`,
   attachmentHash: (doc: string, sha: string) => `The attachment ${sha} of document ${doc} does not hash to its name.`,
   internal: (why: string) => `The envelope could not be checked: ${why}`,
+  // encryption (enveloped.ts): one sentence for every failure once decryption starts (no oracle)
+  sealed: "The encrypted envelope cannot be decrypted with this agency's key: it is not encrypted for this agency, or it was damaged or changed on the way.",
 } as const;
