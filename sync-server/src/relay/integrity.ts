@@ -17,11 +17,6 @@ interface PendingStore {
 }
 const pendingOf = (doc: Y.Doc): PendingStore => doc.store as unknown as PendingStore;
 
-export function hasPending(doc: Y.Doc): boolean {
-  const s = pendingOf(doc);
-  return s.pendingStructs !== null || s.pendingDs !== null;
-}
-
 /**
  * After `update` (written as `shape` says) was applied to `doc`: what of it Yjs could not integrate,
  * as a phrase, or undefined when all of it was. Only the update's own structs and deletions count

@@ -22,7 +22,7 @@ import {
 import type { DocIndexRow, DocStore, EntryReceipt } from "../storage/types.ts";
 import { CLOSE_FORBIDDEN, encodeAwareness, encodeUpdate } from "./protocol.ts";
 import { access, mayCreate, type Principal } from "./authz.ts";
-import { hasPending, loadStored, pendingFrom } from "./integrity.ts";
+import { loadStored, pendingFrom } from "./integrity.ts";
 import { bindPresence, type Shown } from "./presence.ts";
 import { ClientWriters, IMPORT_WRITER, SERVER_WRITER, personWriter } from "./clients.ts";
 import { indexRow } from "./index-row.ts";
