@@ -158,7 +158,7 @@ async function main(): Promise<void> {
       encryptMs: round(enc.encryptMs, 1),
       decryptMs: round(enc.decryptMs, 1),
       encryptedBytes: enc.bytes,
-      note: "CMS EnvelopedData (ECDH P-256, AES-256-CBC) of the whole envelope for the recipient, and back; not part of the total",
+      note: "CMS AuthEnvelopedData (ECDH P-256, AES-256-GCM) of the whole envelope for the recipient, and back; not part of the total",
     },
     peer: {
       what: "the same documents as a plain ZIP of Automerge 3 saves with the attachments beside them: no manifest, no signatures, no checks (export = save + zipSync, read = unzipSync + load)",

@@ -71,7 +71,7 @@ export function checkOpened(opened: OpenedEnvelope, docs: readonly BenchDoc[]): 
 }
 
 /**
- * Encryption for B (CMS EnvelopedData to an EC P-256 certificate) and decryption back. B's agency
+ * Encryption for B (CMS AuthEnvelopedData, AES-256-GCM, to an EC P-256 certificate) and decryption back. B's agency
  * CA key is a non-extractable ECDSA key, which cannot decrypt (see docs/envelope.md), so the bench
  * encrypts to a second B certificate whose key can.
  */
