@@ -115,7 +115,7 @@ describe("finding 1: no frame stops the server; a never-seen id is only for its 
     c.close();
   });
 
-  it("the registry desk creates a document for an officer of its own unit, and not for another unit", async () => {
+  it("the registry desk creates a document for an officer of any unit (分文), and no other agency's document", async () => {
     const id = freshId("registered");
     const registered = must(CountersignDocument.create({ id: asDocId(id), metadata: testMetadata(), subject: "收文" }));
     expect(await batchPush(id, registered.encodeState(), a.people.registry.token)).toEqual({ doc: id, ok: true });
@@ -123,8 +123,12 @@ describe("finding 1: no frame stops the server; a never-seen id is only for its 
     const elsewhere = must(
       CountersignDocument.create({ id: asDocId(other), metadata: testMetadata({ unit: "U-PER" as never, caseOfficer: "P-outsider" as never }), subject: "收文" }),
     );
-    const r = await batchPush(other, elsewhere.encodeState(), a.people.registry.token);
+    expect(await batchPush(other, elsewhere.encodeState(), a.people.registry.token)).toEqual({ doc: other, ok: true });
+    const foreign = freshId("foreign");
+    const theirs = must(CountersignDocument.create({ id: asDocId(foreign), metadata: testMetadata({ agency: "A-ELSE" as never }), subject: "他機關" }));
+    const r = await batchPush(foreign, theirs.encodeState(), a.people.registry.token);
     expect(r?.ok).toBe(false);
+    expect(r?.reason).toMatch(/this agency/);
   });
 
   it("someone waiting in a never-seen room is sent away when another person creates it, and sees none of it", async () => {

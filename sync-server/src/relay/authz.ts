@@ -37,12 +37,13 @@ export function access(p: Principal, row: DocIndexRow | undefined): Access {
 
 /**
  * Who may create a document through the relay or the batch sync: its case officer (新增公文 on their
- * own device) or the registry desk of its unit (收文登記 for an officer of that unit), and only a
- * document of this agency (another agency's documents arrive as envelopes). The reason when not.
+ * own device) or the registry desk (收文登記 and 分文, which assigns an incoming document to an officer
+ * of any unit: the registry page offers every unit), and only a document of this agency (another
+ * agency's documents arrive as envelopes). The reason when not.
  */
 export function mayCreate(p: Principal, meta: { agency: string; unit: string; caseOfficer: string }): string | undefined {
   if (meta.agency !== p.agency) return "A document created here must belong to this agency; another agency's documents arrive as envelopes.";
   if (meta.caseOfficer === p.person) return undefined;
-  if (p.roles.includes("registry") && meta.unit === p.unit) return undefined;
-  return "Only its case officer, or the registry desk of its unit, creates a document: this update names someone else as its case officer.";
+  if (p.roles.includes("registry")) return undefined;
+  return "Only its case officer, or the registry desk, creates a document: this update names someone else as its case officer.";
 }
