@@ -92,12 +92,12 @@ describe("bad input at the relay", () => {
     expect(await closed).toEqual({ code: 4403, reason: "The document id is not valid." });
   });
 
-  it("The token's signature does not verify. — a forged token is refused with 4401", async () => {
+  it("The ticket's signature does not verify. — a forged ticket is refused with 4401", async () => {
     const before = await metric("unauthenticated");
-    const { closed } = await open("any-doc", a.people.officer.token.slice(0, -4) + "AAAA");
-    const c = await closed;
-    expect(c.code).toBe(4401);
-    expect(c.reason).toMatch(/token/);
+    const url = await syncUrl(a.ws, "any-doc", a.people.officer.token);
+    const ws = new WebSocket(url.slice(0, -4) + "AAAA");
+    const c = await new Promise<{ code: number; reason: string }>((r) => ws.on("close", (code, reason) => r({ code, reason: reason.toString() })));
+    expect(c).toEqual({ code: 4401, reason: "The ticket's signature does not verify." });
     expect(await metric("unauthenticated")).toBe(before + 1);
   });
 
