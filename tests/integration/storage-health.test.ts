@@ -16,7 +16,10 @@ import { describe, expect, it } from "vitest";
 import { openSqliteStore, type SqliteFaults } from "../../sync-server/src/storage/sqlite.ts";
 import { AgencyServer } from "../../sync-server/src/http/server.ts";
 import { BLOB_REFS_SETTING } from "../../sync-server/src/http/blob-refs.ts";
-import { loginOverHttp, populate, until } from "./support/agency-server.ts";
+import { WebSocket } from "ws";
+import { loginOverHttp, must, populate, tokenFor, until } from "./support/agency-server.ts";
+import { verifyToken } from "../../sync-server/src/identity/login.ts";
+import { issueTicket } from "../../sync-server/src/identity/ticket.ts";
 
 describe("storage that cannot be written", () => {
   it("a read-only store makes /healthz answer 503 and logins 503 with a sentence; writes resume without a restart once it can be written", async () => {
@@ -26,6 +29,8 @@ describe("storage that cannot be written", () => {
     const { agency, people } = await populate(setup);
     await setup.setSetting(BLOB_REFS_SETTING, new Date().toISOString());
     await setup.close();
+    // A second, writable connection to the same file: what an officer's earlier login left behind.
+    const writable = openSqliteStore(file);
 
     const faults: SqliteFaults = { readOnly: true };
     const store = openSqliteStore(file, faults);
@@ -41,6 +46,12 @@ describe("storage that cannot be written", () => {
       expect(await challenge.json()).toEqual({ error: "The agency's storage cannot be written at the moment; try again shortly." });
       // Reads still work.
       expect((await fetch(`${http}/api/agency`)).status).toBe(200);
+      // A WebSocket whose ticket cannot be spent (a write) is told to come back (4503), not refused for good.
+      const session = must(await verifyToken(agency, await tokenFor(writable, agency, people.officer)));
+      const { ticket } = await issueTicket({ putChallenge: async () => true }, agency, session);
+      const ws = new WebSocket(`${http.replace("http", "ws")}/sync/any-doc?ticket=${encodeURIComponent(ticket)}`);
+      const closed = await new Promise<{ code: number; reason: string }>((r) => ws.on("close", (code, reason) => r({ code, reason: reason.toString() })));
+      expect(closed).toEqual({ code: 4503, reason: "The server cannot check logins at the moment; try again shortly." });
 
       // The administrator fixes the file: no restart, the server's own health check reconnects.
       faults.readOnly = false;
@@ -49,6 +60,7 @@ describe("storage that cannot be written", () => {
       expect(await loginOverHttp(http, people.officer)).toMatch(/\./);
     } finally {
       await server.stop();
+      await writable.close();
     }
   });
 });

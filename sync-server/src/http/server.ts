@@ -177,7 +177,7 @@ export class AgencyServer {
     this.relay = new Relay({
       rooms: this.rooms,
       store: o.store,
-      authenticate: relayAuthenticator(o.store, o.agency),
+      authenticate: relayAuthenticator(o.store, o.agency, o.log),
       sessions: this.sockets,
       metrics: this.metrics,
       log: o.log,

@@ -13,15 +13,26 @@ import type { OpenSockets, SocketSession } from "../relay/sessions.ts";
  * The relay's `authenticate`: a single-use ticket (identity/ticket.ts) whose certificate is still in
  * force. A login token in the URL is refused even when valid: access logs keep URLs.
  */
-export function relayAuthenticator(store: Store, agency: Agency): (q: URLSearchParams) => Promise<Result<Principal & SocketSession>> {
+export function relayAuthenticator(
+  store: Store,
+  agency: Agency,
+  log: Logger,
+): (q: URLSearchParams) => Promise<Result<Principal & SocketSession> | { ok: false; reason: string; retry: true }> {
   return async (q) => {
     if (q.has("token")) return { ok: false, reason: TICKET_REFUSALS.tokenInUrl };
-    const s = await redeemTicket(store, agency, q.get("ticket"));
-    if (!s.ok) return s;
-    const standing = await checkStanding(store, s.value);
-    if (!standing.ok) return standing;
-    const v = standing.value;
-    return { ok: true, value: { person: v.person, unit: v.unit, agency: v.agency, roles: v.roles, cert: v.cert, expiresAt: v.expiresAt } };
+    try {
+      const s = await redeemTicket(store, agency, q.get("ticket"));
+      if (!s.ok) return s;
+      const standing = await checkStanding(store, s.value);
+      if (!standing.ok) return standing;
+      const v = standing.value;
+      return { ok: true, value: { person: v.person, unit: v.unit, agency: v.agency, roles: v.roles, cert: v.cert, expiresAt: v.expiresAt } };
+    } catch (e) {
+      // The store could not be read or written (spending the ticket is a write): not a refusal of
+      // this person — the socket closes as "come back later" (4503) and the client retries.
+      log.warn({ err: (e as Error).message }, "could not check a WebSocket ticket");
+      return { ok: false, reason: "The server cannot check logins at the moment; try again shortly.", retry: true };
+    }
   };
 }
 

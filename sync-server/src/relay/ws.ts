@@ -28,7 +28,7 @@ export interface RelayOptions {
    * Who the upgrade's query (`?ticket=…`) speaks for, with the certificate and the token's expiry;
    * a refusal closes with 4401 (http/server.ts: tickets, never a login token in the URL).
    */
-  authenticate: (query: URLSearchParams) => Promise<Result<Principal & SocketSession>>;
+  authenticate: (query: URLSearchParams) => Promise<Result<Principal & SocketSession> | { ok: false; reason: string; retry: true }>;
   /** The open sockets by certificate: closed at revocation and at token expiry (sessions.ts). */
   sessions: OpenSockets;
   metrics: Metrics;
@@ -103,6 +103,8 @@ export class Relay {
 
     const who = await this.o.authenticate(query);
     if (!who.ok) {
+      // `retry`: the server could not check (its storage); the client should come back, not give up.
+      if ("retry" in who) return void ws.close(CLOSE_GOING_AWAY, clip(who.reason));
       this.o.metrics.refuse("unauthenticated");
       return void ws.close(CLOSE_UNAUTHORIZED, clip(who.reason));
     }
