@@ -14,4 +14,4 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 };
 
 /** JSON, attachments, /healthz, /metrics: nothing to run, style or frame. */
-export const API_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox";
+export const API_CSP = "default-src 'none'; frame-ancestors 'none'";
