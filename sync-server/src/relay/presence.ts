@@ -7,7 +7,8 @@ import { fail, ok, type Result } from "@countersign/crdt-model";
  * say-so — any client may claim any client id and any name — so the relay binds it to the
  * connection: what must stay true is that
  * - a presence client id belongs to the first connection that used it in the room, and no other
- *   connection may set or clear its state while that one is open. Stock clients echo the states
+ *   connection (but one of the same person: a reconnect before the old socket is noticed dead) may
+ *   set or clear its state while that one is open. Stock clients echo the states
  *   they received (and announce the removal of states that timed out): entries for another
  *   connection's client that are no newer than the relay's, or that clear it, are dropped quietly;
  *   a newer state for it is a spoof, dropped and refused;

@@ -147,7 +147,15 @@ export class Room {
       update,
       peer.shown,
       (client) => {
-        for (const [other, clients] of this.peers) if (other !== peer && clients.has(client)) return true;
+        for (const [other, clients] of this.peers) {
+          if (other === peer || !clients.has(client)) continue;
+          // The same person reconnecting (the old socket not noticed dead yet) takes its id along.
+          if (peer.who && other.who?.person === peer.who.person) {
+            clients.delete(client);
+            return false;
+          }
+          return true;
+        }
         return false;
       },
       (client) => this.awareness.meta.get(client)?.clock ?? 0,
