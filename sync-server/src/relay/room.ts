@@ -356,7 +356,8 @@ export class Room {
   }
 
   /**
-   * Keeps the index row current. Body and attachment edits cannot change it; 主旨 edits change only
+   * Keeps the index row current. Body edits cannot change it (attachment edits can: the row carries
+   * the attachments it references, which decide who may download them, http/blobs.ts); 主旨 edits change only
    * its subject, written once typing pauses (or when the room closes) rather than per keystroke;
    * anything else is written at once when the row differs.
    */
@@ -369,7 +370,7 @@ export class Room {
 
   /** The row to write now, if any (see updateIndex); the caller writes it, then calls indexWritten. */
   private indexDue(touched?: ReadonlySet<DocumentPart>): DocIndexRow | undefined {
-    if (touched && [...touched].every((p) => p === "body" || p === "attachments" || p === "subject")) {
+    if (touched && [...touched].every((p) => p === "body" || p === "subject")) {
       if (touched.has("subject")) this.scheduleIndex();
       return undefined;
     }
