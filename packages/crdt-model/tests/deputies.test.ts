@@ -5,6 +5,7 @@ import { derive } from "../src/workflow/derive.ts";
 import { parseDeputyTable, type DeputyTable } from "../src/routing/deputies.ts";
 import { parseRoutingPlan } from "../src/routing/plan.ts";
 import { asPersonId, type PersonId } from "../src/ids.ts";
+import { signAction } from "../src/chain/sign.ts";
 
 // Deputies (職務代理人) come from the agency's deputy table in the trust store, never from the plan.
 
@@ -51,6 +52,22 @@ describe("deputies come from the agency's deputy table", () => {
     const s = await derive(f.doc, trust);
     expect(s.report.entries.find((e) => e.id === approve)?.reason).toBe("The case officer may not approve his own document.");
     expect(s.status).toBe("in-review");
+  });
+
+  it("the case officer's deputy who submitted the document may not approve it too", async () => {
+    const f = await flow();
+    // The chief acts for the case officer (he is away) and submits; the chief is also the reviewer.
+    const trust = trustWith(f, table(f, [{ principal: "P-OFFICER", deputy: "P-CHIEF" }]));
+    const sign = async (who: typeof f.a.chief, input: Parameters<typeof f.sign>[1]) => {
+      const r = await signAction(f.doc, who, (await derive(f.doc, trust)).heads, input);
+      if (!r.ok) throw new Error(r.reason);
+      return r.value.id;
+    };
+    await sign(f.a.chief, { action: { kind: "submit" }, step: null, at: tick() });
+    const approve = await sign(f.a.chief, { action: { kind: "approve" }, step: SAMPLE_STEPS.review, at: tick() });
+    const s = await derive(f.doc, trust);
+    expect(s.status).toBe("in-review");
+    expect(s.report.entries.find((e) => e.id === approve)?.reason).toBe("Whoever submitted the document may not approve it.");
   });
 
   it("a deputy named only in the plan grants nothing", async () => {

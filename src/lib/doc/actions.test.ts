@@ -29,6 +29,7 @@ const state = (over: Partial<WorkflowState>): WorkflowState => ({
   secrecy: "none",
   origin: null,
   deputies: [],
+  submitter: null,
   holders: [],
   pending: [],
   plan,

@@ -55,8 +55,9 @@ export function offers(s: WorkflowState, me: SignerProfile): Offer[] {
   if (isCaseOfficer && s.plan && (s.status === "draft" || (s.status === "returned" && !submitted))) out.push({ kind: "submit", step: null, label: null });
 
   for (const p of s.pending) {
-    // The case officer never approves, countersigns or decides his own document (no self-approval).
-    if (!answers(p.assignee, me) || !s.plan || isCaseOfficer) continue;
+    // The case officer never approves, countersigns or decides his own document (no self-approval),
+    // nor does whoever submitted it for him.
+    if (!answers(p.assignee, me) || !s.plan || isCaseOfficer || s.submitter === me.person) continue;
     const found = findStep(s.plan, p.step);
     const label = found?.step.label ?? null;
     out.push({ kind: STEP_ACTION[p.type], step: p.step, label });

@@ -49,6 +49,8 @@ export interface WorkflowState {
   origin: AccessFields | null;
   /** The agency's deputy-table arrangements for the case officer and the people the plan names. */
   deputies: Deputy[];
+  /** Who signed the submission in force (the case officer or his deputy); he may not approve it too. */
+  submitter: PersonId | null;
   /** Who holds the document now (whom it waits on). */
   holders: Holder[];
   pending: { step: StepId; type: StepType; assignee: Assignee }[];
@@ -143,6 +145,7 @@ export function deriveFromReport(doc: CountersignDocument, report: VerificationR
     secrecy,
     origin,
     deputies: deputiesOf(report.deputies, principals),
+    submitter: state?.submitter ?? null,
     holders,
     pending,
     plan,

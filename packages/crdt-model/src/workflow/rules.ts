@@ -50,6 +50,7 @@ export function check(s: WorkState, e: EntryFacts, ctx: ChainContext): string | 
       // No self-approval: whatever the plan or the deputy table says, the case officer never
       // approves, countersigns or decides his own document.
       if (isCaseOfficerInPerson(s, p, ctx)) return `The case officer may not ${a.kind} his own document.`;
+      if (s.submitter === p.person && p.agency === ctx.agency) return `Whoever submitted the document may not ${a.kind} it.`;
       const open = openStepCheck(s, e, ctx);
       if (open) return open;
       const plan = s.plan!;
@@ -163,6 +164,7 @@ export function apply(s: WorkState, e: EntryFacts): void {
     case "submit":
       s.plan = e.content.plan;
       s.submitted = true;
+      s.submitter = e.profile.person;
       s.done.clear();
       s.returnedTo = null;
       s.stage = 0;

@@ -70,6 +70,8 @@ export interface WorkState {
   caseOfficer: PersonId;
   unit: UnitId;
   secrecy: Secrecy;
+  /** Who signed the submission in force (the case officer or his deputy): he may not also approve it. */
+  submitter: PersonId | null;
   decision: { entry: EntryId; content: Sha256Hex } | null;
   /** The entry that last changed the status or stage, and per step the entry that last touched it. */
   lastChange: EntryId | null;
@@ -89,6 +91,7 @@ export function initialState(ctx: ChainContext): WorkState {
     caseOfficer: ctx.caseOfficer,
     unit: ctx.unit,
     secrecy: ctx.secrecy,
+    submitter: null,
     decision: null,
     lastChange: null,
     stepChange: new Map(),
