@@ -11,7 +11,7 @@ export interface SocketSession {
 interface Entry {
   session: SocketSession;
   close: (code: number, reason: string) => void;
-  timer: ReturnType<typeof setTimeout>;
+  timer?: ReturnType<typeof setTimeout>;
 }
 
 export const SESSION_ENDED = {
@@ -33,7 +33,7 @@ export class OpenSockets {
 
   /** Registers a socket; returns what to call when it closes. Already expired: closed at once. */
   add(session: SocketSession, close: (code: number, reason: string) => void): () => void {
-    const entry: Entry = { session, close, timer: undefined as unknown as ReturnType<typeof setTimeout> };
+    const entry: Entry = { session, close };
     const arm = () => {
       const left = new Date(session.expiresAt).getTime() - this.now();
       if (!(left > 0)) return this.end(entry, CLOSE_UNAUTHORIZED, SESSION_ENDED.expired);
