@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ENVELOPE_REFUSALS,
   asAgencyCode,
+  buildEnvelope,
   asStepId,
   encryptEnvelope,
   encryptEnvelopeCbc,
@@ -19,8 +20,11 @@ import { x509 } from "../../sync-server/src/identity/x509.ts";
 import { addPerson } from "../../sync-server/src/directory/directory.ts";
 import { enroll, issueEnrollmentCode } from "../../sync-server/src/identity/enrollment.ts";
 import { SEND_DENIED } from "../../sync-server/src/exchange/http-api.ts";
+import { PEER_REFUSALS } from "../../sync-server/src/exchange/peer-rights.ts";
+import { tabsOf } from "../../src/lib/inbox/classify.ts";
+import { agencySigner } from "../../sync-server/src/exchange/signer.ts";
 import { decisionOnlyPlan, must, tokenFor, type RunningAgency } from "./support/agency-server.ts";
-import { FAST_DELIVERY, act, call, draftAndSubmit, federate, startAgencies, upload } from "./support/federation.ts";
+import { FAST_DELIVERY, act, call, draftAndSubmit, federate, pull, startAgencies, upload } from "./support/federation.ts";
 
 let A: RunningAgency, B: RunningAgency;
 // B takes at most 4 imports at once, and cuts off a body slower than 2 KiB/s after 400 ms.
@@ -86,6 +90,38 @@ describe("slow uploads (finding 9)", () => {
     expect(answer).toMatch(/^HTTP\/1\.1 408/);
     expect(answer).toContain("slower than 2048 bytes a second");
     expect((await fetch(`${B.http}/healthz`)).status).toBe(200);
+  });
+});
+
+describe("a trusted peer writes only what it may (finding 5), over HTTP", () => {
+  const postTo = (x: RunningAgency, bytes: Uint8Array) =>
+    fetch(`${x.http}/api/exchange/envelopes`, { method: "POST", headers: { "content-type": "application/vnd.countersign.envelope+zip" }, body: bytes as Uint8Array<ArrayBuffer> });
+
+  it("an envelope from a peer cannot change a draft it was never sent", async () => {
+    const draft = await draftAndSubmit(B, decisionOnlyPlan("P-chief", 3), "B 的內部簽稿");
+    // A got hold of B's internal document (a leaked copy) and rewrites its subject.
+    const leaked = await pull(B, "officer", draft);
+    leaked.setSubject("已改寫的主旨");
+    const env = must(await buildEnvelope({ to: asAgencyCode(code(B)), purpose: "countersign-reply", docs: [{ doc: leaked }], sender: agencySigner(A.agency) }));
+    const res = await postTo(B, env);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { reason: string }).reason).toBe(PEER_REFUSALS.notExchanged(draft, code(A)));
+    expect((await pull(B, "officer", draft)).subject()).toBe("B 的內部簽稿");
+  });
+
+  it("a peer's request lands with the registry desk (待分文), not in the inbox of the officer who shares its case officer's id", async () => {
+    const doc = await draftAndSubmit(A, askB(), "請高雄會辦：落在登記桌");
+    const env = must(await A.server.exchange.exportEnvelope({ docs: [doc], to: asAgencyCode(code(B)), purpose: "countersign-request" }));
+    expect((await postTo(B, env.bytes)).status).toBe(200);
+    // A's case officer is P-officer; so is an officer of B, who must not find it as theirs: in the
+    // app's own inbox rules (承辦中, 待辦) it is nobody's at B until the registry desk assigns it.
+    const row = (await B.store.getIndex(doc))!;
+    expect(row).toMatchObject({ caseOfficer: null, unit: null, holders: [`agency:${code(B)}`] });
+    const listed = (await call<{ docs: (typeof row)[] }>(B, "officer", "/api/inbox")).json.docs.find((d) => d.doc === doc)!;
+    const viewer = { person: "P-officer", unit: "U-STU", agency: code(B), roles: ["case-officer"] };
+    expect([...tabsOf({ ...listed, speed: null, docNumber: null }, viewer, "2026-01-01")]).toEqual([]);
+    const incoming = await call<{ docs: { doc: string; assignment: unknown }[] }>(B, "registry", "/api/exchange/incoming");
+    expect(incoming.json.docs.find((d) => d.doc === doc)).toMatchObject({ assignment: null });
   });
 });
 
