@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main, type Io } from "../../sync-server/src/cli/main.ts";
-import { TAMPER_KINDS } from "@countersign/crdt-model";
+import { SAMPLE_STEPS, TAMPER_KINDS, act, createSampleAgency, createSampleDocument, encodeDocumentFile, sampleTrust } from "@countersign/crdt-model";
 import { openSqliteStore } from "../../sync-server/src/storage/sqlite.ts";
 
 function capture(): Io & { lines: string[]; errors: string[] } {
@@ -52,6 +52,27 @@ describe("countersign sample / chain verify", () => {
     const io = capture();
     expect(await main(["chain", "verify", a, "--ca", `${b}.ca.pem`], io)).toBe(1);
     expect(io.errors[0]).toBe("The signer's certificate is not issued by a trusted authority.");
+  });
+
+  it("chain verify recognises a deputy's 決行 only with the agency's deputy table (--deputies), never from the plan", async () => {
+    const a = await createSampleAgency();
+    const trust = sampleTrust(a);
+    const doc = createSampleDocument(a);
+    await act(doc, a.officer, trust, { action: { kind: "submit" }, step: null });
+    await act(doc, a.chief, trust, { action: { kind: "approve" }, step: SAMPLE_STEPS.review });
+    await act(doc, a.personnel, trust, { action: { kind: "countersign" }, step: SAMPLE_STEPS.personnel });
+    await act(doc, a.accounting, trust, { action: { kind: "countersign" }, step: SAMPLE_STEPS.accounting });
+    await act(doc, a.deputyDirector, trust, { action: { kind: "decide" }, step: SAMPLE_STEPS.decide, opinion: "代為決行。" });
+    const file = join(dir, "deputy.json");
+    const ca = join(dir, "deputy.ca.pem");
+    const table = join(dir, "deputy-table.json");
+    writeFileSync(file, encodeDocumentFile(doc));
+    writeFileSync(ca, a.ca.cert.toString("pem"));
+    writeFileSync(table, JSON.stringify(a.deputies));
+    const without = capture();
+    expect(await main(["chain", "verify", file, "--ca", ca], without)).toBe(1);
+    expect(without.errors).toEqual(["The signer is not assigned to that step."]);
+    expect(await main(["chain", "verify", file, "--ca", ca, "--deputies", table], capture())).toBe(0);
   });
 
   it("a file that is not a document file is refused with a sentence, not a stack trace", async () => {

@@ -20,7 +20,15 @@ export async function runChainVerify(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { ca: { type: "string", multiple: true }, "export-cms": { type: "string" }, json: { type: "boolean" } },
+    options: {
+      ca: { type: "string", multiple: true },
+      // The agency's delegation and deputy tables (JSON, as `delegation show` / `deputy show` print
+      // them): without them 決行 is held to the plan's level only and no deputy is recognised.
+      delegation: { type: "string", multiple: true },
+      deputies: { type: "string", multiple: true },
+      "export-cms": { type: "string" },
+      json: { type: "boolean" },
+    },
   });
   const file = positionals[0];
   if (!file || positionals.length > 1) {
@@ -48,7 +56,25 @@ export async function runChainVerify(argv: string[], io: Io): Promise<number> {
     pems = ca;
     if (!values.json) io.out("note: no --ca given; trusting the CA certificate carried in the file (not pinned)");
   }
-  const trust = TrustStore.fromPem(pems);
+  const tables = async (files: string[] | undefined): Promise<unknown[] | string> => {
+    const out: unknown[] = [];
+    for (const f of files ?? []) {
+      try {
+        out.push(JSON.parse(await readFile(f, "utf8")) as unknown);
+      } catch (e) {
+        return `The table file ${f} cannot be read as JSON (${e instanceof Error ? e.message : String(e)}).`;
+      }
+    }
+    return out;
+  };
+  const delegation = await tables(values.delegation);
+  const deputies = await tables(values.deputies);
+  for (const t of [delegation, deputies])
+    if (typeof t === "string") {
+      io.err(t);
+      return 2;
+    }
+  const trust = TrustStore.fromPem(pems, delegation as unknown[], deputies as unknown[]);
   if (!trust.ok) {
     io.err(trust.reason);
     return 2;

@@ -22,7 +22,7 @@ Usage:
       Write a sample document (a 簽 routed through review, a parallel countersign by two units and a
       decision) and its CA certificate (FILE.ca.pem). KIND: signature, content-after-decision,
       unassigned-signer, missing-parent, altered-entry.
-  countersign chain verify FILE [--ca PEM] [--export-cms DIR] [--json]
+  countersign chain verify FILE [--ca PEM] [--delegation JSON] [--deputies JSON] [--export-cms DIR] [--json]
       Verify every entry of the document's signature chain and print the derived workflow state.
       Exits 0 when every entry is valid, 1 with the first reason otherwise.
       --export-cms writes per entry ID.bin, ID.p7s and ca.pem for:
@@ -40,6 +40,7 @@ One agency's server data (DIR holds countersign.db; exits 0 ok, 1 refused with a
       one-time enrollment code (valid 7 days). user code --data DIR --id ID hands out a new one.
   countersign user list --data DIR [--json]
   countersign deputy add --data DIR --principal ID --deputy ID --from ISO --until ISO
+  countersign deputy show --data DIR
   countersign delegation set --data DIR FILE.json   |  delegation show --data DIR
   countersign cert register --data DIR --person ID --p12 FILE --password-file F
       Register a certificate issued elsewhere (e.g. 自然人憑證) from a PKCS #12 file.

@@ -116,6 +116,12 @@ describe("countersign unit / user / deputy / delegation / cert / agency", () => 
       code: 1,
       errors: ["A deputy's period must start before it ends."],
     });
+    const shown = await run(["deputy", "show", "--data", dir]);
+    expect(JSON.parse(shown.lines.join("\n"))).toEqual({
+      v: 1,
+      agency: "376420000A",
+      deputies: [{ principal: "chief", deputy: "o1", from: "2026-01-01T00:00:00.000Z", until: "2026-01-31T00:00:00.000Z" }],
+    });
 
     const tableFile = join(dir, "..", "delegation.json");
     writeFileSync(tableFile, JSON.stringify({ v: 1, agency: "376420000A", levels: [{ level: 3, title: "科長" }], rules: [{ category: "教育", level: 3 }], defaultLevel: 5 }));
