@@ -234,6 +234,11 @@ export class Room {
     }
   }
 
+  /** Whether an update (or an import) is being taken in right now: its receipts may still follow. */
+  get working(): boolean {
+    return this.inFlight > 0;
+  }
+
   /** Nobody connected and nothing being stored: safe to unload. */
   get idle(): boolean {
     return this.peers.size === 0 && this.inFlight === 0;

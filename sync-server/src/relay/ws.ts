@@ -114,21 +114,20 @@ export class Relay {
       this.o.metrics.refuse("forbidden");
       return void ws.close(CLOSE_FORBIDDEN, clip("You do not take part in this document."));
     }
-    let room: Room;
-    try {
-      room = await this.o.rooms.get(doc);
-    } catch (e) {
-      this.o.log.error({ doc, err: (e as Error).message }, "loading the document failed");
-      return void ws.close(CLOSE_GOING_AWAY, "The document could not be loaded; try again.");
-    }
     // The room decides on the document as it stands (a never-seen id: anyone may wait, and reads
     // nothing until the document exists; then only those who take part stay: Room.evictOutsiders).
+    // While it decides, the room has no peer of ours and may be unloaded as idle: then the decision
+    // is taken again on the room loaded afresh, so no connection is ever attached to a closed room.
+    let room: Room;
     let admitted: boolean;
     let shown: Shown;
     try {
-      [admitted, shown] = await Promise.all([room.admits(who.value), this.shown(who.value)]);
+      do {
+        room = await this.o.rooms.get(doc);
+        [admitted, shown] = await Promise.all([room.admits(who.value), this.shown(who.value)]);
+      } while (room.closed);
     } catch (e) {
-      this.o.log.error({ doc, err: errorMessage(e) }, "checking access to the document failed");
+      this.o.log.error({ doc, err: errorMessage(e) }, "loading the document failed");
       return void ws.close(CLOSE_GOING_AWAY, "The document could not be loaded; try again.");
     }
     if (!admitted) {
