@@ -151,6 +151,20 @@ export async function registryGrantableRoles(store: Store): Promise<Role[]> {
   return [...DEFAULT_REGISTRY_GRANTABLE];
 }
 
+/**
+ * Why a registry desk may not act for this person (add them, hand out their enrollment code), or
+ * undefined when it may (and always for an administrator): a level above its own, or a role the
+ * agency does not let it grant.
+ */
+export async function beyondRegistryReach(store: Store, actor: Actor, p: { level: number; roles: readonly string[] }): Promise<string | undefined> {
+  if (isAdmin(actor) || !("level" in actor)) return undefined;
+  if (p.level > actor.level) return `The registry desk may add people up to its own level (${actor.level}) only.`;
+  const grantable = await registryGrantableRoles(store);
+  const bad = p.roles.find((r) => !(grantable as string[]).includes(r));
+  if (bad !== undefined) return `The registry desk may grant only the roles this agency lets it grant (${grantable.join(", ") || "none"}); "${bad}" needs an administrator.`;
+  return undefined;
+}
+
 /** Sets which roles the registry desk may grant (administrators; never the administrator role). */
 export async function setRegistryGrantableRoles(store: Store, actor: Actor, roles: string[]): Promise<Result<Role[]>> {
   if (!isAdmin(actor)) return fail(NOT_ADMIN);
@@ -171,13 +185,8 @@ export async function addPerson(store: Store, actor: Actor, input: PersonInput):
     return fail("Only an administrator or a registry desk may add people.");
   if (!mayManagePeopleOf(actor, asUnitId(input.unit))) return fail("The registry desk may add people to its own unit only.");
   if (!isAdmin(actor) && input.roles.includes("admin")) return fail("Only an administrator may grant the administrator role.");
-  if (!isAdmin(actor) && "level" in actor) {
-    if (input.level > actor.level) return fail(`The registry desk may add people up to its own level (${actor.level}) only.`);
-    const grantable = await registryGrantableRoles(store);
-    const bad = input.roles.find((r) => !(grantable as string[]).includes(r));
-    if (bad !== undefined)
-      return fail(`The registry desk may grant only the roles this agency lets it grant (${grantable.join(", ") || "none"}); "${bad}" needs an administrator.`);
-  }
+  const beyond = await beyondRegistryReach(store, actor, input);
+  if (beyond) return fail(beyond);
   const person = await validPerson(store, input, true);
   if (!person.ok) return person;
   if (await store.person(person.value.id)) return fail(`A person with the id ${input.id} already exists.`);

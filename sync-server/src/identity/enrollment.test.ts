@@ -43,6 +43,23 @@ describe("enrollment codes", () => {
     });
     await store.close();
   });
+
+  it("the registry desk cannot hand out an enrollment code for someone above its level or with a role it may not grant", async () => {
+    const { store } = await agencyFixture();
+    const clerk = sessionOf("clerk-a", "edu-a", ["registry"]);
+    // chief-a is a level-3 supervisor of the same unit: a code would let the desk sign as the chief.
+    expect(await issueEnrollmentCode(store, clerk, "chief-a")).toEqual({
+      ok: false,
+      reason: "The registry desk may hand out enrollment codes only for people it may add: The registry desk may add people up to its own level (1) only.",
+    });
+    expect(await issueEnrollmentCode(store, clerk, "clerk-a")).toEqual({
+      ok: false,
+      reason:
+        'The registry desk may hand out enrollment codes only for people it may add: The registry desk may grant only the roles this agency lets it grant (case-officer); "registry" needs an administrator.',
+    });
+    expect((await issueEnrollmentCode(store, SYSTEM, "chief-a")).ok).toBe(true);
+    await store.close();
+  });
 });
 
 describe("enroll", () => {

@@ -9,7 +9,7 @@ import {
   type SignerProfile,
 } from "@countersign/crdt-model";
 import type { Person, Store } from "../storage/types.ts";
-import { addPerson, isAdmin, mayManagePeopleOf, profileOf, type Actor, type PersonInput } from "../directory/directory.ts";
+import { addPerson, beyondRegistryReach, isAdmin, mayManagePeopleOf, profileOf, type Actor, type PersonInput } from "../directory/directory.ts";
 import type { Agency } from "./agency.ts";
 import { x509 } from "./x509.ts";
 
@@ -51,6 +51,10 @@ export async function issueEnrollmentCode(store: Store, actor: Actor, personId: 
   const person = await store.person(asPersonId(personId));
   if (!person) return fail(`The person ${personId} does not exist.`);
   if (!mayManagePeopleOf(actor, person.unit)) return fail("The registry desk may hand out enrollment codes for its own unit only.");
+  // A code enrolls a device as that person: the desk may not hand one out for someone it could not
+  // have added (a higher level, or roles the agency does not let it grant) and so sign as them.
+  const beyond = await beyondRegistryReach(store, actor, person);
+  if (beyond) return fail(`The registry desk may hand out enrollment codes only for people it may add: ${beyond}`);
   if (!person.active) return fail(`The person ${personId} is not active.`);
   const code = newEnrollmentCode();
   const expiresAt = new Date(now.getTime() + ENROLLMENT_TTL_MS).toISOString();
