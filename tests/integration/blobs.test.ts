@@ -2,8 +2,9 @@
 // download with safe headers, "which do you lack", and every refusal by its sentence.
 import { createHash, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CountersignDocument, asDocId, toBase64, type Metadata, type Sha256Hex } from "@countersign/crdt-model";
-import { loginOverHttp, must, startAgency, testMetadata, until, type RunningAgency } from "./support/agency-server.ts";
+import type { Metadata } from "@countersign/crdt-model";
+import { loginOverHttp, startAgency, type RunningAgency } from "./support/agency-server.ts";
+import { draftReferencing } from "./support/attachments.ts";
 
 const LIMIT = 256 * 1024;
 let a: RunningAgency;
@@ -24,21 +25,8 @@ async function put(name: string, body: Uint8Array, t: string | null = token): Pr
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
 
-let docs = 0;
-/**
- * The case officer drafts a document referencing these attachments and syncs it: a blob is served
- * only to someone who may read a document that references it.
- */
-async function attach(bodies: Uint8Array[], secrecy: Metadata["secrecy"] = "none"): Promise<string> {
-  const id = `blob-doc-${++docs}-${Date.now()}`;
-  const doc = must(CountersignDocument.create({ id: asDocId(id), metadata: testMetadata({ secrecy }), subject: "附件測試", plan: a.plan() }));
-  for (const b of bodies) must(doc.addAttachment({ sha256: sha(b) as Sha256Hex, name: "附件.bin", size: b.length, mime: "application/octet-stream" }));
-  const res = await fetch(`${a.http}/api/sync`, { method: "POST", headers: auth(), body: JSON.stringify({ v: 1, push: [{ doc: id, update: toBase64(doc.encodeState()) }] }) });
-  const answer = (await res.json()) as { pushed: { ok: boolean; reason?: string }[] };
-  if (!answer.pushed[0]?.ok) throw new Error(answer.pushed[0]?.reason ?? `sync answered ${res.status}`);
-  await until(async () => (await a.store.blobDocs(sha(bodies[0]!) as Sha256Hex)).includes(asDocId(id)), 5000, "attachment reference");
-  return id;
-}
+/** The case officer drafts a document referencing these attachments (see support/attachments.ts). */
+const attach = (bodies: Uint8Array[], secrecy: Metadata["secrecy"] = "none"): Promise<string> => draftReferencing(a, token, bodies, secrecy);
 
 async function get(name: string, t: string | null = token): Promise<number> {
   return (await fetch(`${a.http}/api/blobs/${name}`, { headers: auth(t) })).status;

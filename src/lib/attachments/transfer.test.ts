@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalStore } from "$lib/local/local-store.ts";
 import { fetchAttachment, keepAttached, uploadPending, type BlobTransport } from "./blobs.ts";
 import { startAgency, type RunningAgency } from "../../../tests/integration/support/agency-server.ts";
+import { draftReferencing } from "../../../tests/integration/support/attachments.ts";
 
 let a: RunningAgency;
 beforeAll(async () => {
@@ -48,6 +49,7 @@ describe("attachment transfer", () => {
     const two = new TextEncoder().encode("第二份掃描檔");
     const { t, calls } = transport(a.people.officer.token);
     await keepAttached(officer.db, sha(one), one, "text/plain");
+    await draftReferencing(a, a.people.officer.token, [one, two]);
     await t.put(sha(one), one); // someone else already sent these bytes
     calls.put.length = 0;
     await keepAttached(officer.db, sha(two), two, "text/plain");
@@ -63,6 +65,7 @@ describe("attachment transfer", () => {
     const bytes = new TextEncoder().encode("%PDF-1.4 公文附件");
     const { t: up } = transport(a.people.officer.token);
     await up.put(sha(bytes), bytes);
+    await draftReferencing(a, a.people.officer.token, [bytes]); // the chief reads it: a blob follows its documents
     const chief = new LocalStore("A-TEST", `chief-${Math.random()}`);
     const { t, calls } = transport(a.people.chief.token);
     const first = await fetchAttachment(chief.db, t, { sha256: sha(bytes), mime: "application/pdf" });
@@ -78,6 +81,7 @@ describe("attachment transfer", () => {
     const bytes = new TextEncoder().encode("原始附件");
     const { t: up } = transport(a.people.officer.token);
     await up.put(sha(bytes), bytes);
+    await draftReferencing(a, a.people.officer.token, [bytes]);
     const store = new LocalStore("A-TEST", `reader-${Math.random()}`);
     const { t } = transport(a.people.chief.token);
     // A relay that changes the bytes on the way (the app does not trust it to vouch for them).
