@@ -122,6 +122,26 @@ describe("revocation ends sessions and open sockets at once", () => {
   });
 });
 
+describe("a directory change takes effect at once, not at the next login", () => {
+  it("a person moved to another unit is answered as that unit's member on /api and their open sockets are closed to be admitted again", async () => {
+    const fast = await startAgency({ standingMs: 200 });
+    try {
+      const p = provider(fast, "doc-moved", fast.people.officer.token, drafted(fast, "doc-moved", "P-officer"));
+      const closed = closedOf(p);
+      await until(() => p.synced, 10_000, "synced");
+      must(await updatePerson(fast.store, SYSTEM, "P-officer", { unit: "U-PER", roles: ["case-officer", "registry"] }));
+      expect(await closed).toEqual({ code: 4401, reason: STANDING_REFUSALS.changed });
+      // The token still names U-STU and case-officer only; what a request is answered as is the directory's.
+      const res = await fetch(`${fast.http}/api/me`, { headers: { authorization: `Bearer ${fast.people.officer.token}` } });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ person: "P-officer", unit: "U-PER", roles: ["case-officer", "registry"] });
+      p.destroy();
+    } finally {
+      await fast.stop();
+    }
+  });
+});
+
 describe("token expiry closes sockets", () => {
   it("an open socket is closed with 4401 when its login token expires", async () => {
     const { token } = await newMember("P-expiring");

@@ -6,6 +6,8 @@ export interface SocketSession {
   cert: string;
   /** ISO 8601: the login token's expiry. */
   expiresAt: string;
+  /** The person's unit, level and roles when admitted (identity/standing.ts `directoryKey`). */
+  directory: string;
 }
 
 interface Entry {
@@ -70,6 +72,16 @@ export class OpenSockets {
     const entries = [...set];
     for (const e of entries) this.end(e, CLOSE_UNAUTHORIZED, reason);
     return entries.length;
+  }
+
+  /**
+   * Closes the sockets of this certificate admitted under another directory entry than `current`
+   * (4401 and the reason: the client logs in again and is admitted as the person now is); returns how many.
+   */
+  closeAdmittedOtherwise(cert: string, current: string, reason: string): number {
+    const stale = [...(this.byCert.get(cert) ?? [])].filter((e) => e.session.directory !== current);
+    for (const e of stale) this.end(e, CLOSE_UNAUTHORIZED, reason);
+    return stale.length;
   }
 
   /** Forgets every socket and its timer (the server is stopping; the relay closes the sockets). */

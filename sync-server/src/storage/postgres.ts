@@ -7,6 +7,7 @@ import { insertReceipts, upsertIndexRows } from "./postgres-index.ts";
 import {
   blob,
   bytes,
+  currentEntry,
   toCertificate,
   toDeputy,
   toEnrollment,
@@ -15,6 +16,7 @@ import {
   toReceipt,
   type CertDbRow,
   type DeputyDbRow,
+  type DirectoryColumns,
   type EnrollmentDbRow,
   type IndexDbRow,
   type PersonDbRow,
@@ -264,11 +266,11 @@ export class PostgresStore implements Store {
   async certificateStandings(serials: readonly string[]): Promise<Map<string, CertificateStanding>> {
     const out = new Map<string, CertificateStanding>();
     if (!serials.length) return out;
-    const r = await this.pool.query<{ serial: string; person: string; revoked_at: string | null; active: boolean | null }>(
-      "SELECT c.serial, c.person, c.revoked_at, p.active FROM certificates c LEFT JOIN people p ON p.id = c.person WHERE c.serial = ANY($1::text[])",
+    const r = await this.pool.query<{ serial: string; person: string; revoked_at: string | null; active: boolean | null } & DirectoryColumns>(
+      "SELECT c.serial, c.person, c.revoked_at, p.active, p.unit, p.level, p.roles FROM certificates c LEFT JOIN people p ON p.id = c.person WHERE c.serial = ANY($1::text[])",
       [[...serials]],
     );
-    for (const row of r.rows) out.set(row.serial, { person: row.person as PersonId, revoked: row.revoked_at !== null, active: row.active === true });
+    for (const row of r.rows) out.set(row.serial, { person: row.person as PersonId, revoked: row.revoked_at !== null, active: row.active === true, current: currentEntry(row) });
     return out;
   }
 

@@ -71,6 +71,15 @@ export interface PersonDbRow {
   /** 0/1 in SQLite, a boolean in PostgreSQL. */
   active: number | boolean;
 }
+/** A person's unit, level and roles as joined onto another row (null columns: no such person). */
+export interface DirectoryColumns {
+  unit: string | null;
+  level: number | null;
+  roles: string | null;
+}
+export const currentEntry = (r: DirectoryColumns): { unit: UnitId; level: number; roles: Role[] } | null =>
+  r.unit === null || r.level === null || r.roles === null ? null : { unit: r.unit as UnitId, level: r.level, roles: JSON.parse(r.roles) as Role[] };
+
 export const toPerson = (r: PersonDbRow): Person => ({
   id: r.id as PersonId,
   name: r.name,

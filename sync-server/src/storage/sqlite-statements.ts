@@ -54,7 +54,7 @@ export function statements(db: Database.Database) {
     certs: p("SELECT * FROM certificates ORDER BY issued_at, serial"),
     certsOf: p("SELECT * FROM certificates WHERE person = ? ORDER BY issued_at, serial"),
     revoke: p("UPDATE certificates SET revoked_at = ? WHERE serial = ? AND revoked_at IS NULL"),
-    standings: p(`SELECT c.serial, c.person, c.revoked_at, p.active FROM certificates c LEFT JOIN people p ON p.id = c.person
+    standings: p(`SELECT c.serial, c.person, c.revoked_at, p.active, p.unit, p.level, p.roles FROM certificates c LEFT JOIN people p ON p.id = c.person
       WHERE c.serial IN (SELECT value FROM json_each(?))`),
     // Likewise a used code stays used if the same hash is put again.
     putEnrollment: p(`INSERT INTO enrollments (code_hash, person, expires_at, used_at) VALUES (?, ?, ?, ?)

@@ -10,6 +10,7 @@ import {
 import {
   blob,
   bytes,
+  currentEntry,
   toCertificate,
   toDeputy,
   toEnrollment,
@@ -18,6 +19,7 @@ import {
   toReceipt,
   type CertDbRow,
   type DeputyDbRow,
+  type DirectoryColumns,
   type EnrollmentDbRow,
   type IndexDbRow,
   type PersonDbRow,
@@ -310,8 +312,8 @@ export class SqliteStore implements Store {
   async certificateStandings(serials: readonly string[]): Promise<Map<string, CertificateStanding>> {
     const out = new Map<string, CertificateStanding>();
     if (!serials.length) return out;
-    const rows = this.s.standings.all(JSON.stringify(serials)) as { serial: string; person: string; revoked_at: string | null; active: number | null }[];
-    for (const r of rows) out.set(r.serial, { person: r.person as PersonId, revoked: r.revoked_at !== null, active: r.active === 1 });
+    const rows = this.s.standings.all(JSON.stringify(serials)) as ({ serial: string; person: string; revoked_at: string | null; active: number | null } & DirectoryColumns)[];
+    for (const r of rows) out.set(r.serial, { person: r.person as PersonId, revoked: r.revoked_at !== null, active: r.active === 1, current: currentEntry(r) });
     return out;
   }
 

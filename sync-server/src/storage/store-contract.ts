@@ -409,7 +409,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       expect(await s.takeChallenge("d", "2026-01-01T00:03:01Z")).toBe(true);
     });
 
-    it("tells the standing of certificates in one read: revoked, person inactive, unknown", async () => {
+    it("tells the standing of certificates in one read: revoked, person inactive, unknown, and the person's unit, level and roles as they stand now", async () => {
       const s = await open();
       await s.putPerson({ id: person("p-chen"), name: "陳", unit: unit("u-edu"), level: 1, roles: ["case-officer"], active: true });
       await s.putPerson({ id: person("p-lin"), name: "林", unit: unit("u-edu"), level: 1, roles: ["case-officer"], active: false });
@@ -421,12 +421,15 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       await s.revokeCertificate("0b", "2026-01-02T00:00:00Z");
       const st = await s.certificateStandings(["0a", "0b", "0c", "0d", "ff"]);
       expect(Object.fromEntries(st)).toEqual({
-        "0a": { person: "p-chen", revoked: false, active: true },
-        "0b": { person: "p-chen", revoked: true, active: true },
-        "0c": { person: "p-lin", revoked: false, active: false },
-        "0d": { person: "p-gone", revoked: false, active: false },
+        "0a": { person: "p-chen", revoked: false, active: true, current: { unit: "u-edu", level: 1, roles: ["case-officer"] } },
+        "0b": { person: "p-chen", revoked: true, active: true, current: { unit: "u-edu", level: 1, roles: ["case-officer"] } },
+        "0c": { person: "p-lin", revoked: false, active: false, current: { unit: "u-edu", level: 1, roles: ["case-officer"] } },
+        "0d": { person: "p-gone", revoked: false, active: false, current: null },
       });
       expect((await s.certificateStandings([])).size).toBe(0);
+      // A directory change shows in the next read: sessions take unit, level and roles from here.
+      await s.putPerson({ id: person("p-chen"), name: "陳", unit: unit("u-sec"), level: 2, roles: ["registry"], active: true });
+      expect((await s.certificateStandings(["0a"])).get("0a")?.current).toEqual({ unit: "u-sec", level: 2, roles: ["registry"] });
     });
   });
 

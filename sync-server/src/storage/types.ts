@@ -168,6 +168,12 @@ export interface CertificateStanding {
   revoked: boolean;
   /** False when the person was deactivated or is no longer in the directory. */
   active: boolean;
+  /**
+   * The person's directory entry as it stands now (null when the person is not in the directory):
+   * a session takes its unit, level and roles from here on every request, not from its token, so a
+   * change in the directory takes effect at once.
+   */
+  current: { unit: UnitId; level: number; roles: Role[] } | null;
 }
 
 export interface IdentityStore {
