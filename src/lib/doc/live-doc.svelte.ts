@@ -82,7 +82,9 @@ export class LiveDoc {
       this.#queuedRefusal = new Live(async () => (await store.db.pending.where("doc").equals(docId).filter((p) => p.refused !== undefined).first())?.refused ?? null, null);
     const base = `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/sync`;
     // No login token in the URL (access logs keep URLs): each connection asks for a single-use ticket.
-    const WebSocketPolyfill = ticketedWebSocket(WebSocket, () => this.#ticket()) as unknown as typeof WebSocket;
+    // The DOM's handler types are narrower than the structural WebSocketLike the wrapper is written against.
+    const Base = WebSocket as unknown as Parameters<typeof ticketedWebSocket>[0];
+    const WebSocketPolyfill = ticketedWebSocket(Base, () => this.#ticket()) as unknown as typeof WebSocket;
     const provider = new WebsocketProvider(base, docId, this.ydoc, { ...providerOptions, WebSocketPolyfill });
     this.#provider = provider;
     markRemote(provider); // what the relay sends is not ours to queue again
