@@ -9,56 +9,17 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Role } from "@countersign/crdt-model";
 import { freePort, freshDatabase, killOnExit, startPostgres, startRedis, type Service } from "../support/services.ts";
 import { openPostgresStore } from "../../sync-server/src/storage/postgres.ts";
 import type { Store } from "../../sync-server/src/storage/types.ts";
 import { loadAgency } from "../../sync-server/src/identity/agency.ts";
-import { addPersonWithCode } from "../../sync-server/src/identity/enrollment.ts";
-import { addUnit, setDelegation } from "../../sync-server/src/directory/directory.ts";
 import { createDemoDocuments } from "../../sync-server/src/cli/demo-docs.ts";
+import { DEMO_AGENCY, DEMO_PEOPLE, addDemoDirectory } from "../../sync-server/src/cli/demo-directory.ts";
 import { runInit } from "../../sync-server/src/cli/init.ts";
 
 const PASSPHRASE = "chaos-test-passphrase-0123456789";
-const SYSTEM = { system: true } as const;
-export const AGENCY = { code: "A-DEMO-EDU", name: "示範市政府教育局" };
-
-// As `countersign demo` makes them (sync-server/src/cli/demo.ts): someone in every role.
-const UNITS = [
-  { id: "U-STU", name: "學務管理科" },
-  { id: "U-PER", name: "人事室" },
-  { id: "U-ACC", name: "會計室" },
-  { id: "U-SEC", name: "秘書室" },
-  { id: "U-HEAD", name: "局長室" },
-];
-const PEOPLE: { id: string; name: string; unit: string; level: number; roles: Role[] }[] = [
-  { id: "chen", name: "陳承辦", unit: "U-STU", level: 1, roles: ["case-officer"] },
-  { id: "li", name: "李登記", unit: "U-STU", level: 1, roles: ["registry"] },
-  { id: "lin", name: "林科長", unit: "U-STU", level: 3, roles: ["supervisor"] },
-  { id: "huang", name: "黃主任", unit: "U-PER", level: 3, roles: ["supervisor"] },
-  { id: "wu", name: "吳主任", unit: "U-ACC", level: 3, roles: ["supervisor"] },
-  { id: "wang", name: "王局長", unit: "U-HEAD", level: 5, roles: ["supervisor"] },
-  { id: "chou", name: "周收發", unit: "U-SEC", level: 1, roles: ["mail-room"] },
-  { id: "tsai", name: "蔡檔管", unit: "U-SEC", level: 1, roles: ["archives"] },
-  { id: "hsu", name: "許稽催", unit: "U-SEC", level: 2, roles: ["follow-up"] },
-];
-const DELEGATION = {
-  v: 1,
-  agency: AGENCY.code,
-  levels: [
-    { level: 1, title: "承辦人" },
-    { level: 2, title: "股長" },
-    { level: 3, title: "科長／單位主管" },
-    { level: 4, title: "副局長" },
-    { level: 5, title: "局長" },
-  ],
-  rules: [
-    { category: "學務", level: 3 },
-    { category: "學務.獎懲", level: 4 },
-    { category: "人事", level: 5 },
-  ],
-  defaultLevel: 5,
-};
+/** The demo agency of `countersign demo`, with the same directory (sync-server/src/cli/demo-directory.ts). */
+export const AGENCY = DEMO_AGENCY;
 
 export interface ServeProcess {
   readonly port: number;
@@ -118,13 +79,8 @@ export async function startScaledOutDemo(onPhase: (what: string, ms: number) => 
     phase("countersign init --store");
     const store = await openPostgresStore(db.url);
     started.push(() => store.close());
-    for (const u of UNITS) must(await addUnit(store, SYSTEM, { ...u, parent: "root" }));
-    must(await setDelegation(store, SYSTEM, DELEGATION));
     const codes: string[] = [`# ${AGENCY.name} (${AGENCY.code}) on PostgreSQL — demo enrollment codes, one use each`];
-    for (const p of PEOPLE) {
-      const added = must(await addPersonWithCode(store, SYSTEM, p));
-      codes.push(`${p.id}\t${p.name}\t${p.roles.join(",")}\t${added.enrollment.code}`);
-    }
+    codes.push(...must(await addDemoDirectory(store, AGENCY.code)));
     writeFileSync(join(dir, "demo-codes.txt"), codes.join("\n") + "\n", { mode: 0o600 });
     phase("the demo agency's directory");
 
@@ -168,7 +124,7 @@ export async function startScaledOutDemo(onPhase: (what: string, ms: number) => 
     const agency = must(await loadAgency(store, PASSPHRASE));
     const [servers] = await Promise.all([
       Promise.all([freePort().then(serve), freePort().then(serve)]),
-      createDemoDocuments(store, agency, PEOPLE),
+      createDemoDocuments(store, agency, DEMO_PEOPLE),
     ]);
     phase("33 demo documents and two serve processes");
     return {
