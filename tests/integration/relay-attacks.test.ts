@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import * as encoding from "lib0/encoding";
 import {
   CountersignDocument,
   TrustStore,
@@ -14,6 +13,7 @@ import {
 } from "@countersign/crdt-model";
 import { provider, startAgency, testMetadata, until, must, type RunningAgency, type Who } from "./support/agency-server.ts";
 import { awarenessStatesIn, encodeAwarenessStates, openRaw } from "./support/raw-client.ts";
+import { deepNesting } from "../../packages/crdt-model/tests/support/hostile-updates.ts";
 
 // Issue 12's relay findings, each reproduced against a real server with real clients: what an
 // attacker holding a valid login can send, and what must stay true afterwards.
@@ -239,38 +239,6 @@ describe("finding 2: nobody writes under the server's Yjs client id, and nothing
     expect(r?.reason).toMatch(/client id/);
   });
 });
-
-/** A root type of `name` holding `depth` maps nested in each other, then (optionally) the root deleted. */
-function deepNesting(base: Y.Doc, name: string, depth: number, deleteRoot: boolean): Uint8Array {
-  const d = new Y.Doc();
-  Y.applyUpdate(d, Y.encodeStateAsUpdate(base));
-  const sv = Y.encodeStateVector(d);
-  const first = Y.getState(d.store, d.clientID);
-  d.transact(() => {
-    let m = new Y.Map<unknown>();
-    d.getMap(name).set("x", m);
-    for (let i = 0; i < depth; i++) {
-      const next = new Y.Map<unknown>();
-      m.set("x", next);
-      m = next;
-    }
-  });
-  const update = Y.encodeStateAsUpdate(d, sv);
-  // Deleting the root in this copy would overflow the test's own stack: the deletion is written by hand.
-  return deleteRoot ? Y.mergeUpdates([update, deletion(d.clientID, first)]) : update;
-}
-
-/** An update that only deletes the struct at (client, clock). */
-function deletion(client: number, clock: number): Uint8Array {
-  const e = encoding.createEncoder();
-  encoding.writeVarUint(e, 0); // no structs
-  encoding.writeVarUint(e, 1); // one client in the delete set
-  encoding.writeVarUint(e, client);
-  encoding.writeVarUint(e, 1); // one range
-  encoding.writeVarUint(e, clock);
-  encoding.writeVarUint(e, 1);
-  return encoding.toUint8Array(e);
-}
 
 describe("finding 3: one update cannot freeze a room", () => {
   it("a 20,000-deep nesting is refused alone and later updates are stored", async () => {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import * as encoding from "lib0/encoding";
 import { CountersignDocument, TrustStore, asDocId, derive, parseCertificate, signAction, verify } from "@countersign/crdt-model";
 import { provider, startAgency, testMetadata, until, must, type RunningAgency } from "./support/agency-server.ts";
 import { encodeAwarenessStates, openRaw, syncFrame, type RawClient } from "./support/raw-client.ts";
+import { deletion } from "../../packages/crdt-model/tests/support/hostile-updates.ts";
 import { loadStored } from "../../sync-server/src/relay/integrity.ts";
 
 // The relay fuzzer (issue 12). Each run drafts a fresh document on one real server and lets real
@@ -99,17 +99,6 @@ function diffAfter(d: Y.Doc, edit: (d: Y.Doc) => void): Uint8Array {
   const sv = Y.encodeStateVector(d);
   edit(d);
   return Y.encodeStateAsUpdate(d, sv);
-}
-
-function deletion(client: number, clock: number, len: number): Uint8Array {
-  const e = encoding.createEncoder();
-  encoding.writeVarUint(e, 0);
-  encoding.writeVarUint(e, 1);
-  encoding.writeVarUint(e, client);
-  encoding.writeVarUint(e, 1);
-  encoding.writeVarUint(e, clock);
-  encoding.writeVarUint(e, len);
-  return encoding.toUint8Array(e);
 }
 
 /** One malicious (or, for "valid-edit", legitimate) frame from the attacker. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import * as encoding from "lib0/encoding";
 import { CountersignDocument, MAX_TYPE_DEPTH, asDocId, type Metadata } from "../src/index.ts";
+import { deepNesting } from "./support/hostile-updates.ts";
 
 const metadata: Metadata = {
   kind: "memo",
@@ -23,43 +23,11 @@ function base(): CountersignDocument {
   return d.value;
 }
 
-/** `depth` maps nested under `root` (a top-level map), built on a copy of `doc`; the update only. */
-function nested(doc: CountersignDocument, root: string, depth: number, deleteRoot = false): Uint8Array {
-  const d = new Y.Doc();
-  Y.applyUpdate(d, doc.encodeState());
-  const sv = Y.encodeStateVector(d);
-  const first = Y.getState(d.store, d.clientID);
-  d.transact(() => {
-    let m = new Y.Map<unknown>();
-    d.getMap(root).set("x", m);
-    for (let i = 1; i < depth; i++) {
-      const next = new Y.Map<unknown>();
-      m.set("x", next);
-      m = next;
-    }
-  });
-  const update = Y.encodeStateAsUpdate(d, sv);
-  // Deleting the root here would overflow this copy's own stack: the deletion is written by hand.
-  return deleteRoot ? Y.mergeUpdates([update, deletion(d.clientID, first)]) : update;
-}
-
-/** An update that only deletes the struct at (client, clock). */
-function deletion(client: number, clock: number): Uint8Array {
-  const e = encoding.createEncoder();
-  encoding.writeVarUint(e, 0); // no structs
-  encoding.writeVarUint(e, 1); // one client in the delete set
-  encoding.writeVarUint(e, client);
-  encoding.writeVarUint(e, 1); // one range
-  encoding.writeVarUint(e, clock);
-  encoding.writeVarUint(e, 1);
-  return encoding.toUint8Array(e);
-}
-
 describe("bounds on the Yjs structure of an update", () => {
   it("a 20,000-deep nesting whose root is deleted is refused before anything is applied", () => {
     const doc = base();
     const before = doc.encodeState();
-    const r = doc.applyUpdate(nested(doc, "attachments", 20_000, true));
+    const r = doc.applyUpdate(deepNesting(doc.ydoc, "attachments", 20_000, true));
     expect(r).toEqual({ ok: false, reason: `The update nests types deeper than ${MAX_TYPE_DEPTH} levels.` });
     expect(doc.encodeState()).toEqual(before);
     // The copy still takes ordinary edits.
@@ -83,7 +51,7 @@ describe("bounds on the Yjs structure of an update", () => {
 
   it("nesting at the bound is accepted, one deeper is refused, counting the levels already in the document", () => {
     const doc = base();
-    expect(doc.applyUpdate(nested(doc, "attachments", MAX_TYPE_DEPTH - 2)).ok).toBe(true);
+    expect(doc.applyUpdate(deepNesting(doc.ydoc, "attachments", MAX_TYPE_DEPTH - 2)).ok).toBe(true);
     // Two more levels under the deepest map already there: exactly at the bound.
     let deepest = doc.ydoc.getMap("attachments").get("x") as Y.Map<unknown>;
     while (deepest.get("x") instanceof Y.Map) deepest = deepest.get("x") as Y.Map<unknown>;
