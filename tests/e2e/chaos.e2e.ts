@@ -22,21 +22,12 @@ import { buildTrustStore } from "../../sync-server/src/identity/trust.ts";
 import { launchChromium } from "./support.ts";
 import { T, act, enrollDemoPerson, openDoc, synced } from "./demo-session.ts";
 import { AGENCY, startScaledOutDemo, type ScaledOutDemo } from "./scaled-out-demo.ts";
+import { Rng } from "../../packages/crdt-model/tests/support/rng.ts";
 
 const SEED = Number(process.env.CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31));
 
-/** mulberry32: small, seedable, good enough to pick moments and orders. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = rng(SEED);
+const seeded = new Rng(SEED);
+const random = (): number => seeded.next();
 const between = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
 const shuffled = <X>(xs: readonly X[]): X[] => {
   const out = [...xs];

@@ -4,6 +4,7 @@ import { CountersignDocument, TrustStore, asDocId, derive, parseCertificate, sig
 import { provider, startAgency, testMetadata, until, must, type RunningAgency } from "./support/agency-server.ts";
 import { encodeAwarenessStates, openRaw, syncFrame, type RawClient } from "./support/raw-client.ts";
 import { deletion } from "../../packages/crdt-model/tests/support/hostile-updates.ts";
+import { Rng } from "../../packages/crdt-model/tests/support/rng.ts";
 import { loadStored } from "../../sync-server/src/relay/integrity.ts";
 
 // The relay fuzzer (issue 12). Each run drafts a fresh document on one real server and lets real
@@ -25,31 +26,8 @@ const START = Number(process.env.RELAY_FUZZ_SEED ?? 1);
 /** Runs at once (each on its own document): the server is shared, as in a real agency. */
 const PARALLEL = 8;
 
-class Rng {
-  private s: number;
-  constructor(seed: number) {
-    this.s = seed >>> 0;
-  }
-  next(): number {
-    this.s = (this.s + 0x6d2b79f5) >>> 0;
-    let t = this.s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  pick<T>(xs: readonly T[]): T {
-    return xs[this.int(xs.length)]!;
-  }
-  text(): string {
-    return this.pick(["甲", "乙", "丙", "公文", "會辦", "x", "說明", "（修正）"]);
-  }
-}
+/** A short piece of text an honest or hostile client types. */
+const someText = (rng: Rng): string => rng.pick(["甲", "乙", "丙", "公文", "會辦", "x", "說明", "（修正）"]);
 
 let a: RunningAgency;
 let trust: TrustStore;
@@ -108,10 +86,10 @@ function attack(rng: Rng, kind: Malice, c: RawClient, officer: Y.Doc, chief: Y.D
     case "chief-client-id": {
       // Pre-empts an honest client's next clock: its next edit would be dropped as a duplicate.
       const victim = kind === "officer-client-id" ? officer : chief;
-      return c.update(diffAfter(copyAs(c, victim.clientID), (d) => d.getText("subject").insert(0, rng.text())));
+      return c.update(diffAfter(copyAs(c, victim.clientID), (d) => d.getText("subject").insert(0, someText(rng))));
     }
     case "server-client-id": {
-      if (serverClient === undefined) return c.update(diffAfter(copyAs(c), (d) => d.getText("subject").insert(0, rng.text())));
+      if (serverClient === undefined) return c.update(diffAfter(copyAs(c), (d) => d.getText("subject").insert(0, someText(rng))));
       const d = copyAs(c, serverClient);
       if (rng.chance(0.5)) d.getMap("scratch").set("gap", 1); // ahead of the server's next clock
       return c.update(diffAfter(d, (x) => x.getMap("receipts").set(`forged-${rng.int(1000)}`, "{}")));
@@ -119,7 +97,7 @@ function attack(rng: Rng, kind: Malice, c: RawClient, officer: Y.Doc, chief: Y.D
     case "pending": {
       const d = copyAs(c);
       d.getText("subject").insert(0, "缺");
-      return c.update(diffAfter(d, (x) => x.getText("subject").insert(0, rng.text())));
+      return c.update(diffAfter(d, (x) => x.getText("subject").insert(0, someText(rng))));
     }
     case "pending-delete":
       return c.update(deletion(rng.int(2 ** 31), rng.int(100), 1 + rng.int(3)));
@@ -140,7 +118,7 @@ function attack(rng: Rng, kind: Malice, c: RawClient, officer: Y.Doc, chief: Y.D
       );
     }
     case "unknown-type":
-      return c.update(diffAfter(copyAs(c), (d) => d.getArray(rng.pick(["notes", "body.extra", "x"])).insert(0, [rng.text()])));
+      return c.update(diffAfter(copyAs(c), (d) => d.getArray(rng.pick(["notes", "body.extra", "x"])).insert(0, [someText(rng)])));
     case "metadata": {
       const [field, value] = rng.pick<[string, unknown]>([
         ["secrecy", "secret"],
@@ -164,7 +142,7 @@ function attack(rng: Rng, kind: Malice, c: RawClient, officer: Y.Doc, chief: Y.D
     case "receipt":
       return c.update(diffAfter(copyAs(c), (d) => d.getMap("receipts").set(`r-${rng.int(1e6)}`, "{}")));
     case "truncated-frame": {
-      const full = syncFrame(2, diffAfter(copyAs(c), (d) => d.getText("subject").insert(0, rng.text())));
+      const full = syncFrame(2, diffAfter(copyAs(c), (d) => d.getText("subject").insert(0, someText(rng))));
       return c.send(full.subarray(0, 1 + rng.int(full.length - 1)));
     }
     case "random-frame": {
@@ -180,7 +158,7 @@ function attack(rng: Rng, kind: Malice, c: RawClient, officer: Y.Doc, chief: Y.D
       return c.awareness(encodeAwarenessStates([{ client: target, clock: 1 + rng.int(1000), state: { user: { name: "王局長", unit: "局長室", color: "#000000" } } }]));
     }
     case "valid-edit":
-      return c.update(diffAfter(copyAs(c), (d) => d.getText("subject").insert(d.getText("subject").length, rng.text())));
+      return c.update(diffAfter(copyAs(c), (d) => d.getText("subject").insert(d.getText("subject").length, someText(rng))));
   }
 }
 
@@ -189,16 +167,16 @@ function honestEdit(rng: Rng, doc: CountersignDocument): void {
   const subject = doc.subject();
   switch (rng.int(4)) {
     case 0:
-      return doc.insertSubject(rng.int(subject.length + 1), rng.text());
+      return doc.insertSubject(rng.int(subject.length + 1), someText(rng));
     case 1:
       return doc.deleteSubject(rng.int(subject.length + 1), 1);
     case 2:
-      return void doc.addItem(rng.pick(["explanation", "proposal"] as const), null, rng.text());
+      return void doc.addItem(rng.pick(["explanation", "proposal"] as const), null, someText(rng));
     default: {
       const items = doc.body("explanation");
       const item = items.length ? rng.pick(items) : undefined;
-      if (item) void doc.insertItemText("explanation", item.id, 0, rng.text());
-      else doc.insertSubject(0, rng.text());
+      if (item) void doc.insertItemText("explanation", item.id, 0, someText(rng));
+      else doc.insertSubject(0, someText(rng));
     }
   }
 }

@@ -7,6 +7,7 @@ import { asEnvelopeId } from "../src/envelope/types.ts";
 import { VerifyCache } from "../src/workflow/verify.ts";
 import { sha256Hex } from "../src/bytes.ts";
 import type { Result } from "../src/result.ts";
+import { Rng } from "./support/rng.ts";
 
 /**
  * Seeded fuzzer over valid envelopes. Every case is replayable on its own:
@@ -24,16 +25,10 @@ const must = <T>(r: Result<T>): T => {
   return r.value;
 };
 
-/** mulberry32, seeded per case from (seed, case), so one case replays without the others. */
+/** The seeded generator, seeded per case from (seed, case), so one case replays without the others. */
 function rngFor(seed: number, n: number): () => number {
-  let a = (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(n + 1, 0xc2b2ae35)) >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Rng((Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(n + 1, 0xc2b2ae35)) >>> 0);
+  return () => rng.next();
 }
 
 /** What an accepted envelope means: if a mutation is accepted, this must not have changed. */
