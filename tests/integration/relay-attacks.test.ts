@@ -5,8 +5,6 @@ import {
   TrustStore,
   asDocId,
   asStepId,
-  derive,
-  parseCertificate,
   signAction,
   toBase64,
   verify,
@@ -14,6 +12,7 @@ import {
 import { provider, startAgency, testMetadata, until, must, type RunningAgency, type Who } from "./support/agency-server.ts";
 import { awarenessStatesIn, encodeAwarenessStates, openRaw } from "./support/raw-client.ts";
 import { deepNesting } from "../../packages/crdt-model/tests/support/hostile-updates.ts";
+import { agencyTrust, draftLive, signAs } from "./support/live-draft.ts";
 
 // Issue 12's relay findings, each reproduced against a real server with real clients: what an
 // attacker holding a valid login can send, and what must stay true afterwards.
@@ -27,29 +26,15 @@ afterAll(async () => {
   await a?.stop();
 });
 
-function trust(): TrustStore {
-  return new TrustStore({ cas: [must(parseCertificate(a.agency.caPem))] });
-}
+const trust = (): TrustStore => agencyTrust(a);
 
 let n = 0;
 const freshId = (what: string) => `atk-${what}-${++n}-${Date.now()}`;
 
 /** A document drafted by the case officer, connected through a stock provider. */
-async function draft() {
-  const id = freshId("doc");
-  const doc = must(CountersignDocument.create({ id: asDocId(id), metadata: testMetadata(), subject: "測試主旨", plan: a.plan() }));
-  const ydoc = new Y.Doc();
-  Y.applyUpdate(ydoc, doc.encodeState());
-  const p = provider(a, id, a.people.officer.token, ydoc);
-  await until(() => p.synced, 10_000, "officer synced");
-  await until(async () => (await a.store.getIndex(asDocId(id))) !== undefined, 10_000, "index row");
-  return { id, p, doc: CountersignDocument.wrap(ydoc) };
-}
+const draft = () => draftLive(a, freshId("doc"));
 
-async function sign(doc: CountersignDocument, who: Who, input: Parameters<typeof signAction>[3]) {
-  const s = await derive(doc, trust());
-  return must(await signAction(doc, a.people[who].signer, s.heads, input));
-}
+const sign = (doc: CountersignDocument, who: Who, input: Parameters<typeof signAction>[3]) => signAs(a, doc, who, input);
 
 /** The document as the store holds it, merged as a room loads it. */
 async function stored(id: string): Promise<CountersignDocument> {

@@ -1,19 +1,10 @@
 import { TICKET_REFUSALS } from "../../sync-server/src/identity/ticket.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import * as Y from "yjs";
 import * as decoding from "lib0/decoding";
-import {
-  CountersignDocument,
-  asDocId,
-  asStepId,
-  derive,
-  signAction,
-  TrustStore,
-  parseCertificate,
-  type Metadata,
-} from "@countersign/crdt-model";
-import { provider, startAgency, testMetadata, until, must, type RunningAgency, type Who } from "./support/agency-server.ts";
+import { CountersignDocument, asDocId, asStepId, signAction, type Metadata } from "@countersign/crdt-model";
+import { provider, startAgency, until, type RunningAgency, type Who } from "./support/agency-server.ts";
 import { verifyReceipt } from "../../sync-server/src/identity/receipts.ts";
+import { draftLive, signAs } from "./support/live-draft.ts";
 
 let a: RunningAgency;
 beforeAll(async () => {
@@ -23,29 +14,12 @@ afterAll(async () => {
   await a?.stop();
 });
 
-const metadata = (secrecy: Metadata["secrecy"] = "none") => testMetadata({ secrecy });
-
-function trust(): TrustStore {
-  return new TrustStore({ cas: [must(parseCertificate(a.agency.caPem))] });
-}
 
 let n = 0;
 /** A document drafted by the case officer, connected through a stock provider. */
-async function draft(secrecy: Metadata["secrecy"] = "none") {
-  const id = `doc-${++n}-${Date.now()}`;
-  const doc = must(CountersignDocument.create({ id: asDocId(id), metadata: metadata(secrecy), subject: "測試主旨", plan: a.plan() }));
-  const ydoc = new Y.Doc();
-  Y.applyUpdate(ydoc, doc.encodeState());
-  const p = provider(a, id, a.people.officer.token, ydoc);
-  await until(() => p.synced, 10_000, "officer synced");
-  await until(async () => (await a.store.getIndex(asDocId(id))) !== undefined, 10_000, "index row");
-  return { id, p, doc: CountersignDocument.wrap(ydoc) };
-}
+const draft = (secrecy: Metadata["secrecy"] = "none") => draftLive(a, `doc-${++n}-${Date.now()}`, secrecy);
 
-async function sign(doc: CountersignDocument, who: Who, input: Parameters<typeof signAction>[3]) {
-  const s = await derive(doc, trust());
-  return must(await signAction(doc, a.people[who].signer, s.heads, input));
-}
+const sign = (doc: CountersignDocument, who: Who, input: Parameters<typeof signAction>[3]) => signAs(a, doc, who, input);
 
 function refusals(p: ReturnType<typeof provider>): string[] {
   const seen: string[] = [];
