@@ -50,4 +50,25 @@ describe("a refused change explained in zh-TW", () => {
     for (const r of ["The update changes the content of a decided document.", "The update is malformed: x.", "You do not take part in this document.", "?"])
       expect(MESSAGES.en[explainRefusal(r).key].length).toBeGreaterThan(10);
   });
+
+  it("secrecy, unit or case officer changed without a signed entry: says who may change them, and re-sending cannot help", () => {
+    for (const reason of [
+      "The update changes the secrecy level (密等) without a signed entry: the case officer raises it and a supervisor lowers it, each by a signed 密等變更.",
+      "The update changes the document's unit without a signed entry: only the registry desk moves a document (改分).",
+      "The update changes the case officer without a signed entry: only the registry desk re-assigns a document (改分).",
+      "The update's signed entry starts from another creation (agency, unit, case officer or secrecy) than the document has.",
+    ]) {
+      expect(explainRefusal(reason)).toMatchObject({ key: "rAccessField", retryMayHelp: false });
+      expect(zh(reason)).toContain("密等、承辦單位或承辦人");
+    }
+  });
+
+  it("the relay's structural refusals: a change built on what the server lacks is worth retrying; another writer's client id or a malformed structure is not", () => {
+    expect(explainRefusal("The update builds on changes the server does not have (client 12 from clock 4); it was not stored.")).toMatchObject({ key: "rPending", retryMayHelp: true });
+    expect(explainRefusal("The update writes under the server's own Yjs client id 99.")).toMatchObject({ key: "rClientId", retryMayHelp: false });
+    expect(explainRefusal("The update writes under Yjs client id 7, which another writer uses in this document.").key).toBe("rClientId");
+    expect(explainRefusal("The update nests types deeper than 16 levels.").key).toBe("rMalformed");
+    expect(explainRefusal("The update writes the top-level type extra, which a Countersign document does not have.").key).toBe("rMalformed");
+    expect(explainRefusal("Only its case officer, or the registry desk, creates a document: this update names someone else as its case officer.").key).toBe("rNotParticipant");
+  });
 });

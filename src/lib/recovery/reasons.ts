@@ -37,6 +37,15 @@ const RULES: readonly Rule[] = [
   { test: /^The frame is truncated or malformed\.$|^Unknown (sync )?message type /, key: "rMalformed", retryMayHelp: true },
   { test: /^The server could not store the update/, key: "rStore", retryMayHelp: true },
   { test: /^You do not take part in this document\.$/, key: "rNotParticipant", retryMayHelp: false },
+  // Who may see and route a document changes only by a signed entry (issue 12, finding 6).
+  { test: /^The update changes (the document's unit|the case officer|the secrecy level \(密等\)) without a signed entry/, key: "rAccessField", retryMayHelp: false },
+  { test: /^The update's signed entry starts from another creation /, key: "rAccessField", retryMayHelp: false },
+  // The relay's own checks on the Yjs structure of an update (relay/room.ts, crdt-model schema/structure.ts).
+  { test: /^The update builds on changes the server does not have /, key: "rPending", retryMayHelp: true },
+  { test: /^The update writes under (the server's own )?Yjs client id /, key: "rClientId", retryMayHelp: false },
+  { test: /^The update (nests types deeper than|would give the document more than|writes the top-level type|leaves the metadata unreadable|does not create a valid document)/, key: "rMalformed", retryMayHelp: false },
+  { test: /^Only its case officer, or the registry desk, creates a document|^A document created here must belong to this agency/, key: "rNotParticipant", retryMayHelp: false },
+  { test: /^The server could not take the update/, key: "rStore", retryMayHelp: true },
 ];
 
 const INVALID_ENTRY = /^The update adds an invalid entry: (.*)$/;
