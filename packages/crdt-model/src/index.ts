@@ -2,7 +2,8 @@
 
 export type { Brand, DocId, EntryId, AgencyCode, UnitId, PersonId, StepId, ItemId, Sha256Hex } from "./ids.ts";
 export { asDocId, asEntryId, asAgencyCode, asUnitId, asPersonId, asStepId, asItemId, asSha256Hex, isSha256Hex, randomId } from "./ids.ts";
-export type { Result } from "./result.ts";
+export type { Result, Refusal } from "./result.ts";
+export { CODES, isCode, type Code } from "./refusal/codes.ts";
 export { ok, fail, errorMessage } from "./result.ts";
 export { toBase64, fromBase64, toHex, fromHex, sha256Hex, utf8, fromUtf8, bytesEqual } from "./bytes.ts";
 export { canonicalJson, type Json } from "./canonical.ts";
