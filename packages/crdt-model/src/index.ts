@@ -1,7 +1,44 @@
 // The public surface of @countersign/crdt-model. The app and the server import only from here.
 
-export type { Brand, DocId, EntryId, AgencyCode, UnitId, PersonId, StepId, ItemId, Sha256Hex } from "./ids.ts";
-export { asDocId, asEntryId, asAgencyCode, asUnitId, asPersonId, asStepId, asItemId, asSha256Hex, isSha256Hex, randomId } from "./ids.ts";
+export type { Brand, DocId, EntryId, AgencyCode, UnitId, PersonId, StepId, ItemId, Sha256Hex, IdKind } from "./ids.ts";
+export {
+  ID_RULES,
+  parseDocId,
+  parseEntryId,
+  parseAgencyCode,
+  parseUnitId,
+  parsePersonId,
+  parseStepId,
+  parseItemId,
+  parseSha256Hex,
+  parseEnvelopeId,
+  isDocId,
+  isEntryId,
+  isAgencyCode,
+  isUnitId,
+  isPersonId,
+  isStepId,
+  isItemId,
+  isSha256Hex,
+  asDocId,
+  asEntryId,
+  asAgencyCode,
+  asUnitId,
+  asPersonId,
+  asStepId,
+  asItemId,
+  asSha256Hex,
+  docIdSchema,
+  entryIdSchema,
+  agencyCodeSchema,
+  unitIdSchema,
+  personIdSchema,
+  stepIdSchema,
+  itemIdSchema,
+  sha256HexSchema,
+  envelopeIdSchema,
+  randomId,
+} from "./ids.ts";
 export type { Result, Refusal } from "./result.ts";
 export { CODES, isCode, type Code } from "./refusal/codes.ts";
 export { ok, fail, errorMessage } from "./result.ts";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { AgencyCode, PersonId, UnitId } from "../ids.ts";
+import { agencyCodeSchema, personIdSchema, unitIdSchema } from "../ids.ts";
 
 /** Document kinds (公文類別 / 函類別 of the DI tag set), English in code, Chinese in the UI. */
 export const DOCUMENT_KINDS = [
@@ -43,16 +43,8 @@ export const SECRECY_LABELS: Record<Secrecy, string> = {
   absolute: "絕對機密",
 };
 
-const id = (what: string) =>
-  z
-    .string()
-    .min(1, `${what} must not be empty`)
-    .max(128, `${what} is longer than 128 characters`)
-    .regex(/^[A-Za-z0-9._:-]+$/, `${what} may hold only letters, digits and . _ : -`);
-
-export const agencyCodeSchema = id("agency code").transform((s) => s as AgencyCode);
-export const unitIdSchema = id("unit id").transform((s) => s as UnitId);
-export const personIdSchema = id("person id").transform((s) => s as PersonId);
+// The id schemas live with their parsers (../ids.ts); re-exported for the schemas that import them here.
+export { agencyCodeSchema, personIdSchema, unitIdSchema };
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date must be written YYYY-MM-DD");
 
