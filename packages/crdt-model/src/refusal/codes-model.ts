@@ -94,4 +94,15 @@ export const MODEL_CODES = [
   "di.file-name", // the export file base name is not allowed.
   "di.classified", // a classified document is not exported as DI.
   "di.kind", // only 函, 書函 and 簽 export as DI so far.
+
+  // ── Ids (ids.ts, added by the "ids" helper): a value that should be an id of this kind has the wrong shape.
+  "id.doc", // a document id: 1–128 letters, digits and . _ - (and not "." or "..").
+  "id.entry", // a signature-chain entry id: the lower-case SHA-256 of the entry.
+  "id.agency", // an agency code (機關代碼): 1–128 letters, digits and . _ : -
+  "id.unit", // a unit id (單位代碼): 1–128 letters, digits and . _ : -
+  "id.person", // a person id: 1–128 letters, digits and . _ : -
+  "id.step", // a routing step id: 1–64 letters, digits and . _ -
+  "id.item", // a body item (說明 / 辦法 point) id: 1–128 letters, digits and . _ -
+  "id.sha256", // an attachment or content hash: 64 lower-case hexadecimal digits.
+  "id.envelope", // an exchange envelope id: 1–128 letters, digits and . _ - (and not "." or "..").
 ] as const;
