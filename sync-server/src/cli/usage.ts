@@ -1,0 +1,172 @@
+/**
+ * The command line's help: one entry per command, each with its usage lines and flags.
+ * `countersign --help` prints them all under their headings; `countersign user --help` prints one.
+ * A command added to main.ts without an entry here fails cli/help.test.ts.
+ */
+
+export interface CommandHelp {
+  /** The first word of the command line: `countersign <command> …`. */
+  command: string;
+  /** Which heading of the full help it sits under. */
+  section: "document" | "data" | "exchange";
+  /** Usage lines and the explanation of each flag, indented as printed. */
+  text: string;
+}
+
+export const HEADINGS: Record<CommandHelp["section"], string> = {
+  document: "",
+  data: `One agency's server data (DIR holds countersign.db; exits 0 ok, 1 refused with a one-line reason,
+2 usage):`,
+  exchange: `Exchange with other agencies (envelopes, 信封; the agency key is opened with the passphrase as for
+serve: --passphrase-file F, else $COUNTERSIGN_PASSPHRASE, else DIR/ca-passphrase):`,
+};
+
+export const COMMANDS: readonly CommandHelp[] = [
+  {
+    command: "sample",
+    section: "document",
+    text: `  countersign sample --out FILE [--tamper KIND]
+      Write a sample document (a 簽 routed through review, a parallel countersign by two units and a
+      decision) and its CA certificate (FILE.ca.pem). KIND: signature, content-after-decision,
+      unassigned-signer, missing-parent, altered-entry.`,
+  },
+  {
+    command: "chain",
+    section: "document",
+    text: `  countersign chain verify FILE [--ca PEM] [--delegation JSON] [--deputies JSON] [--export-cms DIR] [--json]
+      Verify every entry of the document's signature chain and print the derived workflow state.
+      Exits 0 when every entry is valid, 1 with the first reason otherwise.
+      --export-cms writes per entry ID.bin, ID.p7s and ca.pem for:
+        openssl cms -verify -binary -inform DER -in ID.p7s -content ID.bin -CAfile ca.pem`,
+  },
+  {
+    command: "init",
+    section: "data",
+    text: `  countersign init --data DIR --agency-code CODE --agency-name NAME [--passphrase-file F] [--store postgres://…]
+      Create the store, the agency's certificate authority and a first administrator "admin" in a
+      root unit; prints the administrator's one-time enrollment code. The passphrase sealing the CA
+      key comes from F, else $COUNTERSIGN_PASSPHRASE, else a random one written to DIR/ca-passphrase.`,
+  },
+  {
+    command: "unit",
+    section: "data",
+    text: `  countersign unit add --data DIR --id ID --name NAME [--parent ID]   |  unit list --data DIR [--json]`,
+  },
+  {
+    command: "user",
+    section: "data",
+    text: `  countersign user add --data DIR --id ID --name NAME --unit ID --level N --roles a,b
+      Roles: mail-room, registry, case-officer, supervisor, archives, follow-up, admin. Prints a
+      one-time enrollment code (valid 7 days). user code --data DIR --id ID hands out a new one.
+  countersign user code --data DIR --id ID
+  countersign user list --data DIR [--json]`,
+  },
+  {
+    command: "deputy",
+    section: "data",
+    text: `  countersign deputy add --data DIR --principal ID --deputy ID --from ISO --until ISO
+  countersign deputy show --data DIR`,
+  },
+  {
+    command: "delegation",
+    section: "data",
+    text: `  countersign delegation set --data DIR FILE.json   |  delegation show --data DIR`,
+  },
+  {
+    command: "cert",
+    section: "data",
+    text: `  countersign cert register --data DIR --person ID --p12 FILE --password-file F
+      Register a certificate issued elsewhere (e.g. 自然人憑證) from a PKCS #12 file.
+  countersign cert revoke --data DIR --serial HEX`,
+  },
+  {
+    command: "agency",
+    section: "data",
+    text: `  countersign agency ca --data DIR
+      Print the agency's CA certificate (PEM).`,
+  },
+  {
+    command: "doc",
+    section: "data",
+    text: `  countersign doc list --data DIR [--json]
+      The documents this agency holds (id, kind, status, 主旨), to find document ids.`,
+  },
+  {
+    command: "serve",
+    section: "data",
+    text: `  countersign serve --data DIR [--port N] [--host H] [--passphrase-file F] [--no-app]
+                    [--store postgres://…] [--fanout redis://…] [--max-loaded N] [--idle-ms N]
+      Serve the agency: the web app, the JSON API, the y-websocket relay (/sync/<docId>), /healthz
+      and /metrics (Prometheus). Port: --port, else $PORT, else 8080. SIGTERM/SIGINT stop gracefully.
+      Scaled out: --store keeps the data in PostgreSQL (init it with init --store), and --fanout lets
+      several serve processes share rooms through Redis.`,
+  },
+  {
+    command: "demo",
+    section: "data",
+    text: `  countersign demo --data DIR
+      Create a demo agency in an empty DIR: units, a delegation table and a person in each role, with
+      one-time enrollment codes (also in DIR/demo-codes.txt). npm start runs it on first start.`,
+  },
+  {
+    command: "backup",
+    section: "data",
+    text: `  countersign backup --data DIR --out FILE
+      A consistent copy of the store, safe to take while the server runs.`,
+  },
+  {
+    command: "restore",
+    section: "data",
+    text: `  countersign restore --data DIR FILE
+      Restore a backup into an empty data directory.`,
+  },
+  {
+    command: "trust",
+    section: "exchange",
+    text: `  countersign trust add --data DIR PEM [--url URL] [--delegation FILE.json] [--yes]
+      Trust another agency's CA certificate: prints its agency code and SHA-256 fingerprint and asks
+      for confirmation (on a terminal; otherwise --yes is required).
+  countersign trust list --data DIR [--json] [--all]   |  trust remove --data DIR --agency CODE
+  countersign trust revoke --data DIR --agency CODE --serial HEX [--serial HEX …]
+      Record certificates the other agency says it revoked: their signatures are refused here.`,
+  },
+  {
+    command: "envelope",
+    section: "exchange",
+    text: `  countersign envelope export --data DIR --doc ID [--doc ID2 …] --to CODE --out FILE
+                              [--purpose P] [--answers ENV] [--encrypt] [--full]
+      A signed envelope for agency CODE (in the trust list). P: countersign-request (default),
+      countersign-reply, review-request, dispatch, receipt. --encrypt: CMS EnvelopedData for the
+      recipient's CA (required for 密 and above). --full: the whole state even when a delta would do.
+  countersign envelope import --data DIR FILE
+      Verify everything, then import all or nothing; prints imported or duplicate and writes the
+      signed receipt (回執) for the sender to FILE.receipt.csenv.
+  countersign envelope verify --data DIR FILE
+      Exits 0 when the envelope would import here, 1 with a one-line reason when not.`,
+  },
+  {
+    command: "di",
+    section: "exchange",
+    text: `  countersign di export --data DIR --doc ID --out FILE [--to CODE …]
+      The 函 or 簽 as DI XML (official DTDs), its SW roster as FILE.sw.xml, and its attachments.`,
+  },
+];
+
+const TITLE = "countersign — 公文線上簽核 command line";
+
+/** The whole help, as `countersign --help` prints it. */
+export function fullUsage(): string {
+  const parts = [`${TITLE}\n\nUsage:\n  countersign --help | --version   |  countersign COMMAND --help`];
+  for (const section of ["document", "data", "exchange"] as const) {
+    const heading = HEADINGS[section];
+    const body = COMMANDS.filter((c) => c.section === section).map((c) => c.text).join("\n");
+    parts.push(heading === "" ? body : `${heading}\n${body}`);
+  }
+  return parts.join("\n\n") + "\n";
+}
+
+/** One command's help (`countersign user --help`), or undefined for a command that does not exist. */
+export function commandUsage(command: string): string | undefined {
+  const c = COMMANDS.find((x) => x.command === command);
+  return c === undefined ? undefined : `Usage:\n${c.text}\n`;
+}
