@@ -1,6 +1,135 @@
 /**
  * Refusal codes raised by server (see ./codes.ts). Codes are stable: never rename or reuse one; add a new
  * code instead, and give it a zh-TW and English message in the app (src/lib/refusals/).
+ *
+ * These are the sync server's own classes, outside its HTTP layer (codes-http.ts): identity (login,
+ * enrollment, tokens, tickets, certificates), the directory, the exchange of envelopes with other
+ * agencies, and the relay's own checks on live updates. Where a server refusal is the same class as
+ * one of the model's (a malformed id, a chain that does not verify), the server reuses the model's
+ * code instead of adding one here.
  */
 export const SERVER_CODES = [
+  // ---- login (identity/login.ts LOGIN_REFUSALS): a person signing in with their certificate ----
+  "login.challenge", // the login challenge is unknown, already used or expired: ask for a new one and sign again
+  "login.algorithm", // the signature algorithm is not supported, or does not suit the certificate's key (a client fault)
+  "login.malformed", // the login request is malformed (e.g. the signature is not base64)
+  "login.signature", // the login signature does not verify against the certificate (wrong key for the certificate)
+  "login.unknown-cert", // the certificate was not issued or registered by this agency: enroll again
+  "login.revoked", // the certificate has been revoked: enroll again for a new one
+  "login.expired", // the certificate is not valid at this time (expired or not yet valid): enroll again
+  "login.inactive", // the certificate's holder is no longer an active person of this agency: ask the administrator
+
+  // ---- login tokens and open sessions (identity/login.ts TOKEN_REFUSALS, identity/standing.ts) ----
+  "token.invalid", // the login token is malformed, forged or for another agency: log in again
+  "token.expired", // the login token has expired: log in again
+  "session.revoked", // the certificate this session was opened with has been revoked: enroll again
+  "session.inactive", // the person of this session is no longer active in this agency
+  "session.unknown-cert", // the session's certificate is no longer on record at this agency: enroll again
+  "session.changed", // the person's unit, level or roles changed in the directory: log in again
+
+  // ---- relay connection tickets (identity/ticket.ts TICKET_REFUSALS) ----
+  "ticket.missing", // the live connection came without a ticket (the app asks for one first)
+  "ticket.token-in-url", // a login token was put in the URL instead of a ticket (refused: logs would keep it)
+  "ticket.invalid", // the ticket is malformed, forged or for another agency
+  "ticket.expired", // the ticket has expired: ask for a new one (the app reconnects)
+  "ticket.used", // the ticket was already used: ask for a new one (the app reconnects)
+
+  // ---- enrollment (identity/enrollment.ts ENROLL_REFUSALS): a person's first certificate ----
+  "enroll.code", // the enrollment code is unknown, already used or expired: ask the registry desk for a new one
+  "enroll.code-malformed", // the enrollment code is not 16 letters and digits in groups of four: check the typing
+  "enroll.csr", // the certificate request does not parse or its signature does not verify (a client fault: retry)
+  "enroll.key", // the certificate request's key is not ECDSA P-256 or RSA 2048–4096 bits
+  "enroll.inactive", // the person the code was issued to is no longer an active person of this agency
+
+  // ---- certificates registered from a file, revoked (identity/pkcs12.ts P12_REFUSALS, enrollment.ts);
+  //      a key of the wrong kind reuses the model's cert.key ----
+  "p12.parse", // the file is not a PKCS #12 file
+  "p12.password", // the PKCS #12 file does not open with that password
+  "p12.legacy", // the PKCS #12 file uses legacy RC2/3DES encryption: export it again with AES-256
+  "p12.no-cert", // the PKCS #12 file holds no certificate
+  "p12.ambiguous", // several certificates and no private key to tell which one is the person's
+  "p12.key-mismatch", // the private key in the file matches none of its certificates
+  "cert.not-valid", // the certificate is not valid at this time (expired or not yet valid)
+  "cert.duplicate", // that very certificate is already registered
+  "cert.serial-taken", // another certificate with the same serial number is already recorded
+  "cert.unknown-serial", // no certificate in force has that serial (nothing to revoke)
+
+  // ---- receipts the agency server signs (identity/receipts.ts RECEIPT_REFUSALS) ----
+  "receipt.signature", // a receipt's signature does not verify against the agency's receipt key
+  "receipt.key", // the receipt public key does not parse as a P-256 public key
+
+  // ---- the agency itself: setup, keys, passphrase (identity/agency.ts, trust.ts, passphrase.ts) ----
+  "agency.not-initialized", // the agency has not been set up yet (run countersign init)
+  "agency.initialized", // the agency is already set up; it cannot be set up twice
+  "agency.name", // the agency needs a name of 1 to 100 characters
+  "agency.damaged", // the agency's stored settings, CA certificate or sealed keys are damaged (restore a backup)
+  "passphrase.short", // the passphrase is too short
+  "passphrase.wrong", // the passphrase does not open the agency's keys
+  "passphrase.missing", // no passphrase was given (file, environment or data directory)
+  "passphrase.empty", // the passphrase file is empty
+  "passphrase.file", // the passphrase file cannot be read or written
+
+  // ---- the directory: units, people, deputies, delegation table (directory/directory.ts) ----
+  "directory.not-admin", // only an administrator may do this
+  "directory.not-permitted", // the registry desk may not do this (outside its unit, level or grantable roles; granting admin)
+  "directory.name", // a unit or person needs a name of 1 to 100 characters
+  "directory.no-unit", // the unit named does not exist
+  "directory.no-person", // the person named does not exist
+  "directory.person-inactive", // the person named is no longer active
+  "directory.exists", // a unit or person with that id already exists
+  "directory.unit-cycle", // a unit cannot be placed under itself or one of its own sub-units
+  "directory.role", // a role that is not one of the known roles
+  "directory.level", // a person's level must be a whole number from 1 to 20
+  "directory.deputy", // a deputy entry is wrong (own deputy, dates that are not dates, a period that ends before it starts)
+  "directory.delegation", // the delegation table names another agency
+  "directory.damaged", // what the directory stores (e.g. the delegation table) no longer reads: restore or set it again
+
+  // ---- envelopes in (exchange/import.ts IMPORT_REFUSALS): a replay, a DTD, a missing base, a failure of
+  //      ours reuse the model's envelope.replay, envelope.dtd, envelope.missing-base, envelope.internal ----
+  "exchange.no-key", // this server process holds no key to decrypt envelopes
+  "exchange.unencrypted", // a classified (密 or above) document arrived unencrypted: ask the sender to encrypt it
+  // ---- envelopes out (exchange/export.ts EXPORT_REFUSALS; DI export keeps the model's di.* code) ----
+  "exchange.request", // the export request is wrong: no documents, documents on a receipt, an unknown purpose
+  "exchange.self", // an envelope cannot be addressed to this agency itself
+  "exchange.no-doc", // there is no such document here
+  "exchange.recipient-cert", // the recipient's CA certificate in the trust list does not parse
+  // ---- what a peer agency may change (exchange/peer-rights.ts PEER_REFUSALS) ----
+  "peer.self", // the envelope comes from this agency itself
+  "peer.not-exchanged", // the document was never exchanged with that agency, so it may not change it
+  "peer.not-own", // a new document that is not the sending agency's own
+  "peer.purpose", // the envelope's purpose brings no new documents, yet it carries one this agency lacks
+  "peer.not-decided", // a dispatch (發文) of a document that is not decided
+  "peer.names-ours", // the document assigns a step directly to a person or unit of this agency (the registry desk assigns it)
+  "peer.agency", // the envelope changes the agency the document belongs to
+  "peer.parts", // the sending agency changes more than its own signed entries in a document not its own
+  "peer.signer", // an entry was not signed by someone of the sending agency
+  // ---- the trust list of other agencies (exchange/federation.ts FEDERATION_REFUSALS) ----
+  "federation.not-cert", // the file is not a certificate
+  "federation.not-ca", // the certificate is not a certificate authority's
+  "federation.no-agency", // the certificate names no agency code in its organization (O)
+  "federation.expired", // the certificate is not valid now (expired or not yet valid)
+  "federation.signature", // the certificate's self-signature does not verify
+  "federation.ours", // the certificate is this agency's own CA, or names this agency's own code
+  "federation.delegation", // the peer's delegation table is refused (invalid, or another agency's)
+  "federation.url", // the peer's server address is not a plain http(s) URL
+  "federation.unknown", // the agency is not in the trust list
+  "federation.removed", // the agency was removed from the trust list
+  "federation.serial", // a serial that is not a hexadecimal certificate serial
+  // ---- 分文: assigning an incoming document (exchange/assign.ts ASSIGN_REFUSALS) ----
+  "assign.not-registry", // the assigner does not hold the registry (登記桌) role
+
+  // ---- the relay's own checks on a live connection (relay/room.ts, authz.ts, presence.ts, protocol.ts, ws.ts);
+  //      an update that does not apply or create this document reuses the model's update.* codes ----
+  "relay.not-participant", // you do not take part in this document (or no longer do)
+  "relay.foreign-doc", // a document created here must belong to this agency; other agencies' documents arrive as envelopes
+  "relay.creator", // only its case officer or the registry desk creates a document; this update names someone else
+  "relay.pending", // the update builds on changes the server does not have: reload the document and try again
+  "relay.client-id", // the update writes under a Yjs client id of the server or of another writer
+  "relay.frame", // a frame (message, state vector) is truncated, malformed or of an unknown type
+  "relay.presence", // a presence (awareness) update is malformed, too large, or speaks for another connection
+  "relay.store", // the server could not store the update: try again
+  "relay.server", // the server failed while taking the update or handling the frame: try again
+
+  // ---- the server's own failures elsewhere ----
+  "server.internal", // something failed on the server, not in what was sent (a bug or a broken setup)
 ] as const;
