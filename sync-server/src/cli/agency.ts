@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import type { Io } from "./main.ts";
+import type { Io } from "./io.ts";
 import { agencyCaPem } from "../identity/agency.ts";
 import { UsageError, report, required, withStore } from "./data-dir.ts";
 

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { parseArgs } from "node:util";
-import type { Io } from "./main.ts";
+import type { Io } from "./io.ts";
 import { dbPath, ownerOnly } from "./data-dir.ts";
 import { openSqliteStore, restoreSqliteStore } from "../storage/sqlite.ts";
 

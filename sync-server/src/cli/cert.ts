@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import type { Io } from "./main.ts";
+import type { Io } from "./io.ts";
 import { registerPkcs12 } from "../identity/pkcs12.ts";
 import { readPassphraseFile } from "../identity/passphrase.ts";
 import { revokeCertificate } from "../identity/enrollment.ts";

@@ -14,7 +14,7 @@ import {
   type Holder,
   type WorkflowState,
 } from "@countersign/crdt-model";
-import type { Io } from "./main.ts";
+import type { Io } from "./io.ts";
 
 export async function runChainVerify(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({

@@ -4,7 +4,7 @@ import type { Result } from "@countersign/crdt-model";
 import type { Store } from "../storage/types.ts";
 import { openSqliteStore } from "../storage/sqlite.ts";
 import type { Actor } from "../directory/directory.ts";
-import type { Io } from "./main.ts";
+import type { Io } from "./io.ts";
 
 /** The database inside a data directory (`countersign init --data DIR`). */
 export const DB_FILE = "countersign.db";

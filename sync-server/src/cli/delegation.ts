@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import type { Io } from "./main.ts";
+import type { Io } from "./io.ts";
 import { getDelegation, setDelegation } from "../directory/directory.ts";
 import { SYSTEM, UsageError, report, required, withStore } from "./data-dir.ts";
 

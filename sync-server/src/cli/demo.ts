@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import type { Io } from "./main.ts";
+import type { Io } from "./io.ts";
 import { runInit } from "./init.ts";
 import { SYSTEM, dbPath } from "./data-dir.ts";
 import { openSqliteStore } from "../storage/sqlite.ts";

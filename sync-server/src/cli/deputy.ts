@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import type { Io } from "./main.ts";
+import type { Io } from "./io.ts";
 import { addDeputy, getDeputyTable } from "../directory/directory.ts";
 import { SYSTEM, UsageError, report, required, withStore } from "./data-dir.ts";
 

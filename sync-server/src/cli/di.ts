@@ -2,7 +2,7 @@ import { writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { asAgencyCode, asDocId, exportDi, exportSw, utf8, type Recipient } from "@countersign/crdt-model";
-import type { Io } from "./main.ts";
+import type { Io } from "./io.ts";
 import { SETTINGS } from "../identity/agency.ts";
 import { activePeer } from "../exchange/federation.ts";
 import { currentDoc, taipeiDate } from "../exchange/docs.ts";

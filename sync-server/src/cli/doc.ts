@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import type { Io } from "./main.ts";
+import type { Io } from "./io.ts";
 import { UsageError, required, withStore } from "./data-dir.ts";
 
 /** countersign doc list --data DIR [--json]: the documents this agency holds, to find their ids. */

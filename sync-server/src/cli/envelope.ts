@@ -2,7 +2,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { pino } from "pino";
 import { PURPOSES, asAgencyCode, asDocId, isEnvelopeId, type EnvelopeId, type Purpose } from "@countersign/crdt-model";
-import type { Io } from "./main.ts";
+import type { Io } from "./io.ts";
 import type { Store } from "../storage/types.ts";
 import { SETTINGS, loadAgency, type Agency } from "../identity/agency.ts";
 import { resolvePassphrase } from "../identity/passphrase.ts";

@@ -1,6 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import type { Io } from "./main.ts";
+import type { Io } from "./io.ts";
 import { openSqliteStore } from "../storage/sqlite.ts";
 import { openPostgresStore, redactUrl } from "../storage/postgres.ts";
 import { SETTINGS, initAgency } from "../identity/agency.ts";

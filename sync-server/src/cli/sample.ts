@@ -1,7 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { createSampleAgency, buildDecidedSample, encodeDocumentFile, tamper, TAMPER_KINDS, type TamperKind } from "@countersign/crdt-model";
-import type { Io } from "./main.ts";
+import type { Io } from "./io.ts";
 
 export async function runSample(argv: string[], io: Io): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { out: { type: "string" }, tamper: { type: "string" } } });

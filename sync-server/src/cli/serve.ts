@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { pino, type BaseLogger } from "pino";
-import type { Io } from "./main.ts";
+import type { Io } from "./io.ts";
 import { openSqliteStore } from "../storage/sqlite.ts";
 import { isPostgresUrl, openPostgresStore, redactUrl } from "../storage/postgres.ts";
 import type { Store } from "../storage/types.ts";

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
 import { asAgencyCode } from "@countersign/crdt-model";
-import type { Io } from "./main.ts";
+import type { Io } from "./io.ts";
 import { addPeer, inspectPeerCa, listPeers, recordPeerRevoked, removePeer } from "../exchange/federation.ts";
 import { UsageError, report, required, withStore } from "./data-dir.ts";
 

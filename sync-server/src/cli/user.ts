@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import type { Io } from "./main.ts";
+import type { Io } from "./io.ts";
 import { listPeople } from "../directory/directory.ts";
 import { addPersonWithCode, issueEnrollmentCode } from "../identity/enrollment.ts";
 import { SYSTEM, UsageError, report, required, withStore } from "./data-dir.ts";
