@@ -71,17 +71,17 @@ function json(value: unknown): Uint8Array {
 async function documentParts(input: EnvelopeDocInput, willEncrypt: boolean): Promise<Result<{ record: EnvelopeDocV1; parts: Part[] }>> {
   const { doc } = input;
   const id = doc.id;
-  if (!isPathSegment(id)) return fail(`The document id ${JSON.stringify(id)} cannot name a folder in an envelope.`);
+  if (!isPathSegment(id)) return fail("envelope.build-input", `The document id ${JSON.stringify(id)} cannot name a folder in an envelope.`);
   const meta = doc.metadata();
-  if (!meta.ok) return fail(`Document ${id}: ${meta.reason}`);
+  if (!meta.ok) return fail("envelope.build-input", `Document ${id}: ${meta.reason}`, meta);
   if (meta.value.secrecy !== "none" && !willEncrypt)
-    return fail(`Document ${id} is classified; it may leave only in an encrypted envelope.`);
+    return fail("envelope.classified", `Document ${id} is classified; it may leave only in an encrypted envelope.`);
 
   let update: Uint8Array;
   try {
     update = doc.encodeState(input.sinceStateVector);
   } catch (e) {
-    return fail(`The state vector given for document ${id} is malformed: ${errorMessage(e)}.`);
+    return fail("envelope.build-input", `The state vector given for document ${id} is malformed: ${errorMessage(e)}.`);
   }
   const parts: Part[] = [
     { path: partPath({ kind: "update", doc: id }), bytes: update },
@@ -91,8 +91,8 @@ async function documentParts(input: EnvelopeDocInput, willEncrypt: boolean): Pro
   const hashes: Sha256Hex[] = [];
   for (const [name, bytes] of input.attachments ?? new Map<string, Uint8Array>()) {
     const hash = await digestHex(bytes);
-    if (hash !== name) return fail(`The attachment bytes given as ${name} do not hash to that name.`);
-    if (refs.get(hash) !== bytes.length) return fail(`The attachment ${hash} is not one document ${id} references with that size.`);
+    if (hash !== name) return fail("envelope.build-input", `The attachment bytes given as ${name} do not hash to that name.`);
+    if (refs.get(hash) !== bytes.length) return fail("envelope.build-input", `The attachment ${hash} is not one document ${id} references with that size.`);
     hashes.push(hash);
     parts.push({ path: partPath({ kind: "attachment", doc: id, sha256: hash }), bytes, sha256: hash });
   }
@@ -170,22 +170,22 @@ export async function sealParts(id: EnvelopeId, parts: readonly Part[], sender: 
   try {
     return ok(writeZip(files, at));
   } catch (e) {
-    return fail(`The envelope could not be written: ${errorMessage(e)}.`);
+    return fail("envelope.build-failed", `The envelope could not be written: ${errorMessage(e)}.`);
   }
 }
 
 /** Builds and signs an envelope (format version 1). Never throws. */
 export async function buildEnvelope(input: BuildEnvelopeInput): Promise<Result<Uint8Array>> {
   const at = input.createdAt ?? new Date();
-  if (Number.isNaN(at.getTime())) return fail("The envelope's creation time is not a valid date.");
-  if (!PURPOSES.includes(input.purpose)) return fail(`The purpose ${JSON.stringify(input.purpose)} is not one an envelope may have.`);
+  if (Number.isNaN(at.getTime())) return fail("envelope.build-input", "The envelope's creation time is not a valid date.");
+  if (!PURPOSES.includes(input.purpose)) return fail("envelope.build-input", `The purpose ${JSON.stringify(input.purpose)} is not one an envelope may have.`);
   const to = agencyCodeSchema.safeParse(input.to);
-  if (!to.success) return fail(issueSentence("The recipient agency code", to.error, "is invalid"));
+  if (!to.success) return fail("envelope.build-input", issueSentence("The recipient agency code", to.error, "is invalid"));
   const docs: EnvelopeDocV1[] = [];
   const parts: Part[] = [];
   const seen = new Set<string>();
   for (const d of input.docs) {
-    if (seen.has(d.doc.id)) return fail(`Document ${d.doc.id} is given twice.`);
+    if (seen.has(d.doc.id)) return fail("envelope.build-input", `Document ${d.doc.id} is given twice.`);
     seen.add(d.doc.id);
     const r = await documentParts(d, input.willEncrypt ?? false);
     if (!r.ok) return r;
@@ -205,7 +205,7 @@ export async function buildEnvelope(input: BuildEnvelopeInput): Promise<Result<U
   };
   // The reader's schema, applied to what we are about to sign: we never send what we would refuse.
   const checked = headerSchema.safeParse(header);
-  if (!checked.success) return fail(issueSentence("The envelope header", checked.error, "would be invalid"));
+  if (!checked.success) return fail("envelope.build-input", issueSentence("The envelope header", checked.error, "would be invalid"));
   parts.push({ path: partPath({ kind: "header" }), bytes: json(header) });
   return sealParts(header.id, parts, input.sender, at);
 }

@@ -31,7 +31,7 @@ import { ecdsaP1363ToDer } from "../chain/cms.ts";
 import type { SigAlg } from "../chain/types.ts";
 import { bytesEqual, sha256Hex } from "../bytes.ts";
 import { errorMessage, fail, ok, type Result } from "../result.ts";
-import { REFUSE } from "./refusals.ts";
+import { REFUSE, refuse } from "./refusals.ts";
 
 /**
  * The envelope's signature: a detached CMS SignedData over the manifest's exact bytes, by the sending
@@ -120,10 +120,10 @@ export async function signManifest(manifest: Uint8Array, signer: Signer, at: Dat
     const out = new Uint8Array(AsnConvert.serialize(new ContentInfo({ contentType: id_signedData, content: AsnConvert.serialize(signedData) })));
     // The encoder must have written the attributes exactly as signed; check rather than trust it.
     const written = rawParts(out);
-    if (!written.ok || !bytesEqual(written.value.signedAttrs, signedBytes)) return fail("The envelope signature could not be encoded faithfully.");
+    if (!written.ok || !bytesEqual(written.value.signedAttrs, signedBytes)) return fail("envelope.build-failed", "The envelope signature could not be encoded faithfully.");
     return ok(out);
   } catch (e) {
-    return fail(`The envelope could not be signed: ${errorMessage(e)}.`);
+    return fail("envelope.build-failed", `The envelope could not be signed: ${errorMessage(e)}.`);
   }
 }
 
@@ -143,14 +143,14 @@ const childrenOf = (b: asn1js.AsnType | undefined): asn1js.AsnType[] => {
 /** Takes from the DER what re-encoding a parsed object could change. */
 function rawParts(der: Uint8Array): Result<RawParts> {
   const root = asn1js.fromBER(toArrayBuffer(der));
-  if (root.offset === -1 || root.offset !== der.length) return fail("it is not a single DER object.");
+  if (root.offset === -1 || root.offset !== der.length) return fail("envelope.signature", "it is not a single DER object.");
   const content = childrenOf(root.result)[1];
   const signedData = childrenOf(content)[0];
   const sd = childrenOf(signedData);
   const signerInfos = childrenOf(sd[sd.length - 1]);
-  if (signerInfos.length !== 1) return fail("it must hold exactly one signer.");
+  if (signerInfos.length !== 1) return fail("envelope.signature", "it must hold exactly one signer.");
   const attrs = childrenOf(signerInfos[0])[3];
-  if (!isContext(attrs, 0)) return fail("it has no signed attributes.");
+  if (!isContext(attrs, 0)) return fail("envelope.signature", "it has no signed attributes.");
   const signedAttrs = new Uint8Array(attrs!.valueBeforeDecodeView);
   signedAttrs[0] = 0x31;
   const certSet = sd.find((x) => isContext(x, 0));
@@ -160,7 +160,7 @@ function rawParts(der: Uint8Array): Result<RawParts> {
 
 function attributeValue(attrs: Attribute[], type: string): Result<ArrayBuffer> {
   const found = attrs.filter((a) => a.attrType === type);
-  if (found.length !== 1 || found[0]!.attrValues.length !== 1) return fail(`the signed attribute ${type} must appear once with one value.`);
+  if (found.length !== 1 || found[0]!.attrValues.length !== 1) return fail("envelope.signature", `the signed attribute ${type} must appear once with one value.`);
   return ok(found[0]!.attrValues[0]!);
 }
 
@@ -188,12 +188,12 @@ function algOf(si: SignerInfo): Result<SigAlg> {
   if (oid === id_rsaEncryption || oid === id_sha256WithRSAEncryption) return ok("RS256");
   if (oid === id_RSASSA_PSS) {
     const raw = si.signatureAlgorithm.parameters;
-    if (!raw) return fail("RSA-PSS without parameters.");
+    if (!raw) return fail("envelope.signature", "RSA-PSS without parameters.");
     const p = AsnConvert.parse(raw, RsaSaPssParams);
-    if (p.hashAlgorithm.algorithm !== id_sha256 || p.saltLength !== PSS_SALT_LENGTH) return fail("RSA-PSS other than SHA-256 with a 32-byte salt.");
+    if (p.hashAlgorithm.algorithm !== id_sha256 || p.saltLength !== PSS_SALT_LENGTH) return fail("envelope.signature", "RSA-PSS other than SHA-256 with a 32-byte salt.");
     return ok("PS256");
   }
-  return fail(`the signature algorithm ${oid} is not one we accept.`);
+  return fail("envelope.signature", `the signature algorithm ${oid} is not one we accept.`);
 }
 
 /**
@@ -201,7 +201,7 @@ function algOf(si: SignerInfo): Result<SigAlg> {
  * certificate. Whether that certificate is trusted is the caller's next question.
  */
 export async function verifyManifestSignature(p7s: Uint8Array, manifest: Uint8Array): Promise<Result<x509.X509Certificate>> {
-  const format = (why: string) => fail<x509.X509Certificate>(REFUSE.signatureFormat(why));
+  const format = (why: string) => refuse("signatureFormat", why);
   let raw: RawParts;
   let si: SignerInfo;
   let alg: SigAlg;
@@ -229,7 +229,7 @@ export async function verifyManifestSignature(p7s: Uint8Array, manifest: Uint8Ar
     if (!digest.ok) return format(digest.reason);
     const md = asn1js.fromBER(digest.value).result;
     if (!(md instanceof asn1js.OctetString)) return format("its message digest attribute is not an octet string.");
-    if (!bytesEqual(new Uint8Array(md.valueBlock.valueHexView), sha256(manifest))) return fail(REFUSE.signatureDigest);
+    if (!bytesEqual(new Uint8Array(md.valueBlock.valueHexView), sha256(manifest))) return refuse("signatureDigest");
   } catch (e) {
     return format(`${errorMessage(e)}.`);
   }
@@ -243,14 +243,14 @@ export async function verifyManifestSignature(p7s: Uint8Array, manifest: Uint8Ar
     return format(`its signer's certificate does not parse: ${errorMessage(e)}.`);
   }
   const key = await keyOf(signer, alg);
-  if (!key.ok) return fail(REFUSE.signature);
+  if (!key.ok) return refuse("signature");
   let sig: Uint8Array = new Uint8Array(si.signature.buffer);
   if (alg === "ES256") {
     const p1363 = ecdsaDerToP1363(sig);
-    if (!p1363) return fail(REFUSE.signature);
+    if (!p1363) return refuse("signature");
     sig = p1363;
   }
-  return (await verifyBytes(alg, key.value, sig, raw.signedAttrs)) ? ok(signer.cert) : fail(REFUSE.signature);
+  return (await verifyBytes(alg, key.value, sig, raw.signedAttrs)) ? ok(signer.cert) : refuse("signature");
 }
 
 function findSignerCertificate(ders: Uint8Array[], si: SignerInfo): Uint8Array | null {

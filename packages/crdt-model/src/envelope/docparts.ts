@@ -43,14 +43,14 @@ export function parseChainPart(bytes: Uint8Array, doc: DocId): Result<ChainPartV
   try {
     raw = JSON.parse(fromUtf8(bytes));
   } catch {
-    return fail("it is not UTF-8 JSON.");
+    return fail("envelope.chain", "it is not UTF-8 JSON.");
   }
   const r = chainPartSchema.safeParse(raw);
   if (!r.success) {
     const issue = r.error.issues[0];
-    return fail(`${issue?.message ?? "it does not fit the schema"}${issue?.path.length ? ` (at ${issue.path.join(".")})` : ""}.`);
+    return fail("envelope.chain", `${issue?.message ?? "it does not fit the schema"}${issue?.path.length ? ` (at ${issue.path.join(".")})` : ""}.`);
   }
-  if (r.data.doc !== doc) return fail("it names another document.");
+  if (r.data.doc !== doc) return fail("envelope.chain", "it names another document.");
   return ok(r.data as ChainPartV1);
 }
 

@@ -29,7 +29,7 @@ import { bytesEqual, own, toHex } from "../bytes.ts";
 import { errorMessage, fail, ok, type Result } from "../result.ts";
 import { toArrayBuffer } from "./cms-signed.ts";
 import { DEFAULT_LIMITS } from "./types.ts";
-import { REFUSE } from "./refusals.ts";
+import { REFUSE, refuse } from "./refusals.ts";
 
 /**
  * Encryption of a whole envelope for the receiving agency: CMS AuthEnvelopedData (RFC 5083) with
@@ -204,7 +204,7 @@ export async function encryptEnvelope(bytes: Uint8Array, recipientCert: x509.X50
   try {
     const curve = curveOf(recipientCert);
     const isRsa = recipientCert.publicKey.algorithm.name.startsWith("RSA");
-    if (!curve && !isRsa) return fail("The recipient's certificate holds neither an EC (P-256, P-384, P-521) nor an RSA key.");
+    if (!curve && !isRsa) return fail("envelope.recipient-key", "The recipient's certificate holds neither an EC (P-256, P-384, P-521) nor an RSA key.");
     const cek = (await subtle().generateKey({ name: "AES-GCM", length: 256 }, true, ["encrypt"])) as CryptoKey;
     const cekRaw = new Uint8Array(await subtle().exportKey("raw", cek));
     const nonce = crypto.getRandomValues(new Uint8Array(GCM_NONCE_BYTES));
@@ -235,7 +235,7 @@ export async function encryptEnvelope(bytes: Uint8Array, recipientCert: x509.X50
     const infoHeader = derHeader(0x30, oid.length + explicit.length + aedHeader.length + aedLength);
     return ok(concat([infoHeader, oid, explicit, aedHeader, version, infos, eciHeader, eciBody, contentHeader, ciphertext, mac]));
   } catch (e) {
-    return fail(`The envelope could not be encrypted: ${errorMessage(e)}.`);
+    return fail("envelope.build-failed", `The envelope could not be encrypted: ${errorMessage(e)}.`);
   }
 }
 
@@ -247,7 +247,7 @@ export async function encryptEnvelopeCbc(bytes: Uint8Array, recipientCert: x509.
   try {
     const curve = curveOf(recipientCert);
     const isRsa = recipientCert.publicKey.algorithm.name.startsWith("RSA");
-    if (!curve && !isRsa) return fail("The recipient's certificate holds neither an EC (P-256, P-384, P-521) nor an RSA key.");
+    if (!curve && !isRsa) return fail("envelope.recipient-key", "The recipient's certificate holds neither an EC (P-256, P-384, P-521) nor an RSA key.");
     const cek = (await subtle().generateKey({ name: "AES-CBC", length: 256 }, true, ["encrypt"])) as CryptoKey;
     const cekRaw = new Uint8Array(await subtle().exportKey("raw", cek));
     const iv = crypto.getRandomValues(new Uint8Array(16));
@@ -268,7 +268,7 @@ export async function encryptEnvelopeCbc(bytes: Uint8Array, recipientCert: x509.
     });
     return ok(withContent(new Uint8Array(AsnConvert.serialize(enveloped)), new Uint8Array(AsnConvert.serialize(eci)), ciphertext));
   } catch (e) {
-    return fail(`The envelope could not be encrypted: ${errorMessage(e)}.`);
+    return fail("envelope.build-failed", `The envelope could not be encrypted: ${errorMessage(e)}.`);
   }
 }
 
@@ -311,7 +311,7 @@ function withContent(envelopedDer: Uint8Array, eciDer: Uint8Array, ciphertext: U
  */
 async function asAlgorithm(key: CryptoKey, alg: EcKeyImportParams | RsaHashedImportParams, usage: KeyUsage): Promise<Result<CryptoKey>> {
   if (key.algorithm.name === alg.name && key.usages.includes(usage)) return ok(key);
-  if (!key.extractable) return fail(`The private key cannot be used for ${alg.name}: give it as an ${alg.name} key, or extractable.`);
+  if (!key.extractable) return fail("envelope.own-key", `The private key cannot be used for ${alg.name}: give it as an ${alg.name} key, or extractable.`);
   const pkcs8 = await subtle().exportKey("pkcs8", key);
   return ok(await subtle().importKey("pkcs8", pkcs8, alg, false, [usage]));
 }
@@ -323,12 +323,12 @@ function matchesKari(rid: KeyAgreeRecipientIdentifier, mine: IssuerAndSerialNumb
 
 async function cekFromKari(kari: KeyAgreeRecipientInfo, rek: RecipientEncryptedKey, key: CryptoKey, curve: string): Promise<Result<Uint8Array>> {
   const hash = KDF_HASH[kari.keyEncryptionAlgorithm.algorithm];
-  if (!hash) return fail(`The key agreement scheme ${kari.keyEncryptionAlgorithm.algorithm} is not supported.`);
+  if (!hash) return fail("envelope.sealed", `The key agreement scheme ${kari.keyEncryptionAlgorithm.algorithm} is not supported.`);
   const params = kari.keyEncryptionAlgorithm.parameters;
   const wrapOid = params ? AsnConvert.parse(params, AlgorithmIdentifier).algorithm : "";
-  if (!WRAP_BITS[wrapOid]) return fail(`The key wrap algorithm ${wrapOid || "(none)"} is not supported.`);
+  if (!WRAP_BITS[wrapOid]) return fail("envelope.sealed", `The key wrap algorithm ${wrapOid || "(none)"} is not supported.`);
   const originator = kari.originator.originatorKey;
-  if (!originator || originator.algorithm.algorithm !== id_ecPublicKey) return fail("The sender's ephemeral key is not an EC public key.");
+  if (!originator || originator.algorithm.algorithm !== id_ecPublicKey) return fail("envelope.sealed", "The sender's ephemeral key is not an EC public key.");
   const ecdh = await asAlgorithm(key, { name: "ECDH", namedCurve: curve }, "deriveBits");
   if (!ecdh.ok) return ecdh;
   const peer = await subtle().importKey("raw", own(new Uint8Array(originator.publicKey)), { name: "ECDH", namedCurve: curve }, false, []);
@@ -342,7 +342,7 @@ async function cekFromKari(kari: KeyAgreeRecipientInfo, rek: RecipientEncryptedK
 
 async function cekFromKtri(ktri: KeyTransRecipientInfo, key: CryptoKey): Promise<Result<Uint8Array>> {
   if (ktri.keyEncryptionAlgorithm.algorithm !== id_RSAES_OAEP)
-    return fail("The content key is encrypted with RSA PKCS #1 v1.5, which browsers cannot decrypt; only RSA-OAEP is supported.");
+    return fail("envelope.sealed", "The content key is encrypted with RSA PKCS #1 v1.5, which browsers cannot decrypt; only RSA-OAEP is supported.");
   const raw = ktri.keyEncryptionAlgorithm.parameters;
   const p = raw ? AsnConvert.parse(raw, RsaEsOaepParams) : new RsaEsOaepParams();
   const hash = OAEP_HASH[p.hashAlgorithm.algorithm];
@@ -353,7 +353,7 @@ async function cekFromKtri(ktri: KeyTransRecipientInfo, key: CryptoKey): Promise
   const labelBytes = label instanceof asn1js.OctetString ? new Uint8Array(label.valueBlock.valueHexView) : null;
   const emptyLabel = label === null || (labelBytes !== null && (labelBytes.length === 0 || toHex(labelBytes) === SHA1_OF_NOTHING));
   if (!hash || OAEP_HASH[mgfHash] !== hash || !emptyLabel)
-    return fail("The RSA-OAEP parameters are not ones WebCrypto supports (the same hash for OAEP and MGF1, no label).");
+    return fail("envelope.sealed", "The RSA-OAEP parameters are not ones WebCrypto supports (the same hash for OAEP and MGF1, no label).");
   const rsa = await asAlgorithm(key, { name: "RSA-OAEP", hash }, "decrypt");
   if (!rsa.ok) return rsa;
   return ok(new Uint8Array(await subtle().decrypt({ name: "RSA-OAEP" }, rsa.value, own(new Uint8Array(ktri.encryptedKey.buffer)))));
@@ -379,7 +379,7 @@ export interface Unsealed {
 async function usableKey(key: CryptoKey, cert: x509.X509Certificate): Promise<Result<CryptoKey>> {
   const curve = curveOf(cert);
   if (curve) return asAlgorithm(key, { name: "ECDH", namedCurve: curve }, "deriveBits");
-  if (key.algorithm.name !== "RSA-OAEP" && !key.extractable) return fail("The private key cannot be used for RSA-OAEP: give it as an RSA-OAEP key, or extractable.");
+  if (key.algorithm.name !== "RSA-OAEP" && !key.extractable) return fail("envelope.own-key", "The private key cannot be used for RSA-OAEP: give it as an RSA-OAEP key, or extractable.");
   return ok(key);
 }
 
@@ -467,10 +467,10 @@ export async function unsealEnvelope(bytes: Uint8Array, recipientPrivateKey: Cry
   if (!usable.ok) return usable;
   try {
     const sealed = parseSealed(bytes);
-    if (!sealed || (sealed.kind === "aes-cbc" && !o.allowCbc)) return fail(REFUSE.sealed);
+    if (!sealed || (sealed.kind === "aes-cbc" && !o.allowCbc)) return refuse("sealed");
     const alg = sealed.eci.contentEncryptionAlgorithm;
     const bits = sealed.kind === "aes-gcm" ? GCM_BITS[alg.algorithm] : CBC_BITS[alg.algorithm];
-    if (!bits) return fail(REFUSE.sealed);
+    if (!bits) return refuse("sealed");
     let cek: Uint8Array | null = null;
     try {
       cek = await recoverCek(sealed.recipientInfos, usable.value, recipientCert);
@@ -484,7 +484,7 @@ export async function unsealEnvelope(bytes: Uint8Array, recipientPrivateKey: Cry
     const ciphertext = content?.value ? new Uint8Array(content.value.buffer) : concat((content?.constructedValue ?? []).map((c) => new Uint8Array(c.buffer)));
     const params = alg.parameters ? asn1js.fromBER(alg.parameters).result : null;
     if (sealed.kind === "aes-cbc") {
-      if (!(params instanceof asn1js.OctetString) || params.valueBlock.valueHexView.length !== 16) return fail(REFUSE.sealed);
+      if (!(params instanceof asn1js.OctetString) || params.valueBlock.valueHexView.length !== 16) return refuse("sealed");
       const key = await subtle().importKey("raw", own(cek), { name: "AES-CBC" }, false, ["decrypt"]);
       // Both forms of the ciphertext are fresh arrays of their own, so WebCrypto may read them as they are.
       const plain = await subtle().decrypt({ name: "AES-CBC", iv: own(new Uint8Array(params.valueBlock.valueHexView)) }, key, ciphertext);
@@ -494,7 +494,7 @@ export async function unsealEnvelope(bytes: Uint8Array, recipientPrivateKey: Cry
     const nonce = params instanceof asn1js.Sequence ? params.valueBlock.value[0] : undefined;
     const icv = params instanceof asn1js.Sequence ? params.valueBlock.value[1] : undefined;
     const tagBytes = icv instanceof asn1js.Integer ? icv.valueBlock.valueDec : 12;
-    if (!(nonce instanceof asn1js.OctetString) || nonce.valueBlock.valueHexView.length === 0 || tagBytes < 12 || tagBytes > 16 || sealed.mac!.length !== tagBytes) return fail(REFUSE.sealed);
+    if (!(nonce instanceof asn1js.OctetString) || nonce.valueBlock.valueHexView.length === 0 || tagBytes < 12 || tagBytes > 16 || sealed.mac!.length !== tagBytes) return refuse("sealed");
     const key = await subtle().importKey("raw", own(cek), { name: "AES-GCM" }, false, ["decrypt"]);
     const plain = await subtle().decrypt(
       { name: "AES-GCM", iv: own(new Uint8Array(nonce.valueBlock.valueHexView)), tagLength: tagBytes * 8, additionalData: own(sealed.aad) },
@@ -503,7 +503,7 @@ export async function unsealEnvelope(bytes: Uint8Array, recipientPrivateKey: Cry
     );
     return ok({ plain: new Uint8Array(plain), kind: "aes-gcm" });
   } catch {
-    return fail(REFUSE.sealed);
+    return refuse("sealed");
   }
 }
 

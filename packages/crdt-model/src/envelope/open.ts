@@ -10,7 +10,8 @@ import type { AgencyCode, DocId, Sha256Hex } from "../ids.ts";
 import { errorMessage, fail, ok, type Result } from "../result.ts";
 import { verifyManifestSignature } from "./cms-signed.ts";
 import { attachmentRefs, chainMatches, digestHex, parseChainPart } from "./docparts.ts";
-import { REFUSE } from "./refusals.ts";
+import { REFUSE, REFUSE_CODES, refuse } from "./refusals.ts";
+import type { Code } from "../refusal/codes.ts";
 import { extract, readZip, type ZipArchive } from "./zip.ts";
 import {
   DEFAULT_LIMITS,
@@ -89,15 +90,16 @@ export async function openEnvelope(bytes: Uint8Array, opts: OpenEnvelopeOptions)
   try {
     return await open(bytes, opts);
   } catch (e) {
-    return fail(REFUSE.internal(`${errorMessage(e)}.`));
+    return refuse("internal", `${errorMessage(e)}.`);
   }
 }
 
-function parseJson(bytes: Uint8Array): Result<unknown> {
+function parseJson(bytes: Uint8Array, code: Code): Result<unknown> {
   try {
     return ok(JSON.parse(fromUtf8(bytes)));
   } catch {
-    return fail("it is not UTF-8 JSON.");
+    // A fragment: the caller wraps it in its own sentence and code.
+    return fail(code, "it is not UTF-8 JSON.");
   }
 }
 
@@ -111,26 +113,26 @@ async function open(bytes: Uint8Array, opts: OpenEnvelopeOptions): Promise<Resul
   const zip = read.value;
   const first = zip.entries[0];
   if (!first || first.name !== "mimetype" || first.method !== 0 || first.localOffset !== 0 || first.localExtraLength !== 0)
-    return fail(REFUSE.mimetypeFirst);
+    return refuse("mimetypeFirst");
   const mimetype = extract(zip, first);
   if (!mimetype.ok) return mimetype;
-  if (!bytesEqual(mimetype.value, utf8(ENVELOPE_MIMETYPE))) return fail(REFUSE.mimetype);
+  if (!bytesEqual(mimetype.value, utf8(ENVELOPE_MIMETYPE))) return refuse("mimetype");
 
   // 2. The manifest and the signature over it, before any other part is inflated: an envelope from
   //    nobody we trust costs us a few kilobytes of work.
   const manifestEntry = zip.byName.get(MANIFEST_PATH);
-  if (!manifestEntry) return fail(REFUSE.noManifest);
+  if (!manifestEntry) return refuse("noManifest");
   const signatureEntry = zip.byName.get(SIGNATURE_PATH);
-  if (!signatureEntry) return fail(REFUSE.noSignature);
+  if (!signatureEntry) return refuse("noSignature");
   // These two are inflated before anyone is authenticated, so they get tight bounds of their own.
-  if (manifestEntry.size > MAX_MANIFEST_BYTES) return fail(REFUSE.partTooLarge(MANIFEST_PATH, MAX_MANIFEST_BYTES));
-  if (signatureEntry.size > MAX_SIGNATURE_BYTES) return fail(REFUSE.partTooLarge(SIGNATURE_PATH, MAX_SIGNATURE_BYTES));
+  if (manifestEntry.size > MAX_MANIFEST_BYTES) return refuse("partTooLarge", MANIFEST_PATH, MAX_MANIFEST_BYTES);
+  if (signatureEntry.size > MAX_SIGNATURE_BYTES) return refuse("partTooLarge", SIGNATURE_PATH, MAX_SIGNATURE_BYTES);
   const manifestBytes = extract(zip, manifestEntry);
   if (!manifestBytes.ok) return manifestBytes;
-  const manifestJson = parseJson(manifestBytes.value);
-  if (!manifestJson.ok) return fail(REFUSE.manifest(manifestJson.reason));
+  const manifestJson = parseJson(manifestBytes.value, REFUSE_CODES.manifest);
+  if (!manifestJson.ok) return refuse("manifest", manifestJson.reason);
   const parsedManifest = manifestSchema.safeParse(manifestJson.value);
-  if (!parsedManifest.success) return fail(issueSentence("The manifest", parsedManifest.error));
+  if (!parsedManifest.success) return fail(REFUSE_CODES.manifest, issueSentence("The manifest", parsedManifest.error));
   const manifest = parsedManifest.data as Manifest;
   const p7s = extract(zip, signatureEntry);
   if (!p7s.ok) return p7s;
@@ -142,38 +144,38 @@ async function open(bytes: Uint8Array, opts: OpenEnvelopeOptions): Promise<Resul
   // 3. The manifest lists exactly the parts present, with the sizes the ZIP declares.
   const listed = new Map(manifest.parts.map((p) => [p.path, p]));
   for (const p of manifest.parts) {
-    if (!classifyPath(p.path)) return fail(REFUSE.unknownPart(p.path));
+    if (!classifyPath(p.path)) return refuse("unknownPart", p.path);
     const e = zip.byName.get(p.path);
-    if (!e) return fail(REFUSE.missingPart(p.path));
-    if (e.size !== p.size) return fail(REFUSE.sizeMismatch(p.path));
+    if (!e) return refuse("missingPart", p.path);
+    if (e.size !== p.size) return refuse("sizeMismatch", p.path);
   }
   for (const e of zip.entries) {
     if (e.name === "mimetype" || e.name === MANIFEST_PATH || e.name === SIGNATURE_PATH) continue;
-    if (!listed.has(e.name)) return fail(REFUSE.extraPart(e.name));
+    if (!listed.has(e.name)) return refuse("extraPart", e.name);
   }
   const part: PartReader = async (path) => {
     const e = zip.byName.get(path);
     const m = listed.get(path);
-    if (!e || !m) return fail(REFUSE.missingPart(path));
+    if (!e || !m) return refuse("missingPart", path);
     const b = extract(zip, e);
     if (!b.ok) return b;
-    return (await digestHex(b.value)) === m.sha256 ? ok({ bytes: b.value, sha256: m.sha256 }) : fail(REFUSE.hash(path));
+    return (await digestHex(b.value)) === m.sha256 ? ok({ bytes: b.value, sha256: m.sha256 }) : refuse("hash", path);
   };
 
   // 4. The header: ours, from the signer's agency, and calling for exactly the parts listed.
   const headerBytes = await part(HEADER_PATH);
   if (!headerBytes.ok) return headerBytes;
-  const headerJson = parseJson(headerBytes.value.bytes);
-  if (!headerJson.ok) return fail(REFUSE.header(headerJson.reason));
+  const headerJson = parseJson(headerBytes.value.bytes, REFUSE_CODES.header);
+  if (!headerJson.ok) return refuse("header", headerJson.reason);
   const parsedHeader = headerSchema.safeParse(headerJson.value);
-  if (!parsedHeader.success) return fail(issueSentence("The header", parsedHeader.error));
+  if (!parsedHeader.success) return fail(REFUSE_CODES.header, issueSentence("The header", parsedHeader.error));
   const header = parsedHeader.data as EnvelopeHeader;
-  if (header.id !== manifest.envelope) return fail(REFUSE.headerId);
-  if (header.from !== sender.value.agency) return fail(REFUSE.sender);
-  if (header.to !== opts.recipient) return fail(REFUSE.recipient);
-  if (header.docs.length > limits.maxDocs) return fail(REFUSE.tooManyDocs(limits.maxDocs));
+  if (header.id !== manifest.envelope) return refuse("headerId");
+  if (header.from !== sender.value.agency) return refuse("sender");
+  if (header.to !== opts.recipient) return refuse("recipient");
+  if (header.docs.length > limits.maxDocs) return refuse("tooManyDocs", limits.maxDocs);
   const implied = impliedPaths(header);
-  if (implied.length !== manifest.parts.length || implied.some((p, i) => p !== manifest.parts[i]!.path)) return fail(REFUSE.headerParts);
+  if (implied.length !== manifest.parts.length || implied.some((p, i) => p !== manifest.parts[i]!.path)) return refuse("headerParts");
 
   // 5. Every document: its parts' hashes, its update, its chain.
   // One cache for the whole envelope: its documents share signers, certificates and often versions.
@@ -191,19 +193,22 @@ async function open(bytes: Uint8Array, opts: OpenEnvelopeOptions): Promise<Resul
   return ok({ header, manifest, sender: sender.value, docs });
 }
 
+/** The trust check's finer classes that an envelope's sender is refused with (the rest: envelope.untrusted). */
+const SENDER_CODE: Partial<Record<Code, Code>> = { "trust.revoked": "envelope.revoked", "trust.expired": "envelope.expired" };
+
 async function trustedSender(cert: x509.X509Certificate, trust: TrustStore, now: Date): Promise<Result<Sender>> {
-  if (now < cert.notBefore || now > cert.notAfter) return fail(REFUSE.untrusted("its certificate is not valid now."));
+  if (now < cert.notBefore || now > cert.notAfter) return fail("envelope.expired", REFUSE.untrusted("its certificate is not valid now."));
   const fingerprint = sha256Hex(new Uint8Array(cert.rawData));
   // The agency CA may sign envelopes itself; it names its agency in O (see createAgencyCa). To stop
   // trusting it, an agency removes it from the trust list.
   const asCa = trust.caCertificates().find((ca) => sha256Hex(new Uint8Array(ca.rawData)) === fingerprint);
   if (asCa) {
     const agency = agencyCodeSchema.safeParse(asCa.subjectName.getField("O")[0]);
-    if (!agency.success) return fail(REFUSE.untrusted("the signing authority's certificate names no agency."));
+    if (!agency.success) return refuse("untrusted", "the signing authority's certificate names no agency.");
     return ok({ agency: agency.data, certificate: cert, fingerprint, profile: null });
   }
   const checked = await trust.checkCertificate(cert, now);
-  if (!checked.ok) return fail(REFUSE.untrusted(checked.reason));
+  if (!checked.ok) return fail(SENDER_CODE[checked.code] ?? "envelope.untrusted", REFUSE.untrusted(checked.reason), checked);
   return ok({ agency: checked.profile.agency, certificate: cert, fingerprint, profile: checked.profile });
 }
 
@@ -227,7 +232,7 @@ async function openDocument(
     const b = await part(partPath({ kind: "attachment", doc: id, sha256: sha }));
     if (!b.ok) return b;
     // The bytes hash to the manifest's value; that value must be the name.
-    if (b.value.sha256 !== sha) return fail(REFUSE.attachmentHash(id, sha));
+    if (b.value.sha256 !== sha) return refuse("attachmentHash", id, sha);
     attachments.set(sha, b.value.bytes);
   }
   const di = d.di ? await part(partPath({ kind: "di", doc: id })) : null;
@@ -238,29 +243,29 @@ async function openDocument(
   let doc: CountersignDocument;
   if (d.update.kind === "full") {
     const built = CountersignDocument.fromUpdate(update.value.bytes);
-    if (!built.ok) return fail(REFUSE.update(id, built.reason));
+    if (!built.ok) return fail(REFUSE_CODES.update, REFUSE.update(id, built.reason), built);
     doc = built.value;
   } else {
     const base = opts.base?.(id);
-    if (!base) return fail(REFUSE.noBase(id));
+    if (!base) return refuse("noBase", id);
     // A clone: opening must change nothing, and the caller imports only after we say yes.
     const clone = CountersignDocument.fromUpdate(base.encodeState());
-    if (!clone.ok) return fail(REFUSE.update(id, clone.reason));
+    if (!clone.ok) return fail(REFUSE_CODES.update, REFUSE.update(id, clone.reason), clone);
     doc = clone.value;
     const applied = doc.applyUpdate(update.value.bytes);
-    if (!applied.ok) return fail(REFUSE.update(id, applied.reason));
+    if (!applied.ok) return fail(REFUSE_CODES.update, REFUSE.update(id, applied.reason), applied);
   }
-  if (doc.id !== id) return fail(REFUSE.updateDoc(id));
-  if (hasPending(doc)) return fail(REFUSE.pending(id));
+  if (doc.id !== id) return refuse("updateDoc", id);
+  if (hasPending(doc)) return refuse("pending", id);
 
   const chain = parseChainPart(chainBytes.value.bytes, id);
-  if (!chain.ok) return fail(REFUSE.chainPart(id, chain.reason));
-  if (!chainMatches(chain.value, doc, d.update.kind === "full")) return fail(REFUSE.chainMismatch(id));
+  if (!chain.ok) return refuse("chainPart", id, chain.reason);
+  if (!chainMatches(chain.value, doc, d.update.kind === "full")) return refuse("chainMismatch", id);
   const report = await verify(doc, opts.trust, { cache });
   const bad = report.entries.find((e) => !e.valid);
-  if (bad) return fail(REFUSE.chain(id, bad.reason ?? "an entry is invalid."));
+  if (bad) return refuse("chain", id, bad.reason ?? "an entry is invalid.");
 
   const refs = attachmentRefs(doc);
-  for (const [sha, b] of attachments) if (refs.get(sha) !== b.length) return fail(REFUSE.attachment(id, sha));
+  for (const [sha, b] of attachments) if (refs.get(sha) !== b.length) return refuse("attachment", id, sha);
   return ok({ id, mode: d.update, update: update.value.bytes, doc, report, attachments, di: di?.value.bytes ?? null, sw: sw?.value.bytes ?? null });
 }

@@ -1,3 +1,6 @@
+import type { Refusal } from "../result.ts";
+import type { Code } from "../refusal/codes.ts";
+
 /**
  * Every sentence `openEnvelope` refuses with, in one place: docs/envelope.md lists them and the tests
  * match on them, so a reason never drifts between the code, the documentation and the CLI.
@@ -58,3 +61,69 @@ export const REFUSE = {
   // encryption (enveloped.ts): one sentence for every failure once decryption starts (no oracle)
   sealed: "The encrypted envelope cannot be decrypted with this agency's key: it is not encrypted for this agency, or it was damaged or changed on the way.",
 } as const;
+
+/**
+ * The code of each REFUSE sentence: the class the app explains and the person acts on (several
+ * sentences share one; see refusal/codes-model.ts). A new REFUSE entry must get a code here — the
+ * type makes it so. `untrusted` is the default only: openEnvelope answers a revoked or expired
+ * signer with envelope.revoked / envelope.expired (the trust check's code decides).
+ */
+export const REFUSE_CODES: { readonly [K in keyof typeof REFUSE]: Code } = {
+  tooLarge: "envelope.too-large",
+  notZip: "envelope.damaged",
+  zip64: "envelope.damaged",
+  centralDirectory: "envelope.damaged",
+  tooManyEntries: "envelope.zip-bomb",
+  badName: "envelope.bad-name",
+  duplicate: "envelope.bad-name",
+  encrypted: "envelope.damaged",
+  method: "envelope.damaged",
+  localHeader: "envelope.damaged",
+  overlap: "envelope.damaged",
+  partTooLarge: "envelope.zip-bomb",
+  totalTooLarge: "envelope.zip-bomb",
+  ratio: "envelope.zip-bomb",
+  inflatesPast: "envelope.damaged",
+  inflateShort: "envelope.damaged",
+  corrupt: "envelope.damaged",
+  crc: "envelope.damaged",
+  mimetypeFirst: "envelope.not-envelope",
+  mimetype: "envelope.not-envelope",
+  noManifest: "envelope.tampered",
+  noSignature: "envelope.tampered",
+  manifest: "envelope.tampered",
+  signatureFormat: "envelope.signature",
+  signatureDigest: "envelope.signature",
+  signature: "envelope.signature",
+  untrusted: "envelope.untrusted",
+  missingPart: "envelope.tampered",
+  extraPart: "envelope.tampered",
+  unknownPart: "envelope.tampered",
+  sizeMismatch: "envelope.tampered",
+  hash: "envelope.tampered",
+  header: "envelope.header",
+  headerId: "envelope.header",
+  headerParts: "envelope.header",
+  tooManyDocs: "envelope.header",
+  sender: "envelope.wrong-sender",
+  recipient: "envelope.wrong-recipient",
+  update: "envelope.bad-update",
+  updateDoc: "envelope.bad-update",
+  noBase: "envelope.missing-base",
+  pending: "envelope.missing-base",
+  chainPart: "envelope.chain",
+  chainMismatch: "envelope.chain",
+  chain: "envelope.chain",
+  attachment: "envelope.attachment",
+  attachmentHash: "envelope.attachment",
+  internal: "envelope.internal",
+  sealed: "envelope.sealed",
+};
+
+type RefuseArgs<K extends keyof typeof REFUSE> = (typeof REFUSE)[K] extends (...a: infer A) => string ? A : [];
+
+/** The refusal for one REFUSE entry, with its code: `refuse("crc", name)`. */
+export function refuse<K extends keyof typeof REFUSE>(key: K, ...args: RefuseArgs<K>): Refusal {
+  const entry = REFUSE[key] as string | ((...a: RefuseArgs<K>) => string);
+  return { ok: false, code: REFUSE_CODES[key], reason: typeof entry === "string" ? entry : entry(...args) };
+}

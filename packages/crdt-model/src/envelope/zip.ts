@@ -1,6 +1,6 @@
 import { Inflate, deflateSync } from "fflate";
 import { fail, ok, type Result } from "../result.ts";
-import { REFUSE } from "./refusals.ts";
+import { REFUSE, refuse } from "./refusals.ts";
 import type { EnvelopeLimits } from "./types.ts";
 
 /**
@@ -61,18 +61,18 @@ function findEnd(b: Uint8Array): number {
 
 /** Parses and checks the archive's structure and declared sizes; inflates nothing. */
 export function readZip(b: Uint8Array, limits: EnvelopeLimits): Result<ZipArchive> {
-  if (b.length > limits.maxEnvelopeBytes) return fail(REFUSE.tooLarge(limits.maxEnvelopeBytes));
-  if (b.length < 22) return fail(REFUSE.notZip);
+  if (b.length > limits.maxEnvelopeBytes) return refuse("tooLarge", limits.maxEnvelopeBytes);
+  if (b.length < 22) return refuse("notZip");
   const end = findEnd(b);
-  if (end < 0) return fail(REFUSE.notZip);
+  if (end < 0) return refuse("notZip");
   const count = u16(b, end + 10);
   const cdSize = u32(b, end + 12);
   const cdOffset = u32(b, end + 16);
-  if (u16(b, end + 4) !== 0 || u16(b, end + 6) !== 0 || u16(b, end + 8) !== count) return fail(REFUSE.zip64);
-  if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) return fail(REFUSE.zip64);
-  if (count > limits.maxEntries) return fail(REFUSE.tooManyEntries(limits.maxEntries));
+  if (u16(b, end + 4) !== 0 || u16(b, end + 6) !== 0 || u16(b, end + 8) !== count) return refuse("zip64");
+  if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) return refuse("zip64");
+  if (count > limits.maxEntries) return refuse("tooManyEntries", limits.maxEntries);
   // The central directory must end exactly where the end record starts: nothing hides between them.
-  if (cdOffset + cdSize !== end) return fail(REFUSE.centralDirectory);
+  if (cdOffset + cdSize !== end) return refuse("centralDirectory");
 
   const entries: ZipEntry[] = [];
   const byName = new Map<string, ZipEntry>();
@@ -81,7 +81,7 @@ export function readZip(b: Uint8Array, limits: EnvelopeLimits): Result<ZipArchiv
   let total = 0;
   let p = cdOffset;
   for (let k = 0; k < count; k++) {
-    if (p + 46 > end || u32(b, p) !== CEN_SIG) return fail(REFUSE.centralDirectory);
+    if (p + 46 > end || u32(b, p) !== CEN_SIG) return refuse("centralDirectory");
     const flags = u16(b, p + 8);
     const method = u16(b, p + 10);
     const crc = u32(b, p + 16);
@@ -90,27 +90,27 @@ export function readZip(b: Uint8Array, limits: EnvelopeLimits): Result<ZipArchiv
     const nameLength = u16(b, p + 28);
     const next = p + 46 + nameLength + u16(b, p + 30) + u16(b, p + 32);
     const localOffset = u32(b, p + 42);
-    if (next > end) return fail(REFUSE.centralDirectory);
+    if (next > end) return refuse("centralDirectory");
     const rawName = b.subarray(p + 46, p + 46 + nameLength);
     let name: string;
     try {
       name = decoder.decode(rawName);
     } catch {
-      return fail(REFUSE.badName("(not UTF-8)"));
+      return refuse("badName", "(not UTF-8)");
     }
-    if (!isSafeEntryName(name)) return fail(REFUSE.badName(name));
+    if (!isSafeEntryName(name)) return refuse("badName", name);
     // Case-folded too: two names that differ only in case are one file on some file systems.
-    if (byName.has(name) || folded.has(name.toLowerCase())) return fail(REFUSE.duplicate(name));
-    if (flags & ~ALLOWED_FLAGS) return fail(REFUSE.encrypted(name));
-    if (method !== 0 && method !== 8) return fail(REFUSE.method(name));
-    if (u16(b, p + 34) !== 0) return fail(REFUSE.zip64);
-    if (size === 0xffffffff || compressedSize === 0xffffffff || localOffset === 0xffffffff) return fail(REFUSE.zip64);
-    if (method === 0 && compressedSize !== size) return fail(REFUSE.localHeader(name));
+    if (byName.has(name) || folded.has(name.toLowerCase())) return refuse("duplicate", name);
+    if (flags & ~ALLOWED_FLAGS) return refuse("encrypted", name);
+    if (method !== 0 && method !== 8) return refuse("method", name);
+    if (u16(b, p + 34) !== 0) return refuse("zip64");
+    if (size === 0xffffffff || compressedSize === 0xffffffff || localOffset === 0xffffffff) return refuse("zip64");
+    if (method === 0 && compressedSize !== size) return refuse("localHeader", name);
     // Declared sizes are checked before anything is inflated; inflation then holds them to it.
-    if (size > limits.maxPartBytes) return fail(REFUSE.partTooLarge(name, limits.maxPartBytes));
+    if (size > limits.maxPartBytes) return refuse("partTooLarge", name, limits.maxPartBytes);
     total += size;
-    if (total > limits.maxTotalBytes) return fail(REFUSE.totalTooLarge(limits.maxTotalBytes));
-    if (size > limits.ratioFloorBytes && size > compressedSize * limits.maxRatio) return fail(REFUSE.ratio(name, limits.maxRatio));
+    if (total > limits.maxTotalBytes) return refuse("totalTooLarge", limits.maxTotalBytes);
+    if (size > limits.ratioFloorBytes && size > compressedSize * limits.maxRatio) return refuse("ratio", name, limits.maxRatio);
 
     const local = checkLocal(b, { flags, method, crc, compressedSize, size, localOffset, rawName, name, cdOffset });
     if (!local.ok) return local;
@@ -120,14 +120,14 @@ export function readZip(b: Uint8Array, limits: EnvelopeLimits): Result<ZipArchiv
     folded.add(name.toLowerCase());
     p = next;
   }
-  if (p !== end) return fail(REFUSE.centralDirectory);
+  if (p !== end) return refuse("centralDirectory");
 
   // No two entries may share bytes: overlapping entries are how non-recursive ZIP bombs multiply
   // one compressed kernel into many parts.
   const byOffset = [...entries].sort((x, y) => x.localOffset - y.localOffset);
   let last = 0;
   for (const e of byOffset) {
-    if (e.localOffset < last) return fail(REFUSE.overlap(e.name));
+    if (e.localOffset < last) return refuse("overlap", e.name);
     last = e.dataStart + e.compressedSize;
   }
   return ok({ bytes: b, entries, byName });
@@ -138,16 +138,16 @@ function checkLocal(
   c: { flags: number; method: number; crc: number; compressedSize: number; size: number; localOffset: number; rawName: Uint8Array; name: string; cdOffset: number },
 ): Result<{ dataStart: number; localExtraLength: number }> {
   const o = c.localOffset;
-  if (o + 30 > c.cdOffset || u32(b, o) !== LOC_SIG) return fail(REFUSE.localHeader(c.name));
+  if (o + 30 > c.cdOffset || u32(b, o) !== LOC_SIG) return refuse("localHeader", c.name);
   const nameLength = u16(b, o + 26);
   const extra = u16(b, o + 28);
-  if (u16(b, o + 6) !== c.flags || u16(b, o + 8) !== c.method || nameLength !== c.rawName.length) return fail(REFUSE.localHeader(c.name));
-  for (let i = 0; i < nameLength; i++) if (b[o + 30 + i] !== c.rawName[i]) return fail(REFUSE.localHeader(c.name));
+  if (u16(b, o + 6) !== c.flags || u16(b, o + 8) !== c.method || nameLength !== c.rawName.length) return refuse("localHeader", c.name);
+  for (let i = 0; i < nameLength; i++) if (b[o + 30 + i] !== c.rawName[i]) return refuse("localHeader", c.name);
   // With a data descriptor (flag 3) the local sizes may be zero; the central directory rules then.
   if (!(c.flags & 8) && (u32(b, o + 14) !== c.crc || u32(b, o + 18) !== c.compressedSize || u32(b, o + 22) !== c.size))
-    return fail(REFUSE.localHeader(c.name));
+    return refuse("localHeader", c.name);
   const dataStart = o + 30 + nameLength + extra;
-  if (dataStart + c.compressedSize > c.cdOffset) return fail(REFUSE.overlap(c.name));
+  if (dataStart + c.compressedSize > c.cdOffset) return refuse("overlap", c.name);
   return ok({ dataStart, localExtraLength: extra });
 }
 
@@ -162,7 +162,7 @@ export function extract(zip: ZipArchive, e: ZipEntry): Result<Uint8Array> {
     if (!r.ok) return r;
     out = r.value;
   }
-  return crc32(out) === e.crc ? ok(out) : fail(REFUSE.crc(e.name));
+  return crc32(out) === e.crc ? ok(out) : refuse("crc", e.name);
 }
 
 function inflateBounded(data: Uint8Array, size: number, name: string): Result<Uint8Array> {
@@ -185,10 +185,10 @@ function inflateBounded(data: Uint8Array, size: number, name: string): Result<Ui
       inflater.push(data.subarray(i, j), j === data.length);
     }
   } catch {
-    return fail(over ? REFUSE.inflatesPast(name) : REFUSE.corrupt(name));
+    return over ? refuse("inflatesPast", name) : refuse("corrupt", name);
   }
-  if (over) return fail(REFUSE.inflatesPast(name));
-  if (n !== size) return fail(REFUSE.inflateShort(name));
+  if (over) return refuse("inflatesPast", name);
+  if (n !== size) return refuse("inflateShort", name);
   return ok(out);
 }
 

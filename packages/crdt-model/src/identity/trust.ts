@@ -1,5 +1,5 @@
 import { x509 } from "./x509.ts";
-import { fail, ok, type Result } from "../result.ts";
+import { fail, ok, type Refusal, type Result } from "../result.ts";
 import { sha256Hex } from "../bytes.ts";
 import { canonicalJson, type Json } from "../canonical.ts";
 import { parseCertificate, profileFromCertificate } from "./certs.ts";
@@ -10,7 +10,7 @@ import type { AgencyCode } from "../ids.ts";
 
 export type CertCheck =
   | { ok: true; ca: x509.X509Certificate; profile: SignerProfile }
-  | { ok: false; reason: string };
+  | Refusal;
 
 /**
  * What a verifier trusts: agency CA certificates, revoked serials, optional profile bindings for
@@ -56,7 +56,7 @@ export class TrustStore {
     for (const [i, pem] of pems.entries()) {
       for (const block of splitPem(pem)) {
         const c = parseCertificate(block);
-        if (!c.ok) return fail(`Trusted certificate ${i + 1}: ${c.reason}`);
+        if (!c.ok) return fail("trust.anchor", `Trusted certificate ${i + 1}: ${c.reason}`, c);
         cas.push(c.value);
       }
     }
@@ -107,18 +107,18 @@ export class TrustStore {
     if (!issuer.ok) return issuer;
     const ca = issuer.value;
     if (this.revoked.has(`${fp(ca)}:${cert.serialNumber.toLowerCase()}`))
-      return { ok: false, reason: "The signer's certificate has been revoked." };
+      return { ok: false, code: "trust.revoked", reason: "The signer's certificate has been revoked." };
     if (at < cert.notBefore || at > cert.notAfter)
-      return { ok: false, reason: "The signer's certificate was not valid at the claimed time." };
+      return { ok: false, code: "trust.expired", reason: "The signer's certificate was not valid at the claimed time." };
     if (at < ca.notBefore || at > ca.notAfter)
-      return { ok: false, reason: "The issuing authority's certificate was not valid at the claimed time." };
+      return { ok: false, code: "trust.expired", reason: "The issuing authority's certificate was not valid at the claimed time." };
     const bound = this.bindings.get(fp(cert));
     if (bound) return { ok: true, ca, profile: bound };
-    if (this.boundOnly.has(fp(ca))) return { ok: false, reason: "The signer's certificate is not registered for a person here." };
+    if (this.boundOnly.has(fp(ca))) return { ok: false, code: "trust.unregistered", reason: "The signer's certificate is not registered for a person here." };
     const profile = profileFromCertificate(cert);
-    if (!profile.ok) return { ok: false, reason: `The signer's certificate carries no usable profile: ${profile.reason}` };
+    if (!profile.ok) return { ok: false, code: "cert.profile", reason: `The signer's certificate carries no usable profile: ${profile.reason}`, inner: { code: profile.code, reason: profile.reason } };
     if (profile.value.agency !== agencyOf(ca))
-      return { ok: false, reason: "The signer's certificate names another agency than its issuing authority." };
+      return { ok: false, code: "trust.agency", reason: "The signer's certificate names another agency than its issuing authority." };
     return { ok: true, ca, profile: profile.value };
   }
 
@@ -151,7 +151,7 @@ export class TrustStore {
       const key = await this.caKey(ca, cert);
       if (key && (await cert.verify({ publicKey: key, signatureOnly: true }).catch(() => false))) return ok(ca);
     }
-    return fail("The signer's certificate is not issued by a trusted authority.");
+    return fail("trust.untrusted", "The signer's certificate is not issued by a trusted authority.");
   }
 }
 
