@@ -17,7 +17,8 @@ import {
   type UnitId,
 } from "@countersign/crdt-model";
 import type { DeputyRow, Person, Store, Unit } from "../storage/types.ts";
-import type { Session } from "../identity/login.ts";
+import type { Session } from "../identity/session.ts";
+import { SETTINGS } from "../storage/settings.ts";
 
 /**
  * The agency's directory: units (a tree), people, deputies and the delegation table (分層負責明細表).
@@ -28,9 +29,6 @@ import type { Session } from "../identity/login.ts";
  * may add people to its own unit only, and never grant the administrator role.
  */
 export type Actor = Session | { system: true };
-
-/** Settings key of the agency code (written by initAgency); the delegation table must name it. */
-export const AGENCY_CODE_SETTING = "agency.code";
 
 // The same rule as crdt-model's ids (metadata.ts), which does not export its schemas.
 const ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -100,7 +98,7 @@ export interface PersonInput {
 }
 
 async function agencyCode(store: Store): Promise<Result<AgencyCode>> {
-  const code = await store.getSetting(AGENCY_CODE_SETTING);
+  const code = await store.getSetting(SETTINGS.code);
   return code ? ok(code as AgencyCode) : fail("The agency has not been initialized (run countersign init).");
 }
 
@@ -133,14 +131,12 @@ async function validPerson(store: Store, input: PersonInput, active: boolean): P
   return ok(person);
 }
 
-/** Settings key: the roles the registry desk may grant when it adds people (JSON array). */
-export const REGISTRY_GRANTABLE_SETTING = "directory.registry-grantable-roles";
 /** What the desk may grant unless the agency says otherwise: it registers officers, nothing more. */
 export const DEFAULT_REGISTRY_GRANTABLE: readonly Role[] = ["case-officer"];
 
 /** The roles the registry desk may grant (the agency's setting, or the default). */
 export async function registryGrantableRoles(store: Store): Promise<Role[]> {
-  const text = await store.getSetting(REGISTRY_GRANTABLE_SETTING);
+  const text = await store.getSetting(SETTINGS.registryGrantableRoles);
   if (text === undefined) return [...DEFAULT_REGISTRY_GRANTABLE];
   try {
     const list = JSON.parse(text) as unknown;
@@ -171,7 +167,7 @@ export async function setRegistryGrantableRoles(store: Store, actor: Actor, role
   const checked = checkRoles(roles);
   if (!checked.ok) return checked;
   if (checked.value.includes("admin")) return fail("The registry desk can never grant the administrator role.");
-  await store.setSetting(REGISTRY_GRANTABLE_SETTING, JSON.stringify(checked.value));
+  await store.setSetting(SETTINGS.registryGrantableRoles, JSON.stringify(checked.value));
   return ok(checked.value);
 }
 

@@ -10,6 +10,7 @@ import {
   type Result,
 } from "@countersign/crdt-model";
 import type { Store } from "../storage/types.ts";
+import { SETTINGS } from "../storage/settings.ts";
 import { x509 } from "./x509.ts";
 import { copy, deriveSealingKey, newKdfParams, parseKdfParams, seal, unseal } from "./sealed.ts";
 
@@ -34,17 +35,8 @@ export interface Agency {
   tokenKey: CryptoKey;
 }
 
-/** Settings keys. `agency.code` is written last and marks a completed init. */
-export const SETTINGS = {
-  code: "agency.code",
-  name: "agency.name",
-  caCert: "agency.ca.cert",
-  kdf: "agency.kdf",
-  caKey: "agency.ca.key",
-  receiptKey: "agency.receipt.key",
-  receiptPublic: "agency.receipt.public",
-  tokenSecret: "agency.token.secret",
-} as const;
+/** Settings keys (storage/settings.ts). `agency.code` is written last and marks a completed init. */
+export { SETTINGS };
 
 const P256: EcKeyImportParams = { name: "ECDSA", namedCurve: "P-256" };
 

@@ -14,34 +14,18 @@ import {
   profileFromCertificate,
   utf8,
   verifyBytes,
-  type AgencyCode,
-  type PersonId,
   type Result,
   type Role,
   type SigAlg,
-  type UnitId,
   ROLES,
 } from "@countersign/crdt-model";
 import type { Store } from "../storage/types.ts";
 import type { Agency } from "./agency.ts";
 import { findCertificateRow } from "./trust.ts";
 import { copy } from "./sealed.ts";
+import type { Session } from "./session.ts";
 
-/** Who a valid token speaks for. Roles and level are the directory's at login time. */
-export interface Session {
-  person: PersonId;
-  unit: UnitId;
-  roles: Role[];
-  level: number;
-  agency: AgencyCode;
-  /**
-   * Serial (lower-case hex) of the certificate the person logged in with: every request re-checks
-   * that it is still in force (identity/standing.ts), so a revocation ends the session at once.
-   */
-  cert: string;
-  /** ISO 8601. */
-  expiresAt: string;
-}
+export type { Session };
 
 export const CHALLENGE_TTL_MS = 2 * 60 * 1000;
 export const TOKEN_TTL_MS = 15 * 60 * 1000;

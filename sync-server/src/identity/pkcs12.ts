@@ -16,7 +16,8 @@ import {
 } from "@countersign/crdt-model";
 import type { Store } from "../storage/types.ts";
 import { mayManagePeopleOf, type Actor } from "../directory/directory.ts";
-import { REGISTERED_ISSUERS, registeredIssuers } from "./trust.ts";
+import { registeredIssuers } from "./trust.ts";
+import { SETTINGS } from "../storage/settings.ts";
 import { copy } from "./sealed.ts";
 import type { x509 } from "./x509.ts";
 
@@ -201,7 +202,7 @@ export async function registerPkcs12(
     if (!(await cert.verify({ publicKey: c, signatureOnly: true }).catch(() => false))) continue;
     const known = await registeredIssuers(store);
     const issuerDer = certificateToBase64(c);
-    if (!known.includes(issuerDer)) await store.setSetting(REGISTERED_ISSUERS, JSON.stringify([...known, issuerDer]));
+    if (!known.includes(issuerDer)) await store.setSetting(SETTINGS.registeredIssuers, JSON.stringify([...known, issuerDer]));
     issuerFromFile = true;
     break;
   }

@@ -1,6 +1,6 @@
 import { fail, ok, type Result } from "@countersign/crdt-model";
 import type { CertificateStanding, IdentityStore } from "../storage/types.ts";
-import type { Session } from "./login.ts";
+import type { Session } from "./session.ts";
 
 /**
  * Whether a session's certificate still speaks for its person. A token's MAC only proves the server

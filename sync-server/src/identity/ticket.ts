@@ -11,7 +11,8 @@
 import { asAgencyCode, asPersonId, asUnitId, fail, fromUtf8, ok, utf8, ROLES, type Result, type Role } from "@countersign/crdt-model";
 import type { IdentityStore } from "../storage/types.ts";
 import type { Agency } from "./agency.ts";
-import { base64url, type Session } from "./login.ts";
+import { base64url } from "./login.ts";
+import type { Session } from "./session.ts";
 import { copy } from "./sealed.ts";
 
 export const TICKET_TTL_MS = 30_000;

@@ -1,14 +1,11 @@
 import { TrustStore, asAgencyCode, fail, ok, parseCertificate, parseDelegationTable, type DelegationTable, type DeputyTable, type Result, type SignerProfile } from "@countersign/crdt-model";
 import type { CertificateRow, Store } from "../storage/types.ts";
 import { getDelegation, getDeputyTable, profileOf } from "../directory/directory.ts";
-import { SETTINGS } from "./agency.ts";
+import { SETTINGS } from "../storage/settings.ts";
 import type { x509 } from "./x509.ts";
 
-/** Settings key: issuers of registered certificates (JSON array of base64 DER), see pkcs12.ts. */
-export const REGISTERED_ISSUERS = "trust.registered-issuers";
-
 export async function registeredIssuers(store: Store): Promise<string[]> {
-  const text = await store.getSetting(REGISTERED_ISSUERS);
+  const text = await store.getSetting(SETTINGS.registeredIssuers);
   if (!text) return [];
   try {
     const list = JSON.parse(text) as unknown;

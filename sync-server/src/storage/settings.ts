@@ -1,0 +1,20 @@
+/**
+ * Every key of the store's settings table (Store.getSetting / setSetting), in one leaf module so the
+ * identity, directory and exchange code can share them without importing each other.
+ * A key, once written into an agency's store, must never be renamed.
+ */
+export const SETTINGS = {
+  /** The agency code (identity/agency.ts). Written last by initAgency: it marks a completed init. */
+  code: "agency.code",
+  name: "agency.name",
+  caCert: "agency.ca.cert",
+  kdf: "agency.kdf",
+  caKey: "agency.ca.key",
+  receiptKey: "agency.receipt.key",
+  receiptPublic: "agency.receipt.public",
+  tokenSecret: "agency.token.secret",
+  /** The roles the registry desk may grant when it adds people (JSON array; directory/directory.ts). */
+  registryGrantableRoles: "directory.registry-grantable-roles",
+  /** Issuers of certificates registered from PKCS #12 files (JSON array of base64 DER; identity/pkcs12.ts). */
+  registeredIssuers: "trust.registered-issuers",
+} as const;
