@@ -67,12 +67,12 @@ function toArrayBuffer(b: Uint8Array): ArrayBuffer {
  */
 export function ecdsaP1363ToDer(sig: Uint8Array): Result<Uint8Array> {
   if (sig.length === 0 || sig.length % 2 !== 0)
-    return fail(`An ECDSA signature in r‖s form has an even, non-zero length; this one has ${sig.length} bytes.`);
+    return fail("chain.signature", `An ECDSA signature in r‖s form has an even, non-zero length; this one has ${sig.length} bytes.`);
   const half = sig.length / 2;
   const r = sig.subarray(0, half);
   const s = sig.subarray(half);
   if (r.every((x) => x === 0) || s.every((x) => x === 0))
-    return fail("The ECDSA signature has r or s equal to zero, which no valid signature has.");
+    return fail("chain.signature", "The ECDSA signature has r or s equal to zero, which no valid signature has.");
   const value = new ECDSASigValue({ r: derUnsignedInteger(r), s: derUnsignedInteger(s) });
   return ok(new Uint8Array(AsnConvert.serialize(value)));
 }
@@ -100,24 +100,24 @@ function parseSignerCertificate(b64: string): Result<ParsedCert> {
   try {
     der = toArrayBuffer(fromBase64(b64));
   } catch {
-    return fail("The entry's certificate is not valid base64.");
+    return fail("chain.certificate", "The entry's certificate is not valid base64.");
   }
   try {
     // One whole DER object and nothing after it: trailing bytes would be dropped silently below.
     const outer = asn1js.fromBER(der);
-    if (outer.offset !== der.byteLength) return fail("The entry's certificate does not parse: it is not a single DER object.");
+    if (outer.offset !== der.byteLength) return fail("chain.certificate", "The entry's certificate does not parse: it is not a single DER object.");
     const cert = AsnConvert.parse(der, Certificate);
     // The issuer as encoded in the certificate, taken from the signed TBSCertificate, whose fields
     // are version [0] (optional), serialNumber, signature, issuer, ...
     const tbs = asn1js.fromBER(cert.tbsCertificateRaw ?? new ArrayBuffer(0)).result;
-    if (!(tbs instanceof asn1js.Sequence)) return fail("The entry's certificate does not parse: it has no TBSCertificate.");
+    if (!(tbs instanceof asn1js.Sequence)) return fail("chain.certificate", "The entry's certificate does not parse: it has no TBSCertificate.");
     const fields = tbs.valueBlock.value;
     const issuerIndex = fields[0]?.idBlock.tagClass === 3 ? 3 : 2;
     const issuer = fields[issuerIndex];
-    if (!issuer) return fail("The entry's certificate does not parse: it has no issuer.");
+    if (!issuer) return fail("chain.certificate", "The entry's certificate does not parse: it has no issuer.");
     return ok({ cert: verbatim(cert, der), issuerDer: toArrayBuffer(new Uint8Array(issuer.valueBeforeDecodeView)) });
   } catch (e) {
-    return fail(`The entry's certificate does not parse: ${errorMessage(e)}.`);
+    return fail("chain.certificate", `The entry's certificate does not parse: ${errorMessage(e)}.`);
   }
 }
 
@@ -131,20 +131,20 @@ function rsaModulusBytes(cert: Certificate): number {
 function signerAlgorithm(alg: SigAlg, cert: Certificate, sig: Uint8Array): Result<{ algorithm: SignatureAlgorithmIdentifier; signature: Uint8Array }> {
   const keyAlg = cert.tbsCertificate.subjectPublicKeyInfo.algorithm.algorithm;
   if (alg === "ES256") {
-    if (keyAlg !== id_ecPublicKey) return fail("The entry says ES256 but its certificate does not hold an EC key.");
-    if (sig.length !== P256_SIG_BYTES) return fail(`An ES256 signature is ${P256_SIG_BYTES} bytes; this one is ${sig.length}.`);
+    if (keyAlg !== id_ecPublicKey) return fail("chain.certificate", "The entry says ES256 but its certificate does not hold an EC key.");
+    if (sig.length !== P256_SIG_BYTES) return fail("chain.signature", `An ES256 signature is ${P256_SIG_BYTES} bytes; this one is ${sig.length}.`);
     const der = ecdsaP1363ToDer(sig);
     if (!der.ok) return der;
     return ok({ algorithm: new SignatureAlgorithmIdentifier(ecdsaWithSHA256), signature: der.value });
   }
-  if (keyAlg !== id_rsaEncryption && keyAlg !== id_RSASSA_PSS) return fail(`The entry says ${alg} but its certificate does not hold an RSA key.`);
+  if (keyAlg !== id_rsaEncryption && keyAlg !== id_RSASSA_PSS) return fail("chain.certificate", `The entry says ${alg} but its certificate does not hold an RSA key.`);
   let modulusBytes: number;
   try {
     modulusBytes = rsaModulusBytes(cert);
   } catch (e) {
-    return fail(`The certificate's RSA key does not parse: ${errorMessage(e)}.`);
+    return fail("chain.certificate", `The certificate's RSA key does not parse: ${errorMessage(e)}.`);
   }
-  if (sig.length !== modulusBytes) return fail(`An ${alg} signature with this key is ${modulusBytes} bytes; this one is ${sig.length}.`);
+  if (sig.length !== modulusBytes) return fail("chain.signature", `An ${alg} signature with this key is ${modulusBytes} bytes; this one is ${sig.length}.`);
   if (alg === "RS256") {
     // rsaEncryption, not sha256WithRSAEncryption: RFC 3370 names it for CMS and OpenSSL writes it.
     return ok({ algorithm: new SignatureAlgorithmIdentifier(rsaEncryption), signature: sig });
@@ -173,7 +173,7 @@ export function exportEntryCms(entry: SignedEntry): Result<Uint8Array> {
   try {
     sig = fromBase64(entry.sig);
   } catch {
-    return fail("The entry's signature is not valid base64.");
+    return fail("chain.signature", "The entry's signature is not valid base64.");
   }
   const signer = signerAlgorithm(entry.payload.alg, cert, sig);
   if (!signer.ok) return signer;
@@ -201,7 +201,7 @@ export function exportEntryCms(entry: SignedEntry): Result<Uint8Array> {
     const info = new ContentInfo({ contentType: id_signedData, content: AsnConvert.serialize(signedData) });
     return ok(new Uint8Array(AsnConvert.serialize(info)));
   } catch (e) {
-    return fail(`The CMS signature could not be encoded: ${errorMessage(e)}.`);
+    return fail("chain.encode", `The CMS signature could not be encoded: ${errorMessage(e)}.`);
   }
 }
 

@@ -25,7 +25,7 @@ export async function signAction(
   input: ActionInput,
 ): Promise<Result<{ id: EntryId; entry: SignedEntry }>> {
   const version = doc.currentVersion();
-  if (!version.ok) return fail(`The document cannot be signed: ${version.reason}`);
+  if (!version.ok) return fail("chain.cannot-sign", `The document cannot be signed: ${version.reason}`, version);
   const payload: EntryPayload = {
     v: 1,
     doc: doc.id,

@@ -136,18 +136,18 @@ export function parseEntry(raw: unknown, storedId?: string): Result<{ id: EntryI
     try {
       value = JSON.parse(raw);
     } catch {
-      return fail("The entry is not valid JSON.");
+      return fail("chain.entry", "The entry is not valid JSON.");
     }
   }
   const r = entrySchema.safeParse(value);
   if (!r.success) {
-    return fail(issueSentence("The entry", r.error));
+    return fail("chain.entry", issueSentence("The entry", r.error));
   }
   const entry = r.data as unknown as SignedEntry;
   const parents = entry.payload.parents;
   for (let i = 1; i < parents.length; i++)
-    if (parents[i - 1]! >= parents[i]!) return fail("The entry's parents are not sorted and unique.");
+    if (parents[i - 1]! >= parents[i]!) return fail("chain.entry", "The entry's parents are not sorted and unique.");
   const id = entryId(entry.payload);
-  if (storedId !== undefined && storedId !== id) return fail("The entry's id does not match its hash.");
+  if (storedId !== undefined && storedId !== id) return fail("chain.entry", "The entry's id does not match its hash.");
   return ok({ id, entry });
 }

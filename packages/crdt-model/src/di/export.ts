@@ -13,7 +13,7 @@ const SAFE_FILE_BASE = /^[^\s\\/:*?"'<>|&%]{1,100}$/u;
 
 function fileBase(content: SignedContent, number: DocNumber | null, given: string | undefined): Result<string> {
   if (given !== undefined) {
-    return SAFE_FILE_BASE.test(given) ? ok(given) : fail(`The file base "${given}" must be 1 to 100 characters without spaces, path separators, quotes or any of : * ? < > | & %.`);
+    return SAFE_FILE_BASE.test(given) ? ok(given) : fail("di.file-name", `The file base "${given}" must be 1 to 100 characters without spaces, path separators, quotes or any of : * ? < > | & %.`);
   }
   if (number) return ok(`${number.year}${number.serial}${number.branch ?? ""}`);
   return ok(SAFE_FILE_BASE.test(content.doc) ? content.doc : "document");
@@ -34,10 +34,10 @@ export function exportDi(doc: CountersignDocument, opts: DiOptions): Result<DiEx
  */
 export function exportDiContent(content: SignedContent, opts: DiOptions): Result<DiExport> {
   // 密 and above stay off online exchange under the seeds' rules, whatever the caller intends.
-  if (content.metadata.secrecy !== "none") return fail("A classified document is not exported as DI.");
+  if (content.metadata.secrecy !== "none") return fail("di.classified", "A classified document is not exported as DI.");
   const kind = content.metadata.kind;
   if (kind !== "letter" && kind !== "brief-letter" && kind !== "memo") {
-    return fail(`Only 函, 書函 and 簽 export as DI so far; this document is a ${KIND_LABELS[kind]}.`);
+    return fail("di.kind", `Only 函, 書函 and 簽 export as DI so far; this document is a ${KIND_LABELS[kind]}.`);
   }
 
   let number: DocNumber | null = null;

@@ -45,7 +45,7 @@ export function buildLetter(b: Build, kind: keyof typeof LETTER_CLASS): Result<B
   if (!checked.ok) return checked;
   const { originals, copies } = copyLists(roster);
   // 受文者 and 正本 are both required and 正本 needs one name at least: a letter to nobody is refused.
-  if (!originals) return fail("A 函 needs at least one 正本 recipient (the DTD requires 受文者 and 正本), and the roster names none.");
+  if (!originals) return fail("di.no-original", "A 函 needs at least one 正本 recipient (the DTD requires 受文者 and 正本), and the roster names none.");
 
   const rcv = receiver(b);
   const att = attachments(b);

@@ -13,7 +13,7 @@ function item(section: Section, it: CanonicalItem, depth: number, position: numb
   const here = path + label;
   if (it.children.length > 0 && depth >= MAX_DEPTH) {
     // The editor refuses a fifth level, but a signed version read from a file is only JSON.
-    return fail(`${SECTION_LABELS[section]} item ${here} has sub-items below the fourth level, which 條列 numbering (一、 (一) 1、 (1)) cannot label.`);
+    return fail("di.body", `${SECTION_LABELS[section]} item ${here} has sub-items below the fourth level, which 條列 numbering (一、 (一) 1、 (1)) cannot label.`);
   }
   const children: XmlElement[] = [el("文字", it.text)];
   for (const [i, child] of it.children.entries()) {
@@ -43,6 +43,7 @@ export function paragraphs(kindLabel: string, allowed: readonly Section[], body:
   for (const [section, items] of Object.entries(body) as [Section, CanonicalItem[]][]) {
     if (items.length > 0 && !allowed.includes(section)) {
       return fail(
+        "di.body",
         `A ${kindLabel} has no ${SECTION_LABELS[section]} section, but this document has ${SECTION_LABELS[section]} items; move them or change the kind before exporting it as DI.`,
       );
     }

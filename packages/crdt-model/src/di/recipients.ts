@@ -25,9 +25,9 @@ export type Recipient = {
 export function checkRoster(roster: readonly Recipient[]): Result<void> {
   for (const [i, r] of roster.entries()) {
     const who = `Recipient ${i + 1}${r.name.trim() ? ` (${r.name})` : ""}`;
-    if (!r.name.trim()) return fail(`${who} has no name.`);
-    if (!r.agencyCode.trim()) return fail(`${who} has no agency code (機關代碼), which the exchange routes by.`);
-    if (r.kind === "unit" && !r.unitCode.trim()) return fail(`${who} is a unit but has no unit code (單位代碼).`);
+    if (!r.name.trim()) return fail("di.recipients", `${who} has no name.`);
+    if (!r.agencyCode.trim()) return fail("di.recipients", `${who} has no agency code (機關代碼), which the exchange routes by.`);
+    if (r.kind === "unit" && !r.unitCode.trim()) return fail("di.recipients", `${who} is a unit but has no unit code (單位代碼).`);
   }
   return ok(undefined);
 }
@@ -85,7 +85,7 @@ export const SW_DTD = "104_roster_utf8.dtd";
  * carrying 收發處理本別 代碼 正本/副本 — which the exchange reads to deliver the DI to each of them.
  */
 export function exportSw(roster: readonly Recipient[]): Result<{ xml: string; dtd: typeof SW_DTD }> {
-  if (roster.length === 0) return fail("The recipient roster is empty; a 交換表單 lists at least one recipient.");
+  if (roster.length === 0) return fail("di.recipients", "The recipient roster is empty; a 交換表單 lists at least one recipient.");
   const checked = checkRoster(roster);
   if (!checked.ok) return checked;
   const children = roster.flatMap((r) => [

@@ -10,12 +10,12 @@ const ROC_EPOCH = 1911;
  */
 export function rocDate(iso: string): Result<string> {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
-  if (!m) return fail(`The date "${iso}" is not written YYYY-MM-DD.`);
+  if (!m) return fail("di.date", `The date "${iso}" is not written YYYY-MM-DD.`);
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const t = new Date(Date.UTC(y, mo - 1, d));
   // Date.UTC rolls 2026-02-30 over into March; reading the parts back catches that.
-  if (t.getUTCFullYear() !== y || t.getUTCMonth() !== mo - 1 || t.getUTCDate() !== d) return fail(`The date "${iso}" is not on the calendar.`);
-  if (y <= ROC_EPOCH) return fail(`The date "${iso}" falls before 民國元年 (1912), so it has no ROC year.`);
+  if (t.getUTCFullYear() !== y || t.getUTCMonth() !== mo - 1 || t.getUTCDate() !== d) return fail("di.date", `The date "${iso}" is not on the calendar.`);
+  if (y <= ROC_EPOCH) return fail("di.date", `The date "${iso}" falls before 民國元年 (1912), so it has no ROC year.`);
   return ok(`中華民國${y - ROC_EPOCH}年${mo}月${d}日`);
 }
 
@@ -48,6 +48,7 @@ export function parseDocNumber(text: string): Result<DocNumber> {
   const m = /^(\S+字)第(\d{3})(\d{7})(\d{1,2})?號$/u.exec(s);
   if (!m || !m[1] || !m[2] || !m[3]) {
     return fail(
+      "di.doc-number",
       `The document number "${text}" does not parse: a 文號 is written like 府教字第1150001234號 (代字, then 字第, three digits of ROC year, seven digits of serial, an optional one- or two-digit 支號, then 號).`,
     );
   }

@@ -113,26 +113,26 @@ function writeElement(e: XmlElement, path: string, indent: string, out: string[]
 
 /** A system literal is written in double quotes, so it may hold anything but `"` (and must be XML characters). */
 function systemLiteral(s: string, what: string): Result<string> {
-  if (s.includes('"')) return fail(`${what} "${s}" holds a double quote, which a DOCTYPE system literal cannot carry.`);
+  if (s.includes('"')) return fail("di.xml", `${what} "${s}" holds a double quote, which a DOCTYPE system literal cannot carry.`);
   const bad = checkText(s, what);
-  return bad ? fail(bad) : ok(`"${s}"`);
+  return bad ? fail("di.xml", bad) : ok(`"${s}"`);
 }
 
 function writeDoctype(d: Doctype): Result<string> {
-  if (!isXmlName(d.root)) return fail(`"${d.root}" is not an XML element name.`);
+  if (!isXmlName(d.root)) return fail("di.xml", `"${d.root}" is not an XML element name.`);
   const dtd = systemLiteral(d.system, "The DTD name");
   if (!dtd.ok) return dtd;
   if (d.entities.length === 0 && d.notations.length === 0) return ok(`<!DOCTYPE ${d.root} SYSTEM ${dtd.value}>`);
   const lines = [`<!DOCTYPE ${d.root} SYSTEM ${dtd.value} [`];
   for (const e of d.entities) {
-    if (!isXmlName(e.name) || !isXmlName(e.notation)) return fail(`The entity "${e.name}" (notation "${e.notation}") does not have XML names.`);
-    if (!d.notations.includes(e.notation)) return fail(`The entity ${e.name} names the notation ${e.notation}, which is not declared.`);
+    if (!isXmlName(e.name) || !isXmlName(e.notation)) return fail("di.xml", `The entity "${e.name}" (notation "${e.notation}") does not have XML names.`);
+    if (!d.notations.includes(e.notation)) return fail("di.xml", `The entity ${e.name} names the notation ${e.notation}, which is not declared.`);
     const file = systemLiteral(e.system, `The file name of entity ${e.name}`);
     if (!file.ok) return file;
     lines.push(`<!ENTITY ${e.name} SYSTEM ${file.value} NDATA ${e.notation}>`);
   }
   for (const n of d.notations) {
-    if (!isXmlName(n)) return fail(`"${n}" is not an XML notation name.`);
+    if (!isXmlName(n)) return fail("di.xml", `"${n}" is not an XML notation name.`);
     lines.push(`<!NOTATION ${n} SYSTEM "">`);
   }
   lines.push("]>");
@@ -145,11 +145,11 @@ function writeDoctype(d: Doctype): Result<string> {
  * file no XML parser would read.
  */
 export function writeXml(doctype: Doctype, root: XmlElement): Result<string> {
-  if (root.name !== doctype.root) return fail(`The root element ${root.name} does not match the DOCTYPE ${doctype.root}.`);
+  if (root.name !== doctype.root) return fail("di.xml", `The root element ${root.name} does not match the DOCTYPE ${doctype.root}.`);
   const head = writeDoctype(doctype);
   if (!head.ok) return head;
   const out = ['<?xml version="1.0" encoding="UTF-8"?>', head.value];
   const bad = writeElement(root, "", "", out);
-  if (bad) return fail(bad);
+  if (bad) return fail("di.xml", bad);
   return ok(out.join("\n") + "\n");
 }

@@ -40,25 +40,25 @@ export function encodeDocumentFile(doc: CountersignDocument, caPems: string[] = 
 
 /** Reads a document file; every way it can be wrong is a sentence, and nothing half-loads. */
 export function decodeDocumentFile(text: string): Result<{ doc: CountersignDocument; ca: string[] }> {
-  if (text.length > MAX_FILE_BYTES) return fail("The document file is larger than 64 MiB.");
+  if (text.length > MAX_FILE_BYTES) return fail("file.too-large", "The document file is larger than 64 MiB.");
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch {
-    return fail("The document file is not valid JSON.");
+    return fail("file.malformed", "The document file is not valid JSON.");
   }
   const r = fileSchema.safeParse(raw);
   if (!r.success) {
-    return fail(issueSentence("The document file", r.error));
+    return fail("file.malformed", issueSentence("The document file", r.error));
   }
   let update: Uint8Array;
   try {
     update = fromBase64(r.data.update);
   } catch {
-    return fail("The document file's update is not base64.");
+    return fail("file.malformed", "The document file's update is not base64.");
   }
   const doc = CountersignDocument.fromUpdate(update);
   if (!doc.ok) return doc;
-  if (doc.value.id !== r.data.doc) return fail("The document file names another document than its update holds.");
+  if (doc.value.id !== r.data.doc) return fail("file.other-document", "The document file names another document than its update holds.");
   return ok({ doc: doc.value, ca: r.data.ca ?? [] });
 }

@@ -73,7 +73,7 @@ function wordDiff(a: string, b: string): DiffPart[] {
 export function diffSignedVersions(doc: CountersignDocument, from: Sha256Hex, to: Sha256Hex): Result<LineChange[]> {
   const a = doc.version(from);
   const b = doc.version(to);
-  if (a === undefined || b === undefined) return fail("The document does not hold both signed versions.");
+  if (a === undefined || b === undefined) return fail("history.versions", "The document does not hold both signed versions.");
   const pa = parseSignedContent(a);
   if (!pa.ok) return pa;
   const pb = parseSignedContent(b);

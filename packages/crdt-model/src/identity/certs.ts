@@ -126,7 +126,7 @@ export function parseCertificate(input: Uint8Array | string): Result<x509.X509Ce
     }
     return ok(new x509.X509Certificate(own(input)));
   } catch (e) {
-    return fail(`The certificate does not parse: ${errorMessage(e)}.`);
+    return fail("cert.parse", `The certificate does not parse: ${errorMessage(e)}.`);
   }
 }
 
@@ -142,7 +142,7 @@ export async function importCertificateKey(cert: x509.X509Certificate, alg: SigA
   try {
     return ok(await cert.publicKey.export(importParams(alg), ["verify"]));
   } catch (e) {
-    return fail(`The certificate's key cannot be used for ${alg}: ${errorMessage(e)}.`);
+    return fail("cert.key", `The certificate's key cannot be used for ${alg}: ${errorMessage(e)}.`);
   }
 }
 

@@ -52,7 +52,7 @@ export const signerProfileSchema = z
 
 export function parseProfile(input: unknown): Result<SignerProfile> {
   const r = signerProfileSchema.safeParse(input);
-  return r.success ? ok(r.data as SignerProfile) : fail(issueSentence("The signer profile", r.error));
+  return r.success ? ok(r.data as SignerProfile) : fail("cert.profile", issueSentence("The signer profile", r.error));
 }
 
 /** The subject name that carries a profile: CN name, UID person, title level, role…, OU unit, O agency. */
@@ -71,7 +71,7 @@ export function profileSubject(p: SignerProfile): Record<string, string[]>[] {
 export function profileFromFields(field: (oid: string) => string[]): Result<SignerProfile> {
   const one = (oid: string, what: string): Result<string> => {
     const v = field(oid);
-    return v.length === 1 ? ok(v[0]!) : fail(`The certificate's subject must name exactly one ${what}.`);
+    return v.length === 1 ? ok(v[0]!) : fail("cert.profile", `The certificate's subject must name exactly one ${what}.`);
   };
   const name = one("CN", "common name");
   if (!name.ok) return name;
@@ -83,7 +83,7 @@ export function profileFromFields(field: (oid: string) => string[]): Result<Sign
   if (!unit.ok) return unit;
   const agency = one("O", "agency (O)");
   if (!agency.ok) return agency;
-  if (!/^\d{1,2}$/.test(level.value)) return fail("The certificate's level (title) is not a number.");
+  if (!/^\d{1,2}$/.test(level.value)) return fail("cert.profile", "The certificate's level (title) is not a number.");
   return parseProfile({
     v: 1,
     agency: agency.value,

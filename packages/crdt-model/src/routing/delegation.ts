@@ -28,7 +28,7 @@ export const delegationTableSchema = z.object({
 
 export function parseDelegationTable(input: unknown): Result<DelegationTable> {
   const r = delegationTableSchema.safeParse(input);
-  if (!r.success) return fail(issueSentence("The delegation table", r.error));
+  if (!r.success) return fail("routing.delegation", issueSentence("The delegation table", r.error));
   return ok(r.data as DelegationTable);
 }
 

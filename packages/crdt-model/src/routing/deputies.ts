@@ -32,7 +32,7 @@ export const deputyTableSchema = z
 
 export function parseDeputyTable(input: unknown): Result<DeputyTable> {
   const r = deputyTableSchema.safeParse(input);
-  if (!r.success) return fail(issueSentence("The deputy table", r.error));
+  if (!r.success) return fail("routing.deputies", issueSentence("The deputy table", r.error));
   return ok(r.data as DeputyTable);
 }
 

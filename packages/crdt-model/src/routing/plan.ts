@@ -90,22 +90,22 @@ export function allSteps(plan: RoutingPlan): Step[] {
 /** Structural rules beyond types: unique step ids, exactly one decision, and it comes last, alone. */
 export function parseRoutingPlan(input: unknown): Result<RoutingPlan> {
   const parsed = routingPlanSchema.safeParse(input);
-  if (!parsed.success) return fail(issueSentence("The routing plan", parsed.error));
+  if (!parsed.success) return fail("routing.plan", issueSentence("The routing plan", parsed.error));
   const plan = parsed.data as RoutingPlan;
   const steps = allSteps(plan);
   const ids = new Set<string>();
   for (const s of steps) {
-    if (ids.has(s.id)) return fail(`The routing plan names step ${s.id} twice.`);
+    if (ids.has(s.id)) return fail("routing.plan", `The routing plan names step ${s.id} twice.`);
     ids.add(s.id);
   }
   const decisions = steps.filter((s) => s.type === "decide");
-  if (decisions.length !== 1) return fail("The routing plan must have exactly one decision step.");
+  if (decisions.length !== 1) return fail("routing.plan", "The routing plan must have exactly one decision step.");
   const last = plan.stages[plan.stages.length - 1];
   if (!last || last.kind !== "single" || last.step.type !== "decide")
-    return fail("The decision step must be the last stage of the routing plan.");
+    return fail("routing.plan", "The decision step must be the last stage of the routing plan.");
   for (const stage of plan.stages)
     if (stage.kind === "parallel" && stage.steps.some((s) => s.type === "decide"))
-      return fail("A parallel group cannot hold the decision step.");
+      return fail("routing.plan", "A parallel group cannot hold the decision step.");
   return ok(plan);
 }
 

@@ -87,14 +87,14 @@ export function parseSignedContent(text: string): Result<SignedContent> {
   try {
     raw = JSON.parse(text);
   } catch {
-    return fail("The signed content is not valid JSON.");
+    return fail("schema.content", "The signed content is not valid JSON.");
   }
   const r = signedContentSchema.safeParse(raw);
-  if (!r.success) return fail(issueSentence("The signed content", r.error));
+  if (!r.success) return fail("schema.content", issueSentence("The signed content", r.error));
   let plan: RoutingPlan | null = null;
   if (r.data.plan !== null) {
     const p = parseRoutingPlan(r.data.plan);
-    if (!p.ok) return fail(`The signed content is malformed: ${p.reason}`);
+    if (!p.ok) return fail("schema.content", `The signed content is malformed: ${p.reason}`, p);
     plan = p.value;
   }
   return ok({ ...r.data, doc: r.data.doc as DocId, attachments: r.data.attachments as AttachmentRef[], plan });

@@ -48,7 +48,7 @@ export class CountersignDocument {
   /** `clientId` fixes the Yjs client id, for reproducible tests only. */
   static create(init: { id: DocId; metadata: Metadata; subject?: string; plan?: RoutingPlan; clientId?: number }): Result<CountersignDocument> {
     const meta = metadataSchema.safeParse(init.metadata);
-    if (!meta.success) return fail(issueSentence("The metadata", meta.error, "is invalid"));
+    if (!meta.success) return fail("schema.metadata", issueSentence("The metadata", meta.error, "is invalid"));
     const ydoc = new Y.Doc();
     if (init.clientId !== undefined) ydoc.clientID = init.clientId;
     const d = new CountersignDocument(ydoc);
@@ -76,7 +76,7 @@ export class CountersignDocument {
     const d = new CountersignDocument(ydoc);
     const r = d.applyUpdate(update);
     if (!r.ok) return r;
-    if (typeof d.meta.get("docId") !== "string") return fail("The update does not hold a Countersign document (no document id).");
+    if (typeof d.meta.get("docId") !== "string") return fail("update.malformed", "The update does not hold a Countersign document (no document id).");
     return ok(d);
   }
 
@@ -124,14 +124,14 @@ export class CountersignDocument {
     try {
       decoded = Y.decodeUpdate(update);
     } catch (e) {
-      return fail(`The update is malformed: ${errorMessage(e)}.`);
+      return fail("update.malformed", `The update is malformed: ${errorMessage(e)}.`);
     }
     const shape = checkStructure(this.ydoc, decoded);
     if (!shape.ok) return shape;
     try {
       Y.applyUpdate(this.ydoc, update, origin);
     } catch (e) {
-      return fail(`The update could not be applied: ${errorMessage(e)}.`);
+      return fail("update.malformed", `The update could not be applied: ${errorMessage(e)}.`);
     }
     return shape;
   }
@@ -200,14 +200,14 @@ export class CountersignDocument {
     const raw: Record<string, unknown> = {};
     for (const k of Object.keys(metadataSchema.shape)) raw[k] = this.meta.get(k);
     const r = metadataSchema.safeParse(raw);
-    return r.success ? ok(r.data) : fail(issueSentence("The stored metadata", r.error, "is invalid"));
+    return r.success ? ok(r.data) : fail("schema.metadata", issueSentence("The stored metadata", r.error, "is invalid"));
   }
 
   setMetadata(patch: Partial<Metadata>): Result<void> {
     const current = this.metadata();
     if (!current.ok) return current;
     const next = metadataSchema.safeParse({ ...current.value, ...patch });
-    if (!next.success) return fail(issueSentence("The metadata", next.error, "is invalid"));
+    if (!next.success) return fail("schema.metadata", issueSentence("The metadata", next.error, "is invalid"));
     this.ydoc.transact(() => {
       for (const [k, v] of Object.entries(patch)) if (v !== undefined) this.meta.set(k, v);
     });
@@ -248,10 +248,10 @@ export class CountersignDocument {
     let target = root;
     if (parent !== null) {
       const found = locateItem(root, parent);
-      if (!found) return fail(`There is no item ${parent} in ${section}.`);
-      if (found.depth >= MAX_DEPTH) return fail(`Items nest at most ${MAX_DEPTH} levels deep.`);
+      if (!found) return fail("schema.item", `There is no item ${parent} in ${section}.`);
+      if (found.depth >= MAX_DEPTH) return fail("schema.item", `Items nest at most ${MAX_DEPTH} levels deep.`);
       const children = itemChildren(found.item);
-      if (!children) return fail(`Item ${parent} cannot hold sub-items.`);
+      if (!children) return fail("schema.item", `Item ${parent} cannot hold sub-items.`);
       target = children;
     }
     const { id, item } = newYItem(text);
@@ -263,7 +263,7 @@ export class CountersignDocument {
   private textOf(section: Section, id: ItemId): Result<Y.Text> {
     const found = locateItem(sectionArray(this.ydoc, section), id);
     const text = found && itemText(found.item);
-    return text ? ok(text) : fail(`There is no item ${id} in ${section}.`);
+    return text ? ok(text) : fail("schema.item", `There is no item ${id} in ${section}.`);
   }
 
   insertItemText(section: Section, id: ItemId, index: number, text: string): Result<void> {
@@ -293,7 +293,7 @@ export class CountersignDocument {
 
   removeItem(section: Section, id: ItemId): Result<void> {
     const found = locateItem(sectionArray(this.ydoc, section), id);
-    if (!found) return fail(`There is no item ${id} in ${section}.`);
+    if (!found) return fail("schema.item", `There is no item ${id} in ${section}.`);
     found.parent.delete(found.index, 1);
     return ok(undefined);
   }
@@ -316,7 +316,7 @@ export class CountersignDocument {
 
   addAttachment(ref: AttachmentRef): Result<void> {
     const r = attachmentSchema.safeParse(ref);
-    if (!r.success) return fail(issueSentence("The attachment reference", r.error, "is invalid"));
+    if (!r.success) return fail("schema.attachment", issueSentence("The attachment reference", r.error, "is invalid"));
     this.attachmentMap.set(ref.sha256, canonicalJson({ sha256: ref.sha256, name: ref.name, size: ref.size, mime: ref.mime }));
     return ok(undefined);
   }
@@ -331,11 +331,11 @@ export class CountersignDocument {
   plan(): Result<RoutingPlan | null> {
     const raw = this.planMap.get("plan");
     if (raw === undefined) return ok(null);
-    if (typeof raw !== "string") return fail("The stored routing plan is not text.");
+    if (typeof raw !== "string") return fail("schema.stored-plan", "The stored routing plan is not text.");
     try {
       return parseRoutingPlan(JSON.parse(raw));
     } catch {
-      return fail("The stored routing plan is not valid JSON.");
+      return fail("schema.stored-plan", "The stored routing plan is not valid JSON.");
     }
   }
 

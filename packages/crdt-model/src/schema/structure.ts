@@ -65,13 +65,13 @@ export function checkStructure(doc: Y.Doc, decoded: { structs: (Y.Item | Y.GC | 
     if (!(s instanceof Y.Item)) continue;
     const place = placeOf(s, local, existing, places);
     if (place === "gc" || place === "missing") continue;
-    if (!TOP_LEVEL_TYPES.has(place.root)) return fail(`The update writes the top-level type ${clipName(place.root)}, which a Countersign document does not have.`);
+    if (!TOP_LEVEL_TYPES.has(place.root)) return fail("update.malformed", `The update writes the top-level type ${clipName(place.root)}, which a Countersign document does not have.`);
     if (s.content instanceof Y.ContentType) {
       types++;
-      if (place.depth + 1 > MAX_TYPE_DEPTH) return fail(`The update nests types deeper than ${MAX_TYPE_DEPTH} levels.`);
+      if (place.depth + 1 > MAX_TYPE_DEPTH) return fail("update.malformed", `The update nests types deeper than ${MAX_TYPE_DEPTH} levels.`);
     }
   }
-  if (types > 0 && types + existing.typeCount() > MAX_TYPES) return fail(`The update would give the document more than ${MAX_TYPES} types.`);
+  if (types > 0 && types + existing.typeCount() > MAX_TYPES) return fail("update.malformed", `The update would give the document more than ${MAX_TYPES} types.`);
   const fresh = new Set<number>();
   for (const [client, w] of writes) if (w.to > Y.getState(doc.store, client)) fresh.add(client);
   return ok({ writes, fresh, types });

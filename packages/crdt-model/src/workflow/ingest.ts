@@ -36,13 +36,13 @@ export async function checkTransition(
   trust: TrustStore,
   opts: { cache?: VerifyCache; beforeState?: WorkflowState; touched?: ReadonlySet<DocumentPart> } = {},
 ): Promise<Result<Transition>> {
-  if (before.id !== "" && after.id !== before.id) return fail("The update changes the document id.");
+  if (before.id !== "" && after.id !== before.id) return fail("update.doc-id", "The update changes the document id.");
   // A new document's first state is its creation: whatever its creator wrote. After that, the fields
   // that decide access and routing change only through signed entries.
   const existing = before.id !== "";
   const beforeMeta = before.metadata();
   const afterMeta = after.metadata();
-  if (existing && beforeMeta.ok && !afterMeta.ok) return fail(`The update leaves the metadata unreadable: ${afterMeta.reason}`);
+  if (existing && beforeMeta.ok && !afterMeta.ok) return fail("update.malformed", `The update leaves the metadata unreadable: ${afterMeta.reason}`, afterMeta);
   const changed = existing && beforeMeta.ok && afterMeta.ok ? ACCESS_FIELDS.filter((k) => beforeMeta.value[k] !== afterMeta.value[k]) : [];
   // A plain edit (text, other metadata, attachments) of a document not yet decided cannot break a
   // rule: nothing signed changed and the plan in force is untouched. Skip verification for it.
@@ -51,24 +51,27 @@ export async function checkTransition(
     // The live metadata may catch up with a change already signed (the entry came in an earlier update).
     const before = opts.beforeState;
     const ahead = afterMeta.ok ? changed.find((k) => afterMeta.value[k] !== effective(before, k)) : changed[0];
-    if (ahead) return fail(UNSIGNED_CHANGE[ahead]);
+    if (ahead) return fail("update.access-field", UNSIGNED_CHANGE[ahead]);
     return ok({ added: [], state: before });
   }
 
   const altered = changedKey(before.rawEntries(), after.rawEntries());
-  if (altered) return fail(`The update alters or removes the signed entry ${altered}.`);
+  if (altered) return fail("update.alters-signed", `The update alters or removes the signed entry ${altered}.`);
   const version = changedKey(before.rawVersions(), after.rawVersions());
-  if (version) return fail(`The update alters or removes the signed version ${version}.`);
+  if (version) return fail("update.alters-signed", `The update alters or removes the signed version ${version}.`);
   const receipts = before.rawReceipts();
   const receipt = changedKey(receipts, after.rawReceipts());
-  if (receipt) return fail(`The update alters or removes the receipt for ${receipt}.`);
-  for (const key of after.rawReceipts().keys()) if (!receipts.has(key)) return fail("Only the agency server writes receipts.");
+  if (receipt) return fail("update.receipt", `The update alters or removes the receipt for ${receipt}.`);
+  for (const key of after.rawReceipts().keys()) if (!receipts.has(key)) return fail("update.receipt", "Only the agency server writes receipts.");
 
   const added = [...after.rawEntries().keys()].filter((k) => !before.hasEntry(k as EntryId)) as EntryId[];
   const report = await verify(after, trust, opts);
   for (const id of added) {
     const e = report.entries.find((x) => x.id === id);
-    if (!e || !e.valid) return fail(`The update adds an invalid entry: ${e?.reason ?? "it could not be read."}`);
+    if (!e || !e.valid) {
+      const why = e?.reason ?? "it could not be read.";
+      return fail("update.invalid-entry", `The update adds an invalid entry: ${why}`, { ok: false, code: "entry.invalid", reason: why });
+    }
   }
   const state = deriveFromReport(after, report);
   const prior = opts.beforeState ?? deriveFromReport(before, await verify(before, trust, opts));
@@ -76,18 +79,18 @@ export async function checkTransition(
   const beforeHash = hashOf(before);
   const afterHash = hashOf(after);
   if (state.decision && afterHash !== state.decision.content && afterHash !== beforeHash)
-    return fail("The update changes the content of a decided document.");
+    return fail("update.decided", "The update changes the content of a decided document.");
   const planFinding = "The routing plan was changed without a signed amendment.";
   if (state.findings.includes(planFinding) && (!prior.findings.includes(planFinding) || planText(before) !== planText(after)))
-    return fail("The update changes the routing plan without a signed amendment.");
+    return fail("update.plan", "The update changes the routing plan without a signed amendment.");
   // The live metadata may follow a signed change (in the same update or later), never run ahead of it.
-  if (afterMeta.ok) for (const k of changed) if (afterMeta.value[k] !== effective(state, k)) return fail(UNSIGNED_CHANGE[k]);
+  if (afterMeta.ok) for (const k of changed) if (afterMeta.value[k] !== effective(state, k)) return fail("update.access-field", UNSIGNED_CHANGE[k]);
   // The creation the chain starts from must be the document's: a first signed entry (or a second
   // root) cannot sign a case officer, unit or secrecy the document did not have.
   if (existing && beforeMeta.ok && state.origin) {
     const base: AccessFields = prior.origin ?? pick(beforeMeta.value);
     if (ACCESS_FIELDS.some((k) => state.origin![k] !== base[k]))
-      return fail("The update's signed entry starts from another creation (agency, unit, case officer or secrecy) than the document has.");
+      return fail("update.access-field", "The update's signed entry starts from another creation (agency, unit, case officer or secrecy) than the document has.");
   }
   return ok({ added, state });
 }

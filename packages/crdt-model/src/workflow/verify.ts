@@ -104,7 +104,7 @@ export class VerifyCache {
     const hit = this.contents.get(hash);
     if (hit && hit.text === text) return hit.result;
     const result: Result<SignedContent> =
-      sha256Hex(text) !== hash ? { ok: false, reason: "The content hash does not match the stored version." } : parseSignedContent(text);
+      sha256Hex(text) !== hash ? { ok: false, code: "chain.content-hash", reason: "The content hash does not match the stored version." } : parseSignedContent(text);
     this.contents.set(hash, { text, result });
     this.chars += 2 * text.length;
     return result;
