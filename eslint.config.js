@@ -8,6 +8,9 @@ import globals from "globals";
 import ts from "typescript-eslint";
 import svelteConfig from "./svelte.config.js";
 
+// The branded ids of packages/crdt-model/src/ids.ts (and the envelope's).
+const BRANDED = "/^(DocId|EntryId|AgencyCode|UnitId|PersonId|StepId|ItemId|Sha256Hex|EnvelopeId)$/";
+
 export default ts.config(
   {
     ignores: ["**/node_modules/", ".svelte-kit/", "build/", "dist/", "test-results/", "playwright-report/", "data/", ".tmp/", "coverage/"],
@@ -32,6 +35,21 @@ export default ts.config(
       "no-control-regex": "off",
       // zh-TW comments quote official forms, whose full-width space (U+3000) is part of the text.
       "no-irregular-whitespace": ["error", { skipComments: true }],
+    },
+  },
+  {
+    // Ids are parsed once (packages/crdt-model/src/ids.ts): a value enters a brand only through its
+    // parser, never by a cast. Tests may cast, to build the bad input they test with.
+    files: ["**/*.ts", "**/*.svelte"],
+    ignores: ["packages/crdt-model/src/ids.ts", "**/*.test.ts", "**/*.e2e.ts", "**/test-support.ts", "**/testdata/**", "tests/**", "packages/*/tests/**", "sync-server/src/storage/store-contract*.ts"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: `:matches(TSAsExpression, TSTypeAssertion) > .typeAnnotation Identifier[name=${BRANDED}]`,
+          message: "Do not cast to a branded id: parse it with parseXxx (a Result) at the boundary, or use asXxx for a literal (ids.ts).",
+        },
+      ],
     },
   },
   {
