@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { asPersonId } from "@countersign/crdt-model";
+import { asPersonId, type Code } from "@countersign/crdt-model";
 import { addDeputy, addPerson, deputiesOf, getDelegation, getDeputyTable, listPeople, saveUnit, setDelegation, setRegistryGrantableRoles, updatePerson } from "./directory.ts";
 import { agencyFixture, AGENCY, sessionOf } from "../identity/test-support.ts";
 import { SYSTEM } from "../cli/data-dir.ts";
@@ -9,7 +9,7 @@ const clerkA = sessionOf("clerk-a", "edu-a", ["registry"]);
 const officerA = sessionOf("officer-a", "edu-a", ["case-officer"]);
 const adminS = sessionOf("admin", "root", ["admin"]);
 
-const refused = (reason: string) => ({ ok: false, reason });
+const refused = (code: Code, reason: string) => ({ ok: false, code, reason });
 
 describe("units", () => {
   it("build a tree under existing parents", async () => {
@@ -21,7 +21,7 @@ describe("units", () => {
 
   it("The parent unit nowhere does not exist.", async () => {
     const { store } = await agencyFixture();
-    expect(await saveUnit(store, adminS, { id: "x", name: "X", parent: "nowhere" })).toEqual(refused("The parent unit nowhere does not exist."));
+    expect(await saveUnit(store, adminS, { id: "x", name: "X", parent: "nowhere" })).toEqual(refused("directory.no-unit", "The parent unit nowhere does not exist."));
     await store.close();
   });
 
@@ -29,9 +29,9 @@ describe("units", () => {
     const { store } = await agencyFixture();
     await saveUnit(store, SYSTEM, { id: "edu-a-1", name: "學生事務股", parent: "edu-a" });
     const reason = "A unit cannot be placed under itself or one of its own sub-units.";
-    expect(await saveUnit(store, SYSTEM, { id: "edu-a", name: "學務管理科", parent: "edu-a-1" })).toEqual(refused(reason));
-    expect(await saveUnit(store, SYSTEM, { id: "root", name: "教育局", parent: "edu-a-1" })).toEqual(refused(reason));
-    expect(await saveUnit(store, SYSTEM, { id: "edu-a", name: "學務管理科", parent: "edu-a" })).toEqual(refused(reason));
+    expect(await saveUnit(store, SYSTEM, { id: "edu-a", name: "學務管理科", parent: "edu-a-1" })).toEqual(refused("directory.unit-cycle", reason));
+    expect(await saveUnit(store, SYSTEM, { id: "root", name: "教育局", parent: "edu-a-1" })).toEqual(refused("directory.unit-cycle", reason));
+    expect(await saveUnit(store, SYSTEM, { id: "edu-a", name: "學務管理科", parent: "edu-a" })).toEqual(refused("directory.unit-cycle", reason));
     // A legal move is still allowed.
     expect((await saveUnit(store, SYSTEM, { id: "edu-a-1", name: "學生事務股", parent: "edu-b" })).ok).toBe(true);
     await store.close();
@@ -39,7 +39,7 @@ describe("units", () => {
 
   it("Only an administrator may change the directory.", async () => {
     const { store } = await agencyFixture();
-    expect(await saveUnit(store, clerkA, { id: "x", name: "X", parent: "root" })).toEqual(refused("Only an administrator may change the directory."));
+    expect(await saveUnit(store, clerkA, { id: "x", name: "X", parent: "root" })).toEqual(refused("directory.not-admin", "Only an administrator may change the directory."));
     await store.close();
   });
 });
@@ -49,37 +49,37 @@ describe("people", () => {
 
   it("The unit nowhere does not exist.", async () => {
     const { store } = await agencyFixture();
-    expect(await addPerson(store, adminS, { ...newcomer, unit: "nowhere" })).toEqual(refused("The unit nowhere does not exist."));
+    expect(await addPerson(store, adminS, { ...newcomer, unit: "nowhere" })).toEqual(refused("directory.no-unit", "The unit nowhere does not exist."));
     await store.close();
   });
 
   it("The registry desk may add people to its own unit only.", async () => {
     const { store } = await agencyFixture();
     expect((await addPerson(store, clerkA, newcomer)).ok).toBe(true);
-    expect(await addPerson(store, clerkA, { ...newcomer, id: "new-2", unit: "edu-b" })).toEqual(refused("The registry desk may add people to its own unit only."));
+    expect(await addPerson(store, clerkA, { ...newcomer, id: "new-2", unit: "edu-b" })).toEqual(refused("directory.not-permitted", "The registry desk may add people to its own unit only."));
     expect((await listPeople(store, { unit: "edu-b" })).map((p) => p.id)).toEqual(["officer-b"]);
     await store.close();
   });
 
   it("Only an administrator may grant the administrator role.", async () => {
     const { store } = await agencyFixture();
-    expect(await addPerson(store, clerkA, { ...newcomer, roles: ["admin"] })).toEqual(refused("Only an administrator may grant the administrator role."));
+    expect(await addPerson(store, clerkA, { ...newcomer, roles: ["admin"] })).toEqual(refused("directory.not-permitted", "Only an administrator may grant the administrator role."));
     await store.close();
   });
 
   it("the registry desk cannot create people above its own level or with roles the agency does not let it grant", async () => {
     const { store } = await agencyFixture();
     // clerkA is level 1 with the registry role; by default the desk may grant case-officer only.
-    expect(await addPerson(store, clerkA, { ...newcomer, level: 20 })).toEqual(refused("The registry desk may add people up to its own level (1) only."));
+    expect(await addPerson(store, clerkA, { ...newcomer, level: 20 })).toEqual(refused("directory.not-permitted", "The registry desk may add people up to its own level (1) only."));
     for (const role of ["supervisor", "registry", "mail-room", "archives", "follow-up"])
       expect(await addPerson(store, clerkA, { ...newcomer, roles: [role] })).toEqual(
-        refused(`The registry desk may grant only the roles this agency lets it grant (case-officer); "${role}" needs an administrator.`),
+        refused("directory.not-permitted", `The registry desk may grant only the roles this agency lets it grant (case-officer); "${role}" needs an administrator.`),
       );
     expect(await listPeople(store, { unit: "edu-a" })).not.toContainEqual(expect.objectContaining({ id: "new-1" }));
     // The agency widens what the desk may grant; an administrator still grants anything.
-    expect(await setRegistryGrantableRoles(store, clerkA, ["supervisor"])).toEqual(refused("Only an administrator may change the directory."));
+    expect(await setRegistryGrantableRoles(store, clerkA, ["supervisor"])).toEqual(refused("directory.not-admin", "Only an administrator may change the directory."));
     expect(await setRegistryGrantableRoles(store, adminS, ["case-officer", "supervisor"])).toEqual({ ok: true, value: ["case-officer", "supervisor"] });
-    expect(await setRegistryGrantableRoles(store, adminS, ["admin"])).toEqual(refused("The registry desk can never grant the administrator role."));
+    expect(await setRegistryGrantableRoles(store, adminS, ["admin"])).toEqual(refused("directory.not-permitted", "The registry desk can never grant the administrator role."));
     expect((await addPerson(store, clerkA, { ...newcomer, roles: ["supervisor"] })).ok).toBe(true);
     expect((await addPerson(store, adminS, { ...newcomer, id: "new-9", level: 20, roles: ["archives"] })).ok).toBe(true);
     await store.close();
@@ -87,14 +87,14 @@ describe("people", () => {
 
   it("Only an administrator or a registry desk may add people.", async () => {
     const { store } = await agencyFixture();
-    expect(await addPerson(store, officerA, newcomer)).toEqual(refused("Only an administrator or a registry desk may add people."));
+    expect(await addPerson(store, officerA, newcomer)).toEqual(refused("directory.not-permitted", "Only an administrator or a registry desk may add people."));
     await store.close();
   });
 
   it("A person's level must be a whole number from 1 to 20.", async () => {
     const { store } = await agencyFixture();
     for (const level of [0, 21, 2.5])
-      expect(await addPerson(store, adminS, { ...newcomer, level })).toEqual(refused("A person's level must be a whole number from 1 to 20."));
+      expect(await addPerson(store, adminS, { ...newcomer, level })).toEqual(refused("directory.level", "A person's level must be a whole number from 1 to 20."));
     await store.close();
   });
 
@@ -107,7 +107,7 @@ describe("people", () => {
 
   it("A person with the id officer-a already exists.", async () => {
     const { store } = await agencyFixture();
-    expect(await addPerson(store, adminS, { ...newcomer, id: "officer-a" })).toEqual(refused("A person with the id officer-a already exists."));
+    expect(await addPerson(store, adminS, { ...newcomer, id: "officer-a" })).toEqual(refused("directory.exists", "A person with the id officer-a already exists."));
     await store.close();
   });
 
@@ -117,7 +117,7 @@ describe("people", () => {
       ok: true,
       value: { roles: ["case-officer", "follow-up"], active: false, unit: "edu-a" },
     });
-    expect(await updatePerson(store, clerkA, "officer-a", { level: 9 })).toEqual(refused("Only an administrator may change the directory."));
+    expect(await updatePerson(store, clerkA, "officer-a", { level: 9 })).toEqual(refused("directory.not-admin", "Only an administrator may change the directory."));
     await store.close();
   });
 });
@@ -145,7 +145,7 @@ describe("deputies", () => {
   it("A deputy's period must start before it ends.", async () => {
     const { store } = await agencyFixture();
     expect(await addDeputy(store, SYSTEM, { principal: "chief-a", deputy: "officer-a", from: "2026-01-10", until: "2026-01-10" })).toEqual(
-      refused("A deputy's period must start before it ends."),
+      refused("directory.deputy", "A deputy's period must start before it ends."),
     );
     await store.close();
   });
@@ -153,7 +153,7 @@ describe("deputies", () => {
   it("The person ghost does not exist.", async () => {
     const { store } = await agencyFixture();
     expect(await addDeputy(store, SYSTEM, { principal: "chief-a", deputy: "ghost", from: "2026-01-01", until: "2026-01-10" })).toEqual(
-      refused("The person ghost does not exist."),
+      refused("directory.no-person", "The person ghost does not exist."),
     );
     await store.close();
   });
@@ -179,7 +179,7 @@ describe("delegation table", () => {
   it("The delegation table names the agency OTHER, not this one.", async () => {
     const { store } = await agencyFixture();
     expect(await setDelegation(store, adminS, { ...table, agency: "OTHER" })).toEqual(
-      refused(`The delegation table names the agency OTHER, not ${AGENCY}.`),
+      refused("directory.delegation", `The delegation table names the agency OTHER, not ${AGENCY}.`),
     );
     await store.close();
   });

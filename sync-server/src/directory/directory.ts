@@ -55,18 +55,18 @@ export interface UnitInput {
 
 /** Adds a unit or changes one (name, parent); refuses an unknown parent and any cycle. */
 export async function saveUnit(store: Store, actor: Actor, input: UnitInput): Promise<Result<Unit>> {
-  if (!isAdmin(actor)) return fail(NOT_ADMIN);
-  if (!ID_RE.test(input.id)) return fail("A unit id may hold only letters, digits and . _ : - (at most 128).");
+  if (!isAdmin(actor)) return fail("directory.not-admin", NOT_ADMIN);
+  if (!ID_RE.test(input.id)) return fail("id.unit", "A unit id may hold only letters, digits and . _ : - (at most 128).");
   const name = input.name.trim();
-  if (name.length === 0 || name.length > 100) return fail("A unit needs a name of 1 to 100 characters.");
+  if (name.length === 0 || name.length > 100) return fail("directory.name", "A unit needs a name of 1 to 100 characters.");
   const units = new Map((await store.units()).map((u) => [u.id as string, u]));
   const parent = input.parent ?? null;
   if (parent !== null) {
-    if (!units.has(parent)) return fail(`The parent unit ${parent} does not exist.`);
+    if (!units.has(parent)) return fail("directory.no-unit", `The parent unit ${parent} does not exist.`);
     // Walk up from the new parent: meeting the unit itself means the move would close a loop.
     const seen = new Set<string>();
     for (let at: string | null = parent; at !== null; at = units.get(at)?.parent ?? null) {
-      if (at === input.id) return fail("A unit cannot be placed under itself or one of its own sub-units.");
+      if (at === input.id) return fail("directory.unit-cycle", "A unit cannot be placed under itself or one of its own sub-units.");
       if (seen.has(at)) break; // a loop already stored (should not happen); do not spin
       seen.add(at);
     }
@@ -78,8 +78,8 @@ export async function saveUnit(store: Store, actor: Actor, input: UnitInput): Pr
 
 /** Adds a new unit; an existing id is refused rather than silently renamed or moved. */
 export async function addUnit(store: Store, actor: Actor, input: UnitInput): Promise<Result<Unit>> {
-  if (!isAdmin(actor)) return fail(NOT_ADMIN);
-  if ((await store.units()).some((u) => u.id === input.id)) return fail(`A unit with the id ${input.id} already exists.`);
+  if (!isAdmin(actor)) return fail("directory.not-admin", NOT_ADMIN);
+  if ((await store.units()).some((u) => u.id === input.id)) return fail("directory.exists", `A unit with the id ${input.id} already exists.`);
   return saveUnit(store, actor, input);
 }
 
@@ -99,7 +99,7 @@ export interface PersonInput {
 
 async function agencyCode(store: Store): Promise<Result<AgencyCode>> {
   const code = await store.getSetting(SETTINGS.code);
-  return code ? ok(code as AgencyCode) : fail("The agency has not been initialized (run countersign init).");
+  return code ? ok(code as AgencyCode) : fail("agency.not-initialized", "The agency has not been initialized (run countersign init).");
 }
 
 /**
@@ -113,18 +113,18 @@ export function profileOf(agency: AgencyCode, p: Pick<Person, "id" | "name" | "u
 function checkRoles(roles: string[]): Result<Role[]> {
   const known = ROLES as readonly string[];
   const bad = roles.find((r) => !known.includes(r));
-  if (bad !== undefined) return fail(`The role "${bad}" is not one of ${ROLES.join(", ")}.`);
+  if (bad !== undefined) return fail("directory.role", `The role "${bad}" is not one of ${ROLES.join(", ")}.`);
   return ok([...new Set(roles)] as Role[]);
 }
 
 async function validPerson(store: Store, input: PersonInput, active: boolean): Promise<Result<Person>> {
   const code = await agencyCode(store);
   if (!code.ok) return code;
-  if (!Number.isInteger(input.level) || input.level < 1 || input.level > 20) return fail("A person's level must be a whole number from 1 to 20.");
+  if (!Number.isInteger(input.level) || input.level < 1 || input.level > 20) return fail("directory.level", "A person's level must be a whole number from 1 to 20.");
   const roles = checkRoles(input.roles);
   if (!roles.ok) return roles;
   const units = await store.units();
-  if (!units.some((u) => u.id === input.unit)) return fail(`The unit ${input.unit} does not exist.`);
+  if (!units.some((u) => u.id === input.unit)) return fail("directory.no-unit", `The unit ${input.unit} does not exist.`);
   const person: Person = { id: asPersonId(input.id), name: input.name.trim(), unit: asUnitId(input.unit), level: input.level, roles: roles.value, active };
   const profile = profileOf(code.value, person);
   if (!profile.ok) return profile;
@@ -163,10 +163,10 @@ export async function beyondRegistryReach(store: Store, actor: Actor, p: { level
 
 /** Sets which roles the registry desk may grant (administrators; never the administrator role). */
 export async function setRegistryGrantableRoles(store: Store, actor: Actor, roles: string[]): Promise<Result<Role[]>> {
-  if (!isAdmin(actor)) return fail(NOT_ADMIN);
+  if (!isAdmin(actor)) return fail("directory.not-admin", NOT_ADMIN);
   const checked = checkRoles(roles);
   if (!checked.ok) return checked;
-  if (checked.value.includes("admin")) return fail("The registry desk can never grant the administrator role.");
+  if (checked.value.includes("admin")) return fail("directory.not-permitted", "The registry desk can never grant the administrator role.");
   await store.setSetting(SETTINGS.registryGrantableRoles, JSON.stringify(checked.value));
   return ok(checked.value);
 }
@@ -178,14 +178,14 @@ export async function setRegistryGrantableRoles(store: Store, actor: Actor, role
  */
 export async function addPerson(store: Store, actor: Actor, input: PersonInput): Promise<Result<Person>> {
   if (!isAdmin(actor) && !("person" in actor && actor.roles.includes("registry")))
-    return fail("Only an administrator or a registry desk may add people.");
-  if (!mayManagePeopleOf(actor, asUnitId(input.unit))) return fail("The registry desk may add people to its own unit only.");
-  if (!isAdmin(actor) && input.roles.includes("admin")) return fail("Only an administrator may grant the administrator role.");
+    return fail("directory.not-permitted", "Only an administrator or a registry desk may add people.");
+  if (!mayManagePeopleOf(actor, asUnitId(input.unit))) return fail("directory.not-permitted", "The registry desk may add people to its own unit only.");
+  if (!isAdmin(actor) && input.roles.includes("admin")) return fail("directory.not-permitted", "Only an administrator may grant the administrator role.");
   const beyond = await beyondRegistryReach(store, actor, input);
-  if (beyond) return fail(beyond);
+  if (beyond) return fail("directory.not-permitted", beyond);
   const person = await validPerson(store, input, true);
   if (!person.ok) return person;
-  if (await store.person(person.value.id)) return fail(`A person with the id ${input.id} already exists.`);
+  if (await store.person(person.value.id)) return fail("directory.exists", `A person with the id ${input.id} already exists.`);
   await store.putPerson(person.value);
   return ok(person.value);
 }
@@ -197,9 +197,9 @@ export async function updatePerson(
   id: string,
   changes: Partial<Omit<PersonInput, "id">> & { active?: boolean },
 ): Promise<Result<Person>> {
-  if (!isAdmin(actor)) return fail(NOT_ADMIN);
+  if (!isAdmin(actor)) return fail("directory.not-admin", NOT_ADMIN);
   const current = await store.person(asPersonId(id));
-  if (!current) return fail(`The person ${id} does not exist.`);
+  if (!current) return fail("directory.no-person", `The person ${id} does not exist.`);
   const merged: PersonInput = {
     id,
     name: changes.name ?? current.name,
@@ -235,15 +235,15 @@ const ISO_RE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}
 
 /** Records that `deputy` acts for `principal` from `from` until `until` (ISO 8601). */
 export async function addDeputy(store: Store, actor: Actor, input: DeputyInput): Promise<Result<DeputyRow>> {
-  if (!isAdmin(actor)) return fail(NOT_ADMIN);
-  if (input.principal === input.deputy) return fail("A person cannot be their own deputy.");
+  if (!isAdmin(actor)) return fail("directory.not-admin", NOT_ADMIN);
+  if (input.principal === input.deputy) return fail("directory.deputy", "A person cannot be their own deputy.");
   for (const id of [input.principal, input.deputy])
-    if (!(await store.person(asPersonId(id)))) return fail(`The person ${id} does not exist.`);
-  if (!ISO_RE.test(input.from) || !ISO_RE.test(input.until)) return fail("A deputy's from and until must be ISO 8601 dates or times.");
+    if (!(await store.person(asPersonId(id)))) return fail("directory.no-person", `The person ${id} does not exist.`);
+  if (!ISO_RE.test(input.from) || !ISO_RE.test(input.until)) return fail("directory.deputy", "A deputy's from and until must be ISO 8601 dates or times.");
   const from = new Date(input.from);
   const until = new Date(input.until);
-  if (Number.isNaN(from.getTime()) || Number.isNaN(until.getTime())) return fail("A deputy's from and until must be real dates.");
-  if (!(from < until)) return fail("A deputy's period must start before it ends.");
+  if (Number.isNaN(from.getTime()) || Number.isNaN(until.getTime())) return fail("directory.deputy", "A deputy's from and until must be real dates.");
+  if (!(from < until)) return fail("directory.deputy", "A deputy's period must start before it ends.");
   // Stored normalized so that string comparison orders them (the relay compares times as text).
   const row: DeputyRow = { principal: asPersonId(input.principal), deputy: asPersonId(input.deputy), from: from.toISOString(), until: until.toISOString() };
   await store.putDeputy(row);
@@ -281,12 +281,12 @@ export async function getDeputyTable(store: Store): Promise<Result<DeputyTable>>
 
 /** Replaces the delegation table; it must validate and name this agency. */
 export async function setDelegation(store: Store, actor: Actor, input: unknown): Promise<Result<DelegationTable>> {
-  if (!isAdmin(actor)) return fail(NOT_ADMIN);
+  if (!isAdmin(actor)) return fail("directory.not-admin", NOT_ADMIN);
   const code = await agencyCode(store);
   if (!code.ok) return code;
   const table = parseDelegationTable(input);
   if (!table.ok) return table;
-  if (table.value.agency !== code.value) return fail(`The delegation table names the agency ${table.value.agency}, not ${code.value}.`);
+  if (table.value.agency !== code.value) return fail("directory.delegation", `The delegation table names the agency ${table.value.agency}, not ${code.value}.`);
   await store.putDelegation(JSON.stringify(table.value));
   return ok(table.value);
 }
@@ -299,7 +299,7 @@ export async function getDelegation(store: Store): Promise<Result<DelegationTabl
   try {
     json = JSON.parse(text);
   } catch {
-    return fail("The stored delegation table is not JSON.");
+    return fail("directory.damaged", "The stored delegation table is not JSON.");
   }
   return parseDelegationTable(json);
 }

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { asDocId, asEntryId, toBase64 } from "@countersign/crdt-model";
 import { initAgency, loadAgency, SETTINGS, WRONG_PASSPHRASE } from "./agency.ts";
-import { signReceipt, verifyReceipt, RECEIPT_REFUSALS } from "./receipts.ts";
+import { signReceipt, verifyReceipt, RECEIPT_REFUSALS, RECEIPT_CODES } from "./receipts.ts";
 import { AGENCY, PASSPHRASE, tempStore } from "./test-support.ts";
 
 function includes(hay: Buffer, needle: Uint8Array | string): boolean {
@@ -32,7 +32,7 @@ describe("initAgency / loadAgency", () => {
   it(WRONG_PASSPHRASE, async () => {
     const { store } = tempStore();
     await initAgency(store, { code: AGENCY, name: "某機關", passphrase: PASSPHRASE });
-    expect(await loadAgency(store, "not the passphrase at all")).toEqual({ ok: false, reason: WRONG_PASSPHRASE });
+    expect(await loadAgency(store, "not the passphrase at all")).toEqual({ ok: false, code: "passphrase.wrong", reason: WRONG_PASSPHRASE });
     await store.close();
   });
 
@@ -42,6 +42,7 @@ describe("initAgency / loadAgency", () => {
     const caPem = await store.getSetting(SETTINGS.caCert);
     expect(await initAgency(store, { code: AGENCY, name: "某機關", passphrase: PASSPHRASE })).toEqual({
       ok: false,
+      code: "agency.initialized",
       reason: "The agency is already initialized; it cannot be initialized twice.",
     });
     expect(await store.getSetting(SETTINGS.caCert)).toBe(caPem);
@@ -52,6 +53,7 @@ describe("initAgency / loadAgency", () => {
     const { store } = tempStore();
     expect(await initAgency(store, { code: AGENCY, name: "某機關", passphrase: "short" })).toEqual({
       ok: false,
+      code: "passphrase.short",
       reason: "The passphrase must be at least 12 characters long.",
     });
     await store.close();
@@ -103,7 +105,7 @@ describe("receipts", () => {
     expect((await verifyReceipt(a.value, receipt)).ok).toBe(true);
     expect((await verifyReceipt(a.value.receipt.publicKeyPem, receipt)).ok).toBe(true);
     expect(await store.getSetting(SETTINGS.receiptPublic)).toBe(a.value.receipt.publicKeyPem);
-    expect(await verifyReceipt(a.value, { ...receipt, receivedAt: "2026-01-01T00:00:00.000Z" })).toEqual({ ok: false, reason: RECEIPT_REFUSALS.signature });
+    expect(await verifyReceipt(a.value, { ...receipt, receivedAt: "2026-01-01T00:00:00.000Z" })).toEqual({ ok: false, code: RECEIPT_CODES.signature, reason: RECEIPT_REFUSALS.signature });
     await store.close();
   });
 });

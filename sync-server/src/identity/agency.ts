@@ -65,11 +65,11 @@ export interface AgencyCreated {
  * `agency.code`, so running init again starts over and overwrites the partial values.
  */
 export async function initAgency(store: Store, opts: AgencyInit): Promise<Result<AgencyCreated>> {
-  if (await store.getSetting(SETTINGS.code)) return fail("The agency is already initialized; it cannot be initialized twice.");
-  if (!CODE_RE.test(opts.code)) return fail("The agency code may hold only letters, digits and . _ : - (at most 128).");
+  if (await store.getSetting(SETTINGS.code)) return fail("agency.initialized", "The agency is already initialized; it cannot be initialized twice.");
+  if (!CODE_RE.test(opts.code)) return fail("id.agency", "The agency code may hold only letters, digits and . _ : - (at most 128).");
   const name = opts.name.trim();
-  if (name.length === 0 || name.length > 100) return fail("The agency needs a name of 1 to 100 characters.");
-  if (opts.passphrase.length < MIN_PASSPHRASE) return fail(`The passphrase must be at least ${MIN_PASSPHRASE} characters long.`);
+  if (name.length === 0 || name.length > 100) return fail("agency.name", "The agency needs a name of 1 to 100 characters.");
+  if (opts.passphrase.length < MIN_PASSPHRASE) return fail("passphrase.short", `The passphrase must be at least ${MIN_PASSPHRASE} characters long.`);
 
   const code = asAgencyCode(opts.code);
   // extractable only so that the key can be sealed here; loadAgency imports it non-extractable.
@@ -104,7 +104,7 @@ export const WRONG_PASSPHRASE = "The passphrase does not open this agency's keys
 /** Opens the agency's keys with the passphrase. */
 export async function loadAgency(store: Store, passphrase: string): Promise<Result<Agency>> {
   const code = await store.getSetting(SETTINGS.code);
-  if (!code) return fail("The agency has not been initialized (run countersign init).");
+  if (!code) return fail("agency.not-initialized", "The agency has not been initialized (run countersign init).");
   const [name, caPem, kdfText, caKey, receiptKey, receiptPublic, tokenSecret] = await Promise.all([
     store.getSetting(SETTINGS.name),
     store.getSetting(SETTINGS.caCert),
@@ -115,19 +115,19 @@ export async function loadAgency(store: Store, passphrase: string): Promise<Resu
     store.getSetting(SETTINGS.tokenSecret),
   ]);
   if (!name || !caPem || !kdfText || !caKey || !receiptKey || !receiptPublic || !tokenSecret)
-    return fail("The agency's settings are incomplete; the database may be damaged.");
+    return fail("agency.damaged", "The agency's settings are incomplete; the database may be damaged.");
   const kdf = parseKdfParams(kdfText);
-  if (!kdf) return fail("The agency's key derivation settings are malformed.");
+  if (!kdf) return fail("agency.damaged", "The agency's key derivation settings are malformed.");
   const cert = parseCertificate(caPem);
-  if (!cert.ok) return fail(`The agency's CA certificate is damaged: ${cert.reason}`);
+  if (!cert.ok) return fail("agency.damaged", `The agency's CA certificate is damaged: ${cert.reason}`, cert);
 
   const key = await deriveSealingKey(passphrase, kdf);
   const caPkcs8 = await unseal(key, SETTINGS.caKey, caKey);
   // GCM authenticates: the first secret failing to open means a wrong passphrase (or tampering).
-  if (!caPkcs8) return fail(WRONG_PASSPHRASE);
+  if (!caPkcs8) return fail("passphrase.wrong", WRONG_PASSPHRASE);
   const receiptPkcs8 = await unseal(key, SETTINGS.receiptKey, receiptKey);
   const secret = await unseal(key, SETTINGS.tokenSecret, tokenSecret);
-  if (!receiptPkcs8 || !secret) return fail("The agency's sealed keys are damaged.");
+  if (!receiptPkcs8 || !secret) return fail("agency.damaged", "The agency's sealed keys are damaged.");
 
   try {
     const caPrivate = await crypto.subtle.importKey("pkcs8", copy(caPkcs8), P256, false, ["sign"]);
@@ -146,7 +146,7 @@ export async function loadAgency(store: Store, passphrase: string): Promise<Resu
       tokenKey,
     });
   } catch (e) {
-    return fail(`The agency's keys do not import: ${e instanceof Error ? e.message : String(e)}.`);
+    return fail("agency.damaged", `The agency's keys do not import: ${e instanceof Error ? e.message : String(e)}.`);
   } finally {
     caPkcs8.fill(0);
     receiptPkcs8.fill(0);
@@ -157,7 +157,7 @@ export async function loadAgency(store: Store, passphrase: string): Promise<Resu
 /** The CA certificate PEM without opening any key (for `countersign agency ca`, trust building). */
 export async function agencyCaPem(store: Store): Promise<Result<string>> {
   const pem = await store.getSetting(SETTINGS.caCert);
-  return pem && (await store.getSetting(SETTINGS.code)) ? ok(pem) : fail("The agency has not been initialized (run countersign init).");
+  return pem && (await store.getSetting(SETTINGS.code)) ? ok(pem) : fail("agency.not-initialized", "The agency has not been initialized (run countersign init).");
 }
 
 export function pemBody(pem: string): Uint8Array {

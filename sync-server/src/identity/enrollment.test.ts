@@ -3,7 +3,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { asPersonId, parseCertificate, profileFromCertificate } from "@countersign/crdt-model";
-import { ENROLL_REFUSALS, ENROLLMENT_TTL_MS, enroll, enrollmentCodeHash, issueEnrollmentCode, newEnrollmentCode, normalizeEnrollmentCode } from "./enrollment.ts";
+import { ENROLL_REFUSALS, ENROLL_CODES, ENROLLMENT_TTL_MS, enroll, enrollmentCodeHash, issueEnrollmentCode, newEnrollmentCode, normalizeEnrollmentCode } from "./enrollment.ts";
 import { x509 } from "./x509.ts";
 import { AGENCY, agencyFixture, csrPem, p256Keys, sessionOf } from "./test-support.ts";
 import { SYSTEM } from "../cli/data-dir.ts";
@@ -39,6 +39,7 @@ describe("enrollment codes", () => {
     expect((await issueEnrollmentCode(store, clerk, "officer-a")).ok).toBe(true);
     expect(await issueEnrollmentCode(store, clerk, "officer-b")).toEqual({
       ok: false,
+      code: "directory.not-permitted",
       reason: "The registry desk may hand out enrollment codes for its own unit only.",
     });
     await store.close();
@@ -50,10 +51,12 @@ describe("enrollment codes", () => {
     // chief-a is a level-3 supervisor of the same unit: a code would let the desk sign as the chief.
     expect(await issueEnrollmentCode(store, clerk, "chief-a")).toEqual({
       ok: false,
+      code: "directory.not-permitted",
       reason: "The registry desk may hand out enrollment codes only for people it may add: The registry desk may add people up to its own level (1) only.",
     });
     expect(await issueEnrollmentCode(store, clerk, "clerk-a")).toEqual({
       ok: false,
+      code: "directory.not-permitted",
       reason:
         'The registry desk may hand out enrollment codes only for people it may add: The registry desk may grant only the roles this agency lets it grant (case-officer); "registry" needs an administrator.',
     });
@@ -105,7 +108,7 @@ describe("enroll", () => {
     const { store, agency } = await agencyFixture();
     const code = await codeFor(store, "officer-a");
     expect((await enroll(store, agency, { code, csrPem: await csrPem(await p256Keys()) })).ok).toBe(true);
-    expect(await enroll(store, agency, { code, csrPem: await csrPem(await p256Keys()) })).toEqual({ ok: false, reason: ENROLL_REFUSALS.code });
+    expect(await enroll(store, agency, { code, csrPem: await csrPem(await p256Keys()) })).toEqual({ ok: false, code: ENROLL_CODES.code, reason: ENROLL_REFUSALS.code });
     await store.close();
   });
 
@@ -114,7 +117,7 @@ describe("enroll", () => {
     const issued = new Date("2026-03-01T00:00:00Z");
     const code = await codeFor(store, "officer-a", issued);
     const late = new Date(issued.getTime() + ENROLLMENT_TTL_MS + 1000);
-    expect(await enroll(store, agency, { code, csrPem: await csrPem(await p256Keys()) }, late)).toEqual({ ok: false, reason: ENROLL_REFUSALS.code });
+    expect(await enroll(store, agency, { code, csrPem: await csrPem(await p256Keys()) }, late)).toEqual({ ok: false, code: ENROLL_CODES.code, reason: ENROLL_REFUSALS.code });
     await store.close();
   });
 
@@ -126,7 +129,7 @@ describe("enroll", () => {
     // The ECDSA signature's last byte is the low byte of s: flipping it keeps the DER well formed.
     der[der.length - 1] = der[der.length - 1]! ^ 0x01;
     const bad = new x509.Pkcs10CertificateRequest(der).toString("pem");
-    expect(await enroll(store, agency, { code, csrPem: bad })).toEqual({ ok: false, reason: ENROLL_REFUSALS.csrSignature });
+    expect(await enroll(store, agency, { code, csrPem: bad })).toEqual({ ok: false, code: ENROLL_CODES.csrSignature, reason: ENROLL_REFUSALS.csrSignature });
     expect((await enroll(store, agency, { code, csrPem: await csrPem(await p256Keys()) })).ok).toBe(true);
     await store.close();
   });
@@ -135,7 +138,7 @@ describe("enroll", () => {
     const { store, agency } = await agencyFixture();
     const keys = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-384" }, false, ["sign", "verify"])) as CryptoKeyPair;
     const r = await enroll(store, agency, { code: await codeFor(store, "officer-a"), csrPem: await csrPem(keys, { name: "ECDSA", hash: "SHA-384" }) });
-    expect(r).toEqual({ ok: false, reason: ENROLL_REFUSALS.key });
+    expect(r).toEqual({ ok: false, code: ENROLL_CODES.key, reason: ENROLL_REFUSALS.key });
     await store.close();
   });
 
@@ -144,7 +147,7 @@ describe("enroll", () => {
     const code = await codeFor(store, "officer-a");
     expect(await enroll(store, agency, { code, csrPem: "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----" })).toEqual({
       ok: false,
-      reason: ENROLL_REFUSALS.csr,
+      code: ENROLL_CODES.csr, reason: ENROLL_REFUSALS.csr,
     });
     await store.close();
   });

@@ -5,6 +5,7 @@ import {
   issueCertificate,
   ok,
   sha256Hex,
+  type Code,
   type Result,
   type SignerProfile,
 } from "@countersign/crdt-model";
@@ -49,13 +50,13 @@ export interface EnrollmentCode {
 /** A new one-time code for an existing, active person (admin, or the registry desk of their unit). */
 export async function issueEnrollmentCode(store: Store, actor: Actor, personId: string, now: Date = new Date()): Promise<Result<EnrollmentCode>> {
   const person = await store.person(asPersonId(personId));
-  if (!person) return fail(`The person ${personId} does not exist.`);
-  if (!mayManagePeopleOf(actor, person.unit)) return fail("The registry desk may hand out enrollment codes for its own unit only.");
+  if (!person) return fail("directory.no-person", `The person ${personId} does not exist.`);
+  if (!mayManagePeopleOf(actor, person.unit)) return fail("directory.not-permitted", "The registry desk may hand out enrollment codes for its own unit only.");
   // A code enrolls a device as that person: the desk may not hand one out for someone it could not
   // have added (a higher level, or roles the agency does not let it grant) and so sign as them.
   const beyond = await beyondRegistryReach(store, actor, person);
-  if (beyond) return fail(`The registry desk may hand out enrollment codes only for people it may add: ${beyond}`);
-  if (!person.active) return fail(`The person ${personId} is not active.`);
+  if (beyond) return fail("directory.not-permitted", `The registry desk may hand out enrollment codes only for people it may add: ${beyond}`);
+  if (!person.active) return fail("directory.person-inactive", `The person ${personId} is not active.`);
   const code = newEnrollmentCode();
   const expiresAt = new Date(now.getTime() + ENROLLMENT_TTL_MS).toISOString();
   await store.putEnrollment({ codeHash: enrollmentCodeHash(normalizeEnrollmentCode(code)!), person: person.id, expiresAt, usedAt: null });
@@ -91,6 +92,18 @@ export const ENROLL_REFUSALS = {
   person: "The enrollment code's person is no longer an active person of this agency.",
 } as const;
 
+/** Each enrollment refusal's code (the catalogue's enroll.*): what the app decides by. */
+export const ENROLL_CODES = {
+  code: "enroll.code",
+  malformedCode: "enroll.code-malformed",
+  csr: "enroll.csr",
+  csrSignature: "enroll.csr",
+  key: "enroll.key",
+  person: "enroll.inactive",
+} as const satisfies Record<keyof typeof ENROLL_REFUSALS, Code>;
+
+const refuse = (k: keyof typeof ENROLL_REFUSALS) => fail<never>(ENROLL_CODES[k], ENROLL_REFUSALS[k]);
+
 /**
  * Issues a certificate for the key in a PKCS #10 request, to the person the one-time code names.
  * Everything about the request is checked before the code is spent, so a bad request does not burn
@@ -104,27 +117,27 @@ export async function enroll(
   now: Date = new Date(),
 ): Promise<Result<Enrolled>> {
   const code = normalizeEnrollmentCode(input.code);
-  if (!code) return fail(ENROLL_REFUSALS.malformedCode);
+  if (!code) return refuse("malformedCode");
   let csr: x509.Pkcs10CertificateRequest;
   try {
     csr = new x509.Pkcs10CertificateRequest(input.csrPem.trim());
   } catch {
-    return fail(ENROLL_REFUSALS.csr);
+    return refuse("csr");
   }
   const importParams = keyParams(csr.publicKey.algorithm);
-  if (!importParams) return fail(ENROLL_REFUSALS.key);
-  if (!(await csr.verify().catch(() => false))) return fail(ENROLL_REFUSALS.csrSignature);
+  if (!importParams) return refuse("key");
+  if (!(await csr.verify().catch(() => false))) return refuse("csrSignature");
   let publicKey: CryptoKey;
   try {
     publicKey = await csr.publicKey.export(importParams, ["verify"]);
   } catch {
-    return fail(ENROLL_REFUSALS.key);
+    return refuse("key");
   }
 
   const used = await store.useEnrollment(enrollmentCodeHash(code), now.toISOString());
-  if (!used) return fail(ENROLL_REFUSALS.code);
+  if (!used) return refuse("code");
   const person = await store.person(used.person);
-  if (!person || !person.active) return fail(ENROLL_REFUSALS.person);
+  if (!person || !person.active) return refuse("person");
   const profile = profileOf(agency.code, person);
   if (!profile.ok) return profile;
 
@@ -153,7 +166,7 @@ function keyParams(alg: Algorithm): EcKeyImportParams | RsaHashedImportParams | 
 
 /** Revokes a certificate by serial (administrators; the caller rebuilds its TrustStore after). */
 export async function revokeCertificate(store: Store, actor: Actor, serial: string, now: Date = new Date()): Promise<Result<string>> {
-  if (!isAdmin(actor)) return fail("Only an administrator may revoke a certificate.");
+  if (!isAdmin(actor)) return fail("directory.not-admin", "Only an administrator may revoke a certificate.");
   const done = await store.revokeCertificate(serial.toLowerCase(), now.toISOString());
-  return done ? ok(serial.toLowerCase()) : fail(`No certificate in force has the serial ${serial}.`);
+  return done ? ok(serial.toLowerCase()) : fail("cert.unknown-serial", `No certificate in force has the serial ${serial}.`);
 }

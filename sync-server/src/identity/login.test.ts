@@ -3,7 +3,7 @@ import { asAgencyCode, asPersonId, asUnitId, certificateToBase64, createAgencyCa
 import type { Store } from "../storage/types.ts";
 import type { Agency } from "./agency.ts";
 import { enroll, issueEnrollmentCode, revokeCertificate } from "./enrollment.ts";
-import { CHALLENGE_TTL_MS, LOGIN_REFUSALS, TOKEN_REFUSALS, TOKEN_TTL_MS, challenge, login, loginMessage, verifyToken } from "./login.ts";
+import { CHALLENGE_TTL_MS, LOGIN_REFUSALS, LOGIN_CODES, TOKEN_REFUSALS, TOKEN_CODES, TOKEN_TTL_MS, challenge, login, loginMessage, verifyToken } from "./login.ts";
 import { agencyFixture, csrPem, p256Keys } from "./test-support.ts";
 import { SYSTEM } from "../cli/data-dir.ts";
 
@@ -43,7 +43,7 @@ describe("login", () => {
     const who = await enrolled(store, agency, "officer-a");
     const input = await signedLogin(store, who);
     expect((await login(store, agency, input)).ok).toBe(true);
-    expect(await login(store, agency, input)).toEqual({ ok: false, reason: LOGIN_REFUSALS.challenge });
+    expect(await login(store, agency, input)).toEqual({ ok: false, code: LOGIN_CODES.challenge, reason: LOGIN_REFUSALS.challenge });
     await store.close();
   });
 
@@ -52,7 +52,7 @@ describe("login", () => {
     const who = await enrolled(store, agency, "officer-a");
     const now = new Date();
     const input = await signedLogin(store, who, now);
-    expect(await login(store, agency, input, new Date(now.getTime() + CHALLENGE_TTL_MS + 1000))).toEqual({ ok: false, reason: LOGIN_REFUSALS.challenge });
+    expect(await login(store, agency, input, new Date(now.getTime() + CHALLENGE_TTL_MS + 1000))).toEqual({ ok: false, code: LOGIN_CODES.challenge, reason: LOGIN_REFUSALS.challenge });
     await store.close();
   });
 
@@ -61,7 +61,7 @@ describe("login", () => {
     const who = await enrolled(store, agency, "officer-a");
     const other = await p256Keys();
     const input = await signedLogin(store, { key: other.privateKey, cert: who.cert });
-    expect(await login(store, agency, input)).toEqual({ ok: false, reason: LOGIN_REFUSALS.signature });
+    expect(await login(store, agency, input)).toEqual({ ok: false, code: LOGIN_CODES.signature, reason: LOGIN_REFUSALS.signature });
     await store.close();
   });
 
@@ -69,7 +69,7 @@ describe("login", () => {
     const { store, agency } = await agencyFixture();
     const who = await enrolled(store, agency, "officer-a");
     expect((await revokeCertificate(store, SYSTEM, who.serial)).ok).toBe(true);
-    expect(await login(store, agency, await signedLogin(store, who))).toEqual({ ok: false, reason: LOGIN_REFUSALS.revoked });
+    expect(await login(store, agency, await signedLogin(store, who))).toEqual({ ok: false, code: LOGIN_CODES.revoked, reason: LOGIN_REFUSALS.revoked });
     await store.close();
   });
 
@@ -81,7 +81,7 @@ describe("login", () => {
     const who = { key: (await p256Keys()).privateKey, cert: certificateToBase64(rogue.cert) };
     const input = await signedLogin(store, who);
     input.signature = toBase64(await rogue.sign(loginMessage(input.nonce)));
-    expect(await login(store, agency, input)).toEqual({ ok: false, reason: LOGIN_REFUSALS.unknownCert });
+    expect(await login(store, agency, input)).toEqual({ ok: false, code: LOGIN_CODES.unknownCert, reason: LOGIN_REFUSALS.unknownCert });
     await store.close();
   });
 
@@ -90,7 +90,7 @@ describe("login", () => {
     const who = await enrolled(store, agency, "officer-a");
     const p = (await store.person(asPersonId("officer-a")))!;
     await store.putPerson({ ...p, active: false });
-    expect(await login(store, agency, await signedLogin(store, who))).toEqual({ ok: false, reason: LOGIN_REFUSALS.inactive });
+    expect(await login(store, agency, await signedLogin(store, who))).toEqual({ ok: false, code: LOGIN_CODES.inactive, reason: LOGIN_REFUSALS.inactive });
     await store.close();
   });
 });
@@ -107,7 +107,7 @@ describe("verifyToken", () => {
   it(TOKEN_REFUSALS.expired, async () => {
     const { store, agency, token: t } = await token();
     expect((await verifyToken(agency, t, new Date(Date.now() + TOKEN_TTL_MS - 5000))).ok).toBe(true);
-    expect(await verifyToken(agency, t, new Date(Date.now() + TOKEN_TTL_MS + 1000))).toEqual({ ok: false, reason: TOKEN_REFUSALS.expired });
+    expect(await verifyToken(agency, t, new Date(Date.now() + TOKEN_TTL_MS + 1000))).toEqual({ ok: false, code: TOKEN_CODES.expired, reason: TOKEN_REFUSALS.expired });
     await store.close();
   });
 
@@ -117,10 +117,10 @@ describe("verifyToken", () => {
     const payload = JSON.parse(Buffer.from(body, "base64url").toString()) as { roles: string[] };
     payload.roles = ["admin"];
     const forged = `${Buffer.from(JSON.stringify(payload)).toString("base64url")}.${mac}`;
-    expect(await verifyToken(agency, forged)).toEqual({ ok: false, reason: TOKEN_REFUSALS.signature });
+    expect(await verifyToken(agency, forged)).toEqual({ ok: false, code: TOKEN_CODES.signature, reason: TOKEN_REFUSALS.signature });
     // Another agency's server (another secret) does not accept it either.
     const other = await agencyFixture();
-    expect(await verifyToken(other.agency, t)).toEqual({ ok: false, reason: TOKEN_REFUSALS.signature });
+    expect(await verifyToken(other.agency, t)).toEqual({ ok: false, code: TOKEN_CODES.signature, reason: TOKEN_REFUSALS.signature });
     await store.close();
     await other.store.close();
   });
@@ -128,7 +128,7 @@ describe("verifyToken", () => {
   it(TOKEN_REFUSALS.malformed, async () => {
     const { store, agency } = await token();
     for (const bad of ["", "abc", "a.b.c", "!!!.###", "e30.", `${"x".repeat(5000)}.y`])
-      expect(await verifyToken(agency, bad)).toEqual({ ok: false, reason: TOKEN_REFUSALS.malformed });
+      expect(await verifyToken(agency, bad)).toEqual({ ok: false, code: TOKEN_CODES.malformed, reason: TOKEN_REFUSALS.malformed });
     await store.close();
   });
 });

@@ -14,6 +14,7 @@ import {
   profileFromCertificate,
   utf8,
   verifyBytes,
+  type Code,
   type Result,
   type Role,
   type SigAlg,
@@ -77,6 +78,20 @@ export const LOGIN_REFUSALS = {
   signature: "The login signature does not verify against the certificate.",
 } as const;
 
+/** Each login refusal's code (the catalogue's login.*): what the app decides by. */
+export const LOGIN_CODES = {
+  challenge: "login.challenge",
+  alg: "login.algorithm",
+  unknownCert: "login.unknown-cert",
+  revoked: "login.revoked",
+  notValid: "login.expired",
+  inactive: "login.inactive",
+  keyAlg: "login.algorithm",
+  signature: "login.signature",
+} as const satisfies Record<keyof typeof LOGIN_REFUSALS, Code>;
+
+const refuseLogin = (k: keyof typeof LOGIN_REFUSALS) => fail<never>(LOGIN_CODES[k], LOGIN_REFUSALS[k]);
+
 /**
  * Challenge/response login. The nonce is taken first and atomically, so it is spent even when the
  * rest fails (a failed attempt cannot be retried on the same nonce). The certificate is pinned: its
@@ -91,8 +106,8 @@ export async function login(
   now: Date = new Date(),
 ): Promise<Result<{ token: string; session: Session }>> {
   if (typeof input.nonce !== "string" || !(await store.takeChallenge(input.nonce, now.toISOString())))
-    return fail(LOGIN_REFUSALS.challenge);
-  if (!(SIG_ALGS as readonly string[]).includes(input.alg)) return fail(LOGIN_REFUSALS.alg);
+    return refuseLogin("challenge");
+  if (!(SIG_ALGS as readonly string[]).includes(input.alg)) return refuseLogin("alg");
   const alg = input.alg as SigAlg;
 
   const cert = parseCertificate(input.certificate);
@@ -100,9 +115,9 @@ export async function login(
   const der = certificateToBase64(cert.value);
   const claimed = profileFromCertificate(cert.value);
   const row = await findCertificateRow(store, der, claimed.ok ? claimed.value.person : undefined);
-  if (!row) return fail(LOGIN_REFUSALS.unknownCert);
-  if (row.revokedAt !== null) return fail(LOGIN_REFUSALS.revoked);
-  if (now < cert.value.notBefore || now > cert.value.notAfter) return fail(LOGIN_REFUSALS.notValid);
+  if (!row) return refuseLogin("unknownCert");
+  if (row.revokedAt !== null) return refuseLogin("revoked");
+  if (now < cert.value.notBefore || now > cert.value.notAfter) return refuseLogin("notValid");
   if (row.origin === "issued") {
     // Only our CA's signature is left to check (revocation and validity are done above); a store of
     // just our CA avoids reading every certificate of the agency on each login.
@@ -110,23 +125,23 @@ export async function login(
     if (!check.ok) return check;
   }
   const person = await store.person(row.person);
-  if (!person || !person.active) return fail(LOGIN_REFUSALS.inactive);
+  if (!person || !person.active) return refuseLogin("inactive");
 
   const keyAlg = algForCertificate(cert.value);
-  if (keyAlg === undefined || (keyAlg === "ES256") !== (alg === "ES256")) return fail(LOGIN_REFUSALS.keyAlg);
+  if (keyAlg === undefined || (keyAlg === "ES256") !== (alg === "ES256")) return refuseLogin("keyAlg");
   let sig: Uint8Array;
   try {
     sig = fromBase64(input.signature);
   } catch {
-    return fail("The login signature is not base64.");
+    return fail("login.malformed", "The login signature is not base64.");
   }
   let key: CryptoKey;
   try {
     key = await cert.value.publicKey.export(verifyParams(alg), ["verify"]);
   } catch {
-    return fail(LOGIN_REFUSALS.keyAlg);
+    return refuseLogin("keyAlg");
   }
-  if (!(await verifyBytes(alg, key, sig, loginMessage(input.nonce)))) return fail(LOGIN_REFUSALS.signature);
+  if (!(await verifyBytes(alg, key, sig, loginMessage(input.nonce)))) return refuseLogin("signature");
 
   const session: Session = {
     person: person.id,
@@ -176,6 +191,16 @@ export const TOKEN_REFUSALS = {
   agency: "The token was issued for another agency.",
 } as const;
 
+/** Each token refusal's code: an expired token and an unusable one (log in again either way). */
+export const TOKEN_CODES = {
+  malformed: "token.invalid",
+  signature: "token.invalid",
+  expired: "token.expired",
+  agency: "token.invalid",
+} as const satisfies Record<keyof typeof TOKEN_REFUSALS, Code>;
+
+const refuseToken = (k: keyof typeof TOKEN_REFUSALS) => fail<never>(TOKEN_CODES[k], TOKEN_REFUSALS[k]);
+
 export async function signToken(agency: Agency, session: Session, now: Date = new Date()): Promise<string> {
   const payload: TokenPayload = {
     v: 2,
@@ -195,17 +220,17 @@ export async function signToken(agency: Agency, session: Session, now: Date = ne
 
 /** Checks a token's MAC (in constant time, by WebCrypto) and expiry, and returns its session. */
 export async function verifyToken(agency: Agency, token: string, now: Date = new Date()): Promise<Result<Session>> {
-  if (typeof token !== "string" || token.length > 4096) return fail(TOKEN_REFUSALS.malformed);
+  if (typeof token !== "string" || token.length > 4096) return refuseToken("malformed");
   const parts = token.split(".");
-  if (parts.length !== 2) return fail(TOKEN_REFUSALS.malformed);
+  if (parts.length !== 2) return refuseToken("malformed");
   const [body, macText] = parts as [string, string];
   const mac = fromBase64url(macText);
-  if (!mac || !fromBase64url(body)) return fail(TOKEN_REFUSALS.malformed);
-  if (!(await crypto.subtle.verify("HMAC", agency.tokenKey, copy(mac), copy(utf8(body))))) return fail(TOKEN_REFUSALS.signature);
+  if (!mac || !fromBase64url(body)) return refuseToken("malformed");
+  if (!(await crypto.subtle.verify("HMAC", agency.tokenKey, copy(mac), copy(utf8(body))))) return refuseToken("signature");
   const payload = parsePayload(fromBase64url(body)!);
-  if (!payload) return fail(TOKEN_REFUSALS.malformed);
-  if (payload.agency !== agency.code) return fail(TOKEN_REFUSALS.agency);
-  if (now.getTime() >= payload.exp * 1000) return fail(TOKEN_REFUSALS.expired);
+  if (!payload) return refuseToken("malformed");
+  if (payload.agency !== agency.code) return refuseToken("agency");
+  if (now.getTime() >= payload.exp * 1000) return refuseToken("expired");
   return ok({
     person: asPersonId(payload.sub),
     unit: asUnitId(payload.unit),

@@ -24,11 +24,11 @@ export async function readPassphraseFile(file: string): Promise<Result<string>> 
   try {
     text = await readFile(file, "utf8");
   } catch (e) {
-    return fail(`The passphrase file ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)}).`);
+    return fail("passphrase.file", `The passphrase file ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)}).`);
   }
   // Editors and `echo` add a final newline; it is never part of the passphrase.
   const pass = text.replace(/\r?\n$/, "");
-  return pass.length > 0 ? ok(pass) : fail(`The passphrase file ${file} is empty.`);
+  return pass.length > 0 ? ok(pass) : fail("passphrase.empty", `The passphrase file ${file} is empty.`);
 }
 
 export async function resolvePassphrase(opts: {
@@ -46,7 +46,7 @@ export async function resolvePassphrase(opts: {
   try {
     await stat(inDir);
   } catch {
-    return fail(`No passphrase: give --passphrase-file, set ${PASSPHRASE_ENV}, or keep ${inDir}.`);
+    return fail("passphrase.missing", `No passphrase: give --passphrase-file, set ${PASSPHRASE_ENV}, or keep ${inDir}.`);
   }
   const r = await readPassphraseFile(inDir);
   return r.ok ? ok({ passphrase: r.value, source: "data-dir" }) : r;
@@ -59,7 +59,7 @@ export async function createDataDirPassphrase(dataDir: string): Promise<Result<{
   try {
     await writeFile(file, passphrase + "\n", { mode: 0o600, flag: "wx" });
   } catch (e) {
-    return fail(`Cannot write ${file} (${(e as NodeJS.ErrnoException).code ?? String(e)}).`);
+    return fail("passphrase.file", `Cannot write ${file} (${(e as NodeJS.ErrnoException).code ?? String(e)}).`);
   }
   return ok({ passphrase, file });
 }

@@ -3,7 +3,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { asPersonId, fromBase64, parseCertificate, signBytes, toBase64 } from "@countersign/crdt-model";
-import { P12_REFUSALS, registerPkcs12 } from "./pkcs12.ts";
+import { P12_REFUSALS, P12_CODES, registerPkcs12 } from "./pkcs12.ts";
 import { buildTrustStore } from "./trust.ts";
 import { challenge, login, loginMessage } from "./login.ts";
 import { agencyFixture, sessionOf, tempDir } from "./test-support.ts";
@@ -75,7 +75,7 @@ describe("registerPkcs12", () => {
   it(P12_REFUSALS.password, async () => {
     const { store } = await agencyFixture();
     const made = makeP12(tempDir(), "citizen");
-    expect(await registerPkcs12(store, SYSTEM, { person: "officer-b", p12: made.p12, password: "wrong" })).toEqual({ ok: false, reason: P12_REFUSALS.password });
+    expect(await registerPkcs12(store, SYSTEM, { person: "officer-b", p12: made.p12, password: "wrong" })).toEqual({ ok: false, code: P12_CODES.password, reason: P12_REFUSALS.password });
     expect(await store.certificates()).toEqual([]);
     await store.close();
   });
@@ -83,7 +83,7 @@ describe("registerPkcs12", () => {
   it(P12_REFUSALS.legacy, async () => {
     const { store } = await agencyFixture();
     const made = makeP12(tempDir(), "legacy", ["-legacy"]);
-    expect(await registerPkcs12(store, SYSTEM, { person: "officer-b", p12: made.p12, password: PASSWORD })).toEqual({ ok: false, reason: P12_REFUSALS.legacy });
+    expect(await registerPkcs12(store, SYSTEM, { person: "officer-b", p12: made.p12, password: PASSWORD })).toEqual({ ok: false, code: P12_CODES.legacy, reason: P12_REFUSALS.legacy });
     await store.close();
   });
 
@@ -91,13 +91,13 @@ describe("registerPkcs12", () => {
     const { store } = await agencyFixture();
     const made = makeP12(tempDir(), "citizen");
     expect((await registerPkcs12(store, SYSTEM, { person: "officer-b", p12: made.p12, password: PASSWORD })).ok).toBe(true);
-    expect(await registerPkcs12(store, SYSTEM, { person: "officer-a", p12: made.p12, password: PASSWORD })).toEqual({ ok: false, reason: P12_REFUSALS.duplicate });
+    expect(await registerPkcs12(store, SYSTEM, { person: "officer-a", p12: made.p12, password: PASSWORD })).toEqual({ ok: false, code: P12_CODES.duplicate, reason: P12_REFUSALS.duplicate });
     await store.close();
   });
 
   it(P12_REFUSALS.parse, async () => {
     const { store } = await agencyFixture();
-    expect(await registerPkcs12(store, SYSTEM, { person: "officer-b", p12: fromBase64("AAAA"), password: PASSWORD })).toEqual({ ok: false, reason: P12_REFUSALS.parse });
+    expect(await registerPkcs12(store, SYSTEM, { person: "officer-b", p12: fromBase64("AAAA"), password: PASSWORD })).toEqual({ ok: false, code: P12_CODES.parse, reason: P12_REFUSALS.parse });
     await store.close();
   });
 
@@ -107,6 +107,7 @@ describe("registerPkcs12", () => {
     const clerk = sessionOf("clerk-a", "edu-a", ["registry"]);
     expect(await registerPkcs12(store, clerk, { person: "officer-b", p12: made.p12, password: PASSWORD })).toEqual({
       ok: false,
+      code: "directory.not-permitted",
       reason: "The registry desk may register certificates for its own unit only.",
     });
     await store.close();

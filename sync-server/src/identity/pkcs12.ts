@@ -11,6 +11,7 @@ import {
   utf8,
   verifyBytes,
   type PersonId,
+  type Code,
   type Result,
   type SigAlg,
 } from "@countersign/crdt-model";
@@ -56,6 +57,22 @@ export const P12_REFUSALS = {
   serial: "A certificate with the same serial number is already recorded.",
 } as const;
 
+/** Each refusal's code (the catalogue's p12.* and cert.*). */
+export const P12_CODES = {
+  parse: "p12.parse",
+  password: "p12.password",
+  legacy: "p12.legacy",
+  noCert: "p12.no-cert",
+  ambiguous: "p12.ambiguous",
+  keyMismatch: "p12.key-mismatch",
+  key: "cert.key",
+  validity: "cert.not-valid",
+  duplicate: "cert.duplicate",
+  serial: "cert.serial-taken",
+} as const satisfies Record<keyof typeof P12_REFUSALS, Code>;
+
+const refuse = (k: keyof typeof P12_REFUSALS) => fail<never>(P12_CODES[k], P12_REFUSALS[k]);
+
 const OID_CERT_BAG = "1.2.840.113549.1.12.10.1.3";
 const OID_SHROUDED_KEY_BAG = "1.2.840.113549.1.12.10.1.2";
 const OID_KEY_BAG = "1.2.840.113549.1.12.10.1.1";
@@ -77,19 +94,19 @@ async function openPkcs12(bytes: Uint8Array, password: string): Promise<Result<O
   try {
     pfx = pkijs.PFX.fromBER(copy(bytes).buffer);
   } catch {
-    return fail(P12_REFUSALS.parse);
+    return refuse("parse");
   }
   try {
     await pfx.parseInternalValues({ password: pw, checkIntegrity: true }, engine);
   } catch (e) {
-    return fail(/integrity/i.test(String(e)) ? P12_REFUSALS.password : P12_REFUSALS.parse);
+    return refuse(/integrity/i.test(String(e)) ? "password" : "parse");
   }
   const safe = pfx.parsedValue?.authenticatedSafe;
-  if (!safe) return fail(P12_REFUSALS.parse);
+  if (!safe) return refuse("parse");
   try {
     await safe.parseInternalValues({ safeContents: safe.safeContents.map(() => ({ password: pw })) }, engine);
   } catch (e) {
-    return fail(/Unknown "contentEncryptionAlgorithm"|algorithm/i.test(String(e)) ? P12_REFUSALS.legacy : P12_REFUSALS.password);
+    return refuse(/Unknown "contentEncryptionAlgorithm"|algorithm/i.test(String(e)) ? "legacy" : "password");
   }
   const out: Opened = { certs: [], keys: [] };
   const contents = (safe.parsedValue as { safeContents?: { value: pkijs.SafeContents }[] }).safeContents ?? [];
@@ -109,7 +126,7 @@ async function openPkcs12(bytes: Uint8Array, password: string): Promise<Result<O
           }).decrypt({ password: pw }, engine);
           out.keys.push(new Uint8Array(plain));
         } catch (e) {
-          return fail(/Unknown|algorithm/i.test(String(e)) ? P12_REFUSALS.legacy : P12_REFUSALS.password);
+          return refuse(/Unknown|algorithm/i.test(String(e)) ? "legacy" : "password");
         }
       } else if (bag.bagId === OID_KEY_BAG && bag.bagValue instanceof pkijs.PrivateKeyInfo) {
         out.keys.push(new Uint8Array(bag.bagValue.toSchema().toBER(false)));
@@ -144,7 +161,7 @@ async function matchesKey(cert: x509.X509Certificate, key: { key: CryptoKey; alg
 
 /** The person's certificate in the file: the one the key opens, or the only non-CA one. */
 async function pickCertificate(opened: Opened): Promise<Result<x509.X509Certificate>> {
-  if (opened.certs.length === 0) return fail(P12_REFUSALS.noCert);
+  if (opened.certs.length === 0) return refuse("noCert");
   if (opened.keys.length > 0) {
     for (const pkcs8 of opened.keys) {
       const key = await importTestKey(pkcs8);
@@ -152,10 +169,10 @@ async function pickCertificate(opened: Opened): Promise<Result<x509.X509Certific
       if (!key) continue;
       for (const c of opened.certs) if (await matchesKey(c, key)) return ok(c);
     }
-    return fail(P12_REFUSALS.keyMismatch);
+    return refuse("keyMismatch");
   }
   const leaves = opened.certs.filter((c) => !isCa(c));
-  return leaves.length === 1 ? ok(leaves[0]!) : fail(P12_REFUSALS.ambiguous);
+  return leaves.length === 1 ? ok(leaves[0]!) : refuse("ambiguous");
 }
 
 function isCa(c: x509.X509Certificate): boolean {
@@ -177,22 +194,22 @@ export async function registerPkcs12(
   now: Date = new Date(),
 ): Promise<Result<Registered>> {
   const person = await store.person(asPersonId(input.person));
-  if (!person) return fail(`The person ${input.person} does not exist.`);
-  if (!mayManagePeopleOf(actor, person.unit)) return fail("The registry desk may register certificates for its own unit only.");
+  if (!person) return fail("directory.no-person", `The person ${input.person} does not exist.`);
+  if (!mayManagePeopleOf(actor, person.unit)) return fail("directory.not-permitted", "The registry desk may register certificates for its own unit only.");
   const opened = await openPkcs12(input.p12, input.password);
   if (!opened.ok) return opened;
   const picked = await pickCertificate(opened.value);
   if (!picked.ok) return picked;
   const cert = picked.value;
-  if (!acceptableKey(cert)) return fail(P12_REFUSALS.key);
-  if (now < cert.notBefore || now > cert.notAfter) return fail(P12_REFUSALS.validity);
+  if (!acceptableKey(cert)) return refuse("key");
+  if (now < cert.notBefore || now > cert.notAfter) return refuse("validity");
 
   const der = certificateToBase64(cert);
   const serial = cert.serialNumber.toLowerCase();
   const existing = await store.certificates();
-  if (existing.some((r) => r.cert === der)) return fail(P12_REFUSALS.duplicate);
+  if (existing.some((r) => r.cert === der)) return refuse("duplicate");
   // Rows are addressed by serial (revocation); a foreign serial must not shadow one of ours.
-  if (existing.some((r) => r.serial === serial)) return fail(P12_REFUSALS.serial);
+  if (existing.some((r) => r.serial === serial)) return refuse("serial");
 
   // Keep the issuer the file carries (if it really signed the certificate) so that the TrustStore
   // can verify this person's signatures offline; a self-signed certificate is its own issuer.

@@ -1,5 +1,5 @@
 import { KeyObject, sign } from "node:crypto";
-import { canonicalJson, fail, fromBase64, ok, toBase64, utf8, verifyBytes, type DocId, type EntryId, type Result } from "@countersign/crdt-model";
+import { canonicalJson, fail, fromBase64, ok, toBase64, utf8, verifyBytes, type DocId, type Code, type EntryId, type Result } from "@countersign/crdt-model";
 import type { EntryReceipt } from "../storage/types.ts";
 import type { Agency } from "./agency.ts";
 import { pemBody } from "./agency.ts";
@@ -33,6 +33,12 @@ export const RECEIPT_REFUSALS = {
   key: "The receipt public key does not parse as a P-256 public key.",
 } as const;
 
+/** Each receipt refusal's code (the catalogue's receipt.*). */
+export const RECEIPT_CODES = {
+  signature: "receipt.signature",
+  key: "receipt.key",
+} as const satisfies Record<keyof typeof RECEIPT_REFUSALS, Code>;
+
 /** Checks a receipt against the agency's receipt key (the Agency, or its public key PEM). */
 export async function verifyReceipt(key: Agency | string, receipt: EntryReceipt): Promise<Result<EntryReceipt>> {
   let publicKey: CryptoKey;
@@ -40,7 +46,7 @@ export async function verifyReceipt(key: Agency | string, receipt: EntryReceipt)
     try {
       publicKey = await crypto.subtle.importKey("spki", copy(pemBody(key)), { name: "ECDSA", namedCurve: "P-256" }, false, ["verify"]);
     } catch {
-      return fail(RECEIPT_REFUSALS.key);
+      return fail(RECEIPT_CODES.key, RECEIPT_REFUSALS.key);
     }
   } else {
     publicKey = key.receipt.publicKey;
@@ -49,8 +55,8 @@ export async function verifyReceipt(key: Agency | string, receipt: EntryReceipt)
   try {
     sig = fromBase64(receipt.signature);
   } catch {
-    return fail(RECEIPT_REFUSALS.signature);
+    return fail(RECEIPT_CODES.signature, RECEIPT_REFUSALS.signature);
   }
   const valid = await verifyBytes("ES256", publicKey, sig, receiptBytes(receipt));
-  return valid ? ok(receipt) : fail(RECEIPT_REFUSALS.signature);
+  return valid ? ok(receipt) : fail(RECEIPT_CODES.signature, RECEIPT_REFUSALS.signature);
 }

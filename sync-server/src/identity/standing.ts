@@ -1,4 +1,4 @@
-import { fail, ok, type Result } from "@countersign/crdt-model";
+import { fail, ok, type Code, type Refusal, type Result } from "@countersign/crdt-model";
 import type { CertificateStanding, IdentityStore } from "../storage/types.ts";
 import type { Session } from "./session.ts";
 
@@ -15,12 +15,32 @@ export const STANDING_REFUSALS = {
   changed: "The person's unit, level or roles changed in the directory; log in again.",
 } as const;
 
-/** The refusal a standing calls for, or undefined when the certificate is in force. */
-export function standingRefusal(s: CertificateStanding | undefined, person: string): string | undefined {
-  if (!s || s.person !== person) return STANDING_REFUSALS.unknown;
-  if (s.revoked) return STANDING_REFUSALS.revoked;
-  if (!s.active) return STANDING_REFUSALS.inactive;
+/** Each standing refusal's code (the catalogue's session.*). */
+export const STANDING_CODES = {
+  revoked: "session.revoked",
+  inactive: "session.inactive",
+  unknown: "session.unknown-cert",
+  changed: "session.changed",
+} as const satisfies Record<keyof typeof STANDING_REFUSALS, Code>;
+
+/** Which refusal a standing calls for, or undefined when the certificate is in force. */
+function standingKey(s: CertificateStanding | undefined, person: string): keyof typeof STANDING_REFUSALS | undefined {
+  if (!s || s.person !== person) return "unknown";
+  if (s.revoked) return "revoked";
+  if (!s.active) return "inactive";
   return undefined;
+}
+
+/** The refusal (code and sentence) a standing calls for, or undefined when the certificate is in force. */
+export function standingFailure(s: CertificateStanding | undefined, person: string): Refusal | undefined {
+  const k = standingKey(s, person);
+  return k && { ok: false, code: STANDING_CODES[k], reason: STANDING_REFUSALS[k] };
+}
+
+/** The sentence alone (a socket's close reason), or undefined when the certificate is in force. */
+export function standingRefusal(s: CertificateStanding | undefined, person: string): string | undefined {
+  const k = standingKey(s, person);
+  return k && STANDING_REFUSALS[k];
 }
 
 /**
@@ -30,8 +50,9 @@ export function standingRefusal(s: CertificateStanding | undefined, person: stri
  */
 export async function checkStanding(store: Pick<IdentityStore, "certificateStandings">, session: Session): Promise<Result<Session>> {
   const standing = (await store.certificateStandings([session.cert])).get(session.cert);
-  const refusal = standingRefusal(standing, session.person);
-  if (refusal || !standing?.current) return fail(refusal ?? STANDING_REFUSALS.inactive);
+  const refusal = standingFailure(standing, session.person);
+  if (refusal) return refusal;
+  if (!standing?.current) return fail(STANDING_CODES.inactive, STANDING_REFUSALS.inactive);
   return ok({ ...session, unit: standing.current.unit, level: standing.current.level, roles: standing.current.roles });
 }
 

@@ -4,8 +4,8 @@ import type { Store } from "../storage/types.ts";
 import type { Agency } from "./agency.ts";
 import { enroll, issueEnrollmentCode, revokeCertificate } from "./enrollment.ts";
 import { challenge, boundedChallenge, login, loginMessage, signToken, verifyToken } from "./login.ts";
-import { STANDING_REFUSALS, checkStanding } from "./standing.ts";
-import { TICKET_REFUSALS, TICKET_TTL_MS, issueTicket, redeemTicket } from "./ticket.ts";
+import { STANDING_REFUSALS, STANDING_CODES, checkStanding } from "./standing.ts";
+import { TICKET_REFUSALS, TICKET_CODES, TICKET_TTL_MS, issueTicket, redeemTicket } from "./ticket.ts";
 import { agencyFixture, csrPem, p256Keys } from "./test-support.ts";
 import { SYSTEM } from "../cli/data-dir.ts";
 import { updatePerson } from "../directory/directory.ts";
@@ -33,7 +33,7 @@ describe("sessions follow their certificate", () => {
     expect(session).toMatchObject({ ok: true, value: { cert: s.serial } });
     expect((await checkStanding(store, s.session)).ok).toBe(true);
     expect((await revokeCertificate(store, SYSTEM, s.serial)).ok).toBe(true);
-    expect(await checkStanding(store, s.session)).toEqual({ ok: false, reason: STANDING_REFUSALS.revoked });
+    expect(await checkStanding(store, s.session)).toEqual({ ok: false, code: STANDING_CODES.revoked, reason: STANDING_REFUSALS.revoked });
     await store.close();
   });
 
@@ -41,17 +41,17 @@ describe("sessions follow their certificate", () => {
     const { store, agency } = await agencyFixture();
     const s = await loggedIn(store, agency, "officer-a");
     expect((await updatePerson(store, SYSTEM, "officer-a", { active: false })).ok).toBe(true);
-    expect(await checkStanding(store, s.session)).toEqual({ ok: false, reason: STANDING_REFUSALS.inactive });
+    expect(await checkStanding(store, s.session)).toEqual({ ok: false, code: STANDING_CODES.inactive, reason: STANDING_REFUSALS.inactive });
     await store.close();
   });
 
   it("a token whose certificate is not on record (or names another person) is refused", async () => {
     const { store, agency } = await agencyFixture();
     const s = await loggedIn(store, agency, "officer-a");
-    expect(await checkStanding(store, { ...s.session, cert: "ffff" })).toEqual({ ok: false, reason: STANDING_REFUSALS.unknown });
+    expect(await checkStanding(store, { ...s.session, cert: "ffff" })).toEqual({ ok: false, code: STANDING_CODES.unknown, reason: STANDING_REFUSALS.unknown });
     expect(await checkStanding(store, { ...s.session, person: s.session.person.replace("officer", "chief") as never })).toEqual({
       ok: false,
-      reason: STANDING_REFUSALS.unknown,
+      code: STANDING_CODES.unknown, reason: STANDING_REFUSALS.unknown,
     });
     // A forged v1 token (no certificate) does not verify as a session at all.
     const v1 = await signToken(agency, s.session);
@@ -68,7 +68,7 @@ describe("tickets for the WebSocket", () => {
     const s = await loggedIn(store, agency, "officer-a");
     const { ticket } = await issueTicket(store, agency, s.session);
     expect(await redeemTicket(store, agency, ticket)).toEqual({ ok: true, value: s.session });
-    expect(await redeemTicket(store, agency, ticket)).toEqual({ ok: false, reason: TICKET_REFUSALS.used });
+    expect(await redeemTicket(store, agency, ticket)).toEqual({ ok: false, code: TICKET_CODES.used, reason: TICKET_REFUSALS.used });
     await store.close();
   });
 
@@ -78,7 +78,7 @@ describe("tickets for the WebSocket", () => {
     const now = new Date();
     const a = await issueTicket(store, agency, s.session, now);
     expect(new Date(a.expiresAt).getTime() - now.getTime()).toBe(TICKET_TTL_MS);
-    expect(await redeemTicket(store, agency, a.ticket, new Date(now.getTime() + TICKET_TTL_MS + 1000))).toEqual({ ok: false, reason: TICKET_REFUSALS.expired });
+    expect(await redeemTicket(store, agency, a.ticket, new Date(now.getTime() + TICKET_TTL_MS + 1000))).toEqual({ ok: false, code: TICKET_CODES.expired, reason: TICKET_REFUSALS.expired });
     const dying = { ...s.session, expiresAt: new Date(now.getTime() + 5000).toISOString() };
     expect((await issueTicket(store, agency, dying, now)).expiresAt).toBe(dying.expiresAt);
     await store.close();
@@ -87,16 +87,16 @@ describe("tickets for the WebSocket", () => {
   it("a token is not a ticket, a forged ticket does not verify, garbage is malformed", async () => {
     const { store, agency } = await agencyFixture();
     const s = await loggedIn(store, agency, "officer-a");
-    expect(await redeemTicket(store, agency, null)).toEqual({ ok: false, reason: TICKET_REFUSALS.missing });
-    expect(await redeemTicket(store, agency, s.token)).toEqual({ ok: false, reason: TICKET_REFUSALS.malformed });
-    expect(await redeemTicket(store, agency, `t1.${s.token}`)).toEqual({ ok: false, reason: TICKET_REFUSALS.signature });
+    expect(await redeemTicket(store, agency, null)).toEqual({ ok: false, code: TICKET_CODES.missing, reason: TICKET_REFUSALS.missing });
+    expect(await redeemTicket(store, agency, s.token)).toEqual({ ok: false, code: TICKET_CODES.malformed, reason: TICKET_REFUSALS.malformed });
+    expect(await redeemTicket(store, agency, `t1.${s.token}`)).toEqual({ ok: false, code: TICKET_CODES.signature, reason: TICKET_REFUSALS.signature });
     const { ticket } = await issueTicket(store, agency, s.session);
     const [, body, mac] = ticket.split(".") as [string, string, string];
     const p = JSON.parse(Buffer.from(body, "base64url").toString()) as { s: { roles: string[] } };
     p.s.roles = ["admin"];
     expect(await redeemTicket(store, agency, `t1.${Buffer.from(JSON.stringify(p)).toString("base64url")}.${mac}`)).toEqual({
       ok: false,
-      reason: TICKET_REFUSALS.signature,
+      code: TICKET_CODES.signature, reason: TICKET_REFUSALS.signature,
     });
     for (const bad of ["", "t1.", "t1.a.b.c", "t1.!!!.###", `t1.${"x".repeat(5000)}.y`])
       expect(await redeemTicket(store, agency, bad)).toMatchObject({ ok: false });

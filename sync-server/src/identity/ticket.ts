@@ -8,7 +8,7 @@
 // + the payload part)). The prefix in the MAC keeps a ticket from passing for a token and back.
 // Payload: { n: nonce, exp: seconds, s: the session }. Single use across server processes: the nonce
 // is a row of the store's challenges table ("ticket:" + nonce), deleted atomically when used.
-import { asAgencyCode, asPersonId, asUnitId, fail, fromUtf8, ok, utf8, ROLES, type Result, type Role } from "@countersign/crdt-model";
+import { asAgencyCode, asPersonId, asUnitId, fail, fromUtf8, ok, utf8, ROLES, type Code, type Result, type Role } from "@countersign/crdt-model";
 import type { IdentityStore } from "../storage/types.ts";
 import type { Agency } from "./agency.ts";
 import { base64url } from "./login.ts";
@@ -28,6 +28,19 @@ export const TICKET_REFUSALS = {
   used: "The ticket was already used or has expired; ask for a new one.",
   agency: "The ticket was issued for another agency.",
 } as const;
+
+/** Each ticket refusal's code (the catalogue's ticket.*): what the app decides by. */
+export const TICKET_CODES = {
+  missing: "ticket.missing",
+  tokenInUrl: "ticket.token-in-url",
+  malformed: "ticket.invalid",
+  signature: "ticket.invalid",
+  expired: "ticket.expired",
+  used: "ticket.used",
+  agency: "ticket.invalid",
+} as const satisfies Record<keyof typeof TICKET_REFUSALS, Code>;
+
+const refuse = (k: keyof typeof TICKET_REFUSALS) => fail<never>(TICKET_CODES[k], TICKET_REFUSALS[k]);
 
 interface TicketPayload {
   n: string;
@@ -61,19 +74,19 @@ export async function redeemTicket(
   ticket: string | null,
   now: Date = new Date(),
 ): Promise<Result<Session>> {
-  if (!ticket) return fail(TICKET_REFUSALS.missing);
-  if (ticket.length > 4096 || !ticket.startsWith(PREFIX)) return fail(TICKET_REFUSALS.malformed);
+  if (!ticket) return refuse("missing");
+  if (ticket.length > 4096 || !ticket.startsWith(PREFIX)) return refuse("malformed");
   const parts = ticket.slice(PREFIX.length).split(".");
-  if (parts.length !== 2 || !parts.every((p) => /^[A-Za-z0-9_-]+$/.test(p))) return fail(TICKET_REFUSALS.malformed);
+  if (parts.length !== 2 || !parts.every((p) => /^[A-Za-z0-9_-]+$/.test(p))) return refuse("malformed");
   const [body, macText] = parts as [string, string];
   const expected = Buffer.from(macText, "base64url");
   if (!(await crypto.subtle.verify("HMAC", agency.tokenKey, copy(new Uint8Array(expected)), copy(utf8(MAC_DOMAIN + body)))))
-    return fail(TICKET_REFUSALS.signature);
+    return refuse("signature");
   const payload = parsePayload(body);
-  if (!payload) return fail(TICKET_REFUSALS.malformed);
-  if (payload.s.agency !== agency.code) return fail(TICKET_REFUSALS.agency);
-  if (now.getTime() >= payload.exp * 1000) return fail(TICKET_REFUSALS.expired);
-  if (!(await store.takeChallenge(`ticket:${payload.n}`, now.toISOString()))) return fail(TICKET_REFUSALS.used);
+  if (!payload) return refuse("malformed");
+  if (payload.s.agency !== agency.code) return refuse("agency");
+  if (now.getTime() >= payload.exp * 1000) return refuse("expired");
+  if (!(await store.takeChallenge(`ticket:${payload.n}`, now.toISOString()))) return refuse("used");
   return ok(payload.s);
 }
 

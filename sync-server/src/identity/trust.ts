@@ -36,9 +36,9 @@ export async function registeredIssuers(store: Store): Promise<string[]> {
 export async function buildTrustStore(store: Store): Promise<Result<TrustStore>> {
   const code = await store.getSetting(SETTINGS.code);
   const caPem = await store.getSetting(SETTINGS.caCert);
-  if (!code || !caPem) return fail("The agency has not been initialized (run countersign init).");
+  if (!code || !caPem) return fail("agency.not-initialized", "The agency has not been initialized (run countersign init).");
   const ca = parseCertificate(caPem);
-  if (!ca.ok) return fail(`The agency's CA certificate is damaged: ${ca.reason}`);
+  if (!ca.ok) return fail("agency.damaged", `The agency's CA certificate is damaged: ${ca.reason}`, ca);
 
   const cas: x509.X509Certificate[] = [ca.value];
   for (const der of await registeredIssuers(store)) {
