@@ -27,7 +27,7 @@ import { bindPresence, type Shown } from "./presence.ts";
 import { ClientWriters, IMPORT_WRITER, SERVER_WRITER, personWriter } from "./clients.ts";
 import { indexRow } from "./index-row.ts";
 import { scopeToAgency } from "./foreign-index.ts";
-import { writePending } from "./held.ts";
+import { writePending, type PendingWrites } from "./pending.ts";
 
 /** A connected client of a room: a WebSocket, or (scaled out) another server process. */
 export interface Peer {
@@ -270,25 +270,36 @@ export class Room {
     }
     const checked = await checkTransition(this.doc, this.shadow, trust, { cache: this.deps.cache, beforeState: this.state, touched });
     if (!checked.ok) return this.refuse(checked.reason);
-    const mayChangeAccess = !this.exists || [...touched].some((p) => p !== "body" && p !== "subject" && p !== "attachments");
     await this.deps.store.appendUpdate(this.id, update);
-    this.storedCount++;
-    // Whoever waits in the room and may not read the document as it now stands leaves before the
-    // update is relayed (a creation, a change of participants or secrecy).
-    if (mayChangeAccess) {
-      this.row = this.rowFor(this.shadow, checked.value.state);
-      this.evictOutsiders(this.row);
-    }
-    // The shadow already decoded and applied this update successfully: apply it as it is.
-    Y.applyUpdate(this.doc.ydoc, update, from ?? SERVER_ORIGIN);
-    this.deps.onAccepted?.(this.id, update);
-    this.state = checked.value.state;
-    if (mayChangeAccess) this.row = undefined; // recomputed from the room's document when next needed
+    const pending = await this.commit({ update, added: checked.value.added, state: checked.value.state, touched, origin: from ?? SERVER_ORIGIN, onShadow: true });
     // Receipts and the index row in one commit, then the receipts' update: a client that sees its
     // receipt can count on the index row being current.
-    const [failed] = await writePending(this.deps.store, [{ doc: this.id, w: await this.pendingWrites(checked.value.added, touched) }]);
+    const [failed] = await writePending(this.deps.store, [{ doc: this.id, w: pending }]);
     if (failed) throw failed.error;
     return ok({ added: checked.value.added });
+  }
+
+  /**
+   * The one step that commits a checked batch to the room, for live updates (ingest) and envelope
+   * imports (hold → applyStored) alike. The update is already checked against the room's document
+   * and durably stored. Whoever waits in the room and may not read the document as it then stands
+   * leaves before the update is relayed (a creation, a change of participants or secrecy); then the
+   * update goes into the room's document and to every peer and process, and `state` becomes the
+   * room's. What is left to write — receipts for `added`, the index row — comes back (writePending).
+   */
+  private commit(c: CheckedBatch): Promise<PendingWrites> {
+    this.lastUsed = Date.now();
+    this.storedCount++;
+    // Any part but the body, 主旨 and attachments may change who reads the document; an import may change anything.
+    const mayChangeAccess = !this.exists || c.touched === undefined || [...c.touched].some((p) => p !== "body" && p !== "subject" && p !== "attachments");
+    if (!c.onShadow) this.shadow.applyUpdate(c.update);
+    if (mayChangeAccess) this.evictOutsiders(this.rowFor(this.shadow, c.state));
+    // The shadow already decoded and applied this update successfully: apply it as it is.
+    Y.applyUpdate(this.doc.ydoc, c.update, c.origin);
+    this.deps.onAccepted?.(this.id, c.update);
+    this.state = c.state;
+    if (mayChangeAccess) this.row = undefined; // recomputed from the room's document when next needed
+    return this.pendingWrites(c.added, c.touched);
   }
 
   /** Applies an update to the shadow; a failure leaves a clean shadow rebuilt from the room's document. */
@@ -418,10 +429,10 @@ export class Room {
   /**
    * Holds the room for an envelope import (exchange/import.ts): nothing else runs on it until
    * `release`. Meanwhile the holder checks the envelope against `doc` and stores the update itself
-   * (every document of an envelope in one transaction), then calls `applyStored`, which does what
-   * `ingest` does after storing — apply and relay, receipts for the new entries, the index row —
-   * except that the receipts and the row are handed back to be written for all the envelope's
-   * documents at once (`applyHeld`, relay/held.ts).
+   * (every document of an envelope in one transaction), then calls `applyStored`, which binds the
+   * update's new client ids to the import and commits it as `ingest` does after storing (`commit`);
+   * the receipts and the row are written for all the envelope's documents at once (`applyHeld`,
+   * relay/held.ts).
    * An importer holding several rooms takes them in sorted doc-id order, so two never deadlock.
    */
   hold(): Promise<HeldRoom> {
@@ -439,31 +450,24 @@ export class Room {
     };
     return acquired.then(() => ({
       doc: this.doc,
-      applyStored: async (update: Uint8Array, added: EntryId[], state: WorkflowState): Promise<HeldWrites> => {
-        this.lastUsed = Date.now();
+      applyStored: async (update: Uint8Array, added: EntryId[], state: WorkflowState): Promise<PendingWrites> => {
         // Client ids new here are bound to the import, so nobody writes at an envelope's clocks.
         await this.writers.claim(IMPORT_WRITER, freshClients(this.doc.ydoc, update)).catch((e: unknown) =>
           this.deps.log?.warn({ doc: this.id, err: errorMessage(e) }, "the imported update's client ids could not be bound"),
         );
-        Y.applyUpdate(this.doc.ydoc, update, SERVER_ORIGIN);
-        this.shadow.applyUpdate(update);
-        this.storedCount++;
-        this.deps.onAccepted?.(this.id, update);
-        this.state = state;
-        this.row = undefined;
-        return this.pendingWrites(added);
+        return this.commit({ update, added, state, origin: SERVER_ORIGIN, onShadow: false });
       },
       release: free,
     }));
   }
 
   /**
-   * What follows storing an update, nothing of it written yet (see writePending, relay/held.ts): the
+   * What follows committing an update, nothing of it written yet (see writePending, relay/pending.ts): the
    * server's signed "received at" for each new entry — all signed first, CPU work independent of each
    * other, to be recorded in one call — and the index row if it is due; then, once written, the kept
    * receipts go into the document as one update, and the document is compacted when due.
    */
-  private async pendingWrites(added: readonly EntryId[], touched?: ReadonlySet<DocumentPart>): Promise<HeldWrites> {
+  private async pendingWrites(added: readonly EntryId[], touched?: ReadonlySet<DocumentPart>): Promise<PendingWrites> {
     const receipts = await this.signReceipts(added);
     const index = this.indexDue(touched);
     return {
@@ -535,24 +539,25 @@ export interface HeldRoom {
   readonly doc: CountersignDocument;
   /**
    * Applies an update the holder checked and stored (`state` is the checked state after it) and
-   * relays it; signs receipts for `added`. What is left to write comes back (see applyHeld).
+   * relays it (Room.commit); signs receipts for `added`. What is left to write comes back (see applyHeld).
    */
-  applyStored(update: Uint8Array, added: EntryId[], state: WorkflowState): Promise<HeldWrites>;
+  applyStored(update: Uint8Array, added: EntryId[], state: WorkflowState): Promise<PendingWrites>;
   release(): void;
 }
 
-/** What a room has left to write after storing an update (applyStored, ingest): nothing of it is written yet. */
-export interface HeldWrites {
-  /** Signed receipts for the new entries, to record (recordReceipts). */
-  readonly receipts: readonly EntryReceipt[];
-  /** The document's index row, when it changed. */
-  readonly index: DocIndexRow | undefined;
-  /**
-   * Once written: `kept` is what recordReceipts returned for `receipts` (undefined: they were not
-   * recorded), `indexed` whether `index` is durable. Puts the kept receipts into the document and
-   * stores that update; compacts when due.
-   */
-  finish(kept: readonly EntryReceipt[] | undefined, indexed: boolean): Promise<void>;
+/** An update checked against a room's document and durably stored: what Room.commit takes. */
+interface CheckedBatch {
+  readonly update: Uint8Array;
+  /** The signed entries it adds (receipts are signed for these). */
+  readonly added: readonly EntryId[];
+  /** The document's workflow state after it, as the check derived it. */
+  readonly state: WorkflowState;
+  /** The parts it touched; undefined: unknown (an import), any part may have changed. */
+  readonly touched?: ReadonlySet<DocumentPart>;
+  /** The Yjs origin it is applied with: the sending peer, or the server. */
+  readonly origin: unknown;
+  /** Whether the shadow already holds it (the live path tried it there first). */
+  readonly onShadow: boolean;
 }
 
 interface AwarenessChange {
