@@ -122,6 +122,14 @@ export const asSha256Hex = asserter<Sha256Hex>("sha256");
 export const asEnvelopeId = asserter<EnvelopeId>("envelope");
 
 /**
+ * The id a blank copy reports before its first update brings one (and a copy whose stored id breaks
+ * the rule): the empty string, which no rule accepts, so it names no room, path or entry's document.
+ */
+export const NO_DOC_ID = "" as DocId;
+/** The agency of a document whose metadata cannot be read: the empty string, no agency's code. */
+export const NO_AGENCY = "" as AgencyCode;
+
+/**
  * zod schema of one kind of id: the same rule as its parser, as a plain `pattern` (so an OpenAPI
  * document shows it), typed as the brand.
  */

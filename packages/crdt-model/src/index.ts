@@ -37,6 +37,8 @@ export {
   itemIdSchema,
   sha256HexSchema,
   envelopeIdSchema,
+  NO_DOC_ID,
+  NO_AGENCY,
   randomId,
 } from "./ids.ts";
 export type { Result, Refusal } from "./result.ts";
