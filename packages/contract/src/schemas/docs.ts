@@ -1,0 +1,74 @@
+// Documents: the index listings, receipts and batch sync (sync-server http/docs-routes.ts, http/batch.ts).
+import { z } from "zod";
+import { docId, entryId, sha256Hex } from "../ids.ts";
+
+/** One document as the server indexes it (sync-server's DocIndexRow). */
+export const indexRow = z.object({
+  doc: docId,
+  kind: z.string(),
+  subject: z.string(),
+  status: z.string(),
+  secrecy: z.string(),
+  unit: z.string().nullable(),
+  caseOfficer: z.string().nullable(),
+  dueDate: z.string().nullable(),
+  /** "person:ID", "unit:ID", "agency:CODE" named anywhere in the plan or chain. */
+  participants: z.array(z.string()),
+  /** Whom the document waits on now: "person:ID", "unit:ID", "agency:CODE", "role:ROLE". */
+  holders: z.array(z.string()),
+  updatedAt: z.string(),
+  attachments: z.array(sha256Hex).optional(),
+});
+
+/**
+ * One page of a listing in document-id order: `?after=` continues from the previous page's `next`;
+ * `?limit=` asks for fewer rows than the server's page size.
+ */
+export const pageQuery = z.object({
+  after: z.string().max(128).optional(),
+  limit: z.coerce.number().int().min(1).optional(),
+});
+export const indexPage = z.object({
+  docs: z.array(indexRow),
+  /** Null on the last page: only then has the client read the whole listing. */
+  next: z.string().nullable(),
+});
+
+export const docParams = z.object({ id: docId });
+
+/** When this server first saw each chain entry, signed by the agency's receipt key. */
+export const entryReceipt = z.object({ doc: docId, entry: entryId, receivedAt: z.string(), signature: z.string() });
+export const receipts = z.object({ receipts: z.array(entryReceipt) });
+
+/** The most documents one batch may push, and ask about. */
+export const MAX_BATCH_DOCS = 2000;
+const b64 = z
+  .string()
+  .max(16 * 1024 * 1024)
+  .regex(/^[A-Za-z0-9+/]*={0,2}$/, "must be base64");
+
+/**
+ * POST /api/sync, version 1: a device that was offline sends the state vectors of the documents it
+ * holds and its pending updates for many documents at once, and gets back what it lacks.
+ */
+export const batchRequest = z
+  .object({
+    v: z.literal(1),
+    push: z.array(z.object({ doc: docId, update: b64 }).strict()).max(MAX_BATCH_DOCS).default([]),
+    have: z.array(z.object({ doc: docId, sv: b64 }).strict()).max(MAX_BATCH_DOCS).default([]),
+  })
+  .strict();
+
+/** One pushed document's outcome: each is all or nothing; a refusal carries its code. */
+export const batchPushed = z.union([
+  z.object({ doc: docId, ok: z.literal(true) }),
+  z.object({ doc: docId, ok: z.literal(false), code: z.string(), reason: z.string() }),
+]);
+export const batchResponse = z.object({
+  v: z.literal(1),
+  pushed: z.array(batchPushed),
+  /** What the client lacks, per document, as one Yjs update (base64). */
+  docs: z.array(z.object({ doc: docId, update: z.string() })),
+  /** Documents this person may not read or write (answered nothing else about). */
+  denied: z.array(docId),
+});

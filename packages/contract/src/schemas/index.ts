@@ -1,0 +1,8 @@
+// Every schema of the contract, by feature.
+export * as identity from "./identity.ts";
+export * as docs from "./docs.ts";
+export * as directory from "./directory.ts";
+export * as registry from "./registry.ts";
+export * as blobs from "./blobs.ts";
+export * as exchange from "./exchange.ts";
+export * as server from "./server.ts";

@@ -1,0 +1,14 @@
+// The server's own endpoints: health (/healthz) and Prometheus metrics (/metrics).
+import { z } from "zod";
+
+/** 200 when the store can be written (a real write, cached for a second); the same shape with 503 when not. */
+export const health = z.object({
+  ok: z.boolean(),
+  agency: z.string(),
+  store: z.string(),
+  writable: z.boolean(),
+  /** Why not, when the store cannot be written (then also `code`). */
+  reason: z.string().optional(),
+  code: z.string().optional(),
+  rooms: z.number().int(),
+});
