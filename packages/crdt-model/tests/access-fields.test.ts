@@ -33,7 +33,10 @@ async function relay(f: Flow, mutate: (client: CountersignDocument) => unknown):
   const touched = after.applyUpdateTracked(client.encodeState(sv));
   if (!touched.ok) throw new Error(touched.reason);
   const r = await checkTransition(f.doc, after, f.trust, { beforeState: await derive(f.doc, f.trust), touched: touched.value });
-  return r.ok ? null : r.reason;
+  if (r.ok) return null;
+  // An unsigned access change is update.access-field; unreadable metadata is update.malformed.
+  expect(r.code).toBe(r.reason.startsWith("The update leaves the metadata unreadable") ? "update.malformed" : "update.access-field");
+  return r.reason;
 }
 
 describe("every replica derives secrecy, unit and case officer from signed facts", () => {

@@ -146,6 +146,7 @@ describe("deputies come from the agency's deputy table", () => {
     expect(old.ok).toBe(true);
     expect(parseDeputyTable({ v: 1, agency: "A-X", deputies: [{ principal: "P-A", deputy: "P-B", from: "later", until: "2026-02-01" }] })).toEqual({
       ok: false,
+      code: "routing.deputies",
       reason: expect.stringContaining("The deputy table"),
     });
   });

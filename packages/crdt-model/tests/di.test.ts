@@ -284,7 +284,7 @@ describe("refusals", () => {
     for (const secrecy of SECRECY_LEVELS.filter((s) => s !== "none")) {
       const doc = sampleLetter();
       must(doc.setMetadata({ secrecy }));
-      expect(exportDi(doc, LETTER_OPTS)).toEqual({ ok: false, reason: "A classified document is not exported as DI." });
+      expect(exportDi(doc, LETTER_OPTS)).toEqual({ ok: false, code: "di.classified", reason: "A classified document is not exported as DI." });
     }
   });
 
@@ -298,15 +298,15 @@ describe("refusals", () => {
   it("kinds without a DI writer yet are refused by name", () => {
     const doc = sampleLetter();
     must(doc.setMetadata({ kind: "meeting-notice" }));
-    expect(exportDi(doc, LETTER_OPTS)).toEqual({ ok: false, reason: "Only 函, 書函 and 簽 export as DI so far; this document is a 開會通知單." });
+    expect(exportDi(doc, LETTER_OPTS)).toEqual({ ok: false, code: "di.kind", reason: "Only 函, 書函 and 簽 export as DI so far; this document is a 開會通知單." });
   });
 
   it("a date off the calendar, a file base with a path, and an undeliverable recipient are refused", () => {
-    expect(exportDi(sampleLetter(), { ...LETTER_OPTS, date: "2026-02-30" })).toEqual({ ok: false, reason: 'The date "2026-02-30" is not on the calendar.' });
+    expect(exportDi(sampleLetter(), { ...LETTER_OPTS, date: "2026-02-30" })).toEqual({ ok: false, code: "di.date", reason: 'The date "2026-02-30" is not on the calendar.' });
     expect(exportDi(sampleLetter(), { ...LETTER_OPTS, fileBase: "../x" }).ok).toBe(false);
     const r = exportDi(sampleLetter(), { ...LETTER_OPTS, recipients: [{ ...SCHOOL, agencyCode: " " }] });
     expect(r.ok ? "" : r.reason).toBe("Recipient 1 (臺南市立民德國民中學) has no agency code (機關代碼), which the exchange routes by.");
-    expect(exportSw([])).toEqual({ ok: false, reason: "The recipient roster is empty; a 交換表單 lists at least one recipient." });
+    expect(exportSw([])).toEqual({ ok: false, code: "di.recipients", reason: "The recipient roster is empty; a 交換表單 lists at least one recipient." });
   });
 });
 

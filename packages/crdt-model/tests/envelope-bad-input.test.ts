@@ -23,10 +23,14 @@ let input: BuildEnvelopeInput;
 let valid: Uint8Array;
 let entries: RawEntry[];
 const at = (opts: Partial<OpenEnvelopeOptions> = {}): OpenEnvelopeOptions => ({ trust: x.trustAtB, recipient: x.b.ca.agency, ...opts });
+/** The code of the last refusal(): every refusal of openEnvelope is an envelope.* code. */
+let lastCode = "";
 const refusal = async (bytes: Uint8Array, opts: Partial<OpenEnvelopeOptions> = {}): Promise<string> => {
   const r = await openEnvelope(bytes, at(opts));
   if (r.ok) throw new Error("the envelope was accepted");
   expect(r.reason).not.toMatch(/\n/);
+  expect(r.code).toMatch(/^envelope\./);
+  lastCode = r.code;
   return r.reason;
 };
 const part = (suffix: string) => entries.find((e) => e.name.endsWith(suffix))!;
@@ -55,6 +59,7 @@ beforeAll(async () => {
 describe("container", () => {
   it("truncated ZIP", async () => {
     expect(await refusal(tamperEnvelope(valid, "truncated"))).toBe(REFUSE.notZip);
+    expect(lastCode).toBe("envelope.damaged");
     for (const n of [0, 1, 21, 22, valid.length - 23, valid.length - 1]) expect(await refusal(valid.subarray(0, n))).toBe(REFUSE.notZip);
   });
 
@@ -180,19 +185,23 @@ describe("sender and recipient", () => {
   it("untrusted sender", async () => {
     const onlyB = new TrustStore({ cas: [x.b.ca.cert] });
     expect(await refusal(valid, { trust: onlyB })).toBe(REFUSE.untrusted("The signer's certificate is not issued by a trusted authority."));
+    expect(lastCode).toBe("envelope.untrusted");
   });
 
   it("revoked sender", async () => {
     const revoked = x.trustAtB.withRevoked(x.a.ca.cert, x.a.mailRoom.cert.serialNumber);
     expect(await refusal(valid, { trust: revoked })).toBe(REFUSE.untrusted("The signer's certificate has been revoked."));
+    expect(lastCode).toBe("envelope.revoked");
   });
 
   it("a sender whose certificate is not valid now", async () => {
     expect(await refusal(valid, { now: new Date(Date.now() + 20 * 365 * 86400_000) })).toBe(REFUSE.untrusted("its certificate is not valid now."));
+    expect(lastCode).toBe("envelope.expired");
   });
 
   it("envelope for another agency", async () => {
     expect(await refusal(valid, { recipient: asAgencyCode("A-TC-EDU") })).toBe(REFUSE.recipient);
+    expect(lastCode).toBe("envelope.wrong-recipient");
   });
 
   it("a header naming another sender than the agency that signed", async () => {

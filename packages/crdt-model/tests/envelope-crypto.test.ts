@@ -110,7 +110,7 @@ describe.each(["EC", "RSA"] as const)("encryption for a %s recipient", (kind) =>
     const theirs = new Uint8Array(readFileSync(join(r.dir, "by-openssl.p7m")));
     expect(bytesEqual(must(await decryptEnvelope(theirs, r.keys.privateKey, r.cert)), envelope)).toBe(true);
     expect(must(await unsealEnvelope(theirs, r.keys.privateKey, r.cert, { allowCbc: true })).kind).toBe("aes-cbc");
-    expect(await unsealEnvelope(theirs, r.keys.privateKey, r.cert)).toEqual({ ok: false, reason: REFUSE.sealed });
+    expect(await unsealEnvelope(theirs, r.keys.privateKey, r.cert)).toEqual({ ok: false, code: "envelope.sealed", reason: REFUSE.sealed });
     // Ours in that format opens with openssl too.
     writeFileSync(join(r.dir, "ours-cbc.p7m"), must(await encryptEnvelopeCbc(envelope, r.cert)));
     expect(openssl(r.dir, ["cms", "-decrypt", "-binary", "-inform", "DER", "-in", "ours-cbc.p7m", "-recip", "cert.pem", "-inkey", "key.pem", "-out", "cbc.zip"]).status).toBe(0);
@@ -119,7 +119,7 @@ describe.each(["EC", "RSA"] as const)("encryption for a %s recipient", (kind) =>
 
   it("another certificate's holder cannot open it, and is told no more than anyone else", async () => {
     const other = await recipient(kind);
-    expect(await decryptEnvelope(encrypted, other.keys.privateKey, other.cert)).toEqual({ ok: false, reason: REFUSE.sealed });
+    expect(await decryptEnvelope(encrypted, other.keys.privateKey, other.cert)).toEqual({ ok: false, code: "envelope.sealed", reason: REFUSE.sealed });
   });
 
   it("every failure after decryption starts gets one identical refusal", async () => {
@@ -139,7 +139,7 @@ describe.each(["EC", "RSA"] as const)("encryption for a %s recipient", (kind) =>
     };
     for (const [what, bytes] of Object.entries(broken)) {
       const res = await decryptEnvelope(bytes, r.keys.privateKey, r.cert);
-      expect({ what, res }).toEqual({ what, res: { ok: false, reason: REFUSE.sealed } });
+      expect({ what, res }).toEqual({ what, res: { ok: false, code: "envelope.sealed", reason: REFUSE.sealed } });
     }
   });
 });
@@ -187,8 +187,8 @@ describe("a padding oracle has nothing to read", () => {
     } finally {
       spy.mockRestore();
     }
-    expect(await unsealEnvelope(cbc, stranger, r.cert, { allowCbc: true })).toEqual({ ok: false, reason: REFUSE.sealed });
-    expect(await unsealEnvelope(badPadding, r.keys.privateKey, r.cert, { allowCbc: true })).toEqual({ ok: false, reason: REFUSE.sealed });
+    expect(await unsealEnvelope(cbc, stranger, r.cert, { allowCbc: true })).toEqual({ ok: false, code: "envelope.sealed", reason: REFUSE.sealed });
+    expect(await unsealEnvelope(badPadding, r.keys.privateKey, r.cert, { allowCbc: true })).toEqual({ ok: false, code: "envelope.sealed", reason: REFUSE.sealed });
   });
 });
 
@@ -210,7 +210,7 @@ describe("decryption keys", () => {
     const ecdh = await crypto.subtle.importKey("pkcs8", pkcs8, { name: "ECDH", namedCurve: "P-256" }, false, ["deriveBits"]);
     expect(bytesEqual(must(await decryptEnvelope(encrypted, ecdh, r.cert)), envelope)).toBe(true);
     const locked = await crypto.subtle.importKey("pkcs8", pkcs8, KEYS.EC, false, ["sign"]);
-    expect(await decryptEnvelope(encrypted, locked, r.cert)).toEqual({ ok: false, reason: "The private key cannot be used for ECDH: give it as an ECDH key, or extractable." });
-    expect(await decryptEnvelope(crypto.getRandomValues(new Uint8Array(64)), locked, r.cert)).toEqual({ ok: false, reason: "The private key cannot be used for ECDH: give it as an ECDH key, or extractable." });
+    expect(await decryptEnvelope(encrypted, locked, r.cert)).toEqual({ ok: false, code: "envelope.own-key", reason: "The private key cannot be used for ECDH: give it as an ECDH key, or extractable." });
+    expect(await decryptEnvelope(crypto.getRandomValues(new Uint8Array(64)), locked, r.cert)).toEqual({ ok: false, code: "envelope.own-key", reason: "The private key cannot be used for ECDH: give it as an ECDH key, or extractable." });
   });
 });

@@ -170,7 +170,7 @@ describe("envelope round trip", () => {
     expect(must(opened.docs[0]!.doc.currentVersion()).hash).toBe(must(doc.currentVersion()).hash);
     expect(opened.docs[0]!.report.entries).toHaveLength(3);
     expect(atB.rawEntries().size).toBe(2); // opening changed nothing
-    expect(await openEnvelope(delta, at())).toEqual({ ok: false, reason: REFUSE.noBase(doc.id) });
+    expect(await openEnvelope(delta, at())).toEqual({ ok: false, code: "envelope.missing-base", reason: REFUSE.noBase(doc.id) });
   });
 
   it("a delta against a copy that lacks what it builds on is refused, not half-applied", async () => {
@@ -180,7 +180,7 @@ describe("envelope round trip", () => {
     const later = doc.stateVector();
     doc.setSubject("再改一次的主旨");
     const delta = must(await buildEnvelope({ ...input, docs: [{ doc, sinceStateVector: later }] }));
-    expect(await openEnvelope(delta, at({ base: () => early }))).toEqual({ ok: false, reason: REFUSE.pending(doc.id) });
+    expect(await openEnvelope(delta, at({ base: () => early }))).toEqual({ ok: false, code: "envelope.missing-base", reason: REFUSE.pending(doc.id) });
   });
 
   it("header and manifest carry a version; an unknown version is refused", async () => {
@@ -197,7 +197,7 @@ describe("building refuses what must not be sent", () => {
     const { doc } = await sampleOutgoing(x);
     must(doc.setMetadata({ secrecy: "confidential" }));
     const r = await buildEnvelope({ ...input, docs: [{ doc }] });
-    expect(r).toEqual({ ok: false, reason: `Document ${doc.id} is classified; it may leave only in an encrypted envelope.` });
+    expect(r).toEqual({ ok: false, code: "envelope.classified", reason: `Document ${doc.id} is classified; it may leave only in an encrypted envelope.` });
     expect((await buildEnvelope({ ...input, docs: [{ doc }], willEncrypt: true })).ok).toBe(true);
   });
 
@@ -206,7 +206,7 @@ describe("building refuses what must not be sent", () => {
     const changed = bytes.slice();
     changed[0]! ^= 1;
     const bad = await buildEnvelope({ ...input, docs: [{ doc: out.doc, attachments: new Map([[sha, changed]]) }] });
-    expect(bad).toEqual({ ok: false, reason: `The attachment bytes given as ${sha} do not hash to that name.` });
+    expect(bad).toEqual({ ok: false, code: "envelope.build-input", reason: `The attachment bytes given as ${sha} do not hash to that name.` });
     const stray = await buildEnvelope({ ...input, docs: [{ doc: out.doc, attachments: new Map([[sha256Hex(changed), changed]]) }] });
     expect(stray.ok).toBe(false);
   });

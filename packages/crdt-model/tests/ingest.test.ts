@@ -15,11 +15,24 @@ function copy(doc: CountersignDocument): CountersignDocument {
   return r.value;
 }
 
+/** Each refusal class's code (refusal/codes-model.ts): the relay and the app act on these, not on the sentences. */
+const CODE_OF: readonly [RegExp, string][] = [
+  [/^The update adds an invalid entry: /, "update.invalid-entry"],
+  [/^The update alters or removes the signed (entry|version) /, "update.alters-signed"],
+  [/^The update alters or removes the receipt |^Only the agency server writes receipts/, "update.receipt"],
+  [/^The update changes the content of a decided document/, "update.decided"],
+  [/^The update changes the routing plan without/, "update.plan"],
+  [/^The update changes the document id/, "update.doc-id"],
+];
+
 async function reasonFor(f: Flow, mutate: (after: CountersignDocument) => unknown): Promise<string | null> {
   const after = copy(f.doc);
   await mutate(after);
   const r = await checkTransition(f.doc, after, f.trust);
-  return r.ok ? null : r.reason;
+  if (r.ok) return null;
+  const expected = CODE_OF.find(([re]) => re.test(r.reason));
+  expect(r.code).toBe(expected?.[1]);
+  return r.reason;
 }
 
 describe("checkTransition (validation on ingest)", () => {
@@ -56,7 +69,12 @@ describe("checkTransition (validation on ingest)", () => {
     const touched = after.applyUpdateTracked(signer.encodeState(sv));
     expect(touched.ok && [...touched.value].sort()).toEqual(["chain", "versions"]);
     const r = await checkTransition(f.doc, after, f.trust, { beforeState: await derive(f.doc, f.trust), touched: touched.ok ? touched.value : undefined });
-    expect(r).toEqual({ ok: false, reason: "The update adds an invalid entry: Only the case officer may submit the document." });
+    expect(r).toEqual({
+      ok: false,
+      code: "update.invalid-entry",
+      reason: "The update adds an invalid entry: Only the case officer may submit the document.",
+      inner: { code: "entry.invalid", reason: "Only the case officer may submit the document." },
+    });
   });
 
   it("The update adds an invalid entry: …", async () => {

@@ -55,13 +55,13 @@ describe("body items", () => {
     const d = await blank();
     let parent: ItemId | null = null;
     for (let depth = 1; depth <= 4; depth++) parent = must(d.addItem("measures", parent, `第${depth}層`));
-    expect(d.addItem("measures", parent, "第5層")).toEqual({ ok: false, reason: "Items nest at most 4 levels deep." });
+    expect(d.addItem("measures", parent, "第5層")).toEqual({ ok: false, code: "schema.item", reason: "Items nest at most 4 levels deep." });
     expect([itemLabel(1, 2), itemLabel(2, 11), itemLabel(3, 3), itemLabel(4, 4)]).toEqual(["二、", "(十一)", "3、", "(4)"]);
   });
 
   it("There is no item … in explanation.", async () => {
     const d = await blank();
-    expect(d.setItemText("explanation", "nope" as ItemId, "x")).toEqual({ ok: false, reason: "There is no item nope in explanation." });
+    expect(d.setItemText("explanation", "nope" as ItemId, "x")).toEqual({ ok: false, code: "schema.item", reason: "There is no item nope in explanation." });
   });
 
   it("The metadata is invalid: … and nothing changes", async () => {
@@ -115,7 +115,7 @@ describe("trust store and document file", () => {
     const back = must(decodeDocumentFile(text));
     expect(must(back.doc.currentVersion()).hash).toBe(must(f.doc.currentVersion()).hash);
     const wrong = text.replace(`"doc": "${f.doc.id}"`, '"doc": "other"');
-    expect(decodeDocumentFile(wrong)).toEqual({ ok: false, reason: "The document file names another document than its update holds." });
-    expect(decodeDocumentFile("not json")).toEqual({ ok: false, reason: "The document file is not valid JSON." });
+    expect(decodeDocumentFile(wrong)).toEqual({ ok: false, code: "file.other-document", reason: "The document file names another document than its update holds." });
+    expect(decodeDocumentFile("not json")).toEqual({ ok: false, code: "file.malformed", reason: "The document file is not valid JSON." });
   });
 });

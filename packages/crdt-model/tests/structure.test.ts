@@ -28,7 +28,7 @@ describe("bounds on the Yjs structure of an update", () => {
     const doc = base();
     const before = doc.encodeState();
     const r = doc.applyUpdate(deepNesting(doc.ydoc, "attachments", 20_000, true));
-    expect(r).toEqual({ ok: false, reason: `The update nests types deeper than ${MAX_TYPE_DEPTH} levels.` });
+    expect(r).toEqual({ ok: false, code: "update.malformed", reason: `The update nests types deeper than ${MAX_TYPE_DEPTH} levels.` });
     expect(doc.encodeState()).toEqual(before);
     // The copy still takes ordinary edits.
     const other = CountersignDocument.wrap(new Y.Doc());
@@ -45,7 +45,7 @@ describe("bounds on the Yjs structure of an update", () => {
     const sv = Y.encodeStateVector(d);
     d.getText("notes").insert(0, "x");
     const r = doc.applyUpdate(Y.encodeStateAsUpdate(d, sv));
-    expect(r).toEqual({ ok: false, reason: "The update writes the top-level type notes, which a Countersign document does not have." });
+    expect(r).toEqual({ ok: false, code: "update.malformed", reason: "The update writes the top-level type notes, which a Countersign document does not have." });
     expect(doc.ydoc.share.has("notes")).toBe(false);
   });
 
@@ -66,7 +66,7 @@ describe("bounds on the Yjs structure of an update", () => {
     expect(doc.applyUpdate(Y.encodeStateAsUpdate(d, sv)).ok).toBe(true);
     const sv2 = Y.encodeStateVector(d);
     (child.get("x") as Y.Map<unknown>).set("x", new Y.Map<unknown>());
-    expect(doc.applyUpdate(Y.encodeStateAsUpdate(d, sv2))).toEqual({ ok: false, reason: `The update nests types deeper than ${MAX_TYPE_DEPTH} levels.` });
+    expect(doc.applyUpdate(Y.encodeStateAsUpdate(d, sv2))).toEqual({ ok: false, code: "update.malformed", reason: `The update nests types deeper than ${MAX_TYPE_DEPTH} levels.` });
   });
 
   it("the body's own four levels of items are well within the bound", () => {
@@ -100,6 +100,6 @@ describe("bounds on the Yjs structure of an update", () => {
     void m;
     Y.applyUpdate(a, Y.encodeStateAsUpdate(b));
     const r = doc.applyUpdate(Y.mergeUpdates([Y.encodeStateAsUpdate(a, sv)]));
-    expect(r).toEqual({ ok: false, reason: `The update nests types deeper than ${MAX_TYPE_DEPTH} levels.` });
+    expect(r).toEqual({ ok: false, code: "update.malformed", reason: `The update nests types deeper than ${MAX_TYPE_DEPTH} levels.` });
   });
 });

@@ -216,6 +216,6 @@ describe("bad input", () => {
 
   it("The update does not hold a Countersign document (no document id).", () => {
     const r = CountersignDocument.fromUpdate(Y.encodeStateAsUpdate(new Y.Doc()));
-    expect(r).toEqual({ ok: false, reason: "The update does not hold a Countersign document (no document id)." });
+    expect(r).toEqual({ ok: false, code: "update.malformed", reason: "The update does not hold a Countersign document (no document id)." });
   });
 });
