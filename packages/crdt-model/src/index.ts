@@ -155,7 +155,7 @@ export {
   type PartRef as EnvelopePartRef,
   type EnvelopeLimits,
 } from "./envelope/types.ts";
-export { REFUSE as ENVELOPE_REFUSALS } from "./envelope/refusals.ts";
+export { REFUSE as ENVELOPE_REFUSALS, REFUSE_CODES as ENVELOPE_REFUSAL_CODES, refuse as envelopeRefusal } from "./envelope/refusals.ts";
 export { buildEnvelope, newEnvelopeId, type BuildEnvelopeInput, type EnvelopeDocInput } from "./envelope/build.ts";
 export { openEnvelope, type OpenEnvelopeOptions, type OpenedEnvelope, type OpenedDocument } from "./envelope/open.ts";
 export { encryptEnvelope, encryptEnvelopeCbc, decryptEnvelope, unsealEnvelope, type SealKind, type Unsealed } from "./envelope/enveloped.ts";

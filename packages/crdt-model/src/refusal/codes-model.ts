@@ -15,7 +15,7 @@ export const MODEL_CODES = [
   "update.invalid-entry", // the update adds a signed entry that does not verify (bad signature, untrusted signer, a rule broken); `inner` may carry the entry's own reason.
   "update.plan", // the update changes the routing plan in force without a signed amendment. Re-download, then amend by signing.
   "update.doc-id", // the update changes the document id, or writes another document than the one addressed. Re-download.
-  "update.access-field", // the update changes the unit, the case officer or the secrecy (密等) without a signed entry that makes that change, or its first signed entry signs another creation.
+  "update.access-field", // the update changes the agency, or the unit, the case officer or the secrecy (密等) without a signed entry that makes that change, or its first signed entry signs another creation.
   "update.malformed", // the update does not decode or apply, holds no Countersign document, leaves the metadata unreadable, or breaks the structure limits (nesting, type count, top-level types). A client bug or an attack: re-download.
 
   // ── The document's own data (schema/*): edits and stored parts that do not fit the schema.
