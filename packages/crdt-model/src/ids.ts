@@ -55,9 +55,9 @@ const HEX64 = /^[0-9a-f]{64}$/;
 export const ID_RULES = {
   doc: { code: "id.doc", pattern: SEGMENT, reason: "A document id may hold only letters, digits and . _ - (1 to 128 of them)." },
   entry: { code: "id.entry", pattern: HEX64, reason: "A chain entry id must be a lower-case SHA-256 (64 hexadecimal digits)." },
-  agency: { code: "id.agency", pattern: NAME, reason: "An agency code may hold only letters, digits and . _ : - (1 to 128 of them)." },
-  unit: { code: "id.unit", pattern: NAME, reason: "A unit id may hold only letters, digits and . _ : - (1 to 128 of them)." },
-  person: { code: "id.person", pattern: NAME, reason: "A person id may hold only letters, digits and . _ : - (1 to 128 of them)." },
+  agency: { code: "id.agency", pattern: NAME, reason: "An agency code may hold only letters, digits and . _ : - (at most 128)." },
+  unit: { code: "id.unit", pattern: NAME, reason: "A unit id may hold only letters, digits and . _ : - (at most 128)." },
+  person: { code: "id.person", pattern: NAME, reason: "A person id may hold only letters, digits and . _ : - (at most 128)." },
   step: { code: "id.step", pattern: STEP, reason: "A step id may hold only letters, digits and . _ - (1 to 64 of them)." },
   item: { code: "id.item", pattern: SEGMENT, reason: "An item id may hold only letters, digits and . _ - (1 to 128 of them)." },
   sha256: { code: "id.sha256", pattern: HEX64, reason: "A SHA-256 must be 64 lower-case hexadecimal digits." },
