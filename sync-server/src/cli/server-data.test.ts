@@ -7,7 +7,7 @@ import { openSqliteStore } from "../storage/sqlite.ts";
 import { loadAgency } from "../identity/agency.ts";
 import { enroll } from "../identity/enrollment.ts";
 import { PASSPHRASE_FILE } from "../identity/passphrase.ts";
-import { csrPem, p256Keys, tempDir } from "../identity/test-support.ts";
+import { csrPem, p256Keys, tempDir } from "../../tests/support/identity-fixtures.ts";
 import { dbPath } from "./data-dir.ts";
 import { asPersonId } from "@countersign/crdt-model";
 

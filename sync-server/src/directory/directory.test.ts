@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { asPersonId, type Code } from "@countersign/crdt-model";
 import { addDeputy, addPerson, deputiesOf, getDelegation, getDeputyTable, listPeople, saveUnit, setDelegation, setRegistryGrantableRoles, updatePerson } from "./directory.ts";
-import { agencyFixture, AGENCY, sessionOf } from "../identity/test-support.ts";
+import { agencyFixture, AGENCY, sessionOf } from "../../tests/support/identity-fixtures.ts";
 import { SYSTEM } from "../cli/data-dir.ts";
 import { buildTrustStore } from "../identity/trust.ts";
 

@@ -15,7 +15,7 @@ import {
   type EnvelopeId,
   type Sha256Hex,
 } from "@countersign/crdt-model";
-import { federate, makeAgency, snapshot, storedDocument, type TestAgency } from "./test-support.ts";
+import { federate, makeAgency, snapshot, storedDocument, type TestAgency } from "../../tests/support/exchange-agencies.ts";
 import { agencySigner } from "./signer.ts";
 import { IMPORT_REFUSALS } from "./import.ts";
 

@@ -4,7 +4,7 @@
 // EXCHANGE_FUZZ_CASES / EXCHANGE_FUZZ_SEED replay or widen a run; the seed is in the test's name.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CountersignDocument, Sha256Hex } from "@countersign/crdt-model";
-import { federate, makeAgency, snapshot, storedDocument, type TestAgency } from "./test-support.ts";
+import { federate, makeAgency, snapshot, storedDocument, type TestAgency } from "../../tests/support/exchange-agencies.ts";
 
 const CASES = Number(process.env.EXCHANGE_FUZZ_CASES ?? 10_000);
 const SEED = Number(process.env.EXCHANGE_FUZZ_SEED ?? 0x5eed);

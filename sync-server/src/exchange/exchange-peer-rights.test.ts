@@ -21,7 +21,7 @@ import {
   type Purpose,
   type RoutingPlan,
 } from "@countersign/crdt-model";
-import { federate, makeAgency, snapshot, storedDocument, type TestAgency } from "./test-support.ts";
+import { federate, makeAgency, snapshot, storedDocument, type TestAgency } from "../../tests/support/exchange-agencies.ts";
 import { agencySigner } from "./signer.ts";
 import { PEER_REFUSALS } from "./peer-rights.ts";
 

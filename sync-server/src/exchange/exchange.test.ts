@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { CountersignDocument, ENVELOPE_REFUSALS, asAgencyCode, type AgencyCode, type DocId } from "@countersign/crdt-model";
-import { federate, makeAgency, snapshot, storedDocument, type TestAgency } from "./test-support.ts";
+import { federate, makeAgency, snapshot, storedDocument, type TestAgency } from "../../tests/support/exchange-agencies.ts";
 
 let a: TestAgency; // 臺南市政府教育局, the sender
 let b: TestAgency; // 高雄市政府教育局, the recipient

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { asDocId, asEntryId, toBase64 } from "@countersign/crdt-model";
 import { initAgency, loadAgency, SETTINGS, WRONG_PASSPHRASE } from "./agency.ts";
 import { signReceipt, verifyReceipt, RECEIPT_REFUSALS, RECEIPT_CODES } from "./receipts.ts";
-import { AGENCY, PASSPHRASE, tempStore } from "./test-support.ts";
+import { AGENCY, PASSPHRASE, tempStore } from "../../tests/support/identity-fixtures.ts";
 
 function includes(hay: Buffer, needle: Uint8Array | string): boolean {
   return hay.indexOf(typeof needle === "string" ? Buffer.from(needle) : Buffer.from(needle)) !== -1;

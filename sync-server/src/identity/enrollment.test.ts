@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { asPersonId, parseCertificate, profileFromCertificate } from "@countersign/crdt-model";
 import { ENROLL_REFUSALS, ENROLL_CODES, ENROLLMENT_TTL_MS, enroll, enrollmentCodeHash, issueEnrollmentCode, newEnrollmentCode, normalizeEnrollmentCode } from "./enrollment.ts";
 import { x509 } from "./x509.ts";
-import { AGENCY, agencyFixture, csrPem, p256Keys, sessionOf } from "./test-support.ts";
+import { AGENCY, agencyFixture, csrPem, p256Keys, sessionOf } from "../../tests/support/identity-fixtures.ts";
 import { SYSTEM } from "../cli/data-dir.ts";
 
 async function codeFor(store: Awaited<ReturnType<typeof agencyFixture>>["store"], person: string, now = new Date()): Promise<string> {

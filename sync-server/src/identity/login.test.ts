@@ -4,7 +4,7 @@ import type { Store } from "../storage/types.ts";
 import type { Agency } from "./agency.ts";
 import { enroll, issueEnrollmentCode, revokeCertificate } from "./enrollment.ts";
 import { CHALLENGE_TTL_MS, LOGIN_REFUSALS, LOGIN_CODES, TOKEN_REFUSALS, TOKEN_CODES, TOKEN_TTL_MS, challenge, login, loginMessage, verifyToken } from "./login.ts";
-import { agencyFixture, csrPem, p256Keys } from "./test-support.ts";
+import { agencyFixture, csrPem, p256Keys } from "../../tests/support/identity-fixtures.ts";
 import { SYSTEM } from "../cli/data-dir.ts";
 
 /** Enrolls a person the way a browser does and returns what it keeps: its key and certificate. */

@@ -6,7 +6,7 @@ import { asPersonId, fromBase64, parseCertificate, signBytes, toBase64 } from "@
 import { P12_REFUSALS, P12_CODES, registerPkcs12 } from "./pkcs12.ts";
 import { buildTrustStore } from "./trust.ts";
 import { challenge, login, loginMessage } from "./login.ts";
-import { agencyFixture, sessionOf, tempDir } from "./test-support.ts";
+import { agencyFixture, sessionOf, tempDir } from "../../tests/support/identity-fixtures.ts";
 import { SYSTEM } from "../cli/data-dir.ts";
 import { x509 } from "./x509.ts";
 

@@ -6,7 +6,7 @@ import { enroll, issueEnrollmentCode, revokeCertificate } from "./enrollment.ts"
 import { challenge, boundedChallenge, login, loginMessage, signToken, verifyToken } from "./login.ts";
 import { STANDING_REFUSALS, STANDING_CODES, checkStanding } from "./standing.ts";
 import { TICKET_REFUSALS, TICKET_CODES, TICKET_TTL_MS, issueTicket, redeemTicket } from "./ticket.ts";
-import { agencyFixture, csrPem, p256Keys } from "./test-support.ts";
+import { agencyFixture, csrPem, p256Keys } from "../../tests/support/identity-fixtures.ts";
 import { SYSTEM } from "../cli/data-dir.ts";
 import { updatePerson } from "../directory/directory.ts";
 

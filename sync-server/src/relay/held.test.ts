@@ -4,7 +4,7 @@ import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pino } from "pino";
 import type { CountersignDocument, DocId, EntryId } from "@countersign/crdt-model";
-import { federate, makeAgency, storedDocument, type TestAgency } from "../exchange/test-support.ts";
+import { federate, makeAgency, storedDocument, type TestAgency } from "../../tests/support/exchange-agencies.ts";
 import { localExchange } from "../exchange/local.ts";
 import type { Store } from "../storage/types.ts";
 

@@ -11,8 +11,8 @@ import { freshDatabase, startPostgres, type Service } from "../../../tests/suppo
 import { openPostgresStore } from "./postgres.ts";
 import { BACKUP_FORMAT } from "./postgres-backup.ts";
 import { LOCK_DOC, SCHEMA_VERSION } from "./postgres-schema.ts";
-import { bytes, describeStoreContract, doc, unit } from "./store-contract.ts";
-import { batch, describeExchangeContract } from "./store-contract-exchange.ts";
+import { bytes, describeStoreContract, doc, unit } from "../../tests/support/store-contract.ts";
+import { batch, describeExchangeContract } from "../../tests/support/store-contract-exchange.ts";
 import type { Store } from "./types.ts";
 
 let server: Service | undefined;

@@ -8,8 +8,8 @@ import type { EntryId } from "@countersign/crdt-model";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SCHEMA_VERSION } from "./sqlite-schema.ts";
 import { openSqliteStore, restoreSqliteStore, SqliteStore } from "./sqlite.ts";
-import { bytes, describeStoreContract, doc, indexRow, unit } from "./store-contract.ts";
-import { batch, describeExchangeContract } from "./store-contract-exchange.ts";
+import { bytes, describeStoreContract, doc, indexRow, unit } from "../../tests/support/store-contract.ts";
+import { batch, describeExchangeContract } from "../../tests/support/store-contract-exchange.ts";
 import type { Store } from "./types.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -202,7 +202,7 @@ describe("SqliteStore files", () => {
 
   it("keeps every acknowledged update when the writing process is killed", async () => {
     const file = path.join(dir, "durable.db");
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(here, "testdata", "append-forever.ts"), file], {
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(here, "..", "..", "tests", "support", "append-forever.ts"), file], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     const acked: number[] = [];

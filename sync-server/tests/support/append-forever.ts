@@ -1,7 +1,7 @@
 // Appends updates until killed, printing each seq only after appendUpdate resolved: every printed
 // seq is an acknowledgement the store must keep. Used by sqlite.test.ts's durability test.
 import type { DocId } from "@countersign/crdt-model";
-import { openSqliteStore } from "../sqlite.ts";
+import { openSqliteStore } from "../../src/storage/sqlite.ts";
 
 const file = process.argv[2];
 if (!file) {

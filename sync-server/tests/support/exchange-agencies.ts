@@ -22,12 +22,12 @@ import {
   type Signer,
   type TrustStore,
 } from "@countersign/crdt-model";
-import { openSqliteStore } from "../storage/sqlite.ts";
-import type { Store } from "../storage/types.ts";
-import { initAgency, loadAgency, type Agency } from "../identity/agency.ts";
-import { buildTrustStore } from "../identity/trust.ts";
-import { setDelegation } from "../directory/directory.ts";
-import { localExchange, type LocalExchange } from "./local.ts";
+import { openSqliteStore } from "../../src/storage/sqlite.ts";
+import type { Store } from "../../src/storage/types.ts";
+import { initAgency, loadAgency, type Agency } from "../../src/identity/agency.ts";
+import { buildTrustStore } from "../../src/identity/trust.ts";
+import { setDelegation } from "../../src/directory/directory.ts";
+import { localExchange, type LocalExchange } from "../../src/exchange/local.ts";
 
 export const PASSPHRASE = "exchange tests passphrase";
 

@@ -3,11 +3,11 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { asAgencyCode, asPersonId, asUnitId } from "@countersign/crdt-model";
-import { openSqliteStore } from "../storage/sqlite.ts";
-import type { Store } from "../storage/types.ts";
-import { initAgency, loadAgency, type Agency } from "./agency.ts";
-import type { Session } from "./login.ts";
-import { x509 } from "./x509.ts";
+import { openSqliteStore } from "../../src/storage/sqlite.ts";
+import type { Store } from "../../src/storage/types.ts";
+import { initAgency, loadAgency, type Agency } from "../../src/identity/agency.ts";
+import type { Session } from "../../src/identity/session.ts";
+import { x509 } from "../../src/identity/x509.ts";
 
 export const PASSPHRASE = "correct horse battery staple";
 export const AGENCY = "376420000A";

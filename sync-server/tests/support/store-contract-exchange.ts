@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import type { AgencyCode, DocId, PersonId, Sha256Hex } from "@countersign/crdt-model";
 import { bytes, doc, person, type StoreUnderTest } from "./store-contract.ts";
-import type { ExchangeRecord, ImportBatch, OutboxItem, PeerAgency, Store } from "./types.ts";
+import type { ExchangeRecord, ImportBatch, OutboxItem, PeerAgency, Store } from "../../src/storage/types.ts";
 
 export const hashOf = (b: Uint8Array): Sha256Hex => createHash("sha256").update(b).digest("hex") as Sha256Hex;
 const agency = (s: string) => s as AgencyCode;

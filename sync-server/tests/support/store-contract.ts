@@ -3,7 +3,7 @@
 // killed writer, an online backup) stays in that engine's test file.
 import { afterEach, describe, expect, it } from "vitest";
 import type { DocId, EntryId, PersonId, Sha256Hex, UnitId } from "@countersign/crdt-model";
-import type { DocIndexRow, EntryReceipt, Store } from "./types.ts";
+import type { DocIndexRow, EntryReceipt, Store } from "../../src/storage/types.ts";
 
 export interface StoreUnderTest {
   store: Store;
