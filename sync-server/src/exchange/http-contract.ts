@@ -1,5 +1,5 @@
 // The server-to-server delivery contract (docs/envelope.md, "Delivery"), version 1, in one place so
-// the receiving route (http-receive.ts) and the sending worker (delivery.ts) cannot drift apart.
+// the receiving route (http-routes.ts) and the sending worker (delivery.ts) cannot drift apart.
 //
 //   POST <peer>/api/exchange/envelopes
 //   Content-Type: application/vnd.countersign.envelope+zip   (or application/pkcs7-mime when encrypted)
@@ -9,8 +9,9 @@
 //   200 + application/vnd.countersign.envelope+zip   imported; the body is the signed receipt (回執)
 //   200 + JSON {v:1, status:"imported", …}            imported; no receipt (a receipt is never answered)
 //   200 + JSON {v:1, status:"duplicate", …}           already imported earlier; nothing changed
-//   4xx + JSON {v:1, status:"refused", reason}        refused for good: do not send these bytes again
+//   4xx + JSON {ok:false, code, reason, v:1, status:"refused"}   refused for good: do not send these bytes again
 //   408, 429, 503, 5xx (+ Retry-After)                 trouble on the way or at the receiver: retry later
+//                                                      (JSON {ok:false, code, reason, v:1, status:"busy"} from us)
 //
 // Every answer carries `X-Countersign-Outcome: imported | duplicate | refused | busy`.
 import { ENVELOPE_MIMETYPE } from "@countersign/crdt-model";
@@ -30,8 +31,8 @@ export const ENVELOPE_EXTENSION = ".csenv";
 export type DeliveryJsonV1 =
   | { v: 1; status: "imported"; envelope: string; docs: string[] }
   | { v: 1; status: "duplicate"; envelope: string; firstAt: string }
-  | { v: 1; status: "refused"; reason: string }
-  | { v: 1; status: "busy"; reason: string };
+  | { v: 1; status: "refused"; ok: false; code: string; reason: string }
+  | { v: 1; status: "busy"; ok: false; code: string; reason: string };
 
 /**
  * What the sender makes of an answer. "retry" is temporary trouble (the peer is down, busy or

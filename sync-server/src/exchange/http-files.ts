@@ -7,8 +7,9 @@
 import { encryptEnvelope, parseCertificate, type DocId } from "@countersign/crdt-model";
 import type { ExchangeRecord } from "../storage/types.ts";
 import { HttpError } from "../http/json.ts";
+import { Reply } from "../http/router.ts";
 import { peekDocIds } from "./peek.ts";
-import { envelopeFileName, envelopeMediaType, type ExchangeCtx, type Reply } from "./http-support.ts";
+import { envelopeFileName, envelopeMediaType, type ExchangeCtx } from "./http-support.ts";
 
 const ENCRYPTED_MARK = "encrypted for ";
 
@@ -24,20 +25,20 @@ export async function envelopeFile(
   id: string,
   mayHandle: (docs: readonly DocId[]) => Promise<boolean>,
 ): Promise<Reply> {
-  const missing = new HttpError(404, "There is no such envelope for you.");
+  const missing = new HttpError(404, "http.not-found", "There is no such envelope for you.");
   const plain = await ctx.store.envelopeBytes(id);
   if (!plain) throw missing;
   // The desk may have any envelope but one carrying a classified document it is not named in.
   if (!(await mayHandle(peekDocIds(plain, 10_000) as DocId[]))) throw missing;
   const exported = (await linesOf(ctx, id, plain)).find((r) => r.direction === "out" && r.status === "exported");
-  if (!exported?.detail?.startsWith(ENCRYPTED_MARK)) return { kind: "file", bytes: plain, type: envelopeMediaType(plain), name: envelopeFileName(id) };
+  if (!exported?.detail?.startsWith(ENCRYPTED_MARK)) return Reply.file(plain, envelopeMediaType(plain), { name: envelopeFileName(id) });
 
   const queued = (await ctx.store.outbox({ limit: 100_000 })).find((i) => i.envelope === id);
-  if (queued) return { kind: "file", bytes: queued.data, type: envelopeMediaType(queued.data), name: envelopeFileName(id) };
+  if (queued) return Reply.file(queued.data, envelopeMediaType(queued.data), { name: envelopeFileName(id) });
   const peer = exported.peer ? await ctx.store.peer(exported.peer as never) : undefined;
   const cert = peer ? parseCertificate(peer.caPem) : undefined;
-  if (!peer || !cert?.ok) throw new HttpError(409, "The envelope was sent encrypted and its recipient's certificate is no longer known, so it cannot be given out again.");
+  if (!peer || !cert?.ok) throw new HttpError(409, "http.conflict", "The envelope was sent encrypted and its recipient's certificate is no longer known, so it cannot be given out again.");
   const sealed = await encryptEnvelope(plain, cert.value);
-  if (!sealed.ok) throw new HttpError(500, sealed.reason);
-  return { kind: "file", bytes: sealed.value, type: envelopeMediaType(sealed.value), name: envelopeFileName(id) };
+  if (!sealed.ok) throw HttpError.of(500, sealed);
+  return Reply.file(sealed.value, envelopeMediaType(sealed.value), { name: envelopeFileName(id) });
 }

@@ -37,8 +37,13 @@ interface Bucket {
   at: number;
 }
 
-export type GateDecision = { ok: true; release: () => void } | { ok: false; reason: string; retryAfterS: number };
-export type Admission = { ok: true } | { ok: false; reason: string; retryAfterS: number };
+/**
+ * A "not now": `http.rate-limited` when this address (or person) asks too fast (429), `http.unavailable`
+ * when the server is busy with everyone's imports (503). Callers choose the status by the code.
+ */
+export type GateRefusal = { ok: false; code: "http.rate-limited" | "http.unavailable"; reason: string; retryAfterS: number };
+export type GateDecision = { ok: true; release: () => void } | GateRefusal;
+export type Admission = { ok: true } | GateRefusal;
 
 /** The sentence of a busy server (all import slots taken); the receiving route answers it with 503. */
 export const BUSY = "The server is busy importing other envelopes; try again shortly.";
@@ -77,7 +82,7 @@ export class ReceiveGate {
   enter(address: string): GateDecision {
     const b = this.bucket(address);
     if (b.tokens < 1) return this.tooMany(address, b);
-    if (this.running >= this.options.inFlight) return { ok: false, reason: BUSY, retryAfterS: 5 };
+    if (this.running >= this.options.inFlight) return { ok: false, code: "http.unavailable", reason: BUSY, retryAfterS: 5 };
     b.tokens -= 1;
     return this.slot();
   }
@@ -92,7 +97,7 @@ export class ReceiveGate {
 
   /** Takes an import slot (once the body is in), or says the server is busy. */
   slot(): GateDecision {
-    if (this.running >= this.options.inFlight) return { ok: false, reason: BUSY, retryAfterS: 5 };
+    if (this.running >= this.options.inFlight) return { ok: false, code: "http.unavailable", reason: BUSY, retryAfterS: 5 };
     this.running++;
     let released = false;
     return {
@@ -105,9 +110,9 @@ export class ReceiveGate {
     };
   }
 
-  private tooMany(address: string, b: Bucket): { ok: false; reason: string; retryAfterS: number } {
+  private tooMany(address: string, b: Bucket): GateRefusal {
     const wait = Math.ceil((1 - b.tokens) / this.options.perAddressPerSecond);
-    return { ok: false, reason: `Too many envelopes from ${address}; try again in ${wait} s.`, retryAfterS: wait };
+    return { ok: false, code: "http.rate-limited", reason: `Too many envelopes from ${address}; try again in ${wait} s.`, retryAfterS: wait };
   }
 
   /** Charges an address for a refused envelope, on top of the token its request took. */

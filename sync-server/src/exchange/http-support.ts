@@ -1,45 +1,14 @@
-// Shapes and helpers shared by the exchange's HTTP routes (http-routes.ts: the dispatcher and the
-// server-to-server endpoint; http-api.ts: the app's exchange API).
+// Helpers shared by the exchange's HTTP routes (http-routes.ts: the server-to-server endpoint and
+// the registration; http-api.ts: the app's exchange API).
 import type { IncomingMessage } from "node:http";
-import type { Exchange } from "./service.ts";
-import type { ApiContext } from "../http/api.ts";
-import type { Session } from "../identity/login.ts";
+import type { ApiContext } from "../http/context.ts";
 import { HttpError } from "../http/json.ts";
-import type { OutboxWorker } from "./outbox.ts";
-import type { ReceiveGate } from "./http-gate.ts";
 import { ACCEPTED_MEDIA_TYPES, ENCRYPTED_MEDIA_TYPE, ENVELOPE_EXTENSION, ENVELOPE_MEDIA_TYPE } from "./http-contract.ts";
 
-/** The part of the exchange service (service.ts) these routes use. */
-export type ExchangePort = Pick<Exchange, "exportEnvelope" | "importEnvelope" | "assign">;
+export type { DeliveryContext, ExchangePort } from "./http-delivery.ts";
 
-/** What the server gives the exchange routes, beside the ordinary ApiContext. */
-export interface DeliveryContext {
-  exchange: ExchangePort;
-  outbox: OutboxWorker;
-  gate: ReceiveGate;
-  limits: {
-    /** The largest envelope accepted over HTTP, pushed or uploaded (bigger ones: the CLI). */
-    envelopeBytes: number;
-    /** A body must arrive within this long (a slow sender must not hold a connection forever). */
-    bodyMs: number;
-  };
-}
-
-export type ExchangeCtx = ApiContext & { delivery: DeliveryContext };
-
-export type Reply =
-  | { kind: "json"; status: number; body: unknown; headers?: Record<string, string> }
-  | { kind: "file"; bytes: Uint8Array; type: string; name: string | null; headers?: Record<string, string> };
-
-export interface ExchangeRoute {
-  method: "GET" | "POST";
-  path: RegExp;
-  /** false only for the server-to-server receiving endpoint. */
-  auth: boolean;
-  handle(ctx: ExchangeCtx, req: IncomingMessage, session: Session | null, params: string[]): Promise<Reply>;
-}
-
-export const json = (body: unknown, status = 200, headers?: Record<string, string>): Reply => ({ kind: "json", status, body, headers });
+/** What the exchange's routes use: the server's context (its delivery is always there). */
+export type ExchangeCtx = ApiContext;
 
 /** How fast a body must keep arriving: at least `minBytesPerSecond` on average once `graceMs` has passed. */
 export interface BodyRate {
@@ -54,19 +23,19 @@ export interface BodyRate {
  */
 export async function readBytes(req: IncomingMessage, limit: number, ms: number, rate?: BodyRate): Promise<Uint8Array> {
   const declared = Number(req.headers["content-length"] ?? "0");
-  if (declared > limit) throw new HttpError(413, `The envelope is larger than ${limit} bytes, the most this server takes over HTTP; import it with the countersign command instead.`);
+  if (declared > limit) throw new HttpError(413, "http.body-too-large", `The envelope is larger than ${limit} bytes, the most this server takes over HTTP; import it with the countersign command instead.`);
   const started = Date.now();
   let size = 0;
   let stop!: (e: HttpError) => void;
   const stopped = new Promise<never>((_, reject) => (stop = reject));
-  const timer = setTimeout(() => stop(new HttpError(408, `The envelope did not arrive within ${Math.round(ms / 1000)} s.`)), ms);
+  const timer = setTimeout(() => stop(new HttpError(408, "http.body-timeout", `The envelope did not arrive within ${Math.round(ms / 1000)} s.`)), ms);
   // Checked on a clock, not per chunk: a sender that sends nothing at all must be cut off too.
   const pace = rate
     ? setInterval(
         () => {
           const elapsed = Date.now() - started;
           if (elapsed >= rate.graceMs && (size * 1000) / elapsed < rate.minBytesPerSecond)
-            stop(new HttpError(408, `The envelope arrived slower than ${rate.minBytesPerSecond} bytes a second; send it again over a faster link or as a file.`));
+            stop(new HttpError(408, "http.body-timeout", `The envelope arrived slower than ${rate.minBytesPerSecond} bytes a second; send it again over a faster link or as a file.`));
         },
         Math.max(10, Math.min(1000, rate.graceMs / 4)),
       )
@@ -75,7 +44,7 @@ export async function readBytes(req: IncomingMessage, limit: number, ms: number,
     const chunks: Buffer[] = [];
     for await (const chunk of req) {
       size += (chunk as Buffer).length;
-      if (size > limit) throw new HttpError(413, `The envelope is larger than ${limit} bytes, the most this server takes over HTTP; import it with the countersign command instead.`);
+      if (size > limit) throw new HttpError(413, "http.body-too-large", `The envelope is larger than ${limit} bytes, the most this server takes over HTTP; import it with the countersign command instead.`);
       chunks.push(chunk as Buffer);
     }
     const b = Buffer.concat(chunks);
@@ -89,7 +58,7 @@ export async function readBytes(req: IncomingMessage, limit: number, ms: number,
     setTimeout(() => req.destroy(), 1000).unref();
     body.catch(() => {});
     if (e instanceof HttpError) throw e;
-    throw new HttpError(408, `The envelope did not arrive whole (${(e as Error).message}).`);
+    throw new HttpError(408, "http.body-timeout", `The envelope did not arrive whole (${(e as Error).message}).`);
   } finally {
     clearTimeout(timer);
     clearInterval(pace);
@@ -102,7 +71,7 @@ export const envelopeMediaType = (b: Uint8Array): string => (b.length >= 4 && b[
 export function requireEnvelopeType(req: IncomingMessage): void {
   const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
   if (!ACCEPTED_MEDIA_TYPES.includes(type))
-    throw new HttpError(415, `Send the envelope's bytes as ${ENVELOPE_MEDIA_TYPE} (or ${ENCRYPTED_MEDIA_TYPE} when encrypted).`);
+    throw new HttpError(415, "http.unsupported-media-type", `Send the envelope's bytes as ${ENVELOPE_MEDIA_TYPE} (or ${ENCRYPTED_MEDIA_TYPE} when encrypted).`);
 }
 
 /** The file name a downloaded envelope gets. */

@@ -1,38 +1,23 @@
 import * as Y from "yjs";
-import { z } from "zod";
-import { asDocId, type DocId } from "@countersign/crdt-model";
+import type { DocId } from "@countersign/crdt-model";
+import type { AnswerInput, BodyInput } from "@countersign/contract";
 import type { DocStore } from "../storage/types.ts";
 import { access, type Principal } from "../relay/authz.ts";
 import type { Rooms } from "../relay/rooms.ts";
-import { DOC_ID } from "../relay/ws.ts";
 
 /**
  * Batch sync (POST /api/sync, version 1): a device that was offline sends the state vectors of the
  * documents it holds and its pending updates for many documents at once, and gets back what it lacks
  * — hundreds of documents in one request instead of a socket each.
  *   request  { v: 1, push: [{ doc, update }], have: [{ doc, sv }] }        (base64 binary)
- *   response { v: 1, pushed: [{ doc, ok, reason? }], docs: [{ doc, update }], denied: [doc] }
- * Pushed updates go through the same ingest rules as the relay; each document is all-or-nothing.
+ *   response { v: 1, pushed: [{ doc, ok, code?, reason? }], docs: [{ doc, update }], denied: [doc] }
+ * The shapes are the contract's (@countersign/contract schemas.docs). Pushed updates go through the
+ * same ingest rules as the relay; each document is all-or-nothing.
  */
-export const MAX_BATCH_DOCS = 2000;
-
-const b64 = z.string().max(16 * 1024 * 1024).regex(/^[A-Za-z0-9+/]*={0,2}$/, "must be base64");
-const docId = z.string().regex(DOC_ID, "is not a valid document id");
-export const batchRequestSchema = z
-  .object({
-    v: z.literal(1),
-    push: z.array(z.object({ doc: docId, update: b64 }).strict()).max(MAX_BATCH_DOCS).default([]),
-    have: z.array(z.object({ doc: docId, sv: b64 }).strict()).max(MAX_BATCH_DOCS).default([]),
-  })
-  .strict();
-export type BatchRequest = z.infer<typeof batchRequestSchema>;
-
-export interface BatchResponse {
-  v: 1;
-  pushed: { doc: string; ok: boolean; reason?: string }[];
-  docs: { doc: string; update: string }[];
-  denied: string[];
-}
+export type BatchRequest = { v: 1; push: { doc: DocId; update: string }[]; have: { doc: DocId; sv: string }[] };
+export type BatchResponse = AnswerInput<"sync">;
+/** What a client sends (push and have may be left out). */
+export type BatchRequestInput = BodyInput<"sync">;
 
 // Node's own base64 (native, and many times faster than the model's portable one on big batches).
 const toBase64 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("base64");
@@ -44,8 +29,8 @@ function fromBase64(s: string): Uint8Array {
 }
 
 export async function batchSync(rooms: Rooms, store: DocStore, who: Principal, req: BatchRequest): Promise<BatchResponse> {
-  const res: BatchResponse = { v: 1, pushed: [], docs: [], denied: [] };
-  const denied = new Set<string>();
+  const res = { v: 1 as const, pushed: [] as BatchResponse["pushed"], docs: [] as BatchResponse["docs"], denied: [] as DocId[] };
+  const denied = new Set<DocId>();
   // Pushing to a document that does not exist yet ("create") is for the room to decide: it takes
   // only a creation this person is entitled to (relay/authz.ts mayCreate). Reading needs "edit".
   const allowed = async (doc: DocId, want: "push" | "read") => {
@@ -57,22 +42,22 @@ export async function batchSync(rooms: Rooms, store: DocStore, who: Principal, r
   };
 
   for (const p of req.push) {
-    const doc = asDocId(p.doc);
+    const doc = p.doc;
     if (!(await allowed(doc, "push"))) continue;
     let update: Uint8Array;
     try {
       update = fromBase64(p.update);
     } catch {
-      res.pushed.push({ doc, ok: false, reason: "The update is not base64." });
+      res.pushed.push({ doc, ok: false, code: "http.malformed-request", reason: "The update is not base64." });
       continue;
     }
     const room = await rooms.get(doc);
     const r = await room.receive(update, null, who);
-    res.pushed.push(r.ok ? { doc, ok: true } : { doc, ok: false, reason: r.reason });
+    res.pushed.push(r.ok ? { doc, ok: true } : { doc, ok: false, code: r.code, reason: r.reason });
   }
 
   for (const h of req.have) {
-    const doc = asDocId(h.doc);
+    const doc = h.doc;
     if (!(await allowed(doc, "read"))) continue;
     let sv: Uint8Array;
     try {

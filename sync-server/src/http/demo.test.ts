@@ -76,19 +76,19 @@ describe("GET /api/demo", () => {
   it("This demo agency has no envelope file from another agency. (404 when the directory has none)", async () => {
     const res = await fetch(`${demoUrl}/envelope`);
     expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ error: "This demo agency has no envelope file from another agency." });
+    expect(await res.json()).toEqual({ ok: false, code: "http.not-found", reason: "This demo agency has no envelope file from another agency." });
   });
 
   it("This agency is not a demo agency. (404 for the envelope of a real agency)", async () => {
     const res = await fetch(`${plainUrl}/envelope`);
     expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ error: "This agency is not a demo agency." });
+    expect(await res.json()).toEqual({ ok: false, code: "http.not-found", reason: "This agency is not a demo agency." });
   });
 
   it("This agency is not a demo agency. (404 without demo-codes.txt)", async () => {
     const res = await fetch(plainUrl);
     expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ error: "This agency is not a demo agency." });
+    expect(await res.json()).toEqual({ ok: false, code: "http.not-found", reason: "This agency is not a demo agency." });
   });
 });
 

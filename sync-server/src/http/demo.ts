@@ -1,9 +1,7 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { ENVELOPE_MIMETYPE, ROLES, asPersonId, type Role } from "@countersign/crdt-model";
+import { ROLES, asPersonId, type Role } from "@countersign/crdt-model";
 import type { Store } from "../storage/types.ts";
-import { HttpError } from "./json.ts";
 
 /**
  * GET /api/demo: the demo people and their one-time enrollment codes, so a newcomer to the demo
@@ -64,25 +62,6 @@ export async function readDemoCodes(dataDir: string): Promise<DemoData | undefin
     () => null,
   );
   return { people: parseDemoCodes(text), envelope };
-}
-
-/**
- * GET /api/demo/envelope: the demo peer's envelope file, without a login (like /api/demo), so the
- * home page can offer it for download. 404 with a sentence for a real agency or a demo without one.
- */
-export function handleDemoEnvelope(demo: DemoData | undefined, req: IncomingMessage, res: ServerResponse, path: string): { route: string; status: number } | false {
-  if (path !== DEMO_ENVELOPE_PATH || req.method !== "GET") return false;
-  if (!demo) throw new HttpError(404, NOT_DEMO);
-  if (!demo.envelope) throw new HttpError(404, "This demo agency has no envelope file from another agency.");
-  res.writeHead(200, {
-    "content-type": ENVELOPE_MIMETYPE,
-    "content-length": String(demo.envelope.byteLength),
-    "content-disposition": `attachment; filename="${DEMO_ENVELOPE_FILE}"`,
-    "cache-control": "no-store",
-    "x-content-type-options": "nosniff",
-  });
-  res.end(demo.envelope);
-  return { route: `GET ${DEMO_ENVELOPE_PATH}`, status: 200 };
 }
 
 /** The listing with each person's unit from the directory (people added later are not listed). */

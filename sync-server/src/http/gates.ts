@@ -44,10 +44,14 @@ export class Gates {
     this.maxChallenges = l.maxChallenges;
   }
 
-  /** Takes a token for `key` (an address or "person:ID"), or throws 429 with Retry-After. */
+  /** Takes a token for `key` (an address or "person:ID"), or throws 429 (503 when busy) with Retry-After. */
   pass(kind: GateKind, key: string): void {
     const d = this.gates[kind].enter(key);
-    if (!d.ok) throw new HttpError(429, `${SENTENCE[kind]}; try again in ${d.retryAfterS} s.`, { "retry-after": String(d.retryAfterS) });
+    if (!d.ok) {
+      const status = d.code === "http.rate-limited" ? 429 : 503;
+      const reason = d.code === "http.rate-limited" ? `${SENTENCE[kind]}; try again in ${d.retryAfterS} s.` : d.reason;
+      throw new HttpError(status, d.code, reason, { "retry-after": String(d.retryAfterS) });
+    }
     d.release();
   }
 }

@@ -1,28 +1,18 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Store } from "../storage/types.ts";
 import type { Session } from "../identity/login.ts";
 import { access } from "../relay/authz.ts";
+import { principalOf } from "./context.ts";
 import { HttpError } from "./json.ts";
+import type { Router } from "./router.ts";
 
 /**
- * The registry desk's routes (登記桌), registered in api.ts:
+ * The registry desk's routes (登記桌), contract tag "registry":
  *   GET  /api/registry/receipt-numbers/next  the 收文號 the next registration would get (not reserved)
  *   POST /api/registry/receipt-numbers       reserves the next 收文號 of this agency: ROC year (3 digits)
  *                                            + a 7-digit sequence that restarts each ROC year
  *   GET  /api/registry/docs                  the index rows of my unit's documents (for 分文 / 改分)
  * Only people with the registry role may call them.
  */
-
-/** Minimal structural view of api.ts's context and route (kept here to avoid an import cycle). */
-interface RegistryContext {
-  store: Store;
-}
-interface RegistryRoute {
-  method: string;
-  path: RegExp;
-  auth: boolean;
-  handle: (ctx: RegistryContext, req: IncomingMessage, res: ServerResponse, session: Session | null, params: string[]) => Promise<unknown>;
-}
 
 const SEQ_DIGITS = 7;
 const TAIPEI_OFFSET_MS = 8 * 3600_000;
@@ -49,45 +39,31 @@ async function lastSeq(store: Store, year: number): Promise<number> {
 export async function reserveReceiptNumber(store: Store, now: Date): Promise<{ receiptNumber: string; year: number; seq: number }> {
   const year = rocYear(now);
   const seq = await store.nextCounter(seqKey(year));
-  if (seq >= 10 ** SEQ_DIGITS) throw new HttpError(409, `All ${10 ** SEQ_DIGITS - 1} receipt numbers of ROC year ${year} are used.`);
+  if (seq >= 10 ** SEQ_DIGITS) throw new HttpError(409, "http.conflict", `All ${10 ** SEQ_DIGITS - 1} receipt numbers of ROC year ${year} are used.`);
   return { receiptNumber: formatReceiptNumber(year, seq), year, seq };
 }
 
-function registryOnly(s: Session | null): Session {
-  if (!s || !s.roles.includes("registry")) throw new HttpError(403, "Only the registry desk may do this.");
+function registryOnly(s: Session): Session {
+  if (!s.roles.includes("registry")) throw new HttpError(403, "http.forbidden", "Only the registry desk may do this.");
   return s;
 }
 
-export const REGISTRY_ROUTES: RegistryRoute[] = [
-  {
-    method: "GET",
-    path: /^\/api\/registry\/receipt-numbers\/next$/,
-    auth: true,
-    handle: async (ctx, _req, _res, s) => {
-      registryOnly(s);
-      const year = rocYear(new Date());
-      return { receiptNumber: formatReceiptNumber(year, (await lastSeq(ctx.store, year)) + 1) };
-    },
-  },
-  {
-    method: "POST",
-    path: /^\/api\/registry\/receipt-numbers$/,
-    auth: true,
-    handle: async (ctx, _req, _res, s) => {
-      registryOnly(s);
-      return reserveReceiptNumber(ctx.store, new Date());
-    },
-  },
-  {
-    method: "GET",
-    path: /^\/api\/registry\/docs$/,
-    auth: true,
-    handle: async (ctx, _req, _res, s) => {
-      const who = registryOnly(s);
-      // The index has no unit column to query by; a unit's documents are read and filtered here.
-      const rows = await ctx.store.queryIndex({ limit: 20_000 });
-      const principal = { person: who.person, unit: who.unit, agency: who.agency, roles: who.roles };
-      return { docs: rows.filter((r) => r.unit === who.unit && access(principal, r) === "edit") };
-    },
-  },
-];
+export function registerRegistryRoutes(r: Router, ctx: { store: Store }): void {
+  r.add("nextReceiptNumber", async ({ session }) => {
+    registryOnly(session);
+    const year = rocYear(new Date());
+    return { receiptNumber: formatReceiptNumber(year, (await lastSeq(ctx.store, year)) + 1) };
+  });
+
+  r.add("reserveReceiptNumber", async ({ session }) => {
+    registryOnly(session);
+    return reserveReceiptNumber(ctx.store, new Date());
+  });
+
+  r.add("registryDocs", async ({ session }) => {
+    const who = registryOnly(session);
+    // The index has no unit column to query by; a unit's documents are read and filtered here.
+    const rows = await ctx.store.queryIndex({ limit: 20_000 });
+    return { docs: rows.filter((row) => row.unit === who.unit && access(principalOf(who), row) === "edit") };
+  });
+}

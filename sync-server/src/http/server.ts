@@ -8,8 +8,10 @@ import { signReceipt } from "../identity/receipts.ts";
 import { Rooms } from "../relay/rooms.ts";
 import { Relay } from "../relay/ws.ts";
 import type { RoomDeps } from "../relay/room.ts";
-import { handleApi, type ApiContext } from "./api.ts";
-import { HttpError, sendJson } from "./json.ts";
+import type { ApiContext } from "./context.ts";
+import { HttpError, sendRefusal } from "./json.ts";
+import { buildRouter } from "./routes.ts";
+import type { Router } from "./router.ts";
 import { Metrics } from "./metrics.ts";
 import { TrustCache } from "./trust-cache.ts";
 import { OutboxWorker, type OutboxOptions } from "../exchange/outbox.ts";
@@ -115,7 +117,7 @@ export class AgencyServer {
   readonly exchange: Exchange;
   private readonly http: Server;
   private readonly relay: Relay;
-  private readonly ctx: ApiContext;
+  private readonly router: Router;
   private readonly limits: Limits;
   /** The outbox worker pushing queued envelopes to peers; runs between start() and stop(). */
   readonly outbox: OutboxWorker;
@@ -162,7 +164,7 @@ export class AgencyServer {
       gate: new ReceiveGate(o.delivery?.gate),
       limits: { envelopeBytes: o.delivery?.envelopeBytes ?? 128 * 1024 * 1024, bodyMs: o.delivery?.bodyMs ?? 120_000 },
     };
-    this.ctx = {
+    const ctx: ApiContext = {
       store: o.store,
       agency: o.agency,
       rooms: this.rooms,
@@ -174,6 +176,7 @@ export class AgencyServer {
       gates: new Gates(o.gates),
       endSessions: (cert, reason) => void this.sockets.closeCert(cert, reason),
     };
+    this.router = buildRouter(ctx, { storeKind: o.store.kind, health: this.health, metrics: this.metrics });
     this.relay = new Relay({
       rooms: this.rooms,
       store: o.store,
@@ -233,54 +236,33 @@ export class AgencyServer {
     // On every answer, the app's pages too (SvelteKit adds the pages' full policy: svelte.config.js).
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
     try {
-      path = new URL(req.url ?? "/", "http://localhost").pathname;
+      const url = new URL(req.url ?? "/", "http://localhost");
+      path = url.pathname;
       // Not a page: nothing in an answer of the API or the server's own endpoints may run or be framed.
       if (path.startsWith("/api/") || path === "/healthz" || path === "/metrics") res.setHeader("content-security-policy", API_CSP);
-      if (path === "/healthz") {
-        this.metrics.roomsLoaded.set(this.rooms.size);
-        // A real write: a store that answers reads but cannot write is not healthy (503).
-        const storage = await this.health.check();
-        return sendJson(res, storage.writable ? 200 : 503, {
-          ok: storage.writable,
-          agency: this.o.agency.code,
-          store: this.o.store.kind,
-          writable: storage.writable,
-          ...(storage.reason ? { reason: storage.reason } : {}),
-          rooms: this.rooms.size,
-        });
-      }
-      if (path === "/metrics") {
-        this.metrics.roomsLoaded.set(this.rooms.size);
-        res.writeHead(200, { "content-type": this.metrics.registry.contentType });
-        return void res.end(await this.metrics.registry.metrics());
-      }
-      const handled = await handleApi(this.ctx, req, res, path);
+      const handled = await this.router.handle(req, res, url);
       if (handled) {
         if (handled.status === 401) this.metrics.refuse("unauthenticated");
+        else if (handled.status >= 400 && handled.status < 500) this.metrics.refuse("bad-request");
         return void this.metrics.http.inc({ route: handled.route, status: String(handled.status) });
       }
-      if (this.o.app) return this.o.app(req, res, () => sendJson(res, 404, { error: "Not found." }));
-      sendJson(res, 404, { error: "Not found." });
+      const notFound = () => sendRefusal(res, new HttpError(404, "http.not-found", "Not found."));
+      if (this.o.app) return this.o.app(req, res, notFound);
+      notFound();
     } catch (e) {
       // The trust boundary of HTTP: answer with the sentence, log with context, keep serving.
-      const unwritable = !(e instanceof HttpError) && cannotWrite(e);
-      const status = e instanceof HttpError ? e.status : e instanceof URIError ? 400 : unwritable ? 503 : 500;
-      const message =
-        e instanceof HttpError
-          ? e.message
-          : status === 400
-            ? "The request path is malformed."
-            : unwritable
-              ? "The agency's storage cannot be written at the moment; try again shortly."
-              : "The server failed; the error is logged.";
+      const unwritable = cannotWrite(e);
+      const refusal =
+        e instanceof URIError
+          ? new HttpError(400, "http.malformed-request", "The request path is malformed.")
+          : unwritable
+            ? new HttpError(503, "http.unavailable", "The agency's storage cannot be written at the moment; try again shortly.")
+            : new HttpError(500, "http.internal", "The server failed; the error is logged.");
       if (unwritable) void this.health.check(); // reconnects the store as soon as it can write again
-      if (status >= 500) this.o.log.error({ path, err: (e as Error).message, stack: (e as Error).stack }, "request failed");
+      if (refusal.status >= 500) this.o.log.error({ path, err: (e as Error).message, stack: (e as Error).stack }, "request failed");
       else this.metrics.refuse("bad-request");
-      this.metrics.http.inc({ route: path.startsWith("/api/") ? "api" : "other", status: String(status) });
-      if (!res.headersSent) {
-        if (e instanceof HttpError) for (const [k, v] of Object.entries(e.headers)) res.setHeader(k, v);
-        sendJson(res, status, { error: message });
-      }
+      this.metrics.http.inc({ route: path.startsWith("/api/") ? "api" : "other", status: String(refusal.status) });
+      if (!res.headersSent) sendRefusal(res, refusal);
       else res.end();
     }
   }

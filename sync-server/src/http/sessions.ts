@@ -19,7 +19,7 @@ export function relayAuthenticator(
   log: Logger,
 ): (q: URLSearchParams) => Promise<Result<Principal & SocketSession> | { ok: false; reason: string; retry: true }> {
   return async (q) => {
-    if (q.has("token")) return { ok: false, reason: TICKET_REFUSALS.tokenInUrl };
+    if (q.has("token")) return { ok: false, code: "ticket.token-in-url", reason: TICKET_REFUSALS.tokenInUrl };
     try {
       const s = await redeemTicket(store, agency, q.get("ticket"));
       if (!s.ok) return s;

@@ -1,0 +1,28 @@
+// The composition of the agency server's HTTP routes: every feature registers its routes with the
+// one router. A new feature adds its routes to the contract (@countersign/contract routes.ts), writes
+// a `registerXxxRoutes(router, ctx)` beside its code, and is called here.
+import { registerExchangeRoutes } from "../exchange/http-routes.ts";
+import { authenticate } from "./auth.ts";
+import type { ApiContext } from "./context.ts";
+import { registerBlobRoutes } from "./blobs.ts";
+import { registerDirectoryRoutes } from "./directory-routes.ts";
+import { registerDocRoutes } from "./docs-routes.ts";
+import { registerIdentityRoutes } from "./identity-routes.ts";
+import { registerRegistryRoutes } from "./registry-routes.ts";
+import { Router } from "./router.ts";
+import { registerServerRoutes, type ServerRouteDeps } from "./server-routes.ts";
+
+export function buildRouter(ctx: ApiContext, server: Pick<ServerRouteDeps, "storeKind" | "health" | "metrics">): Router {
+  const r = new Router({
+    authenticate: (token) => authenticate(ctx, token),
+    limits: { json: ctx.limits.json, batch: ctx.limits.batch, blob: ctx.limits.blob, envelope: ctx.delivery.limits.envelopeBytes },
+  });
+  registerIdentityRoutes(r, ctx);
+  registerDocRoutes(r, ctx);
+  registerDirectoryRoutes(r, ctx);
+  registerRegistryRoutes(r, ctx);
+  registerBlobRoutes(r, ctx);
+  registerExchangeRoutes(r, ctx);
+  registerServerRoutes(r, { agency: ctx.agency, rooms: ctx.rooms, ...server });
+  return r;
+}
