@@ -128,7 +128,7 @@ export async function createDemoPeer(store: Store, to: { code: string; name: str
     await act(doc, chief, trust, { action: { kind: "approve" }, step: STEP.review, opinion: "擬會辦示範市政府教育局。", at: new Date(t0 + 40 * 60_000) });
   } catch (e) {
     // act throws only when the fixed data above is wrong: a bug, reported as a reason.
-    return fail(`The demo peer's document could not be signed: ${(e as Error).message}`);
+    return fail("server.internal", `The demo peer's document could not be signed: ${(e as Error).message}`);
   }
 
   const xml = diFor(doc, { agencyName: DEMO_PEER.name, to, now });

@@ -33,7 +33,7 @@ describe("peer addresses", () => {
   });
 
   it("refuses an address that is not http(s) or carries a password", () => {
-    expect(deliveryUrl("ftp://x.example")).toEqual({ ok: false, reason: 'The peer\'s address "ftp://x.example" is not an http(s) address.' });
+    expect(deliveryUrl("ftp://x.example")).toEqual({ ok: false, code: "federation.url", reason: 'The peer\'s address "ftp://x.example" is not an http(s) address.' });
     expect(deliveryUrl("https://u:p@x.example").ok).toBe(false);
     expect(deliveryUrl("not a url").ok).toBe(false);
   });

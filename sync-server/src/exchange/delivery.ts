@@ -1,6 +1,7 @@
 // The sending end of HTTP delivery: one POST of an envelope to a peer agency's server, and what its
 // answer means (http-contract.ts). No state: the outbox (outbox.ts) decides when to call it again.
 import { ENVELOPE_MEDIA_TYPE, ENCRYPTED_MEDIA_TYPE, DELIVERY_PATH, RETRYABLE_4XX, parseRetryAfter, type DeliveryAnswer } from "./http-contract.ts";
+import { fail, ok, type Result } from "@countersign/crdt-model";
 
 export interface BackoffOptions {
   /** The first retry waits up to this long. */
@@ -24,19 +25,19 @@ export function backoffDelay(attempt: number, o: BackoffOptions, random: () => n
 }
 
 /** `<base>/api/exchange/envelopes`, or a sentence when the peer's address cannot be used. */
-export function deliveryUrl(base: string): { ok: true; value: URL } | { ok: false; reason: string } {
+export function deliveryUrl(base: string): Result<URL> {
   let u: URL;
   try {
     u = new URL(base);
   } catch {
-    return { ok: false, reason: `The peer's address "${base}" is not a URL.` };
+    return fail("federation.url", `The peer's address "${base}" is not a URL.`);
   }
-  if (u.protocol !== "https:" && u.protocol !== "http:") return { ok: false, reason: `The peer's address "${base}" is not an http(s) address.` };
-  if (u.username || u.password) return { ok: false, reason: "The peer's address must not carry a user name or password." };
+  if (u.protocol !== "https:" && u.protocol !== "http:") return fail("federation.url", `The peer's address "${base}" is not an http(s) address.`);
+  if (u.username || u.password) return fail("federation.url", "The peer's address must not carry a user name or password.");
   u.pathname = u.pathname.replace(/\/+$/, "") + DELIVERY_PATH;
   u.search = "";
   u.hash = "";
-  return { ok: true, value: u };
+  return ok(u);
 }
 
 /** Reads at most `limit` bytes of an answer; null when it is longer (the answer is then not trusted). */

@@ -72,9 +72,9 @@ export function diFor(
 ): Result<{ di: Uint8Array; sw: Uint8Array }> {
   const recipients: Recipient[] = [{ delivery: "original", kind: "agency", name: o.to.name, agencyCode: o.to.code }];
   const di = exportDi(doc, { agencyName: o.agencyName, recipients, date: taipeiDate(o.now) });
-  if (!di.ok) return fail(`Document ${doc.id} cannot be exported as DI: ${di.reason}`);
+  if (!di.ok) return fail(di.code, `Document ${doc.id} cannot be exported as DI: ${di.reason}`);
   const sw = exportSw(recipients);
-  if (!sw.ok) return fail(`Document ${doc.id}: its SW roster cannot be written: ${sw.reason}`);
+  if (!sw.ok) return fail(sw.code, `Document ${doc.id}: its SW roster cannot be written: ${sw.reason}`);
   const diBytes = utf8(di.value.xml);
   const swBytes = utf8(sw.value.xml);
   const checkedDi = validateXml("DI", diBytes, doc.id);

@@ -39,26 +39,26 @@ export type XmlKind = "DI" | "SW";
 /** Checks a DI (`kind` "DI": a 函 or 簽) or an SW roster; the reason names the document. */
 export function validateXml(kind: XmlKind, bytes: Uint8Array, doc: string): Result<{ root: string }> {
   const what = `The ${kind} of document ${doc}`;
-  if (bytes.length > MAX_XML_BYTES) return fail(`${what} is larger than ${MAX_XML_BYTES} bytes.`);
+  if (bytes.length > MAX_XML_BYTES) return fail("envelope.dtd", `${what} is larger than ${MAX_XML_BYTES} bytes.`);
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
-    return fail(`${what} is not UTF-8.`);
+    return fail("envelope.dtd", `${what} is not UTF-8.`);
   }
   const head = HEAD.exec(text);
-  if (!head) return fail(`${what} does not begin with a DOCTYPE naming an official DTD.`);
+  if (!head) return fail("envelope.dtd", `${what} does not begin with a DOCTYPE naming an official DTD.`);
   const [, root, system, open] = head;
   const expected = (kind === "DI" ? DI_ROOTS : SW_ROOTS)[root!];
-  if (!expected) return fail(`${what} is a ${root}, which is not ${kind === "DI" ? "a 函 or 簽" : "an SW 交換表單"}.`);
-  if (system !== expected) return fail(`${what} names the DTD "${system}" where a ${root} uses ${expected}.`);
+  if (!expected) return fail("envelope.dtd", `${what} is a ${root}, which is not ${kind === "DI" ? "a 函 or 簽" : "an SW 交換表單"}.`);
+  if (system !== expected) return fail("envelope.dtd", `${what} names the DTD "${system}" where a ${root} uses ${expected}.`);
   if (open === "[") {
     let rest = text.slice(head[0].length);
     for (;;) {
       const end = /^\s*\]\s*>/.exec(rest);
       if (end) break;
       const d = DECL.exec(rest);
-      if (!d) return fail(`${what} declares something other than unparsed entities and notations in its DOCTYPE.`);
+      if (!d) return fail("envelope.dtd", `${what} declares something other than unparsed entities and notations in its DOCTYPE.`);
       rest = rest.slice(d[0].length);
     }
   }
@@ -71,8 +71,8 @@ export function validateXml(kind: XmlKind, bytes: Uint8Array, doc: string): Resu
     if (e instanceof XmlLibError) {
       const first = e.details.find((d) => d.level >= 2) ?? e.details[0];
       const message = (first?.message ?? e.message).trim().replace(/\s+/g, " ");
-      return fail(`${what} does not match its DTD: ${message}${first?.line ? ` (line ${first.line})` : ""}.`);
+      return fail("envelope.dtd", `${what} does not match its DTD: ${message}${first?.line ? ` (line ${first.line})` : ""}.`);
     }
-    return fail(`${what} could not be checked against its DTD: ${e instanceof Error ? e.message : String(e)}.`);
+    return fail("envelope.dtd", `${what} could not be checked against its DTD: ${e instanceof Error ? e.message : String(e)}.`);
   }
 }

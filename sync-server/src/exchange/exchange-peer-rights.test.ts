@@ -16,6 +16,7 @@ import {
   derive,
   randomId,
   signAction,
+  type Code,
   type DocId,
   type Metadata,
   type Purpose,
@@ -23,7 +24,7 @@ import {
 } from "@countersign/crdt-model";
 import { federate, makeAgency, snapshot, storedDocument, type TestAgency } from "../../tests/support/exchange-agencies.ts";
 import { agencySigner } from "./signer.ts";
-import { PEER_REFUSALS } from "./peer-rights.ts";
+import { PEER_CODES, PEER_REFUSALS } from "./peer-rights.ts";
 
 let a: TestAgency; // this agency
 let b: TestAgency; // a trusted peer that turns against it
@@ -53,10 +54,10 @@ async function fromB(docs: CountersignDocument[], purpose: Purpose = "countersig
   return must(await buildEnvelope({ to: a.agency.code, purpose, docs: docs.map((doc) => ({ doc })), sender: agencySigner(b.agency) }));
 }
 
-async function refusedAtA(bytes: Uint8Array, reason: string, docs: DocId[]): Promise<void> {
+async function refusedAtA(bytes: Uint8Array, code: Code, reason: string, docs: DocId[]): Promise<void> {
   const before = await snapshot(a, docs);
   const r = await a.exchange.importEnvelope(bytes, "http");
-  expect(r).toEqual({ ok: false, reason });
+  expect(r).toEqual({ ok: false, code, reason });
   expect(await snapshot(a, docs)).toBe(before);
   expect((await a.store.exchanges({ direction: "in", limit: 1 }))[0]).toMatchObject({ status: "refused", detail: reason });
 }
@@ -100,30 +101,30 @@ describe("a peer and the documents this agency never sent it", () => {
     // B got hold of A's internal document somehow; it moves it to another unit and officer.
     const stolen = must(CountersignDocument.fromUpdate((await storedAt(a, draft.id)).encodeState()));
     must(stolen.setMetadata({ unit: asUnitId("U-HEAD"), caseOfficer: asPersonId("P-DIRECTOR") }));
-    await refusedAtA(await fromB([stolen]), PEER_REFUSALS.notExchanged(draft.id, b.agency.code), [draft.id]);
+    await refusedAtA(await fromB([stolen]), PEER_CODES.notExchanged, PEER_REFUSALS.notExchanged(draft.id, b.agency.code), [draft.id]);
     const meta = must((await storedAt(a, draft.id)).metadata());
     expect(meta).toMatchObject({ unit: "U-STU", caseOfficer: "P-OFFICER" });
   });
 
   it("a new document from a peer cannot claim to be this agency's own and plant a draft in an officer's inbox", async () => {
     const planted = must(CountersignDocument.create({ id: asDocId(randomId("d")), metadata: bMetadata({ agency: asAgencyCode(a.agency.code), caseOfficer: asPersonId("P-DIRECTOR") }), subject: "局長請逕行核定。" }));
-    await refusedAtA(await fromB([planted], "countersign-request"), PEER_REFUSALS.notOwn(planted.id, b.agency.code), [planted.id]);
+    await refusedAtA(await fromB([planted], "countersign-request"), PEER_CODES.notOwn, PEER_REFUSALS.notOwn(planted.id, b.agency.code), [planted.id]);
     expect(await a.store.hasDoc(planted.id)).toBe(false);
   });
 
   it("a new document comes only as a request or a dispatch, not as a reply", async () => {
     const doc = await bRequest();
-    await refusedAtA(await fromB([doc], "countersign-reply"), PEER_REFUSALS.newPurpose(doc.id, "countersign-reply"), [doc.id]);
+    await refusedAtA(await fromB([doc], "countersign-reply"), PEER_CODES.newPurpose, PEER_REFUSALS.newPurpose(doc.id, "countersign-reply"), [doc.id]);
   });
 
   it("a dispatch (發文) brings only a decided document", async () => {
     const doc = await bRequest();
-    await refusedAtA(await fromB([doc], "dispatch"), PEER_REFUSALS.notDecided(doc.id), [doc.id]);
+    await refusedAtA(await fromB([doc], "dispatch"), PEER_CODES.notDecided, PEER_REFUSALS.notDecided(doc.id), [doc.id]);
   });
 
   it("a new document may not assign a step to this agency's people or units directly", async () => {
     const doc = await bRequest({ stepFor: { kind: "single", step: { id: asStepId("cs-a"), type: "countersign", assignee: { kind: "person", person: asPersonId("P-DIRECTOR"), agency: asAgencyCode(a.agency.code) } } } });
-    await refusedAtA(await fromB([doc], "countersign-request"), PEER_REFUSALS.namesOurs(doc.id, asStepId("cs-a")), [doc.id]);
+    await refusedAtA(await fromB([doc], "countersign-request"), PEER_CODES.namesOurs, PEER_REFUSALS.namesOurs(doc.id, asStepId("cs-a")), [doc.id]);
   });
 
   it("a peer's request lands with the registry desk (待分文), not in the inbox of an officer whose id matches B's officer", async () => {
@@ -152,13 +153,13 @@ describe("a peer and a document this agency sent it", () => {
   it("an envelope from a peer cannot change the unit or the case officer of a document it was sent", async () => {
     const atB = must(CountersignDocument.fromUpdate((await storedAt(b, doc.id)).encodeState()));
     must(atB.setMetadata({ unit: asUnitId("U-HEAD"), caseOfficer: asPersonId("P-DIRECTOR") }));
-    await refusedAtA(await fromB([atB]), PEER_REFUSALS.parts(doc.id, b.agency.code, ["meta"]), [doc.id]);
+    await refusedAtA(await fromB([atB]), PEER_CODES.parts, PEER_REFUSALS.parts(doc.id, b.agency.code, ["meta"]), [doc.id]);
   });
 
   it("an envelope from a peer cannot rewrite the text of a document it was sent", async () => {
     const atB = must(CountersignDocument.fromUpdate((await storedAt(b, doc.id)).encodeState()));
     atB.setSubject("有關本市學生獎懲實施要點廢止一案。");
-    await refusedAtA(await fromB([atB]), PEER_REFUSALS.parts(doc.id, b.agency.code, ["subject"]), [doc.id]);
+    await refusedAtA(await fromB([atB]), PEER_CODES.parts, PEER_REFUSALS.parts(doc.id, b.agency.code, ["subject"]), [doc.id]);
   });
 
   it("an envelope from a peer cannot add entries signed by this agency's own people", async () => {
@@ -169,7 +170,7 @@ describe("a peer and a document this agency sent it", () => {
     const heads = (await derive(atB, trust)).heads;
     must(await signAction(atB, a.people.personnel, heads, { action: { kind: "countersign" }, step: asStepId("cs-personnel"), opinion: "人事室同意。" }));
     const entry = [...atB.rawEntries().keys()].find((k) => !doc.rawEntries().has(k))!;
-    await refusedAtA(await fromB([atB]), PEER_REFUSALS.foreignSigner(doc.id, b.agency.code, entry), [doc.id]);
+    await refusedAtA(await fromB([atB]), PEER_CODES.foreignSigner, PEER_REFUSALS.foreignSigner(doc.id, b.agency.code, entry), [doc.id]);
   });
 
   it("the peer's reply with nothing but its receipts still imports", async () => {

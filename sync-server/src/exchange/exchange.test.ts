@@ -111,7 +111,7 @@ describe("export, import, receipt", () => {
     );
     const before = await snapshot(c, [doc.id]);
     const r = await c.exchange.importEnvelope(deltaBytes, "file");
-    expect(r).toEqual({ ok: false, reason: ENVELOPE_REFUSALS.noBase(doc.id) });
+    expect(r).toEqual({ ok: false, code: "envelope.missing-base", reason: ENVELOPE_REFUSALS.noBase(doc.id) });
     expect(await snapshot(c, [doc.id])).toBe(before);
     // The full-state envelope always applies, whatever arrived before it.
     expect(must(await c.exchange.importEnvelope(toC.bytes, "file")).status).toBe("imported");
@@ -138,7 +138,7 @@ describe("export, import, receipt", () => {
   it("a classified document does not leave unencrypted", async () => {
     const doc3 = await storedDocument(a, { secrecy: "confidential" });
     const r = await a.exchange.exportEnvelope({ docs: [doc3.id], to: b.agency.code, purpose: "countersign-request" });
-    expect(r).toEqual({ ok: false, reason: `Document ${doc3.id} is classified; it may leave only in an encrypted envelope.` });
+    expect(r).toEqual({ ok: false, code: "envelope.classified", reason: `Document ${doc3.id} is classified; it may leave only in an encrypted envelope.` });
     // Encrypted it goes, without DI (classified documents are not exported as DI), and imports.
     const sealed = must(await a.exchange.exportEnvelope({ docs: [doc3.id], to: b.agency.code, purpose: "countersign-request", encrypt: true }));
     expect(must(await b.exchange.importEnvelope(sealed.bytes, "file")).status).toBe("imported");
@@ -151,6 +151,7 @@ describe("export, import, receipt", () => {
     expect((await b.store.assignment(doc.id))?.person).toBe("P-OFFICER");
     expect(await b.exchange.assign(doc.id, "P-OFFICER" as never, "P-CHIEF" as never)).toEqual({
       ok: false,
+      code: "assign.not-registry",
       reason: "P-CHIEF does not hold the registry (登記桌) role, which assigns incoming documents.",
     });
     expect((await b.exchange.assign(doc.id, "P-NOBODY" as never, "P-REGISTRY" as never)).ok).toBe(false);
@@ -159,12 +160,12 @@ describe("export, import, receipt", () => {
 
 describe("federation", () => {
   it("refuses our own CA, a certificate that is not a CA, and a code that clashes with ours", async () => {
-    expect(await a.exchange.addPeer({ ca: a.agency.caPem })).toEqual({ ok: false, reason: "The certificate is this agency's own CA; it is trusted already." });
+    expect(await a.exchange.addPeer({ ca: a.agency.caPem })).toEqual({ ok: false, code: "federation.ours", reason: "The certificate is this agency's own CA; it is trusted already." });
     const person = a.people.officer.cert.toString("pem");
-    expect(await b.exchange.addPeer({ ca: person })).toEqual({ ok: false, reason: "The certificate is not a certificate authority's (no basicConstraints CA:TRUE)." });
+    expect(await b.exchange.addPeer({ ca: person })).toEqual({ ok: false, code: "federation.not-ca", reason: "The certificate is not a certificate authority's (no basicConstraints CA:TRUE)." });
     const twin = await makeAgency("A-TN-EDU", "另一個臺南市政府教育局");
     try {
-      expect(await a.exchange.addPeer({ ca: twin.agency.caPem })).toEqual({ ok: false, reason: "The certificate names agency A-TN-EDU, which is this agency's own code." });
+      expect(await a.exchange.addPeer({ ca: twin.agency.caPem })).toEqual({ ok: false, code: "federation.ours", reason: "The certificate names agency A-TN-EDU, which is this agency's own code." });
     } finally {
       await twin.stop();
     }
@@ -173,7 +174,7 @@ describe("federation", () => {
   it("refuses an expired CA certificate", async () => {
     const { createAgencyCa } = await import("@countersign/crdt-model");
     const old = await createAgencyCa({ agency: asAgencyCode("A-OLD-EDU"), name: "舊教育局", notBefore: new Date(Date.now() - 10 * 86400_000), validDays: 2 });
-    expect(await a.exchange.addPeer({ ca: old.cert.toString("pem") })).toEqual({ ok: false, reason: "The certificate is not valid now (expired or not yet valid)." });
+    expect(await a.exchange.addPeer({ ca: old.cert.toString("pem") })).toEqual({ ok: false, code: "federation.expired", reason: "The certificate is not valid now (expired or not yet valid)." });
   });
 
   it("lists peers with their fingerprints; a delegation table of another agency is refused", async () => {
@@ -182,7 +183,7 @@ describe("federation", () => {
     expect(peers[1]!.fingerprint).toMatch(/^[0-9a-f]{64}$/);
     expect(peers[1]!.name).toBe("高雄市政府教育局");
     const r = await a.exchange.addPeer({ ca: b.agency.caPem, delegation: c.people.delegation });
-    expect(r).toEqual({ ok: false, reason: "The delegation table is agency A-CY-EDU's, not A-KH-EDU's." });
+    expect(r).toEqual({ ok: false, code: "federation.delegation", reason: "The delegation table is agency A-CY-EDU's, not A-KH-EDU's." });
   });
 
   it("chains signed at a peer agency verify in our trust store", async () => {

@@ -8,6 +8,7 @@ import {
   parseCertificate,
   sha256Hex,
   type EnvelopeDocInput,
+  type Code,
   type Result,
 } from "@countersign/crdt-model";
 import type { ExportedEnvelope, ExportRequest, ExchangeContext } from "./types.ts";
@@ -25,6 +26,16 @@ export const EXPORT_REFUSALS = {
   recipientCert: (why: string) => `The recipient's CA certificate in the trust list does not parse: ${why}`,
 } as const;
 
+/** Each refusal's code: the class the app explains and a caller decides by (the sentence keeps the detail). */
+export const EXPORT_CODES = {
+  noDocs: "exchange.request",
+  receiptDocs: "exchange.request",
+  self: "exchange.self",
+  purpose: "exchange.request",
+  noDoc: "exchange.no-doc",
+  recipientCert: "exchange.recipient-cert",
+} as const satisfies Record<keyof typeof EXPORT_REFUSALS, Code>;
+
 /**
  * Builds the envelope for one or more documents to a peer agency: each document's current state
  * (only what the peer lacks when we know what it holds, see known-state.ts), its chain, the
@@ -34,9 +45,9 @@ export const EXPORT_REFUSALS = {
  */
 export async function exportEnvelope(ctx: ExchangeContext, o: ExportRequest): Promise<Result<ExportedEnvelope>> {
   const { store, agency } = ctx;
-  if (!PURPOSES.includes(o.purpose)) return fail(EXPORT_REFUSALS.purpose(o.purpose));
-  if (o.purpose === "receipt" ? o.docs.length > 0 : o.docs.length === 0) return fail(o.purpose === "receipt" ? EXPORT_REFUSALS.receiptDocs : EXPORT_REFUSALS.noDocs);
-  if (o.to === agency.code) return fail(EXPORT_REFUSALS.self);
+  if (!PURPOSES.includes(o.purpose)) return fail(EXPORT_CODES.purpose, EXPORT_REFUSALS.purpose(o.purpose));
+  if (o.purpose === "receipt" ? o.docs.length > 0 : o.docs.length === 0) return fail(EXPORT_CODES.noDocs, o.purpose === "receipt" ? EXPORT_REFUSALS.receiptDocs : EXPORT_REFUSALS.noDocs);
+  if (o.to === agency.code) return fail(EXPORT_CODES.self, EXPORT_REFUSALS.self);
   const peer = await activePeer(store, o.to);
   if (!peer.ok) return peer;
   const now = ctx.now();
@@ -44,7 +55,7 @@ export async function exportEnvelope(ctx: ExchangeContext, o: ExportRequest): Pr
   const docs: EnvelopeDocInput[] = [];
   for (const id of o.docs) {
     const doc = await currentDoc(store, ctx.rooms, id);
-    if (!doc) return fail(EXPORT_REFUSALS.noDoc(id));
+    if (!doc) return fail(EXPORT_CODES.noDoc, EXPORT_REFUSALS.noDoc(id));
     const input: EnvelopeDocInput = { doc, attachments: await heldAttachments(store, doc) };
     if (hasDi(doc, agency.code)) {
       const xml = diFor(doc, { agencyName: agency.name, to: { code: peer.value.code, name: peer.value.name }, now });
@@ -72,7 +83,7 @@ export async function exportEnvelope(ctx: ExchangeContext, o: ExportRequest): Pr
   let bytes = built.value;
   if (o.encrypt) {
     const cert = parseCertificate(peer.value.caPem);
-    if (!cert.ok) return fail(EXPORT_REFUSALS.recipientCert(cert.reason));
+    if (!cert.ok) return fail(EXPORT_CODES.recipientCert, EXPORT_REFUSALS.recipientCert(cert.reason), cert);
     const sealed = await encryptEnvelope(bytes, cert.value);
     if (!sealed.ok) return sealed;
     bytes = sealed.value;

@@ -6,6 +6,7 @@ import {
   parseDelegationTable,
   sha256Hex,
   type AgencyCode,
+  type Code,
   type Result,
 } from "@countersign/crdt-model";
 import type { PeerAgency, Store } from "../storage/types.ts";
@@ -50,27 +51,44 @@ export const FEDERATION_REFUSALS = {
   serial: (s: string) => `The serial ${JSON.stringify(s)} is not a hexadecimal certificate serial.`,
 } as const;
 
+/** Each refusal's code: the class the app explains and a caller decides by (the sentence keeps the detail). */
+export const FEDERATION_CODES = {
+  pem: "federation.not-cert",
+  notCa: "federation.not-ca",
+  noAgency: "federation.no-agency",
+  expired: "federation.expired",
+  selfSignature: "federation.signature",
+  ours: "federation.ours",
+  clash: "federation.ours",
+  delegation: "federation.delegation",
+  delegationAgency: "federation.delegation",
+  url: "federation.url",
+  unknown: "federation.unknown",
+  removed: "federation.removed",
+  serial: "federation.serial",
+} as const satisfies Record<keyof typeof FEDERATION_REFUSALS, Code>;
+
 /** Parses and checks another agency's CA certificate (PEM or DER). Changes nothing. */
 export async function inspectPeerCa(store: Store, input: string | Uint8Array, now: Date): Promise<Result<PeerCandidate>> {
   const parsed = parseCertificate(input);
-  if (!parsed.ok) return fail(FEDERATION_REFUSALS.pem(parsed.reason));
+  if (!parsed.ok) return fail(FEDERATION_CODES.pem, FEDERATION_REFUSALS.pem(parsed.reason), parsed);
   const cert = parsed.value;
   const bc = cert.getExtension(x509.BasicConstraintsExtension);
-  if (!bc || !bc.ca) return fail(FEDERATION_REFUSALS.notCa);
+  if (!bc || !bc.ca) return fail(FEDERATION_CODES.notCa, FEDERATION_REFUSALS.notCa);
   const o = cert.subjectName.getField("O");
-  if (o.length !== 1 || !CODE_RE.test(o[0]!)) return fail(FEDERATION_REFUSALS.noAgency);
-  if (now < cert.notBefore || now > cert.notAfter) return fail(FEDERATION_REFUSALS.expired);
+  if (o.length !== 1 || !CODE_RE.test(o[0]!)) return fail(FEDERATION_CODES.noAgency, FEDERATION_REFUSALS.noAgency);
+  if (now < cert.notBefore || now > cert.notAfter) return fail(FEDERATION_CODES.expired, FEDERATION_REFUSALS.expired);
   // A self-signed CA must verify under its own key; one issued by someone else (a national root)
   // is taken as the administrator confirms it by fingerprint.
-  if (cert.subject === cert.issuer && !(await cert.verify({ signatureOnly: true }).catch(() => false))) return fail(FEDERATION_REFUSALS.selfSignature);
+  if (cert.subject === cert.issuer && !(await cert.verify({ signatureOnly: true }).catch(() => false))) return fail(FEDERATION_CODES.selfSignature, FEDERATION_REFUSALS.selfSignature);
   const fingerprint = sha256Hex(new Uint8Array(cert.rawData));
   const ourPem = await store.getSetting(SETTINGS.caCert);
   const ourCode = await store.getSetting(SETTINGS.code);
   if (ourPem) {
     const ours = parseCertificate(ourPem);
-    if (ours.ok && sha256Hex(new Uint8Array(ours.value.rawData)) === fingerprint) return fail(FEDERATION_REFUSALS.ours);
+    if (ours.ok && sha256Hex(new Uint8Array(ours.value.rawData)) === fingerprint) return fail(FEDERATION_CODES.ours, FEDERATION_REFUSALS.ours);
   }
-  if (o[0] === ourCode) return fail(FEDERATION_REFUSALS.clash(o[0]!));
+  if (o[0] === ourCode) return fail(FEDERATION_CODES.clash, FEDERATION_REFUSALS.clash(o[0]!));
   const cn = cert.subjectName.getField("CN")[0] ?? o[0]!;
   return ok({
     code: asAgencyCode(o[0]!),
@@ -96,7 +114,7 @@ export async function addPeer(store: Store, input: AddPeerInput, now: Date): Pro
   const c = await inspectPeerCa(store, input.ca, now);
   if (!c.ok) return c;
   const url = input.url ?? null;
-  if (url !== null && !isHttpUrl(url)) return fail(FEDERATION_REFUSALS.url);
+  if (url !== null && !isHttpUrl(url)) return fail(FEDERATION_CODES.url, FEDERATION_REFUSALS.url);
   let delegation: string | null = null;
   if (input.delegation !== undefined && input.delegation !== null) {
     let value: unknown = input.delegation;
@@ -104,12 +122,12 @@ export async function addPeer(store: Store, input: AddPeerInput, now: Date): Pro
       try {
         value = JSON.parse(value) as unknown;
       } catch {
-        return fail(FEDERATION_REFUSALS.delegation("it is not JSON."));
+        return fail(FEDERATION_CODES.delegation, FEDERATION_REFUSALS.delegation("it is not JSON."));
       }
     }
     const table = parseDelegationTable(value);
-    if (!table.ok) return fail(FEDERATION_REFUSALS.delegation(table.reason));
-    if (table.value.agency !== c.value.code) return fail(FEDERATION_REFUSALS.delegationAgency(table.value.agency, c.value.code));
+    if (!table.ok) return fail(FEDERATION_CODES.delegation, FEDERATION_REFUSALS.delegation(table.reason), table);
+    if (table.value.agency !== c.value.code) return fail(FEDERATION_CODES.delegationAgency, FEDERATION_REFUSALS.delegationAgency(table.value.agency, c.value.code));
     delegation = JSON.stringify(table.value);
   }
   const before = await store.peer(c.value.code);
@@ -136,8 +154,8 @@ export async function listPeers(store: Store, opts: { includeRemoved?: boolean }
 /** A peer we trust now (in the list and not removed). */
 export async function activePeer(store: Store, code: AgencyCode): Promise<Result<PeerAgency>> {
   const p = await store.peer(code);
-  if (!p) return fail(FEDERATION_REFUSALS.unknown(code));
-  if (p.removedAt !== null) return fail(FEDERATION_REFUSALS.removed(code));
+  if (!p) return fail(FEDERATION_CODES.unknown, FEDERATION_REFUSALS.unknown(code));
+  if (p.removedAt !== null) return fail(FEDERATION_CODES.removed, FEDERATION_REFUSALS.removed(code));
   return ok(p);
 }
 
@@ -157,7 +175,7 @@ export async function recordPeerRevoked(store: Store, code: AgencyCode, serials:
   const next = new Set(p.value.revokedSerials);
   for (const s of serials) {
     const hex = s.trim().toLowerCase().replace(/^0x/, "");
-    if (!/^[0-9a-f]{1,64}$/.test(hex)) return fail(FEDERATION_REFUSALS.serial(s));
+    if (!/^[0-9a-f]{1,64}$/.test(hex)) return fail(FEDERATION_CODES.serial, FEDERATION_REFUSALS.serial(s));
     next.add(hex);
   }
   const updated = { ...p.value, revokedSerials: [...next].sort() };

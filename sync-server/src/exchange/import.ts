@@ -18,6 +18,8 @@ import {
   type EnvelopeHeader,
   type OpenedDocument,
   type OpenedEnvelope,
+  type Code,
+  type Refusal,
   type Result,
   type Sha256Hex,
   type TrustStore,
@@ -46,6 +48,18 @@ export const IMPORT_REFUSALS = {
   pending: (doc: string) => `The update of document ${doc} depends on changes this agency does not have.`,
   internal: (why: string) => `The envelope could not be imported: ${why}`,
 } as const;
+
+/** Each refusal's code: the class the app explains and a caller decides by (the sentence keeps the detail). */
+export const IMPORT_CODES = {
+  noDecryptKey: "exchange.no-key",
+  replay: "envelope.replay",
+  receiptDocs: "envelope.header",
+  clear: "exchange.unencrypted",
+  pending: "envelope.missing-base",
+  internal: "envelope.internal",
+} as const satisfies Record<Exclude<keyof typeof IMPORT_REFUSALS, "transition">, Code>;
+// `transition` wraps the relay rules' refusal (checkTransition, the update's decoding) and keeps its
+// code: the class is the inner one (update.decided, update.invalid-entry …), the sentence names the document.
 
 const MANIFEST_PATH = "META-INF/manifest.json";
 
@@ -81,7 +95,8 @@ export async function importEnvelope(ctx: ExchangeContext, bytes: Uint8Array, vi
     return await importChecked(ctx, bytes, arrival);
   } catch (e) {
     ctx.log.error({ err: errorMessage(e), stack: (e as Error)?.stack, via, sha256: arrival.sha256, envelope: arrival.header?.id }, "envelope import failed");
-    return refuse(ctx, arrival, IMPORT_REFUSALS.internal(`${errorMessage(e)}.`)).catch(() => fail(IMPORT_REFUSALS.internal(`${errorMessage(e)}.`)));
+    const internal = fail<never>(IMPORT_CODES.internal, IMPORT_REFUSALS.internal(`${errorMessage(e)}.`)) as Refusal;
+    return refuse(ctx, arrival, internal).catch(() => internal);
   }
 }
 
@@ -107,13 +122,13 @@ export async function openArrival(
     return opened.ok ? ok({ plain: bytes, env: opened.value }) : opened;
   }
   const key = ctx.agency.caDecrypt;
-  if (!key) return fail(IMPORT_REFUSALS.noDecryptKey);
+  if (!key) return fail(IMPORT_CODES.noDecryptKey, IMPORT_REFUSALS.noDecryptKey);
   const unsealed = await unsealEnvelope(bytes, key, ctx.agency.ca.cert, { allowCbc: via === "file" });
   if (!unsealed.ok) return unsealed;
   const opened = await open(unsealed.value.plain);
   if (opened.ok) return ok({ plain: unsealed.value.plain, env: opened.value });
   ctx.log.warn({ via, cipher: unsealed.value.kind, reason: opened.reason }, "an encrypted envelope did not verify; answered with the one sentence for encrypted envelopes");
-  return fail(ENVELOPE_REFUSALS.sealed);
+  return fail("envelope.sealed", ENVELOPE_REFUSALS.sealed);
 }
 
 /**
@@ -136,7 +151,7 @@ export async function openForUs(
 async function importChecked(ctx: ExchangeContext, bytes: Uint8Array, arrival: Arrival): Promise<Result<ImportOutcome>> {
   const trust = await ctx.trust.get();
   const opened = await openArrival(ctx, bytes, arrival.via, trust);
-  if (!opened.ok) return refuse(ctx, arrival, opened.reason);
+  if (!opened.ok) return refuse(ctx, arrival, opened);
   const env = opened.value.env;
   const plain = { value: opened.value.plain };
   const header = env.header;
@@ -145,19 +160,19 @@ async function importChecked(ctx: ExchangeContext, bytes: Uint8Array, arrival: A
 
   const first = await ctx.store.importedEnvelope(header.id);
   if (first) return repeated(ctx, arrival, first, env, plainSha, plain.value.length);
-  if (header.purpose === "receipt" && header.docs.length > 0) return refuse(ctx, arrival, IMPORT_REFUSALS.receiptDocs);
+  if (header.purpose === "receipt" && header.docs.length > 0) return refuse(ctx, arrival, coded(IMPORT_CODES.receiptDocs, IMPORT_REFUSALS.receiptDocs));
   for (const d of env.docs) {
     // buildEnvelope never sends one in the clear; an envelope that does came from a careless or
     // broken sender, and importing it would make us party to the leak.
     const meta = d.doc.metadata();
-    if (!arrival.encrypted && meta.ok && meta.value.secrecy !== "none") return refuse(ctx, arrival, IMPORT_REFUSALS.clear(d.id));
+    if (!arrival.encrypted && meta.ok && meta.value.secrecy !== "none") return refuse(ctx, arrival, coded(IMPORT_CODES.clear, IMPORT_REFUSALS.clear(d.id)));
     if (d.di) {
       const v = validateXml("DI", d.di, d.id);
-      if (!v.ok) return refuse(ctx, arrival, v.reason);
+      if (!v.ok) return refuse(ctx, arrival, v);
     }
     if (d.sw) {
       const v = validateXml("SW", d.sw, d.id);
-      if (!v.ok) return refuse(ctx, arrival, v.reason);
+      if (!v.ok) return refuse(ctx, arrival, v);
     }
   }
 
@@ -172,7 +187,7 @@ async function importChecked(ctx: ExchangeContext, bytes: Uint8Array, arrival: A
     for (const d of env.docs) {
       const room = byId.get(d.id)!;
       const checked = await transition(room.doc, d, header, trust, ctx);
-      if (!checked.ok) return await refuse(ctx, arrival, checked.reason);
+      if (!checked.ok) return await refuse(ctx, arrival, checked);
       planned.push({ doc: d.id, room, ...checked.value });
     }
     const blobs = new Map<Sha256Hex, Uint8Array>();
@@ -208,7 +223,7 @@ async function importChecked(ctx: ExchangeContext, bytes: Uint8Array, arrival: A
   }
   // The import has happened whatever becomes of the receipt: a failure here must not be reported
   // (or logged) as a refusal.
-  const receipt = await exportEnvelope(ctx, { docs: [], to: header.from, purpose: "receipt", answers: header.id }).catch((e: unknown) => fail<never>(errorMessage(e)));
+  const receipt = await exportEnvelope(ctx, { docs: [], to: header.from, purpose: "receipt", answers: header.id }).catch((e: unknown) => fail<never>("server.internal", errorMessage(e)));
   if (!receipt.ok) ctx.log.error({ envelope: header.id, to: header.from, reason: receipt.reason }, "receipt not built");
   return ok({ status: "imported", envelope: header.id, from: header.from, purpose: header.purpose, docs: ids, receipt: receipt.ok ? receipt.value.bytes : null });
 }
@@ -253,9 +268,9 @@ async function transition(
   }
   const after = clone(ours);
   const applied = after.applyUpdateTracked(update);
-  if (!applied.ok) return fail(IMPORT_REFUSALS.transition(id, applied.reason));
+  if (!applied.ok) return fail(applied.code, IMPORT_REFUSALS.transition(id, applied.reason));
   const store = after.ydoc.store as unknown as { pendingStructs: unknown; pendingDs: unknown };
-  if (store.pendingStructs !== null || store.pendingDs !== null) return fail(IMPORT_REFUSALS.pending(id));
+  if (store.pendingStructs !== null || store.pendingDs !== null) return fail(IMPORT_CODES.pending, IMPORT_REFUSALS.pending(id));
   // Authentic is not entitled: what this peer may change in this document (peer-rights.ts).
   if (ours.id !== "") {
     const touch = await peerMayTouch(ctx.store, ctx.agency.code, id, { header, ours, touched: applied.value });
@@ -267,7 +282,7 @@ async function transition(
   const incoming = [...theirs].filter(([k]) => !mine.has(k));
   if (incoming.length) before.ydoc.transact(() => incoming.forEach(([k, v]) => before.ydoc.getMap("receipts").set(k, v)));
   const checked = await checkTransition(before, after, trust, { cache: ctx.cache });
-  if (!checked.ok) return fail(IMPORT_REFUSALS.transition(id, checked.reason));
+  if (!checked.ok) return fail(checked.code, IMPORT_REFUSALS.transition(id, checked.reason));
   const may = await peerMayChange(ctx.agency.code, id, { header, ours: ours.id === "" ? undefined : ours, after, state: checked.value.state, added: checked.value.added });
   if (!may.ok) return may;
   // Only what we lack is stored (and relayed); the rest we hold already.
@@ -290,7 +305,7 @@ async function repeated(
   plainSize: number,
 ): Promise<Result<ImportOutcome>> {
   const header = arrival.header!;
-  if (first.sha256 !== plainSha && !(await sameManifest(ctx, header.id, env))) return refuse(ctx, arrival, IMPORT_REFUSALS.replay(header.id, first.at));
+  if (first.sha256 !== plainSha && !(await sameManifest(ctx, header.id, env))) return refuse(ctx, arrival, coded(IMPORT_CODES.replay, IMPORT_REFUSALS.replay(header.id, first.at)));
   const detail = duplicateDetail(first.at);
   await ctx.store.logExchange({ ...recordOf(arrival, plainSha, plainSize), status: "duplicate", detail, at: ctx.now().toISOString() });
   ctx.log.info({ envelope: header.id, from: header.from, firstAt: first.at, via: arrival.via }, "envelope already imported; nothing changed");
@@ -313,10 +328,14 @@ async function sameManifest(ctx: ExchangeContext, id: string, env: OpenedEnvelop
   }
 }
 
-async function refuse(ctx: ExchangeContext, arrival: Arrival, reason: string): Promise<Result<never>> {
+const coded = (code: Code, reason: string): Refusal => ({ ok: false, code, reason });
+
+/** Logs and records a refusal (the log and the exchange record keep the sentence) and returns it, code and all. */
+async function refuse(ctx: ExchangeContext, arrival: Arrival, refusal: Refusal): Promise<Refusal> {
+  const reason = refusal.reason;
   await ctx.store.logExchange({ ...recordOf(arrival, arrival.sha256, arrival.size), status: "refused", detail: reason, at: ctx.now().toISOString() });
-  ctx.log.warn({ envelope: arrival.header?.id ?? null, from: arrival.header?.from ?? null, via: arrival.via, sha256: arrival.sha256, reason }, "envelope refused");
-  return fail(reason);
+  ctx.log.warn({ envelope: arrival.header?.id ?? null, from: arrival.header?.from ?? null, via: arrival.via, sha256: arrival.sha256, code: refusal.code, reason }, "envelope refused");
+  return refusal;
 }
 
 function recordOf(arrival: Arrival, sha256: string, size: number): Omit<ExchangeRecord, "status" | "detail" | "at"> {

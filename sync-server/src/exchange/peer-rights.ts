@@ -21,6 +21,7 @@ import {
   type EntryId,
   type EnvelopeHeader,
   type Purpose,
+  type Code,
   type Result,
   type StepId,
   type WorkflowState,
@@ -43,6 +44,19 @@ export const PEER_REFUSALS = {
   foreignSigner: (doc: string, peer: string, entry: string) =>
     `Document ${doc}: the entry ${entry} was not signed by someone of ${peer}; an agency sends back only what its own people signed.`,
 } as const;
+
+/** Each refusal's code: the class the app explains and a caller decides by (the sentence keeps the detail). */
+export const PEER_CODES = {
+  self: "peer.self",
+  notExchanged: "peer.not-exchanged",
+  notOwn: "peer.not-own",
+  newPurpose: "peer.purpose",
+  notDecided: "peer.not-decided",
+  namesOurs: "peer.names-ours",
+  agencyChanged: "peer.agency",
+  parts: "peer.parts",
+  foreignSigner: "peer.signer",
+} as const satisfies Record<keyof typeof PEER_REFUSALS, Code>;
 
 /** Purposes that may bring a document this agency does not hold yet. */
 const NEW_DOC_PURPOSES: readonly Purpose[] = ["countersign-request", "review-request", "dispatch"];
@@ -74,34 +88,34 @@ export interface PeerChange {
  */
 export async function peerMayTouch(store: Store, us: AgencyCode, doc: DocId, c: PeerTouch): Promise<Result<void>> {
   const peer = c.header.from;
-  if (peer === us) return fail(PEER_REFUSALS.self);
-  if (!(await exchanged(store, peer, doc))) return fail(PEER_REFUSALS.notExchanged(doc, peer));
+  if (peer === us) return fail(PEER_CODES.self, PEER_REFUSALS.self);
+  if (!(await exchanged(store, peer, doc))) return fail(PEER_CODES.notExchanged, PEER_REFUSALS.notExchanged(doc, peer));
   const meta = c.ours.metadata();
   if (meta.ok && meta.value.agency === peer) return ok(undefined); // its own document
   const extra = [...c.touched].filter((p) => !ANSWER_PARTS.has(p)).sort();
-  if (extra.length) return fail(PEER_REFUSALS.parts(doc, peer, extra));
+  if (extra.length) return fail(PEER_CODES.parts, PEER_REFUSALS.parts(doc, peer, extra));
   return ok(undefined);
 }
 
 /** Then, on the verified result: whether the peer `header.from` may make this change; the refusal says why not. */
 export async function peerMayChange(us: AgencyCode, doc: DocId, c: PeerChange): Promise<Result<void>> {
   const peer = c.header.from;
-  if (peer === us) return fail(PEER_REFUSALS.self);
+  if (peer === us) return fail(PEER_CODES.self, PEER_REFUSALS.self);
   const afterMeta = c.after.metadata();
   if (!c.ours) {
-    if (!NEW_DOC_PURPOSES.includes(c.header.purpose)) return fail(PEER_REFUSALS.newPurpose(doc, c.header.purpose));
-    if (!afterMeta.ok || afterMeta.value.agency !== peer) return fail(PEER_REFUSALS.notOwn(doc, peer));
-    if (c.header.purpose === "dispatch" && !c.state.decision) return fail(PEER_REFUSALS.notDecided(doc));
+    if (!NEW_DOC_PURPOSES.includes(c.header.purpose)) return fail(PEER_CODES.newPurpose, PEER_REFUSALS.newPurpose(doc, c.header.purpose));
+    if (!afterMeta.ok || afterMeta.value.agency !== peer) return fail(PEER_CODES.notOwn, PEER_REFUSALS.notOwn(doc, peer));
+    if (c.header.purpose === "dispatch" && !c.state.decision) return fail(PEER_CODES.notDecided, PEER_REFUSALS.notDecided(doc));
     return addressesUsAsAgency(doc, c.after, c.state, us);
   }
   const beforeMeta = c.ours.metadata();
   const owner = beforeMeta.ok ? beforeMeta.value.agency : null;
-  if (!afterMeta.ok || afterMeta.value.agency !== owner) return fail(PEER_REFUSALS.agencyChanged(doc));
+  if (!afterMeta.ok || afterMeta.value.agency !== owner) return fail(PEER_CODES.agencyChanged, PEER_REFUSALS.agencyChanged(doc));
   // The peer's own document, which it sent us: it may go on changing it as its relay allows.
   if (owner === peer) return addressesUsAsAgency(doc, c.after, c.state, us);
   for (const id of c.added) {
     const signer = c.state.timeline.find((t) => t.id === id)?.signer;
-    if (!signer || signer.agency !== peer) return fail(PEER_REFUSALS.foreignSigner(doc, peer, id));
+    if (!signer || signer.agency !== peer) return fail(PEER_CODES.foreignSigner, PEER_REFUSALS.foreignSigner(doc, peer, id));
   }
   return ok(undefined);
 }
@@ -122,7 +136,7 @@ function addressesUsAsAgency(doc: DocId, after: CountersignDocument, state: Work
     if (!plan) continue;
     for (const s of allSteps(plan)) {
       const a = s.assignee;
-      if ((a.kind === "person" || a.kind === "unit") && a.agency === us) return fail(PEER_REFUSALS.namesOurs(doc, s.id as StepId));
+      if ((a.kind === "person" || a.kind === "unit") && a.agency === us) return fail(PEER_CODES.namesOurs, PEER_REFUSALS.namesOurs(doc, s.id as StepId));
     }
   }
   return ok(undefined);

@@ -52,7 +52,7 @@ export class Exchange {
       return opened.ok ? ok({ header: opened.value.env.header }) : opened;
     } catch (e) {
       this.ctx.log.error({ err: (e as Error)?.message, stack: (e as Error)?.stack }, "envelope verification failed");
-      return fail(`The envelope could not be checked: ${(e as Error)?.message ?? String(e)}.`);
+      return fail("envelope.internal", `The envelope could not be checked: ${(e as Error)?.message ?? String(e)}.`);
     }
   }
 
