@@ -74,6 +74,7 @@ describe("finding 1: no frame stops the server; a never-seen id is only for its 
     c.send(new Uint8Array([0x00, 0x00, 0x01, 0x05]));
     await until(() => c.refusals().length > 0, 5000, "refusal");
     expect(c.refusals()[0]).toMatch(/state vector/);
+    expect(c.refused()[0]?.code).toBe("relay.frame");
     expect(await healthy()).toBe(true);
     // The same connection and a new one still work.
     const before = c.frames.length;
@@ -91,6 +92,7 @@ describe("finding 1: no frame stops the server; a never-seen id is only for its 
     c.update(forged.encodeState());
     await until(() => c.refusals().length > 0, 5000, "refusal");
     expect(c.refusals()[0]).toMatch(/case officer/);
+    expect(c.refused()[0]?.code).toBe("relay.creator");
     expect(await a.store.readUpdates(asDocId(id))).toEqual([]);
     expect(await a.store.getIndex(asDocId(id))).toBeUndefined();
     // The batch endpoint answers the same refusal.
@@ -160,6 +162,7 @@ describe("finding 2: nobody writes under the server's Yjs client id, and nothing
     attacker.update(crafted);
     await until(() => attacker.refusals().length > 0, 5000, "refusal");
     expect(attacker.refusals()[0]).toMatch(/client id/);
+    expect(attacker.refused()[0]?.code).toBe("relay.client-id");
 
     // The server now writes its next receipt at the missing clock.
     const { id: cs } = await sign(doc, "personnel", { action: { kind: "countersign" }, step: asStepId("cs-per") });
@@ -187,6 +190,7 @@ describe("finding 2: nobody writes under the server's Yjs client id, and nothing
     c.update(Y.encodeStateAsUpdate(local, gap));
     await until(() => c.refusals().length > 0, 5000, "refusal");
     expect(c.refusals()[0]).toMatch(/builds on changes the server does not have/);
+    expect(c.refused()[0]?.code).toBe("relay.pending");
     expect((await a.store.readUpdates(asDocId(id))).length).toBe(before);
     c.close();
     p.destroy();
@@ -206,6 +210,7 @@ describe("finding 2: nobody writes under the server's Yjs client id, and nothing
     c.update(Y.encodeStateAsUpdate(craft, sv));
     await until(() => c.refusals().length > 0, 5000, "refusal");
     expect(c.refusals()[0]).toMatch(/client id/);
+    expect(c.refused()[0]?.code).toBe("relay.client-id");
     // The officer's own next edit under that id is stored.
     doc.insertSubject(0, "正本");
     await until(async () => (await stored(id)).subject().startsWith("正本"), 5000, "officer's edit stored");
@@ -260,6 +265,7 @@ describe("finding 3: one update cannot freeze a room", () => {
     c.update(Y.encodeStateAsUpdate(d, sv));
     await until(() => c.refusals().length > 0, 5000, "refusal");
     expect(c.refusals()[0]).toMatch(/top-level type notes/);
+    expect(c.refused()[0]?.code).toBe("update.malformed");
     expect((await stored(id)).ydoc.share.has("notes")).toBe(false);
     c.close();
     p.destroy();
@@ -279,6 +285,7 @@ describe("presence is bound to the connection's person", () => {
     spoofer.awareness(encodeAwarenessStates([{ client: p.awareness.clientID, clock: 1000, state: { user: { name: "王局長", unit: "局長室" } } }]));
     await until(() => spoofer.refusals().length > 0, 5000, "refusal");
     expect(spoofer.refusals()[0]).toMatch(/presence/);
+    expect(spoofer.refused()[0]?.code).toBe("relay.presence");
     await until(() => awarenessStatesIn(watcher.frames).has(4242), 5000, "spoofer's presence relayed");
     const seen = awarenessStatesIn(watcher.frames);
     expect((seen.get(4242) as { user: { name: string } }).user.name).toBe("測試chief");

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
-import * as decoding from "lib0/decoding";
 import * as encoding from "lib0/encoding";
 import { startAgency, syncUrl, type RunningAgency } from "./support/agency-server.ts";
+import { refusalsIn, refusedIn } from "./support/raw-client.ts";
 
 // Bad input at the relay: a clear refusal, a counter in the metrics, the process keeps serving,
 // nothing stored.
@@ -26,14 +26,6 @@ async function open(doc: string, token: string | null): Promise<{ ws: WebSocket;
   });
 }
 
-function refusalsIn(frames: Uint8Array[]): string[] {
-  const out: string[] = [];
-  for (const f of frames) {
-    const d = decoding.createDecoder(f);
-    if (decoding.readVarUint(d) === 2 && decoding.readVarUint(d) === 0) out.push(decoding.readVarString(d));
-  }
-  return out;
-}
 
 async function settle(ms = 150): Promise<void> {
   await new Promise((r) => setTimeout(r, ms));
@@ -51,7 +43,11 @@ describe("bad input at the relay", () => {
     ws.send(new Uint8Array([99, 1, 2, 3]));
     ws.send(new Uint8Array([0])); // a sync message cut short
     await settle();
-    expect(refusalsIn(frames)).toEqual(["Unknown message type 99.", "The frame is truncated or malformed."]);
+    // The permission-denied text is the v1 JSON: the code the app decides by, the sentence for people.
+    expect(refusedIn(frames)).toEqual([
+      { code: "relay.frame", reason: "Unknown message type 99." },
+      { code: "relay.frame", reason: "The frame is truncated or malformed." },
+    ]);
     expect(await metric("malformed-frame")).toBe(before + 2);
     // Still serving this connection: a sync step 1 is answered with a step 2.
     const e = encoding.createEncoder();
@@ -74,6 +70,7 @@ describe("bad input at the relay", () => {
     ws.send(encoding.toUint8Array(e));
     await settle();
     expect(refusalsIn(frames)[0]).toMatch(/^The update is malformed: /);
+    expect(refusedIn(frames)[0]?.code).toBe("update.malformed");
     expect(await a.store.readUpdates("bad-update" as never)).toEqual([]);
     ws.close();
   });

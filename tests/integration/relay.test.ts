@@ -5,6 +5,7 @@ import { CountersignDocument, asDocId, asStepId, signAction, type Metadata } fro
 import { provider, startAgency, until, type RunningAgency, type Who } from "./support/agency-server.ts";
 import { verifyReceipt } from "../../sync-server/src/identity/receipts.ts";
 import { draftLive, signAs } from "./support/live-draft.ts";
+import { parseRefusalText } from "./support/raw-client.ts";
 
 let a: RunningAgency;
 beforeAll(async () => {
@@ -21,12 +22,16 @@ const draft = (secrecy: Metadata["secrecy"] = "none") => draftLive(a, `doc-${++n
 
 const sign = (doc: CountersignDocument, who: Who, input: Parameters<typeof signAction>[3]) => signAs(a, doc, who, input);
 
-function refusals(p: ReturnType<typeof provider>): string[] {
+/** The sentences of the refusals a provider is told; `codes` gets their codes alongside. */
+function refusals(p: ReturnType<typeof provider>, codes: string[] = []): string[] {
   const seen: string[] = [];
   // The stock client hands permission-denied messages to this handler (it logs them by default).
   p.messageHandlers[2] = (_enc, dec) => {
-    // An auth message: a varuint kind (0 = permission denied), then the reason.
-    if (decoding.readVarUint(dec) === 0) seen.push(decoding.readVarString(dec));
+    // An auth message: a varuint kind (0 = permission denied), then the text: {"v":1,"code","reason"}.
+    if (decoding.readVarUint(dec) !== 0) return;
+    const r = parseRefusalText(decoding.readVarString(dec));
+    codes.push(r.code);
+    seen.push(r.reason);
   };
   return seen;
 }
@@ -70,12 +75,14 @@ describe("the relay with the stock y-websocket client", () => {
 describe("refusals on ingest, by name", () => {
   it("The update adds an invalid entry: … — not stored, not relayed, and the sender is told", async () => {
     const { id, p, doc } = await draft();
-    const told = refusals(p);
+    const codes: string[] = [];
+    const told = refusals(p, codes);
     const watcher = provider(a, id, a.people.chief.token);
     await until(() => watcher.synced);
     await sign(doc, "chief", { action: { kind: "approve" }, step: asStepId("review") });
     await until(() => told.length > 0, 5000, "refusal");
     expect(told[0]).toContain("The update adds an invalid entry: The document has not been submitted.");
+    expect(codes[0]).toBe("update.invalid-entry");
     await new Promise((r) => setTimeout(r, 200));
     expect(CountersignDocument.wrap(watcher.doc).rawEntries().size).toBe(0);
     expect((await a.store.getIndex(asDocId(id)))?.status).toBe("draft");
@@ -85,7 +92,8 @@ describe("refusals on ingest, by name", () => {
 
   it("The update changes the content of a decided document. — refused for a decided document", async () => {
     const { p, doc } = await draft();
-    const told = refusals(p);
+    const codes: string[] = [];
+    const told = refusals(p, codes);
     await sign(doc, "officer", { action: { kind: "submit" }, step: null });
     await sign(doc, "chief", { action: { kind: "approve" }, step: asStepId("review") });
     await sign(doc, "personnel", { action: { kind: "countersign" }, step: asStepId("cs-per") });
@@ -96,6 +104,7 @@ describe("refusals on ingest, by name", () => {
     doc.setSubject("決行後偷改");
     await until(() => told.length > 0, 5000, "refusal");
     expect(told[0]).toContain("The update changes the content of a decided document.");
+    expect(codes[0]).toBe("update.decided");
     p.destroy();
   });
 });

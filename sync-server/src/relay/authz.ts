@@ -1,3 +1,4 @@
+import type { Refusal } from "@countersign/crdt-model";
 import type { DocIndexRow } from "../storage/types.ts";
 
 /** Who is asking: what a login token carries. */
@@ -41,9 +42,10 @@ export function access(p: Principal, row: DocIndexRow | undefined): Access {
  * of any unit: the registry page offers every unit), and only a document of this agency (another
  * agency's documents arrive as envelopes). The reason when not.
  */
-export function mayCreate(p: Principal, meta: { agency: string; unit: string; caseOfficer: string }): string | undefined {
-  if (meta.agency !== p.agency) return "A document created here must belong to this agency; another agency's documents arrive as envelopes.";
+export function mayCreate(p: Principal, meta: { agency: string; unit: string; caseOfficer: string }): Refusal | undefined {
+  if (meta.agency !== p.agency)
+    return { ok: false, code: "relay.foreign-doc", reason: "A document created here must belong to this agency; another agency's documents arrive as envelopes." };
   if (meta.caseOfficer === p.person) return undefined;
   if (p.roles.includes("registry")) return undefined;
-  return "Only its case officer, or the registry desk, creates a document: this update names someone else as its case officer.";
+  return { ok: false, code: "relay.creator", reason: "Only its case officer, or the registry desk, creates a document: this update names someone else as its case officer." };
 }

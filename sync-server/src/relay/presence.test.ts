@@ -47,11 +47,12 @@ describe("presence bound to the connection", () => {
   });
 
   it("refuses what is not a JSON object, a state too large, and bytes that do not decode", () => {
-    expect(bindPresence(encode([{ client: 1, clock: 1, state: [1, 2] }]), officer, nobodyElse, () => 0)).toEqual({ ok: false, reason: "A presence state must be a JSON object or null." });
+    expect(bindPresence(encode([{ client: 1, clock: 1, state: [1, 2] }]), officer, nobodyElse, () => 0)).toEqual({ ok: false, code: "relay.presence", reason: "A presence state must be a JSON object or null." });
     expect(bindPresence(encode([{ client: 1, clock: 1, state: { pad: "x".repeat(MAX_PRESENCE_STATE) } }]), officer, nobodyElse, () => 0)).toEqual({
       ok: false,
+      code: "relay.presence",
       reason: `A presence state may hold at most ${MAX_PRESENCE_STATE} characters.`,
     });
-    expect(bindPresence(new Uint8Array([3, 1]), officer, nobodyElse, () => 0)).toEqual({ ok: false, reason: "The awareness update is malformed." });
+    expect(bindPresence(new Uint8Array([3, 1]), officer, nobodyElse, () => 0)).toEqual({ ok: false, code: "relay.presence", reason: "The awareness update is malformed." });
   });
 });

@@ -65,9 +65,9 @@ export function bindPresence(
         if (text !== "null" && clock > clockOf(client)) spoof = `The presence of Yjs client ${client} belongs to another connection.`;
         continue;
       }
-      if (text.length > MAX_PRESENCE_STATE) return fail(`A presence state may hold at most ${MAX_PRESENCE_STATE} characters.`);
+      if (text.length > MAX_PRESENCE_STATE) return fail("relay.presence", `A presence state may hold at most ${MAX_PRESENCE_STATE} characters.`);
       const state: unknown = JSON.parse(text);
-      if (state !== null && (typeof state !== "object" || Array.isArray(state))) return fail("A presence state must be a JSON object or null.");
+      if (state !== null && (typeof state !== "object" || Array.isArray(state))) return fail("relay.presence", "A presence state must be a JSON object or null.");
       let written = state;
       if (state !== null && shown) {
         const color = (state as { user?: { color?: unknown } }).user?.color;
@@ -76,7 +76,7 @@ export function bindPresence(
       kept.push({ client, clock, text: JSON.stringify(written) });
     }
   } catch {
-    return fail("The awareness update is malformed.");
+    return fail("relay.presence", "The awareness update is malformed.");
   }
   const out = encoding.createEncoder();
   encoding.writeVarUint(out, kept.length);

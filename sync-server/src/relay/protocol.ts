@@ -2,6 +2,7 @@ import * as encoding from "lib0/encoding";
 import * as decoding from "lib0/decoding";
 import * as syncProtocol from "y-protocols/sync";
 import * as authProtocol from "y-protocols/auth";
+import { fail, ok, type Code, type Result } from "@countersign/crdt-model";
 
 /**
  * The y-websocket wire protocol, as the stock `WebsocketProvider` speaks it: each binary frame is a
@@ -30,7 +31,7 @@ export type Incoming =
   | { type: "auth" };
 
 /** Decodes one frame; malformed frames are a sentence, never an exception. */
-export function decodeMessage(data: Uint8Array): { ok: true; value: Incoming } | { ok: false; reason: string } {
+export function decodeMessage(data: Uint8Array): Result<Incoming> {
   try {
     const d = decoding.createDecoder(data);
     const type = decoding.readVarUint(d);
@@ -38,22 +39,21 @@ export function decodeMessage(data: Uint8Array): { ok: true; value: Incoming } |
       case MESSAGE_SYNC: {
         const sub = decoding.readVarUint(d);
         const body = decoding.readVarUint8Array(d);
-        if (sub === syncProtocol.messageYjsSyncStep1) return { ok: true, value: { type: "sync-step1", stateVector: body } };
-        if (sub === syncProtocol.messageYjsSyncStep2 || sub === syncProtocol.messageYjsUpdate)
-          return { ok: true, value: { type: "sync-update", update: body } };
-        return { ok: false, reason: `Unknown sync message type ${sub}.` };
+        if (sub === syncProtocol.messageYjsSyncStep1) return ok({ type: "sync-step1", stateVector: body });
+        if (sub === syncProtocol.messageYjsSyncStep2 || sub === syncProtocol.messageYjsUpdate) return ok({ type: "sync-update", update: body });
+        return fail("relay.frame", `Unknown sync message type ${sub}.`);
       }
       case MESSAGE_AWARENESS:
-        return { ok: true, value: { type: "awareness", update: decoding.readVarUint8Array(d) } };
+        return ok({ type: "awareness", update: decoding.readVarUint8Array(d) });
       case MESSAGE_QUERY_AWARENESS:
-        return { ok: true, value: { type: "query-awareness" } };
+        return ok({ type: "query-awareness" });
       case MESSAGE_AUTH:
-        return { ok: true, value: { type: "auth" } };
+        return ok({ type: "auth" });
       default:
-        return { ok: false, reason: `Unknown message type ${type}.` };
+        return fail("relay.frame", `Unknown message type ${type}.`);
     }
   } catch {
-    return { ok: false, reason: "The frame is truncated or malformed." };
+    return fail("relay.frame", "The frame is truncated or malformed.");
   }
 }
 
@@ -77,10 +77,24 @@ export function encodeAwareness(update: Uint8Array): Uint8Array {
   return encoding.toUint8Array(e);
 }
 
-/** A refusal the stock client logs as "Permission denied … <reason>"; the app shows it. */
-export function encodeRefusal(reason: string): Uint8Array {
+/**
+ * The text of a relay refusal on the wire: `{"v":1,"code":"…","reason":"…"}`. The app decides by the
+ * code (its message table), and shows the sentence below for whoever supports the user; a script or
+ * the stock client's log reads the sentence. What must stay true: v, code and reason are always there,
+ * and a new field may be added but none removed or renamed (old apps read this).
+ */
+export interface RelayRefusalV1 {
+  v: 1;
+  code: Code;
+  reason: string;
+}
+
+export const refusalText = (r: { code: Code; reason: string }): string => JSON.stringify({ v: 1, code: r.code, reason: r.reason } satisfies RelayRefusalV1);
+
+/** A refusal as y-protocols' auth "permission denied" message, its text the JSON of refusalText. */
+export function encodeRefusal(r: { code: Code; reason: string }): Uint8Array {
   const e = encoding.createEncoder();
   encoding.writeVarUint(e, MESSAGE_AUTH);
-  authProtocol.writePermissionDenied(e, reason);
+  authProtocol.writePermissionDenied(e, refusalText(r));
   return encoding.toUint8Array(e);
 }

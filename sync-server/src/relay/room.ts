@@ -13,6 +13,7 @@ import {
   type AgencyCode,
   type DocId,
   type EntryId,
+  type Refusal,
   type Result,
   type TrustStore,
   type VerifyCache,
@@ -165,9 +166,9 @@ export class Room {
     try {
       if (bound.value.clients.length) applyAwarenessUpdate(this.awareness, bound.value.update, peer);
     } catch {
-      return fail("The awareness update is malformed.");
+      return fail("relay.presence", "The awareness update is malformed.");
     }
-    return bound.value.spoof ? fail(bound.value.spoof) : ok(undefined);
+    return bound.value.spoof ? fail("relay.presence", bound.value.spoof) : ok(undefined);
   }
 
   awarenessFrame(): Uint8Array | undefined {
@@ -206,12 +207,12 @@ export class Room {
     if (peer.who && this.exists && this.row && access(peer.who, this.row) !== "edit") {
       this.removePeer(peer);
       peer.close(CLOSE_FORBIDDEN, "You do not take part in this document.");
-      return fail("You do not take part in this document.");
+      return fail("relay.not-participant", "You do not take part in this document.");
     }
     try {
       return ok(this.doc.encodeState(stateVector));
     } catch (e) {
-      return fail(`The state vector is malformed: ${errorMessage(e)}.`);
+      return fail("relay.frame", `The state vector is malformed: ${errorMessage(e)}.`);
     }
   }
 
@@ -230,7 +231,7 @@ export class Room {
       } catch (again) {
         this.deps.log?.error({ doc: this.id, err: errorMessage(again) }, "the shadow copy could not be rebuilt");
       }
-      return fail(`The server could not take the update: ${errorMessage(e)}`);
+      return fail("relay.server", `The server could not take the update: ${errorMessage(e)}`);
     }
   }
 
@@ -251,25 +252,25 @@ export class Room {
     const { touched, shape } = tried.value;
     // Nobody writes under the server's own client id: a struct there would become part of the
     // server's next write (a receipt), past every check.
-    if (shape.fresh.has(this.doc.ydoc.clientID)) return this.refuse(`The update writes under the server's own Yjs client id ${this.doc.ydoc.clientID}.`);
+    if (shape.fresh.has(this.doc.ydoc.clientID)) return this.refuse(fail("relay.client-id", `The update writes under the server's own Yjs client id ${this.doc.ydoc.clientID}.`));
     // Structs or deletions Yjs keeps pending would integrate later, unchecked, inside someone
     // else's change: the update is refused whole (integrity.ts).
     const stuck = pendingFrom(this.shadow.ydoc, update, shape);
-    if (stuck) return this.refuse(`The update builds on changes the server does not have (${stuck}); it was not stored.`);
+    if (stuck) return this.refuse(fail("relay.pending", `The update builds on changes the server does not have (${stuck}); it was not stored.`));
     // Nothing new (an empty sync step 2, or updates the server already holds, re-sent by a client
     // after a reconnect): nothing to check or store.
     if (touched.size === 0 && shape.fresh.size === 0) return ok({ added: [] });
-    if (!this.exists && this.shadow.id !== this.id) return this.refuse(`The update does not create document ${this.id}.`);
+    if (!this.exists && this.shadow.id !== this.id) return this.refuse(fail("update.doc-id", `The update does not create document ${this.id}.`));
     const trust = await this.deps.trust();
     if (!this.state && this.exists) this.state = deriveFromReport(this.doc, await verify(this.doc, trust, { cache: this.deps.cache }));
     if (who) {
       const denied = await this.authorRefusal(who);
       if (denied) return this.refuse(denied);
       const taken = this.presenceOfOthers(from, who, shape.fresh) ?? (await this.writers.claim(personWriter(who.person), shape.fresh));
-      if (taken !== undefined) return this.refuse(`The update writes under Yjs client id ${taken}, which another writer uses in this document.`);
+      if (taken !== undefined) return this.refuse(fail("relay.client-id", `The update writes under Yjs client id ${taken}, which another writer uses in this document.`));
     }
     const checked = await checkTransition(this.doc, this.shadow, trust, { cache: this.deps.cache, beforeState: this.state, touched });
-    if (!checked.ok) return this.refuse(checked.reason);
+    if (!checked.ok) return this.refuse(checked);
     await this.deps.store.appendUpdate(this.id, update);
     const pending = await this.commit({ update, added: checked.value.added, state: checked.value.state, touched, origin: from ?? SERVER_ORIGIN, onShadow: true });
     // Receipts and the index row in one commit, then the receipts' update: a client that sees its
@@ -308,16 +309,16 @@ export class Room {
     try {
       tried = this.shadow.applyTracked(update);
     } catch (e) {
-      tried = fail(`The update could not be applied: ${errorMessage(e)}.`);
+      tried = fail("update.malformed", `The update could not be applied: ${errorMessage(e)}.`);
     }
     if (!tried.ok) this.resetShadow();
     return tried;
   }
 
   /** Refuses the update being ingested: the shadow goes back to the room's document. */
-  private refuse(reason: string): Result<never> {
+  private refuse(refusal: Result<never>): Result<never> {
     this.resetShadow();
-    return fail(reason);
+    return refusal;
   }
 
   private resetShadow(): void {
@@ -331,10 +332,10 @@ export class Room {
    * written only by who may edit it as it stands — the connection was admitted earlier, and access
    * may have changed since.
    */
-  private async authorRefusal(who: Principal): Promise<string | undefined> {
-    if (this.exists) return access(who, await this.currentRow()) === "edit" ? undefined : "You do not take part in this document.";
+  private async authorRefusal(who: Principal): Promise<Refusal | undefined> {
+    if (this.exists) return access(who, await this.currentRow()) === "edit" ? undefined : { ok: false, code: "relay.not-participant", reason: "You do not take part in this document." };
     const meta = this.shadow.metadata();
-    if (!meta.ok) return `The update does not create a valid document: ${meta.reason}`;
+    if (!meta.ok) return { ok: false, code: "update.malformed", reason: `The update does not create a valid document: ${meta.reason}`, inner: { code: meta.code, reason: meta.reason } };
     return mayCreate(who, meta.value);
   }
 

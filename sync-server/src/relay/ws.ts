@@ -2,7 +2,7 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, WebSocket, type RawData } from "ws";
 import type { BaseLogger as Logger } from "pino";
-import { asDocId, errorMessage, type DocId, type PersonId, type Result } from "@countersign/crdt-model";
+import { asDocId, errorMessage, fail, type DocId, type PersonId, type Result } from "@countersign/crdt-model";
 import type { DirectoryStore, DocStore } from "../storage/types.ts";
 import type { Metrics } from "../http/metrics.ts";
 import { access, type Principal } from "./authz.ts";
@@ -177,7 +177,7 @@ export class Relay {
     } catch (e) {
       this.o.metrics.refuse("malformed-frame");
       this.o.log.error({ doc: room.id, person: who.person, err: errorMessage(e) }, "a frame could not be handled");
-      peer.send(encodeRefusal(`The server could not handle the frame: ${errorMessage(e)}`));
+      peer.send(encodeRefusal({ code: "relay.server", reason: `The server could not handle the frame: ${errorMessage(e)}` }));
     }
   }
 
@@ -186,35 +186,32 @@ export class Relay {
     const msg = decodeMessage(bytes);
     if (!msg.ok) {
       this.o.metrics.refuse("malformed-frame");
-      this.o.log.warn({ doc: room.id, person: who.person, reason: msg.reason }, "malformed frame");
-      return peer.send(encodeRefusal(msg.reason));
+      this.o.log.warn({ doc: room.id, person: who.person, code: msg.code, reason: msg.reason }, "malformed frame");
+      return peer.send(encodeRefusal(msg));
     }
     switch (msg.value.type) {
       case "sync-step1": {
         const answer = room.answer(peer, msg.value.stateVector);
         if (answer.ok) return peer.send(encodeSyncStep2(answer.value));
         this.o.metrics.refuse("malformed-frame");
-        this.o.log.warn({ doc: room.id, person: who.person, reason: answer.reason }, "sync step 1 refused");
-        return peer.send(encodeRefusal(answer.reason));
+        this.o.log.warn({ doc: room.id, person: who.person, code: answer.code, reason: answer.reason }, "sync step 1 refused");
+        return peer.send(encodeRefusal(answer));
       }
       case "sync-update": {
         const started = performance.now();
-        const r = await room.receive(msg.value.update, peer).catch((e: unknown) => ({
-          ok: false as const,
-          reason: `The server could not store the update: ${(e as Error).message}`,
-        }));
+        const r = await room.receive(msg.value.update, peer).catch((e: unknown) => fail<never>("relay.store", `The server could not store the update: ${(e as Error).message}`));
         this.o.metrics.ingestSeconds.observe((performance.now() - started) / 1000);
         if (r.ok) return void this.o.metrics.updates.inc({ outcome: "accepted" });
         this.o.metrics.updates.inc({ outcome: "refused" });
         this.o.metrics.refuse("refused-update");
-        this.o.log.info({ doc: room.id, person: who.person, reason: r.reason }, "update refused");
-        return peer.send(encodeRefusal(r.reason));
+        this.o.log.info({ doc: room.id, person: who.person, code: r.code, reason: r.reason }, "update refused");
+        return peer.send(encodeRefusal(r));
       }
       case "awareness": {
         const r = room.applyAwareness(peer, msg.value.update);
         if (!r.ok) {
           this.o.metrics.refuse("malformed-frame");
-          peer.send(encodeRefusal(r.reason));
+          peer.send(encodeRefusal(r));
         }
         return;
       }

@@ -19,8 +19,10 @@ export interface RawClient {
   /** Sends a Yjs update (sync message type 2, "update"). */
   update(update: Uint8Array): void;
   awareness(update: Uint8Array): void;
-  /** Permission-denied reasons received so far. */
+  /** Permission-denied reasons (the sentences) received so far. */
   refusals(): string[];
+  /** The same refusals as the relay sends them: code and sentence (relay/protocol.ts refusalText). */
+  refused(): WireRefusal[];
   /** The document as the relay has sent it to this client (sync step 2 and updates applied). */
   doc(): Y.Doc;
   close(): void;
@@ -70,14 +72,29 @@ export function awarenessStatesIn(frames: Uint8Array[]): Map<number, unknown> {
   return out;
 }
 
-export function refusalsIn(frames: Uint8Array[]): string[] {
-  const out: string[] = [];
+/** A relay refusal on the wire: the permission-denied text is `{"v":1,"code":…,"reason":…}`. */
+export interface WireRefusal {
+  code: string;
+  reason: string;
+}
+
+/** Parses a permission-denied text strictly: anything but the v1 JSON fails the test that reads it. */
+export function parseRefusalText(text: string): WireRefusal {
+  const j = JSON.parse(text) as { v?: unknown; code?: unknown; reason?: unknown };
+  if (j.v !== 1 || typeof j.code !== "string" || typeof j.reason !== "string") throw new Error(`Not a v1 relay refusal: ${text}`);
+  return { code: j.code, reason: j.reason };
+}
+
+export function refusedIn(frames: Uint8Array[]): WireRefusal[] {
+  const out: WireRefusal[] = [];
   for (const f of frames) {
     const d = decoding.createDecoder(f);
-    if (decoding.readVarUint(d) === 2 && decoding.readVarUint(d) === 0) out.push(decoding.readVarString(d));
+    if (decoding.readVarUint(d) === 2 && decoding.readVarUint(d) === 0) out.push(parseRefusalText(decoding.readVarString(d)));
   }
   return out;
 }
+
+export const refusalsIn = (frames: Uint8Array[]): string[] => refusedIn(frames).map((r) => r.reason);
 
 /**
  * Opens a raw connection to `/sync/<doc>` (resolves once open, or with the close when refused). Like a
@@ -112,6 +129,7 @@ export async function openRaw(wsBase: string, doc: string, token: string | null,
     update: (u) => client.send(syncFrame(2, u)),
     awareness: (u) => client.send(awarenessFrame(u)),
     refusals: () => refusalsIn(frames),
+    refused: () => refusedIn(frames),
     doc: () => ydoc,
     close: () => ws.close(),
   };
