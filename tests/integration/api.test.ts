@@ -70,20 +70,20 @@ describe("the JSON API", () => {
       method: "POST",
       body: JSON.stringify({ id: "P-other", name: "他科人員", unit: "U-PER", level: 1, roles: ["case-officer"] }),
     });
-    expect(r).toEqual({ status: 403, json: { error: "The registry desk may add people to its own unit only." } });
+    expect(r).toEqual({ status: 403, json: { ok: false, code: "directory.not-permitted", reason: "The registry desk may add people to its own unit only." } });
   });
 
   it("The request is malformed: … — a person without roles", async () => {
     const r = await api("/api/people", a.people.registry.token, { method: "POST", body: JSON.stringify({ id: "P-x", name: "x", unit: "U-STU", level: 1 }) });
     expect(r.status).toBe(400);
-    expect(r.json.error).toMatch(/^The request is malformed: .*\(at roles\)\.$/);
+    expect(r.json.reason).toMatch(/^The request is malformed: .*\(at roles\)\.$/);
   });
 
   it(`${TOKEN_REFUSALS.expired}`, async () => {
     const s = must(await verifyToken(a.agency, a.people.officer.token));
     const old = await signToken(a.agency, { ...s, expiresAt: new Date(Date.now() - 60_000).toISOString() }, new Date(Date.now() - 3600_000));
     const r = await api("/api/me", old);
-    expect(r).toEqual({ status: 401, json: { error: TOKEN_REFUSALS.expired } });
+    expect(r).toEqual({ status: 401, json: { ok: false, code: "token.expired", reason: TOKEN_REFUSALS.expired } });
   });
 
   it("There is no such API route.", async () => {
@@ -173,6 +173,6 @@ describe("listings read in pages (GET /api/docs and /api/inbox)", () => {
   it("The request is malformed: … — a page size that is not a positive number", async () => {
     const r = await get("/api/docs?limit=zero");
     expect(r.status).toBe(400);
-    expect(r.json.error).toMatch(/^The request is malformed: .*\(at limit\)\.$/);
+    expect(r.json.reason).toMatch(/^The request is malformed: .*\(at limit\)\.$/);
   });
 });

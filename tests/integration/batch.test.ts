@@ -68,13 +68,13 @@ describe("bad input to the batch endpoint", () => {
   it("The request body is not valid JSON.", async () => {
     const r = await post("{nope");
     expect(r.status).toBe(400);
-    expect(r.json.error).toBe("The request body is not valid JSON.");
+    expect(r.json.reason).toBe("The request body is not valid JSON.");
   });
 
   it("The request is malformed: … (a bad document id)", async () => {
     const r = await post({ v: 1, have: [{ doc: "../../etc/passwd", sv: "AA==" }] });
     expect(r.status).toBe(400);
-    expect(r.json.error).toMatch(/^The request is malformed: is not a valid document id \(at have\.0\.doc\)\.$/);
+    expect(r.json.reason).toMatch(/^The request is malformed: A document id may hold only .* \(at have\.0\.doc\)\.$/);
   });
 
   it("The update is malformed: … — refused per document, nothing stored, the server keeps serving", async () => {
@@ -92,7 +92,7 @@ describe("bad input to the batch endpoint", () => {
   it("A login token is required. — and an expired or forged token is refused", async () => {
     const none = await fetch(`${a.http}/api/sync`, { method: "POST", body: "{}" });
     expect(none.status).toBe(401);
-    expect(((await none.json()) as { error: string }).error).toBe("A login token is required.");
+    expect(((await none.json()) as { reason: string }).reason).toBe("A login token is required.");
     const forged = await post({ v: 1 }, a.people.officer.token.slice(0, -3) + "AAA");
     expect(forged.status).toBe(401);
   });

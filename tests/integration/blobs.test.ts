@@ -144,23 +144,23 @@ describe("attachment refusals", () => {
     const name = sha(randomBytes(1000));
     const r = await put(name, body);
     expect(r.status).toBe(400);
-    expect(r.json.error).toBe(`The uploaded bytes hash to ${sha(body)}, not to the attachment's name ${name}; the upload was changed or cut short.`);
+    expect(r.json.reason).toBe(`The uploaded bytes hash to ${sha(body)}, not to the attachment's name ${name}; the upload was changed or cut short.`);
     expect((await missing([name, sha(body)])).json.missing).toEqual([name, sha(body)]);
   });
 
   it("An attachment is named by the SHA-256 of its bytes: 64 lower-case hexadecimal digits.", async () => {
     const body = randomBytes(10);
-    const error = "An attachment is named by the SHA-256 of its bytes: 64 lower-case hexadecimal digits.";
+    const error = { ok: false, code: "http.malformed-request", reason: "An attachment is named by the SHA-256 of its bytes: 64 lower-case hexadecimal digits." };
     for (const name of [sha(body).toUpperCase(), sha(body).slice(1), "x".repeat(64), "..%2F..%2Fetc", "%E4%B8%AD"]) {
-      expect(await put(name, body)).toEqual({ status: 400, json: { error } });
+      expect(await put(name, body)).toEqual({ status: 400, json: error });
       const res = await fetch(`${a.http}/api/blobs/${name}`, { headers: auth() });
-      expect([res.status, await res.json()]).toEqual([400, { error }]);
+      expect([res.status, await res.json()]).toEqual([400, error]);
     }
   });
 
   it("The request body is larger than the limit: 413, and nothing is stored", async () => {
     const body = randomBytes(LIMIT + 1);
-    expect(await put(sha(body), body)).toEqual({ status: 413, json: { error: `The request body is larger than ${LIMIT} bytes.` } });
+    expect(await put(sha(body), body)).toEqual({ status: 413, json: { ok: false, code: "http.body-too-large", reason: `The request body is larger than ${LIMIT} bytes.` } });
     expect((await missing([sha(body)])).json.missing).toEqual([sha(body)]);
     const atLimit = randomBytes(LIMIT);
     expect((await put(sha(atLimit), atLimit)).status).toBe(201);
@@ -168,21 +168,22 @@ describe("attachment refusals", () => {
 
   it("A login token is required. — for upload, download and the missing list", async () => {
     const body = randomBytes(10);
-    expect(await put(sha(body), body, null)).toEqual({ status: 401, json: { error: "A login token is required." } });
+    const required = { ok: false, code: "http.unauthenticated", reason: "A login token is required." };
+    expect(await put(sha(body), body, null)).toEqual({ status: 401, json: required });
     const res = await fetch(`${a.http}/api/blobs/${sha(body)}`);
-    expect([res.status, await res.json()]).toEqual([401, { error: "A login token is required." }]);
-    expect(await missing([sha(body)], null)).toEqual({ status: 401, json: { error: "A login token is required." } });
+    expect([res.status, await res.json()]).toEqual([401, required]);
+    expect(await missing([sha(body)], null)).toEqual({ status: 401, json: required });
     expect((await put(sha(body), body, "not-a-token")).status).toBe(401);
   });
 
   it("There is no attachment with that SHA-256 on this server.", async () => {
     const res = await fetch(`${a.http}/api/blobs/${sha(randomBytes(8))}`, { headers: auth() });
-    expect([res.status, await res.json()]).toEqual([404, { error: "There is no attachment with that SHA-256 on this server." }]);
+    expect([res.status, await res.json()]).toEqual([404, { ok: false, code: "http.not-found", reason: "There is no attachment with that SHA-256 on this server." }]);
   });
 
   it("The request is malformed: a missing list that is not a list of attachment names", async () => {
     const r = await missing(["abc"]);
-    expect(r).toEqual({ status: 400, json: { error: '"abc" is not an attachment name (64 lower-case hexadecimal digits).' } });
+    expect(r).toEqual({ status: 400, json: { ok: false, code: "http.malformed-request", reason: '"abc" is not an attachment name (64 lower-case hexadecimal digits).' } });
     expect((await missing("nope")).status).toBe(400);
     expect((await missing(Array.from({ length: 10_001 }, () => sha(randomBytes(4))))).status).toBe(400);
     // The server keeps serving after every refusal.

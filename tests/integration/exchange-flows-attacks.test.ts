@@ -158,7 +158,7 @@ describe("encrypted envelopes give no padding oracle (finding 8)", () => {
       "authentic encryption of garbage": stranger,
       "the version-1 format (AES-CBC) over HTTP": must(await encryptEnvelopeCbc(plain, B.agency.ca.cert)),
     };
-    const expected = { status: 400, outcome: "refused", body: { v: 1, status: "refused", reason: ENVELOPE_REFUSALS.sealed } };
+    const expected = { status: 400, outcome: "refused", body: { ok: false, code: "envelope.sealed", v: 1, status: "refused", reason: ENVELOPE_REFUSALS.sealed } };
     for (const [what, bytes] of Object.entries(cases)) expect({ what, got: await answer(bytes) }).toEqual({ what, got: expected });
     // The intact envelope imports: the refusals were about the bytes, not the sender.
     expect((await answer(sealed)).outcome).toBe("imported");
@@ -174,7 +174,7 @@ describe("encrypted envelopes give no padding oracle (finding 8)", () => {
     const notAZip = changed(v1, v1.length - 200); // good padding, damaged content
     for (const bytes of [badPadding, garbage, notAZip]) {
       const r = await upload(B, "registry", bytes);
-      expect(r).toEqual({ status: 400, json: { status: "refused", reason: ENVELOPE_REFUSALS.sealed, error: ENVELOPE_REFUSALS.sealed } });
+      expect(r).toEqual({ status: 400, json: { ok: false, code: "envelope.sealed", status: "refused", reason: ENVELOPE_REFUSALS.sealed } });
     }
     const ok = await upload(B, "registry", v1);
     expect(ok.status).toBe(200);
@@ -210,16 +210,16 @@ describe("exports follow document access", () => {
   });
 
   it("the mail room cannot export a document the relay does not let it read", async () => {
-    const r = await call<{ error: string }>(A, "mail", "/api/exchange/send", { docs: [doc], to: code(B), purpose: "dispatch" });
+    const r = await call<{ reason: string }>(A, "mail", "/api/exchange/send", { docs: [doc], to: code(B), purpose: "dispatch" });
     expect(r.status).toBe(403);
-    expect(r.json.error).toBe(SEND_DENIED);
+    expect(r.json.reason).toBe(SEND_DENIED);
     expect((await A.store.exchanges({ doc, direction: "out" })).length).toBe(0);
   });
 
   it("the administrator cannot export a document it sees only the metadata of", async () => {
     const r = await sendAs(A, admin, { docs: [doc], to: code(B), purpose: "countersign-request" });
     expect(r.status).toBe(403);
-    expect(r.json.error).toBe(SEND_DENIED);
+    expect(r.json.reason).toBe(SEND_DENIED);
   });
 
   it("the registry desk of another unit cannot export it either, and cannot download its envelope", async () => {

@@ -99,9 +99,9 @@ describe("the outbox", () => {
       const r = await call(A, "registry", `/api/exchange/outbox/${sent.envelope}/retry`, {});
       expect(r.status).toBe(200);
       await delivered(A, sent.envelope, 5000);
-      const unknown = await call<{ error: string }>(A, "registry", "/api/exchange/outbox/env-nope/retry", {});
+      const unknown = await call<{ reason: string }>(A, "registry", "/api/exchange/outbox/env-nope/retry", {});
       expect(unknown.status).toBe(404);
-      expect(unknown.json.error).toBe("There is no undelivered envelope with this id in the outbox.");
+      expect(unknown.json.reason).toBe("There is no undelivered envelope with this id in the outbox.");
     } finally {
       Object.assign(A.server.outbox.options, FAST_DELIVERY.outbox);
     }
@@ -135,7 +135,7 @@ describe("bad input to POST /api/exchange/envelopes (no login: the signature aut
     const res = await post(B, new TextEncoder().encode("not an envelope at all"));
     expect(res.status).toBe(400);
     expect(res.headers.get("x-countersign-outcome")).toBe("refused");
-    expect(await res.json()).toEqual({ v: 1, status: "refused", reason: "The envelope is not a ZIP archive, or it is truncated." });
+    expect(await res.json()).toEqual({ ok: false, code: "envelope.damaged", v: 1, status: "refused", reason: "The envelope is not a ZIP archive, or it is truncated." });
     expect((await B.store.exchanges({ direction: "in", limit: 1 }))[0]).toMatchObject({ status: "refused", detail: "The envelope is not a ZIP archive, or it is truncated." });
     expect((await fetch(`${B.http}/healthz`)).status).toBe(200);
   });
@@ -175,38 +175,38 @@ describe("who may use the exchange API", () => {
   it("A login token is required.", async () => {
     const res = await fetch(`${A.http}/api/exchange/outbox`);
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ error: "A login token is required." });
+    expect(await res.json()).toEqual({ ok: false, code: "http.unauthenticated", reason: "A login token is required." });
   });
 
   it("Only someone who may open these documents … may send them to another agency (an outsider, or the mail room before the document waits for 發文).", async () => {
-    const r = await call<{ error: string }>(A, "outsider", "/api/exchange/send", { docs: [doc], to: code(B), purpose: "countersign-request" });
+    const r = await call<{ reason: string }>(A, "outsider", "/api/exchange/send", { docs: [doc], to: code(B), purpose: "countersign-request" });
     expect(r.status).toBe(403);
-    expect(r.json.error).toBe(SEND_DENIED);
+    expect(r.json.reason).toBe(SEND_DENIED);
     expect((await call(A, "mail", "/api/exchange/send", { docs: [doc], to: code(B), purpose: "dispatch" })).status).toBe(403);
     expect((await call(A, "registry", "/api/exchange/send", { docs: [doc], to: code(B), purpose: "countersign-request" })).status).toBe(200);
   });
 
   it("a classified (密) document is sent only by those named in it, not by the mail room", async () => {
     const secret = await draftAndSubmit(A, plan(B), "密件", { secrecy: "confidential" });
-    const r = await call<{ error: string }>(A, "mail", "/api/exchange/send", { docs: [secret], to: code(B), purpose: "countersign-request", encrypt: true });
+    const r = await call<{ reason: string }>(A, "mail", "/api/exchange/send", { docs: [secret], to: code(B), purpose: "countersign-request", encrypt: true });
     expect(r.status).toBe(403);
     const mine = await call<{ delivery: string }>(A, "officer", "/api/exchange/send", { docs: [secret], to: code(B), purpose: "countersign-request", encrypt: true });
     expect(mine.status).toBe(200);
   });
 
   it("… is not an agency in the federation trust list.", async () => {
-    const r = await call<{ error: string }>(A, "officer", "/api/exchange/send", { docs: [doc], to: "X-NOBODY", purpose: "countersign-request" });
+    const r = await call<{ reason: string }>(A, "officer", "/api/exchange/send", { docs: [doc], to: "X-NOBODY", purpose: "countersign-request" });
     expect(r.status).toBe(400);
-    expect(r.json.error).toBe("X-NOBODY is not an agency in the federation trust list.");
+    expect(r.json.reason).toBe("X-NOBODY is not an agency in the federation trust list.");
   });
 
   it("Only registry, mail-room, admin may see the outbox / import an envelope file; only registry may assign", async () => {
-    expect((await call<{ error: string }>(A, "officer", "/api/exchange/outbox")).json.error).toBe("Only registry, mail-room, admin may see the outbox.");
+    expect((await call<{ reason: string }>(A, "officer", "/api/exchange/outbox")).json.reason).toBe("Only registry, mail-room, admin may see the outbox.");
     const up = await fetch(`${A.http}/api/exchange/import`, { method: "POST", headers: { authorization: `Bearer ${A.people.officer.token}` }, body: "x" });
     expect(up.status).toBe(403);
-    const assign = await call<{ error: string }>(B, "mail", "/api/exchange/assign", { doc, person: "P-officer" });
+    const assign = await call<{ reason: string }>(B, "mail", "/api/exchange/assign", { doc, person: "P-officer" });
     expect(assign.status).toBe(403);
-    expect(assign.json.error).toBe("Only registry may assign (分文) incoming documents.");
+    expect(assign.json.reason).toBe("Only registry may assign (分文) incoming documents.");
   });
 
   it("the envelope file downloads for its case officer and the desk, as an attachment named <id>.csenv, and for nobody else", async () => {

@@ -28,7 +28,7 @@ describe("rate limits on the identity endpoints", () => {
     expect(answers.slice(0, 5).every((r) => r.status === 200)).toBe(true);
     const refused = answers[5]!;
     expect(refused.status).toBe(429);
-    expect(refused.json.error).toMatch(/^Too many login attempts from this address; try again in \d+ s\.$/);
+    expect(refused.json.reason).toMatch(/^Too many login attempts from this address; try again in \d+ s\.$/);
     expect(Number(refused.retryAfter)).toBeGreaterThan(0);
     expect((await fetch(`${a.http}/healthz`)).status).toBe(200);
   });
@@ -48,7 +48,7 @@ describe("unanswered login challenges are capped", () => {
       for (let i = 0; i < 5; i++) statuses.push((await fetch(`${small.http}/api/login/challenge`, { method: "POST" })).status);
       expect(statuses).toEqual([200, 200, 200, 503, 503]);
       const r = await fetch(`${small.http}/api/login/challenge`, { method: "POST" });
-      expect(((await r.json()) as { error: string }).error).toBe("Too many login challenges are waiting to be answered; try again in a minute.");
+      expect(((await r.json()) as { reason: string }).reason).toBe("Too many login challenges are waiting to be answered; try again in a minute.");
       expect(r.headers.get("retry-after")).toBe("60");
     } finally {
       await small.stop();
@@ -61,12 +61,12 @@ describe("the registry desk's reach when adding people", () => {
 
   it("the registry desk cannot create a person above its own level or with a role it may not grant (403 and the sentence)", async () => {
     const t = a.people.registry.token;
-    expect(await post("/api/people", person({ level: 20 }), t)).toMatchObject({ status: 403, json: { error: "The registry desk may add people up to its own level (1) only." } });
+    expect(await post("/api/people", person({ level: 20 }), t)).toMatchObject({ status: 403, json: { code: "directory.not-permitted", reason: "The registry desk may add people up to its own level (1) only." } });
     expect(await post("/api/people", person({ roles: ["supervisor"] }), t)).toMatchObject({
       status: 403,
-      json: { error: 'The registry desk may grant only the roles this agency lets it grant (case-officer); "supervisor" needs an administrator.' },
+      json: { code: "directory.not-permitted", reason: 'The registry desk may grant only the roles this agency lets it grant (case-officer); "supervisor" needs an administrator.' },
     });
-    expect(await post("/api/people", person({ roles: ["admin"] }), t)).toMatchObject({ status: 403, json: { error: "Only an administrator may grant the administrator role." } });
+    expect(await post("/api/people", person({ roles: ["admin"] }), t)).toMatchObject({ status: 403, json: { reason: "Only an administrator may grant the administrator role." } });
     const made = await post("/api/people", person({}), t);
     expect(made.status).toBe(200);
     expect(made.json).toMatchObject({ person: { level: 1, roles: ["case-officer"] } });

@@ -44,7 +44,7 @@ describe("the registry desk's routes", () => {
 
   it("Only the registry desk may do this.", async () => {
     const r = await api("/api/registry/receipt-numbers", a.people.officer.token, { method: "POST", body: "{}" });
-    expect(r).toEqual({ status: 403, json: { error: "Only the registry desk may do this." } });
+    expect(r).toEqual({ status: 403, json: { ok: false, code: "http.forbidden", reason: "Only the registry desk may do this." } });
     expect((await api("/api/registry/docs", a.people.chief.token)).status).toBe(403);
   });
 

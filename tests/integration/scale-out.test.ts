@@ -115,8 +115,8 @@ async function login(m: Member, challengeAt: number, loginAt: number): Promise<s
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ nonce, certificate: toBase64(m.signer.certDer), signature, alg: "ES256" }),
   });
-  const body = (await res.json()) as { token?: string; error?: string };
-  if (!body.token) throw new Error(body.error ?? `login failed with ${res.status}`);
+  const body = (await res.json()) as { token?: string; reason?: string };
+  if (!body.token) throw new Error(body.reason ?? `login failed with ${res.status}`);
   return body.token;
 }
 

@@ -92,7 +92,7 @@ describe("revocation ends sessions and open sockets at once", () => {
     const res = await fetch(`${a.http}/api/certificates/${serialOf(member)}/revoke`, { method: "POST", headers: { authorization: `Bearer ${adminToken}` } });
     expect(res.status).toBe(200);
     expect(await closed).toEqual({ code: 4401, reason: STANDING_REFUSALS.revoked });
-    expect(await me(token)).toEqual({ status: 401, body: { error: STANDING_REFUSALS.revoked } });
+    expect(await me(token)).toEqual({ status: 401, body: { ok: false, code: "session.revoked", reason: STANDING_REFUSALS.revoked } });
     // The old token still verifies as ours (its MAC is fine): only the per-request check refuses it.
     expect((await verifyToken(a.agency, token)).ok).toBe(true);
     p.destroy();
@@ -102,7 +102,7 @@ describe("revocation ends sessions and open sockets at once", () => {
     const { member } = await newMember("P-revoked-2");
     const res = await fetch(`${a.http}/api/certificates/${serialOf(member)}/revoke`, { method: "POST", headers: { authorization: `Bearer ${a.people.registry.token}` } });
     expect(res.status).toBe(403);
-    expect(((await res.json()) as { error: string }).error).toBe("Only an administrator may revoke a certificate.");
+    expect(((await res.json()) as { reason: string }).reason).toBe("Only an administrator may revoke a certificate.");
   });
 
   it("deactivating a person refuses their token on /api and closes their sockets", async () => {

@@ -43,7 +43,7 @@ describe("storage that cannot be written", () => {
 
       const challenge = await fetch(`${http}/api/login/challenge`, { method: "POST" });
       expect(challenge.status).toBe(503);
-      expect(await challenge.json()).toEqual({ error: "The agency's storage cannot be written at the moment; try again shortly." });
+      expect(await challenge.json()).toEqual({ ok: false, code: "http.unavailable", reason: "The agency's storage cannot be written at the moment; try again shortly." });
       // Reads still work.
       expect((await fetch(`${http}/api/agency`)).status).toBe(200);
       // A WebSocket whose ticket cannot be spent (a write) is told to come back (4503), not refused for good.

@@ -80,8 +80,8 @@ export async function call<T = Record<string, unknown>>(a: RunningAgency, who: W
 }
 
 async function batch(a: RunningAgency, who: Who, body: unknown): Promise<{ pushed: { doc: string; ok: boolean; reason?: string }[]; docs: { doc: string; update: string }[]; denied: string[] }> {
-  const r = await call<{ pushed: { doc: string; ok: boolean; reason?: string }[]; docs: { doc: string; update: string }[]; denied: string[]; error?: string }>(a, who, "/api/sync", body);
-  if (r.status !== 200) throw new Error(r.json.error ?? `batch sync answered ${r.status}`);
+  const r = await call<{ pushed: { doc: string; ok: boolean; reason?: string }[]; docs: { doc: string; update: string }[]; denied: string[]; reason?: string }>(a, who, "/api/sync", body);
+  if (r.status !== 200) throw new Error(r.json.reason ?? `batch sync answered ${r.status}`);
   return r.json;
 }
 
@@ -143,8 +143,8 @@ export interface Sent {
 }
 
 export async function send(a: RunningAgency, who: Who, body: { docs: string[]; to: string; purpose: string; answers?: string | null; encrypt?: boolean }): Promise<Sent> {
-  const r = await call<Sent & { error?: string }>(a, who, "/api/exchange/send", body);
-  if (r.status !== 200) throw new Error(r.json.error ?? `send answered ${r.status}`);
+  const r = await call<Sent & { reason?: string }>(a, who, "/api/exchange/send", body);
+  if (r.status !== 200) throw new Error(r.json.reason ?? `send answered ${r.status}`);
   return r.json;
 }
 
