@@ -232,6 +232,7 @@ describe("parts and documents (signed by a trusted but careless sender)", () => 
     await tamper(doc, x.a, "signature");
     const bad = must(await buildEnvelope({ ...input, docs: [{ doc }] }));
     expect(await refusal(bad)).toBe(REFUSE.chain(doc.id, "The signature does not verify against the signer's certificate."));
+    expect(lastCode).toBe("envelope.chain");
   });
 
   it("a chain.json that tells another story than the update", async () => {

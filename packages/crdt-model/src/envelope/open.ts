@@ -263,7 +263,10 @@ async function openDocument(
   if (!chainMatches(chain.value, doc, d.update.kind === "full")) return refuse("chainMismatch", id);
   const report = await verify(doc, opts.trust, { cache });
   const bad = report.entries.find((e) => !e.valid);
-  if (bad) return refuse("chain", id, bad.reason ?? "an entry is invalid.");
+  if (bad) {
+    const why = bad.reason ?? "an entry is invalid.";
+    return fail(REFUSE_CODES.chain, REFUSE.chain(id, why), { ok: false, code: "entry.invalid", reason: why });
+  }
 
   const refs = attachmentRefs(doc);
   for (const [sha, b] of attachments) if (refs.get(sha) !== b.length) return refuse("attachment", id, sha);

@@ -32,7 +32,7 @@ export const MODEL_CODES = [
   "chain.content-hash", // the stored signed version does not hash to what the entry signs: the document is damaged.
   "chain.cannot-sign", // the document cannot be signed now (its content does not read); `inner` says why.
   "chain.encode", // the CMS signature could not be encoded (a fault of this program or the key, not of the person).
-  "entry.invalid", // a signed entry does not verify or breaks a workflow rule; the sentence (from the verifier) says which. Used as the `inner` of update.invalid-entry.
+  "entry.invalid", // a signed entry does not verify or breaks a workflow rule; the sentence (from the verifier) says which. Used as the `inner` of update.invalid-entry and envelope.chain.
 
   // ── Certificates and the trust list (identity/*).
   "cert.parse", // a certificate does not parse.
