@@ -18,7 +18,7 @@ import { describe, expect, it, beforeAll, afterAll } from "vitest";
 import * as Y from "yjs";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { CountersignDocument, asDocId, derive, fromBase64, type TrustStore } from "@countersign/crdt-model";
-import { buildTrustStore } from "../../sync-server/src/identity/trust.ts";
+import { buildTrustStore } from "@countersign/sync-server";
 import { launchChromium } from "./support.ts";
 import { T, act, enrollDemoPerson, openDoc, synced } from "./demo-session.ts";
 import { AGENCY, startScaledOutDemo, type ScaledOutDemo } from "./scaled-out-demo.ts";

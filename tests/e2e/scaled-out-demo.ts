@@ -10,11 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, freshDatabase, killOnExit, startPostgres, startRedis, type Service } from "../support/services.ts";
-import { openPostgresStore } from "../../sync-server/src/storage/postgres.ts";
-import type { Store } from "../../sync-server/src/storage/types.ts";
-import { loadAgency } from "../../sync-server/src/identity/agency.ts";
-import { createDemoDocuments } from "../../sync-server/src/cli/demo-docs.ts";
-import { DEMO_AGENCY, DEMO_PEOPLE, addDemoDirectory } from "../../sync-server/src/cli/demo-directory.ts";
+import { openPostgresStore, type Store, loadAgency, createDemoDocuments, DEMO_AGENCY, DEMO_PEOPLE, addDemoDirectory } from "@countersign/sync-server";
 import { runInit } from "../../sync-server/src/cli/init.ts";
 
 const PASSPHRASE = "chaos-test-passphrase-0123456789";

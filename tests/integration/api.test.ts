@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { CountersignDocument, asDocId, asPersonId, asUnitId, derive, signAction, TrustStore, parseCertificate } from "@countersign/crdt-model";
 import { provider, startAgency, testMetadata, until, must, CODE, type RunningAgency } from "./support/agency-server.ts";
-import { signToken, verifyToken, TOKEN_REFUSALS } from "../../sync-server/src/identity/login.ts";
-import type { DocIndexRow } from "../../sync-server/src/storage/types.ts";
+import { signToken, verifyToken, type DocIndexRow } from "@countersign/sync-server";
+import { TOKEN_REFUSALS } from "../../sync-server/src/identity/login.ts";
 import { LocalStore } from "../../src/lib/local/local-store.ts";
 import { syncOnce, type Api } from "../../src/lib/local/sync.ts";
 

@@ -3,9 +3,8 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main, type Io } from "../../sync-server/src/cli/main.ts";
+import { runCli as main, type Io, openSqliteStore } from "@countersign/sync-server";
 import { SAMPLE_STEPS, TAMPER_KINDS, act, createSampleAgency, createSampleDocument, encodeDocumentFile, sampleTrust } from "@countersign/crdt-model";
-import { openSqliteStore } from "../../sync-server/src/storage/sqlite.ts";
 
 function capture(): Io & { lines: string[]; errors: string[] } {
   const lines: string[] = [];

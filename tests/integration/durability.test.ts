@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as Y from "yjs";
 import { CountersignDocument, asDocId } from "@countersign/crdt-model";
-import { openSqliteStore } from "../../sync-server/src/storage/sqlite.ts";
+import { openSqliteStore } from "@countersign/sync-server";
 import { PASSPHRASE, decisionOnlyPlan, loginOverHttp, must, populate, provider, testMetadata, until, type RunningAgency } from "./support/agency-server.ts";
 
 // Durability: the server is SIGKILLed while a client writes; after a restart, every update that was

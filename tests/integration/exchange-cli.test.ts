@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { unzipSync } from "fflate";
 import { tamperEnvelope } from "@countersign/crdt-model";
-import { main, type Io } from "../../sync-server/src/cli/main.ts";
+import { runCli as main, type Io } from "@countersign/sync-server";
 
 function capture(): Io & { lines: string[]; errors: string[] } {
   const lines: string[] = [];

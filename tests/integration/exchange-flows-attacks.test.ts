@@ -16,9 +16,7 @@ import {
   type RoutingPlan,
   type SignerProfile,
 } from "@countersign/crdt-model";
-import { x509 } from "../../sync-server/src/identity/x509.ts";
-import { addPerson } from "../../sync-server/src/directory/directory.ts";
-import { enroll, issueEnrollmentCode } from "../../sync-server/src/identity/enrollment.ts";
+import { x509, addPerson, enroll, issueEnrollmentCode } from "@countersign/sync-server";
 import { SEND_DENIED } from "../../sync-server/src/exchange/http-api.ts";
 import { PEER_REFUSALS } from "../../sync-server/src/exchange/peer-rights.ts";
 import { tabsOf } from "../../src/lib/inbox/classify.ts";

@@ -4,8 +4,7 @@ import { describe, expect, it } from "vitest";
 import { chmodSync, mkdtempSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main, type Io } from "../../sync-server/src/cli/main.ts";
-import { openSqliteStore } from "../../sync-server/src/storage/sqlite.ts";
+import { runCli as main, type Io, openSqliteStore } from "@countersign/sync-server";
 
 function capture(): Io & { lines: string[]; errors: string[] } {
   const lines: string[] = [];

@@ -29,15 +29,7 @@ import {
   type SignerProfile,
 } from "@countersign/crdt-model";
 import { freePort, freshDatabase, killOnExit, startPostgres, startRedis, type Service } from "../support/services.ts";
-import { openPostgresStore } from "../../sync-server/src/storage/postgres.ts";
-import type { Store } from "../../sync-server/src/storage/types.ts";
-import { RedisFanout } from "../../sync-server/src/fanout/redis.ts";
-import { Rooms } from "../../sync-server/src/relay/rooms.ts";
-import { loadAgency } from "../../sync-server/src/identity/agency.ts";
-import { enroll, issueEnrollmentCode } from "../../sync-server/src/identity/enrollment.ts";
-import { loginMessage } from "../../sync-server/src/identity/login.ts";
-import { x509 } from "../../sync-server/src/identity/x509.ts";
-import { addPerson, addUnit } from "../../sync-server/src/directory/directory.ts";
+import { openPostgresStore, type Store, RedisFanout, Rooms, loadAgency, enroll, issueEnrollmentCode, loginMessage, x509, addPerson, addUnit } from "@countersign/sync-server";
 import { CODE, PASSPHRASE, must, provider, until, type Member, type RunningAgency } from "./support/agency-server.ts";
 
 const SYSTEM = { system: true } as const;

@@ -18,7 +18,7 @@ import {
   type RoutingPlan,
 } from "@countersign/crdt-model";
 import { decisionOnlyPlan, provider, startAgency, testMetadata, until, must, type RunningAgency, type Who } from "./support/agency-server.ts";
-import { getDeputyTable } from "../../sync-server/src/directory/directory.ts";
+import { getDeputyTable } from "@countersign/sync-server";
 
 let a: RunningAgency;
 const day = 86400_000;

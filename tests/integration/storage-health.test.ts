@@ -13,13 +13,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
-import { openSqliteStore, type SqliteFaults } from "../../sync-server/src/storage/sqlite.ts";
-import { AgencyServer } from "../../sync-server/src/http/server.ts";
+import { openSqliteStore, AgencyServer, verifyToken, issueTicket } from "@countersign/sync-server";
+import type { SqliteFaults } from "../../sync-server/src/storage/sqlite.ts";
 import { BLOB_REFS_SETTING } from "../../sync-server/src/http/blob-refs.ts";
 import { WebSocket } from "ws";
 import { loginOverHttp, must, populate, tokenFor, until } from "./support/agency-server.ts";
-import { verifyToken } from "../../sync-server/src/identity/login.ts";
-import { issueTicket } from "../../sync-server/src/identity/ticket.ts";
 
 describe("storage that cannot be written", () => {
   it("a read-only store makes /healthz answer 503 and logins 503 with a sentence; writes resume without a restart once it can be written", async () => {

@@ -168,5 +168,5 @@ export function fullUsage(): string {
 /** One command's help (`countersign user --help`), or undefined for a command that does not exist. */
 export function commandUsage(command: string): string | undefined {
   const c = COMMANDS.find((x) => x.command === command);
-  return c === undefined ? undefined : `Usage:\n${c.text}\n`;
+  return c === undefined ? undefined : `Usage:\n${c.text}`;
 }

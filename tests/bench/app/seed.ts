@@ -22,15 +22,9 @@ import {
   type Signer,
   type StepId,
 } from "@countersign/crdt-model";
-import { dbPath } from "../../../sync-server/src/cli/data-dir.ts";
-import { profileOf } from "../../../sync-server/src/directory/directory.ts";
+import { dbPath, profileOf, loadAgency, type Agency, resolvePassphrase, signReceipt, openSqliteStore, type DocIndexRow, type Store } from "@countersign/sync-server";
 import { TrustCache } from "../../../sync-server/src/http/trust-cache.ts";
-import { loadAgency, type Agency } from "../../../sync-server/src/identity/agency.ts";
-import { resolvePassphrase } from "../../../sync-server/src/identity/passphrase.ts";
-import { signReceipt } from "../../../sync-server/src/identity/receipts.ts";
 import { Room, type RoomDeps } from "../../../sync-server/src/relay/room.ts";
-import { openSqliteStore } from "../../../sync-server/src/storage/sqlite.ts";
-import type { DocIndexRow, Store } from "../../../sync-server/src/storage/types.ts";
 import { log } from "./common.ts";
 
 /** The person the browser enrolls as: the case officer of every benchmark document. */

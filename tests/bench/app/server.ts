@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseCertificate, signerFromKey, toBase64, type SignerProfile } from "@countersign/crdt-model";
-import { x509 } from "../../../sync-server/src/identity/x509.ts";
+import { x509 } from "@countersign/sync-server";
 import { loginOverHttp } from "../../integration/support/agency-server.ts";
 import { freePort } from "../../e2e/support.ts";
 import { ROOT, log } from "./common.ts";

@@ -8,7 +8,7 @@
  */
 import { asAgencyCode, type AgencyCode, type OpenedEnvelope, type SampleExchange } from "../../../packages/crdt-model/src/index.ts";
 import { startAgency, type RunningAgency } from "../../integration/support/agency-server.ts";
-import type { Limits } from "../../../sync-server/src/http/server.ts";
+import type { Limits } from "@countersign/sync-server";
 import { BenchFailure, must } from "../model/common.ts";
 import type { BenchDoc } from "./generate.ts";
 

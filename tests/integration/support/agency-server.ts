@@ -22,14 +22,7 @@ import {
   type Signer,
   type SignerProfile,
 } from "@countersign/crdt-model";
-import { openSqliteStore } from "../../../sync-server/src/storage/sqlite.ts";
-import type { Store } from "../../../sync-server/src/storage/types.ts";
-import { initAgency, loadAgency, type Agency } from "../../../sync-server/src/identity/agency.ts";
-import { enroll, issueEnrollmentCode } from "../../../sync-server/src/identity/enrollment.ts";
-import { challenge, login, loginMessage } from "../../../sync-server/src/identity/login.ts";
-import { x509 } from "../../../sync-server/src/identity/x509.ts";
-import { addPerson, addUnit, setDelegation } from "../../../sync-server/src/directory/directory.ts";
-import { AgencyServer, type DeliveryOptions, type Limits } from "../../../sync-server/src/http/server.ts";
+import { openSqliteStore, type Store, initAgency, loadAgency, type Agency, enroll, issueEnrollmentCode, challenge, login, loginMessage, x509, addPerson, addUnit, setDelegation, AgencyServer, type DeliveryOptions, type Limits } from "@countersign/sync-server";
 import { fetchTicket, ticketedWebSocket } from "../../../src/lib/sync/ticket-socket.ts";
 import type { GateLimits } from "../../../sync-server/src/http/gates.ts";
 

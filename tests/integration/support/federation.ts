@@ -20,10 +20,7 @@ import {
   type TrustStore,
   type WorkflowState,
 } from "@countersign/crdt-model";
-import { openSqliteStore } from "../../../sync-server/src/storage/sqlite.ts";
-import { loadAgency } from "../../../sync-server/src/identity/agency.ts";
-import { buildTrustStore } from "../../../sync-server/src/identity/trust.ts";
-import { AgencyServer, type DeliveryOptions } from "../../../sync-server/src/http/server.ts";
+import { openSqliteStore, loadAgency, buildTrustStore, AgencyServer, type DeliveryOptions } from "@countersign/sync-server";
 import { PASSPHRASE, must, startAgency, testMetadata, until, type RunningAgency, type Who } from "./agency-server.ts";
 
 /** Quick retries so a test never sleeps long: back-off from 20 ms, capped at 150 ms, polled every 25 ms. */

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openSqliteStore } from "../../../sync-server/src/storage/sqlite.ts";
+import { openSqliteStore } from "@countersign/sync-server";
 import { PASSPHRASE, populate, until, type Member, type Who } from "./agency-server.ts";
 
 export async function freePort(): Promise<number> {
