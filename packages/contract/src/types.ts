@@ -12,8 +12,8 @@ export type DemoPerson = z.output<typeof id.demoPerson>;
 export type DemoListing = z.output<typeof id.demoListing>;
 export type ServerIndexRow = z.output<typeof docs.indexRow>;
 export type IndexPage = z.output<typeof docs.indexPage>;
-/** POST /api/sync's body as sent (base64 binaries). */
-export type BatchRequest = z.input<typeof docs.batchRequest>;
+/** POST /api/sync's body as the app sends it (base64 binaries; push and have always given). */
+export type BatchRequest = Required<z.input<typeof docs.batchRequest>>;
 export type BatchResponse = z.output<typeof docs.batchResponse>;
 export type Unit = z.output<typeof dir.unit>;
 export type Person = z.output<typeof dir.person>;

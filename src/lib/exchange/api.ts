@@ -1,7 +1,8 @@
 // The app's side of the exchange API (sync-server/src/exchange/http-api.ts): JSON calls go through
 // the identity's token-refreshing `api`; envelope files go up and down as raw bytes.
-import { ApiError, Unreachable } from "$lib/api/client.ts";
-import type { Purpose } from "@countersign/crdt-model";
+import { ApiError, Unreachable, apiErrorOf } from "$lib/api/client.ts";
+import type { Code, Purpose } from "@countersign/crdt-model";
+import { refusalFromBody } from "$lib/refusals/decode.ts";
 
 export const ENVELOPE_MEDIA_TYPE = "application/vnd.countersign.envelope+zip";
 /** Accepted by the upload box; the server checks what the file really is. */
@@ -46,6 +47,8 @@ export interface LogRecord {
   size: number;
   status: "imported" | "duplicate" | "refused" | "queued" | "delivered" | "failed" | "exported";
   detail: string | null;
+  /** A refused line's refusal code, when the server keeps it (the detail is its sentence). */
+  code?: string | null;
   at: string;
   file: string | null;
 }
@@ -77,7 +80,7 @@ export type SendResult = { envelope: string; delivery: "queued" | "file"; file: 
 export type ImportResult =
   | { status: "imported"; envelope: string; from: string; purpose: Purpose; docs: string[]; pushed: boolean; receipt: { envelope: string | null; file: string | null; base64?: string | null } }
   | { status: "duplicate"; envelope: string; firstAt: string }
-  | { status: "refused"; reason: string };
+  | { status: "refused"; code: Code; reason: string };
 
 export const exchangeApi = {
   peers: (api: Api) => api<{ agency: { code: string; name: string }; peers: Peer[] }>("/api/exchange/peers"),
@@ -114,17 +117,22 @@ export async function importEnvelopeFile(token: () => Promise<string>, bytes: Ar
     throw res.ok ? new Unreachable("The server's answer is not JSON.") : new ApiError(res.status, `HTTP ${res.status}`);
   }
   const b = body as { status?: string; reason?: string; error?: string };
-  if (res.ok || b.status === "refused") return b as ImportResult;
-  if (res.status === 413 && b.error) return { status: "refused", reason: b.error };
-  throw new ApiError(res.status, b.error ?? `HTTP ${res.status}`);
+  if (res.ok) return b as ImportResult;
+  // Refused by the importer's checks: the code says why (decided by the code, never the sentence).
+  if (b.status === "refused") {
+    const { code, reason } = refusalFromBody(b, `HTTP ${res.status}`);
+    return { status: "refused", code, reason };
+  }
+  // Over the web import's size limit: the command line can still import it (envelope.too-large says so).
+  if (res.status === 413) return { status: "refused", code: "envelope.too-large", reason: refusalFromBody(b, `HTTP ${res.status}`).reason };
+  throw Object.assign(new ApiError(res.status, b.reason ?? b.error ?? `HTTP ${res.status}`), { code: refusalFromBody(b, "").code });
 }
 
 /** Fetches an envelope file with the login token and hands it to the browser as a download. */
 export async function downloadEnvelope(token: () => Promise<string>, path: string, name: string): Promise<void> {
   const res = await raw(path, await token(), { method: "GET" });
   if (!res.ok) {
-    const b = (await res.json().catch(() => ({}))) as { error?: string };
-    throw new ApiError(res.status, b.error ?? `HTTP ${res.status}`);
+    throw apiErrorOf(res.status, await res.json().catch(() => null));
   }
   saveBytes(await res.blob(), name);
 }

@@ -24,7 +24,7 @@ const meta: Metadata = {
 };
 
 const row = (doc: string, o: Partial<ServerIndexRow> = {}): ServerIndexRow => ({
-  doc,
+  doc: asDocId(doc),
   kind: "memo",
   subject: "主旨",
   status: "draft",
@@ -63,12 +63,12 @@ function fakeServer(
     if (path !== "/api/sync") throw new Error(path);
     const req = o!.body as BatchRequest;
     requests.push(req);
-    const res: BatchResponse = { v: 1, pushed: [], docs: [], denied: opts.deny ?? [] };
+    const res: BatchResponse = { v: 1, pushed: [], docs: [], denied: (opts.deny ?? []).map(asDocId) };
     for (const p of req.push) {
-      if (p.doc === opts.refuse) res.pushed.push({ doc: p.doc, ok: false, reason: "The document is decided; its content may not change." });
+      if (p.doc === opts.refuse) res.pushed.push({ doc: asDocId(p.doc), ok: false, code: "update.decided", reason: "The document is decided; its content may not change." });
       else {
         Y.applyUpdate(docs.get(p.doc)!, fromBase64(p.update));
-        res.pushed.push({ doc: p.doc, ok: true });
+        res.pushed.push({ doc: asDocId(p.doc), ok: true });
       }
     }
     for (const h of req.have) {
@@ -76,7 +76,7 @@ function fakeServer(
       if (!d || opts.deny?.includes(h.doc)) continue;
       const diff = Y.encodeStateAsUpdate(d, fromBase64(h.sv));
       const decoded = Y.decodeUpdate(diff);
-      if (decoded.structs.length) res.docs.push({ doc: h.doc, update: toBase64(diff) });
+      if (decoded.structs.length) res.docs.push({ doc: asDocId(h.doc), update: toBase64(diff) });
     }
     return res as T;
   };
@@ -148,7 +148,7 @@ describe("batch sync", () => {
     const second = fakeServer([row("d1"), row("d2")], docs, { refuse: "d2" });
     const report = await syncOnce(store, second.api);
     expect(report.pushed).toBe(1);
-    expect(report.refused).toEqual([{ doc: "d2", reason: "The document is decided; its content may not change." }]);
+    expect(report.refused).toEqual([{ doc: "d2", code: "update.decided", reason: "The document is decided; its content may not change." }]);
     expect(CountersignDocument.wrap(docs.get("d1")!).subject()).toBe("改過的主旨 d1");
     const left = await store.db.pending.toArray();
     expect(left.map((p) => [p.doc, p.refused])).toEqual([["d2", "The document is decided; its content may not change."]]);
