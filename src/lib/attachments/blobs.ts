@@ -35,7 +35,7 @@ export async function keepFile(db: LocalDb, file: File): Promise<Result<Attachme
   try {
     bytes = new Uint8Array(await file.arrayBuffer());
   } catch {
-    return fail(`無法讀取「${c.value.name}」：檔案可能已被移動或刪除。`);
+    return fail("attach.unreadable", `無法讀取「${c.value.name}」：檔案可能已被移動或刪除。`);
   }
   const sha256 = await sha256Of(bytes);
   await keepAttached(db, sha256, bytes, c.value.mime);

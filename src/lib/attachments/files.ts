@@ -75,9 +75,9 @@ export interface Acceptable {
 /** Whether a file may be attached; the reason (zh-TW, one sentence) when not. */
 export function checkFile(f: FileFacts, limit = MAX_ATTACHMENT_BYTES): Result<Acceptable> {
   const name = attachmentName(f.name);
-  if (f.size === 0) return fail(`「${name}」是空白檔案（0 位元組），無法附加。`);
+  if (f.size === 0) return fail("attach.empty", `「${name}」是空白檔案（0 位元組），無法附加。`);
   if (f.size > limit)
-    return fail(`「${name}」有 ${formatSize(f.size)}，超過單一附件上限 ${formatSize(limit)}，無法附加；請降低掃描解析度或分割檔案後再附加。`);
+    return fail("attach.too-large", `「${name}」有 ${formatSize(f.size)}，超過單一附件上限 ${formatSize(limit)}，無法附加；請降低掃描解析度或分割檔案後再附加。`);
   return ok({ name, mime: mediaType(f.name, f.type), size: f.size });
 }
 

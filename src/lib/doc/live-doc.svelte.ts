@@ -6,7 +6,7 @@ import * as Y from "yjs";
 import * as decoding from "lib0/decoding";
 import { WebsocketProvider } from "y-websocket";
 import { createSubscriber } from "svelte/reactivity";
-import { TrustStore, derive, type CountersignDocument, type Sha256Hex, type Section, type BodyItem, type WorkflowState } from "@countersign/crdt-model";
+import { TrustStore, derive, type Refusal, type CountersignDocument, type Sha256Hex, type Section, type BodyItem, type WorkflowState } from "@countersign/crdt-model";
 import type { App } from "$lib/app.svelte.ts";
 import type { LocalDoc } from "$lib/local/local-store.ts";
 import { markRemote } from "$lib/local/ydoc-store.ts";
@@ -14,9 +14,10 @@ import { Live } from "$lib/local/live.svelte.ts";
 import { attachJitteredReconnect, providerOptions } from "$lib/sync/reconnect.ts";
 import { ticketedWebSocket, type TicketAnswer } from "$lib/sync/ticket-socket.ts";
 import { ApiError } from "$lib/api/client.ts";
+import { decodeRelayRefusal, refusalOf, storedRefusal } from "$lib/refusals/decode.ts";
 import { colorFor } from "./presence.ts";
 
-/** y-protocols' auth message: the relay refuses an update with a permission-denied reason. */
+/** y-protocols' auth message: the relay refuses an update with a permission-denied text (JSON: code and reason). */
 const MESSAGE_AUTH = 2;
 const AUTH_PERMISSION_DENIED = 0;
 
@@ -35,13 +36,13 @@ export class LiveDoc {
   readonly doc: CountersignDocument;
   readonly ydoc: Y.Doc;
   connection = $state<Connection>("connecting");
-  /** The relay's last refusal reason (our change stays here, queued), or null. */
-  refusal = $state<string | null>(null);
+  /** The relay's last refusal (our change stays here, queued), or null. */
+  refusal = $state.raw<Refusal | null>(null);
   peers = $state.raw<Peer[]>([]);
   state = $state.raw<WorkflowState | null>(null);
   trust: TrustStore | null = null;
-  /** The server's reason for a queued change of this document it refused in a batch sync, or null. */
-  #queuedRefusal = $state.raw<Live<string | null> | null>(null);
+  /** The server's refusal of a queued change of this document in a batch sync, or null. */
+  #queuedRefusal = $state.raw<Live<Refusal | null> | null>(null);
   #docId = "";
 
   #local: LocalDoc;
@@ -79,7 +80,7 @@ export class LiveDoc {
     this.#docId = docId;
     const store = this.app.local;
     if (store)
-      this.#queuedRefusal = new Live(async () => (await store.db.pending.where("doc").equals(docId).filter((p) => p.refused !== undefined).first())?.refused ?? null, null);
+      this.#queuedRefusal = new Live(async () => storedRefusal(await store.db.pending.where("doc").equals(docId).filter((p) => p.refused !== undefined).first()), null);
     const base = `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/sync`;
     // No login token in the URL (access logs keep URLs): each connection asks for a single-use ticket.
     // The DOM's handler types are narrower than the structural WebSocketLike the wrapper is written against.
@@ -90,7 +91,7 @@ export class LiveDoc {
     markRemote(provider); // what the relay sends is not ours to queue again
     this.#detach = attachJitteredReconnect(provider);
     provider.messageHandlers[MESSAGE_AUTH] = (_enc, decoder) => {
-      if (decoding.readVarUint(decoder) === AUTH_PERMISSION_DENIED) this.refusal = decoding.readVarString(decoder);
+      if (decoding.readVarUint(decoder) === AUTH_PERMISSION_DENIED) this.refusal = decodeRelayRefusal(decoding.readVarString(decoder));
     };
     provider.on("status", ({ status }: { status: string }) => {
       this.connection = status === "connected" ? "connected" : navigator.onLine ? "connecting" : "offline";
@@ -120,7 +121,8 @@ export class LiveDoc {
       return { ok: true, ticket: r.ticket };
     } catch (e) {
       const refused = e instanceof ApiError && (e.status === 401 || e.status === 403);
-      return { ok: false, refused, reason: e instanceof Error ? e.message : String(e) };
+      const { code, reason } = refusalOf(e);
+      return { ok: false, refused, code, reason };
     }
   }
 
@@ -130,8 +132,8 @@ export class LiveDoc {
     this.#syncSoon = setTimeout(() => void this.app.syncNow(), 3_000);
   };
 
-  /** Why the server refused a change of ours to this document (live or in a batch), or null. */
-  get refusedReason(): string | null {
+  /** The server's refusal of a change of ours to this document (live or in a batch), or null. */
+  get refused(): Refusal | null {
     return this.refusal ?? this.#queuedRefusal?.current ?? null;
   }
 
@@ -147,7 +149,10 @@ export class LiveDoc {
       await store.db.pending
         .where("doc")
         .equals(this.#docId)
-        .modify((p) => void delete p.refused);
+        .modify((p) => {
+          delete p.refused;
+          delete p.refusedCode;
+        });
     if (this.#provider) {
       this.#provider.disconnect();
       this.#provider.connect();

@@ -62,7 +62,7 @@ describe("a new document from structure", () => {
   ];
   for (const [reason, patch] of refusals)
     it(reason, () => {
-      expect(createDraft({ ...memo, ...patch }, me)).toEqual({ ok: false, reason });
+      expect(createDraft({ ...memo, ...patch }, me)).toEqual({ ok: false, code: "draft.input", reason });
     });
 
   it("the default due date counts working days by 速別, skipping weekends", () => {
@@ -106,7 +106,7 @@ describe("saving a new draft locally", () => {
     const store = new LocalStore("A-TEST", "chen2");
     expect(await saveNewDraft(store, must(createDraft(memo, me, "doc-t4")))).toEqual({ ok: true });
     const other = must(createDraft({ ...memo, subject: "另一份" }, me, "doc-t4"));
-    expect(await saveNewDraft(store, other)).toEqual({ ok: false, reason: "A document doc-t4 already exists on this device." });
+    expect(await saveNewDraft(store, other)).toEqual({ ok: false, code: "draft.exists", reason: "A document doc-t4 already exists on this device." });
     const local = store.openDoc("doc-t4");
     await local.ready;
     expect(local.doc.subject()).toBe("有關本科辦理學生獎懲一案，簽請核示。");

@@ -10,6 +10,7 @@ import {
   fail,
   ok,
   randomId,
+  type Refusal,
   type DocumentKind,
   type Result,
   type Secrecy,
@@ -70,21 +71,21 @@ const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Checks the input; returns it tidied (trimmed text, blank items dropped) or the first reason. */
 export function checkDraft(input: DraftInput): Result<DraftInput> {
-  if (!DRAFT_KINDS.includes(input.kind)) return fail(`A new document must be one of ${DRAFT_KINDS.map((k) => KIND_LABELS[k]).join(", ")}.`);
-  if (!SPEEDS.includes(input.speed)) return fail("The speed must be 最速件, 速件 or 普通件.");
-  if (!SECRECY_LEVELS.includes(input.secrecy)) return fail("The secrecy level is not one of the known levels.");
+  if (!DRAFT_KINDS.includes(input.kind)) return fail("draft.input", `A new document must be one of ${DRAFT_KINDS.map((k) => KIND_LABELS[k]).join(", ")}.`);
+  if (!SPEEDS.includes(input.speed)) return fail("draft.input", "The speed must be 最速件, 速件 or 普通件.");
+  if (!SECRECY_LEVELS.includes(input.secrecy)) return fail("draft.input", "The secrecy level is not one of the known levels.");
   if (input.dueDate !== null && (!ISO_DAY.test(input.dueDate) || Number.isNaN(Date.parse(input.dueDate))))
-    return fail("The due date must be a real date.");
+    return fail("draft.input", "The due date must be a real date.");
   const subject = input.subject.trim();
-  if (!subject) return fail("A document needs a subject (主旨).");
-  if (subject.length > 2000) return fail("The subject is longer than 2,000 characters.");
-  if (input.category.length > 128) return fail("The category is longer than 128 characters.");
+  if (!subject) return fail("draft.input", "A document needs a subject (主旨).");
+  if (subject.length > 2000) return fail("draft.input", "The subject is longer than 2,000 characters.");
+  if (input.category.length > 128) return fail("draft.input", "The category is longer than 128 characters.");
   const allowed = sectionsFor(input.kind);
   const items: Partial<Record<Section, string[]>> = {};
   for (const [section, list] of Object.entries(input.items) as [Section, string[]][]) {
     const kept = list.map((t) => t.trim()).filter((t) => t.length > 0);
     if (!kept.length) continue;
-    if (!allowed.includes(section)) return fail(`A ${KIND_LABELS[input.kind]} has no ${SECTION_LABELS[section]} section.`);
+    if (!allowed.includes(section)) return fail("draft.input", `A ${KIND_LABELS[input.kind]} has no ${SECTION_LABELS[section]} section.`);
     items[section] = kept;
   }
   return ok({ ...input, subject, category: input.category.trim(), items });
@@ -120,13 +121,14 @@ export function createDraft(input: DraftInput, me: SignerProfile, id: string = n
   });
   if (!created.ok) return created;
   const doc = created.value;
-  let refused: string | null = null;
+  let refused: Refusal | null = null;
   doc.transact(() => {
     for (const section of sectionsFor(d.kind))
       for (const text of d.items[section] ?? []) {
         const r = doc.addItem(section, null, text);
-        if (!r.ok) refused ??= r.reason;
+        if (!r.ok) refused ??= r;
       }
   });
-  return refused ? fail(refused) : ok(doc);
+  // Set inside the transaction's callback, which the compiler's narrowing does not see.
+  return (refused as Refusal | null) ?? ok(doc);
 }

@@ -62,7 +62,7 @@ describe("the decision level", () => {
   it("the delegation table requires 副局長 (level 4) or higher: a section chief is refused as decider", () => {
     const req = decisionRequirement(agency.delegation, "學務.獎懲");
     const r = setDecider(emptyDraft(), person(agency.chief), req, counter());
-    expect(r).toEqual({ ok: false, reason: "林科長 holds level 3, but the delegation table requires 副局長 (level 4) or higher to decide this category." });
+    expect(r).toEqual({ ok: false, code: "plan-edit.level", reason: "林科長 holds level 3, but the delegation table requires 副局長 (level 4) or higher to decide this category." });
   });
 });
 
@@ -107,7 +107,7 @@ describe("building the steps", () => {
     expect(d.stages.map((s) => (s.kind === "single" ? s.step.label : "p"))).toEqual(["人事室會辦", "會計室會辦"]);
   });
 
-  const refusals: [string, (d: PlanDraft) => { ok: boolean; reason?: string }][] = [
+  const refusals: [string, (d: PlanDraft) => { ok: boolean; code?: string; reason?: string }][] = [
     ["The case officer cannot review their own document.", (d) => addReview(d, person(agency.officer), officer)],
     ["林科長 already reviews this document.", (d) => addReview(d, person(agency.chief), officer)],
     ["人事室 already countersigns this document.", (d) => addCountersign(d, [units[0]!], false)],
@@ -125,7 +125,9 @@ describe("building the steps", () => {
       let d = must(addReview(emptyDraft(), person(agency.chief), officer, counter()));
       d = must(addCountersign(d, [units[0]!], false, () => "s9"));
       const before = JSON.stringify(d);
-      expect(change(d)).toEqual({ ok: false, reason });
+      const r = change(d);
+      expect(r).toMatchObject({ ok: false, reason });
+      expect(r.code).toMatch(/^plan-edit\./);
       expect(JSON.stringify(d)).toBe(before);
     });
 

@@ -79,19 +79,19 @@ const names = (s: Step) => {
 
 /** Adds a review step (核稿) by a person, after the stages already there. */
 export function addReview(d: PlanDraft, person: DirPerson, caseOfficer: string, id: IdMaker = randomStepId): Result<PlanDraft> {
-  if (!person.active) return fail(`${person.name} is no longer active in the directory.`);
-  if (person.id === caseOfficer) return fail("The case officer cannot review their own document.");
-  if (allOf(d).some((s) => s.type === "review" && names(s) === `person:${person.id}`)) return fail(`${person.name} already reviews this document.`);
+  if (!person.active) return fail("plan-edit.inactive", `${person.name} is no longer active in the directory.`);
+  if (person.id === caseOfficer) return fail("plan-edit.self-review", "The case officer cannot review their own document.");
+  if (allOf(d).some((s) => s.type === "review" && names(s) === `person:${person.id}`)) return fail("plan-edit.duplicate", `${person.name} already reviews this document.`);
   const step: Step = { id: asStepId(id()), type: "review", assignee: { kind: "person", person: asPersonId(person.id) }, label: `${person.name}核稿` };
   return ok({ ...d, stages: [...d.stages, { kind: "single", step }] });
 }
 
 /** Adds countersign steps (會辦) for units: one after another, or as one parallel stage (並會). */
 export function addCountersign(d: PlanDraft, units: readonly DirUnit[], parallel: boolean, id: IdMaker = randomStepId): Result<PlanDraft> {
-  if (units.length === 0) return fail("Choose at least one unit to countersign.");
+  if (units.length === 0) return fail("plan-edit.no-unit", "Choose at least one unit to countersign.");
   const taken = new Set(allOf(d).map(names));
-  for (const u of units) if (taken.has(`unit::${u.id}`)) return fail(`${u.name} already countersigns this document.`);
-  if (new Set(units.map((u) => u.id)).size !== units.length) return fail("A unit is chosen twice.");
+  for (const u of units) if (taken.has(`unit::${u.id}`)) return fail("plan-edit.duplicate", `${u.name} already countersigns this document.`);
+  if (new Set(units.map((u) => u.id)).size !== units.length) return fail("plan-edit.duplicate", "A unit is chosen twice.");
   const steps: Step[] = units.map((u) => ({ id: asStepId(id()), type: "countersign", assignee: { kind: "unit", unit: asUnitId(u.id) }, label: `${u.name}會辦` }));
   const added: Stage[] = parallel && steps.length > 1 ? [{ kind: "parallel", steps }] : steps.map((step) => ({ kind: "single", step }));
   return ok({ ...d, stages: [...d.stages, ...added] });
@@ -103,10 +103,10 @@ const AGENCY_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 export function addAgencyStep(d: PlanDraft, agency: { code: string; name?: string }, unit: string | null, ownAgency: string, id: IdMaker = randomStepId): Result<PlanDraft> {
   const code = agency.code.trim();
   const u = unit?.trim() || null;
-  if (!AGENCY_RE.test(code)) return fail("An agency code may hold only letters, digits and . _ : - (at most 128).");
-  if (u !== null && !AGENCY_RE.test(u)) return fail("A unit code may hold only letters, digits and . _ : - (at most 128).");
-  if (code === ownAgency) return fail("That is this agency's own code: add one of its units instead.");
-  if (allOf(d).some((s) => names(s) === `agency:${code}:${u ?? ""}`)) return fail(`Agency ${code} already countersigns this document.`);
+  if (!AGENCY_RE.test(code)) return fail("plan-edit.agency-code", "An agency code may hold only letters, digits and . _ : - (at most 128).");
+  if (u !== null && !AGENCY_RE.test(u)) return fail("plan-edit.agency-code", "A unit code may hold only letters, digits and . _ : - (at most 128).");
+  if (code === ownAgency) return fail("plan-edit.agency-code", "That is this agency's own code: add one of its units instead.");
+  if (allOf(d).some((s) => names(s) === `agency:${code}:${u ?? ""}`)) return fail("plan-edit.duplicate", `Agency ${code} already countersigns this document.`);
   const step: Step = {
     id: asStepId(id()),
     type: "countersign",
@@ -118,9 +118,9 @@ export function addAgencyStep(d: PlanDraft, agency: { code: string; name?: strin
 
 /** Chooses who decides (決行); refuses anyone below the level the delegation table requires. */
 export function setDecider(d: PlanDraft, person: DirPerson, req: Requirement, id: IdMaker = randomStepId): Result<PlanDraft> {
-  if (!person.active) return fail(`${person.name} is no longer active in the directory.`);
+  if (!person.active) return fail("plan-edit.inactive", `${person.name} is no longer active in the directory.`);
   if (person.level < req.level)
-    return fail(`${person.name} holds level ${person.level}, but the delegation table requires ${req.title} (level ${req.level}) or higher to decide this category.`);
+    return fail("plan-edit.level", `${person.name} holds level ${person.level}, but the delegation table requires ${req.title} (level ${req.level}) or higher to decide this category.`);
   const stepId = d.decision?.id ?? asStepId(id());
   return ok({ ...d, decision: { id: stepId, type: "decide", assignee: { kind: "person", person: asPersonId(person.id) }, label: `${person.name}決行` } });
 }
@@ -130,21 +130,21 @@ const inRange = (d: PlanDraft, i: number): boolean => Number.isInteger(i) && i >
 /** Moves a stage up (-1) or down (+1); the decision always stays last. */
 export function moveStage(d: PlanDraft, index: number, delta: -1 | 1): Result<PlanDraft> {
   const to = index + delta;
-  if (!inRange(d, index) || !inRange(d, to)) return fail("That stage cannot move further.");
+  if (!inRange(d, index) || !inRange(d, to)) return fail("plan-edit.stage", "That stage cannot move further.");
   const stages = [...d.stages];
   [stages[index], stages[to]] = [stages[to]!, stages[index]!];
   return ok({ ...d, stages });
 }
 
 export function removeStage(d: PlanDraft, index: number): Result<PlanDraft> {
-  if (!inRange(d, index)) return fail("There is no such stage.");
+  if (!inRange(d, index)) return fail("plan-edit.stage", "There is no such stage.");
   return ok({ ...d, stages: d.stages.filter((_, i) => i !== index) });
 }
 
 /** Removes one branch of a parallel stage; a group left with one branch becomes a single step. */
 export function removeBranch(d: PlanDraft, index: number, branch: number): Result<PlanDraft> {
   const stage = d.stages[index];
-  if (!stage || stage.kind !== "parallel" || !stage.steps[branch]) return fail("There is no such parallel branch.");
+  if (!stage || stage.kind !== "parallel" || !stage.steps[branch]) return fail("plan-edit.stage", "There is no such parallel branch.");
   const steps = stage.steps.filter((_, i) => i !== branch);
   const next: Stage = steps.length === 1 ? { kind: "single", step: steps[0]! } : { kind: "parallel", steps };
   return ok({ ...d, stages: d.stages.map((s, i) => (i === index ? next : s)) });
@@ -154,7 +154,7 @@ export function removeBranch(d: PlanDraft, index: number, branch: number): Resul
 export function joinWithNext(d: PlanDraft, index: number): Result<PlanDraft> {
   const a = d.stages[index];
   const b = d.stages[index + 1];
-  if (!a || !b) return fail("The last stage has nothing after it to run in parallel with.");
+  if (!a || !b) return fail("plan-edit.stage", "The last stage has nothing after it to run in parallel with.");
   const steps = [...stepsOf(a), ...stepsOf(b)];
   return ok({ ...d, stages: [...d.stages.slice(0, index), { kind: "parallel", steps }, ...d.stages.slice(index + 2)] });
 }
@@ -162,7 +162,7 @@ export function joinWithNext(d: PlanDraft, index: number): Result<PlanDraft> {
 /** Splits a parallel stage into single steps that follow one another in the same order. */
 export function splitStage(d: PlanDraft, index: number): Result<PlanDraft> {
   const stage = d.stages[index];
-  if (!stage || stage.kind !== "parallel") return fail("Only a parallel stage can be split.");
+  if (!stage || stage.kind !== "parallel") return fail("plan-edit.stage", "Only a parallel stage can be split.");
   return ok({ ...d, stages: [...d.stages.slice(0, index), ...stage.steps.map((step): Stage => ({ kind: "single", step })), ...d.stages.slice(index + 1)] });
 }
 
@@ -190,9 +190,9 @@ export function deputiesFor(d: PlanDraft, list: readonly DirDeputy[], now: Date 
  * list stays empty: deputies come from the agency's deputy table, and a plan's own list grants nothing.
  */
 export function buildPlan(d: PlanDraft, req: Requirement, deciderLevel: number | null): Result<RoutingPlan> {
-  if (!d.decision) return fail("Choose who decides (決行) before the routing plan can be saved.");
+  if (!d.decision) return fail("plan-edit.no-decider", "Choose who decides (決行) before the routing plan can be saved.");
   if (deciderLevel !== null && deciderLevel < req.level)
-    return fail(`The chosen decider holds level ${deciderLevel}, below ${req.title} (level ${req.level}) that the delegation table requires.`);
+    return fail("plan-edit.level", `The chosen decider holds level ${deciderLevel}, below ${req.title} (level ${req.level}) that the delegation table requires.`);
   return parseRoutingPlan({ v: 1, stages: [...d.stages, { kind: "single", step: d.decision }], decisionLevel: req.level, deputies: [] });
 }
 

@@ -1,7 +1,7 @@
 // Puts a newly created document into the person's local store — the same y-indexeddb copy and Dexie
 // index the document page and batch sync use — so it opens at once, offline too, and its creating
 // update waits in the local queue until a sync (or the page's live connection) hands it to the relay.
-import { toBase64, type CountersignDocument } from "@countersign/crdt-model";
+import { toBase64, type CountersignDocument, type Refusal } from "@countersign/crdt-model";
 import type { LocalDocRow } from "$lib/local/db.ts";
 import { localFacts, type LocalStore } from "$lib/local/local-store.ts";
 
@@ -34,13 +34,13 @@ export function draftRow(doc: CountersignDocument, now: Date = new Date()): Loca
  * Writes the document into the local store as one local change (queued for the server) and indexes
  * it. Refuses an id that already holds a document here, so nothing local is ever overwritten.
  */
-export async function saveNewDraft(store: LocalStore, created: CountersignDocument): Promise<{ ok: true } | { ok: false; reason: string }> {
+export async function saveNewDraft(store: LocalStore, created: CountersignDocument): Promise<{ ok: true } | Refusal> {
   const row = draftRow(created);
-  if (!row) return { ok: false, reason: "The new document's metadata is invalid." };
+  if (!row) return { ok: false, code: "schema.metadata", reason: "The new document's metadata is invalid." };
   const local = store.openDoc(created.id);
   try {
     await local.ready;
-    if (local.doc.metadata().ok || (await store.db.docs.get(created.id))) return { ok: false, reason: `A document ${created.id} already exists on this device.` };
+    if (local.doc.metadata().ok || (await store.db.docs.get(created.id))) return { ok: false, code: "draft.exists", reason: `A document ${created.id} already exists on this device.` };
     // Applied without an origin: the store's queue sees it as made on this device.
     const r = local.doc.applyUpdate(created.encodeState());
     if (!r.ok) return r;

@@ -1,18 +1,26 @@
 // The exchange page's state (公文交換): outbox, log, incoming documents with their 分文, the upload
 // box and the people an incoming document can be assigned to. One instance per page visit.
-import { ApiError, Unreachable } from "$lib/api/client.ts";
+import type { Code } from "@countersign/crdt-model";
+import { Unreachable } from "$lib/api/client.ts";
 import { app } from "$lib/app.svelte.ts";
+import { i18n } from "$lib/locale.svelte.ts";
+import { refusalOf } from "$lib/refusals/decode.ts";
+import { explain } from "$lib/refusals/table.ts";
 import { exchangeApi, importEnvelopeFile, downloadEnvelope, saveBytes, base64ToBlob, envelopeFileName, type Api, type ImportResult, type IncomingDoc, type LogRecord, type OutboxRow, type Peer } from "./api.ts";
 
 const DESK = ["registry", "mail-room", "admin"];
 const ASSIGNERS = ["registry"];
 
-export type Problem = { kind: "offline" } | { kind: "failed"; reason: string };
+export type Problem = { kind: "offline" } | { kind: "failed"; code: Code; reason: string };
 
 export function problemFrom(e: unknown): Problem {
   if (e instanceof Unreachable) return { kind: "offline" };
-  return { kind: "failed", reason: e instanceof ApiError || e instanceof Error ? e.message : String(e) };
+  const { code, reason } = refusalOf(e);
+  return { kind: "failed", code, reason };
 }
+
+/** A failed call in words: the code's explanation in the current locale, the server's sentence after it. */
+export const failedText = (p: Extract<Problem, { kind: "failed" }>): string => `${explain(p.code, i18n.locale)}（${p.reason}）`;
 
 export class ExchangeState {
   peers = $state.raw<Peer[]>([]);

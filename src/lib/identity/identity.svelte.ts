@@ -3,7 +3,7 @@
 import { parseCertificate, signerFromKey, type Signer } from "@countersign/crdt-model";
 import { ApiError, Unreachable, callApi, type CallOptions } from "$lib/api/client.ts";
 import type { AgencyInfo, Enrolled, Session } from "$lib/api/types.ts";
-import { problemOf, type Problem } from "./problems.ts";
+import { problemFor, problemOf, type Problem } from "./problems.ts";
 import { currentIdentityId, identityKey, listIdentities, removeIdentity, saveIdentity, setCurrentIdentity, type StoredIdentity } from "./store.ts";
 import { certificateRequest, checkWebCrypto, generateDeviceKey, normalizeCode, pemToBase64, signLoginChallenge } from "./webcrypto.ts";
 
@@ -51,7 +51,7 @@ export class Identity {
       await this.#loadIdentities();
     } catch (e) {
       // The key store does not open or read: nobody can sign on this device until it enrolls again.
-      this.problem = { key: "pIdentityStore", wayOut: "re-enroll", detail: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
+      this.problem = problemFor("local.identity", e instanceof Error ? `${e.name}: ${e.message}` : String(e));
       this.all = [];
       this.current = null;
       this.phase = "anonymous";
@@ -87,7 +87,7 @@ export class Identity {
     this.problem = null;
     const code = normalizeCode(typed);
     if (!code) {
-      this.problem = { key: "pCodeMalformed", wayOut: "none" };
+      this.problem = problemFor("enroll.code-malformed");
       return false;
     }
     this.busy = true;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ApiError, Unreachable } from "$lib/api/client.ts";
-import { MESSAGES } from "$lib/i18n.ts";
-import { problemOf } from "./problems.ts";
+import { explain } from "$lib/refusals/table.ts";
+import { problemFor, problemOf } from "./problems.ts";
 import { normalizeCode, pemToBase64 } from "./webcrypto.ts";
 
 describe("enrollment codes as people type them", () => {
@@ -13,25 +13,35 @@ describe("enrollment codes as people type them", () => {
   });
 });
 
-describe("problems in plain zh-TW with a way out", () => {
-  it("a revoked certificate asks to re-enroll", () => {
-    const p = problemOf(new ApiError(401, "The certificate has been revoked."));
-    expect(p).toEqual({ key: "pRevoked", wayOut: "re-enroll", detail: "The certificate has been revoked." });
-    expect(MESSAGES["zh-TW"][p.key]).toContain("重新註冊");
+describe("problems in plain zh-TW with a way out, chosen by the server's code", () => {
+  // The typed client (src/lib/api) puts the answer's code on ApiError; here it is set by hand.
+  const refused = (status: number, code: string, reason: string) => Object.assign(new ApiError(status, reason), { code, reason });
+
+  it("a revoked certificate asks to re-enroll, keeping the server's sentence", () => {
+    const p = problemOf(refused(401, "login.revoked", "The certificate has been revoked."));
+    expect(p).toEqual({ code: "login.revoked", wayOut: "re-enroll", detail: "The certificate has been revoked." });
+    expect(explain(p.code, "zh-TW")).toContain("重新註冊");
   });
-  it("an expired certificate asks to re-enroll, keeping the server's sentence", () => {
-    const p = problemOf(new ApiError(401, "The certificate is not valid at this time."));
-    expect(p).toEqual({ key: "pCertExpired", wayOut: "re-enroll", detail: "The certificate is not valid at this time." });
-    expect(MESSAGES["zh-TW"][p.key]).toContain("已過期");
+  it("an expired certificate asks to re-enroll", () => {
+    const p = problemOf(refused(401, "login.expired", "The certificate is not valid at this time."));
+    expect(p).toMatchObject({ code: "login.expired", wayOut: "re-enroll" });
+    expect(explain(p.code, "zh-TW")).toContain("已過期");
   });
   it("a used code explains that codes work once", () => {
-    expect(MESSAGES["zh-TW"][problemOf(new ApiError(400, "The enrollment code is unknown, already used or expired.")).key]).toContain("只能使用一次");
+    expect(explain(problemOf(refused(400, "enroll.code", "The enrollment code is unknown, already used or expired.")).code, "zh-TW")).toContain("只能使用一次");
+  });
+  it("the sentence alone decides nothing: a reworded sentence with the same code means the same", () => {
+    expect(problemOf(refused(401, "login.revoked", "Your certificate was revoked on 1 May.")).code).toBe("login.revoked");
   });
   it("an unreachable server is not an error: work offline, retry later", () => {
-    expect(problemOf(new Unreachable())).toEqual({ key: "pUnreachable", wayOut: "retry" });
+    expect(problemOf(new Unreachable())).toEqual({ code: "net.unreachable", wayOut: "retry" });
   });
-  it("an unknown refusal keeps the server's sentence as the detail", () => {
-    expect(problemOf(new ApiError(500, "boom"))).toEqual({ key: "pServer", wayOut: "retry", detail: "boom" });
+  it("a refusal without a code this app knows keeps the server's sentence as the detail", () => {
+    expect(problemOf(new ApiError(500, "boom"))).toEqual({ code: "http.unrecognised", wayOut: "retry", detail: "boom" });
+  });
+  it("a problem named by the app itself takes its way out from the table", () => {
+    expect(problemFor("enroll.code-malformed")).toEqual({ code: "enroll.code-malformed", wayOut: "none" });
+    expect(problemFor("local.identity", "NotFoundError: gone")).toEqual({ code: "local.identity", wayOut: "re-enroll", detail: "NotFoundError: gone" });
   });
 });
 

@@ -1,7 +1,7 @@
 // The local index: one Dexie database per agency and person, so the inbox opens instantly, offline,
 // and two people sharing a browser never see each other's documents.
 import { Dexie, type Table } from "dexie";
-import type { Speed } from "@countersign/crdt-model";
+import type { Code, Speed } from "@countersign/crdt-model";
 import type { ServerIndexRow } from "$lib/api/types.ts";
 
 /** A document as this device knows it: the server's index row plus what the local copy tells. */
@@ -23,6 +23,8 @@ export interface PendingUpdate {
   at: string;
   /** The server's reason when it refused the change (kept, never dropped: the user decides). */
   refused?: string;
+  /** The refusal's code (src/lib/refusals); absent on refusals stored before codes existed. */
+  refusedCode?: Code;
 }
 
 /**

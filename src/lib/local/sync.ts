@@ -3,10 +3,11 @@
 // it sends back. Live co-editing of an open document (y-websocket) is a separate path, added with
 // the document page.
 import * as Y from "yjs";
-import { fromBase64, toBase64 } from "@countersign/crdt-model";
+import { fromBase64, toBase64, type Code } from "@countersign/crdt-model";
 import type { BatchRequest, BatchResponse, ServerIndexRow } from "$lib/api/types.ts";
 import type { CallOptions } from "$lib/api/client.ts";
 import type { LocalStore } from "./local-store.ts";
+import { refusalFromBody } from "$lib/refusals/decode.ts";
 
 export type Api = <T>(path: string, o?: Omit<CallOptions, "token">) => Promise<T>;
 
@@ -17,7 +18,7 @@ const EMPTY_SV = toBase64(Y.encodeStateVector(new Y.Doc()));
 export interface SyncReport {
   pushed: number;
   pulled: number;
-  refused: { doc: string; reason: string }[];
+  refused: { doc: string; code: Code; reason: string }[];
 }
 
 /** One page of GET /api/docs or /api/inbox: `next` continues the listing; null means it is complete. */
@@ -110,9 +111,10 @@ export async function syncOnce(store: LocalStore, api: Api, onProgress: (p: Sync
       if (p.ok) {
         report.pushed++;
       } else {
-        // Kept with the reason, never dropped: the document page shows it and offers what to do.
-        await store.db.pending.where("seq").anyOf(seqs).modify({ refused: p.reason ?? "refused" });
-        report.refused.push({ doc: p.doc, reason: p.reason ?? "refused" });
+        // Kept with the code and reason, never dropped: the document page shows it and offers what to do.
+        const { code, reason } = refusalFromBody(p, "refused");
+        await store.db.pending.where("seq").anyOf(seqs).modify({ refused: reason, refusedCode: code });
+        report.refused.push({ doc: p.doc, code, reason });
       }
     }
     await store.applyManyFromServer(res.docs.map((d) => ({ doc: d.doc, update: fromBase64(d.update) })));

@@ -81,7 +81,7 @@ describe("a damaged document copy", () => {
     const p = openPersistedDoc("t-nostore");
     const err = await p.ready.then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(DamagedLocalCopy);
-    expect(problemOf(err)).toMatchObject({ key: "pLocalDoc", wayOut: "redownload" });
+    expect(problemOf(err)).toMatchObject({ code: "local.doc-damaged", wayOut: "redownload" });
     await p.release();
   });
 
@@ -116,6 +116,6 @@ describe("a damaged document copy", () => {
   it("a local database error is explained as a damaged local database with the way out", () => {
     const e = new Error("Data provided to an operation does not meet requirements.");
     e.name = "DataError";
-    expect(problemOf(e)).toMatchObject({ key: "pLocalDb", wayOut: "redownload" });
+    expect(problemOf(e)).toMatchObject({ code: "local.db", wayOut: "redownload" });
   });
 });

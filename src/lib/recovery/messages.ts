@@ -1,21 +1,8 @@
 // UI strings for what went wrong and the ways out (merged into the app's messages in i18n.ts).
 
 export const RECOVERY_ZH = {
-  // refused changes
+  // refused changes (what each refusal means is in src/lib/refusals, by its code)
   rTitle: "機關伺服器拒絕了您對這份公文的變更",
-  rDecided: "這份公文已經決行，決行後內容不能再修改；您在決行之後（或離線時）所做的修改未被接受。",
-  rAltersEntry: "這項變更動到了已簽署的簽核紀錄或簽署版本；簽核紀錄一經簽署即不可修改或刪除。",
-  rReceipt: "這項變更動到了機關的收文紀錄；收文紀錄只能由機關伺服器寫入。",
-  rInvalidEntry: "您送出的簽核紀錄未通過伺服器驗證（例如憑證已撤銷、不是輪到您簽核，或簽章不符）。",
-  rPlan: "這項變更修改了陳核路線，但沒有經過簽署的路線修正。",
-  rDocId: "這項變更與這份公文的編號不符。",
-  rMalformed: "這項變更的資料格式不正確，伺服器無法讀取。",
-  rStore: "機關伺服器暫時無法儲存這項變更，請稍後重試。",
-  rNotParticipant: "您不是這份公文的承辦、陳核或會辦人員，不能修改它。",
-  rAccessField: "這項變更修改了密等、承辦單位或承辦人，但沒有經過有權限者簽署（密等變更由承辦人提高、主管降低；改分由登記桌）。",
-  rPending: "這項變更依據的內容伺服器還沒有收到，因此沒有儲存；重試通常即可送出。",
-  rClientId: "這項變更以其他人的編輯身分寫入，伺服器不接受；請以伺服器版本重新下載。",
-  rUnknown: "機關伺服器不接受這項變更。",
   rOriginal: "伺服器原文：",
   rKept: "您尚未送出的內容仍保存在此裝置，不會遺失；可先下載保存，再選擇重試或以伺服器版本重新下載。",
   rRefusedCount: "{n} 筆遭拒",
@@ -38,9 +25,6 @@ export const RECOVERY_ZH = {
   nothingUnsent: "此裝置沒有可讀取的未送出內容。",
   backupsTitle: "備份的未送出內容",
   backupOf: "{doc}（{at}）",
-  pLocalDb: "此裝置的本機資料庫無法讀取（可能已損毀）。已註冊的金鑰不受影響，可從伺服器重新下載公文。",
-  pLocalDoc: "此裝置上有公文的本機副本無法讀取（可能已損毀）。",
-  pIdentityStore: "此裝置保存的註冊金鑰無法讀取（可能已損毀或被清除），請以新的啟用碼重新註冊此裝置。",
   // certificates
   reEnrollTitle: "需要重新註冊此裝置",
   reEnrollHow: "請向系統管理員索取新的一次性啟用碼（管理員以 countersign user code 產生），輸入後即可繼續使用。",
@@ -53,19 +37,6 @@ export type RecoveryKey = keyof typeof RECOVERY_ZH;
 
 export const RECOVERY_EN: Record<RecoveryKey, string> = {
   rTitle: "The agency server refused your change to this document",
-  rDecided: "This document has been decided; its content cannot change after the decision, so what you changed after it (or while offline) was not accepted.",
-  rAltersEntry: "The change touches a signed entry or a signed version; signed entries can never be changed or removed.",
-  rReceipt: "The change touches the agency's receipts; only the agency server writes them.",
-  rInvalidEntry: "A signed entry you sent did not verify on the server (for example a revoked certificate, not your turn to sign, or a signature that does not match).",
-  rPlan: "The change alters the routing plan without a signed amendment.",
-  rDocId: "The change does not match this document's id.",
-  rMalformed: "The change is malformed; the server cannot read it.",
-  rStore: "The agency server could not store the change right now; try again later.",
-  rNotParticipant: "You do not take part in this document, so you cannot change it.",
-  rAccessField: "The change alters the secrecy, unit or case officer without a signed entry by someone entitled (the case officer raises the secrecy, a supervisor lowers it; the registry desk re-assigns).",
-  rPending: "The change builds on changes the server does not have yet, so it was not stored; trying again usually sends it.",
-  rClientId: "The change writes under another writer's editing identity, which the server does not accept; download the server's version.",
-  rUnknown: "The agency server does not accept this change.",
   rOriginal: "Server's words: ",
   rKept: "Your unsent work is still kept on this device. Download it first if you like, then try again or download the server's version.",
   rRefusedCount: "{n} refused",
@@ -87,9 +58,6 @@ export const RECOVERY_EN: Record<RecoveryKey, string> = {
   nothingUnsent: "There is no readable unsent work on this device.",
   backupsTitle: "Backed-up unsent work",
   backupOf: "{doc} ({at})",
-  pLocalDb: "This device's local database cannot be read (it may be damaged). The enrolled key is not affected; download the documents again from the server.",
-  pLocalDoc: "A document's copy on this device cannot be read (it may be damaged).",
-  pIdentityStore: "The enrolled key kept on this device cannot be read (damaged or cleared); enroll this device again with a new code.",
   reEnrollTitle: "This device needs to be enrolled again",
   reEnrollHow: "Ask the administrator for a new one-time code (made with countersign user code) and enter it to carry on.",
   reEnrollKept: "{n} unsent changes are kept on this device and are sent once you have enrolled again and logged in.",

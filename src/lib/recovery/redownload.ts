@@ -13,11 +13,12 @@ import { deletePersistedDoc } from "$lib/local/ydoc-store.ts";
 import { saveBackups } from "./backups.ts";
 import { applicableUpdates, docStoresOf, readRawStore, salvagePending } from "./salvage.ts";
 import { mergeUnsent, textOfUpdates, type UnsentWork } from "./unsent.ts";
+import { refusalOf } from "$lib/refusals/decode.ts";
 
 const OFFLINE = "The agency server cannot be reached now.";
 
-/** Whether a failed result means only that the server cannot be reached now. */
-export const isOffline = (r: Result<unknown>): boolean => !r.ok && r.reason === OFFLINE;
+/** Whether a failed result means only that the server cannot be reached now (by its code). */
+export const isOffline = (r: Result<unknown>): boolean => !r.ok && (r.code === "local.offline" || r.code === "net.unreachable");
 
 /** The unsent work of one document as the queue holds it; `text` from the open copy when there is one. */
 export async function unsentOfDoc(app: App, doc: string, reason: string, text: string | null): Promise<UnsentWork> {
@@ -47,8 +48,8 @@ async function salvagedText(storeName: string, pending: readonly Uint8Array[]): 
 export async function serverVersionOfDoc(app: App, work: UnsentWork): Promise<Result<void>> {
   const store = app.local;
   const who = app.identity.current;
-  if (!store || !who) return fail("Nobody is enrolled on this device.");
-  if (!navigator.onLine) return fail(OFFLINE);
+  if (!store || !who) return fail("local.not-enrolled", "Nobody is enrolled on this device.");
+  if (!navigator.onLine) return fail("local.offline", OFFLINE);
   await app.syncNow(); // a sync under way may be writing to the copy: let it finish first
   await saveBackups(`${who.agency}/${who.person}`, [work]);
   await store.dropDoc(work.doc);
@@ -56,7 +57,7 @@ export async function serverVersionOfDoc(app: App, work: UnsentWork): Promise<Re
     await pullDoc(store, (p, o) => app.identity.api(p, o), work.doc);
   } catch (e) {
     // The copy is gone but backed up; the next sync downloads it whole.
-    return fail(e instanceof Error ? e.message : String(e));
+    return refusalOf(e);
   }
   await app.syncNow();
   return ok(undefined);
@@ -103,11 +104,11 @@ export async function unsentOfAll(app: App, reason: string): Promise<Everything 
  */
 export async function redownloadAll(app: App, reason: string): Promise<Result<void>> {
   const who = app.identity.current;
-  if (!who) return fail("Nobody is enrolled on this device.");
-  if (!navigator.onLine) return fail(OFFLINE);
+  if (!who) return fail("local.not-enrolled", "Nobody is enrolled on this device.");
+  if (!navigator.onLine) return fail("local.offline", OFFLINE);
   await app.syncNow();
   const all = await unsentOfAll(app, reason);
-  if (!all) return fail("Nobody is enrolled on this device.");
+  if (!all) return fail("local.not-enrolled", "Nobody is enrolled on this device.");
   await saveBackups(`${who.agency}/${who.person}`, all.works);
   await app.local?.close();
   for (const s of all.stores) await deletePersistedDoc(s);

@@ -3,6 +3,7 @@
 // proposed 收文號, and the two things the desk does — register and assign (收文 / 分文), re-assign (改分).
 import { fail, ok, type Result } from "@countersign/crdt-model";
 import { Unreachable } from "$lib/api/client.ts";
+import { refusalOf } from "$lib/refusals/decode.ts";
 import type { ServerIndexRow } from "$lib/api/types.ts";
 import type { App } from "$lib/app.svelte.ts";
 import { pullDoc } from "$lib/local/sync.ts";
@@ -110,7 +111,7 @@ export class RegistryDesk {
   async register(input: IncomingInput): Promise<Result<Registered>> {
     const store = this.app.local;
     const agency = this.app.identity.current?.agency;
-    if (!store || !agency) return fail("此裝置尚未註冊。");
+    if (!store || !agency) return fail("local.not-enrolled", "此裝置尚未註冊。");
     const typed = input.receiptNumber.trim();
     let receiptNumber = typed;
     let renumbered = false;
@@ -123,7 +124,7 @@ export class RegistryDesk {
         receiptNumber = (await this.#api<{ receiptNumber: string }>("/api/registry/receipt-numbers", { body: {} })).receiptNumber;
         renumbered = typed !== "" && receiptNumber !== typed;
       } catch (e) {
-        if (!(e instanceof Unreachable)) return fail(e instanceof Error ? e.message : String(e));
+        if (!(e instanceof Unreachable)) return refusalOf(e);
         offline = true;
       }
     }
@@ -141,7 +142,7 @@ export class RegistryDesk {
   /** 改分: downloads the newest copy first when online, then signs the re-assignment. */
   async reassign(input: ReassignInput): Promise<Result<void>> {
     const store = this.app.local;
-    if (!store) return fail("此裝置尚未註冊。");
+    if (!store) return fail("local.not-enrolled", "此裝置尚未註冊。");
     if (navigator.onLine) await pullDoc(store, this.#api, input.doc).catch(() => false);
     const trust = await localTrust(store, this.app.identity.agency?.ca);
     if (!trust.ok) return trust;

@@ -14,7 +14,7 @@ export interface ReassignInput {
 
 /** The trust the document page verifies with: the agency CA, the delegation and deputy tables last synced. */
 export async function localTrust(store: LocalStore, caPem: string | undefined): Promise<Result<TrustStore>> {
-  if (!caPem) return fail("此裝置沒有機關憑證，無法驗證簽核鏈；請連線後再試。");
+  if (!caPem) return fail("local.no-agency-ca", "此裝置沒有機關憑證，無法驗證簽核鏈；請連線後再試。");
   const tables = await trustTables(store);
   return TrustStore.fromPem([caPem], tables.delegation, tables.deputies);
 }
@@ -26,14 +26,14 @@ export async function localTrust(store: LocalStore, caPem: string | undefined): 
  */
 export async function reassign(store: LocalStore, signer: Signer, trust: TrustStore, input: ReassignInput): Promise<Result<void>> {
   const reason = input.reason.trim();
-  if (!reason) return fail("請填寫改分理由。");
-  if (!input.to) return fail("請選擇改分的承辦人。");
+  if (!reason) return fail("reassign.input", "請填寫改分理由。");
+  if (!input.to) return fail("reassign.input", "請選擇改分的承辦人。");
   const local = store.openDoc(input.doc);
   try {
     await local.ready;
-    if (!local.doc.metadata().ok) return fail("這份公文尚未下載到此裝置；請連線後再試。");
+    if (!local.doc.metadata().ok) return fail("local.not-downloaded", "這份公文尚未下載到此裝置；請連線後再試。");
     const state = await derive(local.doc, trust);
-    if (state.caseOfficer === input.to) return fail("這份公文已由該承辦人承辦。");
+    if (state.caseOfficer === input.to) return fail("reassign.same-officer", "這份公文已由該承辦人承辦。");
     const signed = await signAction(local.doc, signer, state.heads, { action: { kind: "reassign", to: asPersonId(input.to) }, step: null, opinion: reason });
     if (!signed.ok) return signed;
     // The metadata follows the signed 改分 (the relay refuses it ahead of a signed entry, never after).

@@ -32,16 +32,16 @@ describe("收文登記", () => {
   });
 
   it("請填寫來文機關。", () => {
-    expect(checkIncoming(input({ from: "  " }), "A")).toEqual({ ok: false, reason: "請填寫來文機關。" });
+    expect(checkIncoming(input({ from: "  " }), "A")).toEqual({ ok: false, code: "register.input", reason: "請填寫來文機關。" });
   });
 
   it("請選擇承辦單位與承辦人。", () => {
-    expect(checkIncoming(input({ caseOfficer: "" }), "A")).toEqual({ ok: false, reason: "請選擇承辦單位與承辦人。" });
+    expect(checkIncoming(input({ caseOfficer: "" }), "A")).toEqual({ ok: false, code: "register.input", reason: "請選擇承辦單位與承辦人。" });
   });
 
   it("限辦日期不可早於收文日期。", () => {
-    expect(checkIncoming(input({ dueDate: "2026-11-01" }), "A")).toEqual({ ok: false, reason: "限辦日期不可早於收文日期。" });
-    expect(checkIncoming(input({ dueDate: "2026-02-30" }), "A")).toEqual({ ok: false, reason: "限辦日期不是有效的日期。" });
+    expect(checkIncoming(input({ dueDate: "2026-11-01" }), "A")).toEqual({ ok: false, code: "register.input", reason: "限辦日期不可早於收文日期。" });
+    expect(checkIncoming(input({ dueDate: "2026-02-30" }), "A")).toEqual({ ok: false, code: "register.input", reason: "限辦日期不是有效的日期。" });
   });
 
   it("a registered document is kept locally with its scans, queued for the server and indexed for the case officer", async () => {

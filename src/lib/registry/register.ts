@@ -58,18 +58,18 @@ export function checkIncoming(input: IncomingInput, agency: string): Result<Regi
   const subject = input.subject.trim();
   const docNumber = input.docNumber.trim();
   const receiptNumber = input.receiptNumber.trim();
-  if (!from) return fail("請填寫來文機關。");
-  if (!subject) return fail("請填寫主旨。");
-  if (docNumber.length > 64) return fail("來文字號最多 64 個字。");
-  if (receiptNumber.length > 64) return fail("收文號最多 64 個字。");
-  if (!(SPEEDS as readonly string[]).includes(input.speed)) return fail("請選擇速別。");
-  if (!INCOMING_KINDS.includes(input.kind)) return fail("請選擇文別。");
-  if (!isIsoDate(input.receivedOn)) return fail("收文日期不是有效的日期。");
-  if (!input.unit || !input.caseOfficer) return fail("請選擇承辦單位與承辦人。");
+  if (!from) return fail("register.input", "請填寫來文機關。");
+  if (!subject) return fail("register.input", "請填寫主旨。");
+  if (docNumber.length > 64) return fail("register.input", "來文字號最多 64 個字。");
+  if (receiptNumber.length > 64) return fail("register.input", "收文號最多 64 個字。");
+  if (!(SPEEDS as readonly string[]).includes(input.speed)) return fail("register.input", "請選擇速別。");
+  if (!INCOMING_KINDS.includes(input.kind)) return fail("register.input", "請選擇文別。");
+  if (!isIsoDate(input.receivedOn)) return fail("register.input", "收文日期不是有效的日期。");
+  if (!input.unit || !input.caseOfficer) return fail("register.input", "請選擇承辦單位與承辦人。");
   let due = input.dueDate;
   if (due !== null && due !== "") {
-    if (!isIsoDate(due)) return fail("限辦日期不是有效的日期。");
-    if (due < input.receivedOn) return fail("限辦日期不可早於收文日期。");
+    if (!isIsoDate(due)) return fail("register.input", "限辦日期不是有效的日期。");
+    if (due < input.receivedOn) return fail("register.input", "限辦日期不可早於收文日期。");
   } else due = dueDateFor(input.speed, input.receivedOn);
   const meta = metadataSchema.safeParse({
     kind: input.kind,
@@ -84,7 +84,7 @@ export function checkIncoming(input: IncomingInput, agency: string): Result<Regi
     retention: null,
     category: "",
   });
-  if (!meta.success) return fail(`登記資料不正確：${meta.error.issues[0]?.message ?? "格式錯誤"}。`);
+  if (!meta.success) return fail("register.input", `登記資料不正確：${meta.error.issues[0]?.message ?? "格式錯誤"}。`);
   const origin = `來文機關：${from}；來文字號：${docNumber || "無"}；收文號：${receiptNumber || "待補登"}；收文日期：${rocOf(input.receivedOn)}。`;
   return ok({ metadata: meta.data, subject, origin, attachments: input.attachments });
 }

@@ -5,9 +5,10 @@
 // one fetches a fresh ticket and the provider itself stays unchanged.
 //
 // Pure and framework-free: the app (doc/live-doc.svelte.ts) and the Node tests and benchmarks use it.
+import { isCode, type Code } from "@countersign/crdt-model";
 
 /** What asking for a ticket gave: a ticket, or why not — `refused` when logging in cannot help (4401). */
-export type TicketAnswer = { ok: true; ticket: string } | { ok: false; refused: boolean; reason: string };
+export type TicketAnswer = { ok: true; ticket: string } | { ok: false; refused: boolean; code: Code; reason: string };
 
 /** The relay's close code for a refused login; the provider does not retry it. */
 export const CLOSE_UNAUTHORIZED = 4401;
@@ -35,12 +36,14 @@ export async function fetchTicket(base: string, token: string, fetchImpl: typeof
   try {
     res = await fetchImpl(`${base}/api/sync/ticket`, { method: "POST", headers: { authorization: `Bearer ${token}` }, cache: "no-store" });
   } catch {
-    return { ok: false, refused: false, reason: "The agency server cannot be reached." };
+    return { ok: false, refused: false, code: "net.unreachable", reason: "The agency server cannot be reached." };
   }
-  const body = (await res.json().catch(() => ({}))) as { ticket?: unknown; error?: unknown };
-  if (res.ok && typeof body.ticket === "string") return { ok: true, ticket: body.ticket };
-  const reason = typeof body.error === "string" ? body.error : `HTTP ${res.status}`;
-  return { ok: false, refused: res.status === 401 || res.status === 403, reason };
+  const body = (await res.json().catch(() => null)) as { ticket?: unknown; code?: unknown; reason?: unknown; error?: unknown } | null;
+  if (res.ok && typeof body?.ticket === "string") return { ok: true, ticket: body.ticket };
+  const reason = typeof body?.reason === "string" ? body.reason : typeof body?.error === "string" ? body.error : `HTTP ${res.status}`;
+  // Decided by the status and the code, never by the sentence.
+  const code: Code = body === null ? "http.unexpected-answer" : isCode(body.code) ? body.code : "http.unrecognised";
+  return { ok: false, refused: res.status === 401 || res.status === 403, code, reason };
 }
 
 /**

@@ -1,0 +1,122 @@
+// Messages for a change to a live document the server refused (the relay, batch sync) and for the
+// live connection itself: the model's update.* checks and the relay's own (relay.*, ticket.*).
+// "redownload" is the way out when the rules refuse the change: the server's version is the record.
+import type { Messages } from "./types.ts";
+
+export const UPDATE_MESSAGES: Messages<"update" | "relay" | "ticket"> = {
+  "update.decided": {
+    zh: "這份公文已經決行，決行後內容不能再修改；您在決行之後（或離線時）所做的修改未被接受。",
+    en: "This document has been decided; its content cannot change after the decision, so what you changed after it (or while offline) was not accepted.",
+    way: "redownload",
+  },
+  "update.alters-signed": {
+    zh: "這項變更動到了已簽署的簽核紀錄或簽署版本；簽核紀錄一經簽署即不可修改或刪除。",
+    en: "The change touches a signed entry or a signed version; signed entries can never be changed or removed.",
+    way: "redownload",
+  },
+  "update.receipt": {
+    zh: "這項變更動到了機關的收文紀錄；收文紀錄只能由機關伺服器寫入。",
+    en: "The change touches the agency's receipts; only the agency server writes them.",
+    way: "redownload",
+  },
+  "update.invalid-entry": {
+    zh: "您送出的簽核紀錄未通過伺服器驗證（例如憑證已撤銷、不是輪到您簽核，或簽章不符）。",
+    en: "A signed entry you sent did not verify on the server (for example a revoked certificate, not your turn to sign, or a signature that does not match).",
+    way: "redownload",
+  },
+  "update.plan": {
+    zh: "這項變更修改了陳核路線，但沒有經過簽署的路線修正；請以伺服器版本重新下載後，再以簽署方式修正路線。",
+    en: "The change alters the routing plan without a signed amendment; download the server's version, then amend the plan by signing.",
+    way: "redownload",
+  },
+  "update.doc-id": {
+    zh: "這項變更與這份公文的編號不符。",
+    en: "The change does not match this document's id.",
+    way: "redownload",
+  },
+  "update.access-field": {
+    zh: "這項變更修改了密等、承辦單位或承辦人，但沒有經過有權限者簽署（密等變更由承辦人提高、主管降低；改分由登記桌）。",
+    en: "The change alters the secrecy, unit or case officer without a signed entry by someone entitled (the case officer raises the secrecy, a supervisor lowers it; the registry desk re-assigns).",
+    way: "redownload",
+  },
+  "update.malformed": {
+    zh: "這項變更的資料格式不正確，伺服器無法讀取。",
+    en: "The change is malformed; the server cannot read it.",
+    way: "redownload",
+  },
+  "relay.not-participant": {
+    zh: "您不是這份公文的承辦、陳核或會辦人員（或已不再是），不能修改它。",
+    en: "You do not take part in this document (or no longer do), so you cannot change it.",
+    way: "redownload",
+  },
+  "relay.foreign-doc": {
+    zh: "在本機關建立的公文必須屬於本機關；其他機關的公文須經公文交換（信封）收文。",
+    en: "A document created here must belong to this agency; other agencies' documents arrive as exchange envelopes.",
+    way: "redownload",
+  },
+  "relay.creator": {
+    zh: "公文只能由其承辦人或登記桌建立；這項變更將他人列為承辦人，伺服器不接受。",
+    en: "Only its case officer or the registry desk creates a document; this change names someone else as its case officer.",
+    way: "redownload",
+  },
+  "relay.pending": {
+    zh: "這項變更依據的內容伺服器還沒有收到，因此沒有儲存；重試通常即可送出。",
+    en: "The change builds on changes the server does not have yet, so it was not stored; trying again usually sends it.",
+    way: "retry",
+  },
+  "relay.client-id": {
+    zh: "這項變更以其他人的編輯身分寫入，伺服器不接受；請以伺服器版本重新下載。",
+    en: "The change writes under another writer's editing identity, which the server does not accept; download the server's version.",
+    way: "redownload",
+  },
+  "relay.frame": {
+    zh: "與伺服器之間傳送的資料不完整或格式不正確（可能是連線不穩），請重試。",
+    en: "What was sent to the server arrived cut short or malformed (perhaps a poor connection); try again.",
+    way: "retry",
+  },
+  "relay.presence": {
+    zh: "線上狀態（誰正在編輯）的資料不正確，伺服器未轉送；公文內容不受影響。",
+    en: "The presence data (who is editing) was not right, so the server did not pass it on; the document itself is not affected.",
+    way: "retry",
+  },
+  "relay.store": {
+    zh: "機關伺服器暫時無法儲存這項變更，請稍後重試。",
+    en: "The agency server could not store the change right now; try again later.",
+    way: "retry",
+  },
+  "relay.server": {
+    zh: "機關伺服器處理這項變更時發生錯誤，請稍後重試；若持續發生，請洽系統管理員。",
+    en: "The agency server failed while taking the change; try again later, and ask the administrator if it persists.",
+    way: "retry",
+  },
+  "relay.unreadable": {
+    zh: "機關伺服器不接受這項變更，但本版程式無法解讀伺服器說明的原因；請參考下方伺服器原文，或洽系統管理員。",
+    en: "The agency server does not accept this change, and this version of the app cannot read why; see the server's words below, or ask the administrator.",
+    way: "retry",
+  },
+  "ticket.missing": {
+    zh: "即時連線未附連線憑證，伺服器拒絕連線；程式會自動重新連線。",
+    en: "The live connection came without a ticket and was refused; the app reconnects by itself.",
+    way: "retry",
+  },
+  "ticket.token-in-url": {
+    zh: "登入憑證不得放在連線網址中（網址會被記錄），伺服器拒絕連線；請重新整理頁面。",
+    en: "A login token may not travel in the URL (URLs are logged), so the connection was refused; reload the page.",
+    way: "retry",
+  },
+  "ticket.invalid": {
+    zh: "即時連線的連線憑證不正確，伺服器拒絕連線；請重新登入。",
+    en: "The live connection's ticket is not valid, so it was refused; log in again.",
+    way: "retry",
+  },
+  "ticket.expired": {
+    zh: "即時連線的連線憑證已逾時；程式會取得新的憑證並自動重新連線。",
+    en: "The live connection's ticket has expired; the app gets a new one and reconnects by itself.",
+    way: "retry",
+  },
+  "ticket.used": {
+    zh: "即時連線的連線憑證已使用過；程式會取得新的憑證並自動重新連線。",
+    en: "The live connection's ticket was already used; the app gets a new one and reconnects by itself.",
+    way: "retry",
+  },
+};
