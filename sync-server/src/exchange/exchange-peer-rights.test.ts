@@ -59,7 +59,7 @@ async function refusedAtA(bytes: Uint8Array, code: Code, reason: string, docs: D
   const r = await a.exchange.importEnvelope(bytes, "http");
   expect(r).toEqual({ ok: false, code, reason });
   expect(await snapshot(a, docs)).toBe(before);
-  expect((await a.store.exchanges({ direction: "in", limit: 1 }))[0]).toMatchObject({ status: "refused", detail: reason });
+  expect((await a.store.exchanges({ direction: "in", limit: 1 }))[0]).toMatchObject({ status: "refused", detail: reason, code });
 }
 
 function bMetadata(over: Partial<Metadata> = {}): Metadata {

@@ -333,7 +333,7 @@ const coded = (code: Code, reason: string): Refusal => ({ ok: false, code, reaso
 /** Logs and records a refusal (the log and the exchange record keep the sentence) and returns it, code and all. */
 async function refuse(ctx: ExchangeContext, arrival: Arrival, refusal: Refusal): Promise<Refusal> {
   const reason = refusal.reason;
-  await ctx.store.logExchange({ ...recordOf(arrival, arrival.sha256, arrival.size), status: "refused", detail: reason, at: ctx.now().toISOString() });
+  await ctx.store.logExchange({ ...recordOf(arrival, arrival.sha256, arrival.size), status: "refused", detail: reason, code: refusal.code, at: ctx.now().toISOString() });
   ctx.log.warn({ envelope: arrival.header?.id ?? null, from: arrival.header?.from ?? null, via: arrival.via, sha256: arrival.sha256, code: refusal.code, reason }, "envelope refused");
   return refusal;
 }

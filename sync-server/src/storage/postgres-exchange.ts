@@ -31,8 +31,8 @@ import type {
 /** Runs fn in one transaction on one connection; any throw rolls everything back (PostgresStore.tx). */
 export type Tx = <T>(fn: (c: pg.PoolClient) => Promise<T>) => Promise<T>;
 
-const EXCHANGE_COLUMNS = "envelope, direction, peer, purpose, answers, docs, sha256, size, status, detail, at";
-const EXCHANGE_PARAMS = "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11";
+const EXCHANGE_COLUMNS = "envelope, direction, peer, purpose, answers, docs, sha256, size, status, detail, at, code";
+const EXCHANGE_PARAMS = "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12";
 /** LIMIT NULL is no limit, as SQLite's LIMIT -1. */
 const limitOf = (limit: number | undefined): number | null => (limit === undefined ? null : Math.max(0, Math.floor(limit)));
 

@@ -234,6 +234,10 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (doc, client)
   );
   `,
+  // 5: a refused envelope's refusal code (issue 13), as in SQLite.
+  `
+  ALTER TABLE exchanges ADD COLUMN IF NOT EXISTS code TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -218,7 +218,7 @@ describe("PostgresStore backup", () => {
     // The exchange tables come along: the attachment, the log line, the envelope's bytes.
     const [attachment] = imported.blobs;
     expect(rows("blobs")).toEqual([{ sha256: attachment!.sha256, data: Buffer.from(attachment!.data).toString("base64"), size: attachment!.data.length, created_at: expect.any(String) }]);
-    expect(rows("exchanges")).toEqual([{ ...imported.record, seq: expect.any(Number), docs: JSON.stringify(imported.record.docs) }]);
+    expect(rows("exchanges")).toEqual([{ ...imported.record, seq: expect.any(Number), docs: JSON.stringify(imported.record.docs), code: null }]);
     expect(rows("envelopes").map((r) => [r.envelope, Buffer.from(r.data as string, "base64").toString()])).toEqual([["env-1", "envelope env-1"]]);
     const ups = rows("updates").filter((u) => u.doc !== "busy" && u.doc !== "imported");
     expect(ups).toHaveLength(1200);

@@ -2,6 +2,7 @@
 // share column names and meanings; only booleans differ (SQLite stores 0/1).
 import { createHash } from "node:crypto";
 import type { AgencyCode, DocId, EntryId, PersonId, Role, Sha256Hex, UnitId } from "@countersign/crdt-model";
+import { isCode } from "@countersign/crdt-model";
 import type {
   Assignment,
   CertificateRow,
@@ -195,6 +196,8 @@ export interface ExchangeDbRow {
   status: ExchangeRecord["status"];
   detail: string | null;
   at: string;
+  /** NULL in rows written before schema version 5. */
+  code: string | null;
 }
 export const toExchange = (r: ExchangeDbRow): ExchangeRecord => ({
   seq: Number(r.seq),
@@ -209,8 +212,10 @@ export const toExchange = (r: ExchangeDbRow): ExchangeRecord => ({
   status: r.status,
   detail: r.detail,
   at: r.at,
+  // Only a known code is given back (a row written by a newer program may hold one this one lacks).
+  ...(isCode(r.code) ? { code: r.code } : {}),
 });
-/** (envelope, direction, peer, purpose, answers, docs, sha256, size, status, detail, at). */
+/** (envelope, direction, peer, purpose, answers, docs, sha256, size, status, detail, at, code). */
 export const exchangeValues = (r: ExchangeRecord): unknown[] => [
   r.envelope,
   r.direction,
@@ -223,6 +228,7 @@ export const exchangeValues = (r: ExchangeRecord): unknown[] => [
   r.status,
   r.detail,
   r.at,
+  r.code ?? null,
 ];
 
 export interface OutboxDbRow {

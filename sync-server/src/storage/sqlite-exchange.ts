@@ -21,7 +21,7 @@ import type { Assignment, ExchangeQuery, ExchangeRecord, ExchangeStore, ImportBa
 type Stmt = Database.Statement<unknown[], unknown>;
 
 const instant = (sqlExpr: string): string => `unixepoch(${sqlExpr}, 'subsec')`;
-const EXCHANGE_COLUMNS = "envelope, direction, peer, purpose, answers, docs, sha256, size, status, detail, at";
+const EXCHANGE_COLUMNS = "envelope, direction, peer, purpose, answers, docs, sha256, size, status, detail, at, code";
 
 function statements(db: Database.Database) {
   const p = (sql: string): Stmt => db.prepare(sql);
@@ -34,7 +34,7 @@ function statements(db: Database.Database) {
     peer: p("SELECT * FROM peers WHERE code = ?"),
     peers: p("SELECT * FROM peers ORDER BY code"),
     appendUpdate: p("INSERT INTO updates (doc, data, at) VALUES (?, ?, ?)"),
-    logExchange: p(`INSERT INTO exchanges (${EXCHANGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`),
+    logExchange: p(`INSERT INTO exchanges (${EXCHANGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`),
     logDoc: p("INSERT OR IGNORE INTO exchange_docs (doc, seq) VALUES (?, ?)"),
     imported: p("SELECT * FROM exchanges WHERE envelope = ? AND direction = 'in' AND status = 'imported'"),
     keepEnvelope: p("INSERT INTO envelopes (envelope, sha256, data, at) VALUES (?, ?, ?, ?) ON CONFLICT (envelope) DO NOTHING"),

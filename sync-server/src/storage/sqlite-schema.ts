@@ -205,6 +205,11 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (doc, client)
   ) WITHOUT ROWID;
   `,
+  // 5: a refused envelope's refusal code (issue 13) beside its sentence (detail), so the exchange log
+  // is explained by code, never by matching the sentence. NULL for rows written before, and for others.
+  `
+  ALTER TABLE exchanges ADD COLUMN code TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

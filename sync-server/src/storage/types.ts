@@ -1,4 +1,4 @@
-import type { AgencyCode, DocId, EntryId, PersonId, Sha256Hex, UnitId } from "@countersign/crdt-model";
+import type { AgencyCode, Code, DocId, EntryId, PersonId, Sha256Hex, UnitId } from "@countersign/crdt-model";
 import type { Role } from "@countersign/crdt-model";
 
 /**
@@ -268,6 +268,8 @@ export interface ExchangeRecord {
   /** The refusal or delivery error as a sentence, or null. */
   detail: string | null;
   at: string;
+  /** A refused envelope's refusal code (what the app explains it by); absent otherwise, and on older rows. */
+  code?: Code;
 }
 
 /** What an import writes, all in one transaction (all or nothing). */
