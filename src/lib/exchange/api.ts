@@ -1,6 +1,6 @@
 // The app's side of the exchange API (sync-server/src/exchange/http-api.ts): JSON calls go through
 // the identity's token-refreshing `api`; envelope files go up and down as raw bytes.
-import { ApiError, Unreachable, apiErrorOf } from "$lib/api/client.ts";
+import { ApiError, Unreachable, apiErrorOf, parseAnswer } from "$lib/api/client.ts";
 import type { Code, Purpose } from "@countersign/crdt-model";
 import { refusalFromBody } from "$lib/refusals/decode.ts";
 
@@ -117,7 +117,7 @@ export async function importEnvelopeFile(token: () => Promise<string>, bytes: Ar
     throw res.ok ? new Unreachable("The server's answer is not JSON.") : new ApiError(res.status, `HTTP ${res.status}`);
   }
   const b = body as { status?: string; reason?: string; error?: string };
-  if (res.ok) return b as ImportResult;
+  if (res.ok) return parseAnswer("importEnvelope", res.status, body);
   // Refused by the importer's checks: the code says why (decided by the code, never the sentence).
   if (b.status === "refused") {
     const { code, reason } = refusalFromBody(b, `HTTP ${res.status}`);
@@ -125,7 +125,7 @@ export async function importEnvelopeFile(token: () => Promise<string>, bytes: Ar
   }
   // Over the web import's size limit: the command line can still import it (envelope.too-large says so).
   if (res.status === 413) return { status: "refused", code: "envelope.too-large", reason: refusalFromBody(b, `HTTP ${res.status}`).reason };
-  throw Object.assign(new ApiError(res.status, b.reason ?? b.error ?? `HTTP ${res.status}`), { code: refusalFromBody(b, "").code });
+  throw apiErrorOf(res.status, b);
 }
 
 /** Fetches an envelope file with the login token and hands it to the browser as a download. */

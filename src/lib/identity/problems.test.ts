@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { Code } from "@countersign/crdt-model";
 import { ApiError, Unreachable } from "$lib/api/client.ts";
 import { explain } from "$lib/refusals/table.ts";
 import { problemFor, problemOf } from "./problems.ts";
@@ -14,8 +15,7 @@ describe("enrollment codes as people type them", () => {
 });
 
 describe("problems in plain zh-TW with a way out, chosen by the server's code", () => {
-  // The typed client (src/lib/api) puts the answer's code on ApiError; here it is set by hand.
-  const refused = (status: number, code: string, reason: string) => Object.assign(new ApiError(status, reason), { code, reason });
+  const refused = (status: number, code: Code, reason: string) => new ApiError(status, reason, code);
 
   it("a revoked certificate asks to re-enroll, keeping the server's sentence", () => {
     const p = problemOf(refused(401, "login.revoked", "The certificate has been revoked."));

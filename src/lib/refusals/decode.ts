@@ -45,11 +45,7 @@ const LOCAL_DB_ERRORS = new Set(["OpenFailedError", "VersionError", "UpgradeErro
 /** What a thrown error means, as a refusal: the server's code, or the app's own class of failure. */
 export function refusalOf(e: unknown): Refusal {
   if (e instanceof Unreachable) return refusal("net.unreachable", e.message);
-  if (e instanceof ApiError) {
-    // `code` and `reason` come with the typed client (src/lib/api); read them without assuming it.
-    const { code, reason } = e as unknown as { code?: unknown; reason?: unknown };
-    return refusal(codeFrom(code), typeof reason === "string" ? reason : e.message);
-  }
+  if (e instanceof ApiError) return refusal(e.code, e.reason);
   if (e instanceof Error && e.name === "DamagedLocalCopy") return refusal("local.doc-damaged", e.message);
   if (e instanceof Error && LOCAL_DB_ERRORS.has(e.name)) return refusal("local.db", `${e.name}: ${e.message}`);
   return refusal("local.browser", e instanceof Error ? e.message : String(e));
