@@ -2,7 +2,8 @@
 // at phone width, offline reload, and storage that does not grow when a document is reopened.
 import { describe, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
-import { synced, useDemoAgency } from "./demo-session.ts";
+import { T, synced, useDemoAgency } from "./demo-session.ts";
+import { REFUSAL_MESSAGES } from "../../src/lib/refusals/table.ts";
 
 const agency = useDemoAgency();
 const pageErrors: string[] = [];
@@ -34,6 +35,7 @@ describe("the officer's app", () => {
     // A mistyped code is explained in zh-TW, with nothing sent to the server.
     await page.getByLabel("啟用碼").fill("ABC");
     await page.getByRole("button", { name: "註冊此裝置" }).click();
+    expect(await page.getByTestId("problem").getAttribute("data-code")).toBe("enroll.code-malformed");
     expect(await page.getByTestId("problem").innerText()).toContain("啟用碼格式不正確");
 
     const chen = page.locator('[data-testid="demo-person"][data-person="chen"]');
@@ -62,12 +64,17 @@ describe("the officer's app", () => {
     });
     expect(key).toEqual({ extractable: false, type: "private", algorithm: "P-256" });
 
-    // A used code is refused with a plain explanation.
+    // A used code is refused by the server: its code reaches the page, explained by that code's zh-TW
+    // message, with the server's sentence below.
     const again = await newPage();
     await again.page.goto(`${agency.server.base}/`);
     await again.page.getByLabel("啟用碼").fill(code);
     await again.page.getByRole("button", { name: "註冊此裝置" }).click();
-    expect(await again.page.getByTestId("problem").innerText()).toContain("這組啟用碼無法使用");
+    const problem = again.page.getByTestId("problem");
+    await expect.poll(() => problem.getAttribute("data-code"), T).toBe("enroll.code");
+    expect(await again.page.getByTestId("problem-explained").innerText()).toBe(REFUSAL_MESSAGES["enroll.code"].zh);
+    expect(await problem.innerText()).toContain("這組啟用碼無法使用");
+    await again.page.screenshot({ path: "test-results/enroll-refused-375.png", fullPage: true });
     await again.context.close();
     await context.close();
   });

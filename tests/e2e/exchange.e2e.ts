@@ -10,6 +10,7 @@ import type { Browser, Page } from "playwright-core";
 import { asAgencyCode, asPersonId, asStepId, tamperEnvelope, type RoutingPlan } from "@countersign/crdt-model";
 import { freePort, launchChromium } from "./support.ts";
 import { T, enrollDemoPerson } from "./demo-session.ts";
+import { REFUSAL_MESSAGES } from "../../src/lib/refusals/table.ts";
 import { must, startAgency, type RunningAgency } from "../integration/support/agency-server.ts";
 import { draftAndSubmit, stateAt } from "../integration/support/federation.ts";
 
@@ -118,6 +119,9 @@ describe("the exchange page", () => {
     await page.getByTestId("ex-file").setInputFiles(changed);
     const outcome = page.locator('[data-testid="ex-outcome"][data-status="refused"]');
     await outcome.waitFor(T);
+    // The importer's code reaches the page, which explains it with that code's zh-TW message.
+    expect(await outcome.getAttribute("data-code")).toBe("envelope.tampered");
+    expect(await page.getByTestId("ex-refused-explained").innerText()).toContain(REFUSAL_MESSAGES["envelope.tampered"].zh);
     const text = await outcome.innerText();
     expect(text).toContain("拒收：信封內容與簽章時不同：檔案在簽章之後被修改過或已損毀，不能匯入。請向發文機關重新索取。");
     expect(text).toMatch(/does not match its hash in the manifest/);

