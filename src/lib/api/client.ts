@@ -50,7 +50,14 @@ function routeOf(method: string, path: string) {
   return found;
 }
 
-/** The answer checked against the route's schema: a server of another version is told apart from a bug. */
+/**
+ * A JSON answer checked against its route's schema, for the few calls that fetch by themselves (raw
+ * uploads): a server of another version is told apart from a bug (http.unexpected-answer).
+ */
+export function parseAnswer<K extends RouteKey>(key: K, status: number, json: unknown): Answer<K> {
+  return parsed(key, status, json) as Answer<K>;
+}
+
 function parsed(key: RouteKey, status: number, json: unknown): unknown {
   const route: RouteSpec = ROUTES[key];
   const schema = route.response.json;

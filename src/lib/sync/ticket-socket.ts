@@ -6,6 +6,7 @@
 //
 // Pure and framework-free: the app (doc/live-doc.svelte.ts) and the Node tests and benchmarks use it.
 import { isCode, type Code } from "@countersign/crdt-model";
+import { ROUTES } from "@countersign/contract";
 
 /** What asking for a ticket gave: a ticket, or why not — `refused` when logging in cannot help (4401). */
 export type TicketAnswer = { ok: true; ticket: string } | { ok: false; refused: boolean; code: Code; reason: string };
@@ -39,10 +40,12 @@ export async function fetchTicket(base: string, token: string, fetchImpl: typeof
     return { ok: false, refused: false, code: "net.unreachable", reason: "The agency server cannot be reached." };
   }
   const body = (await res.json().catch(() => null)) as { ticket?: unknown; code?: unknown; reason?: unknown; error?: unknown } | null;
-  if (res.ok && typeof body?.ticket === "string") return { ok: true, ticket: body.ticket };
+  // The answer's shape is the contract's (@countersign/contract); anything else is no ticket.
+  const answer = res.ok ? ROUTES.ticket.response.json.safeParse(body) : undefined;
+  if (answer?.success) return { ok: true, ticket: answer.data.ticket };
   const reason = typeof body?.reason === "string" ? body.reason : typeof body?.error === "string" ? body.error : `HTTP ${res.status}`;
   // Decided by the status and the code, never by the sentence.
-  const code: Code = body === null ? "http.unexpected-answer" : isCode(body.code) ? body.code : "http.unrecognised";
+  const code: Code = body === null || res.ok ? "http.unexpected-answer" : isCode(body.code) ? body.code : "http.unrecognised";
   return { ok: false, refused: res.status === 401 || res.status === 403, code, reason };
 }
 

@@ -43,7 +43,7 @@ export const imported = z.union([
     pushed: z.boolean(),
     envelope: z.string(),
     from: z.string(),
-    purpose: z.string(),
+    purpose,
     docs: z.array(z.string()),
     receipt: z.union([
       z.object({ envelope: z.string(), file: z.string() }),
@@ -88,6 +88,8 @@ export const logRecord = z.object({
   size: z.number().int(),
   status: z.enum(["imported", "duplicate", "refused", "queued", "delivered", "failed", "exported"]),
   detail: z.string().nullable(),
+  /** A refused envelope's refusal code (the detail is its sentence); absent on other and older lines. */
+  code: z.string().nullable().optional(),
   at: z.string(),
   /** Where to download the envelope, when there is one to give out. */
   file: z.string().nullable(),
