@@ -1,7 +1,7 @@
 // Batch sync (POST /api/sync) for every document in the user's scope: refresh the index from the
 // server, send the changes waiting here, tell the server what we hold (state vectors) and apply what
-// it sends back. Live co-editing of an open document (y-websocket) is a separate path, added with
-// the document page.
+// it sends back. Live co-editing of an open document (y-websocket, $lib/doc/live-doc.svelte.ts) is
+// the other path into the same local copies.
 import * as Y from "yjs";
 import { fromBase64, toBase64, type Code } from "@countersign/crdt-model";
 import type { BatchRequest, BatchResponse, ServerIndexRow } from "$lib/api/types.ts";
