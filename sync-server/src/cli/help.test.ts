@@ -36,6 +36,7 @@ describe("countersign --help / COMMAND --help / --version / unknown flags", () =
     expect(text).not.toContain("countersign serve");
     // A sub-command's --help is the command's help too, even with other flags missing or wrong.
     expect((await run(["user", "add", "--help"])).lines).toEqual(r.lines);
+    expect((await run(["help", "user"])).lines).toEqual(r.lines);
     expect((await run(["serve", "-h", "--port", "nonsense"])).lines.join("\n")).toContain("--max-loaded N");
     expect((await run(["chain", "verify", "--help"])).lines.join("\n")).toContain("--export-cms DIR");
     expect(commandUsage("no-such-command")).toBeUndefined();

@@ -73,7 +73,8 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
   // Help and version are answered before any command runs; flags after a bare "--" are values.
   const flags = argv.includes("--") ? argv.slice(0, argv.indexOf("--")) : argv;
   if (cmd === undefined || cmd === "help" || isHelp(cmd)) {
-    io.out(fullUsage());
+    // `countersign help user` is `countersign user --help`.
+    io.out((sub !== undefined && COMMAND_NAMES.includes(sub) ? commandUsage(sub) : undefined) ?? fullUsage());
     return 0;
   }
   if (cmd === "--version" || cmd === "-v") {
