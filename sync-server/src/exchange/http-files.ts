@@ -4,7 +4,7 @@
 // sent), so its file is the outbox's encrypted bytes when it was pushed, or the same envelope
 // encrypted again for the peer's CA certificate (another ciphertext, the same envelope inside; the
 // receiver's import treats it as that envelope, duplicates included).
-import { encryptEnvelope, parseCertificate, type DocId } from "@countersign/crdt-model";
+import { encryptEnvelope, isDocId, parseCertificate, type DocId } from "@countersign/crdt-model";
 import type { ExchangeRecord } from "../storage/types.ts";
 import { HttpError } from "../http/json.ts";
 import { Reply } from "../http/router.ts";
@@ -15,8 +15,8 @@ const ENCRYPTED_MARK = "encrypted for ";
 
 /** The log lines about one envelope, found through its documents (the log has no envelope index). */
 async function linesOf(ctx: ExchangeCtx, id: string, plain: Uint8Array): Promise<ExchangeRecord[]> {
-  const docs = peekDocIds(plain, 1);
-  const lines = docs.length ? await ctx.store.exchanges({ doc: docs[0] as DocId, limit: 5000 }) : await ctx.store.exchanges({ limit: 5000 });
+  const first = peekDocIds(plain, 1)[0];
+  const lines = first !== undefined && isDocId(first) ? await ctx.store.exchanges({ doc: first, limit: 5000 }) : await ctx.store.exchanges({ limit: 5000 });
   return lines.filter((r) => r.envelope === id);
 }
 
@@ -29,7 +29,10 @@ export async function envelopeFile(
   const plain = await ctx.store.envelopeBytes(id);
   if (!plain) throw missing;
   // The desk may have any envelope but one carrying a classified document it is not named in.
-  if (!(await mayHandle(peekDocIds(plain, 10_000) as DocId[]))) throw missing;
+  // An id that is not a document id (a damaged or hostile envelope) is never handed out either.
+  const named = peekDocIds(plain, 10_000);
+  const docs = named.filter(isDocId);
+  if (docs.length !== named.length || !(await mayHandle(docs))) throw missing;
   const exported = (await linesOf(ctx, id, plain)).find((r) => r.direction === "out" && r.status === "exported");
   if (!exported?.detail?.startsWith(ENCRYPTED_MARK)) return Reply.file(plain, envelopeMediaType(plain), { name: envelopeFileName(id) });
 
