@@ -67,6 +67,8 @@ describe("the router", () => {
     expect(r.status).toBe(405);
     expect(r.headers.get("allow")).toBe("GET, POST");
     expect(r.json).toMatchObject({ ok: false, code: "http.method-not-allowed" });
+    // HEAD is GET without the body.
+    expect(await call("/api/me", { method: "HEAD", headers: auth })).toMatchObject({ status: 200, json: null });
   });
 
   it("answers an unknown path under /api/ 404 with a code, and leaves other paths to the app", async () => {

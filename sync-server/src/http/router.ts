@@ -111,7 +111,8 @@ export class Router {
    * the server's to answer (500, or 503 when storage cannot be written).
    */
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<Handled | false> {
-    const method = req.method ?? "GET";
+    // HEAD is GET without the body (Node leaves the body out by itself): probes and caches use it.
+    const method = req.method === "HEAD" ? "GET" : (req.method ?? "GET");
     const path = url.pathname;
     const found = matchRoute(ROUTES, method, path);
     const api = path.startsWith("/api/");
