@@ -122,6 +122,21 @@ export const asSha256Hex = asserter<Sha256Hex>("sha256");
 export const asEnvelopeId = asserter<EnvelopeId>("envelope");
 
 /**
+ * UNCHECKED brands, for one case only: ids a server store reads back from its own database, which
+ * took each one in already parsed. Checking again every row of a large listing would cost for nothing,
+ * and would make a store refuse to return what it holds (ids stored under an older rule included).
+ * Anywhere else use parseXxx, or asXxx for a literal.
+ */
+export const uncheckedFromStore = {
+  doc: (s: string): DocId => s as DocId,
+  entry: (s: string): EntryId => s as EntryId,
+  agency: (s: string): AgencyCode => s as AgencyCode,
+  unit: (s: string): UnitId => s as UnitId,
+  person: (s: string): PersonId => s as PersonId,
+  sha256: (s: string): Sha256Hex => s as Sha256Hex,
+} as const;
+
+/**
  * The id a blank copy reports before its first update brings one (and a copy whose stored id breaks
  * the rule): the empty string, which no rule accepts, so it names no room, path or entry's document.
  */

@@ -39,6 +39,7 @@ export {
   envelopeIdSchema,
   NO_DOC_ID,
   NO_AGENCY,
+  uncheckedFromStore,
   randomId,
 } from "./ids.ts";
 export type { Result, Refusal } from "./result.ts";
