@@ -3,15 +3,15 @@
 // plan into the document whenever it is complete — so co-editors see it at once, and it is part of
 // the content the 陳核 entry signs.
 import { createSubscriber } from "svelte/reactivity";
-import { canonicalJson, type CountersignDocument, type Json, type Result } from "@countersign/crdt-model";
+import { canonicalJson, type CountersignDocument, type Json, type Refusal, type Result } from "@countersign/crdt-model";
 import { buildPlan, decisionRequirement, draftFromPlan, type PlanDraft, type Requirement } from "./plan-builder.ts";
 import type { Directory, DirPerson } from "./directory.ts";
 
 export class PlanEditorState {
   draft = $state.raw<PlanDraft>({ stages: [], decision: null });
   directory = $state.raw<Directory | null>(null);
-  /** The last refusal, as the builder's sentence; cleared by the next accepted change. */
-  refusal = $state<string | null>(null);
+  /** The last refusal (its code explains it; the builder's sentence names who or what); cleared by the next accepted change. */
+  refusal = $state.raw<Refusal | null>(null);
   #subscribe: () => void;
   /** The plan text this editor last read from or wrote into the document. */
   #seen: string | null = null;
@@ -55,7 +55,7 @@ export class PlanEditorState {
   /** Applies a builder change: the new draft, written into the document when it makes a whole plan. */
   change(r: Result<PlanDraft>): boolean {
     if (!r.ok) {
-      this.refusal = r.reason;
+      this.refusal = r;
       return false;
     }
     this.refusal = null;
@@ -70,20 +70,20 @@ export class PlanEditorState {
     const decider = d.decision?.assignee.kind === "person" ? this.person(d.decision.assignee.person) : undefined;
     const plan = buildPlan(d, this.requirement, decider ? decider.level : null);
     if (!plan.ok) {
-      if (d.decision) this.refusal = plan.reason;
+      if (d.decision) this.refusal = plan;
       return;
     }
     const text = canonicalJson(plan.value as unknown as Json);
     if (text === this.#seen) return;
     const r = this.doc.setPlan(plan.value);
-    if (!r.ok) return void (this.refusal = r.reason);
+    if (!r.ok) return void (this.refusal = r);
     this.#seen = text;
   }
 
   /** Changes the document's category; the decision level follows, and a decider below it is dropped. */
   setCategory(category: string): void {
     const r = this.doc.setMetadata({ category });
-    if (!r.ok) return void (this.refusal = r.reason);
+    if (!r.ok) return void (this.refusal = r);
     const d = this.draft;
     const decider = d.decision?.assignee.kind === "person" ? this.person(d.decision.assignee.person) : undefined;
     if (d.decision && decider && decider.level < this.requirement.level) {
