@@ -5,6 +5,9 @@ import { Unreachable } from "$lib/api/client.ts";
 import { app, type App } from "$lib/app.svelte.ts";
 import { uploadPending } from "./blobs.ts";
 import { identityTransport } from "./transport.ts";
+import { i18n } from "$lib/locale.svelte.ts";
+import { refusalOf } from "$lib/refusals/decode.ts";
+import { explain } from "$lib/refusals/table.ts";
 
 export class AttachmentUploader {
   /** The last failure that was not just being offline (a refusal, a server error), or null. */
@@ -37,7 +40,9 @@ export class AttachmentUploader {
       await uploadPending(store.db, identityTransport(this.app.identity));
       this.problem = null;
     } catch (e) {
-      if (!(e instanceof Unreachable)) this.problem = e instanceof Error ? e.message : String(e);
+      if (e instanceof Unreachable) return;
+      const r = refusalOf(e);
+      this.problem = `${explain(r.code, i18n.locale)}（${r.reason}）`;
     }
   }
 
