@@ -6,7 +6,7 @@ import type { Messages } from "./types.ts";
 
 export const ENVELOPE_MESSAGES: Messages<"envelope" | "exchange" | "peer" | "federation" | "assign" | "di"> = {
   "envelope.too-large": {
-    zh: "檔案太大，無法經由網頁匯入；請請系統管理員以 countersign 指令匯入。",
+    zh: "檔案太大，無法經由網頁匯入；請洽系統管理員以 countersign 指令匯入。",
     en: "The file is too large to import through the page; ask the administrator to import it with the countersign command.",
     way: "none",
   },
