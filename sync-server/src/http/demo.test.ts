@@ -49,7 +49,7 @@ describe("GET /api/demo", () => {
       const store = openSqliteStore(join(dir, "countersign.db"));
       const { agency } = await populate(store);
       const demo = await readDemoCodes(dir);
-      const server = new AgencyServer({ store, agency, log: pino({ level: "silent" }), port: 0, host: "127.0.0.1", demo });
+      const server = new AgencyServer({ store, agency, log: pino({ level: "silent" }), port: 0, host: "127.0.0.1", demo, checkAnswers: true });
       servers.push(server);
       return `http://127.0.0.1:${await server.start()}/api/demo`;
     };

@@ -23,6 +23,20 @@ describe("the server's routes and the contract", () => {
   });
 });
 
+describe("checking answers against the contract (as the tests run the server)", () => {
+  it("fails a request whose JSON answer does not fit its route's schema", async () => {
+    const router = new Router({ authenticate: async () => fail("http.unauthenticated", "no"), limits: { json: 1, batch: 1, blob: 1, envelope: 1 }, checkAnswers: true });
+    router.add("agency", async () => ({ code: "A" }) as never);
+    const server = createServer((req, res) => void router.handle(req, res, new URL(req.url ?? "/", "http://localhost")).catch(() => res.writeHead(500).end()));
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      expect((await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/agency`)).status).toBe(500);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});
+
 describe("the router", () => {
   let server: Server;
   let base: string;

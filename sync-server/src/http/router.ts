@@ -10,7 +10,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { z } from "zod";
 import { ok, type Result } from "@countersign/crdt-model";
-import { ROUTES, matchRoute, type AnswerInput, type BodyLimit, type RouteKey, type Routes } from "@countersign/contract";
+import { ROUTES, matchRoute, type AnswerInput, type BodyLimit, type RouteKey, type Routes, type RouteSpec } from "@countersign/contract";
 import type { Session } from "../identity/login.ts";
 import { bearerToken, addressOf } from "./auth.ts";
 import { HttpError, parseBody, readJson, sendJson, sendRefusal } from "./json.ts";
@@ -79,6 +79,12 @@ export interface RouterOptions {
   authenticate: (token: string | null) => Promise<Result<Session>>;
   /** The bytes of each body-limit class. */
   limits: Record<BodyLimit, number>;
+  /**
+   * Checks every JSON answer against its route's schema before sending it, and fails the request
+   * (500, logged) when it does not fit: the tests run the server so, since the app refuses such an
+   * answer (http.unexpected-answer). Off in production: the types already hold handlers to the schema.
+   */
+  checkAnswers?: boolean;
 }
 
 /** What was answered, for the metrics: the route's contract path and the status. */
@@ -142,6 +148,7 @@ export class Router {
       const body = route.body?.kind === "json" ? parseBody(route.body.schema, await readJson(req, limit)) : undefined;
 
       const answer = await handler({ req, res, session, params, query, body, limit, address: addressOf(req) } as Call<RouteKey>);
+      if (this.o.checkAnswers) checkAnswer(key, answer);
       if (answer instanceof Reply) {
         answer.send(res);
         return { route: name, status: answer.status };
@@ -155,6 +162,15 @@ export class Router {
       return { route: name, status: e.status };
     }
   }
+}
+
+/** Throws (a 500) when a JSON success answer does not fit its route's schema in the contract. */
+function checkAnswer(key: RouteKey, answer: unknown): void {
+  const schema = (ROUTES[key] as RouteSpec).response.json;
+  const json = answer instanceof Reply ? (answer.status < 300 ? answer.json : undefined) : answer;
+  if (!schema || json === undefined) return;
+  const r = schema.safeParse(json);
+  if (!r.success) throw new Error(`The answer of ${key} does not fit the contract: ${r.error.issues.map((i) => `${i.message} at ${i.path.join(".")}`).join("; ")}`);
 }
 
 function decodeParams(raw: Record<string, string>): Record<string, string> {

@@ -12,8 +12,9 @@ import { registerRegistryRoutes } from "./registry-routes.ts";
 import { Router } from "./router.ts";
 import { registerServerRoutes, type ServerRouteDeps } from "./server-routes.ts";
 
-export function buildRouter(ctx: ApiContext, server: Pick<ServerRouteDeps, "storeKind" | "health" | "metrics">): Router {
+export function buildRouter(ctx: ApiContext, server: Pick<ServerRouteDeps, "storeKind" | "health" | "metrics">, o: { checkAnswers?: boolean } = {}): Router {
   const r = new Router({
+    checkAnswers: o.checkAnswers,
     authenticate: (token) => authenticate(ctx, token),
     limits: { json: ctx.limits.json, batch: ctx.limits.batch, blob: ctx.limits.blob, envelope: ctx.delivery.limits.envelopeBytes },
   });

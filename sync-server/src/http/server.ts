@@ -46,6 +46,8 @@ export interface ServerOptions {
   delivery?: DeliveryOptions;
   /** Rate limits of challenge, enrollment and ticket requests, and the cap on waiting challenges (gates.ts). */
   gates?: Partial<GateLimits>;
+  /** Check every JSON answer against the API contract before sending it (tests; http/router.ts). */
+  checkAnswers?: boolean;
 }
 
 export interface DeliveryOptions {
@@ -176,7 +178,7 @@ export class AgencyServer {
       gates: new Gates(o.gates),
       endSessions: (cert, reason) => void this.sockets.closeCert(cert, reason),
     };
-    this.router = buildRouter(ctx, { storeKind: o.store.kind, health: this.health, metrics: this.metrics });
+    this.router = buildRouter(ctx, { storeKind: o.store.kind, health: this.health, metrics: this.metrics }, { checkAnswers: o.checkAnswers });
     this.relay = new Relay({
       rooms: this.rooms,
       store: o.store,

@@ -123,7 +123,7 @@ export async function startAgency(limits: Partial<Limits> = {}, o: AgencyIdentit
   const store = openSqliteStore(join(dir, "countersign.db"));
   const { agency, people } = await populate(store, o);
 
-  const server = new AgencyServer({ store, agency, log: pino({ level: "silent" }), port: 0, host: "127.0.0.1", limits, delivery: o.delivery, gates: o.gates });
+  const server = new AgencyServer({ store, agency, log: pino({ level: "silent" }), port: 0, host: "127.0.0.1", limits, delivery: o.delivery, gates: o.gates, checkAnswers: true });
   const port = await server.start();
   for (const who of Object.keys(people) as Who[]) people[who].token = await tokenFor(store, agency, people[who]);
 

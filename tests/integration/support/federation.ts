@@ -60,7 +60,7 @@ export async function stopServer(a: RunningAgency): Promise<void> {
 export async function restartServer(a: RunningAgency, delivery: DeliveryOptions = FAST_DELIVERY): Promise<void> {
   const store = openSqliteStore(join(a.dir, "countersign.db"));
   const agency = must(await loadAgency(store, PASSPHRASE));
-  const server = new AgencyServer({ store, agency, log: pino({ level: "silent" }), port: a.port, host: "127.0.0.1", delivery });
+  const server = new AgencyServer({ store, agency, log: pino({ level: "silent" }), port: a.port, host: "127.0.0.1", delivery, checkAnswers: true });
   await server.start();
   Object.assign(a, { store, agency, server, stop: () => server.stop() });
 }
