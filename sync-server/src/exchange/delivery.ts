@@ -1,7 +1,7 @@
 // The sending end of HTTP delivery: one POST of an envelope to a peer agency's server, and what its
 // answer means (http-contract.ts). No state: the outbox (outbox.ts) decides when to call it again.
 import { ENVELOPE_MEDIA_TYPE, ENCRYPTED_MEDIA_TYPE, DELIVERY_PATH, RETRYABLE_4XX, parseRetryAfter, type DeliveryAnswer } from "./http-contract.ts";
-import { fail, ok, type Result } from "@countersign/crdt-model";
+import { fail, isCode, ok, type Code, type Result } from "@countersign/crdt-model";
 
 export interface BackoffOptions {
   /** The first retry waits up to this long. */
@@ -63,16 +63,21 @@ async function readLimited(res: Response, limit: number): Promise<Uint8Array | n
 }
 
 function reasonOf(body: Uint8Array | null, status: number): string {
+  return answerOf(body, status).reason;
+}
+
+/** The peer's refusal: its sentence, and its code when it sent one this server knows (a newer peer may send others). */
+function answerOf(body: Uint8Array | null, status: number): { reason: string; code?: Code } {
   if (body) {
     try {
-      const j = JSON.parse(new TextDecoder().decode(body)) as { reason?: unknown; error?: unknown };
+      const j = JSON.parse(new TextDecoder().decode(body)) as { reason?: unknown; error?: unknown; code?: unknown };
       const r = typeof j.reason === "string" ? j.reason : typeof j.error === "string" ? j.error : null;
-      if (r) return r.slice(0, 500);
+      if (r) return isCode(j.code) ? { reason: r.slice(0, 500), code: j.code } : { reason: r.slice(0, 500) };
     } catch {
       // not JSON: a proxy's page, say
     }
   }
-  return `The peer answered HTTP ${status}.`;
+  return { reason: `The peer answered HTTP ${status}.` };
 }
 
 export interface PushOptions {
@@ -112,10 +117,10 @@ export async function pushEnvelope(url: URL, bytes: Uint8Array, o: PushOptions):
   }
   const status = res.status;
   if (status >= 300 && status < 400)
-    return { kind: "refused", reason: `The peer's address answers with a redirect (HTTP ${status}); correct the address in the trust list.` };
+    return { kind: "refused", code: "federation.url", reason: `The peer's address answers with a redirect (HTTP ${status}); correct the address in the trust list.` };
   if (status >= 500 || RETRYABLE_4XX.has(status))
     return { kind: "retry", reason: reasonOf(body, status), retryAfterMs: parseRetryAfter(res.headers.get("retry-after"), now) };
-  if (status >= 400) return { kind: "refused", reason: reasonOf(body, status) };
+  if (status >= 400) return { kind: "refused", ...answerOf(body, status) };
   if (status !== 200) return { kind: "retry", reason: `The peer answered HTTP ${status}, which delivery does not use.`, retryAfterMs: null };
   if (!body) return { kind: "retry", reason: `The peer's answer is larger than ${o.maxAnswerBytes} bytes.`, retryAfterMs: null };
   const type = (res.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();

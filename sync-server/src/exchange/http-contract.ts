@@ -14,7 +14,7 @@
 //                                                      (JSON {ok:false, code, reason, v:1, status:"busy"} from us)
 //
 // Every answer carries `X-Countersign-Outcome: imported | duplicate | refused | busy`.
-import { ENVELOPE_MIMETYPE } from "@countersign/crdt-model";
+import { ENVELOPE_MIMETYPE, type Code } from "@countersign/crdt-model";
 
 export const DELIVERY_PATH = "/api/exchange/envelopes";
 export const ENVELOPE_MEDIA_TYPE = ENVELOPE_MIMETYPE;
@@ -41,7 +41,7 @@ export type DeliveryJsonV1 =
 export type DeliveryAnswer =
   | { kind: "delivered"; receipt: Uint8Array | null }
   | { kind: "duplicate" }
-  | { kind: "refused"; reason: string }
+  | { kind: "refused"; reason: string; code?: Code } // code: the peer's (or ours, when we refuse to send), when known
   | { kind: "retry"; reason: string; retryAfterMs: number | null };
 
 /** HTTP statuses a sender retries although they are 4xx: a timeout and "slow down". */

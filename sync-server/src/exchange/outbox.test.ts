@@ -100,5 +100,7 @@ describe("the outbox worker", () => {
     const lines = (await store.exchanges({ peer: NO_URL, direction: "out" })).filter((r) => r.envelope === "env-nourl");
     expect(lines.map((r) => r.status).sort()).toEqual(["failed", "queued"]);
     for (const r of lines) expect(r).toMatchObject({ purpose: "countersign-request", docs: ["d-1"], size: 7 });
+    // The failed line carries the refusal's code, which the app explains it by.
+    expect(lines.find((r) => r.status === "failed")?.code).toBe("federation.url");
   });
 });

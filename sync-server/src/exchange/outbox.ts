@@ -12,7 +12,7 @@
 //   twice; the receiver's idempotent import answers the second with "duplicate", so that is harmless.
 import { createHash } from "node:crypto";
 import type { BaseLogger as Logger } from "pino";
-import type { AgencyCode, DocId, Result } from "@countersign/crdt-model";
+import type { AgencyCode, Code, DocId, Result } from "@countersign/crdt-model";
 import type { ExchangeRecord, ExchangeStore, OutboxItem } from "../storage/types.ts";
 import { backoffDelay, deliveryUrl, pushEnvelope, DEFAULT_DELIVERY_BACKOFF, type BackoffOptions } from "./delivery.ts";
 import type { DeliveryAnswer } from "./http-contract.ts";
@@ -173,9 +173,9 @@ export class OutboxWorker {
     const peer = await store.peer(item.peer);
     const url = !peer || peer.removedAt ? null : peer.url ? deliveryUrl(peer.url) : null;
     let answer: DeliveryAnswer;
-    if (!peer || peer.removedAt) answer = { kind: "refused", reason: `${item.peer} is no longer in the federation trust list.` };
-    else if (!url) answer = { kind: "refused", reason: `${item.peer} has no server address; deliver the envelope as a file.` };
-    else if (!url.ok) answer = { kind: "refused", reason: url.reason };
+    if (!peer || peer.removedAt) answer = { kind: "refused", code: peer ? "federation.removed" : "federation.unknown", reason: `${item.peer} is no longer in the federation trust list.` };
+    else if (!url) answer = { kind: "refused", code: "federation.url", reason: `${item.peer} has no server address; deliver the envelope as a file.` };
+    else if (!url.ok) answer = { kind: "refused", code: url.code, reason: url.reason };
     else
       answer = await pushEnvelope(url.value, item.data, {
         timeoutMs: this.options.timeoutMs,
@@ -201,8 +201,8 @@ export class OutboxWorker {
       }
       case "refused": {
         await store.updateOutbox(item.envelope, { attempts, nextAttemptAt: now.toISOString(), lastError: answer.reason, status: "failed" });
-        await this.log(item, "failed", answer.reason);
-        this.deps.log.warn({ ...ctx, reason: answer.reason }, "exchange: delivery refused, not retried");
+        await this.log(item, "failed", answer.reason, undefined, answer.code);
+        this.deps.log.warn({ ...ctx, code: answer.code, reason: answer.reason }, "exchange: delivery refused, not retried");
         return;
       }
       case "retry": {
@@ -224,7 +224,13 @@ export class OutboxWorker {
     }
   }
 
-  private async log(item: OutboxItem, status: "queued" | "delivered" | "failed", detail: string | null, about?: Pick<ExchangeRecord, "purpose" | "answers" | "docs">): Promise<void> {
+  private async log(
+    item: OutboxItem,
+    status: "queued" | "delivered" | "failed",
+    detail: string | null,
+    about?: Pick<ExchangeRecord, "purpose" | "answers" | "docs">,
+    code?: Code,
+  ): Promise<void> {
     // The queued line carries purpose and documents; later lines repeat them from it.
     const first = about ?? (await this.deps.store.exchanges({ peer: item.peer, direction: "out", limit: 500 })).find((r) => r.envelope === item.envelope);
     await this.deps.store.logExchange({
@@ -238,6 +244,7 @@ export class OutboxWorker {
       size: item.data.byteLength,
       status,
       detail,
+      ...(code ? { code } : {}),
       at: this.now().toISOString(),
     });
   }

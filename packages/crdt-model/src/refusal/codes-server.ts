@@ -111,7 +111,7 @@ export const SERVER_CODES = [
   "federation.signature", // the certificate's self-signature does not verify
   "federation.ours", // the certificate is this agency's own CA, or names this agency's own code
   "federation.delegation", // the peer's delegation table is refused (invalid, or another agency's)
-  "federation.url", // the peer's server address is not a plain http(s) URL
+  "federation.url", // the peer's server address is missing, not a plain http(s) URL, or redirects elsewhere
   "federation.unknown", // the agency is not in the trust list
   "federation.removed", // the agency was removed from the trust list
   "federation.serial", // a serial that is not a hexadecimal certificate serial
