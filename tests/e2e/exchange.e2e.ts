@@ -136,6 +136,10 @@ describe("the exchange page", () => {
     await expect.poll(async () => page.locator('[data-testid="ex-log-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute("data-status"))), T).toEqual(
       expect.arrayContaining(["imported", "refused", "duplicate"]),
     );
+    // The refused line keeps its code, and says it in the same zh-TW words.
+    const logged = page.locator('[data-testid="ex-log-row"][data-status="refused"] [data-testid="ex-log-explained"]').first();
+    expect(await logged.getAttribute("data-code")).toBe("envelope.tampered");
+    expect(await logged.innerText()).toBe(REFUSAL_MESSAGES["envelope.tampered"].zh);
     await page.screenshot({ path: "test-results/exchange-375.png", fullPage: true });
     expect(pageErrors).toEqual([]);
   });

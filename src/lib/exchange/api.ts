@@ -47,7 +47,7 @@ export interface LogRecord {
   size: number;
   status: "imported" | "duplicate" | "refused" | "queued" | "delivered" | "failed" | "exported";
   detail: string | null;
-  /** A refused line's refusal code, when the server keeps it (the detail is its sentence). */
+  /** A refused or failed line's refusal code, when the server keeps it (the detail is its sentence). */
   code?: string | null;
   at: string;
   file: string | null;
