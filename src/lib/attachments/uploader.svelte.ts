@@ -5,9 +5,8 @@ import { Unreachable } from "$lib/api/client.ts";
 import { app, type App } from "$lib/app.svelte.ts";
 import { uploadPending } from "./blobs.ts";
 import { identityTransport } from "./transport.ts";
-import { i18n } from "$lib/locale.svelte.ts";
 import { refusalOf } from "$lib/refusals/decode.ts";
-import { explain } from "$lib/refusals/table.ts";
+import { explained } from "$lib/refusals/explained.ts";
 
 export class AttachmentUploader {
   /** The last failure that was not just being offline (a refusal, a server error), or null. */
@@ -41,8 +40,7 @@ export class AttachmentUploader {
       this.problem = null;
     } catch (e) {
       if (e instanceof Unreachable) return;
-      const r = refusalOf(e);
-      this.problem = `${explain(r.code, i18n.locale)}（${r.reason}）`;
+      this.problem = explained(refusalOf(e));
     }
   }
 

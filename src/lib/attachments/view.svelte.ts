@@ -4,6 +4,8 @@
 // first and only then adds the reference, so nothing attached here can dangle on this device.
 import { SvelteMap } from "svelte/reactivity";
 import { Unreachable } from "$lib/api/client.ts";
+import { refusalOf } from "$lib/refusals/decode.ts";
+import { explained } from "$lib/refusals/explained.ts";
 import { Live } from "$lib/local/live.svelte.ts";
 import type { LocalDb } from "$lib/local/db.ts";
 import type { AttachmentRef, CountersignDocument } from "@countersign/crdt-model";
@@ -87,7 +89,7 @@ export class AttachmentsView {
           break;
       }
     } catch (e) {
-      next = e instanceof Unreachable || !navigator.onLine ? { kind: "offline" } : { kind: "failed", reason: e instanceof Error ? e.message : String(e) };
+      next = e instanceof Unreachable || !navigator.onLine ? { kind: "offline" } : { kind: "failed", reason: explained(refusalOf(e)) };
     }
     if (this.#closed || !this.doc.attachments().some((r) => r.sha256 === ref.sha256)) return;
     this.availability.set(ref.sha256, next);

@@ -3,9 +3,8 @@
 import type { Code } from "@countersign/crdt-model";
 import { Unreachable } from "$lib/api/client.ts";
 import { app } from "$lib/app.svelte.ts";
-import { i18n } from "$lib/locale.svelte.ts";
 import { refusalOf } from "$lib/refusals/decode.ts";
-import { explain } from "$lib/refusals/table.ts";
+import { explained } from "$lib/refusals/explained.ts";
 import { exchangeApi, importEnvelopeFile, downloadEnvelope, saveBytes, base64ToBlob, envelopeFileName, type Api, type ImportResult, type IncomingDoc, type LogRecord, type OutboxRow, type Peer } from "./api.ts";
 
 const DESK = ["registry", "mail-room", "admin"];
@@ -20,7 +19,7 @@ export function problemFrom(e: unknown): Problem {
 }
 
 /** A failed call in words: the code's explanation in the current locale, the server's sentence after it. */
-export const failedText = (p: Extract<Problem, { kind: "failed" }>): string => `${explain(p.code, i18n.locale)}（${p.reason}）`;
+export const failedText = (p: Extract<Problem, { kind: "failed" }>): string => explained(p);
 
 export class ExchangeState {
   peers = $state.raw<Peer[]>([]);
