@@ -45,7 +45,7 @@ export const UPDATE_MESSAGES: Messages<"update" | "relay" | "ticket"> = {
     way: "redownload",
   },
   "relay.not-participant": {
-    zh: "您不是這份公文的承辦、陳核或會辦人員（或已不再是），不能修改它。",
+    zh: "您不是這份公文的承辦、陳核或會辦人員（或已不再是），無權修改這份公文。",
     en: "You do not take part in this document (or no longer do), so you cannot change it.",
     way: "redownload",
   },
@@ -95,7 +95,7 @@ export const UPDATE_MESSAGES: Messages<"update" | "relay" | "ticket"> = {
     way: "retry",
   },
   "ticket.missing": {
-    zh: "即時連線未附連線憑證，伺服器拒絕連線；程式會自動重新連線。",
+    zh: "即時連線未附連線許可，伺服器拒絕連線；程式會自動重新連線。",
     en: "The live connection came without a ticket and was refused; the app reconnects by itself.",
     way: "retry",
   },
@@ -105,17 +105,17 @@ export const UPDATE_MESSAGES: Messages<"update" | "relay" | "ticket"> = {
     way: "retry",
   },
   "ticket.invalid": {
-    zh: "即時連線的連線憑證不正確，伺服器拒絕連線；請重新登入。",
+    zh: "即時連線的連線許可不正確，伺服器拒絕連線；請重新登入。",
     en: "The live connection's ticket is not valid, so it was refused; log in again.",
     way: "retry",
   },
   "ticket.expired": {
-    zh: "即時連線的連線憑證已逾時；程式會取得新的憑證並自動重新連線。",
+    zh: "即時連線的連線許可已逾時；程式會取得新的憑證並自動重新連線。",
     en: "The live connection's ticket has expired; the app gets a new one and reconnects by itself.",
     way: "retry",
   },
   "ticket.used": {
-    zh: "即時連線的連線憑證已使用過；程式會取得新的憑證並自動重新連線。",
+    zh: "即時連線的連線許可已使用過；程式會取得新的憑證並自動重新連線。",
     en: "The live connection's ticket was already used; the app gets a new one and reconnects by itself.",
     way: "retry",
   },
