@@ -110,12 +110,12 @@ export const UPDATE_MESSAGES: Messages<"update" | "relay" | "ticket"> = {
     way: "retry",
   },
   "ticket.expired": {
-    zh: "即時連線的連線許可已逾時；程式會取得新的憑證並自動重新連線。",
+    zh: "即時連線的連線許可已逾時；程式會取得新的連線許可並自動重新連線。",
     en: "The live connection's ticket has expired; the app gets a new one and reconnects by itself.",
     way: "retry",
   },
   "ticket.used": {
-    zh: "即時連線的連線許可已使用過；程式會取得新的憑證並自動重新連線。",
+    zh: "即時連線的連線許可已使用過；程式會取得新的連線許可並自動重新連線。",
     en: "The live connection's ticket was already used; the app gets a new one and reconnects by itself.",
     way: "retry",
   },
