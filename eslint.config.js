@@ -46,7 +46,8 @@ export default ts.config(
       "no-restricted-syntax": [
         "error",
         {
-          selector: `:matches(TSAsExpression, TSTypeAssertion) > .typeAnnotation Identifier[name=${BRANDED}]`,
+          // An empty array literal holds no id, so `[] as DocId[]` only names its element type.
+          selector: `:matches(TSAsExpression, TSTypeAssertion):not([expression.type="ArrayExpression"][expression.elements.length=0]) > .typeAnnotation Identifier[name=${BRANDED}]`,
           message: "Do not cast to a branded id: parse it with parseXxx (a Result) at the boundary, or use asXxx for a literal (ids.ts).",
         },
       ],
