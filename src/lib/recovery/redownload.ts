@@ -24,7 +24,7 @@ export const isOffline = (r: Result<unknown>): boolean => !r.ok && (r.code === "
 export async function unsentOfDoc(app: App, doc: string, reason: string, text: string | null): Promise<UnsentWork> {
   const store = app.local;
   const who = app.identity.current;
-  let updates: Uint8Array[] = [];
+  let updates: Uint8Array[];
   try {
     updates = store ? (await store.db.pending.where("doc").equals(doc).toArray()).map((p) => p.update) : [];
   } catch {
