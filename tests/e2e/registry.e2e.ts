@@ -70,6 +70,7 @@ describe("the registry desk", () => {
     await li.page.getByTestId("reg-from").fill("");
     await li.page.getByTestId("reg-submit").click();
     await expect.poll(() => li.page.getByTestId("reg-failed").innerText(), T).toContain("請填寫來文機關。");
+    expect(await li.page.getByTestId("reg-failed").getAttribute("data-code")).toBe("register.input");
     await li.page.getByTestId("reg-from").fill("臺南市政府");
 
     await li.page.getByTestId("reg-submit").click();
@@ -117,6 +118,7 @@ describe("the registry desk", () => {
     await item.getByTestId("reg-to").selectOption("chang");
     await item.getByTestId("reg-reassign-submit").click();
     await expect.poll(() => item.getByTestId("reg-reassign-failed").innerText(), T).toContain("請填寫改分理由。");
+    expect(await item.getByTestId("reg-reassign-failed").getAttribute("data-code")).toBe("reassign.input");
     await item.getByTestId("reg-reason").fill("業務調整，改由張承辦承辦。");
     await item.getByTestId("reg-reassign-submit").click();
     await li.page.getByTestId("reg-reassigned").waitFor(T);
