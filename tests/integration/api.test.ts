@@ -121,7 +121,7 @@ describe("listings read in pages (GET /api/docs and /api/inbox)", () => {
   });
   const get = async (path: string) => {
     const res = await fetch(`${small.http}${path}`, { headers: { authorization: `Bearer ${small.people.officer.token}` } });
-    return { status: res.status, json: (await res.json()) as { docs: { doc: string }[]; next: string | null; error?: string } };
+    return { status: res.status, json: (await res.json()) as { docs: { doc: string }[]; next: string | null; code?: string; reason?: string } };
   };
 
   for (const path of ["/api/docs", "/api/inbox"]) {
@@ -174,5 +174,6 @@ describe("listings read in pages (GET /api/docs and /api/inbox)", () => {
     const r = await get("/api/docs?limit=zero");
     expect(r.status).toBe(400);
     expect(r.json.reason).toMatch(/^The request is malformed: .*\(at limit\)\.$/);
+    expect(r.json.code).toBe("http.malformed-request");
   });
 });
