@@ -1,7 +1,19 @@
 import { z } from "zod";
 import { canonicalJson, type Json } from "../canonical.ts";
 import { sha256Hex, utf8 } from "../bytes.ts";
-import { asEntryId, type DocId, type EntryId, type PersonId, type Sha256Hex, type StepId, type UnitId } from "../ids.ts";
+import {
+  asEntryId,
+  docIdSchema,
+  entryIdSchema,
+  sha256HexSchema,
+  stepIdSchema as stepId,
+  type DocId,
+  type EntryId,
+  type PersonId,
+  type Sha256Hex,
+  type StepId,
+  type UnitId,
+} from "../ids.ts";
 import { SECRECY_LEVELS, personIdSchema, unitIdSchema, type Secrecy } from "../schema/metadata.ts";
 import { fail, ok, type Result } from "../result.ts";
 import { issueSentence } from "../schema/reason.ts";
@@ -74,8 +86,6 @@ export interface SignedEntry {
   sig: string;
 }
 
-const hex64 = z.string().regex(/^[0-9a-f]{64}$/, "must be a lower-case SHA-256");
-const stepId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, "a step id may hold only letters, digits and . _ -");
 const reason = z.string().trim().min(1, "a reason is required").max(2000);
 
 const actionSchema = z.discriminatedUnion("kind", [
@@ -97,9 +107,9 @@ const actionSchema = z.discriminatedUnion("kind", [
 const payloadSchema = z
   .object({
     v: z.literal(1),
-    doc: z.string().min(1).max(128),
-    parents: z.array(hex64).max(64, "an entry may name at most 64 parents"),
-    content: hex64,
+    doc: docIdSchema,
+    parents: z.array(entryIdSchema).max(64, "an entry may name at most 64 parents"),
+    content: sha256HexSchema,
     step: stepId.nullable(),
     action: actionSchema,
     opinion: z.string().max(10000, "an opinion is longer than 10,000 characters"),

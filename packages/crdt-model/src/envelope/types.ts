@@ -1,5 +1,15 @@
 import { z } from "zod";
-import type { Brand, DocId, Sha256Hex, AgencyCode } from "../ids.ts";
+import {
+  docIdSchema,
+  envelopeIdSchema,
+  isDocId,
+  isSha256Hex,
+  sha256HexSchema as sha256Schema,
+  type AgencyCode,
+  type DocId,
+  type EnvelopeId,
+  type Sha256Hex,
+} from "../ids.ts";
 import { agencyCodeSchema } from "../schema/metadata.ts";
 
 /**
@@ -9,7 +19,8 @@ import { agencyCodeSchema } from "../schema/metadata.ts";
  * version 2 is a new member of each union and never a reinterpretation of version 1 bytes.
  */
 
-export type EnvelopeId = Brand<string, "EnvelopeId">;
+// Envelope ids are parsed with the other ids (../ids.ts); re-exported here where the envelope names them.
+export { asEnvelopeId, isEnvelopeId, parseEnvelopeId, type EnvelopeId } from "../ids.ts";
 
 export const ENVELOPE_MIMETYPE = "application/vnd.countersign.envelope+zip";
 export const MANIFEST_PATH = "META-INF/manifest.json";
@@ -26,22 +37,11 @@ export const PURPOSE_LABELS: Record<Purpose, string> = {
   receipt: "回執",
 };
 
-// Ids that become path segments: no "/" or "\", and "." / ".." are refused separately, so a
-// document id can never climb out of docs/<docId>/.
-const SEGMENT = /^[A-Za-z0-9._-]{1,128}$/;
-export const isPathSegment = (s: string): boolean => SEGMENT.test(s) && s !== "." && s !== "..";
-const segment = (what: string) => z.string().refine(isPathSegment, `${what} may hold only letters, digits and . _ - (1 to 128 of them)`);
-
-const envelopeIdSchema = segment("an envelope id").transform((s) => s as EnvelopeId);
-const docIdSchema = segment("a document id").transform((s) => s as DocId);
-const sha256Schema = z
-  .string()
-  .regex(/^[0-9a-f]{64}$/, "must be a lower-case SHA-256")
-  .transform((s) => s as Sha256Hex);
+// Ids that become path segments: no "/" or "\", never "." or "..", so a document id can never climb
+// out of docs/<docId>/. That is the document id's own rule (../ids.ts), and the envelope id's.
+export const isPathSegment = (s: string): boolean => isDocId(s);
 const instant = z.string().refine((s) => /^\d{4}-\d{2}-\d{2}T/.test(s) && !Number.isNaN(Date.parse(s)), "must be an ISO 8601 instant");
 
-export const asEnvelopeId = (s: string): EnvelopeId => s as EnvelopeId;
-export const isEnvelopeId = (s: string): s is EnvelopeId => isPathSegment(s);
 
 /** How a document's state travels: all of it, or only what a recipient whose state vector is known lacks. */
 export type UpdateMode = { kind: "full" } | { kind: "delta"; since: string /* base64 Yjs state vector */ };
@@ -129,13 +129,14 @@ const FILES: Record<string, "update" | "chain" | "di" | "sw"> = { "update.bin": 
 export function classifyPath(path: string): PartRef | null {
   if (path === HEADER_PATH) return { kind: "header" };
   const s = path.split("/");
-  if (s[0] !== "docs" || !s[1] || !isPathSegment(s[1])) return null;
-  const doc = s[1] as DocId;
+  const doc = s[1];
+  if (s[0] !== "docs" || !isDocId(doc)) return null;
   if (s.length === 3) {
     const kind = FILES[s[2]!];
     return kind ? { kind, doc } : null;
   }
-  if (s.length === 4 && s[2] === "attachments" && /^[0-9a-f]{64}$/.test(s[3]!)) return { kind: "attachment", doc, sha256: s[3] as Sha256Hex };
+  const hash = s[3];
+  if (s.length === 4 && s[2] === "attachments" && isSha256Hex(hash)) return { kind: "attachment", doc, sha256: hash };
   return null;
 }
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { AgencyCode, PersonId, StepId, UnitId } from "../ids.ts";
+import { stepIdSchema, type AgencyCode, type PersonId, type StepId, type UnitId } from "../ids.ts";
 import { agencyCodeSchema, personIdSchema, unitIdSchema } from "../schema/metadata.ts";
 import { fail, ok, type Result } from "../result.ts";
 import { issueSentence } from "../schema/reason.ts";
@@ -41,11 +41,6 @@ export interface RoutingPlan {
   decisionLevel: number;
   deputies: Deputy[];
 }
-
-const stepIdSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9._-]{1,64}$/, "a step id may hold only letters, digits and . _ -")
-  .transform((s) => s as StepId);
 
 const assigneeSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("person"), person: personIdSchema, agency: agencyCodeSchema.optional() }),

@@ -1,5 +1,5 @@
 import * as Y from "yjs";
-import { asItemId, randomId, type ItemId } from "../ids.ts";
+import { asItemId, isItemId, randomId, type ItemId } from "../ids.ts";
 import type { Json } from "../canonical.ts";
 
 /** 說明 / 辦法 / 擬辦: the numbered sections of a 函 or 簽. */
@@ -54,10 +54,10 @@ export function readItems(arr: Y.Array<YItem>, depth = 1): BodyItem[] {
     if (!(item instanceof Y.Map)) continue;
     const id = item.get("id");
     const text = itemText(item);
-    if (typeof id !== "string" || !text) continue;
+    if (!isItemId(id) || !text) continue;
     const children = itemChildren(item);
     out.push({
-      id: asItemId(id),
+      id,
       text: text.toString(),
       children: children && depth < MAX_DEPTH ? readItems(children, depth + 1) : [],
     });

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { canonicalJson, type Json } from "../canonical.ts";
 import { sha256Hex } from "../bytes.ts";
-import type { DocId, Sha256Hex } from "../ids.ts";
+import { docIdSchema, sha256HexSchema, type DocId, type Sha256Hex } from "../ids.ts";
 import { metadataSchema, type Metadata } from "./metadata.ts";
 import { parseRoutingPlan, type RoutingPlan } from "../routing/plan.ts";
 import { fail, ok, type Result } from "../result.ts";
@@ -16,7 +16,7 @@ export interface AttachmentRef {
 }
 
 export const attachmentSchema = z.object({
-  sha256: z.string().regex(/^[0-9a-f]{64}$/, "an attachment is referenced by its lower-case SHA-256"),
+  sha256: sha256HexSchema,
   name: z.string().min(1).max(255),
   size: z.number().int().min(0),
   mime: z.string().min(1).max(127),
@@ -73,7 +73,7 @@ const itemSchema: z.ZodType<CanonicalItem> = z.lazy(() =>
 export const signedContentSchema = z
   .object({
     v: z.literal(1),
-    doc: z.string(),
+    doc: docIdSchema,
     metadata: metadataSchema,
     subject: z.string(),
     body: z.object({ explanation: z.array(itemSchema), measures: z.array(itemSchema), proposal: z.array(itemSchema) }).strict(),
@@ -97,5 +97,5 @@ export function parseSignedContent(text: string): Result<SignedContent> {
     if (!p.ok) return fail("schema.content", `The signed content is malformed: ${p.reason}`, p);
     plan = p.value;
   }
-  return ok({ ...r.data, doc: r.data.doc as DocId, attachments: r.data.attachments as AttachmentRef[], plan });
+  return ok({ ...r.data, plan });
 }

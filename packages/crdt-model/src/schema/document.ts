@@ -1,5 +1,5 @@
 import * as Y from "yjs";
-import { asDocId, type DocId, type EntryId, type ItemId, type Sha256Hex } from "../ids.ts";
+import { isSha256Hex, NO_DOC_ID, parseDocId, type DocId, type EntryId, type ItemId, type Sha256Hex } from "../ids.ts";
 import { errorMessage, fail, ok, type Result } from "../result.ts";
 import { canonicalJson } from "../canonical.ts";
 import { sha256Hex } from "../bytes.ts";
@@ -100,8 +100,8 @@ export class CountersignDocument {
   }
 
   get id(): DocId {
-    const v = this.meta.get("docId");
-    return asDocId(typeof v === "string" ? v : "");
+    const v = parseDocId(this.meta.get("docId"));
+    return v.ok ? v.value : NO_DOC_ID;
   }
 
   // ---- updates -------------------------------------------------------------------------------
@@ -413,7 +413,7 @@ export class CountersignDocument {
   }
 
   versionHashes(): Sha256Hex[] {
-    return [...this.versionMap.keys()] as Sha256Hex[];
+    return [...this.versionMap.keys()].filter(isSha256Hex);
   }
 
   // ---- receipts (written by the agency server only) -------------------------------------------

@@ -1,4 +1,4 @@
-import type { AgencyCode, EntryId, PersonId, Sha256Hex, StepId, UnitId } from "../ids.ts";
+import { NO_AGENCY, type AgencyCode, type EntryId, type PersonId, type Sha256Hex, type StepId, type UnitId } from "../ids.ts";
 import type { Secrecy } from "../schema/metadata.ts";
 import { deputiesOf } from "../routing/deputies.ts";
 import type { CountersignDocument } from "../schema/document.ts";
@@ -109,7 +109,7 @@ export function deriveFromReport(doc: CountersignDocument, report: VerificationR
   }
 
   const pending = state ? pendingSteps(state).map((s) => ({ step: s.id, type: s.type, assignee: s.assignee })) : [];
-  const agency = report.ctx?.agency ?? (meta.ok ? meta.value.agency : ("" as AgencyCode));
+  const agency = report.ctx?.agency ?? (meta.ok ? meta.value.agency : NO_AGENCY);
   let holders: Holder[];
   switch (status) {
     case "draft":

@@ -1,4 +1,4 @@
-import type { EntryId } from "../ids.ts";
+import { parseEntryId, type EntryId } from "../ids.ts";
 import type { CountersignDocument, DocumentPart } from "../schema/document.ts";
 
 const SIGNED_PARTS: readonly DocumentPart[] = ["chain", "versions", "receipts", "plan", "other"];
@@ -64,7 +64,15 @@ export async function checkTransition(
   if (receipt) return fail("update.receipt", `The update alters or removes the receipt for ${receipt}.`);
   for (const key of after.rawReceipts().keys()) if (!receipts.has(key)) return fail("update.receipt", "Only the agency server writes receipts.");
 
-  const added = [...after.rawEntries().keys()].filter((k) => !before.hasEntry(k as EntryId)) as EntryId[];
+  const had = before.rawEntries();
+  const added: EntryId[] = [];
+  for (const k of after.rawEntries().keys()) {
+    if (had.has(k)) continue;
+    const id = parseEntryId(k);
+    // A key that is no entry id cannot be the hash of the entry under it: refused like a bad entry.
+    if (!id.ok) return fail("update.invalid-entry", `The update adds a chain entry under ${JSON.stringify(k.slice(0, 80))}, which is not an entry id.`);
+    added.push(id.value);
+  }
   const report = await verify(after, trust, opts);
   for (const id of added) {
     const e = report.entries.find((x) => x.id === id);
