@@ -32,6 +32,13 @@ export function required(values: Record<string, unknown>, cmd: string, ...names:
   for (const n of names) if (typeof values[n] !== "string" || values[n] === "") throw new UsageError(`${cmd}: --${n} is required`);
 }
 
+/** A flag's value parsed as an id (crdt-model's parseXxx): a bad one is a usage error naming the flag. */
+export function idFlag<T>(parse: (s: unknown) => Result<T>, value: string, cmd: string, flag: string): T {
+  const r = parse(value);
+  if (!r.ok) throw new UsageError(`${cmd}: --${flag}: ${r.reason}`);
+  return r.value;
+}
+
 /**
  * Opens the store of an initialized data directory and closes it after `fn`. A missing database is
  * a refusal rather than an empty new one: a mistyped --data must not silently create a store.

@@ -1,6 +1,4 @@
 import {
-  CountersignDocument,
-  TrustStore,
   act,
   asAgencyCode,
   asDocId,
@@ -8,20 +6,20 @@ import {
   asStepId,
   asUnitId,
   buildEnvelope,
+  CountersignDocument,
   createAgencyCa,
   createSigner,
+  type DelegationTable,
   fail,
+  type Metadata,
   ok,
   randomId,
-  sha256Hex,
-  signerFromKey,
-  utf8,
-  type AgencyCode,
-  type DelegationTable,
-  type Metadata,
   type Result,
   type RoutingPlan,
-  type Sha256Hex,
+  sha256Hex,
+  signerFromKey,
+  TrustStore,
+  utf8,
 } from "@countersign/crdt-model";
 import type { Store } from "../storage/types.ts";
 import { addPeer } from "../exchange/federation.ts";
@@ -117,7 +115,7 @@ export async function createDemoPeer(store: Store, to: { code: string; name: str
     doc.addItem("proposal", null, "會辦示範市政府教育局後，陳核定並函發兩市所屬學校。");
   });
   const plan1 = utf8(PLAN_TEXT);
-  const sha = sha256Hex(plan1) as Sha256Hex;
+  const sha = sha256Hex(plan1);
   const attached = doc.addAttachment({ sha256: sha, name: "聯合教師研習計畫（草案）.txt", size: plan1.length, mime: "text/plain" });
   if (!attached.ok) return attached;
 
@@ -140,7 +138,7 @@ export async function createDemoPeer(store: Store, to: { code: string; name: str
     ca.keys.privateKey,
   );
   const built = await buildEnvelope({
-    to: to.code as AgencyCode,
+    to: asAgencyCode(to.code),
     purpose: "countersign-request",
     createdAt: now,
     docs: [{ doc, attachments: new Map([[sha, plan1]]), di: xml.value.di, sw: xml.value.sw }],

@@ -1,13 +1,13 @@
 import { writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
-import { asAgencyCode, asDocId, exportDi, exportSw, utf8, type Recipient } from "@countersign/crdt-model";
+import { exportDi, exportSw, parseAgencyCode, parseDocId, type Recipient, utf8 } from "@countersign/crdt-model";
 import type { Io } from "./io.ts";
 import { SETTINGS } from "../identity/agency.ts";
 import { activePeer } from "../exchange/federation.ts";
 import { currentDoc, taipeiDate } from "../exchange/docs.ts";
 import { validateXml } from "../exchange/dtd.ts";
-import { UsageError, required, withStore } from "./data-dir.ts";
+import { UsageError, idFlag, required, withStore } from "./data-dir.ts";
 
 /**
  * countersign di export --data DIR --doc ID --out FILE [--to CODE…]: the document as DI XML (函 or
@@ -19,20 +19,22 @@ export async function runDi(sub: string | undefined, argv: string[], io: Io): Pr
   if (sub !== "export") throw new UsageError(`di: unknown sub-command "${sub ?? ""}" (export)`);
   const { values } = parseArgs({ args: argv, options: { data: { type: "string" }, doc: { type: "string" }, out: { type: "string" }, to: { type: "string", multiple: true } } });
   required(values, "di export", "data", "doc", "out");
+  const docId = idFlag(parseDocId, values.doc!, "di export", "doc");
+  const peers = (values.to ?? []).map((t) => idFlag(parseAgencyCode, t, "di export", "to"));
   return withStore(values.data!, io, async (store) => {
     const [code, name] = [await store.getSetting(SETTINGS.code), await store.getSetting(SETTINGS.name)];
     if (!code || !name) {
       io.err("The agency has not been initialized (run countersign init).");
       return 1;
     }
-    const doc = await currentDoc(store, undefined, asDocId(values.doc!));
+    const doc = await currentDoc(store, undefined, docId);
     if (!doc) {
       io.err(`There is no document ${values.doc} here.`);
       return 1;
     }
     const recipients: Recipient[] = [];
-    for (const to of values.to ?? []) {
-      const peer = await activePeer(store, asAgencyCode(to));
+    for (const to of peers) {
+      const peer = await activePeer(store, to);
       if (!peer.ok) {
         io.err(peer.reason);
         return 1;

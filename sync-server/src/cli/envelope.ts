@@ -1,7 +1,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { pino } from "pino";
-import { PURPOSES, asAgencyCode, asDocId, isEnvelopeId, type EnvelopeId, type Purpose } from "@countersign/crdt-model";
+import { asAgencyCode, parseAgencyCode, parseDocId, parseEnvelopeId, type Purpose, PURPOSES } from "@countersign/crdt-model";
 import type { Io } from "./io.ts";
 import type { Store } from "../storage/types.ts";
 import { SETTINGS, loadAgency, type Agency } from "../identity/agency.ts";
@@ -9,7 +9,7 @@ import { resolvePassphrase } from "../identity/passphrase.ts";
 import { buildTrustStore } from "../identity/trust.ts";
 import { localExchange, type LocalExchange } from "../exchange/local.ts";
 import { openForUs } from "../exchange/import.ts";
-import { UsageError, required, withStore } from "./data-dir.ts";
+import { UsageError, idFlag, required, withStore } from "./data-dir.ts";
 
 /**
  * countersign envelope export|import|verify: the envelope exchange by file, for when the two
@@ -81,13 +81,15 @@ async function exportCmd(argv: string[], io: Io): Promise<number> {
   if (!values.doc?.length) throw new UsageError("envelope export: at least one --doc ID is required");
   const purpose = (values.purpose ?? "countersign-request") as Purpose;
   if (!PURPOSES.includes(purpose)) throw new UsageError(`envelope export: --purpose must be one of ${PURPOSES.join(", ")}`);
-  if (values.answers !== undefined && !isEnvelopeId(values.answers)) throw new UsageError("envelope export: --answers must be an envelope id");
+  const docs = values.doc.map((d) => idFlag(parseDocId, d, "envelope export", "doc"));
+  const to = idFlag(parseAgencyCode, values.to!, "envelope export", "to");
+  const answers = values.answers === undefined ? null : idFlag(parseEnvelopeId, values.answers, "envelope export", "answers");
   return withAgency(values.data!, values["passphrase-file"], io, async ({ exchange }) => {
     const r = await exchange.exportEnvelope({
-      docs: values.doc!.map(asDocId),
-      to: asAgencyCode(values.to!),
+      docs,
+      to,
       purpose,
-      answers: (values.answers as EnvelopeId | undefined) ?? null,
+      answers,
       encrypt: values.encrypt ?? false,
       full: values.full ?? false,
     });

@@ -1,10 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
-import { asAgencyCode } from "@countersign/crdt-model";
+import { parseAgencyCode } from "@countersign/crdt-model";
 import type { Io } from "./io.ts";
 import { addPeer, inspectPeerCa, listPeers, recordPeerRevoked, removePeer } from "../exchange/federation.ts";
-import { UsageError, report, required, withStore } from "./data-dir.ts";
+import { UsageError, idFlag, report, required, withStore } from "./data-dir.ts";
 
 /**
  * countersign trust add|list|remove: the federation trust list (the other agencies whose envelopes
@@ -96,8 +96,9 @@ async function list(argv: string[], io: Io): Promise<number> {
 async function remove(argv: string[], io: Io): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { data: { type: "string" }, agency: { type: "string" } } });
   required(values, "trust remove", "data", "agency");
+  const agency = idFlag(parseAgencyCode, values.agency!, "trust remove", "agency");
   return withStore(values.data!, io, async (store) =>
-    report(await removePeer(store, asAgencyCode(values.agency!), new Date()), io, (p) => io.out(`no longer trusted: ${p.code} (${p.name}), from ${p.removedAt}`)),
+    report(await removePeer(store, agency, new Date()), io, (p) => io.out(`no longer trusted: ${p.code} (${p.name}), from ${p.removedAt}`)),
   );
 }
 
@@ -106,8 +107,9 @@ async function revoke(argv: string[], io: Io): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { data: { type: "string" }, agency: { type: "string" }, serial: { type: "string", multiple: true } } });
   required(values, "trust revoke", "data", "agency");
   if (!values.serial?.length) throw new UsageError("trust revoke: at least one --serial HEX is required");
+  const agency = idFlag(parseAgencyCode, values.agency!, "trust revoke", "agency");
   return withStore(values.data!, io, async (store) =>
-    report(await recordPeerRevoked(store, asAgencyCode(values.agency!), values.serial!), io, (p) =>
+    report(await recordPeerRevoked(store, agency, values.serial!), io, (p) =>
       io.out(`${p.code}: ${p.revokedSerials.length} revoked serial${p.revokedSerials.length === 1 ? "" : "s"} recorded`),
     ),
   );

@@ -1,18 +1,22 @@
 import {
-  ROLES,
+  type AgencyCode,
   asPersonId,
   asUnitId,
-  fail,
-  ok,
-  parseDelegationTable,
-  parseDeputyTable,
-  parseProfile,
-  type AgencyCode,
   type DelegationTable,
   type DeputyTable,
+  fail,
+  isPersonId,
+  ok,
+  parseAgencyCode,
+  parseDelegationTable,
+  parseDeputyTable,
+  parsePersonId,
+  parseProfile,
+  parseUnitId,
   type PersonId,
   type Result,
   type Role,
+  ROLES,
   type SignerProfile,
   type UnitId,
 } from "@countersign/crdt-model";
@@ -29,9 +33,6 @@ import { SETTINGS } from "../storage/settings.ts";
  * may add people to its own unit only, and never grant the administrator role.
  */
 export type Actor = Session | { system: true };
-
-// The same rule as crdt-model's ids (metadata.ts), which does not export its schemas.
-const ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export function isAdmin(actor: Actor): boolean {
   return "system" in actor || actor.roles.includes("admin");
@@ -56,7 +57,8 @@ export interface UnitInput {
 /** Adds a unit or changes one (name, parent); refuses an unknown parent and any cycle. */
 export async function saveUnit(store: Store, actor: Actor, input: UnitInput): Promise<Result<Unit>> {
   if (!isAdmin(actor)) return fail("directory.not-admin", NOT_ADMIN);
-  if (!ID_RE.test(input.id)) return fail("id.unit", "A unit id may hold only letters, digits and . _ : - (at most 128).");
+  const id = parseUnitId(input.id);
+  if (!id.ok) return id;
   const name = input.name.trim();
   if (name.length === 0 || name.length > 100) return fail("directory.name", "A unit needs a name of 1 to 100 characters.");
   const units = new Map((await store.units()).map((u) => [u.id as string, u]));
@@ -71,7 +73,7 @@ export async function saveUnit(store: Store, actor: Actor, input: UnitInput): Pr
       seen.add(at);
     }
   }
-  const unit: Unit = { id: asUnitId(input.id), name, parent: parent === null ? null : asUnitId(parent) };
+  const unit: Unit = { id: id.value, name, parent: parent === null ? null : asUnitId(parent) };
   await store.putUnit(unit);
   return ok(unit);
 }
@@ -99,7 +101,9 @@ export interface PersonInput {
 
 async function agencyCode(store: Store): Promise<Result<AgencyCode>> {
   const code = await store.getSetting(SETTINGS.code);
-  return code ? ok(code as AgencyCode) : fail("agency.not-initialized", "The agency has not been initialized (run countersign init).");
+  if (!code) return fail("agency.not-initialized", "The agency has not been initialized (run countersign init).");
+  const parsed = parseAgencyCode(code);
+  return parsed.ok ? parsed : fail("agency.damaged", `The agency's stored code is damaged: ${parsed.reason}`, parsed);
 }
 
 /**
@@ -125,7 +129,9 @@ async function validPerson(store: Store, input: PersonInput, active: boolean): P
   if (!roles.ok) return roles;
   const units = await store.units();
   if (!units.some((u) => u.id === input.unit)) return fail("directory.no-unit", `The unit ${input.unit} does not exist.`);
-  const person: Person = { id: asPersonId(input.id), name: input.name.trim(), unit: asUnitId(input.unit), level: input.level, roles: roles.value, active };
+  const id = parsePersonId(input.id);
+  if (!id.ok) return id;
+  const person: Person = { id: id.value, name: input.name.trim(), unit: asUnitId(input.unit), level: input.level, roles: roles.value, active };
   const profile = profileOf(code.value, person);
   if (!profile.ok) return profile;
   return ok(person);
@@ -179,7 +185,9 @@ export async function setRegistryGrantableRoles(store: Store, actor: Actor, role
 export async function addPerson(store: Store, actor: Actor, input: PersonInput): Promise<Result<Person>> {
   if (!isAdmin(actor) && !("person" in actor && actor.roles.includes("registry")))
     return fail("directory.not-permitted", "Only an administrator or a registry desk may add people.");
-  if (!mayManagePeopleOf(actor, asUnitId(input.unit))) return fail("directory.not-permitted", "The registry desk may add people to its own unit only.");
+  const unit = parseUnitId(input.unit);
+  if (!unit.ok) return unit;
+  if (!mayManagePeopleOf(actor, unit.value)) return fail("directory.not-permitted", "The registry desk may add people to its own unit only.");
   if (!isAdmin(actor) && input.roles.includes("admin")) return fail("directory.not-permitted", "Only an administrator may grant the administrator role.");
   const beyond = await beyondRegistryReach(store, actor, input);
   if (beyond) return fail("directory.not-permitted", beyond);
@@ -198,7 +206,7 @@ export async function updatePerson(
   changes: Partial<Omit<PersonInput, "id">> & { active?: boolean },
 ): Promise<Result<Person>> {
   if (!isAdmin(actor)) return fail("directory.not-admin", NOT_ADMIN);
-  const current = await store.person(asPersonId(id));
+  const current = await getPerson(store, id);
   if (!current) return fail("directory.no-person", `The person ${id} does not exist.`);
   const merged: PersonInput = {
     id,
@@ -214,7 +222,8 @@ export async function updatePerson(
 }
 
 export async function getPerson(store: Store, id: string): Promise<Person | undefined> {
-  return store.person(asPersonId(id));
+  const p = parsePersonId(id);
+  return p.ok ? store.person(p.value) : undefined;
 }
 
 export async function listPeople(store: Store, filter: { unit?: string } = {}): Promise<Person[]> {
@@ -238,7 +247,7 @@ export async function addDeputy(store: Store, actor: Actor, input: DeputyInput):
   if (!isAdmin(actor)) return fail("directory.not-admin", NOT_ADMIN);
   if (input.principal === input.deputy) return fail("directory.deputy", "A person cannot be their own deputy.");
   for (const id of [input.principal, input.deputy])
-    if (!(await store.person(asPersonId(id)))) return fail("directory.no-person", `The person ${id} does not exist.`);
+    if (!(await getPerson(store, id))) return fail("directory.no-person", `The person ${id} does not exist.`);
   if (!ISO_RE.test(input.from) || !ISO_RE.test(input.until)) return fail("directory.deputy", "A deputy's from and until must be ISO 8601 dates or times.");
   const from = new Date(input.from);
   const until = new Date(input.until);
@@ -273,7 +282,7 @@ export async function listDeputies(store: Store, at: Date = new Date()): Promise
 export async function getDeputyTable(store: Store): Promise<Result<DeputyTable>> {
   const code = await agencyCode(store);
   if (!code.ok) return code;
-  const rows = (await store.deputies()).filter((d) => ID_RE.test(d.principal) && ID_RE.test(d.deputy) && !Number.isNaN(Date.parse(d.from)) && !Number.isNaN(Date.parse(d.until)));
+  const rows = (await store.deputies()).filter((d) => isPersonId(d.principal) && isPersonId(d.deputy) && !Number.isNaN(Date.parse(d.from)) && !Number.isNaN(Date.parse(d.until)));
   return parseDeputyTable({ v: 1, agency: code.value, deputies: rows.map((d) => ({ principal: d.principal, deputy: d.deputy, from: d.from, until: d.until })) });
 }
 

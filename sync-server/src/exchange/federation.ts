@@ -1,7 +1,7 @@
 import {
-  asAgencyCode,
   fail,
   ok,
+  parseAgencyCode,
   parseCertificate,
   parseDelegationTable,
   sha256Hex,
@@ -21,8 +21,6 @@ import { x509 } from "../identity/x509.ts";
  * verify here — in the relay, batch sync and envelope import alike.
  */
 
-// The same rule as crdt-model's agency codes (metadata.ts) and identity/agency.ts.
-const CODE_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 // createAgencyCa names the CA "<agency name> 憑證管理中心"; the name shown is the part before it.
 const CA_SUFFIX = /\s*憑證管理中心$/u;
 
@@ -76,7 +74,8 @@ export async function inspectPeerCa(store: Store, input: string | Uint8Array, no
   const bc = cert.getExtension(x509.BasicConstraintsExtension);
   if (!bc || !bc.ca) return fail(FEDERATION_CODES.notCa, FEDERATION_REFUSALS.notCa);
   const o = cert.subjectName.getField("O");
-  if (o.length !== 1 || !CODE_RE.test(o[0]!)) return fail(FEDERATION_CODES.noAgency, FEDERATION_REFUSALS.noAgency);
+  const code = o.length === 1 ? parseAgencyCode(o[0]) : undefined;
+  if (!code?.ok) return fail(FEDERATION_CODES.noAgency, FEDERATION_REFUSALS.noAgency);
   if (now < cert.notBefore || now > cert.notAfter) return fail(FEDERATION_CODES.expired, FEDERATION_REFUSALS.expired);
   // A self-signed CA must verify under its own key; one issued by someone else (a national root)
   // is taken as the administrator confirms it by fingerprint.
@@ -91,7 +90,7 @@ export async function inspectPeerCa(store: Store, input: string | Uint8Array, no
   if (o[0] === ourCode) return fail(FEDERATION_CODES.clash, FEDERATION_REFUSALS.clash(o[0]!));
   const cn = cert.subjectName.getField("CN")[0] ?? o[0]!;
   return ok({
-    code: asAgencyCode(o[0]!),
+    code: code.value,
     name: cn.replace(CA_SUFFIX, "").trim() || o[0]!,
     fingerprint,
     caPem: cert.toString("pem"),

@@ -2,31 +2,32 @@ import { createHash } from "node:crypto";
 import * as Y from "yjs";
 import { unzipSync } from "fflate";
 import {
-  CountersignDocument,
+  type AgencyCode,
+  asEntryId,
   canonicalJson,
   checkTransition,
+  type Code,
+  CountersignDocument,
   deriveFromReport,
-  fromUtf8,
-  unsealEnvelope,
-  ENVELOPE_REFUSALS,
-  errorMessage,
-  fail,
-  ok,
-  openEnvelope,
   type DocId,
   type EntryId,
+  ENVELOPE_REFUSALS,
   type EnvelopeHeader,
+  errorMessage,
+  fail,
+  fromUtf8,
+  type Json,
+  ok,
   type OpenedDocument,
   type OpenedEnvelope,
-  type Code,
+  openEnvelope,
   type Refusal,
   type Result,
   type Sha256Hex,
   type TrustStore,
+  unsealEnvelope,
   type VerifyCache,
   type WorkflowState,
-  type AgencyCode,
-  type Json,
 } from "@countersign/crdt-model";
 import type { ExchangeRecord, Store } from "../storage/types.ts";
 import type { HeldRoom } from "../relay/room.ts";
@@ -142,7 +143,7 @@ export async function openForUs(
 ): Promise<Result<OpenedEnvelope>> {
   const bases = new Map<string, CountersignDocument>();
   for (const id of peekDocIds(plain, 10_000)) {
-    const d = await currentDoc(o.store, o.rooms, id as DocId);
+    const d = await currentDoc(o.store, o.rooms, id);
     if (d) bases.set(id, d);
   }
   return openEnvelope(plain, { trust, recipient: o.recipient, base: (id) => bases.get(id), cache: o.cache, now: o.now });
@@ -260,7 +261,8 @@ async function transition(
 ): Promise<Result<{ update: Uint8Array; added: EntryId[]; state: WorkflowState }>> {
   const { id, update } = opened;
   if (ours.id === "" && opened.mode.kind === "full" && ours.rawEntries().size === 0) {
-    const added = [...opened.doc.rawEntries().keys()] as EntryId[];
+    // openEnvelope verified every entry, so each key is its entry's hash.
+    const added = [...opened.doc.rawEntries().keys()].map((k) => asEntryId(k));
     const state = deriveFromReport(opened.doc, opened.report);
     const may = await peerMayChange(ctx.agency.code, id, { header, ours: undefined, after: opened.doc, state, added });
     if (!may.ok) return may;

@@ -1,4 +1,4 @@
-import { isEnvelopeId } from "@countersign/crdt-model";
+import { isDocId, type DocId } from "@countersign/crdt-model";
 
 /**
  * The document ids an envelope's ZIP central directory names (docs/<id>/update.bin), read before
@@ -6,8 +6,8 @@ import { isEnvelopeId } from "@countersign/crdt-model";
  * of documents we already hold, which `openEnvelope` needs (synchronously) as the base of a delta.
  * What the envelope really carries is what `openEnvelope` returns. Never throws; at most `max` ids.
  */
-export function peekDocIds(bytes: Uint8Array, max: number): string[] {
-  const ids = new Set<string>();
+export function peekDocIds(bytes: Uint8Array, max: number): DocId[] {
+  const ids = new Set<DocId>();
   try {
     const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     let end = -1;
@@ -27,7 +27,8 @@ export function peekDocIds(bytes: Uint8Array, max: number): string[] {
       const skip = nameLength + v.getUint16(p + 30, true) + v.getUint16(p + 32, true);
       if (p + 46 + nameLength > end) break;
       const m = /^docs\/([^/]+)\/update\.bin$/.exec(decoder.decode(bytes.subarray(p + 46, p + 46 + nameLength)));
-      if (m && isEnvelopeId(m[1]!)) ids.add(m[1]!);
+      const doc = m?.[1];
+      if (isDocId(doc)) ids.add(doc);
       p += 46 + skip;
     }
   } catch {

@@ -11,19 +11,18 @@
 //   (發文, of a decided document), and addresses this agency as an agency: it reaches our people
 //   only through the registry desk's 分文, never by naming one of our officers or units directly.
 import {
-  allSteps,
-  fail,
-  ok,
   type AgencyCode,
+  allSteps,
+  type Code,
   type CountersignDocument,
   type DocId,
   type DocumentPart,
   type EntryId,
   type EnvelopeHeader,
+  fail,
+  ok,
   type Purpose,
-  type Code,
   type Result,
-  type StepId,
   type WorkflowState,
 } from "@countersign/crdt-model";
 import type { Store } from "../storage/types.ts";
@@ -136,7 +135,7 @@ function addressesUsAsAgency(doc: DocId, after: CountersignDocument, state: Work
     if (!plan) continue;
     for (const s of allSteps(plan)) {
       const a = s.assignee;
-      if ((a.kind === "person" || a.kind === "unit") && a.agency === us) return fail(PEER_CODES.namesOurs, PEER_REFUSALS.namesOurs(doc, s.id as StepId));
+      if ((a.kind === "person" || a.kind === "unit") && a.agency === us) return fail(PEER_CODES.namesOurs, PEER_REFUSALS.namesOurs(doc, s.id));
     }
   }
   return ok(undefined);

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { BaseLogger as Logger } from "pino";
 import { createClient, type RedisClientType } from "redis";
 import * as Y from "yjs";
-import { asDocId, type DocId } from "@countersign/crdt-model";
+import { type DocId, parseDocId } from "@countersign/crdt-model";
 import type { Fanout } from "../http/server.ts";
 import type { Room } from "../relay/room.ts";
 import type { Rooms } from "../relay/rooms.ts";
@@ -89,10 +89,12 @@ export function decodeFanoutMessage(m: Buffer): FanoutMessage | undefined {
   if (m[1] === KIND_HEARTBEAT) return { kind: "heartbeat", from };
   const len = m.readUInt16BE(2 + ID_BYTES);
   if (m[1] !== KIND_UPDATE || len === 0 || m.length < HEADER + len) return undefined;
+  const doc = parseDocId(m.toString("utf8", HEADER, HEADER + len));
+  if (!doc.ok) return undefined;
   return {
     kind: "update",
     from,
-    doc: asDocId(m.toString("utf8", HEADER, HEADER + len)),
+    doc: doc.value,
     // A copy: the message buffer may be reused by the client, and Yjs keeps pending updates.
     update: new Uint8Array(m.subarray(HEADER + len)),
   };

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { ROLES, asPersonId, type Role } from "@countersign/crdt-model";
+import { ROLES, parsePersonId, type Role } from "@countersign/crdt-model";
 import type { Store } from "../storage/types.ts";
 
 /**
@@ -69,7 +69,8 @@ export async function demoPeople(store: Store, entries: readonly DemoEntry[]): P
   const units = new Map((await store.units()).map((u) => [u.id as string, u.name]));
   const out: DemoPerson[] = [];
   for (const e of entries) {
-    const p = await store.person(asPersonId(e.person));
+    const id = parsePersonId(e.person);
+    const p = id.ok ? await store.person(id.value) : undefined;
     out.push({ ...e, unit: p?.unit ?? null, unitName: p ? (units.get(p.unit) ?? null) : null });
   }
   return out;

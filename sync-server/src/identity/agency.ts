@@ -1,8 +1,8 @@
 import {
-  asAgencyCode,
   createAgencyCa,
   fail,
   ok,
+  parseAgencyCode,
   parseCertificate,
   toBase64,
   type AgencyCode,
@@ -40,8 +40,6 @@ export { SETTINGS };
 
 const P256: EcKeyImportParams = { name: "ECDSA", namedCurve: "P-256" };
 
-// The same rule as crdt-model's ids (metadata.ts).
-const CODE_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 export const MIN_PASSPHRASE = 12;
 
 export interface AgencyInit {
@@ -66,12 +64,13 @@ export interface AgencyCreated {
  */
 export async function initAgency(store: Store, opts: AgencyInit): Promise<Result<AgencyCreated>> {
   if (await store.getSetting(SETTINGS.code)) return fail("agency.initialized", "The agency is already initialized; it cannot be initialized twice.");
-  if (!CODE_RE.test(opts.code)) return fail("id.agency", "The agency code may hold only letters, digits and . _ : - (at most 128).");
+  const parsed = parseAgencyCode(opts.code);
+  if (!parsed.ok) return parsed;
   const name = opts.name.trim();
   if (name.length === 0 || name.length > 100) return fail("agency.name", "The agency needs a name of 1 to 100 characters.");
   if (opts.passphrase.length < MIN_PASSPHRASE) return fail("passphrase.short", `The passphrase must be at least ${MIN_PASSPHRASE} characters long.`);
 
-  const code = asAgencyCode(opts.code);
+  const code = parsed.value;
   // extractable only so that the key can be sealed here; loadAgency imports it non-extractable.
   const ca = await createAgencyCa({ agency: code, name, alg: "ES256", extractable: true });
   const receipt = (await crypto.subtle.generateKey(P256, true, ["sign", "verify"])) as CryptoKeyPair;
@@ -103,8 +102,11 @@ export const WRONG_PASSPHRASE = "The passphrase does not open this agency's keys
 
 /** Opens the agency's keys with the passphrase. */
 export async function loadAgency(store: Store, passphrase: string): Promise<Result<Agency>> {
-  const code = await store.getSetting(SETTINGS.code);
-  if (!code) return fail("agency.not-initialized", "The agency has not been initialized (run countersign init).");
+  const stored = await store.getSetting(SETTINGS.code);
+  if (!stored) return fail("agency.not-initialized", "The agency has not been initialized (run countersign init).");
+  const parsed = parseAgencyCode(stored);
+  if (!parsed.ok) return fail("agency.damaged", `The agency's stored code is damaged: ${parsed.reason}`, parsed);
+  const code = parsed.value;
   const [name, caPem, kdfText, caKey, receiptKey, receiptPublic, tokenSecret] = await Promise.all([
     store.getSetting(SETTINGS.name),
     store.getSetting(SETTINGS.caCert),
@@ -137,9 +139,9 @@ export async function loadAgency(store: Store, passphrase: string): Promise<Resu
     const receiptPublicKey = await crypto.subtle.importKey("spki", copy(pemBody(receiptPublic)), P256, true, ["verify"]);
     const tokenKey = await crypto.subtle.importKey("raw", copy(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
     return ok({
-      code: asAgencyCode(code),
+      code,
       name,
-      ca: { agency: asAgencyCode(code), cert: cert.value, keys: { privateKey: caPrivate, publicKey: caPublic }, alg: "ES256" },
+      ca: { agency: code, cert: cert.value, keys: { privateKey: caPrivate, publicKey: caPublic }, alg: "ES256" },
       caPem,
       caDecrypt,
       receipt: { alg: "ES256", privateKey: receiptPrivate, publicKey: receiptPublicKey, publicKeyPem: receiptPublic },

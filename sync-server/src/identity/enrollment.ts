@@ -1,5 +1,5 @@
 import {
-  asPersonId,
+  parsePersonId,
   certificateToBase64,
   fail,
   issueCertificate,
@@ -49,7 +49,8 @@ export interface EnrollmentCode {
 
 /** A new one-time code for an existing, active person (admin, or the registry desk of their unit). */
 export async function issueEnrollmentCode(store: Store, actor: Actor, personId: string, now: Date = new Date()): Promise<Result<EnrollmentCode>> {
-  const person = await store.person(asPersonId(personId));
+  const id = parsePersonId(personId);
+  const person = id.ok ? await store.person(id.value) : undefined;
   if (!person) return fail("directory.no-person", `The person ${personId} does not exist.`);
   if (!mayManagePeopleOf(actor, person.unit)) return fail("directory.not-permitted", "The registry desk may hand out enrollment codes for its own unit only.");
   // A code enrolls a device as that person: the desk may not hand one out for someone it could not

@@ -2,22 +2,25 @@ import {
   SIG_ALGS,
   TrustStore,
   algForCertificate,
-  asAgencyCode,
-  asPersonId,
-  asUnitId,
   certificateToBase64,
   fail,
   fromBase64,
   fromUtf8,
+  isAgencyCode,
+  isPersonId,
+  isUnitId,
   ok,
   parseCertificate,
   profileFromCertificate,
   utf8,
   verifyBytes,
+  type AgencyCode,
   type Code,
+  type PersonId,
   type Result,
   type Role,
   type SigAlg,
+  type UnitId,
   ROLES,
 } from "@countersign/crdt-model";
 import type { Store } from "../storage/types.ts";
@@ -174,11 +177,11 @@ function verifyParams(alg: SigAlg): EcKeyImportParams | RsaHashedImportParams {
 
 interface TokenPayload {
   v: 2;
-  sub: string;
-  unit: string;
+  sub: PersonId;
+  unit: UnitId;
   roles: string[];
   level: number;
-  agency: string;
+  agency: AgencyCode;
   cert: string;
   iat: number;
   exp: number;
@@ -232,11 +235,11 @@ export async function verifyToken(agency: Agency, token: string, now: Date = new
   if (payload.agency !== agency.code) return refuseToken("agency");
   if (now.getTime() >= payload.exp * 1000) return refuseToken("expired");
   return ok({
-    person: asPersonId(payload.sub),
-    unit: asUnitId(payload.unit),
+    person: payload.sub,
+    unit: payload.unit,
     roles: payload.roles as Role[],
     level: payload.level,
-    agency: asAgencyCode(payload.agency),
+    agency: payload.agency,
     cert: payload.cert,
     expiresAt: new Date(payload.exp * 1000).toISOString(),
   });
@@ -254,7 +257,7 @@ function parsePayload(bytes: Uint8Array): TokenPayload | undefined {
   const str = (k: string) => typeof p[k] === "string";
   const int = (k: string) => Number.isSafeInteger(p[k]);
   const roles = p.roles;
-  if (p.v !== 2 || !str("sub") || !str("cert") || !str("unit") || !str("agency") || !int("level") || !int("iat") || !int("exp")) return undefined;
+  if (p.v !== 2 || !isPersonId(p.sub) || !str("cert") || !isUnitId(p.unit) || !isAgencyCode(p.agency) || !int("level") || !int("iat") || !int("exp")) return undefined;
   if (!Array.isArray(roles) || !roles.every((r) => typeof r === "string" && (ROLES as readonly string[]).includes(r))) return undefined;
   return p as unknown as TokenPayload;
 }

@@ -1,7 +1,7 @@
 import * as pkijs from "pkijs";
 import {
   algForCertificate,
-  asPersonId,
+  parsePersonId,
   certificateFingerprint,
   certificateToBase64,
   fail,
@@ -193,7 +193,8 @@ export async function registerPkcs12(
   input: { person: string; p12: Uint8Array; password: string },
   now: Date = new Date(),
 ): Promise<Result<Registered>> {
-  const person = await store.person(asPersonId(input.person));
+  const id = parsePersonId(input.person);
+  const person = id.ok ? await store.person(id.value) : undefined;
   if (!person) return fail("directory.no-person", `The person ${input.person} does not exist.`);
   if (!mayManagePeopleOf(actor, person.unit)) return fail("directory.not-permitted", "The registry desk may register certificates for its own unit only.");
   const opened = await openPkcs12(input.p12, input.password);

@@ -8,7 +8,7 @@
 // + the payload part)). The prefix in the MAC keeps a ticket from passing for a token and back.
 // Payload: { n: nonce, exp: seconds, s: the session }. Single use across server processes: the nonce
 // is a row of the store's challenges table ("ticket:" + nonce), deleted atomically when used.
-import { asAgencyCode, asPersonId, asUnitId, fail, fromUtf8, ok, utf8, ROLES, type Code, type Result, type Role } from "@countersign/crdt-model";
+import { isAgencyCode, isPersonId, isUnitId, fail, fromUtf8, ok, utf8, ROLES, type Code, type Result, type Role } from "@countersign/crdt-model";
 import type { IdentityStore } from "../storage/types.ts";
 import type { Agency } from "./agency.ts";
 import { base64url } from "./login.ts";
@@ -102,18 +102,19 @@ function parsePayload(body: string): TicketPayload | undefined {
   const s = p.s;
   if (typeof p.n !== "string" || !Number.isSafeInteger(p.exp) || typeof s !== "object" || s === null) return undefined;
   const str = (k: string) => typeof s[k] === "string";
-  if (!str("person") || !str("unit") || !str("agency") || !str("cert") || !str("expiresAt") || !Number.isSafeInteger(s.level)) return undefined;
+  const { person, unit, agency } = s;
+  if (!isPersonId(person) || !isUnitId(unit) || !isAgencyCode(agency) || !str("cert") || !str("expiresAt") || !Number.isSafeInteger(s.level)) return undefined;
   const roles = s.roles;
   if (!Array.isArray(roles) || !roles.every((r) => typeof r === "string" && (ROLES as readonly string[]).includes(r))) return undefined;
   return {
     n: p.n,
     exp: p.exp as number,
     s: {
-      person: asPersonId(s.person as string),
-      unit: asUnitId(s.unit as string),
+      person,
+      unit,
       roles: roles as Role[],
       level: s.level as number,
-      agency: asAgencyCode(s.agency as string),
+      agency,
       cert: s.cert as string,
       expiresAt: s.expiresAt as string,
     },

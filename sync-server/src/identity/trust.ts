@@ -1,4 +1,4 @@
-import { TrustStore, asAgencyCode, fail, ok, parseCertificate, parseDelegationTable, type DelegationTable, type DeputyTable, type Result, type SignerProfile } from "@countersign/crdt-model";
+import { TrustStore, parseAgencyCode, fail, ok, parseCertificate, parseDelegationTable, type DelegationTable, type DeputyTable, type Result, type SignerProfile } from "@countersign/crdt-model";
 import type { CertificateRow, Store } from "../storage/types.ts";
 import { getDelegation, getDeputyTable, profileOf } from "../directory/directory.ts";
 import { SETTINGS } from "../storage/settings.ts";
@@ -37,6 +37,8 @@ export async function buildTrustStore(store: Store): Promise<Result<TrustStore>>
   const code = await store.getSetting(SETTINGS.code);
   const caPem = await store.getSetting(SETTINGS.caCert);
   if (!code || !caPem) return fail("agency.not-initialized", "The agency has not been initialized (run countersign init).");
+  const agency = parseAgencyCode(code);
+  if (!agency.ok) return fail("agency.damaged", `The agency's stored code is damaged: ${agency.reason}`, agency);
   const ca = parseCertificate(caPem);
   if (!ca.ok) return fail("agency.damaged", `The agency's CA certificate is damaged: ${ca.reason}`, ca);
 
@@ -63,7 +65,7 @@ export async function buildTrustStore(store: Store): Promise<Result<TrustStore>>
       if (issuer) revoked.push({ ca: issuer, serial: cert.value.serialNumber });
       continue;
     }
-    const profile = profileOf(asAgencyCode(code), person);
+    const profile = profileOf(agency.value, person);
     if (!profile.ok) continue;
     if (cert.value.subject === cert.value.issuer && !cas.some((c) => sameCert(c, cert.value))) cas.push(cert.value);
     bindings.push({ cert: cert.value, profile: profile.value });

@@ -2,7 +2,7 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, WebSocket, type RawData } from "ws";
 import type { BaseLogger as Logger } from "pino";
-import { asDocId, errorMessage, fail, type DocId, type PersonId, type Result } from "@countersign/crdt-model";
+import { asPersonId, type DocId, errorMessage, fail, parseDocId, type Result } from "@countersign/crdt-model";
 import type { DirectoryStore, DocStore } from "../storage/types.ts";
 import type { Metrics } from "../http/metrics.ts";
 import { access, type Principal } from "./authz.ts";
@@ -38,8 +38,6 @@ export interface RelayOptions {
   /** Ping interval; a connection that misses a pong is dropped. */
   heartbeatMs: number;
 }
-
-export const DOC_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * The y-websocket relay: `ws://host/sync/<docId>?ticket=…`, one room per document, so the stock
@@ -78,12 +76,13 @@ export class Relay {
       raw = "";
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      if (!DOC_ID.test(raw)) {
+      const doc = parseDocId(raw);
+      if (!doc.ok) {
         this.o.metrics.refuse("bad-document-id");
         ws.close(CLOSE_FORBIDDEN, "The document id is not valid.");
         return;
       }
-      void this.accept(ws, asDocId(raw), url.searchParams);
+      void this.accept(ws, doc.value, url.searchParams);
     });
     return true;
   }
@@ -163,7 +162,7 @@ export class Relay {
 
   /** How presence shows a person: their name and unit's name from the directory (presence.ts). */
   private async shown(who: Principal): Promise<Shown> {
-    const [person, units] = await Promise.all([this.o.store.person(who.person as PersonId), this.o.store.units()]);
+    const [person, units] = await Promise.all([this.o.store.person(asPersonId(who.person)), this.o.store.units()]);
     return { person: who.person, name: person?.name ?? who.person, unit: units.find((u) => u.id === who.unit)?.name ?? who.unit };
   }
 

@@ -1,5 +1,5 @@
 import pg from "pg";
-import type { DocId, PersonId, Sha256Hex } from "@countersign/crdt-model";
+import { type DocId, type PersonId, type Sha256Hex, uncheckedFromStore } from "@countersign/crdt-model";
 import { LOCK_DOC, prepareDatabase, seqOf } from "./postgres-schema.ts";
 import { writeBackup } from "./postgres-backup.ts";
 import { PostgresExchange } from "./postgres-exchange.ts";
@@ -270,7 +270,7 @@ export class PostgresStore implements Store {
       "SELECT c.serial, c.person, c.revoked_at, p.active, p.unit, p.level, p.roles FROM certificates c LEFT JOIN people p ON p.id = c.person WHERE c.serial = ANY($1::text[])",
       [[...serials]],
     );
-    for (const row of r.rows) out.set(row.serial, { person: row.person as PersonId, revoked: row.revoked_at !== null, active: row.active === true, current: currentEntry(row) });
+    for (const row of r.rows) out.set(row.serial, { person: uncheckedFromStore.person(row.person), revoked: row.revoked_at !== null, active: row.active === true, current: currentEntry(row) });
     return out;
   }
 

@@ -1,7 +1,7 @@
 // Rows as both SQL stores hold them, and back to the Store interface's shapes. SQLite and PostgreSQL
 // share column names and meanings; only booleans differ (SQLite stores 0/1).
 import { createHash } from "node:crypto";
-import type { AgencyCode, DocId, EntryId, PersonId, Role, Sha256Hex, UnitId } from "@countersign/crdt-model";
+import { uncheckedFromStore, type Role, type Sha256Hex, type UnitId } from "@countersign/crdt-model";
 import { isCode } from "@countersign/crdt-model";
 import type {
   Assignment,
@@ -36,13 +36,13 @@ export const blob = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffse
 
 export function toIndexRow(r: IndexDbRow): DocIndexRow {
   return {
-    doc: r.doc as DocId,
+    doc: uncheckedFromStore.doc(r.doc),
     kind: r.kind,
     subject: r.subject,
     status: r.status,
     secrecy: r.secrecy,
-    unit: r.unit as UnitId | null,
-    caseOfficer: r.case_officer as PersonId | null,
+    unit: r.unit === null ? null : uncheckedFromStore.unit(r.unit),
+    caseOfficer: r.case_officer === null ? null : uncheckedFromStore.person(r.case_officer),
     dueDate: r.due_date,
     participants: JSON.parse(r.participants) as string[],
     holders: JSON.parse(r.holders) as string[],
@@ -57,8 +57,8 @@ export interface ReceiptDbRow {
   signature: string;
 }
 export const toReceipt = (r: ReceiptDbRow): EntryReceipt => ({
-  doc: r.doc as DocId,
-  entry: r.entry as EntryId,
+  doc: uncheckedFromStore.doc(r.doc),
+  entry: uncheckedFromStore.entry(r.entry),
   receivedAt: r.received_at,
   signature: r.signature,
 });
@@ -79,12 +79,12 @@ export interface DirectoryColumns {
   roles: string | null;
 }
 export const currentEntry = (r: DirectoryColumns): { unit: UnitId; level: number; roles: Role[] } | null =>
-  r.unit === null || r.level === null || r.roles === null ? null : { unit: r.unit as UnitId, level: r.level, roles: JSON.parse(r.roles) as Role[] };
+  r.unit === null || r.level === null || r.roles === null ? null : { unit: uncheckedFromStore.unit(r.unit), level: r.level, roles: JSON.parse(r.roles) as Role[] };
 
 export const toPerson = (r: PersonDbRow): Person => ({
-  id: r.id as PersonId,
+  id: uncheckedFromStore.person(r.id),
   name: r.name,
-  unit: r.unit as UnitId,
+  unit: uncheckedFromStore.unit(r.unit),
   level: r.level,
   roles: JSON.parse(r.roles) as Role[],
   active: r.active === 1 || r.active === true,
@@ -101,7 +101,7 @@ export interface CertDbRow {
 
 export const toCertificate = (r: CertDbRow): CertificateRow => ({
   serial: r.serial,
-  person: r.person as PersonId,
+  person: uncheckedFromStore.person(r.person),
   cert: r.cert,
   issuedAt: r.issued_at,
   revokedAt: r.revoked_at,
@@ -115,8 +115,8 @@ export interface DeputyDbRow {
   until_at: string;
 }
 export const toDeputy = (r: DeputyDbRow): DeputyRow => ({
-  principal: r.principal as PersonId,
-  deputy: r.deputy as PersonId,
+  principal: uncheckedFromStore.person(r.principal),
+  deputy: uncheckedFromStore.person(r.deputy),
   from: r.from_at,
   until: r.until_at,
 });
@@ -129,7 +129,7 @@ export interface EnrollmentDbRow {
 }
 export const toEnrollment = (r: EnrollmentDbRow): EnrollmentRow => ({
   codeHash: r.code_hash,
-  person: r.person as PersonId,
+  person: uncheckedFromStore.person(r.person),
   expiresAt: r.expires_at,
   usedAt: r.used_at,
 });
@@ -159,7 +159,7 @@ export interface PeerDbRow {
   removed_at: string | null;
 }
 export const toPeer = (r: PeerDbRow): PeerAgency => ({
-  code: r.code as AgencyCode,
+  code: uncheckedFromStore.agency(r.code),
   name: r.name,
   caPem: r.ca_pem,
   fingerprint: r.fingerprint,
@@ -206,7 +206,7 @@ export const toExchange = (r: ExchangeDbRow): ExchangeRecord => ({
   peer: r.peer,
   purpose: r.purpose,
   answers: r.answers,
-  docs: JSON.parse(r.docs) as DocId[],
+  docs: (JSON.parse(r.docs) as string[]).map((d) => uncheckedFromStore.doc(d)),
   sha256: r.sha256,
   size: Number(r.size),
   status: r.status,
@@ -243,7 +243,7 @@ export interface OutboxDbRow {
 }
 export const toOutbox = (r: OutboxDbRow): OutboxItem => ({
   envelope: r.envelope,
-  peer: r.peer as AgencyCode,
+  peer: uncheckedFromStore.agency(r.peer),
   data: bytes(r.data),
   attempts: r.attempts,
   nextAttemptAt: r.next_attempt_at,
@@ -260,9 +260,9 @@ export interface AssignmentDbRow {
   envelope: string | null;
 }
 export const toAssignment = (r: AssignmentDbRow): Assignment => ({
-  doc: r.doc as DocId,
-  person: r.person as PersonId,
-  by: r.assigned_by as PersonId,
+  doc: uncheckedFromStore.doc(r.doc),
+  person: uncheckedFromStore.person(r.person),
+  by: uncheckedFromStore.person(r.assigned_by),
   at: r.at,
   envelope: r.envelope,
 });

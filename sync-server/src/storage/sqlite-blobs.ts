@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import type { Sha256Hex } from "@countersign/crdt-model";
+import { type Sha256Hex, uncheckedFromStore } from "@countersign/crdt-model";
 import { blob, bytes, checkBlobHash } from "./rows.ts";
 import type { BlobStore } from "./types.ts";
 
@@ -36,6 +36,6 @@ export class SqliteBlobs implements BlobStore {
 
   async hasBlobs(sha256: readonly Sha256Hex[]): Promise<Set<Sha256Hex>> {
     if (!sha256.length) return new Set();
-    return new Set((this.hasStmt.all(JSON.stringify(sha256)) as { sha256: Sha256Hex }[]).map((r) => r.sha256));
+    return new Set((this.hasStmt.all(JSON.stringify(sha256)) as { sha256: string }[]).map((r) => uncheckedFromStore.sha256(r.sha256)));
   }
 }

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import type { DocId, PersonId, Sha256Hex } from "@countersign/crdt-model";
+import { type DocId, type PersonId, type Sha256Hex, uncheckedFromStore } from "@countersign/crdt-model";
 import {
   prepareDatabase,
   SCHEMA_VERSION,
@@ -313,7 +313,7 @@ export class SqliteStore implements Store {
     const out = new Map<string, CertificateStanding>();
     if (!serials.length) return out;
     const rows = this.s.standings.all(JSON.stringify(serials)) as ({ serial: string; person: string; revoked_at: string | null; active: number | null } & DirectoryColumns)[];
-    for (const r of rows) out.set(r.serial, { person: r.person as PersonId, revoked: r.revoked_at !== null, active: r.active === 1, current: currentEntry(r) });
+    for (const r of rows) out.set(r.serial, { person: uncheckedFromStore.person(r.person), revoked: r.revoked_at !== null, active: r.active === 1, current: currentEntry(r) });
     return out;
   }
 
@@ -353,7 +353,7 @@ export class SqliteStore implements Store {
   readonly getBlob: Store["getBlob"] = (h) => this.blobs.getBlob(h);
   readonly hasBlobs: Store["hasBlobs"] = (hs) => this.blobs.hasBlobs(hs);
   async blobDocs(sha256: Sha256Hex): Promise<DocId[]> {
-    return (this.s.blobDocs.all(sha256) as { doc: DocId }[]).map((r) => r.doc);
+    return (this.s.blobDocs.all(sha256) as { doc: string }[]).map((r) => uncheckedFromStore.doc(r.doc));
   }
 
   /** In the group commit, like appendUpdate: durable when this resolves. */
