@@ -6,7 +6,6 @@ import {
   SECRECY_LEVELS,
   SECTION_LABELS,
   SPEEDS,
-  asDocId,
   fail,
   ok,
   randomId,
@@ -17,6 +16,7 @@ import {
   type Section,
   type SignerProfile,
   type Speed,
+  parseDocId,
 } from "@countersign/crdt-model";
 
 /**
@@ -101,9 +101,11 @@ export const newDocId = (): string => randomId("doc-");
 export function createDraft(input: DraftInput, me: SignerProfile, id: string = newDocId()): Result<CountersignDocument> {
   const checked = checkDraft(input);
   if (!checked.ok) return checked;
+  const docId = parseDocId(id);
+  if (!docId.ok) return docId;
   const d = checked.value;
   const created = CountersignDocument.create({
-    id: asDocId(id),
+    id: docId.value,
     subject: d.subject,
     metadata: {
       kind: d.kind,

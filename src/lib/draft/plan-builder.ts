@@ -4,7 +4,6 @@
 // change returns a new draft or a one-sentence reason and leaves the old draft as it was; the plan
 // written into the document is always one `parseRoutingPlan` accepts.
 import {
-  asAgencyCode,
   asPersonId,
   asStepId,
   asUnitId,
@@ -21,6 +20,8 @@ import {
   type RoutingPlan,
   type Stage,
   type Step,
+  isAgencyCode,
+  isUnitId,
 } from "@countersign/crdt-model";
 import type { DirDeputy, DirPerson, DirUnit } from "./directory.ts";
 
@@ -97,20 +98,18 @@ export function addCountersign(d: PlanDraft, units: readonly DirUnit[], parallel
   return ok({ ...d, stages: [...d.stages, ...added] });
 }
 
-const AGENCY_RE = /^[A-Za-z0-9._:-]{1,128}$/;
-
 /** Adds a countersign step of another agency (跨機關會辦), optionally naming its unit. */
 export function addAgencyStep(d: PlanDraft, agency: { code: string; name?: string }, unit: string | null, ownAgency: string, id: IdMaker = randomStepId): Result<PlanDraft> {
   const code = agency.code.trim();
   const u = unit?.trim() || null;
-  if (!AGENCY_RE.test(code)) return fail("plan-edit.agency-code", "An agency code may hold only letters, digits and . _ : - (at most 128).");
-  if (u !== null && !AGENCY_RE.test(u)) return fail("plan-edit.agency-code", "A unit code may hold only letters, digits and . _ : - (at most 128).");
+  if (!isAgencyCode(code)) return fail("plan-edit.agency-code", "An agency code may hold only letters, digits and . _ : - (at most 128).");
+  if (u !== null && !isUnitId(u)) return fail("plan-edit.agency-code", "A unit code may hold only letters, digits and . _ : - (at most 128).");
   if (code === ownAgency) return fail("plan-edit.agency-code", "That is this agency's own code: add one of its units instead.");
   if (allOf(d).some((s) => names(s) === `agency:${code}:${u ?? ""}`)) return fail("plan-edit.duplicate", `Agency ${code} already countersigns this document.`);
   const step: Step = {
     id: asStepId(id()),
     type: "countersign",
-    assignee: u ? { kind: "agency", agency: asAgencyCode(code), unit: asUnitId(u) } : { kind: "agency", agency: asAgencyCode(code) },
+    assignee: u ? { kind: "agency", agency: code, unit: u } : { kind: "agency", agency: code },
     label: `${agency.name?.trim() || code}${u ? ` ${u}` : ""}會辦`,
   };
   return ok({ ...d, stages: [...d.stages, { kind: "single", step }] });

@@ -2,7 +2,7 @@
 // `reassign` entry, made through the same path as every action on the document page — the model's
 // signAction over the current content, with the heads of the verified chain as parents — so it
 // works offline (the entry waits in the local queue) and every replica verifies it the same way.
-import { TrustStore, asPersonId, derive, fail, ok, signAction, type Result, type Signer } from "@countersign/crdt-model";
+import { TrustStore, derive, fail, ok, signAction, type Result, type Signer, parsePersonId } from "@countersign/crdt-model";
 import type { LocalStore } from "$lib/local/local-store.ts";
 import { trustTables } from "$lib/local/trust-tables.ts";
 
@@ -27,17 +27,18 @@ export async function localTrust(store: LocalStore, caPem: string | undefined): 
 export async function reassign(store: LocalStore, signer: Signer, trust: TrustStore, input: ReassignInput): Promise<Result<void>> {
   const reason = input.reason.trim();
   if (!reason) return fail("reassign.input", "請填寫改分理由。");
-  if (!input.to) return fail("reassign.input", "請選擇改分的承辦人。");
+  const to = parsePersonId(input.to);
+  if (!to.ok) return fail("reassign.input", "請選擇改分的承辦人。");
   const local = store.openDoc(input.doc);
   try {
     await local.ready;
     if (!local.doc.metadata().ok) return fail("local.not-downloaded", "這份公文尚未下載到此裝置；請連線後再試。");
     const state = await derive(local.doc, trust);
     if (state.caseOfficer === input.to) return fail("reassign.same-officer", "這份公文已由該承辦人承辦。");
-    const signed = await signAction(local.doc, signer, state.heads, { action: { kind: "reassign", to: asPersonId(input.to) }, step: null, opinion: reason });
+    const signed = await signAction(local.doc, signer, state.heads, { action: { kind: "reassign", to: to.value }, step: null, opinion: reason });
     if (!signed.ok) return signed;
     // The metadata follows the signed 改分 (the relay refuses it ahead of a signed entry, never after).
-    const moved = local.doc.setMetadata({ caseOfficer: asPersonId(input.to) });
+    const moved = local.doc.setMetadata({ caseOfficer: to.value });
     if (!moved.ok) return moved;
     await store.noteLocal(input.doc, local.doc);
     return ok(undefined);
