@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
   agencyCodeSchema,
+  asDocId,
+  asSha256Hex,
   docIdSchema,
   parseAgencyCode,
   parseDocId,
@@ -65,5 +67,11 @@ describe("id parsers", () => {
     const bad = parseDocId("a:b");
     expect(r.error?.issues[0]?.message).toBe(bad.ok ? "" : bad.reason);
     expect(agencyCodeSchema.safeParse("A-DEMO-EDU").success).toBe(true);
+  });
+
+  it("asXxx checks too: a literal that breaks the rule is a bug, and throws", () => {
+    expect(asDocId("doc-1")).toBe("doc-1");
+    expect(() => asDocId("a/b")).toThrow(TypeError);
+    expect(() => asSha256Hex("x")).toThrow(/SHA-256/);
   });
 });

@@ -80,12 +80,10 @@ function guard<T extends string>(kind: IdKind): (s: unknown) => s is T {
 /** Checked brand for literals and values this program made itself: throws on a bad one (a bug). */
 function asserter<T extends string>(kind: IdKind): (s: string) => T {
   return (s) => {
-    if (CHECK_AS && !matches(kind, s)) throw new TypeError(`${ID_RULES[kind].reason} Got ${JSON.stringify(s)}.`);
+    if (!matches(kind, s)) throw new TypeError(`${ID_RULES[kind].reason} Got ${JSON.stringify(s)}.`);
     return s as T;
   };
 }
-// TODO(issue 13): true once every trust boundary uses parseXxx instead of asXxx (in progress).
-const CHECK_AS = false;
 
 // Parsers: for values from outside. They take `unknown` so a JSON field or a stored row needs no cast.
 export const parseDocId = parser<DocId>("doc");

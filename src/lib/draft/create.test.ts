@@ -4,7 +4,7 @@
 import "fake-indexeddb/auto";
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import { CountersignDocument, asDocId, checkTransition, createSampleAgency, exportDiContent, sampleTrust } from "@countersign/crdt-model";
+import { CountersignDocument, NO_DOC_ID, checkTransition, createSampleAgency, exportDiContent, sampleTrust } from "@countersign/crdt-model";
 import { LocalStore } from "$lib/local/local-store.ts";
 import { addWorkingDays, createDraft, sectionsFor, type DraftInput } from "./create.ts";
 import { saveNewDraft } from "./save.ts";
@@ -75,7 +75,7 @@ describe("a new document from structure", () => {
     const doc = must(createDraft(memo, me, "doc-t2"));
     const empty = CountersignDocument.wrap(new Y.Doc());
     const shadow = must(CountersignDocument.fromUpdate(doc.encodeState()));
-    expect(empty.id).toBe(asDocId(""));
+    expect(empty.id).toBe(NO_DOC_ID);
     const r = await checkTransition(empty, shadow, sampleTrust(agency));
     expect(r.ok).toBe(true);
     if (r.ok) expect(r.value.state.status).toBe("draft");
