@@ -19,6 +19,10 @@ import {
 } from "@countersign/crdt-model";
 import { decisionOnlyPlan, provider, startAgency, testMetadata, until, must, type RunningAgency, type Who } from "./support/agency-server.ts";
 import { getDeputyTable } from "@countersign/sync-server";
+import { parseRefusalText, type WireRefusal } from "./support/raw-client.ts";
+
+/** The relay's last refusal as it travelled (code and sentence); the helpers below return its sentence. */
+let lastRefusal: WireRefusal | null = null;
 
 let a: RunningAgency;
 const day = 86400_000;
@@ -71,7 +75,11 @@ async function join(id: string, who: Who, initial?: Uint8Array): Promise<Client>
   const p = provider(a, id, a.people[who].token, ydoc);
   const told: string[] = [];
   p.messageHandlers[2] = (_enc, dec) => {
-    if (decoding.readVarUint(dec) === 0) told.push(decoding.readVarString(dec));
+    if (decoding.readVarUint(dec) === 0) {
+      const refusal = parseRefusalText(decoding.readVarString(dec));
+      lastRefusal = refusal;
+      told.push(refusal.reason);
+    }
   };
   await until(() => p.synced, 10_000, `${who} synced`);
   return { doc: CountersignDocument.wrap(ydoc), told, close: () => p.destroy() };
@@ -138,6 +146,7 @@ describe("finding 4: deputies come from the agency's deputy table", () => {
     const id = await draft({ category: "人事" }, plan);
     expect(await act(id, "officer", SUBMIT)).toBeNull();
     expect(await act(id, "officer", DECIDE)).toBe("The update adds an invalid entry: The case officer may not decide his own document.");
+    expect(lastRefusal?.code).toBe("update.invalid-entry");
     expect((await row(id)).status).toBe("in-review");
   });
 
@@ -178,6 +187,7 @@ describe("finding 6: secrecy, unit and case officer change only through signed e
   it("lowering 密 without a supervisor's signed entry is refused", async () => {
     const id = await draft({ secrecy: "confidential" }, a.plan());
     expect(await edit(id, "officer", (d) => d.setMetadata({ secrecy: "none" }))).toBe(UNSIGNED_SECRECY);
+    expect(lastRefusal?.code).toBe("update.access-field");
     expect((await row(id)).secrecy).toBe("confidential");
     expect(await reaches(id, "personnel")).toBe(false);
     // The case officer's own signed 密等變更 downward is refused too: a supervisor lowers it.
