@@ -391,7 +391,7 @@ describe("chaos: two browsers, two server processes on PostgreSQL and Redis, a r
       }
       return out;
     };
-    let last: string[] = [];
+    let last: string[];
     const settleUntil = Date.now() + 45_000;
     for (;;) {
       await settle();

@@ -2,7 +2,7 @@
 // (also offline), and the signing history with its badges, receipts and diffs.
 import { describe, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
-import { useDemoAgency, T, enrollDemoPerson, synced, openDoc, docStatus, act, type Person } from "./demo-session.ts";
+import { useDemoAgency, T, enrollDemoPerson, synced, openDoc, docStatus, act } from "./demo-session.ts";
 
 const agency = useDemoAgency();
 const pageErrors: string[] = [];

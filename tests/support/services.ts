@@ -166,7 +166,7 @@ export async function startPostgres(): Promise<Service> {
     owed.delete(cleanup);
     const tail = readTail(log);
     cleanup();
-    throw new Error(`${(e as Error).message}${tail ? `\nserver log:\n${tail}` : ""}`);
+    throw new Error(`${(e as Error).message}${tail ? `\nserver log:\n${tail}` : ""}`, { cause: e });
   }
 }
 

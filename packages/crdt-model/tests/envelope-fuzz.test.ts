@@ -132,8 +132,10 @@ function mutate(base: Uint8Array, l: Layout, other: Uint8Array, rnd: () => numbe
       const f = l.fields[int(l.fields.length)]!;
       const choices = [0, 1, 0xffff, 0xffffffff, (f.size === 2 ? u16(b, f.at) : u32(b, f.at)) + (rnd() < 0.5 ? 1 : -1), int(2 ** 32)];
       const v = choices[int(choices.length)]! >>> 0;
-      if (f.size === 2) (b[f.at] = v & 0xff), (b[f.at + 1] = (v >> 8) & 0xff);
-      else for (let i = 0; i < 4; i++) b[f.at + i] = (v >>> (8 * i)) & 0xff;
+      if (f.size === 2) {
+        b[f.at] = v & 0xff;
+        b[f.at + 1] = (v >> 8) & 0xff;
+      } else for (let i = 0; i < 4; i++) b[f.at + i] = (v >>> (8 * i)) & 0xff;
       return { bytes: b, what: `field at ${f.at} (${f.content ? "content" : "metadata"}) = ${v}` };
     }
     case 8: {
@@ -179,7 +181,7 @@ async function check(bytes: Uint8Array, expected: string | null, where: string):
   try {
     r = await openEnvelope(bytes, opts);
   } catch (e) {
-    throw new Error(`${where}: openEnvelope threw ${String(e)}`);
+    throw new Error(`${where}: openEnvelope threw ${String(e)}`, { cause: e });
   }
   const ms = performance.now() - t0;
   if (ms > MAX_OPEN_MS) throw new Error(`${where}: openEnvelope took ${ms.toFixed(0)} ms`);

@@ -164,7 +164,7 @@ export class RedisFanout implements Fanout {
       this.stopped = true;
       this.pub.destroy();
       this.sub.destroy();
-      throw new Error(`The Redis fan-out could not start: ${(e as Error).message}`);
+      throw new Error(`The Redis fan-out could not start: ${(e as Error).message}`, { cause: e });
     }
     this.timer = setInterval(() => this.tick(), this.heartbeatMs);
     this.timer.unref();

@@ -410,7 +410,7 @@ export async function openPostgresStore(url: string): Promise<Store> {
     await prepareDatabase(pool);
   } catch (e) {
     await pool.end().catch(() => undefined);
-    throw new Error(`The PostgreSQL store at ${redactUrl(url)} cannot be opened: ${(e as Error).message}`);
+    throw new Error(`The PostgreSQL store at ${redactUrl(url)} cannot be opened: ${(e as Error).message}`, { cause: e });
   }
   return new PostgresStore(pool);
 }

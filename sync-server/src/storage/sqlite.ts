@@ -467,7 +467,7 @@ export async function restoreSqliteStore(fromFile: string, toFile: string): Prom
   try {
     source = new Database(fromFile, { readonly: true, fileMustExist: true });
   } catch (e) {
-    throw new Error(`${fromFile} cannot be opened as an SQLite database: ${(e as Error).message}.`);
+    throw new Error(`${fromFile} cannot be opened as an SQLite database: ${(e as Error).message}.`, { cause: e });
   }
   try {
     try {

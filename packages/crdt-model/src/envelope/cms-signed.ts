@@ -31,7 +31,7 @@ import { ecdsaP1363ToDer } from "../chain/cms.ts";
 import type { SigAlg } from "../chain/types.ts";
 import { bytesEqual, sha256Hex } from "../bytes.ts";
 import { errorMessage, fail, ok, type Result } from "../result.ts";
-import { REFUSE, refuse } from "./refusals.ts";
+import { refuse } from "./refusals.ts";
 
 /**
  * The envelope's signature: a detached CMS SignedData over the manifest's exact bytes, by the sending

@@ -29,7 +29,7 @@ import { bytesEqual, own, toHex } from "../bytes.ts";
 import { errorMessage, fail, ok, type Result } from "../result.ts";
 import { toArrayBuffer } from "./cms-signed.ts";
 import { DEFAULT_LIMITS } from "./types.ts";
-import { REFUSE, refuse } from "./refusals.ts";
+import { refuse } from "./refusals.ts";
 
 /**
  * Encryption of a whole envelope for the receiving agency: CMS AuthEnvelopedData (RFC 5083) with

@@ -12,7 +12,7 @@ import { verifyManifestSignature } from "./cms-signed.ts";
 import { attachmentRefs, chainMatches, digestHex, parseChainPart } from "./docparts.ts";
 import { REFUSE, REFUSE_CODES, refuse } from "./refusals.ts";
 import type { Code } from "../refusal/codes.ts";
-import { extract, readZip, type ZipArchive } from "./zip.ts";
+import { extract, readZip } from "./zip.ts";
 import {
   DEFAULT_LIMITS,
   ENVELOPE_MIMETYPE,

@@ -128,10 +128,13 @@ export function deflateBomb(bytes: number): Uint8Array {
   for (const len of [0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 2]) put(len, 3);
   // Code-length codes: 18 = "0", 1 = "10", 2 = "11". Literal 0 gets 2, 255 zeros, 256 gets 2, 28 zeros, 285 gets 1, distance 0 gets 1.
   code("11");
-  code("0"), put(138 - 11, 7);
-  code("0"), put(117 - 11, 7);
+  code("0");
+  put(138 - 11, 7);
+  code("0");
+  put(117 - 11, 7);
   code("11");
-  code("0"), put(28 - 11, 7);
+  code("0");
+  put(28 - 11, 7);
   code("10");
   code("10");
   // Literal/length codes: 285 = "0", 0 = "10", 256 = "11"; distance 0 = "0".

@@ -1,6 +1,6 @@
 import { Inflate, deflateSync } from "fflate";
-import { fail, ok, type Result } from "../result.ts";
-import { REFUSE, refuse } from "./refusals.ts";
+import { ok, type Result } from "../result.ts";
+import { refuse } from "./refusals.ts";
 import type { EnvelopeLimits } from "./types.ts";
 
 /**
