@@ -2,6 +2,7 @@
 // the identity's token-refreshing `api`; envelope files go up and down as raw bytes.
 import { ApiError, Unreachable, apiErrorOf, parseAnswer } from "$lib/api/client.ts";
 import type { Code, Purpose } from "@countersign/crdt-model";
+import type { Assignment, IncomingDoc, LogRecord, OutboxRow, PeerList, PeopleList, SendResult } from "@countersign/contract";
 import { refusalFromBody } from "$lib/refusals/decode.ts";
 
 export const ENVELOPE_MEDIA_TYPE = "application/vnd.countersign.envelope+zip";
@@ -10,71 +11,9 @@ export const ENVELOPE_ACCEPT = ".csenv,.p7m,.zip,application/vnd.countersign.env
 
 export type Api = <T>(path: string, o?: { method?: "GET" | "POST"; body?: unknown }) => Promise<T>;
 
-export interface Peer {
-  code: string;
-  name: string;
-  fingerprint: string;
-  url: string | null;
-  /** Its CA certificate (PEM) and delegation table (JSON): what its signatures verify with. */
-  ca: string;
-  delegation: string | null;
-}
-
-export interface OutboxRow {
-  envelope: string;
-  peer: string;
-  peerName: string | null;
-  purpose: Purpose | null;
-  docs: string[];
-  size: number;
-  attempts: number;
-  nextAttemptAt: string | null;
-  lastError: string | null;
-  status: "pending" | "delivered" | "failed";
-  createdAt: string;
-  file: string;
-}
-
-export interface LogRecord {
-  seq?: number;
-  envelope: string | null;
-  direction: "in" | "out";
-  peer: string | null;
-  purpose: Purpose | null;
-  answers: string | null;
-  docs: string[];
-  sha256: string;
-  size: number;
-  status: "imported" | "duplicate" | "refused" | "queued" | "delivered" | "failed" | "exported";
-  detail: string | null;
-  /** A refused or failed line's refusal code, when the server keeps it (the detail is its sentence). */
-  code?: string | null;
-  at: string;
-  file: string | null;
-}
-
-export interface Assignment {
-  doc: string;
-  person: string;
-  by: string;
-  at: string;
-  envelope: string | null;
-}
-
-export interface IncomingDoc {
-  doc: string;
-  /** null for a classified document you are not named in (only that it came is shown). */
-  subject: string | null;
-  classified: boolean;
-  status: string | null;
-  from: string | null;
-  purpose: Purpose | null;
-  envelope: string | null;
-  at: string;
-  assignment: Assignment | null;
-}
-
-export type SendResult = { envelope: string; delivery: "queued" | "file"; file: string; size: number };
+// The wire types come from the contract, the one module the server validates with and the app
+// parses answers with; a purpose stays a plain string there (purposeLabel shows an unknown one as is).
+export type { Peer, OutboxRow, LogRecord, IncomingDoc, Assignment, SendResult } from "@countersign/contract";
 
 /** What uploading an envelope file did, as the page shows it. */
 export type ImportResult =
@@ -83,7 +22,7 @@ export type ImportResult =
   | { status: "refused"; code: Code; reason: string };
 
 export const exchangeApi = {
-  peers: (api: Api) => api<{ agency: { code: string; name: string }; peers: Peer[] }>("/api/exchange/peers"),
+  peers: (api: Api) => api<PeerList>("/api/exchange/peers"),
   outbox: (api: Api) => api<{ items: OutboxRow[] }>("/api/exchange/outbox"),
   retry: (api: Api, envelope: string) => api<{ ok: true }>(`/api/exchange/outbox/${encodeURIComponent(envelope)}/retry`, { method: "POST", body: {} }),
   log: (api: Api, q: { doc?: string; peer?: string } = {}) => {
@@ -96,7 +35,7 @@ export const exchangeApi = {
   incoming: (api: Api) => api<{ docs: IncomingDoc[] }>("/api/exchange/incoming"),
   assign: (api: Api, doc: string, person: string) => api<{ assignment: Assignment }>("/api/exchange/assign", { body: { doc, person } }),
   send: (api: Api, o: { docs: string[]; to: string; purpose: Purpose; answers?: string | null; encrypt?: boolean }) => api<SendResult>("/api/exchange/send", { body: o }),
-  people: (api: Api) => api<{ people: { id: string; name: string; unit: string; roles: string[]; active: boolean }[] }>("/api/people"),
+  people: (api: Api) => api<PeopleList>("/api/people"),
 };
 
 async function raw(path: string, token: string, init: RequestInit): Promise<Response> {
