@@ -1,9 +1,9 @@
 // The attachment and envelope-exchange behaviour every Store must have (issue 5): one suite, run by
 // sqlite.test.ts and postgres.test.ts against their own stores, as store-contract.ts is.
 import { createHash } from "node:crypto";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { AgencyCode, DocId, PersonId, Sha256Hex } from "@countersign/crdt-model";
-import { bytes, doc, person, type StoreUnderTest } from "./store-contract.ts";
+import { bytes, doc, person, storesOpenedPerTest, type StoreUnderTest } from "./store-contract.ts";
 import type { ExchangeRecord, ImportBatch, OutboxItem, PeerAgency, Store } from "../../src/storage/types.ts";
 
 export const hashOf = (b: Uint8Array): Sha256Hex => createHash("sha256").update(b).digest("hex") as Sha256Hex;
@@ -56,17 +56,7 @@ function outboxItem(envelope: string, over: Partial<OutboxItem> = {}): OutboxIte
 }
 
 export function describeExchangeContract(name: string, makeStore: () => Promise<StoreUnderTest>): void {
-  let made: StoreUnderTest[] = [];
-  const open = async (): Promise<Store> => {
-    const m = await makeStore();
-    made.push(m);
-    return m.store;
-  };
-  afterEach(async () => {
-    const all = made;
-    made = [];
-    for (const m of all) await m.cleanup();
-  });
+  const open = storesOpenedPerTest(makeStore);
   const data = async (s: Store, d: string) => (await s.readUpdates(doc(d))).map((u) => Array.from(u.data));
 
   describe(`${name} attachments`, () => {

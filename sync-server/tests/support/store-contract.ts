@@ -33,18 +33,26 @@ export function indexRow(id: string, over: Partial<DocIndexRow> = {}): DocIndexR
   };
 }
 
-export function describeStoreContract(name: string, makeStore: () => Promise<StoreUnderTest>): void {
+/**
+ * Opens stores for the tests of one describe block; every store opened is cleaned up after each test,
+ * failed or not, so no test sees another's data. Call it inside the describe (it registers afterEach).
+ */
+export function storesOpenedPerTest(makeStore: () => Promise<StoreUnderTest>): () => Promise<Store> {
   let made: StoreUnderTest[] = [];
-  const open = async (): Promise<Store> => {
-    const m = await makeStore();
-    made.push(m);
-    return m.store;
-  };
   afterEach(async () => {
     const all = made;
     made = [];
     for (const m of all) await m.cleanup();
   });
+  return async () => {
+    const m = await makeStore();
+    made.push(m);
+    return m.store;
+  };
+}
+
+export function describeStoreContract(name: string, makeStore: () => Promise<StoreUnderTest>): void {
+  const open = storesOpenedPerTest(makeStore);
 
   describe(`${name} documents`, () => {
     it("returns each document's updates in the order they were appended, and only that document's", async () => {
