@@ -107,6 +107,7 @@ const zhTW = {
   // document page
   docOpening: "開啟本機副本…",
   docMissing: "此裝置上沒有這份公文，目前也無法從伺服器下載。連線後再試一次。",
+  docBadId: "無法開啟：{reason}",
   docMetadataOnly: "您僅能檢視這份公文的摘要。",
   backToInbox: "回收件匣",
   derivedStatus: "狀態（由簽核鏈推導）",
@@ -210,6 +211,7 @@ const en: Record<MessageKey, string> = {
   metadataOnly: "Summary only",
   docOpening: "Opening the local copy…",
   docMissing: "This document is not on this device and cannot be downloaded now. Try again when online.",
+  docBadId: "Cannot open it: {reason}",
   docMetadataOnly: "You may see this document's summary only.",
   backToInbox: "Back to the inbox",
   derivedStatus: "Status (derived from the signature chain)",

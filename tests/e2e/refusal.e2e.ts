@@ -92,5 +92,15 @@ describe("a change the agency server refuses", () => {
     await synced(chen.page);
     expect(await subject(chen.page)).not.toContain("（離線修改）");
     expect(await chen.page.getByTestId("doc-refused").count()).toBe(0);
+
+    // An address that is no document id (here with ':', which ids never hold) is explained by its
+    // code (id.doc), not looked up or shown as "not on this device".
+    await chen.page.goto(`${agency.server.base}/docs/a:b`);
+    const badId = chen.page.getByTestId("doc-bad-id");
+    await badId.waitFor(T);
+    expect(await badId.getAttribute("data-code")).toBe("id.doc");
+    expect(await badId.innerText()).toContain(REFUSAL_MESSAGES["id.doc"].zh);
+    expect(await chen.page.getByTestId("doc-missing").count()).toBe(0);
+    await chen.page.screenshot({ path: "test-results/doc-bad-id-375.png" });
   }, 180_000);
 });
