@@ -108,6 +108,21 @@ describe("the officer's app", () => {
     for (const text of await page.getByTestId("inbox-row").allInnerTexts()) expect(text).toContain("最速件");
     await page.getByTestId("filter-speed").selectOption("");
 
+    // The keyboard reaches the tabs as one stop: arrows and Home/End move the selection and the focus
+    // (roving tabindex), and the search box shows where the focus is.
+    await page.getByTestId("tab-todo").focus();
+    await page.keyboard.press("ArrowRight");
+    expect(await page.getByTestId("tab-countersign").getAttribute("aria-selected")).toBe("true");
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("tab-countersign");
+    expect(await page.locator('[role="tab"][tabindex="0"]').count()).toBe(1);
+    await page.keyboard.press("End");
+    expect(await page.getByTestId("tab-overdue").getAttribute("aria-selected")).toBe("true");
+    await page.keyboard.press("ArrowRight");
+    expect(await page.getByTestId("tab-todo").getAttribute("aria-selected")).toBe("true");
+    expect(await page.getByTestId("tab-todo").getAttribute("aria-controls")).toBe("inbox-panel");
+    await page.getByTestId("search").focus();
+    expect(await page.getByTestId("search").evaluate((el) => getComputedStyle(el.parentElement!).outlineStyle)).toBe("solid");
+
     // Offline: the service worker starts the app, the inbox renders from IndexedDB, the header says 離線.
     await page.evaluate(async () => {
       await navigator.serviceWorker.ready;
