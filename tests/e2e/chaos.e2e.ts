@@ -84,7 +84,7 @@ async function shownEntries(page: Page): Promise<Shown[]> {
       action: el.getAttribute("data-action") ?? "",
       signer: el.querySelector(".head span")?.textContent?.trim() ?? "",
       opinion: el.querySelector('[data-testid="entry-opinion"]')?.textContent?.trim() ?? "",
-      received: (el.querySelector('[data-testid="entry-times"]')?.textContent ?? "").includes("機關收文時間"),
+      received: (el.querySelector('[data-testid="entry-times"]')?.textContent ?? "").includes("機關簽收時間"),
     })),
   );
   return rows.map((r) => ({ doc, ...r }));
@@ -461,7 +461,7 @@ describe("chaos: two browsers, two server processes on PostgreSQL and Redis, a r
     const entry = chen.locator('[data-testid="entry"][data-action="decide"]');
     // Both times shown. The page says 離線簽署於 only when the receipt came well after the signing
     // (History.svelte, OFFLINE_GAP_MS): on a quiet machine the offline work can arrive sooner.
-    await expect.poll(() => entry.innerText(), T).toMatch(/(離線)?簽署於 1\d\d\/\d\d\/\d\d \d\d:\d\d／機關收文時間 1\d\d\/\d\d\/\d\d \d\d:\d\d/);
+    await expect.poll(() => entry.innerText(), T).toMatch(/(離線)?簽署於 1\d\d\/\d\d\/\d\d \d\d:\d\d／機關簽收時間 1\d\d\/\d\d\/\d\d \d\d:\d\d/);
     expect(await entry.innerText()).toContain(decidedOffline.opinion);
     for (const b of await chen.getByTestId("badge").all()) expect(await b.getAttribute("data-valid")).toBe("true");
     await chen.screenshot({ path: "test-results/chaos-decided-offline-375.png", fullPage: true });

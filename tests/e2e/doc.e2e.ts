@@ -97,7 +97,7 @@ describe("the document page", () => {
     // The history: both entries, valid, with opinions, ROC times and the agency's receipts.
     const entries = chen.page.getByTestId("entry");
     await expect.poll(() => entries.count(), T).toBe(2);
-    await expect.poll(() => chen.page.locator('[data-testid="entry-times"]').last().innerText(), T).toMatch(/機關收文時間 1\d\d\/\d\d\/\d\d \d\d:\d\d/);
+    await expect.poll(() => chen.page.locator('[data-testid="entry-times"]').last().innerText(), T).toMatch(/機關簽收時間 1\d\d\/\d\d\/\d\d \d\d:\d\d/);
     const texts = await entries.allInnerTexts();
     expect(texts[0]).toMatch(/陳核[\s\S]*陳承辦[\s\S]*簽章有效[\s\S]*陳請核示。[\s\S]*簽署於 1\d\d\/\d\d\/\d\d/);
     expect(texts[1]).toMatch(/核稿[\s\S]*林科長[\s\S]*簽章有效[\s\S]*擬如擬/);
@@ -145,7 +145,7 @@ describe("the document page", () => {
     await lin.context.setOffline(false);
     await expect.poll(() => status(chen.page), { timeout: 30_000 }).toBe("decided");
     const decided = chen.page.locator('[data-testid="entry"][data-action="decide"]');
-    await expect.poll(() => decided.innerText(), { timeout: 30_000 }).toMatch(/離線簽署於 1\d\d\/\d\d\/\d\d \d\d:\d\d／機關收文時間 1\d\d\/\d\d\/\d\d \d\d:\d\d/);
+    await expect.poll(() => decided.innerText(), { timeout: 30_000 }).toMatch(/離線簽署於 1\d\d\/\d\d\/\d\d \d\d:\d\d／機關簽收時間 1\d\d\/\d\d\/\d\d \d\d:\d\d/);
     expect(await decided.innerText()).toContain("如擬，離線決行。");
     expect(await decided.innerText()).toContain("林科長");
     expect(await chen.page.getByTestId("doc-status").getAttribute("data-valid")).toBe("true");
