@@ -89,6 +89,12 @@ describe("the document page", () => {
     await expect.poll(() => status(lin.page), T).toBe("in-review");
     expect(await lin.page.getByTestId("field-subject").inputValue()).toMatch(/，請核示$/);
     expect(await lin.page.getByTestId("offer-return").count()).toBe(1);
+    // Signing on a phone: every action and the sign button are 44 px touch targets.
+    const heights = await lin.page.evaluate(() =>
+      [...document.querySelectorAll('[data-testid="actions"] button, [data-testid="actions"] select')].map((el) => [el.getAttribute("data-testid"), el.getBoundingClientRect().height] as const),
+    );
+    expect(heights.length).toBeGreaterThan(3);
+    for (const [id, h] of heights) expect({ id, tall: h >= 44 }).toEqual({ id, tall: true });
     await typeAtEnd(lin.page, "subject", "（核稿修正）"); // 核稿 may edit; the signed versions keep both texts
     await act(lin.page, "approve", "擬如擬，請會人事室及會計室。");
     await expect.poll(() => status(chen.page), T).toBe("countersigning");
@@ -152,6 +158,8 @@ describe("the document page", () => {
     expect(await chen.page.getByTestId("entry").count()).toBe(5);
     for (const b of await chen.page.getByTestId("badge").all()) expect(await b.getAttribute("data-valid")).toBe("true");
     expect(await chen.page.getByTestId("field-subject").getAttribute("readonly")).not.toBeNull();
+    // The version pickers are touch targets too.
+    for (const id of ["diff-from", "diff-to"]) expect((await chen.page.getByTestId(id).boundingBox())?.height ?? 0).toBeGreaterThanOrEqual(44);
     await chen.page.screenshot({ path: "test-results/doc-decided-375.png", fullPage: true });
     expect(pageErrors).toEqual([]);
   }, 120_000);
