@@ -106,6 +106,8 @@ export { TrustStore, splitPem, type CertCheck } from "./identity/trust.ts";
 
 export {
   ACTION_LABELS,
+  ENTRY_VERSIONS,
+  actionVersion,
   SIG_ALGS,
   entryId,
   parseEntry,
@@ -113,6 +115,7 @@ export {
   serializeEntry,
   type Action,
   type ActionKind,
+  type EntryVersion,
   type EntryPayload,
   type SignedEntry,
   type SigAlg,
@@ -120,7 +123,33 @@ export {
 export { signAction, type ActionInput } from "./chain/sign.ts";
 export { heads } from "./chain/dag.ts";
 
-export { STATUSES, STATUS_LABELS, type Status } from "./workflow/state.ts";
+export {
+  STATUSES,
+  STATUS_LABELS,
+  OPEN_STATUSES,
+  FINISHED_STATUSES,
+  ARCHIVABLE_STATUSES,
+  LETTER_KINDS,
+  isOpenStatus,
+  isFinishedStatus,
+  isLetterKind,
+  awaitsDispatch,
+  awaitsArchive,
+  type Status,
+} from "./workflow/state.ts";
+export {
+  formatDispatchNumber,
+  parseDispatchNumber,
+  parseFileNumber,
+  parseIsoDate,
+  parseRetention,
+  retentionLabel,
+  retentionSchema,
+  MAX_RETENTION_YEARS,
+  type DispatchNumber,
+  type FileNumber,
+  type Retention,
+} from "./filing/numbers.ts";
 export { ACTION_PRECEDENCE, type Conflict } from "./workflow/replay.ts";
 export { verify, VerifyCache, type VerificationReport, type EntryReport } from "./workflow/verify.ts";
 export { derive, deriveFromReport, type WorkflowState, type TimelineItem, type Holder, type AccessFields } from "./workflow/derive.ts";

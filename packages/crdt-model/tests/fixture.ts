@@ -27,9 +27,11 @@ export interface Flow {
   idOf: (kind: ActionKind, nth?: number) => EntryId;
 }
 
-export async function flow(): Promise<Flow> {
+/** The sample 簽; with `letter`, the same document as a 函 (which is dispatched rather than filed). */
+export async function flow(o: { letter?: boolean } = {}): Promise<Flow> {
   const a = await agency();
   const doc = createSampleDocument(a);
+  if (o.letter && !doc.setMetadata({ kind: "letter" }).ok) throw new Error("cannot make the sample a letter");
   const trust = sampleTrust(a);
   const state = () => derive(doc, trust);
   const sign = async (s: Signer, input: ActionInput, parents?: EntryId[]) => {
@@ -63,8 +65,8 @@ export async function toDecision(f: Flow): Promise<void> {
   await f.sign(f.a.accounting, { action: { kind: "countersign" }, step: SAMPLE_STEPS.accounting, at: tick() });
 }
 
-export async function decided(): Promise<Flow> {
-  const f = await flow();
+export async function decided(o: { letter?: boolean } = {}): Promise<Flow> {
+  const f = await flow(o);
   await toDecision(f);
   await f.sign(f.a.director, { action: { kind: "decide" }, step: SAMPLE_STEPS.decide, opinion: "如擬。", at: tick() });
   return f;
@@ -77,3 +79,7 @@ export async function reasonOf(f: Flow, id: string): Promise<string | null> {
   if (!e) throw new Error(`entry ${id} not in report`);
   return e.reason;
 }
+
+/** What a well-formed 發文 and 歸檔 carry (entry version 2). */
+export const DISPATCH = { kind: "dispatch", number: "示教字第1150000001號", date: "2026-12-05" } as const;
+export const ARCHIVE = { kind: "archive", fileNumber: "115-0101-000001-001-00001", retention: 10 } as const;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decided, flow, tick, toDecision, type Flow } from "./fixture.ts";
+import { DISPATCH, decided, flow, tick, toDecision, type Flow } from "./fixture.ts";
 import { CountersignDocument } from "../src/schema/document.ts";
 import { checkTransition } from "../src/workflow/ingest.ts";
 import { signAction } from "../src/chain/sign.ts";
@@ -166,10 +166,10 @@ describe("checkTransition (validation on ingest)", () => {
   });
 
   it("dispatch after the decision, signing the decided content, is accepted", async () => {
-    const f = await decided();
+    const f = await decided({ letter: true });
     const after = copy(f.doc);
     const s = await derive(after, f.trust);
-    await signAction(after, f.a.mailRoom, s.heads, { action: { kind: "dispatch" }, step: null, at: tick() });
+    await signAction(after, f.a.mailRoom, s.heads, { action: { ...DISPATCH }, step: null, at: tick() });
     expect((await checkTransition(f.doc, after, f.trust)).ok).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { agency, decided, tick } from "./fixture.ts";
+import { DISPATCH, agency, decided, tick } from "./fixture.ts";
 import { CountersignDocument } from "../src/schema/document.ts";
 import { sampleMetadata } from "../src/sample/document.ts";
 import { asDocId, type ItemId } from "../src/ids.ts";
@@ -84,12 +84,12 @@ describe("body items", () => {
 
 describe("signing history (簽核歷程)", () => {
   it("every signer's version is kept and the diff shows what the reviewer changed", async () => {
-    const f = await decided();
+    const f = await decided({ letter: true });
     const entries = [...f.doc.rawEntries()].map(([k, raw]) => must(parseEntry(raw, k)).entry.payload);
     const submit = entries.find((p) => p.action.kind === "submit")!;
     // 主旨 is rewritten after the decision; the mail room's dispatch signs that other version.
     f.doc.setSubject("修正後的主旨");
-    const later = await f.sign(f.a.mailRoom, { action: { kind: "dispatch" }, step: null, at: tick() });
+    const later = await f.sign(f.a.mailRoom, { action: { ...DISPATCH }, step: null, at: tick() });
     const dispatch = must(parseEntry(f.doc.rawEntries().get(later), later)).entry.payload;
     const changes = must(diffSignedVersions(f.doc, submit.content, dispatch.content));
     expect(changes).toHaveLength(1);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SAMPLE_STEPS, agency, decided, flow, reasonOf, tick, toDecision } from "./fixture.ts";
+import { ARCHIVE, DISPATCH, SAMPLE_STEPS, agency, decided, flow, reasonOf, tick, toDecision } from "./fixture.ts";
 import { tamper } from "../src/sample/tamper.ts";
 import { createSampleAgency } from "../src/sample/agency.ts";
 import { createSampleDocument } from "../src/sample/document.ts";
@@ -177,7 +177,7 @@ describe("verification reasons", () => {
   it("The content signed differs from the decided content.", async () => {
     const f = await decided();
     f.doc.setSubject("決行後改過的主旨");
-    const id = await f.sign(f.a.archivist, { action: { kind: "archive", fileNumber: "115/010101/1" }, step: null, at: tick() });
+    const id = await f.sign(f.a.archivist, { action: { ...ARCHIVE }, step: null, at: tick() });
     expect(await reasonOf(f, id)).toBe("The content signed differs from the decided content.");
   });
 
@@ -223,8 +223,8 @@ describe("verification reasons", () => {
   });
 
   it("Only the mail room may dispatch the document.", async () => {
-    const f = await decided();
-    const id = await f.sign(f.a.officer, { action: { kind: "dispatch" }, step: null, at: tick() });
+    const f = await decided({ letter: true });
+    const id = await f.sign(f.a.officer, { action: { ...DISPATCH }, step: null, at: tick() });
     expect(await reasonOf(f, id)).toBe("Only the mail room may dispatch the document.");
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import { SAMPLE_STEPS, decided, flow, tick, toDecision } from "./fixture.ts";
+import { ARCHIVE, DISPATCH, SAMPLE_STEPS, decided, flow, tick, toDecision } from "./fixture.ts";
 import { asPersonId } from "../src/ids.ts";
 import { createSampleAgency } from "../src/sample/agency.ts";
 import { buildDecidedSample } from "../src/sample/document.ts";
@@ -79,7 +79,7 @@ describe("workflow", () => {
   });
 
   it("dispatch and archive follow the decision; a late signature (補簽) fills a skipped review", async () => {
-    const f = await flow();
+    const f = await flow({ letter: true });
     const plan = f.doc.plan();
     if (!plan.ok || !plan.value) throw new Error("no plan");
     // Review by the chief, then 決行: no countersign, so the director may decide before the review.
@@ -89,9 +89,9 @@ describe("workflow", () => {
     await f.sign(f.a.chief, { action: { kind: "late-sign", reason: "公出返回後補簽。" }, step: SAMPLE_STEPS.review, at: tick() });
     let s = await f.state();
     expect(s.lateSigns.map((l) => l.step)).toEqual([SAMPLE_STEPS.review]);
-    await f.sign(f.a.mailRoom, { action: { kind: "dispatch" }, step: null, at: tick() });
+    await f.sign(f.a.mailRoom, { action: { ...DISPATCH }, step: null, at: tick() });
     expect((await f.state()).status).toBe("dispatched");
-    await f.sign(f.a.archivist, { action: { kind: "archive", fileNumber: "115/010101/1" }, step: null, at: tick() });
+    await f.sign(f.a.archivist, { action: { ...ARCHIVE }, step: null, at: tick() });
     s = await f.state();
     expect(s.status).toBe("archived");
     expect(s.valid).toBe(true);
@@ -196,9 +196,9 @@ describe("conflicts between concurrent offline actions", () => {
     await signAction(f.doc, f.a.director, heads, { action: { kind: "decide" }, step: SAMPLE_STEPS.decide, at: tick() });
     await signAction(other, f.a.deputyDirector, heads, { action: { kind: "return", to: null }, step: SAMPLE_STEPS.decide, at: tick() });
     merge(f.doc, other);
-    await f.sign(f.a.mailRoom, { action: { kind: "dispatch" }, step: null, at: tick() });
+    await f.sign(f.a.officer, { action: { kind: "close" }, step: null, at: tick() });
     const s = await f.state();
-    expect(s.status).toBe("dispatched");
+    expect(s.status).toBe("closed");
     expect(s.conflicts[0]?.resolved).toBe(true);
   });
 });

@@ -9,7 +9,7 @@ const ID = (what: string, whatEn: string) => ({
   way: "none" as const,
 });
 
-export const DOCUMENT_MESSAGES: Messages<"schema" | "entry" | "chain" | "trust" | "routing" | "history" | "file" | "id"> = {
+export const DOCUMENT_MESSAGES: Messages<"schema" | "entry" | "chain" | "trust" | "routing" | "history" | "file" | "id" | "filing"> = {
   "schema.metadata": {
     zh: "公文的基本資料（文別、速別、密等、日期、承辦等欄位）缺漏或不正確。",
     en: "A field of the document's details (kind, speed, secrecy, dates, case officer …) is missing or invalid.",
@@ -133,6 +133,26 @@ export const DOCUMENT_MESSAGES: Messages<"schema" | "entry" | "chain" | "trust" 
   "file.other-document": {
     zh: "公文檔案所標示的公文與其內容不符，不予採用。",
     en: "The document file names another document than its content holds; it is not used.",
+    way: "none",
+  },
+  "filing.dispatch-number": {
+    zh: "發文字號格式不正確：應為機關代字＋「字第」＋3位民國年＋7位流水號＋「號」（例如 示教字第1150000001號），且須由伺服器配給。",
+    en: "The 發文字號 is malformed: it is the agency's 代字 + 字第 + a 3-digit ROC year + a 7-digit serial + 號 (e.g. 示教字第1150000001號), assigned by the server.",
+    way: "none",
+  },
+  "filing.file-number": {
+    zh: "檔號格式不正確：應為「年度號-分類號-案次號-卷次號-目次號」（例如 115-0101-000012-001-00003）。",
+    en: "The 檔號 is malformed: it is 年度號-分類號-案次號-卷次號-目次號 (e.g. 115-0101-000012-001-00003).",
+    way: "none",
+  },
+  "filing.retention": {
+    zh: "保存年限應為 1 至 30 年，或「永久」。",
+    en: "The retention period (保存年限) is 1 to 30 years, or permanent (永久).",
+    way: "none",
+  },
+  "filing.date": {
+    zh: "日期格式不正確，應為存在的日期（YYYY-MM-DD）。",
+    en: "The date is not a calendar date written YYYY-MM-DD.",
     way: "none",
   },
   "id.doc": ID("公文編號", "The document id"),

@@ -24,6 +24,11 @@ export const UPDATE_MESSAGES: Messages<"update" | "relay" | "ticket"> = {
     en: "A signed entry you sent did not verify on the server (for example a revoked certificate, not your turn to sign, or a signature that does not match).",
     way: "redownload",
   },
+  "update.archived": {
+    zh: "這份公文已經歸檔，歸檔後任何人都不能再修改或簽核；您的變更未被接受。",
+    en: "This document has been archived; after 歸檔 nobody may change or sign it, so your change was not accepted.",
+    way: "redownload",
+  },
   "update.plan": {
     zh: "這項變更修改了陳核路線，但沒有經過簽署的路線修正；請以伺服器版本重新下載後，再以簽署方式修正路線。",
     en: "The change alters the routing plan without a signed amendment; download the server's version, then amend the plan by signing.",

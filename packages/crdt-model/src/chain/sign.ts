@@ -3,7 +3,7 @@ import type { Signer } from "../identity/certs.ts";
 import { toBase64 } from "../bytes.ts";
 import type { EntryId, StepId } from "../ids.ts";
 import { fail, ok, type Result } from "../result.ts";
-import { entryId, parseEntry, signedBytes, type Action, type EntryPayload, type SignedEntry } from "./types.ts";
+import { actionVersion, entryId, parseEntry, signedBytes, type Action, type EntryPayload, type SignedEntry } from "./types.ts";
 
 export interface ActionInput {
   action: Action;
@@ -27,7 +27,7 @@ export async function signAction(
   const version = doc.currentVersion();
   if (!version.ok) return fail("chain.cannot-sign", `The document cannot be signed: ${version.reason}`, version);
   const payload: EntryPayload = {
-    v: 1,
+    v: actionVersion(input.action),
     doc: doc.id,
     parents: [...new Set(parents)].sort(),
     content: version.value.hash,

@@ -17,12 +17,19 @@ import {
 import { SECRECY_LEVELS, personIdSchema, unitIdSchema, type Secrecy } from "../schema/metadata.ts";
 import { fail, ok, type Result } from "../result.ts";
 import { issueSentence } from "../schema/reason.ts";
+import { retentionSchema, type Retention } from "../filing/numbers.ts";
 
 /**
- * Every workflow action is one of these. Version 1 of the entry format: what a signed entry means
- * never changes. Additions are additive only — a new action kind, or a new optional field whose
- * absence keeps the old meaning (reassign's `unit`) — so every entry signed before still reads the
- * same; an older verifier refuses what it does not know rather than misreading it.
+ * Every workflow action is one of these. What a signed entry means never changes: an entry signed
+ * before reads the same for ever. The payload's `v` says which actions the signer's program knew:
+ * - version 1: submit … late-sign, and the first forms of 發文 and 歸檔 (`{kind:"dispatch"}`,
+ *   `{kind:"archive", fileNumber}`), which carried no 發文字號 and no 保存年限. They still parse, and the
+ *   rules refuse them: a 發文 without its number or a 歸檔 without its retention records nothing an
+ *   archive can keep.
+ * - version 2 adds 存查 (`close`), 線上補登 (`paper-record`), and 發文 / 歸檔 carrying their numbers.
+ *   A verifier that knows only version 1 refuses a version-2 entry ("unknown version") rather than
+ *   misreading it. `signAction` writes version 1 unless the action needs 2 (`actionVersion`), so
+ *   everything version 1 could say is still signed the way older replicas read it.
  */
 export type Action =
   | { kind: "submit" } // 陳核: the case officer sends the document along the plan
@@ -37,8 +44,15 @@ export type Action =
   | { kind: "reclassify"; secrecy: Secrecy }
   | { kind: "switch-to-paper"; reason: string } // 改紙本
   | { kind: "late-sign"; reason: string } // 補簽
-  | { kind: "dispatch" } // 發文
-  | { kind: "archive"; fileNumber: string | null } // 歸檔, with 檔號
+  /**
+   * 發文, by the mail room. Version 2 carries the 發文字號 the agency server assigned and the 發文日期
+   * (YYYY-MM-DD); the version-1 form has neither and is refused by the rules.
+   */
+  | { kind: "dispatch"; number?: string; date?: string }
+  /** 歸檔, by the archives: 檔號 and (version 2) 保存年限. The version-1 form has no retention and is refused. */
+  | { kind: "archive"; fileNumber: string | null; retention?: Retention }
+  | { kind: "close" } // 存查 (version 2): the case officer files a decided 簽 that needs no letter
+  | { kind: "paper-record"; reason: string } // 線上補登 (version 2): the record of a document handled on paper
   | { kind: "amend-plan" }; // the new plan is the one in the signed content
 
 export type ActionKind = Action["kind"];
@@ -55,6 +69,8 @@ export const ACTION_LABELS: Record<ActionKind, string> = {
   "late-sign": "補簽",
   dispatch: "發文",
   archive: "歸檔",
+  close: "存查",
+  "paper-record": "線上補登",
   "amend-plan": "修改流程",
   reclassify: "密等變更",
 };
@@ -63,8 +79,27 @@ export const ACTION_LABELS: Record<ActionKind, string> = {
 export const SIG_ALGS = ["ES256", "RS256", "PS256"] as const;
 export type SigAlg = (typeof SIG_ALGS)[number];
 
+/** The entry format versions this program reads (see `Action`). */
+export const ENTRY_VERSIONS = [1, 2] as const;
+export type EntryVersion = (typeof ENTRY_VERSIONS)[number];
+
+/** The version an action must be signed in: 2 for what version 1 could not say, else 1. */
+export function actionVersion(a: Action): EntryVersion {
+  switch (a.kind) {
+    case "close":
+    case "paper-record":
+      return 2;
+    case "dispatch":
+      return a.number !== undefined || a.date !== undefined ? 2 : 1;
+    case "archive":
+      return a.retention !== undefined ? 2 : 1;
+    default:
+      return 1;
+  }
+}
+
 export interface EntryPayload {
-  v: 1;
+  v: EntryVersion;
   doc: DocId;
   /** The chain heads the signer saw, sorted, no duplicates. */
   parents: EntryId[];
@@ -88,7 +123,7 @@ export interface SignedEntry {
 
 const reason = z.string().trim().min(1, "a reason is required").max(2000);
 
-const actionSchema = z.discriminatedUnion("kind", [
+const V1_ACTIONS = [
   z.object({ kind: z.literal("submit") }).strict(),
   z.object({ kind: z.literal("approve") }).strict(),
   z.object({ kind: z.literal("countersign") }).strict(),
@@ -99,25 +134,40 @@ const actionSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("reclassify"), secrecy: z.enum(SECRECY_LEVELS) }).strict(),
   z.object({ kind: z.literal("switch-to-paper"), reason }).strict(),
   z.object({ kind: z.literal("late-sign"), reason }).strict(),
+  z.object({ kind: z.literal("amend-plan") }).strict(),
+] as const;
+
+const v1Action = z.discriminatedUnion("kind", [
+  ...V1_ACTIONS,
   z.object({ kind: z.literal("dispatch") }).strict(),
   z.object({ kind: z.literal("archive"), fileNumber: z.string().max(64).nullable() }).strict(),
-  z.object({ kind: z.literal("amend-plan") }).strict(),
 ]);
 
-const payloadSchema = z
-  .object({
-    v: z.literal(1),
-    doc: docIdSchema,
-    parents: z.array(entryIdSchema).max(64, "an entry may name at most 64 parents"),
-    content: sha256HexSchema,
-    step: stepId.nullable(),
-    action: actionSchema,
-    opinion: z.string().max(10000, "an opinion is longer than 10,000 characters"),
-    cert: z.string().min(1).max(20000),
-    alg: z.enum(SIG_ALGS),
-    at: z.string().refine((s) => !Number.isNaN(Date.parse(s)), "the claimed time is not an ISO 8601 instant"),
-  })
-  .strict();
+// Shapes only (lengths, a date's form): whether the 發文字號 and 檔號 are well formed is the rules'
+// to say, with a sentence naming what is wrong (filing/numbers.ts), so the entry still reads.
+const v2Action = z.discriminatedUnion("kind", [
+  ...V1_ACTIONS,
+  z.object({ kind: z.literal("dispatch"), number: z.string().min(1).max(64), date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date must be written YYYY-MM-DD") }).strict(),
+  z.object({ kind: z.literal("archive"), fileNumber: z.string().min(1).max(64), retention: retentionSchema }).strict(),
+  z.object({ kind: z.literal("close") }).strict(),
+  z.object({ kind: z.literal("paper-record"), reason }).strict(),
+]);
+
+const payloadFields = {
+  doc: docIdSchema,
+  parents: z.array(entryIdSchema).max(64, "an entry may name at most 64 parents"),
+  content: sha256HexSchema,
+  step: stepId.nullable(),
+  opinion: z.string().max(10000, "an opinion is longer than 10,000 characters"),
+  cert: z.string().min(1).max(20000),
+  alg: z.enum(SIG_ALGS),
+  at: z.string().refine((s) => !Number.isNaN(Date.parse(s)), "the claimed time is not an ISO 8601 instant"),
+};
+
+const payloadSchema = z.discriminatedUnion("v", [
+  z.object({ v: z.literal(1), ...payloadFields, action: v1Action }).strict(),
+  z.object({ v: z.literal(2), ...payloadFields, action: v2Action }).strict(),
+]);
 
 const entrySchema = z.object({ payload: payloadSchema, sig: z.string().min(1).max(2000) }).strict();
 

@@ -16,6 +16,7 @@ export const MODEL_CODES = [
   "update.plan", // the update changes the routing plan in force without a signed amendment. Re-download, then amend by signing.
   "update.doc-id", // the update changes the document id, or writes another document than the one addressed. Re-download.
   "update.access-field", // the update changes the agency, or the unit, the case officer or the secrecy (密等) without a signed entry that makes that change, or its first signed entry signs another creation.
+  "update.archived", // the update changes an archived (歸檔) document; after 歸檔 nothing in it changes, for anyone. Re-download.
   "update.malformed", // the update does not decode or apply, holds no Countersign document, leaves the metadata unreadable, or breaks the structure limits (nesting, type count, top-level types). A client bug or an attack: re-download.
 
   // ── The document's own data (schema/*): edits and stored parts that do not fit the schema.
@@ -97,6 +98,11 @@ export const MODEL_CODES = [
   "di.kind", // only 函, 書函 and 簽 export as DI so far.
 
   // ── Ids (ids.ts, added by the "ids" helper): a value that should be an id of this kind has the wrong shape.
+  // ── Filing numbers (filing/numbers.ts): what a 發文 or 歸檔 form and the rules check.
+  "filing.dispatch-number", // a 發文字號 is not 代字 + 字第 + ROC year (3 digits) + serial (7 digits) + 號.
+  "filing.file-number", // a 檔號 is not 年度號-分類號-案次號-卷次號-目次號; the sentence names the part.
+  "filing.retention", // a 保存年限 is not 1–30 years or 永久.
+  "filing.date", // a 發文日期 or other filing date is not a calendar date written YYYY-MM-DD.
   "id.doc", // a document id: 1–128 letters, digits and . _ - (and not "." or "..").
   "id.entry", // a signature-chain entry id: the lower-case SHA-256 of the entry.
   "id.agency", // an agency code (機關代碼): 1–128 letters, digits and . _ : -

@@ -8,7 +8,8 @@ import type { ActionKind } from "../chain/types.ts";
 import { heads } from "../chain/dag.ts";
 import { canonicalJson } from "../canonical.ts";
 import { allSteps, toJson, type Assignee, type Deputy, type RoutingPlan, type StepType } from "../routing/plan.ts";
-import { pendingSteps, type Status } from "./state.ts";
+import { isLetterKind, pendingSteps, type Status } from "./state.ts";
+import type { Retention } from "../filing/numbers.ts";
 import { replay, type Conflict } from "./replay.ts";
 import { verify, type VerifyCache, type VerificationReport } from "./verify.ts";
 
@@ -57,6 +58,14 @@ export interface WorkflowState {
   plan: RoutingPlan | null;
   decision: { entry: EntryId; content: Sha256Hex } | null;
   lateSigns: { step: StepId; entry: EntryId }[];
+  /** 發文: the 發文字號 and 發文日期 its signed entry carries. */
+  dispatch: { entry: EntryId; number: string; date: string } | null;
+  /** 存查. */
+  closed: { entry: EntryId } | null;
+  /** 歸檔: 檔號 and 保存年限. After it the document is read-only for everyone. */
+  archive: { entry: EntryId; fileNumber: string; retention: Retention } | null;
+  /** 線上補登 of a document handled on paper. */
+  paperRecord: { entry: EntryId; content: Sha256Hex } | null;
   timeline: TimelineItem[];
   conflicts: Conflict[];
   /** Problems with the document as a whole, as sentences. */
@@ -67,7 +76,6 @@ export interface WorkflowState {
   valid: boolean;
 }
 
-const DISPATCHED_KINDS = new Set(["letter", "brief-letter", "meeting-notice", "announcement", "order"]);
 
 /**
  * The workflow state, a pure function of the verified chain and the document: the same set of
@@ -103,6 +111,9 @@ export function deriveFromReport(doc: CountersignDocument, report: VerificationR
   if (state?.decision) {
     const current = doc.currentVersion();
     if (!current.ok || current.value.hash !== state.decision.content) findings.push("The content was changed after the decision.");
+  } else if (state?.paperRecord) {
+    const current = doc.currentVersion();
+    if (!current.ok || current.value.hash !== state.paperRecord.content) findings.push("The content was changed after its 線上補登.");
   } else if (state?.submitted && state.plan && status !== "on-paper") {
     const live = livePlan.ok && livePlan.value ? canonicalJson(toJson(livePlan.value)) : null;
     if (live !== canonicalJson(toJson(state.plan))) findings.push("The routing plan was changed without a signed amendment.");
@@ -123,10 +134,16 @@ export function deriveFromReport(doc: CountersignDocument, report: VerificationR
       holders = pending.map((p) => p.assignee);
       break;
     case "decided":
-      holders = [{ kind: "role", role: meta.ok && DISPATCHED_KINDS.has(meta.value.kind) ? "mail-room" : "archives", agency }];
+      // A letter goes to the mail room for 發文; anything else back to its case officer for 存查. The
+      // kind is the decided content's: the live metadata cannot change after the decision.
+      holders = meta.ok && isLetterKind(meta.value.kind) ? [{ kind: "role", role: "mail-room", agency }] : caseOfficer ? [{ kind: "person", person: caseOfficer }] : [];
+      break;
+    case "on-paper":
+      // Handled on paper: the case officer records it online (線上補登), then the archives take it.
+      holders = state?.paperRecord ? [{ kind: "role", role: "archives", agency }] : caseOfficer ? [{ kind: "person", person: caseOfficer }] : [];
       break;
     case "dispatched":
-    case "on-paper":
+    case "closed":
       holders = [{ kind: "role", role: "archives", agency }];
       break;
     case "archived":
@@ -151,6 +168,10 @@ export function deriveFromReport(doc: CountersignDocument, report: VerificationR
     plan,
     decision: state?.decision ?? null,
     lateSigns: state?.lateSigns ?? [],
+    dispatch: state?.dispatch ?? null,
+    closed: state?.closed ?? null,
+    archive: state?.archive ?? null,
+    paperRecord: state?.paperRecord ?? null,
     timeline,
     conflicts,
     findings,

@@ -19,7 +19,9 @@ export interface Transition {
  * relay applies the update to a shadow copy first). Refused, with the reason to tell the sender:
  * - an update that alters or removes a signed entry, a signed version or a receipt;
  * - an update that adds an entry that does not verify;
- * - an update that changes the content of a decided document;
+ * - an update that changes the content of a decided document, or of a paper document after its
+ *   線上補登;
+ * - any update that changes an archived document (歸檔 closes the record for everyone);
  * - an update that changes the routing plan in force without a signed amendment;
  * - an update that writes a receipt (only the server does);
  * - an update that changes the document id;
@@ -46,8 +48,9 @@ export async function checkTransition(
   const changed = existing && beforeMeta.ok && afterMeta.ok ? ACCESS_FIELDS.filter((k) => beforeMeta.value[k] !== afterMeta.value[k]) : [];
   // A plain edit (text, other metadata, attachments) of a document not yet decided cannot break a
   // rule: nothing signed changed and the plan in force is untouched. Skip verification for it.
+  if (opts.beforeState?.status === "archived" && (opts.touched === undefined || opts.touched.size > 0)) return fail("update.archived", ARCHIVED);
   const t = opts.touched;
-  if (t && opts.beforeState && !opts.beforeState.decision && !SIGNED_PARTS.some((p) => t.has(p))) {
+  if (t && opts.beforeState && !opts.beforeState.decision && !opts.beforeState.paperRecord && !SIGNED_PARTS.some((p) => t.has(p))) {
     // The live metadata may catch up with a change already signed (the entry came in an earlier update).
     const before = opts.beforeState;
     const ahead = afterMeta.ok ? changed.find((k) => afterMeta.value[k] !== effective(before, k)) : changed[0];
@@ -86,8 +89,12 @@ export async function checkTransition(
 
   const beforeHash = hashOf(before);
   const afterHash = hashOf(after);
+  if (prior.status === "archived" && (added.length > 0 || afterHash !== beforeHash || planText(before) !== planText(after) || metaText(before) !== metaText(after)))
+    return fail("update.archived", ARCHIVED);
   if (state.decision && afterHash !== state.decision.content && afterHash !== beforeHash)
     return fail("update.decided", "The update changes the content of a decided document.");
+  if (state.paperRecord && afterHash !== state.paperRecord.content && afterHash !== beforeHash)
+    return fail("update.decided", "The update changes the content of a paper document after its 線上補登.");
   const planFinding = "The routing plan was changed without a signed amendment.";
   if (state.findings.includes(planFinding) && (!prior.findings.includes(planFinding) || planText(before) !== planText(after)))
     return fail("update.plan", "The update changes the routing plan without a signed amendment.");
@@ -102,6 +109,8 @@ export async function checkTransition(
   }
   return ok({ added, state });
 }
+
+const ARCHIVED = "The update changes an archived document; after 歸檔 nothing in it changes.";
 
 const ACCESS_FIELDS = ["agency", "unit", "caseOfficer", "secrecy"] as const;
 type AccessField = (typeof ACCESS_FIELDS)[number];
@@ -140,6 +149,11 @@ function changedKey(before: Map<string, unknown>, after: Map<string, unknown>): 
 function hashOf(doc: CountersignDocument): string | null {
   const v = doc.currentVersion();
   return v.ok ? v.value.hash : null;
+}
+
+function metaText(doc: CountersignDocument): string {
+  const m = doc.metadata();
+  return m.ok ? JSON.stringify(m.value) : `invalid: ${m.reason}`;
 }
 
 function planText(doc: CountersignDocument): string {

@@ -23,6 +23,8 @@ export const ACTION_PRECEDENCE: Record<ActionKind, number> = {
   countersign: 7,
   "late-sign": 8,
   dispatch: 9,
+  close: 9,
+  "paper-record": 9,
   archive: 10,
 };
 

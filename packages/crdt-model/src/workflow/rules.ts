@@ -2,7 +2,10 @@ import type { StepId } from "../ids.ts";
 import { findStep, type RoutingPlan, type StepType } from "../routing/plan.ts";
 import type { ActionKind } from "../chain/types.ts";
 import { SECRECY_LEVELS, type Secrecy } from "../schema/metadata.ts";
+import { parseDispatchNumber, parseFileNumber, parseIsoDate, parseRetention } from "../filing/numbers.ts";
 import {
+  ARCHIVABLE_STATUSES,
+  isLetterKind,
   actsAsDeputy,
   isCaseOfficer,
   isCaseOfficerInPerson,
@@ -25,17 +28,21 @@ import {
 
 const STEP_ACTION: Partial<Record<ActionKind, StepType>> = { approve: "review", countersign: "countersign", decide: "decide" };
 
-const AFTER_DECISION: ReadonlySet<ActionKind> = new Set<ActionKind>(["dispatch", "archive", "late-sign"]);
+const AFTER_DECISION: ReadonlySet<ActionKind> = new Set<ActionKind>(["dispatch", "close", "archive", "late-sign"]);
+const ON_PAPER: ReadonlySet<ActionKind> = new Set<ActionKind>(["paper-record", "archive", "late-sign"]);
 
 export function check(s: WorkState, e: EntryFacts, ctx: ChainContext): string | null {
   const a = e.payload.action;
   const p = e.profile;
 
+  // After 歸檔 the record is closed for everyone, the archivist included.
+  if (s.status === "archived") return "The document is archived; nothing more may be signed on it.";
   if (isDecided(s)) {
     if (!AFTER_DECISION.has(a.kind)) return "The action comes after the decision.";
     if (s.decision && e.payload.content !== s.decision.content) return "The content signed differs from the decided content.";
   }
-  if (s.status === "on-paper" && a.kind !== "archive" && a.kind !== "late-sign") return "The document was switched to paper.";
+  if (s.status === "on-paper" && !ON_PAPER.has(a.kind)) return "The document was switched to paper.";
+  if (s.paperRecord && e.payload.content !== s.paperRecord.content) return "The content signed differs from the content its 線上補登 recorded.";
 
   switch (a.kind) {
     case "submit": {
@@ -118,15 +125,38 @@ export function check(s: WorkState, e: EntryFacts, ctx: ChainContext): string | 
       if (!matchesAssignee(step.step.assignee, p, e.at, s, ctx)) return "The signer is not assigned to that step.";
       return null;
     }
-    case "dispatch":
-      if (s.status === "dispatched" || s.status === "archived") return "The document was already dispatched.";
+    case "dispatch": {
+      if (s.dispatch) return "The document was already dispatched.";
       if (s.status !== "decided") return "Only a decided document can be dispatched.";
+      if (!isLetterKind(e.content.metadata.kind)) return "Only a letter (函, 書函, 開會通知單, 公告, 令) is dispatched; another decided document is filed with 存查.";
       if (!(p.roles.includes("mail-room") && p.agency === ctx.agency)) return "Only the mail room may dispatch the document.";
+      if (a.number === undefined || a.date === undefined) return "A 發文 must carry the 發文字號 the agency server assigned and the 發文日期 (entry version 2).";
+      const number = parseDispatchNumber(a.number);
+      if (!number.ok) return number.reason;
+      const date = parseIsoDate(a.date, "發文日期");
+      return date.ok ? null : date.reason;
+    }
+    case "close":
+      if (s.closed) return "The document was already filed with 存查.";
+      if (s.status !== "decided") return "Only a decided document can be filed with 存查.";
+      if (isLetterKind(e.content.metadata.kind)) return "A decided letter is dispatched (發文), not filed with 存查.";
+      if (!isCaseOfficer(s, p, e.at, ctx)) return "Only the case officer may file the document with 存查.";
       return null;
-    case "archive":
-      if (s.status === "archived") return "The document is already archived.";
-      if (!isDecided(s) && s.status !== "on-paper") return "Only a decided document, or one switched to paper, can be archived.";
+    case "archive": {
+      if (!ARCHIVABLE_STATUSES.includes(s.status)) return "Only a document that was dispatched, filed with 存查 or handled on paper can be archived.";
+      if (s.status === "on-paper" && !s.paperRecord) return "A document handled on paper is archived after its 線上補登.";
       if (!(p.roles.includes("archives") && p.agency === ctx.agency)) return "Only the archives may archive the document.";
+      if (a.retention === undefined) return "A 歸檔 must carry the 檔號 and the 保存年限 (entry version 2).";
+      const file = parseFileNumber(a.fileNumber);
+      if (!file.ok) return file.reason;
+      const retention = parseRetention(a.retention);
+      return retention.ok ? null : retention.reason;
+    }
+    case "paper-record":
+      if (s.status !== "on-paper") return "Only a document switched to paper can be recorded online (線上補登).";
+      if (s.paperRecord) return "The document's 線上補登 is already recorded.";
+      if (!isCaseOfficer(s, p, e.at, ctx) && !(p.roles.includes("registry") && p.agency === ctx.agency))
+        return "Only the case officer or the registry desk may record a paper document online (線上補登).";
       return null;
     case "amend-plan": {
       if (!s.submitted || !s.plan) return "Only the plan of a submitted document needs a signed amendment.";
@@ -224,10 +254,21 @@ export function apply(s: WorkState, e: EntryFacts): void {
       return;
     case "dispatch":
       s.status = "dispatched";
+      s.dispatch = { entry: e.id, number: a.number!, date: a.date! };
+      s.lastChange = e.id;
+      return;
+    case "close":
+      s.status = "closed";
+      s.closed = { entry: e.id };
       s.lastChange = e.id;
       return;
     case "archive":
       s.status = "archived";
+      s.archive = { entry: e.id, fileNumber: a.fileNumber!, retention: a.retention! };
+      s.lastChange = e.id;
+      return;
+    case "paper-record":
+      s.paperRecord = { entry: e.id, content: e.payload.content };
       s.lastChange = e.id;
       return;
     case "amend-plan":

@@ -3,6 +3,7 @@ import type { Secrecy } from "../schema/metadata.ts";
 import type { EntryPayload } from "../chain/types.ts";
 import type { SignerProfile } from "../identity/profile.ts";
 import type { SignedContent } from "../schema/content.ts";
+import type { Retention } from "../filing/numbers.ts";
 import { findStep, stepsOf, type Assignee, type RoutingPlan, type Stage, type Step } from "../routing/plan.ts";
 
 export const STATUSES = [
@@ -12,6 +13,7 @@ export const STATUSES = [
   "returned",
   "decided",
   "dispatched",
+  "closed",
   "archived",
   "on-paper",
 ] as const;
@@ -24,9 +26,34 @@ export const STATUS_LABELS: Record<Status, string> = {
   returned: "已退回",
   decided: "已決行",
   dispatched: "已發文",
+  closed: "已存查",
   archived: "已歸檔",
   "on-paper": "改紙本",
 };
+
+/**
+ * The status sets, written once. Open: still being drafted or signed (editable, on someone's desk).
+ * Finished: decided and after. Archivable: what 歸檔 takes — sent out (發文), filed without a letter
+ * (存查), or handled on paper (after 線上補登).
+ */
+export const OPEN_STATUSES: readonly Status[] = ["draft", "in-review", "countersigning", "returned"];
+export const FINISHED_STATUSES: readonly Status[] = ["decided", "dispatched", "closed", "archived"];
+export const ARCHIVABLE_STATUSES: readonly Status[] = ["dispatched", "closed", "on-paper"];
+export const isOpenStatus = (s: string): boolean => (OPEN_STATUSES as readonly string[]).includes(s);
+export const isFinishedStatus = (s: string): boolean => (FINISHED_STATUSES as readonly string[]).includes(s);
+
+/** The kinds that leave the agency once decided (發文); any other decided kind is filed with 存查. */
+export const LETTER_KINDS: readonly string[] = ["letter", "brief-letter", "meeting-notice", "announcement", "order"];
+export const isLetterKind = (kind: string): boolean => LETTER_KINDS.includes(kind);
+
+/** 待發文: a decided letter. The index row's `status` and `kind` are enough to tell. */
+export const awaitsDispatch = (row: { status: string; kind: string }): boolean => row.status === "decided" && isLetterKind(row.kind);
+/**
+ * 待歸檔: dispatched, filed (存查) or on paper, and held by the archives (a paper document only once
+ * its 線上補登 is recorded; until then its case officer holds it).
+ */
+export const awaitsArchive = (row: { status: string; holders: readonly string[] }): boolean =>
+  (ARCHIVABLE_STATUSES as readonly string[]).includes(row.status) && row.holders.includes("role:archives");
 
 /** An entry that passed the per-entry checks, with what the workflow rules need from it. */
 export interface EntryFacts {
@@ -77,6 +104,11 @@ export interface WorkState {
   lastChange: EntryId | null;
   stepChange: Map<StepId, EntryId>;
   lateSigns: { step: StepId; entry: EntryId }[];
+  dispatch: { entry: EntryId; number: string; date: string } | null;
+  closed: { entry: EntryId } | null;
+  archive: { entry: EntryId; fileNumber: string; retention: Retention } | null;
+  /** 線上補登 of a document handled on paper: the content it recorded is fixed from then on, like a decision's. */
+  paperRecord: { entry: EntryId; content: Sha256Hex } | null;
   applied: EntryId[];
 }
 
@@ -96,6 +128,10 @@ export function initialState(ctx: ChainContext): WorkState {
     lastChange: null,
     stepChange: new Map(),
     lateSigns: [],
+    dispatch: null,
+    closed: null,
+    archive: null,
+    paperRecord: null,
     applied: [],
   };
 }
@@ -110,8 +146,9 @@ export function cloneState(s: WorkState): WorkState {
   };
 }
 
+/** Decided and after: an archived document is decided unless it was handled on paper. */
 export const isDecided = (s: WorkState): boolean =>
-  s.status === "decided" || s.status === "dispatched" || s.status === "archived";
+  s.status === "decided" || s.status === "dispatched" || s.status === "closed" || (s.status === "archived" && s.decision !== null);
 
 export function stageDone(stage: Stage, done: Map<StepId, EntryId>): boolean {
   return stepsOf(stage).every((s) => done.has(s.id));
@@ -125,7 +162,7 @@ export function openStatus(plan: RoutingPlan, stage: number): Status {
 
 /** Steps of the current stage not yet completed: what is pending now. */
 export function pendingSteps(s: WorkState): Step[] {
-  if (!s.plan || !s.submitted || isDecided(s) || s.status === "on-paper") return [];
+  if (!s.plan || !s.submitted || !isOpenStatus(s.status)) return [];
   const stage = s.plan.stages[s.stage];
   return stage ? stepsOf(stage).filter((st) => !s.done.has(st.id)) : [];
 }

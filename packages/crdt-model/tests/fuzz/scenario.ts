@@ -57,7 +57,15 @@ function signersFor(a: Assignee): Signer[] {
 function chooseAction(rng: Rng, s: WorkflowState): { signer: Signer; action: Action; step: StepId | null } {
   if (rng.chance(0.08)) {
     const step = rng.pick([null, SAMPLE_STEPS.review, SAMPLE_STEPS.personnel, SAMPLE_STEPS.decide]);
-    const action = rng.pick<Action>([{ kind: "approve" }, { kind: "decide" }, { kind: "submit" }, { kind: "dispatch" }, { kind: "withdraw" }]);
+    const action = rng.pick<Action>([
+      { kind: "approve" },
+      { kind: "decide" },
+      { kind: "submit" },
+      { kind: "dispatch", number: "示教字第1150000001號", date: "2026-12-05" },
+      { kind: "close" },
+      { kind: "archive", fileNumber: "115-0101-000001-001-00001", retention: 10 },
+      { kind: "withdraw" },
+    ]);
     return { signer: rng.pick(SIGNERS), action, step };
   }
   if (rng.chance(0.04)) return { signer: A.registry, action: { kind: "reassign", to: rng.pick([A.officer, A.clerk]).profile.person }, step: null };
@@ -81,13 +89,19 @@ function chooseAction(rng: Rng, s: WorkflowState): { signer: Signer; action: Act
       const kind = p.type === "review" ? "approve" : p.type === "countersign" ? "countersign" : "decide";
       return { signer, action: { kind } as Action, step: p.step };
     }
+    // The sample is a 簽 (memo): 存查 is its way on; 發文 is a deliberately wrong one (the rules refuse it).
     case "decided":
-      return rng.chance(0.5)
-        ? { signer: A.mailRoom, action: { kind: "dispatch" }, step: null }
-        : { signer: A.archivist, action: { kind: "archive", fileNumber: "115/0101/1" }, step: null };
-    case "dispatched":
+      return rng.chance(0.8)
+        ? { signer: A.officer, action: { kind: "close" }, step: null }
+        : { signer: A.mailRoom, action: { kind: "dispatch", number: "示教字第1150000002號", date: "2026-12-05" }, step: null };
     case "on-paper":
-      return { signer: A.archivist, action: { kind: "archive", fileNumber: null }, step: null };
+      if (!s.paperRecord && rng.chance(0.7)) return { signer: A.officer, action: { kind: "paper-record", reason: "紙本已陳核決行，補登掃描檔。" }, step: null };
+      return { signer: A.archivist, action: { kind: "archive", fileNumber: "115-0101-000003-001-00001", retention: "permanent" }, step: null };
+    case "dispatched":
+    case "closed":
+      return rng.chance(0.9)
+        ? { signer: A.archivist, action: { kind: "archive", fileNumber: "115-0101-000002-001-00001", retention: 10 }, step: null }
+        : { signer: A.archivist, action: { kind: "archive", fileNumber: "115/0101/1", retention: 10 }, step: null };
     case "archived":
       return { signer: A.chief, action: { kind: "late-sign", reason: "補簽。" }, step: SAMPLE_STEPS.review };
   }
