@@ -1,5 +1,5 @@
-// The sample demonstration (/sample) and the insecure-context explanation, on the built app served
-// by a real agency server.
+// The home page's demo people with what each can try, the sample demonstration (/sample) and the
+// insecure-context explanation, on the built app served by a real agency server.
 import { mkdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
@@ -14,6 +14,35 @@ async function open(url: string, width: number): Promise<Page> {
   await page.goto(url);
   return page;
 }
+
+describe("demo people", () => {
+  it("says in one line what each demo person can try, in zh-TW and in English, at phone width", async () => {
+    const page = await open(`${agency.server.base}/`, 375);
+    await page.getByTestId("demo-people").waitFor({ timeout: 15_000 });
+    const hint = (person: string) => page.locator(`[data-testid="demo-person"][data-person="${person}"] [data-testid="demo-hint"]`).innerText();
+    expect(await hint("chen")).toBe("起草簽或函並陳核；已決行的簽存查、紙本公文線上補登");
+    expect(await hint("li")).toContain("收文登記、分文與改分");
+    expect(await hint("lin")).toBe("核稿或決行學務公文");
+    expect(await hint("wang")).toBe("決行");
+    expect(await hint("chou")).toBe("在待發文清單發文");
+    expect(await hint("tsai")).toBe("在待歸檔清單歸檔、調閱已歸檔公文");
+    expect(await hint("hsu")).toContain("逾期");
+    // Every listed person has a line (the administrator too).
+    const people = await page.getByTestId("demo-person").count();
+    expect(people).toBeGreaterThanOrEqual(10);
+    expect(await page.locator('[data-testid="demo-person"] [data-testid="demo-hint"]').count()).toBe(people);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    mkdirSync("test-results", { recursive: true });
+    await page.screenshot({ path: "test-results/home-demo-375.png", fullPage: true });
+
+    // English mode: the same lines in English.
+    await page.getByRole("button", { name: "Switch to English" }).click();
+    await expect.poll(() => hint("chou")).toBe("Dispatch decided letters from the to-dispatch list (待發文)");
+    expect(await hint("tsai")).toContain("Archive from the to-archive list");
+    await page.close();
+    expect(pageErrors).toEqual([]);
+  });
+});
 
 describe("sample demonstration", () => {
   it("signs and verifies the sample document in the browser, at phone width", async () => {

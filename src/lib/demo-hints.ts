@@ -1,0 +1,41 @@
+// What each demo person can try, one short line per person on the home page's demo list
+// (DemoPeople.svelte), zh-TW first. Keyed by the demo people's ids (sync-server/src/cli/demo-directory.ts,
+// and "admin", the administrator `countersign init` creates); a person not listed here gets no line.
+import type { Locale } from "./i18n.ts";
+
+const ADMIN_ZH = "在系統管理新增人員、編修分層負責明細表";
+const ADMIN_EN = "Add people and edit the delegation table (分層負責明細表) under administration";
+
+export const DEMO_HINTS: Record<Locale, Readonly<Record<string, string>>> = {
+  "zh-TW": {
+    chen: "起草簽或函並陳核；已決行的簽存查、紙本公文線上補登",
+    li: "收文登記、分文與改分；上傳他機關的會辦信封",
+    lin: "核稿或決行學務公文",
+    huang: "以人事室會辦公文",
+    wu: "以會計室會辦公文",
+    wang: "決行",
+    chou: "在待發文清單發文",
+    tsai: "在待歸檔清單歸檔、調閱已歸檔公文",
+    hsu: "檢視全機關公文摘要與逾期清單（稽催通知建置中）",
+    kao: ADMIN_ZH,
+    admin: ADMIN_ZH,
+  },
+  en: {
+    chen: "Draft a memo (簽) or letter (函) and submit it; file a decided memo (存查); record a paper document online (線上補登)",
+    li: "Register incoming documents, assign and reassign them; upload another agency's countersign envelope",
+    lin: "Review or decide student-affairs documents",
+    huang: "Countersign for the personnel office",
+    wu: "Countersign for the accounting office",
+    wang: "Decide (決行)",
+    chou: "Dispatch decided letters from the to-dispatch list (待發文)",
+    tsai: "Archive from the to-archive list (待歸檔); look up archived documents",
+    hsu: "See every document's summary and the overdue list (follow-up reminders are still being built)",
+    kao: ADMIN_EN,
+    admin: ADMIN_EN,
+  },
+};
+
+/** The line for a demo person in the given locale, or null for someone the demo does not describe. */
+export function demoHint(locale: Locale, person: string): string | null {
+  return Object.hasOwn(DEMO_HINTS[locale], person) ? DEMO_HINTS[locale][person]! : null;
+}
