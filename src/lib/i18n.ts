@@ -6,6 +6,9 @@ import { DRAFT_EN, DRAFT_ZH } from "./draft/messages.ts";
 import { RECOVERY_EN, RECOVERY_ZH } from "./recovery/messages.ts";
 import { ATT_EN, ATT_ZH } from "./attachments/messages.ts";
 import { REG_EN, REG_ZH } from "./registry/messages.ts";
+import { DISPATCH_EN, DISPATCH_ZH } from "./dispatch/messages.ts";
+import { ARCHIVES_EN, ARCHIVES_ZH } from "./archives/messages.ts";
+import { FILING_EN, FILING_ZH } from "./filing/messages.ts";
 
 export const LOCALES = ["zh-TW", "en"] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -118,6 +121,9 @@ const zhTW = {
   ...RECOVERY_ZH,
   ...ATT_ZH,
   ...REG_ZH,
+  ...DISPATCH_ZH,
+  ...ARCHIVES_ZH,
+  ...FILING_ZH,
 } as const;
 
 export type MessageKey = keyof typeof zhTW;
@@ -222,6 +228,9 @@ const en: Record<MessageKey, string> = {
   ...RECOVERY_EN,
   ...ATT_EN,
   ...REG_EN,
+  ...DISPATCH_EN,
+  ...ARCHIVES_EN,
+  ...FILING_EN,
 };
 
 export const MESSAGES: Record<Locale, Record<MessageKey, string>> = { "zh-TW": zhTW, en };
