@@ -34,5 +34,5 @@ export { enroll, issueEnrollmentCode } from "./identity/enrollment.ts";
 export { challenge, login, loginMessage, signToken, verifyToken } from "./identity/login.ts";
 export type { Session } from "./identity/session.ts";
 export { issueTicket } from "./identity/ticket.ts";
-export { signReceipt, verifyReceipt } from "./identity/receipts.ts";
+export { signReceipt } from "./identity/receipts.ts";
 export { addPerson, addUnit, getDeputyTable, profileOf, setDelegation, updatePerson, type Actor } from "./directory/directory.ts";

@@ -1,9 +1,8 @@
 import { TICKET_REFUSALS } from "../../sync-server/src/identity/ticket.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as decoding from "lib0/decoding";
-import { CountersignDocument, asDocId, asStepId, signAction, type Metadata } from "@countersign/crdt-model";
+import { CountersignDocument, asDocId, asStepId, signAction, verifyReceipt, type Metadata } from "@countersign/crdt-model";
 import { provider, startAgency, until, type RunningAgency, type Who } from "./support/agency-server.ts";
-import { verifyReceipt } from "@countersign/sync-server";
 import { draftLive, signAs } from "./support/live-draft.ts";
 import { parseRefusalText } from "./support/raw-client.ts";
 

@@ -103,6 +103,18 @@ export {
   type Signer,
 } from "./identity/certs.ts";
 export { TrustStore, splitPem, type CertCheck } from "./identity/trust.ts";
+export {
+  RECEIPT_TYPE,
+  RECEIPT_VERSION,
+  RECEIPT_REFUSALS,
+  RECEIPT_CODES,
+  receiptBytes,
+  parseReceipt,
+  importReceiptKey,
+  verifyReceipt,
+  verifyKeptReceipt,
+  type Receipt,
+} from "./identity/receipt.ts";
 
 export {
   ACTION_LABELS,

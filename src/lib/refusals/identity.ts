@@ -1,6 +1,6 @@
 // Messages for identity: logging in, login tokens and sessions, enrolling a device, certificates and
-// the agency's own keys (server codes login.*, token.*, session.*, enroll.*, p12.*, cert.*, receipt.*,
-// agency.*, passphrase.*; the model's cert.*). Most reach a person on the home and re-enroll screens.
+// the agency's own keys (server codes login.*, token.*, session.*, enroll.*, p12.*, cert.*,
+// agency.*, passphrase.*; the model's cert.* and receipt.*, the agency's signed receipts). Most reach a person on the home and re-enroll screens.
 import type { Messages } from "./types.ts";
 
 export const IDENTITY_MESSAGES: Messages<"login" | "token" | "session" | "enroll" | "p12" | "cert" | "receipt" | "agency" | "passphrase"> = {
@@ -165,13 +165,23 @@ export const IDENTITY_MESSAGES: Messages<"login" | "token" | "session" | "enroll
     way: "none",
   },
   "receipt.signature": {
-    zh: "收文紀錄的簽章與機關的收文金鑰不符，這筆收文紀錄不可信。",
-    en: "A receipt's signature does not verify against the agency's receipt key; the receipt cannot be trusted.",
+    zh: "機關簽收紀錄的簽章與機關的簽收金鑰不符，這筆簽收時間不可信。",
+    en: "A receipt's signature does not verify against the agency's receipt key; its time cannot be trusted.",
     way: "none",
   },
   "receipt.key": {
-    zh: "機關的收文公開金鑰無法解讀，請洽系統管理員。",
-    en: "The agency's receipt public key cannot be read; ask the administrator.",
+    zh: "機關的簽收公開金鑰無法解讀，無法驗證簽收時間，請洽系統管理員。",
+    en: "The agency's receipt public key cannot be read, so no receipt time can be verified; ask the administrator.",
+    way: "none",
+  },
+  "receipt.malformed": {
+    zh: "公文中的機關簽收紀錄格式不正確，這筆簽收時間不可信。",
+    en: "A receipt kept in the document is malformed; its time cannot be trusted.",
+    way: "none",
+  },
+  "receipt.other-entry": {
+    zh: "這筆機關簽收紀錄屬於另一份公文或另一筆簽核，不能證明這筆簽核的簽收時間。",
+    en: "The receipt is about another document or another signature, so it proves nothing about this one.",
     way: "none",
   },
   "agency.not-initialized": {

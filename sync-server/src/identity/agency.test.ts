@@ -1,9 +1,9 @@
 import { describe, expect, it, vi } from "vitest";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { asDocId, asEntryId, toBase64 } from "@countersign/crdt-model";
+import { asDocId, asEntryId, toBase64, verifyReceipt, RECEIPT_CODES, RECEIPT_REFUSALS } from "@countersign/crdt-model";
 import { initAgency, loadAgency, SETTINGS, WRONG_PASSPHRASE } from "./agency.ts";
-import { signReceipt, verifyReceipt, RECEIPT_REFUSALS, RECEIPT_CODES } from "./receipts.ts";
+import { signReceipt } from "./receipts.ts";
 import { AGENCY, PASSPHRASE, tempStore } from "../../tests/support/identity-fixtures.ts";
 
 function includes(hay: Buffer, needle: Uint8Array | string): boolean {
@@ -95,17 +95,17 @@ describe("initAgency / loadAgency", () => {
 });
 
 describe("receipts", () => {
-  it("a receipt verifies with the agency and with its public key PEM; an altered one does not", async () => {
+  it("a receipt the server signs (node:crypto) verifies with the model's verifyReceipt (WebCrypto), with the key and its PEM; an altered one does not", async () => {
     const { store } = tempStore();
     await initAgency(store, { code: AGENCY, name: "某機關", passphrase: PASSPHRASE });
     const a = await loadAgency(store, PASSPHRASE);
     if (!a.ok) throw new Error(a.reason);
     const receipt = await signReceipt(a.value, { doc: asDocId("doc-1"), entry: asEntryId("e".repeat(64)), receivedAt: new Date("2026-01-02T03:04:05Z") });
     expect(receipt.receivedAt).toBe("2026-01-02T03:04:05.000Z");
-    expect((await verifyReceipt(a.value, receipt)).ok).toBe(true);
+    expect((await verifyReceipt(a.value.receipt.publicKey, receipt)).ok).toBe(true);
     expect((await verifyReceipt(a.value.receipt.publicKeyPem, receipt)).ok).toBe(true);
     expect(await store.getSetting(SETTINGS.receiptPublic)).toBe(a.value.receipt.publicKeyPem);
-    expect(await verifyReceipt(a.value, { ...receipt, receivedAt: "2026-01-01T00:00:00.000Z" })).toEqual({ ok: false, code: RECEIPT_CODES.signature, reason: RECEIPT_REFUSALS.signature });
+    expect(await verifyReceipt(a.value.receipt.publicKey, { ...receipt, receivedAt: "2026-01-01T00:00:00.000Z" })).toEqual({ ok: false, code: RECEIPT_CODES.signature, reason: RECEIPT_REFUSALS.signature });
     await store.close();
   });
 });

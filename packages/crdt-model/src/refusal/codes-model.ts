@@ -46,6 +46,12 @@ export const MODEL_CODES = [
   "trust.unregistered", // the signer's certificate is not registered for a person here (a bound-only authority).
   "trust.agency", // the signer's certificate names another agency than the authority that issued it.
 
+  // ── Receipts the agency server signs (identity/receipt.ts RECEIPT_REFUSALS): checked by the app and the tests.
+  "receipt.signature", // a receipt's signature does not verify against the agency's receipt key: its time is not the agency's.
+  "receipt.key", // the receipt public key does not parse as a P-256 public key.
+  "receipt.malformed", // a receipt kept in the document is not a receipt (not JSON, or a field missing or wrong).
+  "receipt.other-entry", // a receipt is kept for an entry (or document) it is not about: it says nothing of that entry.
+
   // ── Routing tables (routing/*).
   "routing.plan", // the routing plan is invalid (schema, a step twice, not exactly one decision step, decision not last or inside a parallel group).
   "routing.delegation", // the delegation table (分層負責) is invalid.

@@ -54,10 +54,6 @@ export const SERVER_CODES = [
   "cert.serial-taken", // another certificate with the same serial number is already recorded
   "cert.unknown-serial", // no certificate in force has that serial (nothing to revoke)
 
-  // ---- receipts the agency server signs (identity/receipts.ts RECEIPT_REFUSALS) ----
-  "receipt.signature", // a receipt's signature does not verify against the agency's receipt key
-  "receipt.key", // the receipt public key does not parse as a P-256 public key
-
   // ---- the agency itself: setup, keys, passphrase (identity/agency.ts, trust.ts, passphrase.ts) ----
   "agency.not-initialized", // the agency has not been set up yet (run countersign init)
   "agency.initialized", // the agency is already set up; it cannot be set up twice
