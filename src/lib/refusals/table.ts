@@ -10,6 +10,7 @@ import { DOCUMENT_MESSAGES } from "./document.ts";
 import { ENVELOPE_MESSAGES } from "./envelope.ts";
 import { IDENTITY_MESSAGES } from "./identity.ts";
 import { SERVER_MESSAGES } from "./server.ts";
+import { FILING_MESSAGES } from "./filing.ts";
 
 export const REFUSAL_MESSAGES: Record<Code, RefusalMessage> = {
   ...UPDATE_MESSAGES,
@@ -17,6 +18,7 @@ export const REFUSAL_MESSAGES: Record<Code, RefusalMessage> = {
   ...ENVELOPE_MESSAGES,
   ...IDENTITY_MESSAGES,
   ...SERVER_MESSAGES,
+  ...FILING_MESSAGES,
   ...APP_MESSAGES,
 };
 

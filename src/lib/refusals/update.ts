@@ -94,6 +94,16 @@ export const UPDATE_MESSAGES: Messages<"update" | "relay" | "ticket"> = {
     en: "The agency server failed while taking the change; try again later, and ask the administrator if it persists.",
     way: "retry",
   },
+  "relay.dispatch-number": {
+    zh: "發文所用的發文字號不是本機關伺服器為這份公文所取的號；請重新取號後再發文。",
+    en: "The dispatch carries a 發文字號 this agency's server did not reserve for this document; reserve the number again, then dispatch.",
+    way: "redownload",
+  },
+  "relay.read-only": {
+    zh: "您是以調閱方式閱覽這份已歸檔的公文，只能閱覽，不能修改或簽核。",
+    en: "You are reading this archived document through 調閱: you may read it, not change or sign it.",
+    way: "redownload",
+  },
   "relay.unreadable": {
     zh: "機關伺服器不接受這項變更，但本版程式無法解讀伺服器說明的原因；請參考下方伺服器原文，或洽系統管理員。",
     en: "The agency server does not accept this change, and this version of the app cannot read why; see the server's words below, or ask the administrator.",

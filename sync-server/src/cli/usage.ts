@@ -83,7 +83,10 @@ export const COMMANDS: readonly CommandHelp[] = [
     command: "agency",
     section: "data",
     text: `  countersign agency ca --data DIR
-      Print the agency's CA certificate (PEM).`,
+      Print the agency's CA certificate (PEM).
+  countersign agency dispatch-prefix --data DIR [--set 代字]
+      Print, or set, the 代字 of the agency's 發文字號 (e.g. 示教 → 示教字第1150000001號); unset,
+      the first two characters of the agency's name.`,
   },
   {
     command: "doc",

@@ -17,4 +17,6 @@ export const SETTINGS = {
   registryGrantableRoles: "directory.registry-grantable-roles",
   /** Issuers of certificates registered from PKCS #12 files (JSON array of base64 DER; identity/pkcs12.ts). */
   registeredIssuers: "trust.registered-issuers",
+  /** The agency's 代字 for its 發文字號 (dispatch/numbers.ts; `countersign agency dispatch-prefix`). */
+  dispatchPrefix: "agency.dispatch-prefix",
 } as const;

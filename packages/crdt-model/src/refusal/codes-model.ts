@@ -52,6 +52,9 @@ export const MODEL_CODES = [
   "receipt.malformed", // a receipt kept in the document is not a receipt (not JSON, or a field missing or wrong).
   "receipt.other-entry", // a receipt is kept for an entry (or document) it is not about: it says nothing of that entry.
 
+  // ── Index rows (workflow/index-row.ts).
+  "index.holder-key", // a holder key is not person:ID, unit:ID, agency:CODE or role:ROLE.
+
   // ── Routing tables (routing/*).
   "routing.plan", // the routing plan is invalid (schema, a step twice, not exactly one decision step, decision not last or inside a parallel group).
   "routing.delegation", // the delegation table (分層負責) is invalid.

@@ -125,6 +125,18 @@ export const SERVER_CODES = [
   "relay.presence", // a presence (awareness) update is malformed, too large, or speaks for another connection
   "relay.store", // the server could not store the update: try again
   "relay.server", // the server failed while taking the update or handling the frame: try again
+  "relay.dispatch-number", // a 發文 entry carries a 發文字號 this server did not reserve for that document
+  "relay.read-only", // the person reads this archived document through 調閱 and may not change it
+
+  // ---- 發文: the mail room's routes (dispatch/routes.ts, numbers.ts) ----
+  "dispatch.forbidden", // only the mail room (收發文) may do this
+  "dispatch.not-waiting", // the document is not a decided letter waiting for the mail room (or dispatched, for its files)
+  "dispatch.no-recipients", // the letter names no recipients (受文者, 正本, 副本): its dispatch files cannot be addressed
+  "dispatch.prefix", // the 代字 cannot make a 發文字號 (one to ten Han characters)
+
+  // ---- 歸檔 and 調閱: the archives' routes (archive/routes.ts) ----
+  "archive.forbidden", // only the archives (檔案室) may do this (the 調閱 record: also administrators)
+  "archive.not-archived", // 調閱 is for archived documents; this one is not archived
 
   // ---- the server's own failures elsewhere ----
   "server.internal", // something failed on the server, not in what was sent (a bug or a broken setup)
