@@ -61,6 +61,7 @@ export {
   type Secrecy,
   type Metadata,
 } from "./schema/metadata.ts";
+export { recipientSchema, recipientsSchema, MAX_RECIPIENTS } from "./schema/recipients.ts";
 export { SECTIONS, SECTION_LABELS, MAX_DEPTH, itemLabel, chineseNumeral, type Section, type BodyItem } from "./schema/body.ts";
 export {
   canonicalContent,

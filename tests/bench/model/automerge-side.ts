@@ -128,7 +128,8 @@ export function amCreate(a: SampleAgency, id: DocId): Automerge.Doc<AmDoc> {
   must(meta.success, "automerge: the metadata is invalid");
   const plan = unwrap(parseRoutingPlan(lifecyclePlan(a)), "automerge: plan");
   const m: { [key: string]: Scalar } = { docId: new Automerge.ImmutableString(id) };
-  for (const [k, v] of Object.entries(meta.data)) m[k] = v === null ? null : new Automerge.ImmutableString(v);
+  // The sample is a 簽: no recipients, every field a string or null.
+  for (const [k, v] of Object.entries(meta.data)) if (typeof v === "string" || v === null) m[k] = v === null ? null : new Automerge.ImmutableString(v);
   let doc = Automerge.from<AmDoc>({
     meta: m,
     subject: SUBJECT,

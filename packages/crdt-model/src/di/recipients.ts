@@ -1,25 +1,12 @@
 import { fail, ok, type Result } from "../result.ts";
 import { el, writeXml, type XmlElement } from "./xml.ts";
 
-/** 正本 or 副本: how a recipient receives the letter (收發處理本別). */
-export type Delivery = "original" | "copy";
-export const DELIVERY_LABELS: Record<Delivery, "正本" | "副本"> = { original: "正本", copy: "副本" };
+import type { Delivery, Recipient } from "../schema/recipients.ts";
 
-/**
- * One entry of the recipient roster. The three kinds are the three ways the tag sets identify a
- * receiver in 受文者 and the SW 交換表單: an agency (全銜 + 機關代碼), a unit of an agency (單位名 +
- * 機關代碼 + 單位代碼), or a person (姓名, 職稱, 機關代碼, 單位代碼). The exchange network routes by
- * 機關代碼, so every kind carries one.
- */
-export type Recipient = {
-  delivery: Delivery;
-  /** 含附件 (true) or 不含附件 (false); left out of the file when undefined. */
-  attachments?: boolean;
-} & (
-  | { kind: "agency"; name: string; agencyCode: string }
-  | { kind: "unit"; name: string; agencyCode: string; unitCode: string }
-  | { kind: "person"; name: string; title?: string; agencyCode: string; unitCode?: string }
-);
+export type { Delivery, Recipient };
+
+/** 正本 or 副本: how a recipient receives the letter (收發處理本別). */
+export const DELIVERY_LABELS: Record<Delivery, "正本" | "副本"> = { original: "正本", copy: "副本" };
 
 /** Refuses a roster entry the exchange could not deliver: no name or no code to route by. */
 export function checkRoster(roster: readonly Recipient[]): Result<void> {

@@ -106,12 +106,12 @@ export const MODEL_CODES = [
   "di.classified", // a classified document is not exported as DI.
   "di.kind", // only 函, 書函 and 簽 export as DI so far.
 
-  // ── Ids (ids.ts, added by the "ids" helper): a value that should be an id of this kind has the wrong shape.
   // ── Filing numbers (filing/numbers.ts): what a 發文 or 歸檔 form and the rules check.
   "filing.dispatch-number", // a 發文字號 is not 代字 + 字第 + ROC year (3 digits) + serial (7 digits) + 號.
   "filing.file-number", // a 檔號 is not 年度號-分類號-案次號-卷次號-目次號; the sentence names the part.
   "filing.retention", // a 保存年限 is not 1–30 years or 永久.
   "filing.date", // a 發文日期 or other filing date is not a calendar date written YYYY-MM-DD.
+  // ── Ids (ids.ts, added by the "ids" helper): a value that should be an id of this kind has the wrong shape.
   "id.doc", // a document id: 1–128 letters, digits and . _ - (and not "." or "..").
   "id.entry", // a signature-chain entry id: the lower-case SHA-256 of the entry.
   "id.agency", // an agency code (機關代碼): 1–128 letters, digits and . _ : -

@@ -198,7 +198,12 @@ export class CountersignDocument {
 
   metadata(): Result<Metadata> {
     const raw: Record<string, unknown> = {};
-    for (const k of Object.keys(metadataSchema.shape)) raw[k] = this.meta.get(k);
+    // A key never set is left out rather than read as undefined: an optional field (recipients) that is
+    // absent stays absent, so the canonical content of documents without it is what it always was.
+    for (const k of Object.keys(metadataSchema.shape)) {
+      const v = this.meta.get(k);
+      if (v !== undefined) raw[k] = v;
+    }
     const r = metadataSchema.safeParse(raw);
     return r.success ? ok(r.data) : fail("schema.metadata", issueSentence("The stored metadata", r.error, "is invalid"));
   }

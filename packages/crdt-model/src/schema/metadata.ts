@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { agencyCodeSchema, personIdSchema, unitIdSchema } from "../ids.ts";
+import { recipientsSchema } from "./recipients.ts";
 
 /** Document kinds (公文類別 / 函類別 of the DI tag set), English in code, Chinese in the UI. */
 export const DOCUMENT_KINDS = [
@@ -64,5 +65,7 @@ export const metadataSchema = z.object({
   caseOfficer: personIdSchema,
   retention: z.string().max(32).nullable(), // 保存年限: years, or 永久
   category: z.string().max(128),
+  /** 受文者 / 正本 / 副本 (a letter's; absent on most other kinds, and then left out of the signed content). */
+  recipients: recipientsSchema.optional(),
 });
 export type Metadata = z.infer<typeof metadataSchema>;
