@@ -114,11 +114,11 @@ describe("countersign demo", () => {
     const roles = new Set(codes.flatMap((l) => l.split("\t")[2]!.split(",")));
     for (const r of ["mail-room", "registry", "case-officer", "supervisor", "archives", "follow-up", "admin"]) expect(roles.has(r)).toBe(true);
     expect(codes.every((l) => /^[A-Z2-7]{4}(-[A-Z2-7]{4}){3}$/.test(l.split("\t")[3]!))).toBe(true);
-    expect(io.lines.some((l) => /^created 33 demo documents/.test(l))).toBe(true);
+    expect(io.lines.some((l) => /^created 36 demo documents/.test(l))).toBe(true);
     const store = openSqliteStore(join(data, "countersign.db"));
     const statuses = new Set((await store.queryIndex({ limit: 100 })).map((r) => r.status));
     await store.close();
-    for (const s of ["draft", "in-review", "countersigning", "returned", "decided", "dispatched", "archived", "on-paper"]) expect(statuses.has(s)).toBe(true);
+    for (const s of ["draft", "in-review", "countersigning", "returned", "decided", "dispatched", "closed", "archived", "on-paper"]) expect(statuses.has(s)).toBe(true);
     const again = capture();
     expect(await main(["demo", "--data", data], again)).toBe(1);
     expect(again.errors[0]).toMatch(/already holds an agency/);

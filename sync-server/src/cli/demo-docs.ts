@@ -7,9 +7,15 @@ import {
   asUnitId,
   CountersignDocument,
   derive,
+  type DocId,
+  type DocumentKind,
+  isLetterKind,
   issueCertificate,
   type Metadata,
+  type Result,
+  type Retention,
   type RoutingPlan,
+  sha256Hex,
   signAction,
   type Signer,
   signerFromKey,
@@ -23,24 +29,56 @@ import { profileOf } from "../directory/directory.ts";
 import { signReceipt } from "../identity/receipts.ts";
 import { Room } from "../relay/room.ts";
 import { TrustCache } from "../http/trust-cache.ts";
+import { reserveDispatchNumber, setDispatchPrefix } from "../dispatch/numbers.ts";
+import { demoText, SCAN_NAME, scanBytes, writeBody, writtenAsLetter } from "./demo-content.ts";
+
+/** The demo agency's 代字: its letters go out as 示教字第115xxxxxxx號. */
+export const DEMO_DISPATCH_PREFIX = "示教";
+
+type Step = { who: string; action: Action; step: StepId | null; opinion: string };
+
+/**
+ * One demo document: how far along the flow it got (0 draft … 5 decided, 6 發文 for a letter or 存查
+ * for a 簽, 7 歸檔), its kind, and its extras.
+ */
+interface Shape {
+  upTo: number;
+  kind: DocumentKind;
+  returned?: boolean;
+  /** Switched to paper after 核稿; "recorded": and its 線上補登 signed, with the scan attached. */
+  paper?: "switched" | "recorded";
+  overdue?: boolean;
+  secret?: boolean;
+  /** 保存年限 (the metadata's, and the 歸檔 entry's when it gets that far). */
+  retention?: Retention;
+}
+
+function demoShapes(): Shape[] {
+  const shapes: Shape[] = [];
+  for (let i = 0; i < 30; i++) shapes.push({ upTo: i % 8, overdue: i % 5 === 1, kind: i % 3 === 0 ? "letter" : "memo" });
+  shapes.push({ upTo: 1, kind: "memo", returned: true }, { upTo: 2, kind: "memo", paper: "switched" }, { upTo: 1, kind: "memo", secret: true });
+  // The three archived ones (demo-008, demo-016, demo-024) with different 保存年限.
+  shapes[7]!.retention = "permanent";
+  shapes[15]!.retention = 5;
+  // 待發文 has demo-022 and these two; 待歸檔 a paper document already recorded online.
+  shapes.push({ upTo: 5, kind: "letter" }, { upTo: 5, kind: "brief-letter" }, { upTo: 2, kind: "memo", paper: "recorded" });
+  return shapes;
+}
+
+/** Reserves the next 發文字號 for a document, as the mail room's 發文 does; `date` is the 發文日期. */
+type ReserveNumber = (doc: DocId, at: Date) => Promise<{ number: string; date: string }>;
 
 /**
  * Demo documents in every state, signed by the demo people. Their signing keys are made here for the
  * occasion and thrown away (each person enrolls their own browser with their code); the
  * certificates stay, so every signature verifies. Documents go in through the same ingest path as
  * the relay (validation, receipts, index).
+ *
+ * What must stay true: demo-001 … demo-033 keep their kind, state and holders (the e2e tests open
+ * them by id: demo-009 a draft of chen's, demo-017 a draft decided by lin, demo-033 the 密 one …);
+ * new documents are appended after them. A dispatched letter carries a 發文字號 this agency's server
+ * reserved for it, as the mail room's would.
  */
-const SUBJECTS = [
-  "有關本市115學年度國民中學學生獎懲實施要點修正一案，簽請核示。",
-  "檢送本局辦理校園安全維護研習計畫1份，請查照。",
-  "有關本市各級學校辦理畢業典禮相關事宜，請轉知所屬。",
-  "本局擬辦理特殊教育學生鑑定安置作業，簽請鑒核。",
-  "有關國民小學課後照顧服務經費核撥一案，簽請核示。",
-  "函轉教育部修正「學校衛生法施行細則」，請查照。",
-];
-
-type Step = { who: string; action: Action; step: StepId | null; opinion: string };
-
 export async function createDemoDocuments(store: Store, agency: Agency, people: readonly { id: string }[]): Promise<number> {
   const signers = new Map<string, Signer>();
   for (const p of people) signers.set(p.id, await enrollForDemo(store, agency, p.id));
@@ -53,6 +91,7 @@ export async function createDemoDocuments(store: Store, agency: Agency, people: 
     now: () => new Date(),
     compactAfter: 200,
   };
+  const reserve = demoNumbers(store);
   const plan = (decider: string): RoutingPlan => ({
     v: 1,
     stages: [
@@ -76,51 +115,62 @@ export async function createDemoDocuments(store: Store, agency: Agency, people: 
     s("huang", { kind: "countersign" }, "cs-per", "敬會，無意見。"),
     s("wu", { kind: "countersign" }, "cs-acc", "經費由相關預算支應。"),
     s("wang", { kind: "decide" }, "decide", "如擬。"),
-    s("chou", { kind: "dispatch" }, null),
-    s("tsai", { kind: "archive", fileNumber: "115/010101/1" }, null),
   ];
-  // How far along the flow each demo document got (0 = draft), and its extras.
-  const shapes: { upTo: number; returned?: boolean; paper?: boolean; overdue?: boolean; secret?: boolean; kind?: Metadata["kind"] }[] = [];
-  for (let i = 0; i < 30; i++) shapes.push({ upTo: i % 8, overdue: i % 5 === 1, kind: i % 3 === 0 ? "letter" : "memo" });
-  shapes.push({ upTo: 1, returned: true }, { upTo: 2, paper: true }, { upTo: 1, secret: true });
 
   let n = 0;
-  for (const [i, shape] of shapes.entries()) {
+  for (const [i, shape] of demoShapes().entries()) {
     const id = asDocId(`demo-${String(i + 1).padStart(3, "0")}`);
     const due = new Date(Date.now() + (shape.overdue ? -3 : 2 + (i % 6)) * 86_400_000).toISOString().slice(0, 10);
+    const kind = shape.kind;
+    const text = demoText(kind, i);
+    const retention = shape.retention ?? 10;
     const metadata: Metadata = {
-      kind: shape.kind ?? "memo",
+      kind,
       speed: (["ordinary", "urgent", "most-urgent"] as const)[i % 3]!,
       secrecy: shape.secret ? "confidential" : "none",
       dueDate: due,
-      docNumber: `示教學字第115${String(1000 + i).padStart(7, "0")}號`,
+      // A 簽 has its 文號 from the start; a 函's 發文字號 is given when it is dispatched.
+      docNumber: writtenAsLetter(kind) ? null : `示教學字第115${String(1000 + i).padStart(7, "0")}號`,
       receiptNumber: null,
       agency: asAgencyCode(agency.code),
       unit: asUnitId("U-STU"),
       caseOfficer: asPersonId("chen"),
-      retention: "10",
+      retention: retention === "permanent" ? "永久" : String(retention),
       category: "學務",
     };
     const decider = i % 2 ? "wang" : "lin";
-    const created = CountersignDocument.create({ id, metadata, subject: SUBJECTS[i % SUBJECTS.length], plan: plan(decider) });
+    const created = CountersignDocument.create({ id, metadata, subject: text.subject, plan: plan(decider) });
     if (!created.ok) throw new Error(created.reason); // fixed demo data: a bug if reached
     const doc = created.value;
-    doc.transact(() => {
-      doc.addItem("explanation", null, "依據教育部115年1月2日臺教學(二)字第1150000001號函辦理。");
-      const two = doc.addItem("explanation", null, "相關事項如下：");
-      if (two.ok) doc.addItem("explanation", two.value, "請各校於期限內完成填報。");
-      doc.addItem("proposal", null, "奉核後函發各校辦理。");
-    });
-    const steps = flow.slice(0, shape.upTo).map((st) => (st.action.kind === "decide" ? { ...st, who: decider } : st));
+    writeBody(doc, text);
+    const steps = flow.slice(0, Math.min(shape.upTo, 5)).map((st) => (st.action.kind === "decide" ? { ...st, who: decider } : st));
     if (shape.returned) steps.push(s("lin", { kind: "return", to: null }, "review", "說明二請再補充。"));
     if (shape.paper) steps.push(s("chen", { kind: "switch-to-paper", reason: "附件為大型圖說，改以紙本陳核。" }, null));
-    for (const [k, st] of steps.entries()) {
+    // 發文 (a letter) or 存查 (a 簽), then 歸檔; the 發文字號 is reserved when its turn comes.
+    const dispatches = shape.upTo >= 6 && isLetterKind(kind);
+    if (shape.upTo >= 6 && !dispatches) steps.push(s("chen", { kind: "close" }, null, "本案奉核，存查。"));
+    const fileNumber = `115-0301-${String(i + 1).padStart(6, "0")}-001-00001`;
+    const archive = s("tsai", { kind: "archive", fileNumber, retention }, null);
+    const total = steps.length + (dispatches ? 1 : 0) + (shape.paper === "recorded" ? 1 : 0) + (shape.upTo >= 7 ? 1 : 0);
+    // A history spread over the past hours (the agency's CA itself is only a day old).
+    const at = (k: number) => new Date(Date.now() - ((total - k) * 2 + (i % 7)) * 3_600_000);
+    const sign = async (st: Step, k: number) => {
       const state = await derive(doc, await trust.get(), { cache: deps.cache });
-      // A history spread over the past hours (the agency's CA itself is only a day old).
-      const at = new Date(Date.now() - ((steps.length - k) * 2 + (i % 7)) * 3_600_000);
-      const r = await signAction(doc, signers.get(st.who)!, state.heads, { action: st.action, step: st.step, opinion: st.opinion, at });
-      if (!r.ok) throw new Error(r.reason);
+      const r = await signAction(doc, signers.get(st.who)!, state.heads, { action: st.action, step: st.step, opinion: st.opinion, at: at(k) });
+      if (!r.ok) throw new Error(`demo document ${id}: ${r.reason}`);
+    };
+    for (const [k, st] of steps.entries()) await sign(st, k);
+    let k = steps.length;
+    if (dispatches) {
+      const { number, date } = await reserve(id, at(k));
+      await sign(s("chou", { kind: "dispatch", number, date }, null, "以電子交換及紙本發文。"), k++);
     }
+    if (shape.paper === "recorded") {
+      const scan = await attachScan(store, doc);
+      if (!scan.ok) throw new Error(`demo document ${id}: ${scan.reason}`);
+      await sign(s("chen", { kind: "paper-record", reason: "紙本已由局長決行，掃描檔附後補登。" }, null), k++);
+    }
+    if (shape.upTo >= 7) await sign(archive, k);
     const room = await Room.load(id, deps);
     const stored = await room.receive(doc.encodeState(), null);
     await room.close();
@@ -128,6 +178,30 @@ export async function createDemoDocuments(store: Store, agency: Agency, people: 
     n++;
   }
   return n;
+}
+
+/** The paper document's scan, stored as an uploaded attachment would be and referenced by the document. */
+async function attachScan(store: Store, doc: CountersignDocument): Promise<Result<void>> {
+  const bytes = scanBytes();
+  const sha = sha256Hex(bytes);
+  await store.putBlob(sha, bytes);
+  return doc.addAttachment({ sha256: sha, name: SCAN_NAME, size: bytes.length, mime: "application/pdf" });
+}
+
+/**
+ * 發文字號 from this agency's own counter (dispatch/numbers.ts), the demo's 代字 示教 set first as an
+ * administrator would, so the relay finds each dispatched number reserved for its document.
+ */
+function demoNumbers(store: Store): ReserveNumber {
+  let prefix: Promise<Result<string>> | undefined;
+  return async (doc, at) => {
+    prefix ??= setDispatchPrefix(store, DEMO_DISPATCH_PREFIX);
+    const set = await prefix;
+    if (!set.ok) throw new Error(set.reason); // a fixed 代字: a bug if reached
+    const r = await reserveDispatchNumber(store, { prefix: set.value, doc, now: at });
+    if (!r.ok) throw new Error(`demo document ${doc}: ${r.reason}`);
+    return { number: r.value.number, date: r.value.date };
+  };
 }
 
 /**

@@ -18,7 +18,7 @@ export { DEMO_AGENCY } from "./demo-directory.ts";
 /**
  * `countersign demo --data DIR`: a demo agency to click through — units, a delegation table, a
  * person in each role, each with a one-time enrollment code (printed and kept in DIR/demo-codes.txt),
- * and a few dozen documents in every state; plus a fictional peer agency in the federation trust
+ * and a few dozen documents in every state (demo-docs.ts says which); plus a fictional peer agency in the federation trust
  * list and its countersign request as an envelope file (DIR/demo-envelope.csenv, see demo-peer.ts).
  * Refuses a directory that already holds an agency.
  */
@@ -50,7 +50,7 @@ export async function runDemo(argv: string[], io: Io): Promise<number> {
     const agency = await loadAgency(store, pass.value.passphrase);
     if (!agency.ok) return fail(io, agency.reason);
     const docs = await createDemoDocuments(store, agency.value, DEMO_PEOPLE);
-    io.out(`created ${docs} demo documents in every state (draft, in review, countersigning, returned, decided, dispatched, archived, on paper, 密, overdue)`);
+    io.out(`created ${docs} demo documents in every state (draft, in review, countersigning, returned, decided: 待發文, dispatched and 存查: 待歸檔, archived, on paper, 密, overdue)`);
     const peer = await createDemoPeer(store, DEMO_AGENCY);
     if (!peer.ok) return fail(io, peer.reason);
     envelope = peer.value.bytes;
