@@ -166,6 +166,7 @@ export {
 export { ACTION_PRECEDENCE, type Conflict } from "./workflow/replay.ts";
 export { verify, VerifyCache, type VerificationReport, type EntryReport } from "./workflow/verify.ts";
 export { derive, deriveFromReport, type WorkflowState, type TimelineItem, type Holder, type AccessFields } from "./workflow/derive.ts";
+export { holderKey, parseHolderKey, indexRowOf, attachmentHashes, type IndexRow, type HolderKind } from "./workflow/index-row.ts";
 
 export { versionLines, diffVersions, diffSignedVersions, type VersionLine, type LineChange, type DiffPart } from "./history/diff.ts";
 

@@ -1,33 +1,20 @@
 // Puts a newly created document into the person's local store — the same y-indexeddb copy and Dexie
 // index the document page and batch sync use — so it opens at once, offline too, and its creating
 // update waits in the local queue until a sync (or the page's live connection) hands it to the relay.
-import { toBase64, type CountersignDocument, type Refusal } from "@countersign/crdt-model";
+import { derive, indexRowOf, toBase64, TrustStore, type CountersignDocument, type Refusal } from "@countersign/crdt-model";
 import type { LocalDocRow } from "$lib/local/db.ts";
 import { localFacts, type LocalStore } from "$lib/local/local-store.ts";
 
-/** The index row of a draft the server has not seen: held by its case officer, who is its only participant. */
-export function draftRow(doc: CountersignDocument, now: Date = new Date()): LocalDocRow | null {
-  const meta = doc.metadata();
-  if (!meta.ok) return null;
-  const m = meta.value;
+/**
+ * The index row of a draft the server has not seen: the model's (indexRowOf, the same function the
+ * server indexes with), so the device and the server cannot disagree about who holds it. A new draft
+ * has nothing signed, so its state derives without any certificate: an empty trust store is enough.
+ */
+export async function draftRow(doc: CountersignDocument, now: Date = new Date()): Promise<LocalDocRow | null> {
+  if (!doc.metadata().ok) return null;
+  const state = await derive(doc, new TrustStore({ cas: [] }));
   const facts = localFacts(doc);
-  return {
-    doc: doc.id,
-    kind: m.kind,
-    subject: doc.subject(),
-    status: "draft",
-    secrecy: m.secrecy,
-    unit: m.unit,
-    caseOfficer: m.caseOfficer,
-    dueDate: m.dueDate,
-    participants: [`person:${m.caseOfficer}`],
-    holders: [`person:${m.caseOfficer}`],
-    updatedAt: now.toISOString(),
-    speed: facts.speed,
-    docNumber: facts.docNumber,
-    sv: facts.sv,
-    access: "edit",
-  };
+  return { ...indexRowOf(doc, state, now), speed: facts.speed, docNumber: facts.docNumber, sv: facts.sv, access: "edit" };
 }
 
 /**
@@ -35,7 +22,7 @@ export function draftRow(doc: CountersignDocument, now: Date = new Date()): Loca
  * it. Refuses an id that already holds a document here, so nothing local is ever overwritten.
  */
 export async function saveNewDraft(store: LocalStore, created: CountersignDocument): Promise<{ ok: true } | Refusal> {
-  const row = draftRow(created);
+  const row = await draftRow(created);
   if (!row) return { ok: false, code: "schema.metadata", reason: "The new document's metadata is invalid." };
   const local = store.openDoc(created.id);
   try {
