@@ -1,4 +1,5 @@
-import type { CountersignDocument, DocumentKind } from "@countersign/crdt-model";
+import type { CountersignDocument, DocumentKind, Metadata } from "@countersign/crdt-model";
+import { DEMO_PEER } from "./demo-peer.ts";
 
 /**
  * What the demo documents say. A 函 (letter, 書函) goes out to other agencies: 主旨 asks them to
@@ -89,6 +90,22 @@ export function writeBody(doc: CountersignDocument, text: Text): void {
     }
   });
 }
+
+/**
+ * 正本 / 副本 of every demo letter: the fictional peer agency, which the demo agency trusts (sent by
+ * electronic exchange); a school the demo agency has no exchange with (sent on paper, from the DI and
+ * SW files the mail room downloads); and a copy for the drafting unit.
+ */
+export function demoRecipients(agency: { code: string }): NonNullable<Metadata["recipients"]> {
+  return [
+    { delivery: "original", kind: "agency", name: DEMO_PEER.name, agencyCode: DEMO_PEER.code },
+    { delivery: "original", kind: "agency", name: DEMO_SCHOOL.name, agencyCode: DEMO_SCHOOL.code },
+    { delivery: "copy", kind: "unit", name: "本局學務管理科", agencyCode: agency.code, unitCode: "U-STU" },
+  ];
+}
+
+/** A school outside the federation trust list: its letters go on paper. */
+export const DEMO_SCHOOL = { code: "A-DEMO-JHS", name: "示範市立示範國民中學" } as const;
 
 /** The scan of the paper document recorded online (線上補登). */
 export const SCAN_NAME = "紙本簽核掃描檔.pdf";

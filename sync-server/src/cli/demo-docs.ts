@@ -30,7 +30,7 @@ import { signReceipt } from "../identity/receipts.ts";
 import { Room } from "../relay/room.ts";
 import { TrustCache } from "../http/trust-cache.ts";
 import { reserveDispatchNumber, setDispatchPrefix } from "../dispatch/numbers.ts";
-import { demoText, SCAN_NAME, scanBytes, writeBody, writtenAsLetter } from "./demo-content.ts";
+import { demoRecipients, demoText, SCAN_NAME, scanBytes, writeBody, writtenAsLetter } from "./demo-content.ts";
 
 /** The demo agency's 代字: its letters go out as 示教字第115xxxxxxx號. */
 export const DEMO_DISPATCH_PREFIX = "示教";
@@ -137,6 +137,7 @@ export async function createDemoDocuments(store: Store, agency: Agency, people: 
       caseOfficer: asPersonId("chen"),
       retention: retention === "permanent" ? "永久" : String(retention),
       category: "學務",
+      ...(writtenAsLetter(kind) ? { recipients: demoRecipients(agency) } : {}),
     };
     const decider = i % 2 ? "wang" : "lin";
     const created = CountersignDocument.create({ id, metadata, subject: text.subject, plan: plan(decider) });

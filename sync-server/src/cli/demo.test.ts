@@ -9,9 +9,10 @@ import { fileURLToPath } from "node:url";
 import { unzipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import { awaitsArchive, awaitsDispatch, CountersignDocument, derive, isLetterKind, parseDispatchNumber, parseFileNumber, type WorkflowState } from "@countersign/crdt-model";
+import { awaitsArchive, awaitsDispatch, CountersignDocument, derive, exportDi, exportSw, isLetterKind, parseDispatchNumber, parseFileNumber, type WorkflowState } from "@countersign/crdt-model";
 import { main, type Io } from "./main.ts";
 import { DEMO_PEER } from "./demo-peer.ts";
+import { DEMO_AGENCY } from "./demo-directory.ts";
 import { openSqliteStore } from "../storage/sqlite.ts";
 import type { DocIndexRow } from "../storage/types.ts";
 import { buildTrustStore } from "../identity/trust.ts";
@@ -64,6 +65,7 @@ const states = new Map<string, WorkflowState>();
 const reserved = new Map<string, string>();
 /** Each document's attachments that the store holds (name). */
 const held = new Map<string, string[]>();
+const docs = new Map<string, CountersignDocument>();
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), "countersign-demo-letters-"));
   data = join(root, "demo");
@@ -79,6 +81,7 @@ beforeAll(async () => {
       const ydoc = new Y.Doc();
       for (const u of await store.readUpdates(r.doc)) Y.applyUpdate(ydoc, u.data);
       const doc = CountersignDocument.wrap(ydoc);
+      docs.set(r.doc, doc);
       states.set(r.doc, await derive(doc, trust.value));
       const blobs = await store.hasBlobs(doc.attachments().map((a) => a.sha256));
       held.set(r.doc, doc.attachments().filter((a) => blobs.has(a.sha256)).map((a) => a.name));
@@ -118,6 +121,31 @@ describe("the demo's letters (countersign demo)", () => {
       expect(xml).not.toContain("擬辦");
     }
   }, 120_000);
+
+  it("every 函 names its 正本 and 副本 (the trusted peer, a school reached on paper), and its DI to that roster validates", () => {
+    const dir = dtdDir();
+    let last = "";
+    for (const row of rows.filter((r) => isLetterKind(r.kind))) {
+      const doc = docs.get(row.doc)!;
+      const meta = doc.metadata();
+      if (!meta.ok) throw new Error(meta.reason);
+      const recipients = meta.value.recipients ?? [];
+      expect(recipients.filter((r) => r.delivery === "original").map((r) => r.agencyCode)).toEqual([DEMO_PEER.code, "A-DEMO-JHS"]);
+      expect(recipients.filter((r) => r.delivery === "copy")).toHaveLength(1);
+      const di = exportDi(doc, { agencyName: DEMO_AGENCY.name, recipients, date: "2026-03-02" });
+      if (!di.ok) throw new Error(`${row.doc}: ${di.reason}`);
+      const sw = exportSw(recipients);
+      if (!sw.ok) throw new Error(`${row.doc}: ${sw.reason}`);
+      writeFileSync(join(dir, di.value.rosterFile!), sw.value.xml);
+      writeFileSync(join(dir, `${row.doc}.di`), di.value.xml);
+      expect(lintFile(dir, "104_2_utf8.dtd", `${row.doc}.di`)).toEqual({ file: `${row.doc}.di`, status: 0, output: "" });
+      expect(lintFile(dir, "104_roster_utf8.dtd", di.value.rosterFile!)).toEqual({ file: di.value.rosterFile!, status: 0, output: "" });
+      last = di.value.xml;
+    }
+    // The check is no formality: the same DI without its 正本 fails it.
+    writeFileSync(join(dir, "broken.di"), last.replace(/<正本>[\s\S]*?<\/正本>/, ""));
+    expect(lintFile(dir, "104_2_utf8.dtd", "broken.di").status).not.toBe(0);
+  });
 });
 
 describe("the demo's documents after 決行 (countersign demo)", () => {
