@@ -197,7 +197,7 @@ export function buildPlan(d: PlanDraft, req: Requirement, deciderLevel: number |
 
 /**
  * Whether `person` may build the plan now: the case officer, while the document is a draft or has
- * been returned to them (nothing pending). Mirrors when 陳核 is offered (doc/actions.ts).
+ * been returned to them (nothing pending): when the model offers 陳核 (availableActions).
  */
 export function mayEditPlan(ws: { status: string; caseOfficer: string | null; pending: readonly unknown[] }, person: string): boolean {
   return ws.caseOfficer === person && (ws.status === "draft" || (ws.status === "returned" && ws.pending.length === 0));
