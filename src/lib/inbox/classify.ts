@@ -1,5 +1,7 @@
 // Which inbox tabs a document belongs to, for whom — pure functions over local index rows, so the
 // inbox renders from IndexedDB alone, offline, and the rules can be tested without a browser.
+// Which statuses are open or finished is the model's (OPEN_STATUSES / FINISHED_STATUSES).
+import { isFinishedStatus, isOpenStatus } from "@countersign/crdt-model";
 
 export const TABS = ["todo", "countersign", "mine", "done", "overdue"] as const;
 export type Tab = (typeof TABS)[number];
@@ -27,8 +29,6 @@ export interface ClassifiableRow {
   updatedAt: string;
 }
 
-const OPEN = new Set(["draft", "in-review", "countersigning", "returned"]);
-const FINISHED = new Set(["decided", "dispatched", "archived"]);
 
 /** The holder keys that mean "me, in person": my person id and my roles (the mail room, archives…). */
 const personalKeys = (v: Viewer): Set<string> => new Set([`person:${v.person}`, ...v.roles.map((r) => `role:${r}`)]);
@@ -41,11 +41,11 @@ export function tabsOf(row: ClassifiableRow, v: Viewer, today: string): Set<Tab>
   // 會辦: a countersign step assigned to my unit is pending.
   if (row.status === "countersigning" && row.holders.includes(`unit:${v.unit}`)) tabs.add("countersign");
   // 承辦中: I am the case officer and it is not finished.
-  if (row.caseOfficer === v.person && OPEN.has(row.status)) tabs.add("mine");
-  // 已辦: decided, dispatched or archived, and I took part.
-  if (FINISHED.has(row.status) && (row.caseOfficer === v.person || row.participants.includes(`person:${v.person}`))) tabs.add("done");
+  if (row.caseOfficer === v.person && isOpenStatus(row.status)) tabs.add("mine");
+  // 已辦: decided, dispatched, filed (存查) or archived, and I took part.
+  if (isFinishedStatus(row.status) && (row.caseOfficer === v.person || row.participants.includes(`person:${v.person}`))) tabs.add("done");
   // 逾期: the due date has passed and it is not decided (paper ones included: 稽催 follows them too).
-  if (row.dueDate !== null && row.dueDate < today && !FINISHED.has(row.status)) tabs.add("overdue");
+  if (row.dueDate !== null && row.dueDate < today && !isFinishedStatus(row.status)) tabs.add("overdue");
   return tabs;
 }
 
