@@ -16,7 +16,10 @@ import {
   type Section,
   type SignerProfile,
   type Speed,
+  type Recipient,
+  isLetterKind,
   parseDocId,
+  parseRetention,
 } from "@countersign/crdt-model";
 
 /**
@@ -47,6 +50,10 @@ export interface DraftInput {
   subject: string;
   /** Top-level items per section; blank items are dropped. */
   items: Partial<Record<Section, string[]>>;
+  /** 保存年限: "1" … "30" or "permanent"; null when not set yet. */
+  retention?: string | null;
+  /** 受文者 / 正本 / 副本 of a letter (ignored for other kinds); the model checks them when the document is made. */
+  recipients?: Recipient[];
 }
 
 /** Working days to act by 速別 (最速件 1, 速件 3, 普通件 6). */
@@ -80,6 +87,10 @@ export function checkDraft(input: DraftInput): Result<DraftInput> {
   if (!subject) return fail("draft.input", "A document needs a subject (主旨).");
   if (subject.length > 2000) return fail("draft.input", "The subject is longer than 2,000 characters.");
   if (input.category.length > 128) return fail("draft.input", "The category is longer than 128 characters.");
+  if (input.retention) {
+    const kept = parseRetention(input.retention);
+    if (!kept.ok) return kept;
+  }
   const allowed = sectionsFor(input.kind);
   const items: Partial<Record<Section, string[]>> = {};
   for (const [section, list] of Object.entries(input.items) as [Section, string[]][]) {
@@ -117,8 +128,10 @@ export function createDraft(input: DraftInput, me: SignerProfile, id: string = n
       agency: me.agency,
       unit: me.unit,
       caseOfficer: me.person,
-      retention: null,
+      // Stored as the metadata writes it: a number of years, or 永久.
+      retention: d.retention ? (d.retention === "permanent" ? "永久" : d.retention) : null,
       category: d.category,
+      ...(isLetterKind(d.kind) && d.recipients?.length ? { recipients: d.recipients } : {}),
     },
   });
   if (!created.ok) return created;
