@@ -70,7 +70,7 @@ describe("the JSON API", () => {
       method: "POST",
       body: JSON.stringify({ id: "P-other", name: "他科人員", unit: "U-PER", level: 1, roles: ["case-officer"] }),
     });
-    expect(r).toEqual({ status: 403, json: { ok: false, code: "directory.not-permitted", reason: "The registry desk may add people to its own unit only." } });
+    expect(r).toEqual({ status: 403, json: { ok: false, code: "directory.other-unit", reason: "The registry desk may add people to its own unit only." } });
   });
 
   it("The request is malformed: … — a person without roles", async () => {

@@ -8,6 +8,7 @@ const TAGS: Record<string, string> = {
   docs: "Documents",
   directory: "The directory",
   registry: "The registry desk (登記桌)",
+  admin: "Administration (/admin): people, deputies, the trust list, the audit log",
   blobs: "Attachments",
   exchange: "Envelope exchange (公文交換)",
   server: "The server itself",

@@ -265,6 +265,11 @@ export const ENVELOPE_MESSAGES: Messages<"envelope" | "exchange" | "peer" | "fed
     en: "The serial is not a hexadecimal certificate serial.",
     way: "none",
   },
+  "federation.fingerprint": {
+    zh: "確認的指紋與貼上的憑證不符，未加入信任清單；請重新貼上憑證並核對指紋。",
+    en: "The confirmed fingerprint is not the pasted certificate's; nothing was added. Paste the certificate again and compare the fingerprint.",
+    way: "none",
+  },
   "assign.not-registry": {
     zh: "只有登記桌人員可以分文。",
     en: "Only the registry desk (登記桌) may assign incoming documents.",

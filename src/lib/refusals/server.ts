@@ -68,6 +68,21 @@ export const SERVER_MESSAGES: Messages<"directory" | "server" | "http"> = {
     en: "What the directory stores (e.g. the delegation table) no longer reads; the administrator sets it again or restores a backup.",
     way: "none",
   },
+  "directory.other-unit": {
+    zh: "登記桌只能管理本單位的人員（新增、修改、產生註冊碼）；其他單位的人員請洽系統管理員。",
+    en: "The registry desk manages its own unit's people only (add, edit, hand out codes); ask an administrator for other units.",
+    way: "none",
+  },
+  "directory.email": {
+    zh: "電子郵件地址格式不正確。",
+    en: "The e-mail address is not a valid address.",
+    way: "none",
+  },
+  "directory.no-deputy": {
+    zh: "找不到這筆仍有效或尚未開始的職務代理，無法結束；請重新整理後再試。",
+    en: "No deputy arrangement in force or to come matches; reload and try again.",
+    way: "none",
+  },
   "server.internal": {
     zh: "機關伺服器發生錯誤，請稍後再試；若持續發生，請洽系統管理員。",
     en: "The agency server failed; try again later, and ask the administrator if it persists.",

@@ -56,7 +56,7 @@ describe("people", () => {
   it("The registry desk may add people to its own unit only.", async () => {
     const { store } = await agencyFixture();
     expect((await addPerson(store, clerkA, newcomer)).ok).toBe(true);
-    expect(await addPerson(store, clerkA, { ...newcomer, id: "new-2", unit: "edu-b" })).toEqual(refused("directory.not-permitted", "The registry desk may add people to its own unit only."));
+    expect(await addPerson(store, clerkA, { ...newcomer, id: "new-2", unit: "edu-b" })).toEqual(refused("directory.other-unit", "The registry desk may add people to its own unit only."));
     expect((await listPeople(store, { unit: "edu-b" })).map((p) => p.id)).toEqual(["officer-b"]);
     await store.close();
   });

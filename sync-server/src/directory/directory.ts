@@ -20,9 +20,10 @@ import {
   type SignerProfile,
   type UnitId,
 } from "@countersign/crdt-model";
-import type { DeputyRow, Person, Store, Unit } from "../storage/types.ts";
+import type { AuditRecord, DeputyRow, Person, Store, Unit } from "../storage/types.ts";
 import type { Session } from "../identity/session.ts";
 import { SETTINGS } from "../storage/settings.ts";
+import { audit } from "./audit.ts";
 
 /**
  * The agency's directory: units (a tree), people, deputies and the delegation table (分層負責明細表).
@@ -30,7 +31,8 @@ import { SETTINGS } from "../storage/settings.ts";
  * by the machine's administrator (whoever can run it can read the database file anyway).
  *
  * Who may change what: an administrator (role admin) anything; the registry desk (role registry)
- * may add people to its own unit only, and never grant the administrator role.
+ * may add and edit people of its own unit only, and never grant the administrator role.
+ * Every change is written to the audit log (audit.ts) right after it is stored.
  */
 export type Actor = Session | { system: true };
 
@@ -45,6 +47,13 @@ export function mayManagePeopleOf(actor: Actor, unit: UnitId): boolean {
 }
 
 const NOT_ADMIN = "Only an administrator may change the directory.";
+const OTHER_UNIT = "The registry desk may manage its own unit's people only.";
+
+/** The audit log, newest first (administrators only): `before` a seq for the next page. */
+export async function listAudit(store: Store, actor: Actor, q: { before?: number; limit?: number } = {}): Promise<Result<AuditRecord[]>> {
+  if (!isAdmin(actor)) return fail("directory.not-admin", "Only an administrator may read the audit log.");
+  return ok(await store.auditLog(q));
+}
 
 // ---- units -------------------------------------------------------------------------------------
 
@@ -74,7 +83,9 @@ export async function saveUnit(store: Store, actor: Actor, input: UnitInput): Pr
     }
   }
   const unit: Unit = { id: id.value, name, parent: parent === null ? null : asUnitId(parent) };
+  const before = units.get(id.value) ?? null;
   await store.putUnit(unit);
+  await audit(store, actor, before ? "unit.edit" : "unit.add", unit.id, before, unit);
   return ok(unit);
 }
 
@@ -97,6 +108,8 @@ export interface PersonInput {
   unit: string;
   level: number;
   roles: string[];
+  /** Where to reach the person; empty or null: none. */
+  email?: string | null;
 }
 
 async function agencyCode(store: Store): Promise<Result<AgencyCode>> {
@@ -121,9 +134,19 @@ function checkRoles(roles: string[]): Result<Role[]> {
   return ok([...new Set(roles)] as Role[]);
 }
 
+/** An e-mail address as kept: trimmed, null when empty; refused unless it looks like one address. */
+function checkEmail(email: string | null | undefined): Result<string | null> {
+  const e = (email ?? "").trim();
+  if (e === "") return ok(null);
+  if (e.length > 254 || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(e)) return fail("directory.email", `"${e}" is not an e-mail address.`);
+  return ok(e);
+}
+
 async function validPerson(store: Store, input: PersonInput, active: boolean): Promise<Result<Person>> {
   const code = await agencyCode(store);
   if (!code.ok) return code;
+  const email = checkEmail(input.email);
+  if (!email.ok) return email;
   if (!Number.isInteger(input.level) || input.level < 1 || input.level > 20) return fail("directory.level", "A person's level must be a whole number from 1 to 20.");
   const roles = checkRoles(input.roles);
   if (!roles.ok) return roles;
@@ -131,7 +154,7 @@ async function validPerson(store: Store, input: PersonInput, active: boolean): P
   if (!units.some((u) => u.id === input.unit)) return fail("directory.no-unit", `The unit ${input.unit} does not exist.`);
   const id = parsePersonId(input.id);
   if (!id.ok) return id;
-  const person: Person = { id: id.value, name: input.name.trim(), unit: asUnitId(input.unit), level: input.level, roles: roles.value, active };
+  const person: Person = { id: id.value, name: input.name.trim(), unit: asUnitId(input.unit), level: input.level, roles: roles.value, active, ...(email.value ? { email: email.value } : {}) };
   const profile = profileOf(code.value, person);
   if (!profile.ok) return profile;
   return ok(person);
@@ -173,7 +196,9 @@ export async function setRegistryGrantableRoles(store: Store, actor: Actor, role
   const checked = checkRoles(roles);
   if (!checked.ok) return checked;
   if (checked.value.includes("admin")) return fail("directory.not-permitted", "The registry desk can never grant the administrator role.");
+  const before = await registryGrantableRoles(store);
   await store.setSetting(SETTINGS.registryGrantableRoles, JSON.stringify(checked.value));
+  await audit(store, actor, "registry-roles.set", "registry", before, checked.value);
   return ok(checked.value);
 }
 
@@ -187,7 +212,7 @@ export async function addPerson(store: Store, actor: Actor, input: PersonInput):
     return fail("directory.not-permitted", "Only an administrator or a registry desk may add people.");
   const unit = parseUnitId(input.unit);
   if (!unit.ok) return unit;
-  if (!mayManagePeopleOf(actor, unit.value)) return fail("directory.not-permitted", "The registry desk may add people to its own unit only.");
+  if (!mayManagePeopleOf(actor, unit.value)) return fail("directory.other-unit", "The registry desk may add people to its own unit only.");
   if (!isAdmin(actor) && input.roles.includes("admin")) return fail("directory.not-permitted", "Only an administrator may grant the administrator role.");
   const beyond = await beyondRegistryReach(store, actor, input);
   if (beyond) return fail("directory.not-permitted", beyond);
@@ -195,17 +220,26 @@ export async function addPerson(store: Store, actor: Actor, input: PersonInput):
   if (!person.ok) return person;
   if (await store.person(person.value.id)) return fail("directory.exists", `A person with the id ${input.id} already exists.`);
   await store.putPerson(person.value);
+  await audit(store, actor, "person.add", person.value.id, null, person.value);
   return ok(person.value);
 }
 
-/** Changes a person (name, unit, level, roles, active); administrators only. */
-export async function updatePerson(
-  store: Store,
-  actor: Actor,
-  id: string,
-  changes: Partial<Omit<PersonInput, "id">> & { active?: boolean },
-): Promise<Result<Person>> {
+export type PersonChanges = Partial<Omit<PersonInput, "id">> & { active?: boolean };
+
+/** Changes a person (name, unit, level, roles, e-mail, active); administrators only. */
+export async function updatePerson(store: Store, actor: Actor, id: string, changes: PersonChanges): Promise<Result<Person>> {
   if (!isAdmin(actor)) return fail("directory.not-admin", NOT_ADMIN);
+  return editPerson(store, actor, id, changes);
+}
+
+/**
+ * Changes a person: an administrator anyone, anyhow; the registry desk only people of its own unit
+ * whom it could have added (level up to its own, roles it may grant), keeping them in its unit and
+ * within that reach — so the desk cannot promote anyone into deciding documents.
+ */
+export async function editPerson(store: Store, actor: Actor, id: string, changes: PersonChanges): Promise<Result<Person>> {
+  if (!isAdmin(actor) && !("person" in actor && actor.roles.includes("registry")))
+    return fail("directory.not-permitted", "Only an administrator or a registry desk may change people.");
   const current = await getPerson(store, id);
   if (!current) return fail("directory.no-person", `The person ${id} does not exist.`);
   const merged: PersonInput = {
@@ -214,10 +248,20 @@ export async function updatePerson(
     unit: changes.unit ?? current.unit,
     level: changes.level ?? current.level,
     roles: changes.roles ?? current.roles,
+    email: changes.email === undefined ? (current.email ?? null) : changes.email,
   };
+  if (!isAdmin(actor)) {
+    if (!mayManagePeopleOf(actor, current.unit) || !mayManagePeopleOf(actor, asUnitId(merged.unit))) return fail("directory.other-unit", OTHER_UNIT);
+    if (merged.roles.includes("admin")) return fail("directory.not-permitted", "Only an administrator may grant the administrator role.");
+    for (const p of [current, merged]) {
+      const beyond = await beyondRegistryReach(store, actor, p);
+      if (beyond) return fail("directory.not-permitted", beyond);
+    }
+  }
   const person = await validPerson(store, merged, changes.active ?? current.active);
   if (!person.ok) return person;
   await store.putPerson(person.value);
+  await audit(store, actor, "person.edit", person.value.id, current, person.value);
   return ok(person.value);
 }
 
@@ -255,8 +299,30 @@ export async function addDeputy(store: Store, actor: Actor, input: DeputyInput):
   if (!(from < until)) return fail("directory.deputy", "A deputy's period must start before it ends.");
   // Stored normalized so that string comparison orders them (the relay compares times as text).
   const row: DeputyRow = { principal: asPersonId(input.principal), deputy: asPersonId(input.deputy), from: from.toISOString(), until: until.toISOString() };
+  const before = (await store.deputies()).find((d) => d.principal === row.principal && d.deputy === row.deputy && d.from === row.from) ?? null;
   await store.putDeputy(row);
+  await audit(store, actor, "deputy.add", `${row.principal}>${row.deputy}`, before, row);
   return ok(row);
+}
+
+/**
+ * Ends an arrangement early (administrators): one in force ends now; one yet to come is shortened to
+ * nothing, one millisecond, so it never holds a moment anyone signs in. The row stays in the table
+ * with its shortened period: signatures its deputy made while it held still verify (getDeputyTable).
+ */
+export async function endDeputy(store: Store, actor: Actor, input: Omit<DeputyInput, "until">, now: Date = new Date()): Promise<Result<DeputyRow>> {
+  if (!isAdmin(actor)) return fail("directory.not-admin", NOT_ADMIN);
+  const from = new Date(input.from);
+  const t = now.toISOString();
+  const row = Number.isNaN(from.getTime())
+    ? undefined
+    : (await store.deputies()).find((d) => d.principal === input.principal && d.deputy === input.deputy && d.from === from.toISOString() && t < d.until);
+  if (!row) return fail("directory.no-deputy", `No deputy arrangement of ${input.deputy} for ${input.principal} from ${input.from} is in force or to come.`);
+  const until = row.from <= t ? t : new Date(Date.parse(row.from) + 1).toISOString();
+  const ended: DeputyRow = { ...row, until: until > row.from ? until : new Date(Date.parse(row.from) + 1).toISOString() };
+  await store.putDeputy(ended);
+  await audit(store, actor, "deputy.end", `${row.principal}>${row.deputy}`, row, ended, now);
+  return ok(ended);
 }
 
 /** The deputies acting for `principal` at `at`. */
@@ -296,7 +362,9 @@ export async function setDelegation(store: Store, actor: Actor, input: unknown):
   const table = parseDelegationTable(input);
   if (!table.ok) return table;
   if (table.value.agency !== code.value) return fail("directory.delegation", `The delegation table names the agency ${table.value.agency}, not ${code.value}.`);
+  const before = await getDelegation(store);
   await store.putDelegation(JSON.stringify(table.value));
+  await audit(store, actor, "delegation.set", "delegation", before.ok ? (before.value ?? null) : null, table.value);
   return ok(table.value);
 }
 

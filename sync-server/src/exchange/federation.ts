@@ -12,6 +12,16 @@ import {
 import type { PeerAgency, Store } from "../storage/types.ts";
 import { SETTINGS } from "../identity/agency.ts";
 import { x509 } from "../identity/x509.ts";
+import { isAdmin, type Actor } from "../directory/directory.ts";
+import { audit } from "../directory/audit.ts";
+
+/** The command line, run by the machine's administrator: what a change names when no one logged in. */
+const CLI: Actor = { system: true };
+const NOT_ADMIN = "Only an administrator may change the federation trust list.";
+
+/** What the audit log keeps of a peer: everything but the CA certificate's text (its fingerprint names it). */
+const logged = (p: PeerAgency | undefined | null) =>
+  p ? { code: p.code, name: p.name, fingerprint: p.fingerprint, url: p.url, delegation: p.delegation !== null, revokedSerials: p.revokedSerials, removedAt: p.removedAt } : null;
 
 /**
  * Federation (聯盟信任清單): the other agencies whose envelopes we accept. Each is its CA certificate,
@@ -47,6 +57,7 @@ export const FEDERATION_REFUSALS = {
   unknown: (code: string) => `Agency ${code} is not in the trust list.`,
   removed: (code: string) => `Agency ${code} was removed from the trust list.`,
   serial: (s: string) => `The serial ${JSON.stringify(s)} is not a hexadecimal certificate serial.`,
+  fingerprint: "The confirmed fingerprint is not the certificate's SHA-256 fingerprint; nothing was added.",
 } as const;
 
 /** Each refusal's code: the class the app explains and a caller decides by (the sentence keeps the detail). */
@@ -64,7 +75,19 @@ export const FEDERATION_CODES = {
   unknown: "federation.unknown",
   removed: "federation.removed",
   serial: "federation.serial",
+  fingerprint: "federation.fingerprint",
 } as const satisfies Record<keyof typeof FEDERATION_REFUSALS, Code>;
+
+/** A fingerprint as typed or copied (AB:CD:…, spaces, any case) in the stored form: lower-case hex. */
+export function normalizeFingerprint(s: string): string {
+  return s.replace(/[\s:]/g, "").toLowerCase();
+}
+
+/** inspectPeerCa for someone logged in: administrators only (the preview before confirming an add). */
+export async function previewPeerCa(store: Store, actor: Actor, input: string, now: Date): Promise<Result<PeerCandidate>> {
+  if (!isAdmin(actor)) return fail("directory.not-admin", NOT_ADMIN);
+  return inspectPeerCa(store, input, now);
+}
 
 /** Parses and checks another agency's CA certificate (PEM or DER). Changes nothing. */
 export async function inspectPeerCa(store: Store, input: string | Uint8Array, now: Date): Promise<Result<PeerCandidate>> {
@@ -103,15 +126,23 @@ export interface AddPeerInput {
   url?: string | null;
   /** The peer's delegation table (分層負責明細表) as JSON text or a parsed value. */
   delegation?: string | unknown | null;
+  /**
+   * The SHA-256 fingerprint the administrator confirmed (the app shows it first): when given, the
+   * certificate is added only if it is that one. The command line confirms it by asking instead.
+   */
+  fingerprint?: string;
 }
 
 /**
  * Adds (or replaces) a peer. Replacing the CA of a peer resets the serials it reported revoked (they
  * were serials under the old CA); re-adding a removed peer trusts it again.
  */
-export async function addPeer(store: Store, input: AddPeerInput, now: Date): Promise<Result<PeerAgency>> {
+export async function addPeer(store: Store, input: AddPeerInput, now: Date, actor: Actor = CLI): Promise<Result<PeerAgency>> {
+  if (!isAdmin(actor)) return fail("directory.not-admin", NOT_ADMIN);
   const c = await inspectPeerCa(store, input.ca, now);
   if (!c.ok) return c;
+  if (input.fingerprint !== undefined && normalizeFingerprint(input.fingerprint) !== c.value.fingerprint)
+    return fail(FEDERATION_CODES.fingerprint, FEDERATION_REFUSALS.fingerprint);
   const url = input.url ?? null;
   if (url !== null && !isHttpUrl(url)) return fail(FEDERATION_CODES.url, FEDERATION_REFUSALS.url);
   let delegation: string | null = null;
@@ -142,6 +173,7 @@ export async function addPeer(store: Store, input: AddPeerInput, now: Date): Pro
     removedAt: null,
   };
   await store.putPeer(peer);
+  await audit(store, actor, "trust.add", peer.code, logged(before), logged(peer), now);
   return ok(peer);
 }
 
@@ -159,16 +191,19 @@ export async function activePeer(store: Store, code: AgencyCode): Promise<Result
 }
 
 /** Stops trusting a peer: its envelopes and its signers' entries are refused from now on. */
-export async function removePeer(store: Store, code: AgencyCode, now: Date): Promise<Result<PeerAgency>> {
+export async function removePeer(store: Store, code: AgencyCode, now: Date, actor: Actor = CLI): Promise<Result<PeerAgency>> {
+  if (!isAdmin(actor)) return fail("directory.not-admin", NOT_ADMIN);
   const p = await activePeer(store, code);
   if (!p.ok) return p;
   const removed = { ...p.value, removedAt: now.toISOString() };
   await store.putPeer(removed);
+  await audit(store, actor, "trust.remove", code, logged(p.value), logged(removed), now);
   return ok(removed);
 }
 
 /** Records serials (hex) a peer says it revoked; the list only grows. */
-export async function recordPeerRevoked(store: Store, code: AgencyCode, serials: readonly string[]): Promise<Result<PeerAgency>> {
+export async function recordPeerRevoked(store: Store, code: AgencyCode, serials: readonly string[], actor: Actor = CLI): Promise<Result<PeerAgency>> {
+  if (!isAdmin(actor)) return fail("directory.not-admin", NOT_ADMIN);
   const p = await activePeer(store, code);
   if (!p.ok) return p;
   const next = new Set(p.value.revokedSerials);
@@ -179,6 +214,7 @@ export async function recordPeerRevoked(store: Store, code: AgencyCode, serials:
   }
   const updated = { ...p.value, revokedSerials: [...next].sort() };
   await store.putPeer(updated);
+  await audit(store, actor, "trust.revoke-serials", code, logged(p.value), logged(updated));
   return ok(updated);
 }
 

@@ -17,6 +17,7 @@ import { importEnvelope, openArrival } from "./import.ts";
 import { assign } from "./assign.ts";
 import { addPeer, inspectPeerCa, listPeers, recordPeerRevoked, removePeer, type AddPeerInput, type PeerCandidate } from "./federation.ts";
 import { acknowledgedBy } from "./known-state.ts";
+import type { Actor } from "../directory/directory.ts";
 
 export type { ImportOutcome, ImportVia, ExchangeDeps } from "./types.ts";
 
@@ -68,20 +69,20 @@ export class Exchange {
     return inspectPeerCa(this.ctx.store, ca, this.ctx.now());
   }
 
-  async addPeer(input: AddPeerInput): Promise<Result<PeerAgency>> {
-    const r = await addPeer(this.ctx.store, input, this.ctx.now());
+  async addPeer(input: AddPeerInput, actor?: Actor): Promise<Result<PeerAgency>> {
+    const r = await addPeer(this.ctx.store, input, this.ctx.now(), actor);
     if (r.ok) this.trustChanged("peer added", r.value);
     return r;
   }
 
-  async removePeer(code: AgencyCode): Promise<Result<PeerAgency>> {
-    const r = await removePeer(this.ctx.store, code, this.ctx.now());
+  async removePeer(code: AgencyCode, actor?: Actor): Promise<Result<PeerAgency>> {
+    const r = await removePeer(this.ctx.store, code, this.ctx.now(), actor);
     if (r.ok) this.trustChanged("peer removed", r.value);
     return r;
   }
 
-  async recordPeerRevoked(code: AgencyCode, serials: readonly string[]): Promise<Result<PeerAgency>> {
-    const r = await recordPeerRevoked(this.ctx.store, code, serials);
+  async recordPeerRevoked(code: AgencyCode, serials: readonly string[], actor?: Actor): Promise<Result<PeerAgency>> {
+    const r = await recordPeerRevoked(this.ctx.store, code, serials, actor);
     if (r.ok) this.trustChanged("peer revocations recorded", r.value);
     return r;
   }

@@ -2,6 +2,7 @@
 // one router. A new feature adds its routes to the contract (@countersign/contract routes.ts), writes
 // a `registerXxxRoutes(router, ctx)` beside its code, and is called here.
 import { registerExchangeRoutes } from "../exchange/http-routes.ts";
+import { registerAdminRoutes } from "./admin-routes.ts";
 import { authenticate } from "./auth.ts";
 import type { ApiContext } from "./context.ts";
 import { registerBlobRoutes } from "./blobs.ts";
@@ -21,6 +22,7 @@ export function buildRouter(ctx: ApiContext, server: Pick<ServerRouteDeps, "stor
   registerIdentityRoutes(r, ctx);
   registerDocRoutes(r, ctx);
   registerDirectoryRoutes(r, ctx);
+  registerAdminRoutes(r, ctx);
   registerRegistryRoutes(r, ctx);
   registerBlobRoutes(r, ctx);
   registerExchangeRoutes(r, ctx);

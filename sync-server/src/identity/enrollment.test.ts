@@ -39,7 +39,7 @@ describe("enrollment codes", () => {
     expect((await issueEnrollmentCode(store, clerk, "officer-a")).ok).toBe(true);
     expect(await issueEnrollmentCode(store, clerk, "officer-b")).toEqual({
       ok: false,
-      code: "directory.not-permitted",
+      code: "directory.other-unit",
       reason: "The registry desk may hand out enrollment codes for its own unit only.",
     });
     await store.close();

@@ -13,6 +13,7 @@ import type { Person, Store } from "../storage/types.ts";
 import { addPerson, beyondRegistryReach, isAdmin, mayManagePeopleOf, profileOf, type Actor, type PersonInput } from "../directory/directory.ts";
 import type { Agency } from "./agency.ts";
 import { x509 } from "./x509.ts";
+import { audit } from "../directory/audit.ts";
 
 export const ENROLLMENT_TTL_MS = 7 * 24 * 3600 * 1000;
 
@@ -52,7 +53,9 @@ export async function issueEnrollmentCode(store: Store, actor: Actor, personId: 
   const id = parsePersonId(personId);
   const person = id.ok ? await store.person(id.value) : undefined;
   if (!person) return fail("directory.no-person", `The person ${personId} does not exist.`);
-  if (!mayManagePeopleOf(actor, person.unit)) return fail("directory.not-permitted", "The registry desk may hand out enrollment codes for its own unit only.");
+  if (!isAdmin(actor) && !("roles" in actor && actor.roles.includes("registry")))
+    return fail("directory.not-permitted", "Only an administrator or a registry desk may hand out enrollment codes.");
+  if (!mayManagePeopleOf(actor, person.unit)) return fail("directory.other-unit", "The registry desk may hand out enrollment codes for its own unit only.");
   // A code enrolls a device as that person: the desk may not hand one out for someone it could not
   // have added (a higher level, or roles the agency does not let it grant) and so sign as them.
   const beyond = await beyondRegistryReach(store, actor, person);
@@ -61,6 +64,8 @@ export async function issueEnrollmentCode(store: Store, actor: Actor, personId: 
   const code = newEnrollmentCode();
   const expiresAt = new Date(now.getTime() + ENROLLMENT_TTL_MS).toISOString();
   await store.putEnrollment({ codeHash: enrollmentCodeHash(normalizeEnrollmentCode(code)!), person: person.id, expiresAt, usedAt: null });
+  // The code itself is never logged: whoever reads the log must not be able to enroll as the person.
+  await audit(store, actor, "person.code", person.id, null, { person: person.id, expiresAt }, now);
   return ok({ person: person.id, code, expiresAt });
 }
 
@@ -168,6 +173,11 @@ function keyParams(alg: Algorithm): EcKeyImportParams | RsaHashedImportParams | 
 /** Revokes a certificate by serial (administrators; the caller rebuilds its TrustStore after). */
 export async function revokeCertificate(store: Store, actor: Actor, serial: string, now: Date = new Date()): Promise<Result<string>> {
   if (!isAdmin(actor)) return fail("directory.not-admin", "Only an administrator may revoke a certificate.");
-  const done = await store.revokeCertificate(serial.toLowerCase(), now.toISOString());
-  return done ? ok(serial.toLowerCase()) : fail("cert.unknown-serial", `No certificate in force has the serial ${serial}.`);
+  const s = serial.toLowerCase();
+  const done = await store.revokeCertificate(s, now.toISOString());
+  if (!done) return fail("cert.unknown-serial", `No certificate in force has the serial ${serial}.`);
+  const row = (await store.certificates()).find((c) => c.serial === s);
+  const person = row?.person ?? null;
+  await audit(store, actor, "certificate.revoke", s, { serial: s, person, revokedAt: null }, { serial: s, person, revokedAt: row?.revokedAt ?? now.toISOString() }, now);
+  return ok(s);
 }

@@ -21,6 +21,7 @@ import { registeredIssuers } from "./trust.ts";
 import { SETTINGS } from "../storage/settings.ts";
 import { copy } from "./sealed.ts";
 import type { x509 } from "./x509.ts";
+import { audit } from "../directory/audit.ts";
 
 /**
  * Registers a certificate issued elsewhere (e.g. a Taiwan citizen certificate 自然人憑證, RSA) for a
@@ -226,6 +227,7 @@ export async function registerPkcs12(
   }
 
   await store.putCertificate({ serial, person: person.id, cert: der, issuedAt: now.toISOString(), revokedAt: null, origin: "registered" });
+  await audit(store, actor, "certificate.register", serial, null, { serial, person: person.id, subject: cert.subject }, now);
   return ok({
     serial,
     person: person.id,

@@ -214,7 +214,7 @@ describe("PostgresStore backup", () => {
     expect(lines[lines.length - 1]).toEqual({ end: true, rows: body.length });
     const rows = (t: string) => body.filter((l) => l.table === t).map((l) => l.row);
     expect(rows("units")).toEqual([{ id: "u1", name: "教育處", parent: null }]);
-    expect(rows("people")).toEqual([{ id: "p1", name: "陳", unit: "u1", level: 1, roles: "[]", active: true }]);
+    expect(rows("people")).toEqual([{ id: "p1", name: "陳", unit: "u1", level: 1, roles: "[]", active: true, email: null }]);
     // The exchange tables come along: the attachment, the log line, the envelope's bytes.
     const [attachment] = imported.blobs;
     expect(rows("blobs")).toEqual([{ sha256: attachment!.sha256, data: Buffer.from(attachment!.data).toString("base64"), size: attachment!.data.length, created_at: expect.any(String) }]);

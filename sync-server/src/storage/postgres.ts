@@ -13,6 +13,8 @@ import {
   toEnrollment,
   toIndexRow,
   toPerson,
+  toAudit,
+  type AuditDbRow,
   toReceipt,
   type CertDbRow,
   type DeputyDbRow,
@@ -23,6 +25,7 @@ import {
   type ReceiptDbRow,
 } from "./rows.ts";
 import type {
+  AuditRecord,
   CertificateRow,
   CertificateStanding,
   DeputyRow,
@@ -189,10 +192,10 @@ export class PostgresStore implements Store {
 
   async putPerson(p: Person): Promise<void> {
     await this.pool.query(
-      `INSERT INTO people (id, name, unit, level, roles, active) VALUES ($1, $2, $3, $4, $5, $6)
+      `INSERT INTO people (id, name, unit, level, roles, active, email) VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (id) DO UPDATE SET name = excluded.name, unit = excluded.unit, level = excluded.level,
-         roles = excluded.roles, active = excluded.active`,
-      [p.id, p.name, p.unit, p.level, JSON.stringify(p.roles), p.active],
+         roles = excluded.roles, active = excluded.active, email = excluded.email`,
+      [p.id, p.name, p.unit, p.level, JSON.stringify(p.roles), p.active, p.email ?? null],
     );
   }
 
@@ -224,6 +227,24 @@ export class PostgresStore implements Store {
 
   async delegation(): Promise<string | undefined> {
     return this.getSetting(DELEGATION_KEY);
+  }
+
+  // ---- the audit log -----------------------------------------------------------------------------
+
+  async appendAudit(r: AuditRecord): Promise<number> {
+    const q = await this.pool.query<{ seq: string }>(
+      "INSERT INTO audit_log (at, actor, action, target, before_json, after_json) VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq",
+      [r.at, r.actor, r.action, r.target, r.before, r.after],
+    );
+    return seqOf(q.rows[0]!.seq);
+  }
+
+  async auditLog(q: { before?: number; limit?: number } = {}): Promise<AuditRecord[]> {
+    const r = await this.pool.query<AuditDbRow>("SELECT * FROM audit_log WHERE seq < $1 ORDER BY seq DESC LIMIT $2", [
+      q.before ?? Number.MAX_SAFE_INTEGER,
+      q.limit ?? 100,
+    ]);
+    return r.rows.map(toAudit);
   }
 
   // ---- identity ----------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import { uncheckedFromStore, type Role, type Sha256Hex, type UnitId } from "@countersign/crdt-model";
 import { isCode } from "@countersign/crdt-model";
 import type {
+  AuditRecord,
   Assignment,
   CertificateRow,
   DeputyRow,
@@ -71,6 +72,7 @@ export interface PersonDbRow {
   roles: string;
   /** 0/1 in SQLite, a boolean in PostgreSQL. */
   active: number | boolean;
+  email?: string | null;
 }
 /** A person's unit, level and roles as joined onto another row (null columns: no such person). */
 export interface DirectoryColumns {
@@ -88,6 +90,8 @@ export const toPerson = (r: PersonDbRow): Person => ({
   level: r.level,
   roles: JSON.parse(r.roles) as Role[],
   active: r.active === 1 || r.active === true,
+  // Left out when none is known, so a person reads back as it was put whether or not it had one.
+  ...(r.email ? { email: r.email } : {}),
 });
 
 export interface CertDbRow {
@@ -265,4 +269,24 @@ export const toAssignment = (r: AssignmentDbRow): Assignment => ({
   by: uncheckedFromStore.person(r.assigned_by),
   at: r.at,
   envelope: r.envelope,
+});
+
+export interface AuditDbRow {
+  seq: number | string;
+  at: string;
+  actor: string;
+  action: string;
+  target: string;
+  before_json: string | null;
+  after_json: string | null;
+}
+/** seq is BIGINT in PostgreSQL (text from pg); seqs stay far below 2^53. */
+export const toAudit = (r: AuditDbRow): AuditRecord => ({
+  seq: Number(r.seq),
+  at: r.at,
+  actor: r.actor,
+  action: r.action,
+  target: r.target,
+  before: r.before_json,
+  after: r.after_json,
 });

@@ -210,6 +210,22 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE exchanges ADD COLUMN code TEXT;
   `,
+  // 6: administration in the app (issue 9): a person's e-mail address, and the audit log of every
+  // change to the directory, certificates and the trust list (who, when, what, before and after).
+  // Append-only: nothing updates or deletes a row.
+  `
+  ALTER TABLE people ADD COLUMN email TEXT;
+
+  CREATE TABLE IF NOT EXISTS audit_log (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    at          TEXT NOT NULL,
+    actor       TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    target      TEXT NOT NULL,
+    before_json TEXT,
+    after_json  TEXT
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

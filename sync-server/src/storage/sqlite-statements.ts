@@ -34,9 +34,11 @@ export function statements(db: Database.Database) {
     receipts: p("SELECT entry, doc, received_at, signature FROM receipts WHERE doc = ? ORDER BY received_at, entry"),
     putUnit: p("INSERT INTO units (id, name, parent) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, parent = excluded.parent"),
     units: p("SELECT id, name, parent FROM units ORDER BY id"),
-    putPerson: p(`INSERT INTO people (id, name, unit, level, roles, active) VALUES (?, ?, ?, ?, ?, ?)
+    putPerson: p(`INSERT INTO people (id, name, unit, level, roles, active, email) VALUES (?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET name = excluded.name, unit = excluded.unit, level = excluded.level,
-        roles = excluded.roles, active = excluded.active`),
+        roles = excluded.roles, active = excluded.active, email = excluded.email`),
+    appendAudit: p("INSERT INTO audit_log (at, actor, action, target, before_json, after_json) VALUES (?, ?, ?, ?, ?, ?)"),
+    auditLog: p("SELECT * FROM audit_log WHERE seq < ? ORDER BY seq DESC LIMIT ?"),
     person: p("SELECT * FROM people WHERE id = ?"),
     people: p("SELECT * FROM people ORDER BY id"),
     putDeputy: p(`INSERT INTO deputies (principal, deputy, from_at, until_at) VALUES (?, ?, ?, ?)

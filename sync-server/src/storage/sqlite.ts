@@ -17,6 +17,8 @@ import {
   toIndexRow,
   toPerson,
   toReceipt,
+  toAudit,
+  type AuditDbRow,
   type CertDbRow,
   type DeputyDbRow,
   type DirectoryColumns,
@@ -31,6 +33,7 @@ import { SqliteExchange } from "./sqlite-exchange.ts";
 import { GroupCommit } from "./sqlite-group-commit.ts";
 import { cannotWrite } from "./write-failure.ts";
 import type {
+  AuditRecord,
   CertificateRow,
   CertificateStanding,
   DeputyRow,
@@ -252,7 +255,7 @@ export class SqliteStore implements Store {
   }
 
   async putPerson(p: Person): Promise<void> {
-    this.s.putPerson.run(p.id, p.name, p.unit, p.level, JSON.stringify(p.roles), p.active ? 1 : 0);
+    this.s.putPerson.run(p.id, p.name, p.unit, p.level, JSON.stringify(p.roles), p.active ? 1 : 0, p.email ?? null);
   }
 
   async person(id: PersonId): Promise<Person | undefined> {
@@ -278,6 +281,16 @@ export class SqliteStore implements Store {
 
   async delegation(): Promise<string | undefined> {
     return this.getSetting(DELEGATION_KEY);
+  }
+
+  // ---- the audit log -----------------------------------------------------------------------------
+
+  async appendAudit(r: AuditRecord): Promise<number> {
+    return Number(this.s.appendAudit.run(r.at, r.actor, r.action, r.target, r.before, r.after).lastInsertRowid);
+  }
+
+  async auditLog(q: { before?: number; limit?: number } = {}): Promise<AuditRecord[]> {
+    return (this.s.auditLog.all(q.before ?? Number.MAX_SAFE_INTEGER, q.limit ?? 100) as AuditDbRow[]).map(toAudit);
   }
 
   // ---- identity ----------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import type { Role } from "@countersign/crdt-model";
  * resolves. SQLite commits appends, receipts and index rows that arrive together in one transaction
  * (group commit), so concurrent rooms share fsyncs; each promise still waits for its commit. Implementations: SQLite (embedded, default) and PostgreSQL (scaled out).
  */
-export interface Store extends DocStore, DirectoryStore, IdentityStore, BlobStore, BlobRefStore, ExchangeStore {
+export interface Store extends DocStore, DirectoryStore, IdentityStore, BlobStore, BlobRefStore, ExchangeStore, AuditStore {
   readonly kind: "sqlite" | "postgres";
   /** A consistent copy of everything, taken while serving. */
   backup(toFile: string): Promise<void>;
@@ -119,6 +119,8 @@ export interface Person {
   level: number;
   roles: Role[];
   active: boolean;
+  /** Where to reach the person (for the administrator's records); absent or null when none is known. */
+  email?: string | null;
 }
 
 export interface DeputyRow {
@@ -139,6 +141,34 @@ export interface DirectoryStore {
   /** The delegation table as JSON (crdt-model's DelegationTable); validated by the caller. */
   putDelegation(json: string): Promise<void>;
   delegation(): Promise<string | undefined>;
+}
+
+// ---- the audit log ---------------------------------------------------------------------------------
+
+/**
+ * One change made by an administrator, the registry desk or the command line (directory/audit.ts):
+ * who, when, what (a stable action key such as "person.add"), to what, and the value before and after.
+ */
+export interface AuditRecord {
+  /** Assigned by the store on insert (ignored when appending). */
+  seq?: number;
+  /** ISO 8601. */
+  at: string;
+  /** "person:ID" for a logged-in person, "system" for the command line. */
+  actor: string;
+  action: string;
+  target: string;
+  /** JSON text of the value before the change, or null (nothing before: an addition). */
+  before: string | null;
+  /** JSON text of the value after the change, or null (nothing after: a removal). */
+  after: string | null;
+}
+
+export interface AuditStore {
+  /** Appends a row (append-only: no row is ever changed or removed); returns its seq. */
+  appendAudit(r: AuditRecord): Promise<number>;
+  /** Newest (largest seq) first; with `before`, only rows older than that seq (the next page). */
+  auditLog(q?: { before?: number; limit?: number }): Promise<AuditRecord[]>;
 }
 
 // ---- identity ------------------------------------------------------------------------------------

@@ -303,6 +303,40 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       expect(await s.delegation()).toBe('{"rows":[]}');
     });
 
+    it("keeps a person's e-mail address, and clears it when put without one", async () => {
+      const s = await open();
+      const kao = { id: person("p-kao"), name: "高管理", unit: unit("u-top"), level: 2, roles: ["admin" as never], active: true, email: "kao@example.gov.tw" };
+      await s.putPerson(kao);
+      expect(await s.person(person("p-kao"))).toEqual(kao);
+      await s.putPerson({ ...kao, email: null });
+      expect(await s.person(person("p-kao"))).toEqual({ id: kao.id, name: kao.name, unit: kao.unit, level: 2, roles: ["admin"], active: true });
+    });
+
+    it("keeps an append-only audit log, newest first, paged by seq", async () => {
+      const s = await open();
+      expect(await s.auditLog()).toEqual([]);
+      const row = (i: number) => ({
+        at: `2026-01-0${i}T00:00:00.000Z`,
+        actor: i === 1 ? "system" : "person:p-kao",
+        action: i === 1 ? "person.add" : "person.edit",
+        target: "p-chen",
+        before: i === 1 ? null : JSON.stringify({ level: i - 1, name: "陳小明" }),
+        after: JSON.stringify({ level: i, name: "陳小明" }),
+      });
+      const seqs: number[] = [];
+      for (const i of [1, 2, 3]) seqs.push(await s.appendAudit(row(i)));
+      expect(seqs[0]!).toBeLessThan(seqs[1]!);
+      expect(seqs[1]!).toBeLessThan(seqs[2]!);
+      const all = await s.auditLog();
+      expect(all.map((r) => r.action)).toEqual(["person.edit", "person.edit", "person.add"]);
+      expect(all[2]).toEqual({ seq: seqs[0], ...row(1) });
+      expect(all[0]).toEqual({ seq: seqs[2], ...row(3) });
+      const first = await s.auditLog({ limit: 2 });
+      expect(first.map((r) => r.seq)).toEqual([seqs[2], seqs[1]]);
+      expect((await s.auditLog({ before: first[1]!.seq!, limit: 2 })).map((r) => r.seq)).toEqual([seqs[0]]);
+      expect(await s.auditLog({ before: seqs[0]! })).toEqual([]);
+    });
+
     it("keeps settings by key and replaces a value on a second set", async () => {
       const s = await open();
       expect(await s.getSetting("agency.code")).toBeUndefined();

@@ -11,10 +11,19 @@ export const unit = z.object({ id: unitId, name: z.string(), parent: unitId.null
 export const units = z.object({ units: z.array(unit) });
 export const unitRequest = z.object({ id, name: z.string().min(1).max(200), parent: id.nullable().optional() }).strict();
 
-export const person = z.object({ id: personId, name: z.string(), unit: unitId, level: z.number().int(), roles: z.array(role), active: z.boolean() });
+export const person = z.object({
+  id: personId,
+  name: z.string(),
+  unit: unitId,
+  level: z.number().int(),
+  roles: z.array(role),
+  active: z.boolean(),
+  /** Absent when none is known. */
+  email: z.string().nullable().optional(),
+});
 export const people = z.object({ people: z.array(person) });
 export const personRequest = z
-  .object({ id, name: z.string().min(1).max(100), unit: id, level: z.number().int().min(1).max(20), roles: z.array(role) })
+  .object({ id, name: z.string().min(1).max(100), unit: id, level: z.number().int().min(1).max(20), roles: z.array(role), email: z.string().max(254).nullable().optional() })
   .strict();
 /** A person added, and their first one-time enrollment code (handed to them in person). */
 export const personAdded = z.object({

@@ -6,3 +6,4 @@ export * as registry from "./registry.ts";
 export * as blobs from "./blobs.ts";
 export * as exchange from "./exchange.ts";
 export * as server from "./server.ts";
+export * as admin from "./admin.ts";

@@ -79,6 +79,9 @@ export const SERVER_CODES = [
   "directory.deputy", // a deputy entry is wrong (own deputy, dates that are not dates, a period that ends before it starts)
   "directory.delegation", // the delegation table names another agency
   "directory.damaged", // what the directory stores (e.g. the delegation table) no longer reads: restore or set it again
+  "directory.other-unit", // the registry desk may manage its own unit's people only (add, edit, hand out codes)
+  "directory.email", // an e-mail address that is not one (one @, no spaces, at most 254 characters)
+  "directory.no-deputy", // no deputy arrangement in force or to come matches the one to end
 
   // ---- envelopes in (exchange/import.ts IMPORT_REFUSALS): a replay, a DTD, a missing base, a failure of
   //      ours reuse the model's envelope.replay, envelope.dtd, envelope.missing-base, envelope.internal ----
@@ -111,6 +114,7 @@ export const SERVER_CODES = [
   "federation.unknown", // the agency is not in the trust list
   "federation.removed", // the agency was removed from the trust list
   "federation.serial", // a serial that is not a hexadecimal certificate serial
+  "federation.fingerprint", // the fingerprint the administrator confirmed is not the pasted certificate's: nothing was added
   // ---- 分文: assigning an incoming document (exchange/assign.ts ASSIGN_REFUSALS) ----
   "assign.not-registry", // the assigner does not hold the registry (登記桌) role
 
