@@ -16,6 +16,7 @@ import { ticketedWebSocket, type TicketAnswer } from "$lib/sync/ticket-socket.ts
 import { ApiError } from "$lib/api/client.ts";
 import { decodeRelayRefusal, refusalOf, storedRefusal } from "$lib/refusals/decode.ts";
 import { colorFor } from "./presence.ts";
+import { receiptVerifier, type ReceiptCheck } from "./receipts.ts";
 
 /** y-protocols' auth message: the relay refuses an update with a permission-denied text (JSON: code and reason). */
 const MESSAGE_AUTH = 2;
@@ -175,20 +176,14 @@ export class LiveDoc {
     return this.doc.body(section);
   }
 
-  /** The agency server's receipt time for each entry it received, by entry id. */
-  get receipts(): Map<string, Date> {
-    this.#subscribe();
-    const out = new Map<string, Date>();
-    for (const [id, raw] of this.doc.rawReceipts()) {
-      try {
-        const at = (JSON.parse(String(raw)) as { receivedAt?: unknown }).receivedAt;
-        if (typeof at === "string") out.set(id, new Date(at));
-      } catch {
-        // a malformed receipt proves nothing: shown as not received
-      }
-    }
-    return out;
-  }
+  /**
+   * The agency server's receipt for each entry it received, by entry id, as checked on this device
+   * with the agency's receipt key: its time is the agency's only when `valid` (`receipts.ts`).
+   * Re-checked with every re-derivation (each receipt text is verified once).
+   */
+  receipts = $state.raw<Map<string, ReceiptCheck>>(new Map());
+  /** The agency's receipt public key (SPKI PEM), set by the page with `trust`; null when unknown. */
+  receiptKey: string | null = null;
 
   /** The content hash each entry signed (for the diff between two signers' versions). */
   get signedContent(): Map<string, Sha256Hex> {
@@ -218,6 +213,7 @@ export class LiveDoc {
         do {
           this.#again = false;
           this.state = await derive(this.doc, trust, { cache: this.app.verifyCache });
+          this.receipts = await receiptVerifier(this.receiptKey).check(this.doc.id, this.doc.rawReceipts());
         } while (this.#again && !this.#destroyed);
       } finally {
         this.#running = null;
