@@ -84,7 +84,8 @@ async function shownEntries(page: Page): Promise<Shown[]> {
       action: el.getAttribute("data-action") ?? "",
       signer: el.querySelector(".head span")?.textContent?.trim() ?? "",
       opinion: el.querySelector('[data-testid="entry-opinion"]')?.textContent?.trim() ?? "",
-      received: (el.querySelector('[data-testid="entry-times"]')?.textContent ?? "").includes("機關簽收時間"),
+      // Received means a receipt that verifies with the agency's receipt key (not one marked 無法驗證).
+      received: el.querySelector('[data-testid="receipt"][data-receipt="valid"]') !== null,
     })),
   );
   return rows.map((r) => ({ doc, ...r }));
