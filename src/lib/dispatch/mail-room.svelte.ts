@@ -97,7 +97,7 @@ export class MailRoom {
     const out = new Map<string, Recipient[]>();
     const downloaded = new Set(local.filter((r) => r.sv).map((r) => r.doc));
     for (const r of rows) {
-      if (!downloaded.has(r.doc)) continue;
+      if (!downloaded.has(r.doc) || r.status !== "dispatched") continue;
       const local = store.openDoc(r.doc);
       try {
         await local.ready;
