@@ -9,6 +9,8 @@ const TAGS: Record<string, string> = {
   directory: "The directory",
   registry: "The registry desk (登記桌)",
   admin: "Administration (/admin): people, deputies, the trust list, the audit log",
+  dispatch: "The mail room (收發文): 發文字號, 待發文, paper dispatch files",
+  archive: "The archives (檔案室): 待歸檔, 檔案查詢, 調閱",
   blobs: "Attachments",
   exchange: "Envelope exchange (公文交換)",
   server: "The server itself",

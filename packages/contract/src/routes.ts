@@ -14,6 +14,7 @@ import * as reg from "./schemas/registry.ts";
 import * as blobs from "./schemas/blobs.ts";
 import * as ex from "./schemas/exchange.ts";
 import * as server from "./schemas/server.ts";
+import * as filing from "./schemas/filing.ts";
 import * as adm from "./schemas/admin.ts";
 
 const ENVELOPE = "application/vnd.countersign.envelope+zip";
@@ -377,6 +378,77 @@ export const ROUTES = {
     tag: "registry",
     summary: "The index rows of the registry desk's unit's documents (for 分文 and 改分).",
     response: { json: reg.registryDocs },
+    refusals: [403],
+  }),
+
+  // ---- the mail room (收發文): 發文 --------------------------------------------------------------------
+  reserveDispatchNumber: route({
+    method: "POST",
+    path: "/api/dispatch/numbers",
+    auth: "session",
+    tag: "dispatch",
+    summary: "Reserve the 發文字號 of a decided letter waiting to be dispatched (mail room); the same number again while it is not used.",
+    body: { kind: "json", schema: filing.reserveDispatchNumberRequest, limit: "json" },
+    response: { json: filing.dispatchNumber },
+    refusals: [403, 409],
+  }),
+  dispatchQueue: route({
+    method: "GET",
+    path: "/api/dispatch/queue",
+    auth: "session",
+    tag: "dispatch",
+    summary: "待發文: the decided letters waiting for the mail room (mail room).",
+    response: { json: filing.filedDocs },
+    refusals: [403],
+  }),
+  dispatchFiles: route({
+    method: "GET",
+    path: "/api/dispatch/:id/files",
+    auth: "session",
+    tag: "dispatch",
+    summary: "A ZIP of the letter's DI and SW files, addressed to its recipients, for dispatch on paper (mail room).",
+    params: docs.docParams,
+    response: { bytes: "application/zip" },
+    refusals: [403, 409],
+  }),
+
+  // ---- the archives (檔案室): 歸檔, 檔案查詢, 調閱 ---------------------------------------------------------
+  archiveQueue: route({
+    method: "GET",
+    path: "/api/archive/queue",
+    auth: "session",
+    tag: "archive",
+    summary: "待歸檔: the dispatched, filed (存查) and recorded paper documents waiting for the archives (archives).",
+    response: { json: filing.filedDocs },
+    refusals: [403],
+  }),
+  archiveSearch: route({
+    method: "GET",
+    path: "/api/archive/search",
+    auth: "session",
+    tag: "archive",
+    summary: "檔案查詢: archived documents by 檔號, 年度, 主旨, 文號 and unit (archives).",
+    query: filing.archiveSearchQuery,
+    response: { json: filing.filedDocs },
+    refusals: [403],
+  }),
+  recordArchiveView: route({
+    method: "POST",
+    path: "/api/archive/docs/:id/views",
+    auth: "session",
+    tag: "archive",
+    summary: "Record a 調閱 of an archived document (archives): the relay then lets this person read it for a working day.",
+    params: docs.docParams,
+    response: { json: filing.viewRecorded },
+    refusals: [403, 409],
+  }),
+  archiveViews: route({
+    method: "GET",
+    path: "/api/archive/views",
+    auth: "session",
+    tag: "archive",
+    summary: "調閱紀錄: who opened which archived document, when, newest first (archives, administrators).",
+    response: { json: filing.archiveViews },
     refusals: [403],
   }),
 

@@ -13,8 +13,7 @@
 import { fail, formatDispatchNumber, ok, parseDispatchNumber, uncheckedFromStore, type DocId, type Result } from "@countersign/crdt-model";
 import type { IdentityStore } from "../storage/types.ts";
 import { SETTINGS } from "../storage/settings.ts";
-import { rocYear } from "../http/registry-routes.ts";
-import { taipeiDate } from "../exchange/docs.ts";
+import { rocYear, taipeiDate } from "../http/taipei.ts";
 
 const SERIAL_DIGITS = 7;
 

@@ -14,6 +14,10 @@ import {
 import type { Store } from "../storage/types.ts";
 import type { Rooms } from "../relay/rooms.ts";
 import { validateXml } from "./dtd.ts";
+import { taipeiDate } from "../http/taipei.ts";
+
+/** Today in Taiwan as YYYY-MM-DD, the date a DI is written with (http/taipei.ts). */
+export { taipeiDate };
 
 /**
  * A document as this agency holds it now: the loaded room's copy when there is one (it may hold
@@ -57,10 +61,6 @@ export function hasDi(doc: CountersignDocument, ourAgency: string): boolean {
   return m.ok && m.value.agency === ourAgency && m.value.secrecy === "none" && (m.value.kind === "letter" || m.value.kind === "brief-letter" || m.value.kind === "memo");
 }
 
-/** Today in Taiwan as YYYY-MM-DD, the date a DI is written with. */
-export function taipeiDate(now: Date): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Taipei", year: "numeric", month: "2-digit", day: "2-digit" }).format(now);
-}
 
 /**
  * The DI XML and SW roster of a 函 or 簽 addressed to `to`, both checked against the official DTDs

@@ -104,7 +104,9 @@ export async function peerMayChange(us: AgencyCode, doc: DocId, c: PeerChange): 
   if (!c.ours) {
     if (!NEW_DOC_PURPOSES.includes(c.header.purpose)) return fail(PEER_CODES.newPurpose, PEER_REFUSALS.newPurpose(doc, c.header.purpose));
     if (!afterMeta.ok || afterMeta.value.agency !== peer) return fail(PEER_CODES.notOwn, PEER_REFUSALS.notOwn(doc, peer));
-    if (c.header.purpose === "dispatch" && !c.state.decision) return fail(PEER_CODES.notDecided, PEER_REFUSALS.notDecided(doc));
+    // A dispatch (發文) brings a decided letter: sent by its mail room once its 發文 entry is signed
+    // (status dispatched, dispatch/send.ts), or — as before issue 9 — decided and sent by hand.
+    if (c.header.purpose === "dispatch" && !c.state.decision && !c.state.dispatch) return fail(PEER_CODES.notDecided, PEER_REFUSALS.notDecided(doc));
     return addressesUsAsAgency(doc, c.after, c.state, us);
   }
   const beforeMeta = c.ours.metadata();

@@ -1,8 +1,8 @@
 import * as Y from "yjs";
 import type { DocId } from "@countersign/crdt-model";
 import type { AnswerInput, BodyInput } from "@countersign/contract";
-import type { DocStore } from "../storage/types.ts";
-import { access, type Principal } from "../relay/authz.ts";
+import type { ArchiveStore, DocStore } from "../storage/types.ts";
+import { access, opens, type Principal } from "../relay/authz.ts";
 import type { Rooms } from "../relay/rooms.ts";
 
 /**
@@ -28,15 +28,18 @@ function fromBase64(s: string): Uint8Array {
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
-export async function batchSync(rooms: Rooms, store: DocStore, who: Principal, req: BatchRequest): Promise<BatchResponse> {
+export async function batchSync(rooms: Rooms, store: DocStore & ArchiveStore, who: Principal, req: BatchRequest): Promise<BatchResponse> {
   const res = { v: 1 as const, pushed: [] as BatchResponse["pushed"], docs: [] as BatchResponse["docs"], denied: [] as DocId[] };
   const denied = new Set<DocId>();
   // Pushing to a document that does not exist yet ("create") is for the room to decide: it takes
-  // only a creation this person is entitled to (relay/authz.ts mayCreate). Reading needs "edit".
+  // only a creation this person is entitled to (relay/authz.ts mayCreate). Reading needs "edit", or
+  // "read" with a recorded 調閱 of an archived document (authz.ts opens); pushing needs "edit".
+  const now = new Date();
   const allowed = async (doc: DocId, want: "push" | "read") => {
     if (denied.has(doc)) return false;
-    const a = access(who, await store.getIndex(doc));
-    const ok = a === "edit" || (want === "push" && a === "create");
+    const row = await store.getIndex(doc);
+    const a = access(who, row);
+    const ok = a === "edit" || (want === "push" && a === "create") || (want === "read" && a === "read" && (await opens(store, who, row, now)));
     if (!ok) denied.add(doc);
     return ok;
   };

@@ -1,8 +1,7 @@
 import * as Y from "yjs";
 import type { BaseLogger as Logger } from "pino";
-import { CountersignDocument } from "@countersign/crdt-model";
+import { CountersignDocument, attachmentHashes } from "@countersign/crdt-model";
 import type { Store } from "../storage/types.ts";
-import { attachmentHashes } from "../relay/index-row.ts";
 
 /** Set once every stored document's attachment references are in doc_blobs (storage schema 3). */
 export const BLOB_REFS_SETTING = "blobs.refs-indexed";
@@ -13,7 +12,7 @@ const PAGE = 200;
  * be served to nobody (http/blobs.ts serves a blob only through a document that references it) until
  * each document changed again. Runs before the server listens, so no accepted update can race it
  * (each row is rewritten as stored, with its references added); afterwards every index row carries
- * its references (relay/index-row.ts).
+ * its references (crdt-model indexRowOf).
  */
 export async function backfillBlobRefs(store: Store, log: Logger): Promise<number> {
   if (await store.getSetting(BLOB_REFS_SETTING)) return 0;

@@ -2,14 +2,14 @@
 // these do you lack" (POST …/missing) so an app that was offline uploads only what the server needs.
 //
 // A hash is not a capability. An attachment is served only to someone who may read a document that
-// references it (the store's doc_blobs, written with each document's index row; relay/index-row.ts),
+// references it (the store's doc_blobs, written with each document's index row; crdt-model indexRowOf),
 // and to anyone else the server answers exactly as if it did not hold the bytes: 404 on download,
 // "missing" on the list, 201 "stored" on upload. An upload is idempotent by hash and grants nothing.
 import { createHash } from "node:crypto";
 import { isSha256Hex, type Sha256Hex } from "@countersign/crdt-model";
 import type { ApiContext } from "./context.ts";
 import { principalOf } from "./context.ts";
-import { access } from "../relay/authz.ts";
+import { opens } from "../relay/authz.ts";
 import type { Session } from "../identity/login.ts";
 import { HttpError, readBody } from "./json.ts";
 import { Reply, type Router } from "./router.ts";
@@ -35,7 +35,8 @@ const CACHE = "private, max-age=31536000, immutable";
 /** Whether this person may read some document that references the attachment. */
 export async function mayReach(ctx: Pick<ApiContext, "store">, who: Session, sha256: Sha256Hex): Promise<boolean> {
   const principal = principalOf(who);
-  for (const doc of await ctx.store.blobDocs(sha256)) if (access(principal, await ctx.store.getIndex(doc)) === "edit") return true;
+  const now = new Date();
+  for (const doc of await ctx.store.blobDocs(sha256)) if (await opens(ctx.store, principal, await ctx.store.getIndex(doc), now)) return true;
   return false;
 }
 

@@ -4,6 +4,9 @@ import { access } from "../relay/authz.ts";
 import { principalOf } from "./context.ts";
 import { HttpError } from "./json.ts";
 import type { Router } from "./router.ts";
+import { rocYear } from "./taipei.ts";
+
+export { rocYear } from "./taipei.ts";
 
 /**
  * The registry desk's routes (登記桌), contract tag "registry":
@@ -15,12 +18,6 @@ import type { Router } from "./router.ts";
  */
 
 const SEQ_DIGITS = 7;
-const TAIPEI_OFFSET_MS = 8 * 3600_000;
-
-/** The ROC year in Taiwan at `now` (Gregorian − 1911, UTC+8 without daylight saving). */
-export function rocYear(now: Date): number {
-  return new Date(now.getTime() + TAIPEI_OFFSET_MS).getUTCFullYear() - 1911;
-}
 
 /** 收文號: "115" + "0000042" — sortable, and unique per agency within the ROC year. */
 export function formatReceiptNumber(year: number, seq: number): string {

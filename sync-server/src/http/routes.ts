@@ -10,6 +10,8 @@ import { registerDirectoryRoutes } from "./directory-routes.ts";
 import { registerDocRoutes } from "./docs-routes.ts";
 import { registerIdentityRoutes } from "./identity-routes.ts";
 import { registerRegistryRoutes } from "./registry-routes.ts";
+import { registerDispatchRoutes } from "../dispatch/routes.ts";
+import { registerArchiveRoutes } from "../archive/routes.ts";
 import { Router } from "./router.ts";
 import { registerServerRoutes, type ServerRouteDeps } from "./server-routes.ts";
 
@@ -24,6 +26,8 @@ export function buildRouter(ctx: ApiContext, server: Pick<ServerRouteDeps, "stor
   registerDirectoryRoutes(r, ctx);
   registerAdminRoutes(r, ctx);
   registerRegistryRoutes(r, ctx);
+  registerDispatchRoutes(r, ctx);
+  registerArchiveRoutes(r, ctx);
   registerBlobRoutes(r, ctx);
   registerExchangeRoutes(r, ctx);
   registerServerRoutes(r, { agency: ctx.agency, rooms: ctx.rooms, ...server });

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { BaseLogger as Logger } from "pino";
-import { VerifyCache, type DocId } from "@countersign/crdt-model";
+import { VerifyCache, errorMessage, type DocId } from "@countersign/crdt-model";
 import type { Store } from "../storage/types.ts";
 import type { Agency } from "../identity/agency.ts";
 import { signReceipt } from "../identity/receipts.ts";
@@ -24,6 +24,7 @@ import { SECURITY_HEADERS, API_CSP } from "./headers.ts";
 import { backfillBlobRefs } from "./blob-refs.ts";
 import { StorageHealth } from "./health.ts";
 import { cannotWrite } from "../storage/write-failure.ts";
+import { sendDispatch } from "../dispatch/send.ts";
 
 /** A request handler for everything that is not the API: the built SvelteKit app (adapter-node). */
 export type AppHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
@@ -151,6 +152,11 @@ export class AgencyServer {
                 o.fanout?.publish(doc, update);
               }
             : undefined,
+        // 發文 to the recipient agencies, once the entry is committed (dispatch/send.ts); never awaited by the room.
+        onDispatched: (doc) =>
+          void sendDispatch({ store: o.store, rooms: this.rooms, exchange: this.exchange, outbox: this.outbox, agency: o.agency.code, log: o.log }, doc).catch((e: unknown) =>
+            o.log.error({ doc, err: errorMessage(e) }, "dispatch: sending to the recipient agencies failed"),
+          ),
       },
       { idleMs: this.limits.idleMs, maxLoaded: this.limits.maxLoaded },
     );

@@ -1,6 +1,5 @@
-import { allSteps, type AgencyCode, type CountersignDocument, type Holder, type WorkflowState } from "@countersign/crdt-model";
+import { allSteps, holderKey, type AgencyCode, type CountersignDocument, type Holder, type WorkflowState } from "@countersign/crdt-model";
 import type { DocIndexRow } from "../storage/types.ts";
-import { assigneeKey } from "./index-row.ts";
 
 /**
  * The index row of another agency's document (one a peer sent us) as this agency's index must hold
@@ -17,13 +16,13 @@ export function scopeToAgency(row: DocIndexRow, doc: CountersignDocument, state:
   if (!us || !meta.ok || meta.value.agency === us) return row;
   const ours = (h: Holder): boolean => (h.kind === "agency" ? true : h.agency === us);
   const participants = new Set<string>();
-  if (state.plan) for (const s of allSteps(state.plan)) if (ours(s.assignee)) participants.add(assigneeKey(s.assignee));
+  if (state.plan) for (const s of allSteps(state.plan)) if (ours(s.assignee)) participants.add(holderKey(s.assignee));
   for (const t of state.timeline) if (t.signer && t.outcome !== "invalid" && t.signer.agency === us) participants.add(`person:${t.signer.person}`);
   return {
     ...row,
     unit: null,
     caseOfficer: null,
     participants: [...participants].sort(),
-    holders: [...new Set(state.holders.filter(ours).map(assigneeKey))].sort(),
+    holders: [...new Set(state.holders.filter(ours).map(holderKey))].sort(),
   };
 }

@@ -7,6 +7,7 @@ import {
   checkTransition,
   deriveFromReport,
   errorMessage,
+  indexRowOf,
   fail,
   ok,
   verify,
@@ -20,15 +21,15 @@ import {
   type DocumentPart,
   type WorkflowState,
 } from "@countersign/crdt-model";
-import type { DocIndexRow, DocStore, EntryReceipt } from "../storage/types.ts";
+import type { ArchiveStore, DocIndexRow, DocStore, EntryReceipt, IdentityStore } from "../storage/types.ts";
 import { CLOSE_FORBIDDEN, encodeAwareness, encodeUpdate } from "./protocol.ts";
-import { access, mayCreate, type Principal } from "./authz.ts";
+import { access, mayCreate, opens, type Principal } from "./authz.ts";
 import { loadStored, pendingFrom } from "./integrity.ts";
 import { bindPresence, type Shown } from "./presence.ts";
 import { ClientWriters, IMPORT_WRITER, SERVER_WRITER, personWriter } from "./clients.ts";
-import { indexRow } from "./index-row.ts";
 import { scopeToAgency } from "./foreign-index.ts";
 import { writePending, type PendingWrites } from "./pending.ts";
+import { addsDispatch, dispatchRefusal } from "./dispatch-check.ts";
 
 /** A connected client of a room: a WebSocket, or (scaled out) another server process. */
 export interface Peer {
@@ -41,7 +42,8 @@ export interface Peer {
 }
 
 export interface RoomDeps {
-  store: DocStore;
+  /** Documents; settings (the 發文字號 reserved here, dispatch/numbers.ts); 調閱 (archive/views.ts). */
+  store: DocStore & IdentityStore & ArchiveStore;
   trust: () => Promise<TrustStore>;
   signReceipt: (r: { doc: DocId; entry: EntryId; receivedAt: string }) => Promise<EntryReceipt>;
   cache: VerifyCache;
@@ -54,6 +56,11 @@ export interface RoomDeps {
   agency?: AgencyCode;
   /** Where a room reports what it could not load or take (stored updates that do not integrate, failures). */
   log?: Logger;
+  /**
+   * Called once an update that adds the document's 發文 entry is stored and committed (live or batch,
+   * not an envelope import): the server sends it to the agencies it is addressed to (dispatch/send.ts).
+   */
+  onDispatched?: (doc: DocId, state: WorkflowState) => void;
 }
 
 /** The server's own writes (receipts) and updates relayed from other processes. */
@@ -190,10 +197,11 @@ export class Room {
 
   /**
    * Whether `who` may join the room now: anyone while the document does not exist (they can read
-   * nothing, and are re-checked once it does), else whoever may edit it as it stands.
+   * nothing, and are re-checked once it does), else whoever may open it as it stands (edit it, or
+   * read it through a recorded 調閱: authz.ts `opens`).
    */
   admits(who: Principal): Promise<boolean> {
-    const run = this.queue.then(async () => !this.exists || access(who, await this.currentRow()) === "edit");
+    const run = this.queue.then(async () => !this.exists || (await opens(this.deps.store, who, await this.currentRow(), this.deps.now())));
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -204,7 +212,7 @@ export class Room {
    * meanwhile) is told so.
    */
   answer(peer: Peer, stateVector: Uint8Array): Result<Uint8Array> {
-    if (peer.who && this.exists && this.row && access(peer.who, this.row) !== "edit") {
+    if (peer.who && this.exists && this.row && !readable(access(peer.who, this.row))) {
       this.removePeer(peer);
       peer.close(CLOSE_FORBIDDEN, "You do not take part in this document.");
       return fail("relay.not-participant", "You do not take part in this document.");
@@ -271,12 +279,16 @@ export class Room {
     }
     const checked = await checkTransition(this.doc, this.shadow, trust, { cache: this.deps.cache, beforeState: this.state, touched });
     if (!checked.ok) return this.refuse(checked);
+    // A 發文 entry carries a 發文字號 this server reserved for this document (dispatch-check.ts).
+    const unreserved = await dispatchRefusal(this.deps.store, this.id, checked.value.state, checked.value.added);
+    if (unreserved) return this.refuse(unreserved);
     await this.deps.store.appendUpdate(this.id, update);
     const pending = await this.commit({ update, added: checked.value.added, state: checked.value.state, touched, origin: from ?? SERVER_ORIGIN, onShadow: true });
     // Receipts and the index row in one commit, then the receipts' update: a client that sees its
     // receipt can count on the index row being current.
     const [failed] = await writePending(this.deps.store, [{ doc: this.id, w: pending }]);
     if (failed) throw failed.error;
+    if (addsDispatch(checked.value.state, checked.value.added)) this.deps.onDispatched?.(this.id, checked.value.state);
     return ok({ added: checked.value.added });
   }
 
@@ -333,7 +345,12 @@ export class Room {
    * may have changed since.
    */
   private async authorRefusal(who: Principal): Promise<Refusal | undefined> {
-    if (this.exists) return access(who, await this.currentRow()) === "edit" ? undefined : { ok: false, code: "relay.not-participant", reason: "You do not take part in this document." };
+    if (this.exists) {
+      const a = access(who, await this.currentRow());
+      if (a === "edit") return undefined;
+      if (a === "read") return { ok: false, code: "relay.read-only", reason: "You read this archived document through 調閱; nobody changes an archived document." };
+      return { ok: false, code: "relay.not-participant", reason: "You do not take part in this document." };
+    }
     const meta = this.shadow.metadata();
     if (!meta.ok) return { ok: false, code: "update.malformed", reason: `The update does not create a valid document: ${meta.reason}`, inner: { code: meta.code, reason: meta.reason } };
     return mayCreate(who, meta.value);
@@ -360,13 +377,13 @@ export class Room {
   }
 
   private rowFor(doc: CountersignDocument, state: WorkflowState): DocIndexRow {
-    return scopeToAgency(indexRow(doc, state, this.deps.now()), doc, state, this.deps.agency);
+    return scopeToAgency(indexRowOf(doc, state, this.deps.now()), doc, state, this.deps.agency);
   }
 
   /** Closes (4403) the connections of people who may not edit the document described by `row`. */
   private evictOutsiders(row: DocIndexRow): void {
     for (const peer of [...this.peers.keys()]) {
-      if (!peer.who || access(peer.who, row) === "edit") continue;
+      if (!peer.who || readable(access(peer.who, row))) continue;
       this.removePeer(peer);
       peer.close(CLOSE_FORBIDDEN, "You do not take part in this document.");
     }
@@ -566,6 +583,12 @@ interface AwarenessChange {
   updated: number[];
   removed: number[];
 }
+
+/**
+ * Whether a connected peer with this access stays: "read" was admitted through a recorded 調閱
+ * (Room.admits), and nothing changes an archived document, so it is never re-checked against one.
+ */
+const readable = (a: ReturnType<typeof access>): boolean => a === "edit" || a === "read";
 
 /** The row without its time: a row that differs only in updatedAt need not be written again. */
 const indexKey = (row: DocIndexRow): string => JSON.stringify({ ...row, updatedAt: "" });

@@ -109,7 +109,8 @@ export class Relay {
     }
     const row = await this.o.store.getIndex(doc);
     const allowed = access(who.value, row);
-    if (allowed !== "edit" && allowed !== "create") {
+    // "read" (調閱 of an archived document): the room checks the recorded 調閱 (Room.admits).
+    if (allowed !== "edit" && allowed !== "create" && allowed !== "read") {
       this.o.metrics.refuse("forbidden");
       return void ws.close(CLOSE_FORBIDDEN, clip("You do not take part in this document."));
     }

@@ -74,6 +74,7 @@ export const BACKUP_TABLES: readonly { table: string; key: readonly string[]; pa
   { table: "exchanges", key: ["seq"] },
   { table: "exchange_docs", key: ["doc", "seq"] },
   { table: "assignments", key: ["seq"] },
+  { table: "archive_views", key: ["seq"] },
   { table: "audit_log", key: ["seq"] },
   { table: "blobs", key: ["sha256"], page: BACKUP_PAGE_BYTES },
   { table: "envelopes", key: ["envelope"], page: BACKUP_PAGE_BYTES },

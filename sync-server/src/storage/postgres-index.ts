@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { toReceipt, type ReceiptDbRow } from "./rows.ts";
+import { indexNumbers, toReceipt, type ReceiptDbRow } from "./rows.ts";
 import type { DocIndexRow, EntryReceipt } from "./types.ts";
 
 /**
@@ -17,13 +17,20 @@ export async function upsertIndexRows(c: pg.ClientBase, given: readonly DocIndex
   const rows = [...new Map(given.map((r) => [r.doc, r])).values()];
   if (!rows.length) return;
   const col = <T>(f: (r: DocIndexRow) => T): T[] => rows.map(f);
+  const numbers = rows.map(indexNumbers);
+  const num = <K extends keyof (typeof numbers)[number]>(k: K) => numbers.map((n) => n[k]);
   await c.query(
-    `INSERT INTO doc_index (doc, kind, subject, status, secrecy, unit, case_officer, due_date, participants, holders, updated_at)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
+    `INSERT INTO doc_index (doc, kind, subject, status, secrecy, unit, case_officer, due_date, participants, holders, updated_at,
+       doc_number, receipt_number, file_number, retention, decided_at, dispatched_at, archived_at)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
+       $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[])
      ORDER BY 1
      ON CONFLICT (doc) DO UPDATE SET kind = excluded.kind, subject = excluded.subject, status = excluded.status,
        secrecy = excluded.secrecy, unit = excluded.unit, case_officer = excluded.case_officer, due_date = excluded.due_date,
-       participants = excluded.participants, holders = excluded.holders, updated_at = excluded.updated_at`,
+       participants = excluded.participants, holders = excluded.holders, updated_at = excluded.updated_at,
+       doc_number = excluded.doc_number, receipt_number = excluded.receipt_number, file_number = excluded.file_number,
+       retention = excluded.retention, decided_at = excluded.decided_at, dispatched_at = excluded.dispatched_at,
+       archived_at = excluded.archived_at`,
     [
       col((r) => r.doc),
       col((r) => r.kind),
@@ -36,6 +43,13 @@ export async function upsertIndexRows(c: pg.ClientBase, given: readonly DocIndex
       col((r) => JSON.stringify(r.participants)),
       col((r) => JSON.stringify(r.holders)),
       col((r) => r.updatedAt),
+      num("docNumber"),
+      num("receiptNumber"),
+      num("fileNumber"),
+      num("retention"),
+      num("decidedAt"),
+      num("dispatchedAt"),
+      num("archivedAt"),
     ],
   );
   const docs = col((r) => r.doc);

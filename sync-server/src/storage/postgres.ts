@@ -12,6 +12,8 @@ import {
   toDeputy,
   toEnrollment,
   toIndexRow,
+  toArchiveView,
+  type ArchiveViewDbRow,
   toPerson,
   toAudit,
   type AuditDbRow,
@@ -26,6 +28,7 @@ import {
 } from "./rows.ts";
 import type {
   AuditRecord,
+  ArchiveView,
   CertificateRow,
   CertificateStanding,
   DeputyRow,
@@ -245,6 +248,23 @@ export class PostgresStore implements Store {
       q.limit ?? 100,
     ]);
     return r.rows.map(toAudit);
+  }
+
+  // ---- 調閱 ------------------------------------------------------------------------------------------
+
+  async recordView(v: ArchiveView): Promise<number> {
+    const q = await this.pool.query<{ seq: string }>("INSERT INTO archive_views (doc, person, at) VALUES ($1, $2, $3) RETURNING seq", [v.doc, v.person, v.at]);
+    return seqOf(q.rows[0]!.seq);
+  }
+
+  async views(q: { doc?: DocId; person?: PersonId; since?: string; limit?: number } = {}): Promise<ArchiveView[]> {
+    const r = await this.pool.query<ArchiveViewDbRow>(
+      `SELECT seq, doc, person, at FROM archive_views
+       WHERE ($1::text IS NULL OR doc = $1) AND ($2::text IS NULL OR person = $2) AND ($3::text IS NULL OR at >= $3)
+       ORDER BY seq DESC LIMIT $4`,
+      [q.doc ?? null, q.person ?? null, q.since ?? null, Math.max(0, Math.floor(q.limit ?? 100))],
+    );
+    return r.rows.map(toArchiveView);
   }
 
   // ---- identity ----------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import { uncheckedFromStore, type Role, type Sha256Hex, type UnitId } from "@cou
 import { isCode } from "@countersign/crdt-model";
 import type {
   AuditRecord,
+  ArchiveView,
   Assignment,
   CertificateRow,
   DeputyRow,
@@ -29,7 +30,30 @@ export interface IndexDbRow {
   participants: string;
   holders: string;
   updated_at: string;
+  /** Schema version 7 on (NULL in rows indexed before, until the document is indexed again). */
+  doc_number?: string | null;
+  receipt_number?: string | null;
+  file_number?: string | null;
+  retention?: string | null;
+  decided_at?: string | null;
+  dispatched_at?: string | null;
+  archived_at?: string | null;
 }
+
+/** 保存年限 as a column: "permanent" or the years as digits. */
+export const retentionText = (r: DocIndexRow["retention"]): string | null => (r === undefined || r === null ? null : String(r));
+const retentionOf = (t: string | null | undefined): DocIndexRow["retention"] => (t === "permanent" ? "permanent" : t && /^\d+$/.test(t) ? Number(t) : null);
+
+/** The columns of schema version 7, by name (SQLite's named parameters; PostgreSQL's arrays in this order). */
+export const indexNumbers = (r: DocIndexRow) => ({
+  docNumber: r.docNumber ?? null,
+  receiptNumber: r.receiptNumber ?? null,
+  fileNumber: r.fileNumber ?? null,
+  retention: retentionText(r.retention),
+  decidedAt: r.decidedAt ?? null,
+  dispatchedAt: r.dispatchedAt ?? null,
+  archivedAt: r.archivedAt ?? null,
+});
 
 /** Views, not copies: both drivers hand out Buffers, and callers should see plain bytes. */
 export const bytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
@@ -48,8 +72,29 @@ export function toIndexRow(r: IndexDbRow): DocIndexRow {
     participants: JSON.parse(r.participants) as string[],
     holders: JSON.parse(r.holders) as string[],
     updatedAt: r.updated_at,
+    docNumber: r.doc_number ?? null,
+    receiptNumber: r.receipt_number ?? null,
+    fileNumber: r.file_number ?? null,
+    retention: retentionOf(r.retention),
+    decidedAt: r.decided_at ?? null,
+    dispatchedAt: r.dispatched_at ?? null,
+    archivedAt: r.archived_at ?? null,
   };
 }
+
+export interface ArchiveViewDbRow {
+  seq: number | string;
+  doc: string;
+  person: string;
+  at: string;
+}
+/** seq is BIGINT in PostgreSQL (text from pg). */
+export const toArchiveView = (r: ArchiveViewDbRow): ArchiveView => ({
+  seq: Number(r.seq),
+  doc: uncheckedFromStore.doc(r.doc),
+  person: uncheckedFromStore.person(r.person),
+  at: r.at,
+});
 
 export interface ReceiptDbRow {
   entry: string;

@@ -226,6 +226,26 @@ const MIGRATIONS: readonly string[] = [
     after_json  TEXT
   );
   `,
+  // 7: 發文 and 歸檔 (issue 9): the index row's numbers and dates (文號/發文字號, 收文號, 檔號, 保存年限,
+  // when decided, dispatched, archived), NULL until the document is indexed again; and every 調閱
+  // (an archives person opening an archived document: who, which, when), append-only.
+  `
+  ALTER TABLE doc_index ADD COLUMN doc_number TEXT;
+  ALTER TABLE doc_index ADD COLUMN receipt_number TEXT;
+  ALTER TABLE doc_index ADD COLUMN file_number TEXT;
+  ALTER TABLE doc_index ADD COLUMN retention TEXT;
+  ALTER TABLE doc_index ADD COLUMN decided_at TEXT;
+  ALTER TABLE doc_index ADD COLUMN dispatched_at TEXT;
+  ALTER TABLE doc_index ADD COLUMN archived_at TEXT;
+
+  CREATE TABLE IF NOT EXISTS archive_views (
+    seq    INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc    TEXT NOT NULL,
+    person TEXT NOT NULL,
+    at     TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS archive_views_doc ON archive_views (doc, person, at);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

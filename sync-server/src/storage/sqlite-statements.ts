@@ -16,11 +16,17 @@ export function statements(db: Database.Database) {
     deleteUpTo: p("DELETE FROM updates WHERE doc = ? AND seq <= ?"),
     insertAt: p("INSERT INTO updates (seq, doc, data, at) VALUES (?, ?, ?, ?)"),
     hasDoc: p("SELECT 1 FROM updates WHERE doc = ? LIMIT 1"),
-    putIndex: p(`INSERT INTO doc_index (doc, kind, subject, status, secrecy, unit, case_officer, due_date, participants, holders, updated_at)
-      VALUES (@doc, @kind, @subject, @status, @secrecy, @unit, @caseOfficer, @dueDate, @participants, @holders, @updatedAt)
+    putIndex: p(`INSERT INTO doc_index (doc, kind, subject, status, secrecy, unit, case_officer, due_date, participants, holders, updated_at,
+        doc_number, receipt_number, file_number, retention, decided_at, dispatched_at, archived_at)
+      VALUES (@doc, @kind, @subject, @status, @secrecy, @unit, @caseOfficer, @dueDate, @participants, @holders, @updatedAt,
+        @docNumber, @receiptNumber, @fileNumber, @retention, @decidedAt, @dispatchedAt, @archivedAt)
       ON CONFLICT (doc) DO UPDATE SET kind = excluded.kind, subject = excluded.subject, status = excluded.status,
         secrecy = excluded.secrecy, unit = excluded.unit, case_officer = excluded.case_officer, due_date = excluded.due_date,
-        participants = excluded.participants, holders = excluded.holders, updated_at = excluded.updated_at`),
+        participants = excluded.participants, holders = excluded.holders, updated_at = excluded.updated_at,
+        doc_number = excluded.doc_number, receipt_number = excluded.receipt_number, file_number = excluded.file_number,
+        retention = excluded.retention, decided_at = excluded.decided_at, dispatched_at = excluded.dispatched_at,
+        archived_at = excluded.archived_at`),
+    recordView: p("INSERT INTO archive_views (doc, person, at) VALUES (?, ?, ?)"),
     clearKeys: p("DELETE FROM doc_keys WHERE doc = ?"),
     putKey: p("INSERT OR IGNORE INTO doc_keys (doc, kind, key) VALUES (?, ?, ?)"),
     clearBlobRefs: p("DELETE FROM doc_blobs WHERE doc = ?"),

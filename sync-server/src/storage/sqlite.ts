@@ -15,6 +15,9 @@ import {
   toDeputy,
   toEnrollment,
   toIndexRow,
+  indexNumbers,
+  toArchiveView,
+  type ArchiveViewDbRow,
   toPerson,
   toReceipt,
   toAudit,
@@ -34,6 +37,7 @@ import { GroupCommit } from "./sqlite-group-commit.ts";
 import { cannotWrite } from "./write-failure.ts";
 import type {
   AuditRecord,
+  ArchiveView,
   CertificateRow,
   CertificateStanding,
   DeputyRow,
@@ -194,6 +198,7 @@ export class SqliteStore implements Store {
       ...row,
       participants: JSON.stringify(row.participants),
       holders: JSON.stringify(row.holders),
+      ...indexNumbers(row),
     });
     this.s.clearKeys.run(row.doc);
     for (const k of row.holders) this.s.putKey.run(row.doc, "holder", k);
@@ -291,6 +296,23 @@ export class SqliteStore implements Store {
 
   async auditLog(q: { before?: number; limit?: number } = {}): Promise<AuditRecord[]> {
     return (this.s.auditLog.all(q.before ?? Number.MAX_SAFE_INTEGER, q.limit ?? 100) as AuditDbRow[]).map(toAudit);
+  }
+
+  // ---- 調閱 ------------------------------------------------------------------------------------------
+
+  async recordView(v: ArchiveView): Promise<number> {
+    return Number(this.s.recordView.run(v.doc, v.person, v.at).lastInsertRowid);
+  }
+
+  async views(q: { doc?: DocId; person?: PersonId; since?: string; limit?: number } = {}): Promise<ArchiveView[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT seq, doc, person, at FROM archive_views
+         WHERE (@doc IS NULL OR doc = @doc) AND (@person IS NULL OR person = @person) AND (@since IS NULL OR at >= @since)
+         ORDER BY seq DESC LIMIT @limit`,
+      )
+      .all({ doc: q.doc ?? null, person: q.person ?? null, since: q.since ?? null, limit: Math.max(0, Math.floor(q.limit ?? 100)) }) as ArchiveViewDbRow[];
+    return rows.map(toArchiveView);
   }
 
   // ---- identity ----------------------------------------------------------------------------------

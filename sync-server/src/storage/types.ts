@@ -1,4 +1,4 @@
-import type { AgencyCode, Code, DocId, EntryId, PersonId, Sha256Hex, UnitId } from "@countersign/crdt-model";
+import type { AgencyCode, Code, DocId, EntryId, IndexRow, PersonId, Sha256Hex, UnitId } from "@countersign/crdt-model";
 import type { Role } from "@countersign/crdt-model";
 
 /**
@@ -27,27 +27,13 @@ export interface StoredUpdate {
   data: Uint8Array;
 }
 
-/** What the server indexes about a document as updates arrive: inbox, search and authorization. */
-export interface DocIndexRow {
-  doc: DocId;
-  kind: string;
-  subject: string;
-  status: string;
-  secrecy: string;
-  unit: UnitId | null;
-  caseOfficer: PersonId | null;
-  dueDate: string | null;
-  /** People, units and agencies named anywhere in the plan or the chain (for authorization). */
-  participants: string[];
-  /** Whom the document waits on now, as "person:ID", "unit:ID", "agency:CODE", "role:ROLE". */
-  holders: string[];
-  updatedAt: string;
-  /**
-   * The attachments (SHA-256) the document references, now or in a signed version: who may read the
-   * document may download them (http/blobs.ts). Absent: the stored references are left as they are.
-   */
-  attachments?: Sha256Hex[];
-}
+/**
+ * What the server indexes about a document as updates arrive: inbox, queues, search and
+ * authorization — the model's IndexRow (crdt-model workflow/index-row.ts, built by indexRowOf).
+ * The stores give back every field; the numbers and dates read null when unknown, and `attachments`
+ * is never given back (it is what `blobDocs` answers by).
+ */
+export type DocIndexRow = IndexRow;
 
 export interface DocIndexQuery {
   /** Documents whose holders include any of these keys. */
@@ -169,6 +155,31 @@ export interface AuditStore {
   appendAudit(r: AuditRecord): Promise<number>;
   /** Newest (largest seq) first; with `before`, only rows older than that seq (the next page). */
   auditLog(q?: { before?: number; limit?: number }): Promise<AuditRecord[]>;
+}
+
+// ---- 調閱: archives opening archived documents -------------------------------------------------------
+
+/** One 調閱 (archive/views.ts): an archives person opened an archived document. */
+export interface ArchiveView {
+  /** Assigned by the store on insert (ignored when recording). */
+  seq?: number;
+  doc: DocId;
+  person: PersonId;
+  /** ISO 8601 in UTC, as the server's clock wrote it (compared as text). */
+  at: string;
+}
+
+export interface ArchiveStore {
+  /** Appends a 調閱 (append-only: no row is ever changed or removed); returns its seq. */
+  recordView(v: ArchiveView): Promise<number>;
+  /** Newest (largest seq) first; filters combine with AND; `since`: at or after that time. */
+  views(q?: { doc?: DocId; person?: PersonId; since?: string; limit?: number }): Promise<ArchiveView[]>;
+}
+
+/** Every Store keeps the 調閱 record (declared here, beside its types; merged into Store above). */
+export interface Store {
+  recordView: ArchiveStore["recordView"];
+  views: ArchiveStore["views"];
 }
 
 // ---- identity ------------------------------------------------------------------------------------

@@ -29,6 +29,13 @@ export function indexRow(id: string, over: Partial<DocIndexRow> = {}): DocIndexR
     participants: ["person:p-chen", "unit:u-edu"],
     holders: ["person:p-chen"],
     updatedAt: "2026-01-02T00:00:00.000Z",
+    docNumber: null,
+    receiptNumber: null,
+    fileNumber: null,
+    retention: null,
+    decidedAt: null,
+    dispatchedAt: null,
+    archivedAt: null,
     ...over,
   };
 }
@@ -219,6 +226,47 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       const s = await open();
       for (const id of ["b", "B", "a-1", "a_1", "a1", "Ä"]) await s.putIndex(indexRow(id, { updatedAt: "2026-01-01T00:00:00Z" }));
       expect((await s.queryIndex({})).map((r) => r.doc)).toEqual(["B", "a-1", "a1", "a_1", "b", "Ä"]);
+    });
+
+    it("keeps a filed document's numbers and dates (發文字號, 收文號, 檔號, 保存年限), and reads them back null when unknown", async () => {
+      const s = await open();
+      const filed = indexRow("d1", {
+        status: "archived",
+        docNumber: "示教字第1150000001號",
+        receiptNumber: "1150000042",
+        fileNumber: "115-0101-000012-001-00003",
+        retention: 10,
+        decidedAt: "2026-01-02T01:00:00.000Z",
+        dispatchedAt: "2026-01-02T02:00:00.000Z",
+        archivedAt: "2026-01-03T00:00:00.000Z",
+      });
+      await s.putIndexes([filed, indexRow("d2", { retention: "permanent" })]);
+      expect(await s.getIndex(doc("d1"))).toEqual(filed);
+      expect((await s.getIndex(doc("d2")))!.retention).toBe("permanent");
+      // A row put without them (an older writer) reads back with nulls.
+      const { docNumber: _n, receiptNumber: _r, fileNumber: _f, retention: _t, decidedAt: _d, dispatchedAt: _s, archivedAt: _a, ...bare } = indexRow("d3");
+      await s.putIndex(bare);
+      expect(await s.getIndex(doc("d3"))).toEqual(indexRow("d3"));
+      expect((await s.queryIndex({ status: ["archived"] })).map((r) => r.fileNumber)).toEqual(["115-0101-000012-001-00003"]);
+    });
+  });
+
+  describe(`${name} 調閱 (archive views)`, () => {
+    it("records every view, newest first, and finds them by document, person and time", async () => {
+      const s = await open();
+      const v = (d: string, p: string, at: string) => ({ doc: doc(d), person: person(p), at });
+      const first = await s.recordView(v("d1", "p-lin", "2026-01-01T00:00:00.000Z"));
+      const second = await s.recordView(v("d1", "p-lin", "2026-01-02T00:00:00.000Z"));
+      await s.recordView(v("d2", "p-wu", "2026-01-03T00:00:00.000Z"));
+      expect(second).toBeGreaterThan(first);
+      expect((await s.views()).map((r) => [r.doc, r.person, r.at])).toEqual([
+        ["d2", "p-wu", "2026-01-03T00:00:00.000Z"],
+        ["d1", "p-lin", "2026-01-02T00:00:00.000Z"],
+        ["d1", "p-lin", "2026-01-01T00:00:00.000Z"],
+      ]);
+      expect((await s.views({ doc: doc("d1"), person: person("p-lin"), since: "2026-01-01T12:00:00.000Z" })).map((r) => r.seq)).toEqual([second]);
+      expect(await s.views({ person: person("p-nobody") })).toEqual([]);
+      expect(await s.views({ limit: 1 })).toHaveLength(1);
     });
   });
 

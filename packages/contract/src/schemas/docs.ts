@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { docId, entryId, sha256Hex } from "../ids.ts";
 
-/** One document as the server indexes it (sync-server's DocIndexRow). */
+/** One document as the server indexes it (crdt-model's IndexRow, sync-server's DocIndexRow). */
 export const indexRow = z.object({
   doc: docId,
   kind: z.string(),
@@ -18,6 +18,18 @@ export const indexRow = z.object({
   holders: z.array(z.string()),
   updatedAt: z.string(),
   attachments: z.array(sha256Hex).optional(),
+  /** 文號: the 發文字號 of its 發文, else the metadata's (issue 9; absent from older servers). */
+  docNumber: z.string().nullable().optional(),
+  /** 收文號. */
+  receiptNumber: z.string().nullable().optional(),
+  /** 檔號, once archived. */
+  fileNumber: z.string().nullable().optional(),
+  /** 保存年限: years, or "permanent" (永久). */
+  retention: z.union([z.number().int(), z.literal("permanent")]).nullable().optional(),
+  /** When the deciding, dispatching and archiving entries say they were signed (ISO 8601). */
+  decidedAt: z.string().nullable().optional(),
+  dispatchedAt: z.string().nullable().optional(),
+  archivedAt: z.string().nullable().optional(),
 });
 
 /**

@@ -6,4 +6,5 @@ export * as registry from "./registry.ts";
 export * as blobs from "./blobs.ts";
 export * as exchange from "./exchange.ts";
 export * as server from "./server.ts";
+export * as filing from "./filing.ts";
 export * as admin from "./admin.ts";

@@ -1,0 +1,97 @@
+// 發文 to other agencies (issue 9): once a valid 發文 entry is committed (relay/room.ts calls
+// `onDispatched`, server side — the client is never trusted to ask), each 正本/副本 recipient of the
+// letter (its signed metadata's `recipients`) that is an agency in the federation trust list gets a
+// signed envelope with purpose "dispatch": queued in the outbox when its server has an address, else
+// left as an exported file the mail room hands over. Recipients that are not in the trust list (a
+// person, a unit, an agency we do not exchange with) are for paper dispatch: GET /api/dispatch/:id/files.
+//
+// What must stay true:
+// - one envelope per document × recipient agency: an agency the exchange log already shows a
+//   "dispatch" of this document to is skipped, so a retried or repeated call sends nothing twice
+//   (two server processes racing on the same entry could both send; the receiver's import of the
+//   second is a no-op on a document it already holds);
+// - a classified (密) letter leaves only encrypted for the recipient (the envelope builder refuses
+//   it otherwise);
+// - nothing here throws into the relay: failures are logged per recipient and the others go on.
+import type { BaseLogger as Logger } from "pino";
+import { errorMessage, parseAgencyCode, type AgencyCode, type CountersignDocument, type DocId } from "@countersign/crdt-model";
+import type { Store } from "../storage/types.ts";
+import type { Exchange } from "../exchange/service.ts";
+import type { OutboxWorker } from "../exchange/outbox.ts";
+import type { Rooms } from "../relay/rooms.ts";
+import { currentDoc } from "../exchange/docs.ts";
+import { envelopeMediaType } from "../exchange/http-support.ts";
+
+export interface DispatchSendDeps {
+  store: Store;
+  rooms: Rooms;
+  exchange: Exchange;
+  outbox: OutboxWorker;
+  agency: AgencyCode;
+  log: Logger;
+}
+
+/** What became of one recipient agency. */
+export interface DispatchOutcome {
+  agency: AgencyCode;
+  outcome: "queued" | "file" | "already-sent" | "not-a-peer" | "failed";
+  envelope?: string;
+  detail?: string;
+}
+
+/** The agencies (by code, once each, not ourselves) a letter is addressed to, 正本 and 副本. */
+export function recipientAgencies(doc: CountersignDocument, us: AgencyCode): AgencyCode[] {
+  const meta = doc.metadata();
+  if (!meta.ok) return [];
+  const out = new Set<AgencyCode>();
+  for (const r of meta.value.recipients ?? []) {
+    if (r.kind !== "agency" || !r.agencyCode) continue;
+    const code = parseAgencyCode(r.agencyCode);
+    if (code.ok && code.value !== us) out.add(code.value);
+  }
+  return [...out];
+}
+
+/** Sends a dispatched document to every recipient agency in the trust list; see the module comment. */
+export async function sendDispatch(d: DispatchSendDeps, id: DocId): Promise<DispatchOutcome[]> {
+  const doc = await currentDoc(d.store, d.rooms, id);
+  if (!doc) return [];
+  const meta = doc.metadata();
+  const encrypt = meta.ok && meta.value.secrecy !== "none";
+  const out: DispatchOutcome[] = [];
+  for (const agency of recipientAgencies(doc, d.agency)) {
+    try {
+      out.push(await sendTo(d, id, agency, encrypt));
+    } catch (e) {
+      out.push({ agency, outcome: "failed", detail: errorMessage(e) });
+    }
+  }
+  for (const o of out) {
+    if (o.outcome === "failed") d.log.error({ doc: id, agency: o.agency, detail: o.detail }, "dispatch: the envelope to a recipient agency could not be made");
+    else d.log.info({ doc: id, agency: o.agency, outcome: o.outcome, envelope: o.envelope }, "dispatch: recipient agency");
+  }
+  return out;
+}
+
+async function sendTo(d: DispatchSendDeps, doc: DocId, agency: AgencyCode, encrypt: boolean): Promise<DispatchOutcome> {
+  const peer = await d.store.peer(agency);
+  if (!peer || peer.removedAt) return { agency, outcome: "not-a-peer" };
+  const sent = (await d.store.exchanges({ doc, peer: agency, direction: "out", limit: 500 })).find(
+    (r) => r.purpose === "dispatch" && (r.status === "exported" || r.status === "queued" || r.status === "delivered"),
+  );
+  if (sent) return { agency, outcome: "already-sent", envelope: sent.envelope ?? undefined };
+  const made = await d.exchange.exportEnvelope({ docs: [doc], to: agency, purpose: "dispatch", answers: null, encrypt });
+  if (!made.ok) return { agency, outcome: "failed", detail: `${made.code}: ${made.reason}` };
+  const { id, bytes } = made.value;
+  if (!peer.url) return { agency, outcome: "file", envelope: id };
+  await d.outbox.enqueue({
+    envelope: id,
+    peer: agency,
+    bytes,
+    purpose: "dispatch",
+    answers: null,
+    docs: [doc],
+    encrypted: envelopeMediaType(bytes) !== "application/vnd.countersign.envelope+zip",
+  });
+  return { agency, outcome: "queued", envelope: id };
+}
