@@ -43,7 +43,7 @@ export const DISPATCH_EN: Record<keyof typeof DISPATCH_ZH, string> = {
   dispNumber: "Dispatch number",
   dispDate: "Dispatched on",
   dispPaperFor: "On paper to: {names}",
-  dispPaper: "Download the paper dispatch files",
+  dispPaper: "Paper files (ZIP)",
   dispPaperBusy: "Downloading…",
   dispPaperFailed: "Could not download the paper dispatch files: {reason}",
   dispPrint: "Print",
