@@ -110,12 +110,19 @@ export function callRoute<K extends RouteKey>(
   key: K,
   o: { params?: Record<string, string>; query?: Record<string, string | undefined>; body?: BodyInput<K>; token?: string | null; timeoutMs?: number } = {},
 ): Promise<Answer<K>> {
-  const route = ROUTES[key];
-  let path: string = route.path.replace(/:([A-Za-z0-9_]+)/g, (_, name: string) => encodeURIComponent(o.params?.[name] ?? ""));
+  return callApi<Answer<K>>(routePath(key, o), { method: ROUTES[key].method, body: o.body, token: o.token, timeoutMs: o.timeoutMs });
+}
+
+/**
+ * The path of a route of the contract by its key: `params` fill its `:names`, `query` the query
+ * string (undefined values left out). For calls made through the identity's token-refreshing `api`.
+ */
+export function routePath(key: RouteKey, o: { params?: Record<string, string>; query?: Record<string, string | undefined> } = {}): string {
+  let path: string = ROUTES[key].path.replace(/:([A-Za-z0-9_]+)/g, (_, name: string) => encodeURIComponent(o.params?.[name] ?? ""));
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(o.query ?? {})) if (v !== undefined) q.set(k, v);
   if ([...q].length) path += `?${q}`;
-  return callApi<Answer<K>>(path, { method: route.method, body: o.body, token: o.token, timeoutMs: o.timeoutMs });
+  return path;
 }
 
 // Attachment bytes (PUT/GET /api/blobs/<sha256>): raw bodies, not JSON. The server checks that the

@@ -1,13 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { dispositionName, searchQuery } from "./filing.ts";
+import { routePath } from "./client.ts";
+import { dispositionName, searchFields } from "./filing.ts";
 
 describe("檔案查詢's query string", () => {
+  const path = (q: Parameters<typeof searchFields>[0]) => routePath("archiveSearch", { query: searchFields(q) });
   it("sends the fields filled in, trimmed, and leaves the empty ones out", () => {
-    expect(searchQuery({})).toBe("");
-    expect(searchQuery({ fileNumber: " 115-0101-000001-001-00001 ", year: "", subject: "研習", docNumber: undefined, unit: "U-STU" })).toBe(
-      "?fileNumber=115-0101-000001-001-00001&subject=%E7%A0%94%E7%BF%92&unit=U-STU",
+    expect(path({})).toBe("/api/archive/search");
+    expect(path({ fileNumber: " 115-0101-000001-001-00001 ", year: "", subject: "研習", docNumber: undefined, unit: "U-STU" })).toBe(
+      "/api/archive/search?fileNumber=115-0101-000001-001-00001&subject=%E7%A0%94%E7%BF%92&unit=U-STU",
     );
-    expect(searchQuery({ year: "115" })).toBe("?year=115");
+    expect(path({ year: "115" })).toBe("/api/archive/search?year=115");
+  });
+
+  it("fills a route's :id with the document id, escaped", () => {
+    expect(routePath("recordArchiveView", { params: { id: "doc-1" } })).toBe("/api/archive/docs/doc-1/views");
+    expect(routePath("dispatchFiles", { params: { id: "a b" } })).toBe("/api/dispatch/a%20b/files");
   });
 });
 

@@ -2,29 +2,18 @@
 // sync-server/src/archive/): 待發文, the paper dispatch files, 待歸檔, 檔案查詢 and 調閱. JSON calls go
 // through the identity's token-refreshing `api` (callApi parses each answer with its route's schema
 // from the contract); the ZIP of paper dispatch files comes down as raw bytes.
-import { Unreachable, apiErrorOf, type AuthedCall } from "$lib/api/client.ts";
+import type { Answer } from "@countersign/contract";
+import { Unreachable, apiErrorOf, routePath, type AuthedCall } from "$lib/api/client.ts";
 import type { ServerIndexRow } from "$lib/api/types.ts";
 
 /**
- * An index row with what the model's index rows carry once a document is decided and filed
- * (發文字號 / 文號, 檔號, 保存年限 and the dates); each is optional, so an older server's row still reads.
+ * An index row as the contract gives it once a document is decided and filed: 發文字號 / 文號, 檔號,
+ * 保存年限 and the dates, each optional (an older server's row still reads).
  */
-export type FiledRow = ServerIndexRow & {
-  docNumber?: string | null;
-  receiptNumber?: string | null;
-  fileNumber?: string | null;
-  retention?: number | "permanent" | null;
-  decidedAt?: string | null;
-  dispatchedAt?: string | null;
-  archivedAt?: string | null;
-};
+export type FiledRow = ServerIndexRow;
 
 /** One 調閱: who opened which archived document, when. */
-export interface ViewRecord {
-  doc: string;
-  person: string;
-  at: string;
-}
+export type ViewRecord = Answer<"archiveViews">["views"][number];
 
 /** 檔案查詢's fields; empty ones are left out of the query. */
 export interface ArchiveQuery {
@@ -35,18 +24,17 @@ export interface ArchiveQuery {
   unit?: string;
 }
 
-/** The query string of a search, without the fields left empty. */
-export function searchQuery(q: ArchiveQuery): string {
-  const p = new URLSearchParams();
-  for (const k of ["fileNumber", "year", "subject", "docNumber", "unit"] as const) {
-    const v = q[k]?.trim();
-    if (v) p.set(k, v);
-  }
-  const s = p.toString();
-  return s ? `?${s}` : "";
-}
+const FIELDS = ["fileNumber", "year", "subject", "docNumber", "unit"] as const;
 
-const id = (doc: string) => encodeURIComponent(doc);
+/** The search's query fields, trimmed, without the empty ones. */
+export function searchFields(q: ArchiveQuery): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of FIELDS) {
+    const v = q[k]?.trim();
+    if (v) out[k] = v;
+  }
+  return out;
+}
 
 /** Every row of GET /api/docs (the documents I take part in), page by page; throws if a page fails. */
 async function allDocs(call: AuthedCall): Promise<FiledRow[]> {
@@ -54,7 +42,7 @@ async function allDocs(call: AuthedCall): Promise<FiledRow[]> {
   const seen = new Set<string>();
   let after: string | null = "";
   while (after !== null) {
-    const page: { docs: FiledRow[]; next: string | null } = await call(after ? `/api/docs?after=${encodeURIComponent(after)}` : "/api/docs");
+    const page: Answer<"docs"> = await call<Answer<"docs">>(routePath("docs", { query: { after: after || undefined } }));
     out.push(...page.docs);
     const next: string | null = page.next;
     if (next !== null && seen.has(next)) throw new Error("The server's listing /api/docs repeated a page.");
@@ -68,15 +56,15 @@ export const filingApi = {
   /** The documents I take part in, with their 發文字號 and dates (the 已發文 list reads it). */
   allDocs,
   /** 待發文 (mail room only). */
-  dispatchQueue: (call: AuthedCall) => call<{ docs: FiledRow[] }>("/api/dispatch/queue"),
+  dispatchQueue: (call: AuthedCall) => call<Answer<"dispatchQueue">>(routePath("dispatchQueue")),
   /** 待歸檔 (archives only). */
-  archiveQueue: (call: AuthedCall) => call<{ docs: FiledRow[] }>("/api/archive/queue"),
+  archiveQueue: (call: AuthedCall) => call<Answer<"archiveQueue">>(routePath("archiveQueue")),
   /** 檔案查詢: archived documents (archives only). */
-  archiveSearch: (call: AuthedCall, q: ArchiveQuery) => call<{ docs: FiledRow[] }>(`/api/archive/search${searchQuery(q)}`),
-  /** Records a 調閱 before the document is opened (archives only). */
-  recordView: (call: AuthedCall, doc: string) => call<{ ok: true; at: string }>(`/api/archive/docs/${id(doc)}/views`, { method: "POST", body: {} }),
+  archiveSearch: (call: AuthedCall, q: ArchiveQuery) => call<Answer<"archiveSearch">>(routePath("archiveSearch", { query: searchFields(q) })),
+  /** Records a 調閱 before the document is opened (archives only); the relay then lets me read it. */
+  recordView: (call: AuthedCall, doc: string) => call<Answer<"recordArchiveView">>(routePath("recordArchiveView", { params: { id: doc } }), { method: "POST" }),
   /** 調閱紀錄 (archives and admin). */
-  views: (call: AuthedCall) => call<{ views: ViewRecord[] }>("/api/archive/views"),
+  views: (call: AuthedCall) => call<Answer<"archiveViews">>(routePath("archiveViews")),
 };
 
 /** The file name a Content-Disposition header gives (RFC 6266 `filename*` first), else null. */
@@ -101,7 +89,7 @@ export function dispositionName(header: string | null): string | null {
 export async function fetchDispatchFiles(token: string, doc: string): Promise<{ blob: Blob; name: string }> {
   let res: Response;
   try {
-    res = await fetch(`/api/dispatch/${id(doc)}/files`, { headers: { authorization: `Bearer ${token}` }, cache: "no-store", signal: AbortSignal.timeout(120_000) });
+    res = await fetch(routePath("dispatchFiles", { params: { id: doc } }), { headers: { authorization: `Bearer ${token}` }, cache: "no-store", signal: AbortSignal.timeout(120_000) });
   } catch {
     throw new Unreachable();
   }
