@@ -33,6 +33,8 @@ export class ArchivesDesk {
   viewsFailure = $state.raw<Refusal | null>(null);
   units = $state.raw<DirUnit[]>([]);
   #people = $state.raw<ReadonlyMap<string, string>>(new Map());
+  /** The directory came from the server on this page: the reload after each sync does not ask again. */
+  #directoryFresh = false;
   #subjects = $state.raw<ReadonlyMap<string, string>>(new Map());
 
   constructor(private readonly app: App) {}
@@ -49,9 +51,12 @@ export class ArchivesDesk {
   async load(): Promise<void> {
     const store = this.app.local;
     if (!store) return;
-    const dir = await loadDirectory(store, navigator.onLine ? this.#call : null);
-    this.#people = new Map(dir.people.map((p) => [p.id, p.name]));
-    this.units = dir.units;
+    if (!this.#directoryFresh) {
+      const dir = await loadDirectory(store, navigator.onLine ? this.#call : null);
+      this.#people = new Map(dir.people.map((p) => [p.id, p.name]));
+      this.units = dir.units;
+      this.#directoryFresh = dir.fresh;
+    }
     await this.#loadQueue(store);
     await this.loadViews();
     this.loaded = true;

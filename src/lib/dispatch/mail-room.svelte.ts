@@ -27,6 +27,9 @@ export class MailRoom {
   loaded = $state(false);
   #people = $state.raw<ReadonlyMap<string, string>>(new Map());
   #units = $state.raw<ReadonlyMap<string, string>>(new Map());
+  #trusted: ReadonlySet<string> = new Set();
+  /** The directory came from the server on this page: the reload after each sync does not ask again. */
+  #directoryFresh = false;
 
   constructor(private readonly app: App) {}
 
@@ -38,14 +41,17 @@ export class MailRoom {
     const agency = this.app.identity.current?.agency;
     if (!store || !agency) return;
     const call = <T>(path: string, o?: Parameters<App["identity"]["api"]>[1]) => this.app.identity.api<T>(path, o);
-    const dir = await loadDirectory(store, navigator.onLine ? call : null);
-    this.#people = new Map(dir.people.map((p) => [p.id, p.name]));
-    this.#units = new Map(dir.units.map((u) => [u.id, u.name]));
-    const trusted = new Set(dir.agencies.map((a) => a.code));
+    if (!this.#directoryFresh) {
+      const dir = await loadDirectory(store, navigator.onLine ? call : null);
+      this.#people = new Map(dir.people.map((p) => [p.id, p.name]));
+      this.#units = new Map(dir.units.map((u) => [u.id, u.name]));
+      this.#trusted = new Set(dir.agencies.map((a) => a.code));
+      this.#directoryFresh = dir.fresh;
+    }
     const local = await store.db.docs.toArray();
     await this.#loadQueue(store, call, local);
     this.dispatched = await this.#loadDispatched(store, call, local, person);
-    this.paper = await this.#paperOf(store, this.dispatched, local, trusted, agency);
+    this.paper = await this.#paperOf(store, this.dispatched, local, this.#trusted, agency);
     this.loaded = true;
   }
 
