@@ -31,7 +31,7 @@ const open = (page: Page, doc: string, live = true) => openDoc(page, agency.serv
 async function typeAtEnd(page: Page, field: string, text: string): Promise<void> {
   const box = page.getByTestId(`field-${field}`);
   await box.click();
-  await box.press("End");
+  await box.press("Control+End"); // the end of the text: End alone stops at the end of a wrapped line
   await box.pressSequentially(text);
 }
 
