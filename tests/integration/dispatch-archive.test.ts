@@ -2,9 +2,10 @@
 // routes, who opens what (both ways, per role), and raw forged entries sent over the y-websocket
 // protocol — each refused with its code, the stored document left exactly as it was.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { asDocId, asPersonId, asUnitId } from "@countersign/crdt-model";
-import { startAgency, type RunningAgency } from "./support/agency-server.ts";
-import type { WireRefusal } from "./support/raw-client.ts";
+import * as Y from "yjs";
+import { CountersignDocument, asDocId, asPersonId, asUnitId } from "@countersign/crdt-model";
+import { startAgency, until, type RunningAgency } from "./support/agency-server.ts";
+import { openRaw, type WireRefusal } from "./support/raw-client.ts";
 import { filingHelpers } from "./support/filing.ts";
 
 let a: RunningAgency;
@@ -15,7 +16,7 @@ afterAll(async () => {
   await a?.stop();
 });
 
-const { snapshot, act, edit, document, api, reserve, admitted, archivesPerson, admittedWith, FILE_NUMBER } = filingHelpers(() => a);
+const { storedState, snapshot, act, edit, document, api, reserve, admitted, archivesPerson, admittedWith, FILE_NUMBER } = filingHelpers(() => a);
 
 describe("發文 and 歸檔 through the relay", () => {
   it("the mail room dispatches under the number it reserved; the archives file it; then it is read-only", async () => {
@@ -132,8 +133,31 @@ describe("who opens what", () => {
     // The archivist signed it, so takes part; another archives person opens it only through a 調閱.
     const second = await archivesPerson("P-archivist2");
     expect(await admittedWith(id, second)).toBe(false);
+    const pull = async () =>
+      (await (
+        await fetch(`${a.http}/api/sync`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${second}`, "content-type": "application/json" },
+          body: JSON.stringify({ v: 1, have: [{ doc: id, sv: "AA==" }] }),
+        })
+      ).json()) as { docs: { doc: string }[]; denied: string[] };
+    expect((await pull()).denied).toEqual([id]); // the batch sync, too, before a 調閱
     expect((await fetch(`${a.http}/api/archive/docs/${id}/views`, { method: "POST", headers: { authorization: `Bearer ${second}` } })).status).toBe(200);
     expect(await admittedWith(id, second)).toBe(true);
+    expect((await pull()).docs.map((d) => d.doc)).toEqual([id]);
+    // Reading is all a 調閱 allows: a change from that person is refused before the rules see it.
+    const replica = new Y.Doc();
+    Y.applyUpdate(replica, await storedState(id));
+    const sv = Y.encodeStateVector(replica);
+    CountersignDocument.wrap(replica).setSubject("調閱時改主旨");
+    const c = await openRaw(a.ws, id, second);
+    await until(() => c.frames.length > 0, 10_000, "admission");
+    const before = await snapshot(id);
+    c.update(Y.encodeStateAsUpdate(replica, sv));
+    await until(() => c.refused().length > 0, 10_000, "the refusal");
+    c.close();
+    expect(c.refused()[0]?.code).toBe("relay.read-only");
+    expect(await snapshot(id)).toEqual(before);
     const seen = (await api("/api/archive/views", "archivist")).json as { views: { doc: string; person: string }[] };
     expect(seen.views[0]).toMatchObject({ doc: id, person: "P-archivist2" });
     const search = await api(`/api/archive/search?fileNumber=115-0202&year=115`, "archivist");

@@ -57,7 +57,9 @@ export async function sendDispatch(d: DispatchSendDeps, id: DocId): Promise<Disp
   const doc = await currentDoc(d.store, d.rooms, id);
   if (!doc) return [];
   const meta = doc.metadata();
-  const encrypt = meta.ok && meta.value.secrecy !== "none";
+  // Only this agency's own letters: another agency's dispatched document we hold is never forwarded.
+  if (!meta.ok || meta.value.agency !== d.agency) return [];
+  const encrypt = meta.value.secrecy !== "none";
   const out: DispatchOutcome[] = [];
   for (const agency of recipientAgencies(doc, d.agency)) {
     try {
