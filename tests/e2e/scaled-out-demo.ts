@@ -1,4 +1,4 @@
-// The demo agency scaled out, for the chaos test: its units, people, delegation table and 33 documents
+// The demo agency scaled out, for the chaos test: its units, people, delegation table and 36 documents
 // in PostgreSQL (`countersign init --store`, then the demo's directory and documents written through
 // the server's own functions, since `countersign demo` writes SQLite only), served with the built app
 // by two `countersign serve --store … --fanout redis://…` processes that share rooms through Redis.
@@ -122,7 +122,7 @@ export async function startScaledOutDemo(onPhase: (what: string, ms: number) => 
       Promise.all([freePort().then(serve), freePort().then(serve)]),
       createDemoDocuments(store, agency, DEMO_PEOPLE),
     ]);
-    phase("33 demo documents and two serve processes");
+    phase("36 demo documents and two serve processes");
     return {
       store,
       servers,

@@ -41,7 +41,7 @@ export interface DemoServer {
   stop(): Promise<void>;
 }
 
-/** The demo agency (33 documents, a person in each role) served with the built app. */
+/** The demo agency (36 documents, a person in each role) served with the built app. */
 export async function startDemoServer(): Promise<DemoServer> {
   const dir = mkdtempSync(join(tmpdir(), "countersign-e2e-"));
   execFileSync(process.execPath, ["bin/countersign.js", "demo", "--data", dir], { stdio: "ignore" });
