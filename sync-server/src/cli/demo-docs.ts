@@ -150,7 +150,8 @@ export async function createDemoDocuments(store: Store, agency: Agency, people: 
     // 發文 (a letter) or 存查 (a 簽), then 歸檔; the 發文字號 is reserved when its turn comes.
     const dispatches = shape.upTo >= 6 && isLetterKind(kind);
     if (shape.upTo >= 6 && !dispatches) steps.push(s("chen", { kind: "close" }, null, "本案奉核，存查。"));
-    const fileNumber = `115-0301-${String(i + 1).padStart(6, "0")}-001-00001`;
+    // 檔號: this ROC year's 年度號, 分類號 0301 (學務), the document's own 案次號, 卷次號 1, 目次號 1.
+    const fileNumber = `${String(new Date().getFullYear() - 1911).padStart(3, "0")}-0301-${String(i + 1).padStart(6, "0")}-001-00001`;
     const archive = s("tsai", { kind: "archive", fileNumber, retention }, null);
     const total = steps.length + (dispatches ? 1 : 0) + (shape.paper === "recorded" ? 1 : 0) + (shape.upTo >= 7 ? 1 : 0);
     // A history spread over the past hours (the agency's CA itself is only a day old).
