@@ -280,7 +280,7 @@ export class Room {
     const checked = await checkTransition(this.doc, this.shadow, trust, { cache: this.deps.cache, beforeState: this.state, touched });
     if (!checked.ok) return this.refuse(checked);
     // A 發文 entry carries a 發文字號 this server reserved for this document (dispatch-check.ts).
-    const unreserved = await dispatchRefusal(this.deps.store, this.id, checked.value.state, checked.value.added);
+    const unreserved = await dispatchRefusal(this.deps.store, this.id, this.shadow, checked.value.added);
     if (unreserved) return this.refuse(unreserved);
     await this.deps.store.appendUpdate(this.id, update);
     const pending = await this.commit({ update, added: checked.value.added, state: checked.value.state, touched, origin: from ?? SERVER_ORIGIN, onShadow: true });
