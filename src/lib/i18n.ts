@@ -6,6 +6,7 @@ import { DRAFT_EN, DRAFT_ZH } from "./draft/messages.ts";
 import { RECOVERY_EN, RECOVERY_ZH } from "./recovery/messages.ts";
 import { ATT_EN, ATT_ZH } from "./attachments/messages.ts";
 import { REG_EN, REG_ZH } from "./registry/messages.ts";
+import { ADMIN_EN, ADMIN_ZH } from "./admin/messages.ts";
 import { DISPATCH_EN, DISPATCH_ZH } from "./dispatch/messages.ts";
 import { ARCHIVES_EN, ARCHIVES_ZH } from "./archives/messages.ts";
 import { FILING_EN, FILING_ZH } from "./filing/messages.ts";
@@ -121,6 +122,7 @@ const zhTW = {
   ...RECOVERY_ZH,
   ...ATT_ZH,
   ...REG_ZH,
+  ...ADMIN_ZH,
   ...DISPATCH_ZH,
   ...ARCHIVES_ZH,
   ...FILING_ZH,
@@ -228,6 +230,7 @@ const en: Record<MessageKey, string> = {
   ...RECOVERY_EN,
   ...ATT_EN,
   ...REG_EN,
+  ...ADMIN_EN,
   ...DISPATCH_EN,
   ...ARCHIVES_EN,
   ...FILING_EN,
