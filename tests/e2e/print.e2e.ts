@@ -47,6 +47,10 @@ describe("print (列印)", () => {
 
     // From the document page: the 列印 button leads to the print view.
     await page.goto(`${agency.server.base}/docs/demo-007`);
+    await page.setViewportSize({ width: 375, height: 900 });
+    expect((await page.getByTestId("print-link").boundingBox())!.height).toBeGreaterThanOrEqual(44);
+    await page.screenshot({ path: "test-results/print-doc-button-375.png" });
+    await page.setViewportSize({ width: 1280, height: 900 });
     await page.getByTestId("print-link").click();
     await page.waitForURL(/\/docs\/demo-007\/print$/);
     await openPrint(page, "demo-007");
