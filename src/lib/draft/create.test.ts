@@ -114,3 +114,28 @@ describe("saving a new draft locally", () => {
     await store.close();
   });
 });
+
+describe("a 函's recipients and the 保存年限 chosen on /new", () => {
+  const letter: DraftInput = { ...memo, kind: "letter", items: { explanation: ["請查照。"] } };
+  const roster = [
+    { delivery: "original" as const, kind: "agency" as const, name: "示範市立示範國民中學", agencyCode: "A-DEMO-JHS" },
+    { delivery: "copy" as const, kind: "unit" as const, name: "本局學務管理科", agencyCode: "A-DEMO-EDU", unitCode: "U-STU" },
+  ];
+
+  it("a letter keeps its 受文者 / 正本 / 副本 in the signed metadata; a 簽 has none", () => {
+    expect(must(must(createDraft({ ...letter, recipients: roster }, me, "doc-r1")).metadata()).recipients).toEqual(roster);
+    expect(must(must(createDraft({ ...memo, recipients: roster }, me, "doc-r2")).metadata()).recipients).toBeUndefined();
+  });
+
+  it("a recipient without its 機關代碼 is refused by the model's metadata rule", () => {
+    const r = createDraft({ ...letter, recipients: [{ delivery: "original", kind: "agency", name: "某機關", agencyCode: "" }] }, me, "doc-r3");
+    expect(r.ok).toBe(false);
+  });
+
+  it("keeps the 保存年限 as years or 永久, and refuses one out of range", () => {
+    expect(must(must(createDraft({ ...memo, retention: "10" }, me, "doc-r4")).metadata()).retention).toBe("10");
+    expect(must(must(createDraft({ ...memo, retention: "permanent" }, me, "doc-r5")).metadata()).retention).toBe("永久");
+    expect(must(must(createDraft(memo, me, "doc-r6")).metadata()).retention).toBeNull();
+    expect(createDraft({ ...memo, retention: "31" }, me, "doc-r7")).toMatchObject({ ok: false, code: "filing.retention" });
+  });
+});
