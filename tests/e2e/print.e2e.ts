@@ -47,6 +47,10 @@ describe("print (列印)", () => {
 
     // From the document page: the 列印 button leads to the print view.
     await page.goto(`${agency.server.base}/docs/demo-007`);
+    // The history trusts the agency's receipts: each verifies with the agency's receipt key.
+    await expect.poll(() => page.locator('[data-testid="receipt"][data-receipt="valid"]').count(), T).toBeGreaterThan(3);
+    expect(await page.locator('[data-testid="receipt"]:not([data-receipt="valid"])').count()).toBe(0);
+    expect(await page.locator('[data-testid="receipt"]').first().innerText()).toMatch(/^機關簽收時間 1\d\d\/\d\d\/\d\d \d\d:\d\d$/);
     await page.setViewportSize({ width: 375, height: 900 });
     expect((await page.getByTestId("print-link").boundingBox())!.height).toBeGreaterThanOrEqual(44);
     await page.screenshot({ path: "test-results/print-doc-button-375.png" });
