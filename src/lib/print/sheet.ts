@@ -87,7 +87,7 @@ export interface PrintSheet {
   copies: string;
   /** 保存年限, or null. */
   retention: string | null;
-  /** A 簽's date: the day its 陳核 was signed (ROC), or null before it. */
+  /** A 簽's date: the day of its 陳核 (the agency's receipt when it verifies, else the signer's claim), or null before it. */
   dated: string | null;
   subject: string;
   sections: { label: string; lines: PrintLine[] }[];
@@ -130,6 +130,12 @@ export function entryTime(e: TimelineItem, receipt: ReceiptCheck | undefined): P
   const claimed = e.at ? new Date(e.at) : null;
   const mark = receipt ? "簽署者自填時間，機關簽收時間無法驗證" : "簽署者自填時間，機關尚未簽收";
   return { text: claimed && !Number.isNaN(claimed.getTime()) ? `${when(claimed)}（${mark}）` : `（無時間，${mark}）`, trusted: false };
+}
+
+/** A 簽's date: the day the agency received its 陳核 when that verifies, else the day its signer claims. */
+function memoDate(e: TimelineItem, receipt: ReceiptCheck | undefined): string | null {
+  if (receipt?.valid) return formatRocDate(receipt.at, "long");
+  return e.at && !Number.isNaN(Date.parse(e.at)) ? formatRocDate(new Date(e.at), "long") : null;
 }
 
 function title(delegation: DelegationTable | null, level: number): string {
@@ -247,7 +253,7 @@ export function buildSheet(input: SheetInput): PrintSheet | null {
     docNumber: m.docNumber,
     ...recipientLines(m.recipients),
     retention: m.retention ? (/^\d+$/.test(m.retention) ? `${m.retention}年` : m.retention) : null,
-    dated: submitted?.at && !Number.isNaN(Date.parse(submitted.at)) ? formatRocDate(new Date(submitted.at), "long") : null,
+    dated: submitted ? memoDate(submitted, receipts.get(submitted.id)) : null,
     subject: doc.subject(),
     sections,
     attachments: doc.attachments().map((a) => a.name),
