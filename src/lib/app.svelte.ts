@@ -1,12 +1,13 @@
 // The app's shared state: who is using the device, their local store, and the sync schedule. One
 // instance per page load (the app renders in the browser only: see routes/+layout.ts).
-import { Unreachable } from "$lib/api/client.ts";
+import { Unreachable, callApi } from "$lib/api/client.ts";
 import { VerifyCache } from "@countersign/crdt-model";
 import { Identity } from "$lib/identity/identity.svelte.ts";
 import { problemOf } from "$lib/identity/problems.ts";
 import { LocalStore } from "$lib/local/local-store.ts";
 import { SyncState } from "$lib/local/sync-state.svelte.ts";
 import { syncOnce, type SyncReport } from "$lib/local/sync.ts";
+import { probeDelay, reachedBy } from "$lib/sync/status.ts";
 
 /** Background sync while the app is open; also on start, on coming online and on returning to the tab. */
 export const SYNC_EVERY_MS = 60_000;
@@ -22,6 +23,7 @@ export class App {
 
   #running: Promise<SyncReport | null> | null = null;
   #timer: ReturnType<typeof setInterval> | undefined;
+  #probe: ReturnType<typeof setTimeout> | undefined;
   #startOnce: Promise<void> | null = null;
 
   start(): Promise<void> {
@@ -33,8 +35,16 @@ export class App {
     await this.identity.start();
     await this.#bind();
     this.started = true;
-    window.addEventListener("online", () => void this.syncNow());
-    window.addEventListener("offline", () => (this.sync.reachable = false));
+    // Every call through the identity says whether the agency server answered (a refusal is an answer).
+    this.identity.onReach = (answered) => this.sync.note(answered ? "answered" : "unreachable");
+    this.sync.watch((after, before, state) => {
+      // Cut off from the server with a network: ask again soon, and sync the moment it answers.
+      if (after === "unreachable") this.#probeSoon(state.failures);
+      // (After a sync under way, which may have failed before the server came back.)
+      else if (after === "online" && before !== "online") void (this.#running ?? Promise.resolve()).then(() => this.syncNow());
+    });
+    window.addEventListener("online", () => this.sync.note("device-online"));
+    window.addEventListener("offline", () => this.sync.note("device-offline"));
     document.addEventListener("visibilitychange", () => {
       if (document.visibilityState === "visible") void this.syncNow();
     });
@@ -51,6 +61,23 @@ export class App {
     await this.sync.bind(this.local);
   }
 
+  /**
+   * Asks the agency server whether it answers again (GET /api/agency: small, no login), after a
+   * short back-off (at most a second) while the device is online. An answer flips the status at
+   * once and starts a sync (the watcher above); a failure schedules the next probe.
+   */
+  #probeSoon(failures: number): void {
+    if (this.#probe !== undefined) return;
+    this.#probe = setTimeout(() => {
+      this.#probe = undefined;
+      if (this.sync.link !== "unreachable") return;
+      callApi("/api/agency", { timeoutMs: 5_000 }).then(
+        () => this.sync.note("answered"),
+        (e: unknown) => this.sync.note(reachedBy(e) === false ? "unreachable" : "answered"),
+      );
+    }, probeDelay(failures));
+  }
+
   /** Runs a sync unless one is under way (then waits for that one). Never throws: the state says how it went. */
   syncNow(): Promise<SyncReport | null> {
     this.#running ??= this.#sync().finally(() => (this.#running = null));
@@ -60,10 +87,7 @@ export class App {
   async #sync(): Promise<SyncReport | null> {
     const store = this.local;
     if (!store || !this.identity.current) return null;
-    if (!navigator.onLine) {
-      this.sync.reachable = false;
-      return null;
-    }
+    if (!navigator.onLine) return null;
     this.sync.syncing = true;
     try {
       const report = await syncOnce(
@@ -74,13 +98,12 @@ export class App {
         },
       );
       if (store !== this.local) return null; // the user switched identity meanwhile
-      this.sync.reachable = true;
       this.sync.problem = null;
       this.sync.lastSyncedAt = new Date();
       return report;
     } catch (e) {
-      if (e instanceof Unreachable) this.sync.reachable = false;
-      else this.sync.problem = problemOf(e);
+      // Being unreachable was noted by the identity's call; anything else is a problem to show.
+      if (!(e instanceof Unreachable)) this.sync.problem = problemOf(e);
       return null;
     } finally {
       this.sync.syncing = false;
@@ -115,6 +138,7 @@ export class App {
 
   stop(): void {
     clearInterval(this.#timer);
+    clearTimeout(this.#probe);
   }
 }
 

@@ -10,6 +10,7 @@ import { ADMIN_EN, ADMIN_ZH } from "./admin/messages.ts";
 import { DISPATCH_EN, DISPATCH_ZH } from "./dispatch/messages.ts";
 import { ARCHIVES_EN, ARCHIVES_ZH } from "./archives/messages.ts";
 import { FILING_EN, FILING_ZH } from "./filing/messages.ts";
+import { SYNC_EN, SYNC_ZH } from "./sync/messages.ts";
 
 export const LOCALES = ["zh-TW", "en"] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -48,12 +49,9 @@ const zhTW = {
   navHome: "首頁",
   navInbox: "收件匣",
   navSample: "範例示範",
-  syncOffline: "離線",
   syncSyncing: "同步中…",
   syncListing: "同步中：已取得 {n} 件索引",
   syncPulling: "同步中：下載 {done}/{total} 件",
-  syncPending: "{n} 筆變更待送出",
-  syncSynced: "已同步 {time}",
   syncNever: "尚未同步",
   syncNow: "立即同步",
   syncOfflineHint: "目前離線：您可以繼續作業，變更會保存在此裝置，連線恢復後自動送出。",
@@ -126,6 +124,7 @@ const zhTW = {
   ...DISPATCH_ZH,
   ...ARCHIVES_ZH,
   ...FILING_ZH,
+  ...SYNC_ZH,
 } as const;
 
 export type MessageKey = keyof typeof zhTW;
@@ -160,12 +159,9 @@ const en: Record<MessageKey, string> = {
   navHome: "Home",
   navInbox: "Inbox",
   navSample: "Sample",
-  syncOffline: "Offline",
   syncSyncing: "Syncing…",
   syncListing: "Syncing: {n} documents listed",
   syncPulling: "Syncing: {done}/{total} documents",
-  syncPending: "{n} changes to send",
-  syncSynced: "Synced {time}",
   syncNever: "Not synced yet",
   syncNow: "Sync now",
   syncOfflineHint: "You are offline: keep working; changes are kept on this device and sent when the connection returns.",
@@ -234,6 +230,7 @@ const en: Record<MessageKey, string> = {
   ...DISPATCH_EN,
   ...ARCHIVES_EN,
   ...FILING_EN,
+  ...SYNC_EN,
 };
 
 export const MESSAGES: Record<Locale, Record<MessageKey, string>> = { "zh-TW": zhTW, en };

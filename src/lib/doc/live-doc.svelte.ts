@@ -6,12 +6,12 @@ import * as Y from "yjs";
 import * as decoding from "lib0/decoding";
 import { WebsocketProvider } from "y-websocket";
 import { createSubscriber } from "svelte/reactivity";
-import { TrustStore, derive, type Refusal, type CountersignDocument, type Sha256Hex, type Section, type BodyItem, type VerificationReport, type WorkflowState } from "@countersign/crdt-model";
+import { TrustStore, derive, type Refusal, type CountersignDocument, type Sha256Hex, type Section, type BodyItem, type WorkflowState } from "@countersign/crdt-model";
 import type { App } from "$lib/app.svelte.ts";
 import type { LocalDoc } from "$lib/local/local-store.ts";
 import { markRemote } from "$lib/local/ydoc-store.ts";
 import { Live } from "$lib/local/live.svelte.ts";
-import { attachJitteredReconnect, providerOptions } from "$lib/sync/reconnect.ts";
+import { attachJitteredReconnect, providerOptions, type Reconnection } from "$lib/sync/reconnect.ts";
 import { ticketedWebSocket, type TicketAnswer } from "$lib/sync/ticket-socket.ts";
 import { ApiError } from "$lib/api/client.ts";
 import { decodeRelayRefusal, refusalOf, storedRefusal } from "$lib/refusals/decode.ts";
@@ -40,8 +40,7 @@ export class LiveDoc {
   /** The relay's last refusal (our change stays here, queued), or null. */
   refusal = $state.raw<Refusal | null>(null);
   peers = $state.raw<Peer[]>([]);
-  /** The derived state, with the verification report it came from (the model's offers read it). */
-  state = $state.raw<(WorkflowState & { report: VerificationReport }) | null>(null);
+  state = $state.raw<WorkflowState | null>(null);
   trust: TrustStore | null = null;
   /** The server's refusal of a queued change of this document in a batch sync, or null. */
   #queuedRefusal = $state.raw<Live<Refusal | null> | null>(null);
@@ -49,7 +48,8 @@ export class LiveDoc {
 
   #local: LocalDoc;
   #provider: WebsocketProvider | null = null;
-  #detach: (() => void) | null = null;
+  #detach: Reconnection | null = null;
+  #unwatch: (() => void) | null = null;
   #subscribe: () => void;
   #unobserve: () => void;
   #syncSoon: ReturnType<typeof setTimeout> | undefined;
@@ -92,11 +92,16 @@ export class LiveDoc {
     this.#provider = provider;
     markRemote(provider); // what the relay sends is not ours to queue again
     this.#detach = attachJitteredReconnect(provider);
+    // The app's status saw the server answer again: reconnect now, not after the grown back-off.
+    this.#unwatch = this.app.sync.watch((after, before) => {
+      if (after === "online" && before !== "online") this.#detach?.now();
+    });
     provider.messageHandlers[MESSAGE_AUTH] = (_enc, decoder) => {
       if (decoding.readVarUint(decoder) === AUTH_PERMISSION_DENIED) this.refusal = decodeRelayRefusal(decoding.readVarString(decoder));
     };
     provider.on("status", ({ status }: { status: string }) => {
       this.connection = status === "connected" ? "connected" : navigator.onLine ? "connecting" : "offline";
+      if (status === "connected") this.app.sync.note("answered"); // a socket that opened: the server answers
     });
     // The relay acknowledges live edits by echo, but the local queue is cleared by batch sync only;
     // run one shortly after a burst of typing so the header's "waiting to be sent" count settles.
@@ -235,6 +240,7 @@ export class LiveDoc {
     this.ydoc.off("update", this.#onUpdate);
     this.#unobserve();
     this.#detach?.();
+    this.#unwatch?.();
     this.#provider?.awareness.setLocalState(null);
     this.#provider?.destroy();
     await this.#local.release();

@@ -3,6 +3,7 @@
 import { parseCertificate, signerFromKey, type Signer } from "@countersign/crdt-model";
 import { ApiError, Unreachable, callApi, type CallOptions } from "$lib/api/client.ts";
 import type { AgencyInfo, Enrolled, Session } from "$lib/api/types.ts";
+import { reachedBy } from "$lib/sync/status.ts";
 import { problemFor, problemOf, type Problem } from "./problems.ts";
 import { currentIdentityId, identityKey, listIdentities, removeIdentity, saveIdentity, setCurrentIdentity, type StoredIdentity } from "./store.ts";
 import { certificateRequest, checkWebCrypto, generateDeviceKey, normalizeCode, pemToBase64, signLoginChallenge } from "./webcrypto.ts";
@@ -154,8 +155,26 @@ export class Identity {
     return this.login();
   }
 
+  /**
+   * Told after every call through `api` whether the agency server answered (a refusal is an answer)
+   * or could not be reached: the sync status follows it ($lib/app.svelte.ts).
+   */
+  onReach: ((answered: boolean) => void) | null = null;
+
   /** An authenticated API call; a 401 (expired or restarted server) logs in again once and retries. */
   async api<T>(path: string, o: Omit<CallOptions, "token"> = {}): Promise<T> {
+    try {
+      const answer = await this.#api<T>(path, o);
+      this.onReach?.(true);
+      return answer;
+    } catch (e) {
+      const reached = reachedBy(e);
+      if (reached !== null) this.onReach?.(reached);
+      throw e;
+    }
+  }
+
+  async #api<T>(path: string, o: Omit<CallOptions, "token">): Promise<T> {
     const first = await this.token();
     try {
       return await callApi<T>(path, { ...o, token: first });

@@ -1,16 +1,21 @@
-// What the header shows on every page: online or not, how many changes wait to be sent, when we last
-// synced. Nothing here blocks work: offline is a state to show, not an error to stop for.
-import { online } from "svelte/reactivity/window";
+// The one sync status, read by the header (SyncIndicator) and the document page (LiveStatus) alike:
+// this device offline, the agency server unreachable, connected with changes and attachments
+// waiting, or synced at a time; and how many changes wait to be sent. Nothing here blocks work:
+// offline is a state to show, not an error to stop for. The transitions are $lib/sync/status.ts's.
 import type { Problem } from "$lib/identity/problems.ts";
+import { initialLink, linkAfter, linkOf, modeOf, type Link, type LinkEvent, type LinkState, type SyncMode, type Waiting } from "$lib/sync/status.ts";
 import { Live } from "./live.svelte.ts";
 import type { LocalStore } from "./local-store.ts";
 import type { SyncProgress } from "./sync.ts";
 
-export type SyncMode = "offline" | "syncing" | "pending" | "synced" | "never";
+export type { SyncMode };
+
+/** Told of every event: the link before and after it, and the state it left (a probe's back-off reads `failures`). */
+export type LinkListener = (after: Link, before: Link, state: LinkState) => void;
 
 export class SyncState {
-  /** Whether the last attempt to reach the agency server got an answer. */
-  reachable = $state(true);
+  #link = $state.raw<LinkState>(initialLink(typeof navigator === "undefined" || navigator.onLine));
+  #listeners = new Set<LinkListener>();
   syncing = $state(false);
   /** How far the running sync has come (null when none runs). */
   progress = $state.raw<SyncProgress | null>(null);
@@ -24,12 +29,15 @@ export class SyncState {
   /** Why this person's local index cannot be opened (a damaged or unknown database), or null. */
   localBroken = $state<string | null>(null);
   #uploads = $state.raw<Live<number> | null>(null);
+  #pendingDocs = $state.raw<Live<number> | null>(null);
 
   /** Follows the current person's local store (or none). */
   async bind(store: LocalStore | null): Promise<void> {
     this.#pending = store ? new Live(() => store.db.pending.count(), 0) : null;
     this.#refused = store ? new Live(() => store.db.pending.filter((p) => p.refused !== undefined).count(), 0) : null;
     this.#uploads = store ? new Live(() => store.db.blobs.where("state").equals("pending").count(), 0) : null;
+    // Documents, not queue rows: every keystroke is a row, and "8 changes" after typing one word misleads.
+    this.#pendingDocs = store ? new Live(async () => (await store.db.pending.orderBy("doc").uniqueKeys()).length, 0) : null;
     this.#damaged = store ? new Live(async () => Object.keys(await store.damaged()), []) : null;
     this.#refusedDocs = store
       ? new Live(async () => {
@@ -86,15 +94,46 @@ export class SyncState {
     return this.#refused?.current ?? 0;
   }
 
+  /** Documents with changes made here that the server has not acknowledged. */
+  get pendingDocs(): number {
+    return this.#pendingDocs?.current ?? 0;
+  }
+
+  /** What waits to be sent, as the header counts it: documents with changes, and attachments. */
+  get waiting(): Waiting {
+    return { docs: this.pendingDocs, uploads: this.pendingUploads };
+  }
+
+  /**
+   * Something happened to the connection: the browser went offline or online, the agency server
+   * answered (any answer, a refusal too), or a request or socket to it failed. Listeners hear of
+   * every event, changed or not (a failed probe schedules the next one).
+   */
+  note(e: LinkEvent): void {
+    const was = this.#link;
+    const next = linkAfter(was, e);
+    // Every answer is noted: the state is replaced (and the pages re-read) only when it changed.
+    if (next.device !== was.device || next.server !== was.server || next.failures !== was.failures) this.#link = next;
+    for (const l of this.#listeners) l(linkOf(next), linkOf(was), next);
+  }
+
+  /** Calls `l` on every event; returns the way to stop. */
+  watch(l: LinkListener): () => void {
+    this.#listeners.add(l);
+    return () => this.#listeners.delete(l);
+  }
+
+  /** This device offline, the agency server unreachable, or online with the server answering (or not asked yet). */
+  get link(): Link {
+    return linkOf(this.#link);
+  }
+
   /** The browser has a network and the agency server answers. */
   get online(): boolean {
-    return online.current !== false && this.reachable;
+    return this.link === "online";
   }
 
   get mode(): SyncMode {
-    if (!this.online) return "offline";
-    if (this.syncing) return "syncing";
-    if (this.pending > 0) return "pending";
-    return this.lastSyncedAt ? "synced" : "never";
+    return modeOf(this.link, { syncing: this.syncing, waiting: this.waiting, lastSyncedAt: this.lastSyncedAt });
   }
 }

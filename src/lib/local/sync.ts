@@ -129,12 +129,13 @@ export async function syncOnce(store: LocalStore, api: Api, onProgress: (p: Sync
 
 /**
  * Fetches one document's missing updates now (opening a document the background sync has not
- * reached yet). Returns false when the server cannot be asked; the local copy is used as it is.
+ * reached yet): "pulled", or "denied" when the server does not give it to this person (no such
+ * document for them, or its summary only). Throws when the server cannot be asked (Unreachable).
  */
-export async function pullDoc(store: LocalStore, api: Api, doc: string): Promise<boolean> {
+export async function pullDoc(store: LocalStore, api: Api, doc: string): Promise<"pulled" | "denied"> {
   const row = await store.db.docs.get(doc);
   const res = await api<BatchResponse>("/api/sync", { body: { v: 1, push: [], have: [{ doc, sv: row?.sv ?? EMPTY_SV }] } satisfies BatchRequest });
   for (const d of res.docs) await store.applyFromServer(d.doc, fromBase64(d.update));
   if (res.denied.length) await store.markMetadataOnly(res.denied);
-  return true;
+  return res.denied.some((d) => d === doc) ? "denied" : "pulled";
 }

@@ -28,28 +28,50 @@ export const providerOptions = {
   shouldReconnect: () => false,
 } as const;
 
+/** Detaches the reconnection (call it); `now()` reconnects at once, forgetting the back-off. */
+export interface Reconnection {
+  (): void;
+  /**
+   * The server answers again (the app's status saw it answer): reconnect now rather than after a
+   * back-off that grew while it was down (up to `maxMs`). Does nothing after a refusal (final) or
+   * while connected or connecting.
+   */
+  now(): void;
+}
+
 /** Takes over reconnection of a provider created with `providerOptions`; returns a detach function. */
-export function attachJitteredReconnect(provider: WebsocketProvider, o: BackoffOptions = DEFAULT_BACKOFF): () => void {
+export function attachJitteredReconnect(provider: WebsocketProvider, o: BackoffOptions = DEFAULT_BACKOFF): Reconnection {
   let attempt = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   /** Whether the connection synced since the last 4401: a session that ended, worth one new login. */
   let syncedSince401 = false;
+  /** The server refused the connection (4400–4499): only a deliberate connect() tries again. */
+  let refused = false;
   const onClosed = ({ code }: { code: number }) => {
     if (code === 4401 && syncedSince401) syncedSince401 = false;
-    else if (code >= 4400 && code < 4500) return; // a deliberate refusal: reconnecting cannot help
+    else if (code >= 4400 && code < 4500) return void (refused = true); // a deliberate refusal: reconnecting cannot help
     clearTimeout(timer);
     timer = setTimeout(() => provider.connect(), jitteredDelay(attempt++, o));
   };
   const onSync = (synced: boolean) => {
     if (!synced) return;
     attempt = 0;
+    refused = false;
     syncedSince401 = true;
   };
   provider.on("closed", onClosed);
   provider.on("sync", onSync);
-  return () => {
+  const detach = () => {
     clearTimeout(timer);
     provider.off("closed", onClosed);
     provider.off("sync", onSync);
   };
+  return Object.assign(detach, {
+    now: () => {
+      if (refused || provider.ws !== null) return;
+      clearTimeout(timer);
+      attempt = 0;
+      provider.connect();
+    },
+  });
 }
