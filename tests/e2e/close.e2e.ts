@@ -173,4 +173,55 @@ describe("a 簽 from draft to 歸檔", () => {
     expect(await chen.getByTestId("attach-input").count()).toBe(0); // the recorded content is fixed
     expect(pageErrors).toEqual([]);
   }, 180_000);
+
+  it("drafting a 函 names its 受文者, 正本 and 副本; the exclusion list suggests paper on /new and at the registry desk, without blocking", async () => {
+    const chen = await person("chen");
+    await chen.getByTestId("new-doc-link").click();
+    await chen.getByTestId("new-doc").waitFor(T);
+    await chen.getByTestId("new-kind-letter").check();
+    const roster = chen.getByTestId("new-recipients");
+    await roster.waitFor(T);
+    // The first row: a peer agency picked from the exchange list when there is one, else typed in.
+    const first = roster.getByTestId("recipient").first();
+    const peers = await first.locator('[data-testid="recipient-peer"] option').count();
+    if (peers > 1) await first.getByTestId("recipient-peer").selectOption({ index: 1 });
+    else {
+      await first.getByTestId("recipient-name").fill("示範市立示範國民中學");
+      await first.getByTestId("recipient-code").fill("A-DEMO-JHS");
+    }
+    expect(await first.getByTestId("recipient-code").inputValue()).not.toBe("");
+    await roster.getByTestId("recipient-add").click();
+    const copy = roster.getByTestId("recipient").nth(1);
+    expect(await copy.getByTestId("recipient-delivery").inputValue()).toBe("copy");
+    await copy.getByTestId("recipient-kind").selectOption("unit");
+    await copy.getByTestId("recipient-name").fill("本局學務管理科");
+    await copy.getByTestId("recipient-code").fill("A-DEMO-EDU");
+    await copy.getByTestId("recipient-unit").fill("U-STU");
+    // 密 and many pages: the suggestion names both, and the form still creates the document.
+    await chen.getByTestId("new-secrecy").selectOption("confidential");
+    await chen.getByTestId("new-paper-pages").fill("40");
+    await chen.getByTestId("new-paper-photos").check();
+    await expect.poll(() => chen.getByTestId("new-paper-suggestion").getAttribute("data-reasons"), T).toBe("secret pages photos");
+    expect(await chen.getByTestId("new-paper-suggestion").innerText()).toContain("本件可能不適用線上簽核：密件、逾15頁、照片");
+    expect(await chen.getByTestId("new-paper-suggestion").innerText()).toContain("改紙本");
+    await chen.getByTestId("new-subject").fill("函送本局學生事務研習成果，請查照。");
+    await chen.locator('[data-testid="new-item"][data-section="explanation"]').first().fill("檢送研習成果報告1份。");
+    expect(await chen.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await chen.screenshot({ path: "test-results/close-new-letter-375.png", fullPage: true });
+    await chen.getByTestId("new-create").click();
+    await chen.waitForURL(/\/docs\/doc-[0-9a-f]+$/, T);
+    await chen.getByTestId("doc-status").waitFor(T);
+    expect(await status(chen)).toBe("draft");
+
+    // The registry desk: 收文 of a long tender suggests paper too.
+    const li = await person("li");
+    await li.goto(`${agency.server.base}/registry`);
+    await li.getByTestId("reg-incoming").waitFor(T);
+    await li.getByTestId("reg-paper-pages").fill("16");
+    await li.getByTestId("reg-paper-tender").check();
+    await expect.poll(() => li.getByTestId("reg-paper-suggestion").getAttribute("data-reasons"), T).toBe("pages tender");
+    expect(await li.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await li.getByTestId("reg-paper-facts").screenshot({ path: "test-results/close-registry-paper-375.png" });
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
 });
