@@ -3,7 +3,7 @@
 // people and refused for another unit's; the trust list's fingerprint confirmation; and every change
 // written to the audit log with its before and after, readable (JSON and CSV) by administrators only.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAgencyCa, parseCertificate, sha256Hex } from "@countersign/crdt-model";
+import { asAgencyCode, createAgencyCa, parseCertificate, sha256Hex } from "@countersign/crdt-model";
 import { addPerson, enroll, issueEnrollmentCode, x509 } from "@countersign/sync-server";
 import { SYSTEM } from "../../sync-server/src/cli/data-dir.ts";
 import { must, startAgency, tokenFor, type RunningAgency } from "./support/agency-server.ts";
@@ -151,7 +151,7 @@ describe("units, deputies and the delegation table", () => {
 
 describe("the federation trust list", () => {
   it("a peer's CA is previewed, then added only with its own fingerprint; serials revoked; removed — administrators only", async () => {
-    const ca = await createAgencyCa({ agency: "A-PEER", name: "鄰近教育局" });
+    const ca = await createAgencyCa({ agency: asAgencyCode("A-PEER"), name: "鄰近教育局" });
     const pem = ca.cert.toString("pem");
     const fingerprint = sha256Hex(new Uint8Array(ca.cert.rawData));
     expect(await api("/api/admin/trust/preview", a.people.registry.token, { body: { pem } })).toMatchObject({ status: 403, json: { code: "directory.not-admin" } });
