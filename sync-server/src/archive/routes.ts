@@ -6,16 +6,24 @@
 // Only the archives role calls them (`archive.forbidden` otherwise); the 調閱 record also the
 // administrators. A classified (密) archived document is never opened through 調閱 (relay/authz.ts):
 // to anyone not named in it, search does not list it and its 調閱 answers 404, as if it did not exist.
-import { awaitsArchive, parseFileNumber } from "@countersign/crdt-model";
+import { awaitsArchive } from "@countersign/crdt-model";
 import type { Session } from "../identity/session.ts";
 import type { ApiContext } from "../http/context.ts";
 import { principalOf } from "../http/context.ts";
 import { HttpError } from "../http/json.ts";
 import type { Router } from "../http/router.ts";
 import { access } from "../relay/authz.ts";
-import { rocYear } from "../http/taipei.ts";
-import type { DocIndexRow } from "../storage/types.ts";
+import type { IndexSearch } from "../storage/types.ts";
 import { recordView } from "./views.ts";
+
+/**
+ * 檔號 from its beginning, 年度 the ROC year it was archived in or the 年度號 of its 檔號, 主旨 and 文號
+ * anywhere in them, the unit exactly (the store's searchIndex); blank fields are left out.
+ */
+function trimmed(q: Omit<IndexSearch, "status" | "limit">): Omit<IndexSearch, "status" | "limit"> {
+  const text = (s: string | undefined) => (s?.trim() ? s.trim() : undefined);
+  return { fileNumber: text(q.fileNumber), year: q.year, subject: text(q.subject), docNumber: text(q.docNumber), unit: q.unit };
+}
 
 /** The most rows a queue or a search reads from the index (then filtered here). */
 const READ_LIMIT = 20_000;
@@ -28,31 +36,6 @@ function archivesOnly(s: Session, alsoAdmin = false): Session {
   return s;
 }
 
-export interface ArchiveSearch {
-  fileNumber?: string;
-  year?: number;
-  subject?: string;
-  docNumber?: string;
-  unit?: string;
-}
-
-/**
- * Whether an archived row matches every given field: 檔號 from its beginning, 年度 the ROC year it was
- * archived in or the 年度號 of its 檔號, 主旨 and 文號 anywhere in them, the unit exactly.
- */
-export function matchesSearch(row: DocIndexRow, q: ArchiveSearch): boolean {
-  if (q.fileNumber && !(row.fileNumber ?? "").startsWith(q.fileNumber.trim())) return false;
-  if (q.year !== undefined) {
-    const filed = row.fileNumber ? parseFileNumber(row.fileNumber) : undefined;
-    const archived = row.archivedAt ? rocYear(new Date(row.archivedAt)) : undefined;
-    if ((filed?.ok ? filed.value.year : undefined) !== q.year && archived !== q.year) return false;
-  }
-  if (q.subject && !row.subject.includes(q.subject.trim())) return false;
-  if (q.docNumber && !(row.docNumber ?? "").includes(q.docNumber.trim())) return false;
-  if (q.unit && row.unit !== q.unit) return false;
-  return true;
-}
-
 export function registerArchiveRoutes(r: Router, ctx: ApiContext): void {
   r.add("archiveQueue", async ({ session }) => {
     const s = archivesOnly(session);
@@ -63,10 +46,10 @@ export function registerArchiveRoutes(r: Router, ctx: ApiContext): void {
   r.add("archiveSearch", async ({ session, query }) => {
     const s = archivesOnly(session);
     const who = principalOf(s);
-    const rows = await ctx.store.queryIndex({ status: ["archived"], limit: READ_LIMIT });
+    const rows = await ctx.store.searchIndex({ status: ["archived"], ...trimmed(query), limit: READ_LIMIT });
     const found = rows.filter((row) => {
       const a = access(who, row);
-      return (a === "read" || a === "edit") && matchesSearch(row, query);
+      return a === "read" || a === "edit";
     });
     return { docs: found.slice(0, ANSWER_LIMIT) };
   });

@@ -12,6 +12,7 @@ import {
   toDeputy,
   toEnrollment,
   toIndexRow,
+  rocYearBounds,
   toArchiveView,
   type ArchiveViewDbRow,
   toPerson,
@@ -34,6 +35,7 @@ import type {
   DeputyRow,
   DocIndexQuery,
   DocIndexRow,
+  IndexSearch,
   EnrollmentRow,
   EntryReceipt,
   Person,
@@ -164,6 +166,24 @@ export class PostgresStore implements Store {
       `SELECT d.* FROM doc_index d ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${q.after !== undefined ? "d.doc" : "d.updated_at DESC, d.doc"} LIMIT ${limit}`,
       params,
     );
+    return r.rows.map(toIndexRow);
+  }
+
+  /** strpos and left, never LIKE: a search for "100%" finds exactly that. */
+  async searchIndex(q: IndexSearch): Promise<DocIndexRow[]> {
+    const params: unknown[] = [];
+    const param = (v: unknown): string => `$${params.push(v)}`;
+    const where = [`d.status = ANY(${param(q.status)}::text[])`];
+    if (q.fileNumber) where.push(`left(d.file_number, length(${param(q.fileNumber)}::text)) = $${params.length}`);
+    if (q.year !== undefined) {
+      const y = rocYearBounds(q.year);
+      where.push(`(left(d.file_number, 4) = ${param(y.filePrefix)} OR (d.archived_at COLLATE "C" >= ${param(y.from)} AND d.archived_at COLLATE "C" < ${param(y.to)}))`);
+    }
+    if (q.subject) where.push(`strpos(d.subject, ${param(q.subject)}) > 0`);
+    if (q.docNumber) where.push(`strpos(d.doc_number, ${param(q.docNumber)}) > 0`);
+    if (q.unit) where.push(`d.unit = ${param(q.unit)}`);
+    const limit = param(Math.max(0, Math.floor(q.limit)));
+    const r = await this.pool.query<IndexDbRow>(`SELECT d.* FROM doc_index d WHERE ${where.join(" AND ")} ORDER BY d.updated_at DESC, d.doc LIMIT ${limit}`, params);
     return r.rows.map(toIndexRow);
   }
 

@@ -44,6 +44,15 @@ export interface IndexDbRow {
 export const retentionText = (r: DocIndexRow["retention"]): string | null => (r === undefined || r === null ? null : String(r));
 const retentionOf = (t: string | null | undefined): DocIndexRow["retention"] => (t === "permanent" ? "permanent" : t && /^\d+$/.test(t) ? Number(t) : null);
 
+/**
+ * A search's ROC year as what the columns hold: the 檔號's first four characters ("115-") and the
+ * UTC instants (ISO text, as indexRowOf writes archivedAt) of its first and next year's 1 January in Taipei.
+ */
+export function rocYearBounds(year: number): { filePrefix: string; from: string; to: string } {
+  const start = (y: number) => new Date(Date.UTC(y + 1911, 0, 1) - 8 * 3600_000).toISOString();
+  return { filePrefix: `${String(year).padStart(3, "0")}-`, from: start(year), to: start(year + 1) };
+}
+
 /** The columns of schema version 7, by name (SQLite's named parameters; PostgreSQL's arrays in this order). */
 export const indexNumbers = (r: DocIndexRow) => ({
   docNumber: r.docNumber ?? null,

@@ -16,6 +16,7 @@ import {
   toEnrollment,
   toIndexRow,
   indexNumbers,
+  rocYearBounds,
   toArchiveView,
   type ArchiveViewDbRow,
   toPerson,
@@ -43,6 +44,7 @@ import type {
   DeputyRow,
   DocIndexQuery,
   DocIndexRow,
+  IndexSearch,
   EnrollmentRow,
   EntryReceipt,
   Person,
@@ -212,6 +214,35 @@ export class SqliteStore implements Store {
   async getIndex(doc: DocId): Promise<DocIndexRow | undefined> {
     const r = this.s.getIndex.get(doc) as IndexDbRow | undefined;
     return r && toIndexRow(r);
+  }
+
+  /** instr and substr, never LIKE: a search for "100%" finds exactly that. */
+  async searchIndex(q: IndexSearch): Promise<DocIndexRow[]> {
+    const where = ["d.status IN (SELECT value FROM json_each(@status))"];
+    const params: Record<string, unknown> = { status: JSON.stringify(q.status), limit: Math.max(0, Math.floor(q.limit)) };
+    if (q.fileNumber) {
+      where.push("substr(d.file_number, 1, length(@fileNumber)) = @fileNumber");
+      params.fileNumber = q.fileNumber;
+    }
+    if (q.year !== undefined) {
+      const y = rocYearBounds(q.year);
+      where.push("(substr(d.file_number, 1, 4) = @filePrefix OR (d.archived_at >= @from AND d.archived_at < @to))");
+      Object.assign(params, y);
+    }
+    if (q.subject) {
+      where.push("instr(d.subject, @subject) > 0");
+      params.subject = q.subject;
+    }
+    if (q.docNumber) {
+      where.push("instr(d.doc_number, @docNumber) > 0");
+      params.docNumber = q.docNumber;
+    }
+    if (q.unit) {
+      where.push("d.unit = @unit");
+      params.unit = q.unit;
+    }
+    const sql = `SELECT d.* FROM doc_index d WHERE ${where.join(" AND ")} ORDER BY d.updated_at DESC, d.doc LIMIT @limit`;
+    return (this.db.prepare(sql).all(params) as IndexDbRow[]).map(toIndexRow);
   }
 
   /**

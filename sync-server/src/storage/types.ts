@@ -35,6 +35,24 @@ export interface StoredUpdate {
  */
 export type DocIndexRow = IndexRow;
 
+/**
+ * 檔案查詢 (archive/routes.ts): rows of these statuses matching every given field. Text matches are
+ * exact-case substrings (no wildcards: `%` and `_` are just characters).
+ */
+export interface IndexSearch {
+  status: string[];
+  /** The 檔號 starts with this. */
+  fileNumber?: string;
+  /** ROC year: the 檔號's 年度號 is it, or the document was archived (archivedAt) in it, Taipei time. */
+  year?: number;
+  /** A piece of the 主旨. */
+  subject?: string;
+  /** A piece of the 文號 / 發文字號. */
+  docNumber?: string;
+  unit?: UnitId;
+  limit: number;
+}
+
 export interface DocIndexQuery {
   /** Documents whose holders include any of these keys. */
   holders?: string[];
@@ -73,6 +91,8 @@ export interface DocStore {
   putIndexes(rows: DocIndexRow[]): Promise<void>;
   getIndex(doc: DocId): Promise<DocIndexRow | undefined>;
   queryIndex(q: DocIndexQuery): Promise<DocIndexRow[]>;
+  /** Rows matching a search (IndexSearch), newest (updatedAt) first. */
+  searchIndex(q: IndexSearch): Promise<DocIndexRow[]>;
   /** Records the first sighting; a second call for the same entry keeps and returns the first. */
   recordReceipt(r: EntryReceipt): Promise<EntryReceipt>;
   /**

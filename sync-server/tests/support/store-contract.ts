@@ -251,6 +251,34 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     });
   });
 
+  describe(`${name} 檔案查詢 (searchIndex)`, () => {
+    it("finds rows by 檔號 prefix, ROC year (檔號 or archived in it, Taipei time), 主旨, 文號 and unit; never by wildcard", async () => {
+      const s = await open();
+      const filed = (id: string, o: Partial<DocIndexRow>) => indexRow(id, { status: "archived", holders: [], ...o });
+      await s.putIndexes([
+        filed("a1", { fileNumber: "115-0101-000001-001-00001", subject: "校園安全 100% 檢核", docNumber: "示教字第1150000001號", archivedAt: "2026-03-01T00:00:00.000Z", updatedAt: "2026-03-01T00:00:00Z" }),
+        filed("a2", { fileNumber: "114-0202-000002-001-00001", subject: "獎懲要點", docNumber: "示教字第1140000009號", unit: unit("u-per"), archivedAt: "2025-12-31T16:30:00.000Z", updatedAt: "2026-03-02T00:00:00Z" }),
+        filed("a3", { fileNumber: "114-0101-000003-001-00001", subject: "獎懲要點補充", archivedAt: "2025-12-31T15:30:00.000Z", updatedAt: "2026-03-03T00:00:00Z" }),
+        indexRow("open", { subject: "獎懲要點草案" }),
+      ]);
+      const ids = async (q: Partial<Parameters<Store["searchIndex"]>[0]>) => (await s.searchIndex({ status: ["archived"], limit: 100, ...q })).map((r) => r.doc);
+      expect(await ids({})).toEqual(["a3", "a2", "a1"]);
+      expect(await ids({ fileNumber: "115-0101" })).toEqual(["a1"]);
+      expect(await ids({ fileNumber: "114-" })).toEqual(["a3", "a2"]);
+      // 2025-12-31T16:30Z is 2026-01-01 00:30 in Taipei: ROC 115, though its 檔號 says 114.
+      expect(await ids({ year: 115 })).toEqual(["a2", "a1"]);
+      expect(await ids({ year: 114 })).toEqual(["a3", "a2"]);
+      expect(await ids({ subject: "獎懲" })).toEqual(["a3", "a2"]);
+      expect(await ids({ subject: "100%" })).toEqual(["a1"]);
+      expect(await ids({ subject: "%" })).toEqual(["a1"]);
+      expect(await ids({ subject: "_" })).toEqual([]);
+      expect(await ids({ docNumber: "1140000009" })).toEqual(["a2"]);
+      expect(await ids({ unit: unit("u-per"), subject: "獎懲" })).toEqual(["a2"]);
+      expect(await ids({ limit: 1 })).toEqual(["a3"]);
+      expect((await s.searchIndex({ status: ["in-review"], subject: "獎懲", limit: 10 })).map((r) => r.doc)).toEqual(["open"]);
+    });
+  });
+
   describe(`${name} 調閱 (archive views)`, () => {
     it("records every view, newest first, and finds them by document, person and time", async () => {
       const s = await open();

@@ -43,7 +43,7 @@ export interface IndexRow {
   fileNumber?: string | null;
   /** 保存年限: the 歸檔 entry's, else the metadata's when it reads as one. */
   retention?: Retention | null;
-  /** When the entries that decided, dispatched and archived it say they were signed (ISO 8601). */
+  /** When the entries that decided, dispatched and archived it say they were signed (ISO 8601, UTC). */
   decidedAt?: string | null;
   dispatchedAt?: string | null;
   archivedAt?: string | null;
@@ -88,7 +88,13 @@ export function indexRowOf(doc: CountersignDocument, state: WorkflowState, now: 
   const nowMs = now.getTime();
   for (const d of state.deputies) if (Date.parse(d.until) > nowMs) participants.add(`person:${d.deputy}`);
   for (const t of state.timeline) if (t.signer && t.outcome !== "invalid") participants.add(`person:${t.signer.person}`);
-  const signedAt = (entry: string | undefined): string | null => (entry ? (state.timeline.find((t) => t.id === entry)?.at ?? null) : null);
+  // The signer's claimed time, written as UTC ISO 8601 whatever offset it was signed with, so rows
+  // compare and sort by these as text (the archives' search by year does).
+  const signedAt = (entry: string | undefined): string | null => {
+    const at = entry ? state.timeline.find((t) => t.id === entry)?.at : undefined;
+    const ms = at ? Date.parse(at) : NaN;
+    return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+  };
   const metaRetention = m?.retention ? parseRetention(m.retention) : null;
   return {
     doc: doc.id,
