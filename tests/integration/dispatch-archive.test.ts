@@ -174,6 +174,18 @@ describe("who opens what", () => {
     expect((await api("/api/archive/views", "mail")).json).toMatchObject({ code: "archive.forbidden" });
   });
 
+  it("an archives person with the dispatched document open is let go once it is archived, until a 調閱", async () => {
+    const id = await document("decided");
+    const { number, date } = await reserve(id);
+    expect(await act(id, "mail", { action: { kind: "dispatch", number, date }, step: null })).toEqual([]);
+    const third = await archivesPerson("P-archivist3");
+    const c = await openRaw(a.ws, id, third);
+    await until(() => c.frames.length > 0, 10_000, "admission while role:archives holds it");
+    expect(await act(id, "archivist", { action: { kind: "archive", fileNumber: "115-0303-000001-001-00001", retention: 5 }, step: null })).toEqual([]);
+    expect((await c.closed).code).toBe(4403);
+    expect(await admittedWith(id, third)).toBe(false);
+  });
+
   it("the routes refuse a wrong role with their codes", async () => {
     expect((await api("/api/dispatch/queue", "archivist")).json).toMatchObject({ code: "dispatch.forbidden" });
     expect((await api("/api/dispatch/numbers", "officer", { method: "POST", body: { doc: "x-1" } })).json).toMatchObject({ code: "dispatch.forbidden" });

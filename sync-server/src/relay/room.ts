@@ -380,10 +380,15 @@ export class Room {
     return scopeToAgency(indexRowOf(doc, state, this.deps.now()), doc, state, this.deps.agency);
   }
 
-  /** Closes (4403) the connections of people who may not edit the document described by `row`. */
+  /**
+   * Closes (4403) the connections of people who may not edit the document described by `row`. One
+   * who may only read it ("read": an archives person, the document just archived) leaves too: the
+   * archived document is opened again through a recorded 調閱 (Room.admits), never kept open by a
+   * connection made while it was on their desk.
+   */
   private evictOutsiders(row: DocIndexRow): void {
     for (const peer of [...this.peers.keys()]) {
-      if (!peer.who || readable(access(peer.who, row))) continue;
+      if (!peer.who || access(peer.who, row) === "edit") continue;
       this.removePeer(peer);
       peer.close(CLOSE_FORBIDDEN, "You do not take part in this document.");
     }
@@ -585,8 +590,8 @@ interface AwarenessChange {
 }
 
 /**
- * Whether a connected peer with this access stays: "read" was admitted through a recorded 調閱
- * (Room.admits), and nothing changes an archived document, so it is never re-checked against one.
+ * Whether a connected peer with this access may be answered: "read" was admitted through a recorded
+ * 調閱 (Room.admits); nothing changes an archived document afterwards.
  */
 const readable = (a: ReturnType<typeof access>): boolean => a === "edit" || a === "read";
 
