@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildDecidedSample, createSampleAgency, derive, type BodyItem, type ItemId, type SampleAgency } from "@countersign/crdt-model";
+import { SAMPLE_STEPS, act, buildDecidedSample, createSampleAgency, createSampleDocument, derive, sampleTrust, type BodyItem, type ItemId, type SampleAgency } from "@countersign/crdt-model";
 import type { ReceiptCheck } from "$lib/doc/receipts.ts";
 import { AT_DISPATCH, NOT_RECORDED, buildSheet, numberedLines, recipientLines, rocOfIsoDate } from "./sheet.ts";
 
@@ -61,6 +61,22 @@ describe("print sheet", () => {
     const sheet = buildSheet({ doc, ws, receipts: new Map(), units: {}, delegation: table, agencyName: "" })!;
     expect(sheet.decision![0]).toMatch(/^決行：局長 王局長\u3000中華民國\d+年\d+月\d+日 \d\d:\d\d（簽署者自填時間，機關尚未簽收）$/);
     expect(sheet.decision![1]).toBe("依分層負責規定授權局長決行");
+  });
+
+  it("a deputy's decision names the deputy, the delegation and whom he acted for", async () => {
+    const a = await sample();
+    const trust = sampleTrust(a);
+    const doc = createSampleDocument(a);
+    const at = (m: number) => new Date(Date.now() - 3600_000 + m * 60_000);
+    await act(doc, a.officer, trust, { action: { kind: "submit" }, step: null, opinion: "陳請核示。", at: at(0) });
+    await act(doc, a.chief, trust, { action: { kind: "approve" }, step: SAMPLE_STEPS.review, opinion: "擬陳。", at: at(1) });
+    await act(doc, a.personnel, trust, { action: { kind: "countersign" }, step: SAMPLE_STEPS.personnel, opinion: "", at: at(2) });
+    await act(doc, a.accounting, trust, { action: { kind: "countersign" }, step: SAMPLE_STEPS.accounting, opinion: "", at: at(3) });
+    const ws = await act(doc, a.deputyDirector, trust, { action: { kind: "decide" }, step: SAMPLE_STEPS.decide, opinion: "代為決行。", at: at(4) });
+    expect(ws.status).toBe("decided");
+    const sheet = buildSheet({ doc, ws, receipts: new Map(), units: {}, delegation: a.delegation, agencyName: "" })!;
+    expect(sheet.decision![0]).toMatch(/^決行：副局長 張副局長\u3000/);
+    expect(sheet.decision!.slice(1)).toEqual(["依分層負責規定授權副局長決行", "（職務代理：代原指定決行人 P-DIRECTOR 決行）"]);
   });
 
   it("a 函 before 發文 leaves its number and date to the dispatch", async () => {

@@ -159,8 +159,9 @@ export function decisionLines(input: SheetInput): string[] | null {
   if (top !== null && s.level < top) lines.push(`依分層負責規定授權${t}決行`);
   const step = entry.step && ws.plan ? findDecideAssignee(ws, entry.step) : null;
   if (step && step !== s.person) {
-    const principal = ws.timeline.find((e) => e.signer?.person === step)?.signer?.name ?? step;
-    lines.push(`（職務代理：代 ${principal} 決行）`);
+    // The principal's name is known only from a certificate in the chain (this device keeps no directory).
+    const principal = ws.timeline.find((e) => e.signer?.person === step)?.signer?.name;
+    lines.push(principal ? `（職務代理：代 ${principal} 決行）` : `（職務代理：代原指定決行人 ${step} 決行）`);
   }
   return lines;
 }
