@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { asPersonId, type Code } from "@countersign/crdt-model";
-import { addDeputy, addPerson, deputiesOf, getDelegation, getDeputyTable, listPeople, saveUnit, setDelegation, setRegistryGrantableRoles, updatePerson } from "./directory.ts";
+import { addDeputy, addPerson, deputiesOf, editPerson, endDeputy, getDelegation, getDeputyTable, listAudit, listPeople, saveUnit, setDelegation, setRegistryGrantableRoles, updatePerson } from "./directory.ts";
+import { auditCsv } from "./audit.ts";
 import { agencyFixture, AGENCY, sessionOf } from "../../tests/support/identity-fixtures.ts";
 import { SYSTEM } from "../cli/data-dir.ts";
 import { buildTrustStore } from "../identity/trust.ts";
@@ -181,6 +182,78 @@ describe("delegation table", () => {
     expect(await setDelegation(store, adminS, { ...table, agency: "OTHER" })).toEqual(
       refused("directory.delegation", `The delegation table names the agency OTHER, not ${AGENCY}.`),
     );
+    await store.close();
+  });
+});
+
+describe("editing people", () => {
+  it("the registry desk edits its own unit's people within its reach, never another unit's, never beyond its reach", async () => {
+    const { store } = await agencyFixture();
+    expect(await editPerson(store, clerkA, "officer-a", { name: "陳同仁", email: " chen@example.gov.tw " })).toMatchObject({
+      ok: true,
+      value: { name: "陳同仁", email: "chen@example.gov.tw", unit: "edu-a" },
+    });
+    expect(await editPerson(store, clerkA, "officer-b", { name: "x" })).toEqual(refused("directory.other-unit", "The registry desk may manage its own unit's people only."));
+    expect(await editPerson(store, clerkA, "officer-a", { unit: "edu-b" })).toEqual(refused("directory.other-unit", "The registry desk may manage its own unit's people only."));
+    expect(await editPerson(store, clerkA, "officer-a", { level: 2 })).toEqual(refused("directory.not-permitted", "The registry desk may add people up to its own level (1) only."));
+    expect((await editPerson(store, clerkA, "chief-a", { name: "x" })).ok).toBe(false);
+    expect(await editPerson(store, clerkA, "officer-a", { roles: ["admin"] })).toEqual(refused("directory.not-permitted", "Only an administrator may grant the administrator role."));
+    expect(await editPerson(store, officerA, "officer-a", { name: "x" })).toEqual(refused("directory.not-permitted", "Only an administrator or a registry desk may change people."));
+    expect(await editPerson(store, adminS, "officer-a", { email: "not an address" })).toEqual(refused("directory.email", '"not an address" is not an e-mail address.'));
+    // An empty e-mail clears it.
+    expect(await editPerson(store, adminS, "officer-a", { email: "" })).toMatchObject({ ok: true });
+    expect((await store.person(asPersonId("officer-a")))?.email).toBeUndefined();
+    await store.close();
+  });
+});
+
+describe("ending a deputy arrangement", () => {
+  it("one in force ends now, one to come shrinks to nothing; both stay in the table; an unknown one is refused", async () => {
+    const { store } = await agencyFixture();
+    const now = new Date("2026-03-10T00:00:00.000Z");
+    await addDeputy(store, SYSTEM, { principal: "chief-a", deputy: "officer-a", from: "2026-03-01", until: "2026-03-20" });
+    await addDeputy(store, SYSTEM, { principal: "chief-a", deputy: "officer-b", from: "2026-04-01", until: "2026-04-20" });
+    expect(await endDeputy(store, clerkA, { principal: "chief-a", deputy: "officer-a", from: "2026-03-01" }, now)).toEqual(refused("directory.not-admin", "Only an administrator may change the directory."));
+    expect(await endDeputy(store, adminS, { principal: "chief-a", deputy: "officer-a", from: "2026-03-01" }, now)).toMatchObject({ ok: true, value: { until: "2026-03-10T00:00:00.000Z" } });
+    expect(await endDeputy(store, adminS, { principal: "chief-a", deputy: "officer-b", from: "2026-04-01" }, now)).toMatchObject({ ok: true, value: { until: "2026-04-01T00:00:00.001Z" } });
+    expect((await endDeputy(store, adminS, { principal: "chief-a", deputy: "officer-a", from: "2026-03-01" }, now)).ok).toBe(false); // already ended
+    expect(await deputiesOf(store, asPersonId("chief-a"), new Date("2026-03-15T00:00:00Z"))).toEqual([]);
+    const table = await getDeputyTable(store);
+    expect(table.ok && table.value.deputies.length).toBe(2);
+    await store.close();
+  });
+});
+
+describe("the audit log", () => {
+  it("one row per change, naming the command line as system; a refused change writes none", async () => {
+    const { store } = await agencyFixture();
+    const table = { v: 1, agency: AGENCY, levels: [{ level: 3, title: "科長" }], rules: [{ category: "學務", level: 3 }], defaultLevel: 3 };
+    expect((await setDelegation(store, SYSTEM, table)).ok).toBe(true);
+    expect((await setDelegation(store, adminS, { ...table, defaultLevel: 5 })).ok).toBe(true);
+    expect((await setDelegation(store, clerkA, table)).ok).toBe(false);
+    expect((await addPerson(store, clerkA, { id: "new-9", name: "新人", unit: "edu-b", level: 1, roles: ["case-officer"] })).ok).toBe(false);
+    const rows = await store.auditLog();
+    expect(rows.map((r) => [r.actor, r.action, r.target])).toEqual([
+      ["person:admin", "delegation.set", "delegation"],
+      ["system", "delegation.set", "delegation"],
+    ]);
+    expect(JSON.parse(rows[0]!.before!).defaultLevel).toBe(3);
+    expect(JSON.parse(rows[0]!.after!).defaultLevel).toBe(5);
+    expect(rows[1]!.before).toBeNull();
+    await store.close();
+  });
+
+  it("is read by administrators only, and as CSV with a BOM, a header and quoted fields", async () => {
+    const { store } = await agencyFixture();
+    await addPerson(store, adminS, { id: "new-1", name: "新同仁, \"小名\"", unit: "edu-a", level: 1, roles: ["case-officer"] });
+    expect(await listAudit(store, clerkA)).toEqual(refused("directory.not-admin", "Only an administrator may read the audit log."));
+    const rows = await listAudit(store, adminS);
+    expect(rows.ok && rows.value.map((r) => r.action)).toEqual(["person.add"]);
+    const csv = auditCsv(rows.ok ? rows.value : []);
+    expect(csv.startsWith("\uFEFFseq,at,actor,action,target,before,after\r\n")).toBe(true);
+    expect(csv).toContain('"{""id"":""new-1"",""name"":""新同仁, \\""小名\\""""');
+    // A value a spreadsheet would run as a formula is defused.
+    expect(auditCsv([{ seq: 1, at: "t", actor: "system", action: "unit.add", target: "=1+1", before: null, after: null }])).toContain(",'=1+1,");
     await store.close();
   });
 });
