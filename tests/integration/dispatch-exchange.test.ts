@@ -50,6 +50,17 @@ describe("發文 to other agencies", () => {
       [AGENCIES.C.code, "not-a-peer"],
     ]);
     expect((await envelopes()).size).toBe(1);
+    // The envelope's DI carries the 發文字號 and 發文日期 the dispatch entry signed.
+    const envelopeId = [...(await envelopes())][0]!.split(":")[1]!;
+    const inside = unzipSync((await A.store.envelopeBytes(envelopeId))!);
+    const sentDi = Object.entries(inside).find(([name]) => name.endsWith("/di.xml"));
+    expect(sentDi).toBeDefined();
+    const sentXml = strFromU8(sentDi![1]);
+    const [, word, year, serial] = /^(.+字)第(\d{3})(\d{7})號$/.exec(number)!;
+    expect(sentXml).toContain(`<字>${word}</字>`);
+    expect(sentXml).toContain(`<年度>${year}</年度>`);
+    expect(sentXml).toContain(`<流水號>${serial}</流水號>`);
+    expect(sentXml).toContain(AGENCIES.B.name);
 
     // The paper files: a DI carrying the 發文字號 and addressed to both, and its SW roster.
     const files = await onA.api(`/api/dispatch/${id}/files`, "mail");

@@ -1,10 +1,11 @@
 import * as Y from "yjs";
 import {
   CountersignDocument,
-  exportDi,
+  exportDiContent,
   exportSw,
   fail,
   ok,
+  parseEntry,
   utf8,
   type DocId,
   type Recipient,
@@ -61,6 +62,19 @@ export function hasDi(doc: CountersignDocument, ourAgency: string): boolean {
   return m.ok && m.value.agency === ourAgency && m.value.secrecy === "none" && (m.value.kind === "letter" || m.value.kind === "brief-letter" || m.value.kind === "memo");
 }
 
+/**
+ * The 發文字號 and 發文日期 the document's 發文 entry signed, if it has one. Read from the chain
+ * without verifying it again: every entry of a document of ours was verified by the relay on its way
+ * in, and its 發文字號 is one this server reserved for it (relay/dispatch-check.ts).
+ */
+export function signedDispatch(doc: CountersignDocument): { number: string; date: string } | undefined {
+  for (const [key, raw] of doc.rawEntries()) {
+    const e = parseEntry(raw, key);
+    const a = e.ok ? e.value.entry.payload.action : undefined;
+    if (a?.kind === "dispatch" && a.number && a.date) return { number: a.number, date: a.date };
+  }
+  return undefined;
+}
 
 /**
  * The DI XML and SW roster of a 函 or 簽 addressed to `to`, both checked against the official DTDs
@@ -71,7 +85,13 @@ export function diFor(
   o: { agencyName: string; to: { code: string; name: string }; now: Date },
 ): Result<{ di: Uint8Array; sw: Uint8Array }> {
   const recipients: Recipient[] = [{ delivery: "original", kind: "agency", name: o.to.name, agencyCode: o.to.code }];
-  const di = exportDi(doc, { agencyName: o.agencyName, recipients, date: taipeiDate(o.now) });
+  // A dispatched letter carries the 發文字號 and 發文日期 its 發文 entry signed (the content, fixed at
+  // the decision, has the 文號 it was drafted with, often none).
+  const content = doc.content();
+  if (!content.ok) return fail(content.code, `Document ${doc.id} cannot be exported as DI: ${content.reason}`);
+  const dispatched = signedDispatch(doc);
+  const numbered = dispatched ? { ...content.value, metadata: { ...content.value.metadata, docNumber: dispatched.number } } : content.value;
+  const di = exportDiContent(numbered, { agencyName: o.agencyName, recipients, date: dispatched?.date ?? taipeiDate(o.now) });
   if (!di.ok) return fail(di.code, `Document ${doc.id} cannot be exported as DI: ${di.reason}`);
   const sw = exportSw(recipients);
   if (!sw.ok) return fail(sw.code, `Document ${doc.id}: its SW roster cannot be written: ${sw.reason}`);
