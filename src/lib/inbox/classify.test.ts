@@ -38,6 +38,13 @@ describe("inbox tabs", () => {
     expect(tabs(r, lin)).toEqual([]);
   });
 
+  it("a decided 簽 waits on its case officer for 存查; once filed (已存查) it is done, and not overdue", () => {
+    expect(tabs(row({ status: "decided", holders: ["person:chen"] }), chen)).toEqual(["done", "todo"]);
+    const filed = row({ status: "closed", holders: ["role:archives"], dueDate: "2026-11-01" });
+    expect(tabs(filed, chen)).toEqual(["done"]);
+    expect(tabs(filed, { person: "tsai", unit: "U-SEC", agency: "A", roles: ["archives"] })).toEqual(["todo"]);
+  });
+
   it("a returned document waits on its case officer", () => {
     expect(tabs(row({ status: "returned", holders: ["person:chen"] }), chen)).toEqual(["mine", "todo"]);
   });
