@@ -6,7 +6,7 @@ import { accepts, offerContext, type SignerProfile, type TrustStore, type Verifi
 import type { CountersignDocument } from "@countersign/crdt-model";
 
 export function mayAttachScans(doc: CountersignDocument, ws: WorkflowState & { report: VerificationReport }, trust: TrustStore | null, me: SignerProfile | null): boolean {
-  if (!trust || !me || ws.status !== "on-paper" || ws.paperRecord) return false;
+  if (!trust || !me) return false;
   const ctx = offerContext(doc, ws.report, trust);
   return ctx.ok && accepts(me, ctx.value, { kind: "paper-record", reason: "—" }, null);
 }
