@@ -305,6 +305,14 @@ describe("the life of a 函", () => {
     await viewed.first().waitFor(T);
     expect(await viewed.first().innerText()).toContain("蔡檔管");
     expect(await viewed.first().innerText()).toContain(SUBJECT);
+    await tsai.screenshot({ path: "test-results/archives-views-375.png", fullPage: true });
+    // Opening it again from the record is a 調閱 too: recorded before the document opens.
+    const before = await viewed.count();
+    await viewed.first().locator("a").click();
+    await tsai.waitForURL(new RegExp(`/docs/${doc}$`), T);
+    await tsai.getByTestId("doc-status").waitFor(T);
+    const views = (await apiFrom(tsai, "/api/archive/views")).body.views as { doc: string; person: string }[];
+    expect(views.filter((v) => v.doc === doc && v.person === "tsai")).toHaveLength(before + 1);
     expect(pageErrors).toEqual([]);
   }, 120_000);
 
