@@ -41,6 +41,21 @@ describe("administration in the app", () => {
     // The unit tree: the demo's units under the root unit.
     await admin.page.locator('[data-testid="adm-unit"][data-unit="U-STU"]').waitFor(T);
     await shot(admin.page, "units", 1280);
+    // The sections are ARIA tabs: arrows, Home and End move the selection and the focus.
+    await admin.page.getByTestId("adm-tab-units").focus();
+    await admin.page.keyboard.press("ArrowRight");
+    expect(await admin.page.getByTestId("adm-tab-people").getAttribute("aria-selected")).toBe("true");
+    expect(await admin.page.evaluate(() => document.activeElement?.id)).toBe("adm-tab-people");
+    await admin.page.keyboard.press("End");
+    expect(await admin.page.getByTestId("adm-tab-audit").getAttribute("aria-selected")).toBe("true");
+    await admin.page.keyboard.press("Home");
+    expect(await admin.page.getByTestId("adm-tab-units").getAttribute("aria-selected")).toBe("true");
+    expect(await admin.page.getByRole("tabpanel").getAttribute("aria-labelledby")).toBe("adm-tab-units");
+    // English through the app's switch.
+    await admin.page.locator("button.lang").click();
+    await expect.poll(() => admin.page.getByTestId("adm-tab-trust").innerText(), T).toContain("Trusted agencies");
+    await admin.page.locator("button.lang").click();
+    await expect.poll(() => admin.page.getByTestId("adm-tab-trust").innerText(), T).toContain("交換機關信任清單");
 
     // ---- 人員: add a person; the code is shown to hand over ----
     await tab(admin.page, "people");
@@ -156,11 +171,22 @@ describe("administration in the app", () => {
     expect(await li.page.getByRole("tablist").count()).toBe(0);
     await li.page.locator('[data-testid="adm-person"][data-person="chen"]').waitFor(T);
     expect(await li.page.locator('[data-testid="adm-person"][data-person="huang"]').count()).toBe(0);
+    // Only people the desk could have added have edit and code buttons: not its own chief.
+    expect(await li.page.locator('[data-testid="adm-person"][data-person="chen"] [data-testid="adm-edit"]').count()).toBe(1);
+    expect(await li.page.locator('[data-testid="adm-person"][data-person="lin"] [data-testid="adm-edit"]').count()).toBe(0);
     await li.page.getByTestId("adm-person-id").fill("e2e-desk");
     await li.page.getByTestId("adm-person-name").fill("登記新進");
     await li.page.getByTestId("adm-person-add").click();
     await li.page.getByTestId("adm-code").waitFor(T);
     await shot(li.page, "desk", 375);
+    // Every control of the page is a 44 px touch target at 375 px (checkboxes through their labels).
+    const small = await li.page.evaluate(() =>
+      [...document.querySelectorAll(".admin button, .admin select, .admin input:not([type=checkbox]):not([type=radio]), .admin .checks label")]
+        .map((e) => ({ what: e.outerHTML.slice(0, 60), h: e.getBoundingClientRect().height }))
+        .filter((x) => x.h > 0 && x.h < 44),
+    );
+    expect(small).toEqual([]);
+    expect(await li.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
     expect(pageErrors).toEqual([]);
     await li.context.close();
   });
