@@ -6,7 +6,7 @@ import * as Y from "yjs";
 import * as decoding from "lib0/decoding";
 import { WebsocketProvider } from "y-websocket";
 import { createSubscriber } from "svelte/reactivity";
-import { TrustStore, derive, type Refusal, type CountersignDocument, type Sha256Hex, type Section, type BodyItem, type WorkflowState } from "@countersign/crdt-model";
+import { TrustStore, derive, type Refusal, type CountersignDocument, type Sha256Hex, type Section, type BodyItem, type VerificationReport, type WorkflowState } from "@countersign/crdt-model";
 import type { App } from "$lib/app.svelte.ts";
 import type { LocalDoc } from "$lib/local/local-store.ts";
 import { markRemote } from "$lib/local/ydoc-store.ts";
@@ -40,7 +40,8 @@ export class LiveDoc {
   /** The relay's last refusal (our change stays here, queued), or null. */
   refusal = $state.raw<Refusal | null>(null);
   peers = $state.raw<Peer[]>([]);
-  state = $state.raw<WorkflowState | null>(null);
+  /** The derived state, with the verification report it came from (the model's offers read it). */
+  state = $state.raw<(WorkflowState & { report: VerificationReport }) | null>(null);
   trust: TrustStore | null = null;
   /** The server's refusal of a queued change of this document in a batch sync, or null. */
   #queuedRefusal = $state.raw<Live<Refusal | null> | null>(null);
