@@ -2,23 +2,17 @@
 // device's index, by the model's rule), 檔案查詢 over the archived documents (online only: the archive
 // is the server's), 調閱 (each opening of an archived document is recorded by the server first), and
 // the 調閱紀錄, with the directory's names for units and people.
-import { awaitsArchive, type Refusal } from "@countersign/crdt-model";
+import type { Refusal } from "@countersign/crdt-model";
 import { Unreachable } from "$lib/api/client.ts";
 import { filingApi, type ArchiveQuery, type FiledRow, type ViewRecord } from "$lib/api/filing.ts";
 import type { App } from "$lib/app.svelte.ts";
 import { loadDirectory, type DirUnit } from "$lib/draft/directory.ts";
 import type { LocalStore } from "$lib/local/local-store.ts";
 import { refusalOf } from "$lib/refusals/decode.ts";
+import { instant } from "$lib/dispatch/queue.ts";
+import { byWaiting, offlineArchiveQueue } from "./queue.ts";
 
 const QUEUE_KEY = "archives:queue";
-
-/** Longest waiting first: by when it was dispatched (or last changed), then by document id. */
-export function byWaiting(a: FiledRow, b: FiledRow): number {
-  const da = a.dispatchedAt ?? a.updatedAt;
-  const db = b.dispatchedAt ?? b.updatedAt;
-  if (da !== db) return da < db ? -1 : 1;
-  return a.doc < b.doc ? -1 : a.doc > b.doc ? 1 : 0;
-}
 
 export class ArchivesDesk {
   queue = $state.raw<FiledRow[]>([]);
@@ -78,13 +72,8 @@ export class ArchivesDesk {
         this.queue = [];
         return;
       }
-      // Offline: the server's last list, less what this device knows was archived since, plus what it knows waits.
       const cached = await store.db.getMeta(QUEUE_KEY);
-      const known = new Map(local.map((r) => [r.doc, r]));
-      const byDoc = new Map<string, FiledRow>();
-      for (const r of cached ? (JSON.parse(cached) as FiledRow[]) : []) if (awaitsArchive(known.get(r.doc) ?? r)) byDoc.set(r.doc, r);
-      for (const r of local) if (awaitsArchive(r)) byDoc.set(r.doc, r);
-      this.queue = [...byDoc.values()].sort(byWaiting);
+      this.queue = offlineArchiveQueue(cached ? (JSON.parse(cached) as FiledRow[]) : [], local);
       this.queueFromServer = false;
       this.queueFailure = null;
     }
@@ -92,7 +81,7 @@ export class ArchivesDesk {
 
   async loadViews(): Promise<void> {
     try {
-      this.views = [...(await filingApi.views(this.#call)).views].sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
+      this.views = [...(await filingApi.views(this.#call)).views].sort((a, b) => instant(b.at) - instant(a.at));
       this.viewsFailure = null;
     } catch (e) {
       this.viewsFailure = refusalOf(e);

@@ -10,7 +10,7 @@ import { loadDirectory } from "$lib/draft/directory.ts";
 import type { LocalDocRow } from "$lib/local/db.ts";
 import type { LocalStore } from "$lib/local/local-store.ts";
 import { refusalOf } from "$lib/refusals/decode.ts";
-import { byDispatchUrgency, dispatchedBy, offlineQueue, paperRecipients, withLocalFacts, type MailRow } from "./queue.ts";
+import { byDispatchUrgency, dispatchedBy, offlineMerge, paperRecipients, withLocalFacts, type MailRow } from "./queue.ts";
 
 const QUEUE_KEY = "dispatch:queue";
 const DONE_KEY = "dispatch:done";
@@ -68,14 +68,8 @@ export class MailRoom {
         this.queue = [];
         return;
       }
-      // Offline: the server's last list, less what this device knows has moved on, plus what it knows waits.
       const cached = await store.db.getMeta(QUEUE_KEY);
-      const byDoc = new Map<string, MailRow>();
-      const stillWaiting = new Set(offlineQueue(local).map((r) => r.doc));
-      const known = new Set(local.map((r) => r.doc));
-      for (const r of withLocalFacts(cached ? (JSON.parse(cached) as FiledRow[]) : [], local)) if (!known.has(r.doc) || stillWaiting.has(r.doc)) byDoc.set(r.doc, r);
-      for (const r of offlineQueue(local)) byDoc.set(r.doc, r);
-      this.queue = [...byDoc.values()].sort(byDispatchUrgency);
+      this.queue = offlineMerge(cached ? (JSON.parse(cached) as FiledRow[]) : [], local);
       this.fromServer = false;
       this.failure = null;
     }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { asDocId, type Recipient } from "@countersign/crdt-model";
 import type { LocalDocRow } from "$lib/local/db.ts";
-import { byDispatchUrgency, dispatchedBy, offlineQueue, paperRecipients, withLocalFacts, type MailRow } from "./queue.ts";
+import { byDispatchUrgency, dispatchedBy, offlineMerge, offlineQueue, paperRecipients, withLocalFacts, type MailRow } from "./queue.ts";
 import { rocDay, rocWhen } from "./format.ts";
 
 const row = ({ doc, ...over }: Omit<Partial<LocalDocRow>, "doc"> & { doc: string }): LocalDocRow => ({
@@ -60,6 +60,21 @@ describe("the server's 待發文 with what this device adds", () => {
 
   it("keeps a row this device has never seen, without a 速別", () => {
     expect(withLocalFacts([row({ doc: "z" })], [])[0]).toMatchObject({ doc: "z", speed: null });
+  });
+});
+
+describe("待發文 offline, from the server's last list and this device's index", () => {
+  it("keeps the server's rows (with their 決行 time) unless this device knows they moved on, and adds what the index says waits", () => {
+    const cached = [
+      { ...row({ doc: "kept" }), decidedAt: "2026-12-01T01:00:00Z" },
+      { ...row({ doc: "unseen" }), decidedAt: "2026-12-01T01:30:00Z" },
+      { ...row({ doc: "sent-here" }), decidedAt: "2026-12-01T03:00:00Z" },
+    ];
+    const local = [row({ doc: "kept", speed: "urgent" }), row({ doc: "sent-here", status: "dispatched" }), row({ doc: "new-here" }), row({ doc: "memo", kind: "memo" })];
+    const merged = offlineMerge(cached, local);
+    // 速件 first; a row this device has never opened has no 速別 and comes after the known ones.
+    expect(merged.map((r) => r.doc)).toEqual(["kept", "new-here", "unseen"]);
+    expect(merged[0]).toMatchObject({ speed: "urgent", decidedAt: "2026-12-01T01:00:00Z" });
   });
 });
 

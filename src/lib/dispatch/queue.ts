@@ -15,11 +15,14 @@ export function byDispatchUrgency(a: MailRow, b: MailRow): number {
   const sa = SPEED_RANK[a.speed ?? ""] ?? 3;
   const sb = SPEED_RANK[b.speed ?? ""] ?? 3;
   if (sa !== sb) return sa - sb;
-  const da = a.decidedAt ?? a.updatedAt;
-  const db = b.decidedAt ?? b.updatedAt;
-  if (da !== db) return da < db ? -1 : 1;
+  const da = instant(a.decidedAt ?? a.updatedAt);
+  const db = instant(b.decidedAt ?? b.updatedAt);
+  if (da !== db) return da - db;
   return a.doc < b.doc ? -1 : a.doc > b.doc ? 1 : 0;
 }
+
+/** An ISO time as milliseconds (rows write them with or without milliseconds: never compare the strings). */
+export const instant = (iso: string): number => Date.parse(iso) || 0;
 
 /**
  * The server's 待發文 with what this device's copy adds (速別, which the server's index row may not
@@ -39,6 +42,20 @@ export function offlineQueue(local: readonly LocalDocRow[]): MailRow[] {
 }
 
 /**
+ * 待發文 offline: the server's last list (with this device's 速別), less what this device's index
+ * knows has moved on since (dispatched here, say), plus what the index says waits that the list lacks.
+ */
+export function offlineMerge(cached: readonly FiledRow[], local: readonly LocalDocRow[]): MailRow[] {
+  const waiting = offlineQueue(local);
+  const waitingIds = new Set(waiting.map((r) => r.doc));
+  const known = new Set(local.map((r) => r.doc));
+  const byDoc = new Map<string, MailRow>();
+  for (const r of withLocalFacts(cached, local)) if (!known.has(r.doc) || waitingIds.has(r.doc)) byDoc.set(r.doc, r);
+  for (const r of waiting) if (!byDoc.has(r.doc)) byDoc.set(r.doc, r);
+  return [...byDoc.values()].sort(byDispatchUrgency);
+}
+
+/**
  * 已發文 by me: rows with a dispatch (status dispatched, or archived since) in which I took part,
  * newest dispatch first, at most `limit`. The server's index names every signer as a participant.
  */
@@ -46,11 +63,7 @@ export function dispatchedBy<R extends MailRow>(rows: readonly R[], person: stri
   const me = `person:${person}`;
   return rows
     .filter((r) => (r.status === "dispatched" || (r.status === "archived" && !!r.dispatchedAt)) && r.participants.includes(me))
-    .sort((a, b) => {
-      const da = a.dispatchedAt ?? a.updatedAt;
-      const db = b.dispatchedAt ?? b.updatedAt;
-      return da < db ? 1 : da > db ? -1 : 0;
-    })
+    .sort((a, b) => instant(b.dispatchedAt ?? b.updatedAt) - instant(a.dispatchedAt ?? a.updatedAt))
     .slice(0, limit);
 }
 
