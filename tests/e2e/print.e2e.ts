@@ -132,6 +132,10 @@ describe("print (列印)", () => {
     expect(text).toContain("機關簽收時間無法驗證");
     expect(text).not.toContain("驗證有效");
     expect(text).toContain("簽署者自填時間");
+
+    // An address that is no document id is explained by its code, not looked up.
+    await page.goto(`${agency.server.base}/docs/${encodeURIComponent("no such id!")}/print`);
+    expect(await page.getByTestId("print-refused").getAttribute("data-code", T)).toBe("id.doc");
     await lin.context.close();
   });
 });
