@@ -7,9 +7,10 @@ import { unzipSync, strFromU8 } from "fflate";
 import { asDocId, type Metadata } from "@countersign/crdt-model";
 import type { RunningAgency } from "./support/agency-server.ts";
 import { until } from "./support/agency-server.ts";
-import { AGENCIES, federate, startAgencies } from "./support/federation.ts";
+import { AGENCIES, FAST_DELIVERY, federate, startAgencies } from "./support/federation.ts";
 import { filingHelpers } from "./support/filing.ts";
-import { sendDispatch } from "../../sync-server/src/dispatch/send.ts"; // internal: called again to show it sends nothing twice
+import { resumeDispatches, sendDispatch, type DispatchSendDeps } from "../../sync-server/src/dispatch/send.ts"; // internal: called again to show it sends nothing twice
+import { startAgency } from "./support/agency-server.ts";
 
 let A: RunningAgency;
 let B: RunningAgency;
@@ -22,6 +23,9 @@ afterAll(async () => {
 });
 
 const onA = filingHelpers(() => A, "disp");
+
+const quiet = { info() {}, warn() {}, error() {} } as unknown as DispatchSendDeps["log"];
+const depsOf = (x: RunningAgency): DispatchSendDeps => ({ store: x.store, rooms: x.server.rooms, exchange: x.server.exchange, outbox: x.server.outbox, agency: x.agency.code, log: quiet });
 
 const recipients: NonNullable<Metadata["recipients"]> = [
   { delivery: "original", kind: "agency", name: AGENCIES.B.name, agencyCode: AGENCIES.B.code },
@@ -44,7 +48,7 @@ describe("發文 to other agencies", () => {
     // One envelope to B; nothing for C (not a peer). Asking again sends nothing more.
     const envelopes = async () => new Set((await A.store.exchanges({ doc: asDocId(id), direction: "out" })).filter((r) => r.purpose === "dispatch").map((r) => `${r.peer}:${r.envelope}`));
     expect([...(await envelopes())].map((e) => e.split(":")[0])).toEqual([AGENCIES.B.code]);
-    const again = await sendDispatch({ store: A.store, rooms: A.server.rooms, exchange: A.server.exchange, outbox: A.server.outbox, agency: A.agency.code, log: { info() {}, warn() {}, error() {} } as never }, asDocId(id));
+    const again = await sendDispatch(depsOf(A), asDocId(id));
     expect(again.map((o) => [o.agency, o.outcome])).toEqual([
       [AGENCIES.B.code, "already-sent"],
       [AGENCIES.C.code, "not-a-peer"],
@@ -75,5 +79,23 @@ describe("發文 to other agencies", () => {
     expect(Object.keys(zip).some((name) => name.endsWith(".sw"))).toBe(true);
     // Only the mail room gets them.
     expect((await onA.api(`/api/dispatch/${id}/files`, "officer")).json).toMatchObject({ code: "dispatch.forbidden" });
+  });
+
+  it("sends at start what a stop cut short: a letter dispatched before its recipient became a peer goes once it is one", async () => {
+    const id = await onA.document("decided", { recipients: [{ delivery: "original", kind: "agency", name: AGENCIES.C.name, agencyCode: AGENCIES.C.code }] });
+    const { number, date } = await onA.reserve(id);
+    expect(await onA.act(id, "mail", { action: { kind: "dispatch", number, date }, step: null })).toEqual([]);
+    const C = await startAgency({}, { ...AGENCIES.C, delivery: FAST_DELIVERY });
+    try {
+      await federate([A, C], { urls: true });
+      expect(await resumeDispatches(depsOf(A), new Date())).toBeGreaterThanOrEqual(1);
+      await until(async () => (await C.store.getIndex(asDocId(id)))?.status === "dispatched", 20_000, "C holds the dispatched letter");
+      // Resuming again sends nothing more.
+      await resumeDispatches(depsOf(A), new Date());
+      const out = (await A.store.exchanges({ doc: asDocId(id), direction: "out" })).filter((r) => r.purpose === "dispatch");
+      expect(new Set(out.map((r) => r.envelope)).size).toBe(1);
+    } finally {
+      await C.stop();
+    }
   });
 });

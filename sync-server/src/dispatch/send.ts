@@ -12,7 +12,9 @@
 //   second is a no-op on a document it already holds);
 // - a classified (密) letter leaves only encrypted for the recipient (the envelope builder refuses
 //   it otherwise);
-// - nothing here throws into the relay: failures are logged per recipient and the others go on.
+// - nothing here throws into the relay: failures are logged per recipient and the others go on;
+// - a stop between the commit and the queueing loses nothing: when the server starts it runs
+//   `resumeDispatches` over the letters dispatched in the last RESUME_DAYS days.
 import type { BaseLogger as Logger } from "pino";
 import { errorMessage, parseAgencyCode, type AgencyCode, type CountersignDocument, type DocId } from "@countersign/crdt-model";
 import type { Store } from "../storage/types.ts";
@@ -73,6 +75,27 @@ export async function sendDispatch(d: DispatchSendDeps, id: DocId): Promise<Disp
     else d.log.info({ doc: id, agency: o.agency, outcome: o.outcome, envelope: o.envelope }, "dispatch: recipient agency");
   }
   return out;
+}
+
+/** How far back `resumeDispatches` looks when the server starts. */
+export const RESUME_DAYS = 14;
+
+/**
+ * When the server starts: sends what a stop may have cut short — every letter of ours dispatched in
+ * the last RESUME_DAYS days (by its index row) goes through `sendDispatch` again, which sends only
+ * to the recipient agencies the exchange log shows nothing for. Returns how many documents were
+ * looked at.
+ */
+export async function resumeDispatches(d: DispatchSendDeps, now: Date): Promise<number> {
+  const since = new Date(now.getTime() - RESUME_DAYS * 86400_000).toISOString();
+  const rows = await d.store.queryIndex({ status: ["dispatched"], limit: 20_000 });
+  let n = 0;
+  for (const row of rows) {
+    if (!row.dispatchedAt || row.dispatchedAt < since) continue;
+    n++;
+    await sendDispatch(d, row.doc).catch((e: unknown) => d.log.error({ doc: row.doc, err: errorMessage(e) }, "dispatch: resuming failed"));
+  }
+  return n;
 }
 
 async function sendTo(d: DispatchSendDeps, doc: DocId, agency: AgencyCode, encrypt: boolean): Promise<DispatchOutcome> {

@@ -24,7 +24,7 @@ import { SECURITY_HEADERS, API_CSP } from "./headers.ts";
 import { backfillBlobRefs } from "./blob-refs.ts";
 import { StorageHealth } from "./health.ts";
 import { cannotWrite } from "../storage/write-failure.ts";
-import { sendDispatch } from "../dispatch/send.ts";
+import { resumeDispatches, sendDispatch, type DispatchSendDeps } from "../dispatch/send.ts";
 
 /** A request handler for everything that is not the API: the built SvelteKit app (adapter-node). */
 export type AppHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
@@ -154,9 +154,7 @@ export class AgencyServer {
             : undefined,
         // 發文 to the recipient agencies, once the entry is committed (dispatch/send.ts); never awaited by the room.
         onDispatched: (doc) =>
-          void sendDispatch({ store: o.store, rooms: this.rooms, exchange: this.exchange, outbox: this.outbox, agency: o.agency.code, log: o.log }, doc).catch((e: unknown) =>
-            o.log.error({ doc, err: errorMessage(e) }, "dispatch: sending to the recipient agencies failed"),
-          ),
+          void sendDispatch(this.dispatchDeps(), doc).catch((e: unknown) => o.log.error({ doc, err: errorMessage(e) }, "dispatch: sending to the recipient agencies failed")),
       },
       { idleMs: this.limits.idleMs, maxLoaded: this.limits.maxLoaded },
     );
@@ -205,6 +203,11 @@ export class AgencyServer {
     });
   }
 
+  /** What sending a dispatched letter to other agencies needs (dispatch/send.ts). */
+  private dispatchDeps(): DispatchSendDeps {
+    return { store: this.o.store, rooms: this.rooms, exchange: this.exchange, outbox: this.outbox, agency: this.o.agency.code, log: this.o.log };
+  }
+
   async start(): Promise<number> {
     await backfillBlobRefs(this.o.store, this.o.log);
     await new Promise<void>((resolve, reject) => {
@@ -213,6 +216,8 @@ export class AgencyServer {
     });
     const port = (this.http.address() as AddressInfo).port;
     this.outbox.start();
+    // 發文 envelopes a stop may have cut short (dispatch/send.ts); in the background, never holding up serving.
+    void resumeDispatches(this.dispatchDeps(), new Date()).catch((e: unknown) => this.o.log.error({ err: errorMessage(e) }, "dispatch: resuming failed"));
     const sweep = new StandingSweep(this.o.store, this.sockets, this.o.log);
     this.standingTimer = setInterval(() => void sweep.run(), this.limits.standingMs);
     this.standingTimer.unref();
