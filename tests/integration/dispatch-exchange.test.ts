@@ -9,7 +9,7 @@ import type { RunningAgency } from "./support/agency-server.ts";
 import { until } from "./support/agency-server.ts";
 import { AGENCIES, FAST_DELIVERY, federate, startAgencies } from "./support/federation.ts";
 import { filingHelpers } from "./support/filing.ts";
-import { resumeDispatches, sendDispatch, type DispatchSendDeps } from "../../sync-server/src/dispatch/send.ts"; // internal: called again to show it sends nothing twice
+import { resumeDispatches, sendDispatch, sentKey, type DispatchSendDeps } from "../../sync-server/src/dispatch/send.ts"; // internal: called again to show it sends nothing twice
 import { startAgency } from "./support/agency-server.ts";
 
 let A: RunningAgency;
@@ -81,14 +81,19 @@ describe("發文 to other agencies", () => {
     expect((await onA.api(`/api/dispatch/${id}/files`, "officer")).json).toMatchObject({ code: "dispatch.forbidden" });
   });
 
-  it("sends at start what a stop cut short: a letter dispatched before its recipient became a peer goes once it is one", async () => {
+  it("sends at start what a stop cut short, and never again a letter it went through", async () => {
     const id = await onA.document("decided", { recipients: [{ delivery: "original", kind: "agency", name: AGENCIES.C.name, agencyCode: AGENCIES.C.code }] });
     const { number, date } = await onA.reserve(id);
     expect(await onA.act(id, "mail", { action: { kind: "dispatch", number, date }, step: null })).toEqual([]);
     const C = await startAgency({}, { ...AGENCIES.C, delivery: FAST_DELIVERY });
     try {
       await federate([A, C], { urls: true });
-      expect(await resumeDispatches(depsOf(A), new Date())).toBeGreaterThanOrEqual(1);
+      // Gone through at its 發文 (C was off the trust list: paper): a start sends it nowhere.
+      expect(await resumeDispatches(depsOf(A), new Date())).toBe(0);
+      expect((await A.store.exchanges({ doc: asDocId(id), direction: "out" })).filter((r) => r.purpose === "dispatch")).toEqual([]);
+      // A stop before sendDispatch went through it (its mark never written): the next start sends it.
+      await A.store.setSetting(sentKey(asDocId(id)), "");
+      expect(await resumeDispatches(depsOf(A), new Date())).toBe(1);
       await until(async () => (await C.store.getIndex(asDocId(id)))?.status === "dispatched", 20_000, "C holds the dispatched letter");
       // Resuming again sends nothing more.
       await resumeDispatches(depsOf(A), new Date());

@@ -14,7 +14,8 @@
 //   it otherwise);
 // - nothing here throws into the relay: failures are logged per recipient and the others go on;
 // - a stop between the commit and the queueing loses nothing: when the server starts it runs
-//   `resumeDispatches` over the letters dispatched in the last RESUME_DAYS days.
+//   `resumeDispatches` over the letters dispatched in the last RESUME_DAYS days that were never
+//   gone through (`dispatch:sent:<doc>`); a letter gone through is never sent again by itself.
 import type { BaseLogger as Logger } from "pino";
 import { errorMessage, parseAgencyCode, type AgencyCode, type CountersignDocument, type DocId } from "@countersign/crdt-model";
 import type { Store } from "../storage/types.ts";
@@ -74,24 +75,30 @@ export async function sendDispatch(d: DispatchSendDeps, id: DocId): Promise<Disp
     if (o.outcome === "failed") d.log.error({ doc: id, agency: o.agency, detail: o.detail }, "dispatch: the envelope to a recipient agency could not be made");
     else d.log.info({ doc: id, agency: o.agency, outcome: o.outcome, envelope: o.envelope }, "dispatch: recipient agency");
   }
+  // Done with this letter: a later start does not send it again — not even to an agency that has
+  // become a peer since, which got it on paper.
+  await d.store.setSetting(sentKey(id), JSON.stringify({ at: new Date().toISOString(), outcomes: out.map((o) => [o.agency, o.outcome]) }));
   return out;
 }
+
+/** Set once `sendDispatch` went through a letter's recipients (dispatch/README.md). */
+export const sentKey = (doc: DocId): string => `dispatch:sent:${doc}`;
 
 /** How far back `resumeDispatches` looks when the server starts. */
 export const RESUME_DAYS = 14;
 
 /**
- * When the server starts: sends what a stop may have cut short — every letter of ours dispatched in
- * the last RESUME_DAYS days (by its index row) goes through `sendDispatch` again, which sends only
- * to the recipient agencies the exchange log shows nothing for. Returns how many documents were
- * looked at.
+ * When the server starts: sends what a stop cut short — every letter of ours dispatched in the last
+ * RESUME_DAYS days (by its index row) that `sendDispatch` never finished (no `dispatch:sent:<doc>`)
+ * goes through it again, which sends only to the recipient agencies the exchange log shows nothing
+ * for. Returns how many documents it sent again.
  */
 export async function resumeDispatches(d: DispatchSendDeps, now: Date): Promise<number> {
   const since = new Date(now.getTime() - RESUME_DAYS * 86400_000).toISOString();
   const rows = await d.store.queryIndex({ status: ["dispatched"], limit: 20_000 });
   let n = 0;
   for (const row of rows) {
-    if (!row.dispatchedAt || row.dispatchedAt < since) continue;
+    if (!row.dispatchedAt || row.dispatchedAt < since || (await d.store.getSetting(sentKey(row.doc)))) continue;
     n++;
     await sendDispatch(d, row.doc).catch((e: unknown) => d.log.error({ doc: row.doc, err: errorMessage(e) }, "dispatch: resuming failed"));
   }
