@@ -15,6 +15,7 @@ import { runDemo } from "./demo.ts";
 import { runBackup, runRestore } from "./backup.ts";
 import { runEnvelope } from "./envelope.ts";
 import { runTrust } from "./trust.ts";
+import { runAudit } from "./audit.ts";
 import { runDi } from "./di.ts";
 import { runDoc } from "./doc.ts";
 
@@ -30,6 +31,7 @@ const GROUPS: Record<string, Group> = {
   agency: runAgency,
   envelope: runEnvelope,
   trust: runTrust,
+  audit: runAudit,
   di: runDi,
   doc: runDoc,
 };

@@ -89,6 +89,15 @@ export const COMMANDS: readonly CommandHelp[] = [
       the first two characters of the agency's name.`,
   },
   {
+    command: "audit",
+    section: "data",
+    text: `  countersign audit list --data DIR [--limit N] [--json]
+      The audit log (稽核紀錄), newest first: every change to units, people, deputies, the delegation
+      table, certificates and the trust list, by the app or this command line (who, when, what).
+  countersign audit csv --data DIR [--limit N]
+      The same as CSV for Excel (UTF-8 with a byte-order mark, a header row).`,
+  },
+  {
     command: "doc",
     section: "data",
     text: `  countersign doc list --data DIR [--json]
