@@ -14,10 +14,11 @@ import { sampleMetadata, samplePlan } from "../src/sample/document.ts";
 import { Rng, fixtureAgency } from "./fuzz/world.ts";
 
 // The property that makes availableActions the app's one source of "what may I do": on random
-// documents (the fuzz scenarios' agency and plan, random kinds, categories and walks), every action
-// it offers, once signed, verifies as valid; and a random sample of what it does not offer is
-// refused — except what it leaves out on purpose (offers.ts: 改分, 修改流程, 補簽 of a step not
-// passed over). Seeded: OFFERS_SEED replays a run, OFFERS_RUNS sets how many documents.
+// documents (the fuzz scenarios' agency and plan, random kinds, categories, and walks that sometimes
+// fork as concurrent signers do), every action it offers, once signed, verifies as valid; and a
+// random sample of what it does not offer is refused — except what it leaves out on purpose
+// (offers.ts: 改分, 修改流程, 補簽 of a step not passed over). Seeded: OFFERS_SEED replays a run,
+// OFFERS_RUNS sets how many documents.
 const SEED = Number(process.env.OFFERS_SEED ?? Date.now() % 1_000_000_000);
 const RUNS = Number(process.env.OFFERS_RUNS ?? 12);
 
@@ -112,6 +113,7 @@ describe("availableActions against the rules", () => {
     let clock = Date.parse("2026-06-01T01:00:00Z");
     let positives = 0;
     let negatives = 0;
+    let forks = 0;
     const seenKinds = new Set<string>();
     for (let run = 0; run < RUNS; run++) {
       const kind = rng.pick(KINDS);
@@ -158,6 +160,14 @@ describe("availableActions against the rules", () => {
         const next = rng.pick(onwards.length && rng.chance(0.85) ? onwards : all);
         const s = await signAction(doc, next.who, ws.heads, { action: next.action, step: next.step, at });
         if (!s.ok) throw new Error(s.reason);
+        // Sometimes a second offer signed on the same heads, as a colleague offline would: the chain
+        // forks, and the next states come from merged, concurrent histories (with their conflicts).
+        if (rng.chance(0.2)) {
+          const other = rng.pick(all);
+          const t = await signAction(doc, other.who, ws.heads, { action: other.action, step: other.step, at: new Date(clock + 1) });
+          if (!t.ok) throw new Error(t.reason);
+          forks++;
+        }
         if (rng.chance(0.1)) doc.insertSubject(0, "（修正）");
       }
     }
@@ -165,6 +175,6 @@ describe("availableActions against the rules", () => {
     for (const k of ["decide", "close", "archive"]) expect({ k, seen: seenKinds.has(k) }).toEqual({ k, seen: true });
     expect(positives).toBeGreaterThan(RUNS * 5);
     expect(negatives).toBeGreaterThan(RUNS * 5);
-    console.log(`offers property test: ${positives} offers signed and valid, ${negatives} others refused; kinds offered: ${[...seenKinds].sort().join(", ")}`);
+    console.log(`offers property test: ${positives} offers signed and valid, ${negatives} others refused, ${forks} forks; kinds offered: ${[...seenKinds].sort().join(", ")}`);
   }, 300_000);
 });
