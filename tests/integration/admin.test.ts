@@ -61,6 +61,10 @@ describe("people", () => {
     // The people list carries the e-mail address.
     const people = (await api("/api/people", admin)).json.people as { id: string; email?: string }[];
     expect(people.find((p) => p.id === "P-edit")?.email).toBe("edit@example.gov.tw");
+    // …for those who manage people only.
+    const seen = (await api("/api/people", a.people.officer.token)).json.people as { id: string; email?: string }[];
+    expect(seen.find((p) => p.id === "P-edit")).toBeDefined();
+    expect(seen.find((p) => p.id === "P-edit")?.email).toBeUndefined();
   });
 
   it("bad input changes nothing: an e-mail that is none, an unknown unit", async () => {

@@ -6,6 +6,7 @@ import {
   addUnit,
   getDelegation,
   getDeputyTable,
+  isAdmin,
   listDeputies,
   listPeople,
   listUnits,
@@ -22,7 +23,12 @@ export function registerDirectoryRoutes(r: Router, ctx: ApiContext): void {
   r.add("units", async () => ({ units: await listUnits(ctx.store) }));
   r.add("addUnit", async ({ session, body }) => unwrap(await addUnit(ctx.store, session, body), 403));
 
-  r.add("people", async () => ({ people: await listPeople(ctx.store) }));
+  // E-mail addresses are for those who manage people (administrators, the registry desk), not everyone.
+  r.add("people", async ({ session }) => {
+    const people = await listPeople(ctx.store);
+    if (isAdmin(session) || session.roles.includes("registry")) return { people };
+    return { people: people.map(({ email: _email, ...p }) => p) };
+  });
   r.add("addPerson", async ({ session, body }) => {
     const added = unwrap(await addPersonWithCode(ctx.store, session, body), 403);
     ctx.trust.invalidate();
