@@ -164,7 +164,7 @@ export const ROUTES = {
     path: "/api/people",
     auth: "session",
     tag: "directory",
-    summary: "The agency's people.",
+    summary: "The agency's people (their e-mail addresses for administrators and the registry desk only).",
     response: { json: dir.people },
   }),
   addPerson: route({
