@@ -46,7 +46,11 @@ export class App {
     window.addEventListener("online", () => this.sync.note("device-online"));
     window.addEventListener("offline", () => this.sync.note("device-offline"));
     document.addEventListener("visibilitychange", () => {
-      if (document.visibilityState === "visible") void this.syncNow();
+      if (document.visibilityState !== "visible") return;
+      // Seen again: ask now, not at the hidden tab's slow probe (a failure schedules a short one).
+      clearTimeout(this.#probe);
+      this.#probe = undefined;
+      void this.syncNow();
     });
     this.#timer = setInterval(() => void this.syncNow(), SYNC_EVERY_MS);
     void this.syncNow();
@@ -63,8 +67,9 @@ export class App {
 
   /**
    * Asks the agency server whether it answers again (GET /api/agency: small, no login), after a
-   * short back-off (at most a second) while the device is online. An answer flips the status at
-   * once and starts a sync (the watcher above); a failure schedules the next probe.
+   * short back-off (at most a second) while the device is online and the page is seen; every 30 s
+   * while it is hidden. An answer flips the status at once and starts a sync (the watcher above); a
+   * failure schedules the next probe.
    */
   #probeSoon(failures: number): void {
     if (this.#probe !== undefined) return;
@@ -75,7 +80,7 @@ export class App {
         () => this.sync.note("answered"),
         (e: unknown) => this.sync.note(reachedBy(e) === false ? "unreachable" : "answered"),
       );
-    }, probeDelay(failures));
+    }, probeDelay(failures, Math.random, document.visibilityState === "hidden"));
   }
 
   /** Runs a sync unless one is under way (then waits for that one). Never throws: the state says how it went. */

@@ -67,6 +67,11 @@ describe("the probe of an unreachable server", () => {
     }
     expect(PROBE.maxMs).toBeLessThanOrEqual(1_000);
   });
+
+  it("a hidden tab asks every 30 s only", () => {
+    expect(probeDelay(1, () => 0, true)).toBe(PROBE.hiddenMs);
+    expect(PROBE.hiddenMs).toBe(30_000);
+  });
 });
 
 describe("the header's mode", () => {

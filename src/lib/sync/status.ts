@@ -59,11 +59,18 @@ export function reachedBy(e: unknown): boolean | null {
   return null;
 }
 
-/** How the probe of an unreachable server backs off: short, because the device is online and people wait. */
-export const PROBE = { baseMs: 250, maxMs: 1_000 } as const;
+/**
+ * How the probe of an unreachable server backs off: short, because the device is online and people
+ * wait; a tab nobody looks at asks every `hiddenMs` only (showing it again asks at once).
+ */
+export const PROBE = { baseMs: 250, maxMs: 1_000, hiddenMs: 30_000 } as const;
 
-/** The wait before asking the server again after `failures` failed requests: between half and all of a capped doubling. */
-export function probeDelay(failures: number, random: () => number = Math.random): number {
+/**
+ * The wait before asking the server again after `failures` failed requests: between half and all of
+ * a capped doubling while the page is seen, PROBE.hiddenMs while it is hidden.
+ */
+export function probeDelay(failures: number, random: () => number = Math.random, hidden = false): number {
+  if (hidden) return PROBE.hiddenMs;
   const cap = Math.min(PROBE.maxMs, PROBE.baseMs * 2 ** Math.min(Math.max(failures, 0), 10));
   return Math.round(cap / 2 + (random() * cap) / 2);
 }
