@@ -103,6 +103,7 @@ describe("availableActions", () => {
     expect(await kinds(doc, A.archivist)).toEqual([]);
     await sign(doc, A.officer, { kind: "close" });
     expect(await kinds(doc, A.archivist)).toEqual(["archive"]);
+    expect((await offers(doc, A.archivist))[0]).toMatchObject({ kind: "archive", needsFiling: true });
     expect(await kinds(doc, A.officer)).toEqual([]);
     await sign(doc, A.archivist, { kind: "archive", fileNumber: "115-0101-000001-001-00001", retention: 10 });
     for (const who of [A.officer, A.archivist, A.chief, A.director, A.registry, A.mailRoom]) expect(await kinds(doc, who)).toEqual([]);
@@ -111,6 +112,7 @@ describe("availableActions", () => {
   it("a decided 函: the mail room dispatches (發文), not the case officer's 存查; then the archives archive it", async () => {
     const doc = await decided("letter");
     expect(await kinds(doc, A.mailRoom)).toEqual(["dispatch"]);
+    expect((await offers(doc, A.mailRoom))[0]).toMatchObject({ kind: "dispatch", reservesNumber: true });
     expect(await kinds(doc, A.officer)).toEqual([]);
     await sign(doc, A.mailRoom, { kind: "dispatch", number: "示教字第1150000007號", date: "2026-06-01" });
     expect(await kinds(doc, A.archivist)).toEqual(["archive"]);
@@ -141,6 +143,7 @@ describe("availableActions", () => {
     await sign(doc, A.officer, { kind: "submit" });
     await sign(doc, A.officer, { kind: "switch-to-paper", reason: "附件過大。" });
     expect(await kinds(doc, A.officer)).toEqual(["paper-record"]);
+    expect((await offers(doc, A.officer))[0]).toMatchObject({ kind: "paper-record", needsReason: true, needsScans: true });
     expect(await kinds(doc, A.registry)).toEqual(["paper-record"]);
     expect(await kinds(doc, A.archivist)).toEqual([]);
     await sign(doc, A.registry, { kind: "paper-record", reason: "紙本已核定，掃描補登。" });

@@ -45,6 +45,12 @@ export interface Offer {
   needsReason?: boolean;
   /** 密等變更: the levels this person may set (higher for the case officer, lower for a supervisor). */
   secrecy?: Secrecy[];
+  /** 發文: the agency server assigns the 發文字號 (and 發文日期) first, so it needs a connection. */
+  reservesNumber?: boolean;
+  /** 歸檔: asks the 檔號 (`parseFileNumber`) and the 保存年限 (`parseRetention`). */
+  needsFiling?: boolean;
+  /** 線上補登: the paper document's scans are attached before signing (the entry signs them). */
+  needsScans?: boolean;
 }
 
 /**
@@ -137,10 +143,10 @@ export function availableActions(ws: WorkflowState, me: SignerProfile, ctx: Offe
   }
 
   if (yes({ kind: "withdraw" })) out.push({ kind: "withdraw", step: null, label: null });
-  if (yes(PROBE_DISPATCH)) out.push({ kind: "dispatch", step: null, label: null });
+  if (yes(PROBE_DISPATCH)) out.push({ kind: "dispatch", step: null, label: null, reservesNumber: true });
   if (yes({ kind: "close" })) out.push({ kind: "close", step: null, label: null });
-  if (yes({ kind: "paper-record", reason: PROBE_REASON })) out.push({ kind: "paper-record", step: null, label: null, needsReason: true });
-  if (yes(PROBE_ARCHIVE)) out.push({ kind: "archive", step: null, label: null });
+  if (yes({ kind: "paper-record", reason: PROBE_REASON })) out.push({ kind: "paper-record", step: null, label: null, needsReason: true, needsScans: true });
+  if (yes(PROBE_ARCHIVE)) out.push({ kind: "archive", step: null, label: null, needsFiling: true });
   if (yes({ kind: "switch-to-paper", reason: PROBE_REASON })) out.push({ kind: "switch-to-paper", step: null, label: null, needsReason: true });
 
   const levels = SECRECY_LEVELS.filter((lv) => lv !== s.secrecy && yes({ kind: "reclassify", secrecy: lv }));
