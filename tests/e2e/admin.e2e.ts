@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import Database from "better-sqlite3";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
+import { asAgencyCode, createAgencyCa, sha256Hex } from "@countersign/crdt-model";
 import { useDemoAgency, T, enrollDemoPerson, synced, openDoc, docStatus, downloaded } from "./demo-session.ts";
 
 const agency = useDemoAgency();
@@ -152,10 +153,19 @@ describe("administration in the app", () => {
     expect(lines.some((l) => l.includes(",person:admin,person.add,e2e-new,") && l.includes("新同仁"))).toBe(true);
     expect(lines.some((l) => l.includes(",person:admin,delegation.set,delegation,"))).toBe(true);
 
-    // ---- the trust list: the demo's peer, with its fingerprint ----
+    // ---- the trust list: the demo's peer; a new peer's CA pasted, its fingerprint shown, then added ----
     await tab(admin.page, "trust");
     await admin.page.locator('[data-testid="adm-peer"][data-agency="A-DEMO-KH"]').waitFor(T);
+    const ca = await createAgencyCa({ agency: asAgencyCode("A-E2E-PEER"), name: "測試鄰近教育局" });
+    await admin.page.getByTestId("adm-pem").fill(ca.cert.toString("pem"));
+    await admin.page.getByTestId("adm-preview").click();
+    const fp = admin.page.getByTestId("adm-fingerprint");
+    await fp.waitFor(T);
+    expect(await fp.getAttribute("data-fingerprint")).toBe(sha256Hex(new Uint8Array(ca.cert.rawData)));
     await shot(admin.page, "trust", 375);
+    await admin.page.getByTestId("adm-trust-add").click();
+    await admin.page.getByTestId("adm-trust-done").waitFor(T);
+    await admin.page.locator('[data-testid="adm-peer"][data-agency="A-E2E-PEER"][data-removed="no"]').waitFor(T);
     await tab(admin.page, "deputies");
     await shot(admin.page, "deputies", 375);
     expect(pageErrors).toEqual([]);
