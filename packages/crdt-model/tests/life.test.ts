@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ARCHIVE, DISPATCH, decided, flow, reasonOf, tick, toDecision, type Flow } from "./fixture.ts";
+import { ARCHIVE, DISPATCH, SAMPLE_STEPS, decided, flow, reasonOf, tick, toDecision, type Flow } from "./fixture.ts";
 import { CountersignDocument } from "../src/schema/document.ts";
 import { checkTransition } from "../src/workflow/ingest.ts";
 import { parseEntry } from "../src/chain/types.ts";
@@ -228,5 +228,40 @@ describe("paper: 改紙本 → 線上補登 → 歸檔", () => {
     const g = await flow();
     const id2 = await g.sign(g.a.officer, { action: { kind: "paper-record", reason: "補登。" }, step: null, at: tick() });
     expect(await reasonOf(g, id2)).toBe("Only a document switched to paper can be recorded online (線上補登).");
+  });
+});
+
+describe("steps are claimed only by the entries that answer them", () => {
+  it("A reclassify answers no step; its entry must name none.", async () => {
+    const f = await flow();
+    await f.sign(f.a.officer, { action: { kind: "submit" }, step: null, at: tick() });
+    const id = await f.sign(f.a.officer, { action: { kind: "reclassify", secrecy: "confidential" }, step: SAMPLE_STEPS.review, opinion: "提高密等。", at: tick() });
+    expect(await reasonOf(f, id)).toBe("A reclassify answers no step; its entry must name none.");
+  });
+
+  it("A 決行 step is never signed late.", async () => {
+    // Before any decision nothing has been passed over: neither the 決行 step nor a review ahead may be
+    // "signed late" (that would mark the 決行 done without a decision).
+    const g = await flow();
+    const plan = g.doc.plan();
+    if (!plan.ok || !plan.value) throw new Error("no plan");
+    g.doc.setPlan({ ...plan.value, stages: [plan.value.stages[0]!, plan.value.stages[2]!] });
+    await g.sign(g.a.officer, { action: { kind: "submit" }, step: null, at: tick() });
+    const early = await g.sign(g.a.director, { action: { kind: "late-sign", reason: "先補簽決行。" }, step: SAMPLE_STEPS.decide, at: tick() });
+    expect(await reasonOf(g, early)).toBe("Only a step passed over by the decision, or on a paper document, can be signed late.");
+    const review = await g.sign(g.a.chief, { action: { kind: "late-sign", reason: "尚未輪到。" }, step: SAMPLE_STEPS.review, at: tick() });
+    expect(await reasonOf(g, review)).toBe("Only a step passed over by the decision, or on a paper document, can be signed late.");
+  });
+
+  it("The case officer may not return his own document; he withdraws it (取回).", async () => {
+    const f = await flow();
+    const plan = f.doc.plan();
+    if (!plan.ok || !plan.value) throw new Error("no plan");
+    // A plan whose review step names the case officer's own unit: he is an assignee of it, yet may not act.
+    const review = { ...plan.value.stages[0]!, step: { ...(plan.value.stages[0] as { step: object }).step, assignee: { kind: "unit", unit: f.a.officer.profile.unit } } };
+    f.doc.setPlan({ ...plan.value, stages: [review as typeof plan.value.stages[0], plan.value.stages[2]!] });
+    await f.sign(f.a.officer, { action: { kind: "submit" }, step: null, at: tick() });
+    const id = await f.sign(f.a.officer, { action: { kind: "return", to: null }, step: SAMPLE_STEPS.review, at: tick() });
+    expect(await reasonOf(f, id)).toBe("The case officer may not return his own document; he withdraws it (取回).");
   });
 });

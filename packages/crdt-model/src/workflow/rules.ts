@@ -29,6 +29,7 @@ import {
 const STEP_ACTION: Partial<Record<ActionKind, StepType>> = { approve: "review", countersign: "countersign", decide: "decide" };
 
 const AFTER_DECISION: ReadonlySet<ActionKind> = new Set<ActionKind>(["dispatch", "close", "archive", "late-sign"]);
+const STEP_ANSWERS: ReadonlySet<ActionKind> = new Set<ActionKind>(["approve", "countersign", "decide", "return", "late-sign"]);
 const ON_PAPER: ReadonlySet<ActionKind> = new Set<ActionKind>(["paper-record", "archive", "late-sign"]);
 
 export function check(s: WorkState, e: EntryFacts, ctx: ChainContext): string | null {
@@ -43,6 +44,11 @@ export function check(s: WorkState, e: EntryFacts, ctx: ChainContext): string | 
   }
   if (s.status === "on-paper" && !ON_PAPER.has(a.kind)) return "The document was switched to paper.";
   if (s.paperRecord && e.payload.content !== s.paperRecord.content) return "The content signed differs from the content its 線上補登 recorded.";
+
+  // An action answers a step only if it is a step's answer; any other entry names none, so no
+  // entry can claim a step it did not act on (the history, the print and the index read `step`).
+  const stepped = STEP_ANSWERS.has(a.kind);
+  if (!stepped && e.payload.step !== null) return `A ${a.kind} answers no step; its entry must name none.`;
 
   switch (a.kind) {
     case "submit": {
@@ -84,6 +90,10 @@ export function check(s: WorkState, e: EntryFacts, ctx: ChainContext): string | 
       return null;
     }
     case "return": {
+      // The case officer (or whoever submitted) never acts at a step of his own document, a return
+      // included: he withdraws (取回) instead.
+      if (isCaseOfficerInPerson(s, p, ctx)) return "The case officer may not return his own document; he withdraws it (取回).";
+      if (s.submitter === p.person && p.agency === ctx.agency) return "Whoever submitted the document may not return it.";
       const open = openStepCheck(s, e, ctx);
       if (open) return open;
       if (!pendingSteps(s).some((st) => st.id === e.payload.step)) return "The step is not pending in the history the signer saw.";
@@ -118,10 +128,16 @@ export function check(s: WorkState, e: EntryFacts, ctx: ChainContext): string | 
       if (s.plan && pendingSteps(s).some((st) => matchesAssignee(st.assignee, p, e.at, s, ctx))) return null;
       return "Only the case officer, the registry desk or the current holder may switch the document to paper.";
     case "late-sign": {
+      // 補簽 fills a step that was passed over: after the decision (a review the decider did not wait
+      // for) or on a document handled on paper. A step still ahead is signed in its turn, and a 決行
+      // is never signed late — a decision is made, not recorded afterwards.
       if (!s.plan || (!s.submitted && !isDecided(s))) return "Only a submitted document can be signed late.";
+      if (!isDecided(s) && s.status !== "on-paper") return "Only a step passed over by the decision, or on a paper document, can be signed late.";
       const step = e.payload.step === null ? undefined : findStep(s.plan, e.payload.step);
       if (!step) return "The entry names a step that is not in the routing plan.";
+      if (step.step.type === "decide") return "A 決行 step is never signed late.";
       if (s.done.has(step.step.id)) return "Only a step that was skipped can be signed late.";
+      if (isCaseOfficerInPerson(s, p, ctx)) return "The case officer may not sign a step of his own document late.";
       if (!matchesAssignee(step.step.assignee, p, e.at, s, ctx)) return "The signer is not assigned to that step.";
       return null;
     }
