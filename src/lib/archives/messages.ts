@@ -36,7 +36,6 @@ export const ARCHIVES_ZH = {
   arcViewedAt: "調閱時間",
   arcRefresh: "重新整理",
   arcDispatched: "發文",
-  arcOpen: "開啟公文：{subject}",
 } as const;
 
 export const ARCHIVES_EN: Record<keyof typeof ARCHIVES_ZH, string> = {
@@ -75,5 +74,4 @@ export const ARCHIVES_EN: Record<keyof typeof ARCHIVES_ZH, string> = {
   arcViewedAt: "Opened at",
   arcRefresh: "Refresh",
   arcDispatched: "Dispatched",
-  arcOpen: "Open the document: {subject}",
 };

@@ -22,7 +22,6 @@ export const DISPATCH_ZH = {
   dispPaperBusy: "下載中…",
   dispPaperFailed: "無法下載紙本發文檔：{reason}",
   dispPrint: "列印",
-  dispOpen: "開啟公文：{subject}",
 } as const;
 
 export const DISPATCH_EN: Record<keyof typeof DISPATCH_ZH, string> = {
@@ -47,5 +46,4 @@ export const DISPATCH_EN: Record<keyof typeof DISPATCH_ZH, string> = {
   dispPaperBusy: "Downloading…",
   dispPaperFailed: "Could not download the paper dispatch files: {reason}",
   dispPrint: "Print",
-  dispOpen: "Open the document: {subject}",
 };
