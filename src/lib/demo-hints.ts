@@ -3,8 +3,8 @@
 // and "admin", the administrator `countersign init` creates); a person not listed here gets no line.
 import type { Locale } from "./i18n.ts";
 
-const ADMIN_ZH = "在系統管理新增人員、編修分層負責明細表";
-const ADMIN_EN = "Add people and edit the delegation table (分層負責明細表) under administration";
+const ADMIN_ZH = "在系統管理新增人員並交付註冊碼、編修分層負責明細表，並查看稽核紀錄";
+const ADMIN_EN = "Add people and hand out their enrollment codes, edit the delegation table, and read the audit log under Administration";
 
 export const DEMO_HINTS: Record<Locale, Readonly<Record<string, string>>> = {
   "zh-TW": {
@@ -17,7 +17,6 @@ export const DEMO_HINTS: Record<Locale, Readonly<Record<string, string>>> = {
     chou: "在待發文清單發文",
     tsai: "在待歸檔清單歸檔、調閱已歸檔公文",
     hsu: "檢視全機關公文摘要與逾期清單（稽催通知建置中）",
-    kao: ADMIN_ZH,
     admin: ADMIN_ZH,
   },
   en: {
@@ -30,7 +29,6 @@ export const DEMO_HINTS: Record<Locale, Readonly<Record<string, string>>> = {
     chou: "Dispatch decided letters from the to-dispatch list (待發文)",
     tsai: "Archive from the to-archive list (待歸檔); look up archived documents",
     hsu: "See every document's summary and the overdue list (follow-up reminders are still being built)",
-    kao: ADMIN_EN,
     admin: ADMIN_EN,
   },
 };
