@@ -1,4 +1,5 @@
 import { HTML_LANG, LOCALES, MESSAGES, type Locale, type MessageKey } from "./i18n.ts";
+import { fillMessage } from "./message-format.ts";
 
 const LOCALE_KEY = "countersign:locale";
 
@@ -10,11 +11,8 @@ export class I18n {
   locale = $state<Locale>("zh-TW");
   readonly htmlLang = $derived(HTML_LANG[this.locale]);
 
-  /** The message in the current locale, with {name} placeholders filled from `vars`. */
-  t = (key: MessageKey, vars?: Record<string, string | number>): string => {
-    const m = MESSAGES[this.locale][key];
-    return vars ? m.replace(/\{(\w+)\}/g, (all, k: string) => (k in vars ? String(vars[k]) : all)) : m;
-  };
+  /** The message in the current locale, with {name} placeholders and {n:one|other} plurals filled from `vars`. */
+  t = (key: MessageKey, vars?: Record<string, string | number>): string => fillMessage(this.locale, MESSAGES[this.locale][key], vars);
 
   toggle = (): void => {
     this.locale = this.locale === "zh-TW" ? "en" : "zh-TW";

@@ -151,7 +151,7 @@ export const ADMIN_EN: Record<keyof typeof ADMIN_ZH, string> = {
   admRevokeConfirm: "Revoke certificate {serial}? Its holder must enroll again to sign.",
   admRevoked: "Certificate {serial} revoked.",
   admNoEmail: "—",
-  admPeopleCount: "{n} people",
+  admPeopleCount: "{n} {n:person|people}",
   roleCaseOfficer: "Case officer",
   roleSupervisor: "Supervisor",
   roleRegistry: "Registry desk",

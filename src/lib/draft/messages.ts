@@ -57,7 +57,7 @@ export const DRAFT_EN: Record<keyof typeof DRAFT_ZH, string> = {
   secrecyLabel: "Secrecy",
   secrecyNote: "A classified document opens only for the case officer and the signers named in it, and is not exported as DI.",
   dueLabel: "Due date",
-  dueHint: "By its speed, {days} working days from today: {date}",
+  dueHint: "By its speed, {days} working {days:day|days} from today: {date}",
   categoryLabel: "Category (delegation table)",
   categoryNone: "Other (default level)",
   decidedBy: "Under the delegation table, {title} decides this document",

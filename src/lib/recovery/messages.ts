@@ -49,7 +49,7 @@ export const RECOVERY_EN: Record<RecoveryKey, string> = {
   damagedDocBody: "The browser's storage may have failed or been partly cleared. The document on the server is not affected; download the unsent changes first if they can still be read.",
   damagedIndexTitle: "This device's local database is damaged and cannot be read",
   damagedIndexBody: "The inbox and the local copies cannot be opened. Download the unsent changes that can still be read, then download every document again from the server; the enrolled key is not affected.",
-  damagedSomeTitle: "This device's copies of {n} documents are damaged",
+  damagedSomeTitle: "Damaged copies on this device: {n} {n:document|documents}",
   damagedSomeBody: "The other documents are fine. Open each to deal with it, or download every document again from the server (unsent changes are backed up first).",
   wayRedownloadDoc: "Download this document again from the server",
   wayRedownloadAll: "Download again from the server",
@@ -60,7 +60,7 @@ export const RECOVERY_EN: Record<RecoveryKey, string> = {
   backupOf: "{doc} ({at})",
   reEnrollTitle: "This device needs to be enrolled again",
   reEnrollHow: "Ask the administrator for a new one-time code (made with countersign user code) and enter it to carry on.",
-  reEnrollKept: "{n} unsent changes are kept on this device and are sent once you have enrolled again and logged in.",
+  reEnrollKept: "{n} unsent {n:change is|changes are} kept on this device and {n:is|are} sent once you have enrolled again and logged in.",
   reEnrollNothing: "There are no unsent changes on this device.",
   reEnrollButton: "Enroll again with the new code",
 };

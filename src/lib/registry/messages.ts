@@ -59,7 +59,7 @@ export const REG_EN: Record<keyof typeof REG_ZH, string> = {
   regReceived: "Received on",
   regSpeed: "Speed",
   regDue: "Due date",
-  regDueAuto: "From the speed: {date} ({days} working days)",
+  regDueAuto: "From the speed: {date} ({days} working {days:day|days})",
   regDueOverride: "Set another due date (optional)",
   regKind: "Kind",
   regSubject: "Subject",
