@@ -63,6 +63,11 @@ describe("cross-agency flows over HTTP", () => {
     expect((await assign(B, doc, "officer")).status).toBe(200);
     const mine = await call<{ docs: { doc: string; assignment: { person: string } }[] }>(B, "officer", "/api/exchange/incoming");
     expect(mine.json.docs.map((d) => [d.doc, d.assignment.person])).toEqual([[doc, "P-officer"]]);
+    // 分文 puts it in the officer's 待辦 at once: the inbox listing names them among its holders.
+    const inbox = await call<{ docs: { doc: string; holders: string[]; participants: string[] }[] }>(B, "officer", "/api/inbox");
+    const row = inbox.json.docs.find((d) => d.doc === doc);
+    expect(row?.holders).toContain("person:P-officer");
+    expect(row?.participants).toContain("person:P-officer");
 
     // B's officer countersigns with B's certificate; B's server accepts it under its federation trust.
     const atB = await act(B, "officer", doc, { kind: "countersign" }, `cs-${code(B)}`, "本局同意合辦。");

@@ -57,9 +57,14 @@ export class Exchange {
     }
   }
 
-  /** 分文: the registry desk `by` assigns an incoming document to officer `person`. */
-  assign(doc: DocId, person: PersonId, by: PersonId, envelope?: string | null): Promise<Result<Assignment>> {
-    return assign(this.ctx.store, { doc, person, by, envelope, at: this.ctx.now() });
+  /**
+   * 分文: the registry desk `by` assigns an incoming document to officer `person`; the document's
+   * index row then names the officer (Room.reassigned), so it is in their 待辦 at once.
+   */
+  async assign(doc: DocId, person: PersonId, by: PersonId, envelope?: string | null): Promise<Result<Assignment>> {
+    const r = await assign(this.ctx.store, { doc, person, by, envelope, at: this.ctx.now() });
+    if (r.ok) await (await this.ctx.rooms.get(doc)).reassigned(r.value.person);
+    return r;
   }
 
   // ---- federation ---------------------------------------------------------------------------------

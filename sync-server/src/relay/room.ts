@@ -9,11 +9,13 @@ import {
   errorMessage,
   indexRowOf,
   fail,
+  mayEditContent,
   ok,
   verify,
   type AgencyCode,
   type DocId,
   type EntryId,
+  type PersonId,
   type Refusal,
   type Result,
   type TrustStore,
@@ -21,7 +23,7 @@ import {
   type DocumentPart,
   type WorkflowState,
 } from "@countersign/crdt-model";
-import type { ArchiveStore, DocIndexRow, DocStore, EntryReceipt, IdentityStore } from "../storage/types.ts";
+import type { ArchiveStore, DocIndexRow, DocStore, EntryReceipt, ExchangeStore, IdentityStore } from "../storage/types.ts";
 import { CLOSE_FORBIDDEN, encodeAwareness, encodeUpdate } from "./protocol.ts";
 import { access, mayCreate, opens, type Principal } from "./authz.ts";
 import { loadStored, pendingFrom } from "./integrity.ts";
@@ -43,7 +45,7 @@ export interface Peer {
 
 export interface RoomDeps {
   /** Documents; settings (the 發文字號 reserved here, dispatch/numbers.ts); 調閱 (archive/views.ts). */
-  store: DocStore & IdentityStore & ArchiveStore;
+  store: DocStore & IdentityStore & ArchiveStore & Partial<Pick<ExchangeStore, "assignment">>;
   trust: () => Promise<TrustStore>;
   signReceipt: (r: { doc: DocId; entry: EntryId; receivedAt: string }) => Promise<EntryReceipt>;
   cache: VerifyCache;
@@ -86,6 +88,8 @@ export class Room {
   private row: DocIndexRow | undefined;
   /** Who writes under which Yjs client id here (clients.ts). */
   private readonly writers: ClientWriters;
+  /** The officer another agency's document was assigned to (分文), named in its index row (foreign-index.ts). */
+  private assignee: PersonId | null = null;
   lastUsed: number;
   closed = false;
 
@@ -124,7 +128,9 @@ export class Room {
       SERVER_ORIGIN,
     );
     if (problems.length) deps.log?.error({ doc: id, problems }, "stored updates of the document could not all be loaded");
-    return new Room(id, CountersignDocument.wrap(ydoc), deps, stored.length);
+    const room = new Room(id, CountersignDocument.wrap(ydoc), deps, stored.length);
+    room.assignee = (await deps.store.assignment?.(id))?.person ?? null;
+    return room;
   }
 
   /** Whether the document has ever received content (a room for an unknown id starts empty). */
@@ -279,6 +285,14 @@ export class Room {
     }
     const checked = await checkTransition(this.doc, this.shadow, trust, { cache: this.deps.cache, beforeState: this.state, touched });
     if (!checked.ok) return this.refuse(checked);
+    // The text (主旨, body) is written only by whoever crdt-model's mayEditContent allows: the case
+    // officer while drafting, the holder of the pending step (修改) while out for signing. Allowed
+    // before or after the update's own entries: a 修改 signed in the same update (the holder signs
+    // their version), or a 取回 followed by the case officer's edit, both arrive merged by batch sync.
+    if (who && this.exists && this.state) {
+      const before = mayEditContent(this.state, who, touched);
+      if (!before.ok && !mayEditContent(checked.value.state, who, touched).ok) return this.refuse(before);
+    }
     // A 發文 entry carries a 發文字號 this server reserved for this document (dispatch-check.ts).
     const unreserved = await dispatchRefusal(this.deps.store, this.id, this.shadow, checked.value.added);
     if (unreserved) return this.refuse(unreserved);
@@ -377,7 +391,24 @@ export class Room {
   }
 
   private rowFor(doc: CountersignDocument, state: WorkflowState): DocIndexRow {
-    return scopeToAgency(indexRowOf(doc, state, this.deps.now()), doc, state, this.deps.agency);
+    return scopeToAgency(indexRowOf(doc, state, this.deps.now()), doc, state, this.deps.agency, this.assignee);
+  }
+
+  /**
+   * 分文 (exchange/assign.ts): another agency's document is now assigned to `person`. Its index row
+   * names them at once (foreign-index.ts), so it is in their 待辦 with the next listing, not only
+   * after the document next changes.
+   */
+  reassigned(person: PersonId): Promise<void> {
+    const run = this.queue.then(async () => {
+      this.assignee = person;
+      if (this.closed || !this.exists) return;
+      this.state ??= deriveFromReport(this.doc, await verify(this.doc, await this.deps.trust(), { cache: this.deps.cache }));
+      this.row = undefined;
+      await this.updateIndex();
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   /**
