@@ -114,6 +114,8 @@ const zhTW = {
   backToInbox: "回收件匣",
   derivedStatus: "狀態（由簽核鏈推導）",
   speed: "速別",
+  /** After a section's name (說明：/ Explanation:). */
+  sectionColon: "：",
   ...DOC_ZH,
   ...EXCHANGE_ZH,
   ...DRAFT_ZH,
@@ -220,6 +222,7 @@ const en: Record<MessageKey, string> = {
   backToInbox: "Back to the inbox",
   derivedStatus: "Status (derived from the signature chain)",
   speed: "Speed",
+  sectionColon: ":",
   ...DOC_EN,
   ...EXCHANGE_EN,
   ...DRAFT_EN,

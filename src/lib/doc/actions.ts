@@ -1,9 +1,11 @@
 // How a holder or an assignee reads on the page. What a person may do now is the model's
 // `availableActions` (packages/crdt-model/src/workflow/offers.ts), which asks the rules themselves.
-import { ROLE_LABELS, type Holder } from "@countersign/crdt-model";
+import type { Holder } from "@countersign/crdt-model";
+import { term } from "$lib/glossary.ts";
+import type { Locale } from "$lib/i18n.ts";
 
 /** A holder or assignee in words: a person's name when we have seen it signed, a unit's name, a role. */
-export function describeHolder(h: Holder, names: Record<string, string>, units: Record<string, string>): string {
+export function describeHolder(h: Holder, names: Record<string, string>, units: Record<string, string>, locale: Locale = "zh-TW"): string {
   switch (h.kind) {
     case "person":
       return names[h.person] ?? h.person;
@@ -12,6 +14,6 @@ export function describeHolder(h: Holder, names: Record<string, string>, units: 
     case "agency":
       return h.unit ? (units[h.unit] ?? h.unit) : h.agency;
     case "role":
-      return ROLE_LABELS[h.role];
+      return term("role", h.role, locale);
   }
 }
