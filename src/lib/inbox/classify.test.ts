@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { classify, matches, tabsOf, taipeiToday, type ClassifiableRow, type Viewer } from "./classify.ts";
+import { classify, isUnactedIncoming, matches, tabsOf, taipeiToday, type ClassifiableRow, type Viewer } from "./classify.ts";
 
 const lin: Viewer = { person: "lin", unit: "U-STU", agency: "A", roles: ["supervisor"] };
 const chen: Viewer = { person: "chen", unit: "U-STU", agency: "A", roles: ["case-officer"] };
@@ -87,10 +87,27 @@ describe("inbox search and filters", () => {
     expect(matches(r, { query: "１１５０００１", kind: null, speed: null })).toBe(true);
     expect(matches(r, { query: "畢業典禮", kind: null, speed: null })).toBe(false);
   });
+  it("finds a registered incoming document by its 收文號 and the sender's 字號, an archived one by its 檔號", () => {
+    const incoming = row({ status: "draft", docNumber: "高市教字第1140012345號", receiptNumber: "1150000001" });
+    expect(matches(incoming, { query: "1150000001", kind: null, speed: null })).toBe(true);
+    expect(matches(incoming, { query: "高市教字", kind: null, speed: null })).toBe(true);
+    expect(matches(row({ fileNumber: "115/010101/3" }), { query: "115/010101", kind: null, speed: null })).toBe(true);
+    expect(matches(row({ receiptNumber: null }), { query: "1150000001", kind: null, speed: null })).toBe(false);
+  });
   it("filters by kind and 速別", () => {
     expect(matches(r, { query: "", kind: "letter", speed: null })).toBe(false);
     expect(matches(r, { query: "", kind: "memo", speed: "ordinary" })).toBe(true);
     expect(matches(r, { query: "", kind: null, speed: "urgent" })).toBe(false);
+  });
+});
+
+describe("isUnactedIncoming", () => {
+  it("a draft with a 收文號 and nothing signed is 收文; a signed one, one without 收文號, or one past draft is not", () => {
+    expect(isUnactedIncoming({ status: "draft", receiptNumber: "1150000001" })).toBe(true);
+    expect(isUnactedIncoming({ status: "draft", receiptNumber: "1150000001" }, 1)).toBe(false);
+    expect(isUnactedIncoming({ status: "draft", receiptNumber: null })).toBe(false);
+    expect(isUnactedIncoming({ status: "draft", receiptNumber: " " })).toBe(false);
+    expect(isUnactedIncoming({ status: "in-review", receiptNumber: "1150000001" })).toBe(false);
   });
 });
 

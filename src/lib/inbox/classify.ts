@@ -23,6 +23,9 @@ export interface ClassifiableRow {
   dueDate: string | null;
   speed: string | null;
   docNumber: string | null;
+  /** 收文號 and 檔號, when the row carries them (searched like the 文號). */
+  receiptNumber?: string | null;
+  fileNumber?: string | null;
   caseOfficer: string | null;
   participants: readonly string[];
   holders: readonly string[];
@@ -70,7 +73,7 @@ export function classify<R extends ClassifiableRow>(rows: readonly R[], v: Viewe
 }
 
 export interface Filter {
-  /** Matched against 主旨 and 文號, ignoring case, spaces and full-width/half-width differences. */
+  /** Matched against 主旨 and every number the row carries (文號, 收文號, 檔號), ignoring case, spaces and full-width/half-width differences. */
   query: string;
   kind: string | null;
   speed: string | null;
@@ -83,10 +86,21 @@ export function matches(row: ClassifiableRow, f: Filter): boolean {
   if (f.speed && row.speed !== f.speed) return false;
   const q = fold(f.query);
   if (!q) return true;
-  return fold(row.subject).includes(q) || (row.docNumber !== null && fold(row.docNumber).includes(q)) || fold(row.doc).includes(q);
+  const numbers = [row.docNumber, row.receiptNumber, row.fileNumber];
+  return fold(row.subject).includes(q) || numbers.some((n) => !!n && fold(n).includes(q)) || fold(row.doc).includes(q);
 }
 
 /** Today's date in Taiwan (UTC+8, no daylight saving) as YYYY-MM-DD, the form due dates take. */
 export function taipeiToday(now: Date = new Date()): string {
   return new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+}
+
+/**
+ * A registered incoming document (收文) its case officer has not acted on yet: it carries a 收文號 and
+ * is still a draft with nothing signed. Shown as 收文, not 草稿 (presentation only: the model's status
+ * stays "draft"). `signed`: the entries signed in it, when known (the document page knows; an index
+ * row does not, and a draft with a 收文號 has had none unless it was withdrawn after submitting).
+ */
+export function isUnactedIncoming(row: { status: string; receiptNumber?: string | null }, signed = 0): boolean {
+  return row.status === "draft" && !!row.receiptNumber?.trim() && signed === 0;
 }

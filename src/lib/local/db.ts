@@ -4,11 +4,19 @@ import { Dexie, type Table } from "dexie";
 import type { Code, Speed } from "@countersign/crdt-model";
 import type { ServerIndexRow } from "$lib/api/types.ts";
 
-/** A document as this device knows it: the server's index row plus what the local copy tells. */
+/**
+ * A document as this device knows it: the server's index row (every field of the model's IndexRow:
+ * the numbers and times too, so the inbox searches and shows them offline) plus what the local copy
+ * tells. The numbers and times are not indexed (Dexie keeps any field of a row; only indexes need a
+ * new schema version), so rows stored before they were kept simply lack them until the next sync.
+ */
 export interface LocalDocRow extends ServerIndexRow {
-  /** 速別 and 文號, read from the local copy (the server's index does not carry them). */
+  /** 速別, read from the local copy (the server's index does not carry it). */
   speed: Speed | null;
+  /** 文號: the server's (the 發文字號 its 發文 signed, else the metadata's), else the local copy's metadata. */
   docNumber: string | null;
+  /** 收文號: the server's, else the local copy's metadata (a registration made here, not yet synced). */
+  receiptNumber?: string | null;
   /** This device's copy's state vector (base64): what to tell the server we have. Null before the first download. */
   sv: string | null;
   /** "metadata": the server lets us see the index row only (archives, follow-up), so we never ask for content. */

@@ -15,11 +15,12 @@ export interface LocalDoc {
 }
 
 /** What the local copy says that the server's index row does not (or says later). */
-export function localFacts(doc: CountersignDocument): Pick<LocalDocRow, "speed" | "docNumber" | "sv"> & { subject: string | null } {
+export function localFacts(doc: CountersignDocument): Pick<LocalDocRow, "speed" | "docNumber" | "sv"> & { receiptNumber: string | null; subject: string | null } {
   const meta = doc.metadata();
   return {
     speed: meta.ok ? (meta.value.speed as Speed) : null,
     docNumber: meta.ok ? meta.value.docNumber : null,
+    receiptNumber: meta.ok ? meta.value.receiptNumber : null,
     sv: toBase64(doc.stateVector()),
     subject: doc.subject() || null,
   };
@@ -142,7 +143,10 @@ export class LocalStore {
       // A document outside the index (a draft not yet known to the server) is indexed by its creator.
       const next = rows.flatMap((row) => {
         const f = row && facts.get(row.doc);
-        return row && f ? [{ ...row, speed: f.speed, docNumber: f.docNumber, sv: f.sv, subject: f.subject ?? row.subject }] : [];
+        // The server's numbers win (its 文號 is the signed 發文字號 once dispatched); the copy's fill the gaps.
+        return row && f
+          ? [{ ...row, speed: f.speed, docNumber: row.docNumber ?? f.docNumber, receiptNumber: row.receiptNumber ?? f.receiptNumber, sv: f.sv, subject: f.subject ?? row.subject }]
+          : [];
       });
       if (next.length) await this.db.docs.bulkPut(next);
     });
@@ -165,7 +169,8 @@ export class LocalStore {
         const next: LocalDocRow = {
           ...pick(r),
           speed: old?.speed ?? null,
-          docNumber: old?.docNumber ?? null,
+          docNumber: r.docNumber ?? old?.docNumber ?? null,
+          receiptNumber: r.receiptNumber ?? old?.receiptNumber ?? null,
           sv: old?.sv ?? null,
           subject: r.subject || old?.subject || "",
           // Denied once, asked again only after the document changed (someone may have added us to it).
@@ -235,5 +240,12 @@ function pick(r: ServerIndexRow): ServerIndexRow {
     participants: [...r.participants],
     holders: [...r.holders],
     updatedAt: r.updatedAt,
+    docNumber: r.docNumber ?? null,
+    receiptNumber: r.receiptNumber ?? null,
+    fileNumber: r.fileNumber ?? null,
+    retention: r.retention ?? null,
+    decidedAt: r.decidedAt ?? null,
+    dispatchedAt: r.dispatchedAt ?? null,
+    archivedAt: r.archivedAt ?? null,
   };
 }
