@@ -85,8 +85,7 @@ async function enrolled(who: string): Promise<Page> {
 
 async function registryDesk(): Promise<Page> {
   const page = await enrolled("li"); // 李登記, the registry desk
-  await page.getByTestId("nav-exchange").click();
-  await page.waitForURL(/\/exchange$/, T);
+  await page.goto(`${base}/exchange`); // at 375 px the header's links fold into a menu
   await page.getByTestId("ex-import").waitFor(T);
   return page;
 }
@@ -100,12 +99,12 @@ describe("the exchange page", () => {
     const outcome = page.getByTestId("ex-outcome");
     await outcome.waitFor(T);
     expect(await outcome.getAttribute("data-status")).toBe("imported");
-    expect(await outcome.innerText()).toContain("已匯入 B-KH-EDU 的會辦請求，共 1 份公文。");
+    expect(await outcome.innerText()).toContain("已匯入 高雄市政府教育局 的會辦請求，共 1 份公文。");
     await page.getByTestId("ex-receipt").waitFor(T);
     const incoming = page.locator(`[data-testid="ex-incoming-doc"][data-doc="${docId}"]`);
     await incoming.waitFor(T);
     expect(await incoming.innerText()).toContain("有關兩市合辦教師研習一案");
-    expect(await incoming.innerText()).toContain("來文機關：高雄市政府教育局（B-KH-EDU）");
+    expect(await incoming.innerText()).toContain("來文機關：高雄市政府教育局");
     expect(await incoming.getByTestId("ex-assignment").innerText()).toContain("尚未分文");
     // 分文: the desk assigns it to an officer.
     await incoming.getByRole("combobox").selectOption({ label: "陳承辦" });
@@ -170,6 +169,13 @@ describe("the exchange page", () => {
 
   it("the officer assigned (分文) opens the other agency's document, sees its signatures valid, countersigns on the page and sends the reply, which verifies at 高雄", async () => {
     const officer = chen!;
+    // 分文 put it in 陳承辦's 待辦 (the default tab) at once, and the inbox search finds it.
+    await officer.goto(`${base}/inbox`);
+    const row = officer.locator(`[data-testid="inbox-row"][data-doc="${docId}"]`);
+    await row.waitFor(T);
+    await officer.getByTestId("search").fill("兩市合辦");
+    await row.waitFor(T);
+    await officer.screenshot({ path: "test-results/exchange-assigned-inbox-375.png", fullPage: true });
     await officer.goto(`${base}/docs/${docId}`);
     const status = officer.getByTestId("doc-status");
     await status.waitFor(T);

@@ -17,6 +17,7 @@ describe("describeHolder", () => {
     expect(describeHolder({ kind: "unit", unit: asUnitId("U-PER") }, names, units)).toBe("人事室");
     expect(describeHolder({ kind: "agency", agency: asAgencyCode("A-OTHER"), unit: asUnitId("U-PER") }, names, units)).toBe("人事室");
     expect(describeHolder({ kind: "agency", agency: asAgencyCode("A-OTHER") }, names, units)).toBe("A-OTHER");
+    expect(describeHolder({ kind: "agency", agency: asAgencyCode("A-OTHER") }, names, { ...units, "A-OTHER": "他市教育局" })).toBe("他市教育局");
     expect(describeHolder({ kind: "role", role: "mail-room", agency: asAgencyCode("A-DEMO-EDU") }, names, units)).toBe("收發文");
     expect(describeHolder({ kind: "role", role: "archives", agency: asAgencyCode("A-DEMO-EDU") }, names, units)).toBe("檔案管理");
   });

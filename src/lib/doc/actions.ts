@@ -4,7 +4,11 @@ import type { Holder } from "@countersign/crdt-model";
 import { term } from "$lib/glossary.ts";
 import type { Locale } from "$lib/i18n.ts";
 
-/** A holder or assignee in words: a person's name when we have seen it signed, a unit's name, a role. */
+/**
+ * A holder or assignee in words: a person's name (the cached directory's, or a signer's), a unit's
+ * name, an agency's name, a role. `units` names units and agencies alike (the document page merges
+ * the directory's units with the trust list's agencies: codes and unit ids never collide).
+ */
 export function describeHolder(h: Holder, names: Record<string, string>, units: Record<string, string>, locale: Locale = "zh-TW"): string {
   switch (h.kind) {
     case "person":
@@ -12,7 +16,7 @@ export function describeHolder(h: Holder, names: Record<string, string>, units: 
     case "unit":
       return units[h.unit] ?? h.unit;
     case "agency":
-      return h.unit ? (units[h.unit] ?? h.unit) : h.agency;
+      return h.unit ? (units[h.unit] ?? h.unit) : (units[h.agency] ?? h.agency);
     case "role":
       return term("role", h.role, locale);
   }

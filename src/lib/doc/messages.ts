@@ -48,6 +48,17 @@ export const DOC_ZH = {
   diffTo: "到",
   diffSame: "兩個版本內容相同。",
   findings: "整份公文的問題",
+  factKind: "文別",
+  factNumber: "文號",
+  factReceiptNumber: "收文號",
+  factSenderNumber: "來文字號",
+  factSpeed: "速別",
+  factSecrecy: "密等",
+  factDue: "限辦日期",
+  factUnit: "承辦單位",
+  factCaseOfficer: "承辦人",
+  factNone: "—",
+  statusReceived: "收文",
 } as const;
 
 export const DOC_EN: Record<keyof typeof DOC_ZH, string> = {
@@ -98,4 +109,15 @@ export const DOC_EN: Record<keyof typeof DOC_ZH, string> = {
   diffTo: "To",
   diffSame: "The two versions are the same.",
   findings: "Problems with the document",
+  factKind: "Type",
+  factNumber: "Document no.",
+  factReceiptNumber: "Receipt no.",
+  factSenderNumber: "Sender's reference",
+  factSpeed: "Speed",
+  factSecrecy: "Classification",
+  factDue: "Due by",
+  factUnit: "Unit",
+  factCaseOfficer: "Case officer",
+  factNone: "—",
+  statusReceived: "Received",
 };

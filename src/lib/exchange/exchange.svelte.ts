@@ -5,6 +5,9 @@ import { Unreachable } from "$lib/api/client.ts";
 import { app } from "$lib/app.svelte.ts";
 import { refusalOf } from "$lib/refusals/decode.ts";
 import { explained } from "$lib/refusals/explained.ts";
+import { EMPTY_BOOK, type NameBook } from "$lib/names/names.ts";
+import { loadNames } from "$lib/names/load.ts";
+import { i18n } from "$lib/locale.svelte.ts";
 import { exchangeApi, importEnvelopeFile, downloadEnvelope, saveBytes, base64ToBlob, envelopeFileName, type Api, type ImportResult, type IncomingDoc, type LogRecord, type OutboxRow, type Peer } from "./api.ts";
 
 const DESK = ["registry", "mail-room", "admin"];
@@ -27,6 +30,10 @@ export class ExchangeState {
   log = $state.raw<LogRecord[]>([]);
   incoming = $state.raw<IncomingDoc[]>([]);
   people = $state.raw<{ id: string; name: string }[]>([]);
+  /** Names from the directory cached on this device (someone who may not assign still reads who was assigned). */
+  book = $state.raw<NameBook>(EMPTY_BOOK);
+  /** 主旨 of the documents this page names (incoming, imported, logged): documents are named by subject, never by id. */
+  subjects = $state.raw<Record<string, string>>({});
   loading = $state(false);
   problem = $state.raw<Problem | null>(null);
   importing = $state(false);
@@ -40,12 +47,23 @@ export class ExchangeState {
   private readonly api: Api = (path, o) => app.identity.api(path, o);
   private readonly token = () => app.identity.token();
 
-  personName = (id: string): string => this.people.find((p) => p.id === id)?.name ?? id;
-  /** "高雄市政府教育局（B-KH-EDU）" for a peer in the trust list, the bare code otherwise. */
+  personName = (id: string): string => this.people.find((p) => p.id === id)?.name ?? this.book.people[id] ?? i18n.t("exUnknownPerson");
+  /** A peer's name from the trust list ("高雄市政府教育局"); the bare code only for an agency it does not list. */
   agencyName = (code: string | null): string => {
     const p = code ? this.peers.find((x) => x.code === code) : undefined;
-    return p ? `${p.name}（${p.code}）` : (code ?? "—");
+    return p ? p.name : code ? (this.book.agencies[code] ?? code) : "—";
   };
+  /** A document by its 主旨 (the incoming list's, else this device's index). */
+  docTitle = (doc: string): string => this.subjects[doc] || i18n.t("exUntitledDoc");
+
+  /** 主旨 of `docs` from the incoming list and this device's index. */
+  async #subjectsOf(docs: readonly string[]): Promise<Record<string, string>> {
+    const out: Record<string, string> = {};
+    for (const d of this.incoming) if (d.subject) out[d.doc] = d.subject;
+    const rows = app.local ? await app.local.db.docs.bulkGet(docs.filter((d) => !out[d])).catch(() => []) : [];
+    for (const r of rows) if (r?.subject) out[r.doc] = r.subject;
+    return out;
+  }
 
   async load(): Promise<void> {
     this.loading = true;
@@ -62,6 +80,11 @@ export class ExchangeState {
       this.log = log.records;
       this.outbox = outbox.items;
       this.people = people.people.filter((p) => p.active).map((p) => ({ id: p.id, name: p.name }));
+      const store = app.local;
+      const agency = app.identity.agency;
+      if (store) this.book = await loadNames(store, (p, o) => app.identity.api(p, o), agency ? { code: agency.code, name: agency.name } : null).catch(() => EMPTY_BOOK);
+      const imported = this.imported?.status === "imported" ? this.imported.docs : [];
+      this.subjects = await this.#subjectsOf([...new Set([...this.log.flatMap((r) => r.docs), ...imported])]);
       this.problem = null;
     } catch (e) {
       this.problem = problemFrom(e);
