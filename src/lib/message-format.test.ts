@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fillMessage } from "./message-format.ts";
+import { fillMessage, messagePieces } from "./message-format.ts";
 
 describe("fillMessage", () => {
   it("fills placeholders and leaves unknown ones", () => {
@@ -15,5 +15,19 @@ describe("fillMessage", () => {
   });
   it("zh-TW strings have one form", () => {
     expect(fillMessage("zh-TW", "{n} 件", { n: 1 })).toBe("1 件");
+  });
+});
+
+describe("messagePieces", () => {
+  it("keeps the data apart from the interface's words", () => {
+    expect(messagePieces("en", "Hello, {name}: {n} {n:item|items}", { n: 2 }, { name: "陳承辦" })).toEqual([
+      { text: "Hello, ", data: false },
+      { text: "陳承辦", data: true },
+      { text: ": 2 items", data: false },
+    ]);
+    expect(messagePieces("zh-TW", "{name}，您好", {}, { name: "陳承辦" })).toEqual([
+      { text: "陳承辦", data: true },
+      { text: "，您好", data: false },
+    ]);
   });
 });

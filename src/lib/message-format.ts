@@ -22,3 +22,28 @@ export function fillMessage(locale: Locale, msg: string, vars?: Record<string, s
     })
     .replace(/\{(\w+)\}/g, (all, k: string) => (k in vars ? String(vars[k]) : all));
 }
+
+/** A message in pieces: the words of the interface, and the data put into it (names, subjects). */
+export interface MessagePiece {
+  text: string;
+  /** True for a value from `data`: user content, shown as written in every locale. */
+  data: boolean;
+}
+
+/**
+ * `msg` filled like fillMessage, but the placeholders named in `data` come out as pieces of their
+ * own, so a page can mark them as user content (a person's or an agency's name inside a sentence).
+ */
+export function messagePieces(locale: Locale, msg: string, vars: Record<string, string | number>, data: Record<string, string>): MessagePiece[] {
+  const pieces: MessagePiece[] = [];
+  let last = 0;
+  for (const m of msg.matchAll(/\{(\w+)\}/g)) {
+    const k = m[1]!;
+    if (!Object.hasOwn(data, k)) continue;
+    if (m.index > last) pieces.push({ text: fillMessage(locale, msg.slice(last, m.index), vars), data: false });
+    pieces.push({ text: data[k]!, data: true });
+    last = m.index + m[0].length;
+  }
+  if (last < msg.length) pieces.push({ text: fillMessage(locale, msg.slice(last), vars), data: false });
+  return pieces;
+}

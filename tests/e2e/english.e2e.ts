@@ -1,0 +1,175 @@
+// English mode and accessibility, page by page: the demo people switch to English and visit every
+// page of the app (home, inbox, a document, /new, /registry, /exchange, /dispatch, /archives,
+// /admin, the print view, a 404). No Chinese may show outside user content (elements marked
+// data-user-content: subjects, items, names of people, units and agencies, the official print
+// sheet), in text or in labels (aria-label, title, placeholder, alt). Axe runs on every page, in
+// English and in zh-TW, and finds no serious or critical violation. The header at 375 px is one line.
+import { appendFileSync, writeFileSync } from "node:fs";
+import { beforeAll, describe, expect, it } from "vitest";
+import AxeBuilder from "@axe-core/playwright";
+import type { Page } from "playwright-core";
+import { T, enrollDemoPerson, useDemoAgency, type Person } from "./demo-session.ts";
+
+const agency = useDemoAgency();
+
+/** Each demo person enrolled once (a code works once), kept for the file's later tests. */
+const people = new Map<string, Person>();
+async function person(who: string): Promise<Person> {
+  let p = people.get(who);
+  if (!p) people.set(who, (p = await enrollDemoPerson(agency.browser, agency.server.base, who, { width: 1280 })));
+  return p;
+}
+
+// Everything found, page by page, for the record (and for pages other work still changes).
+const REPORT = "test-results/english-a11y-report.txt";
+beforeAll(() => writeFileSync(REPORT, ""));
+const report = (lines: string[]) => lines.length && appendFileSync(REPORT, lines.join("\n") + "\n");
+
+/** A page to visit: its address and what shows it has loaded. */
+interface Visit {
+  name: string;
+  path: string;
+  ready: (page: Page) => Promise<unknown>;
+}
+
+const main = (page: Page) => page.locator("main :is(h2, h3, [data-testid])").first().waitFor(T);
+const settle = (page: Page) => page.waitForTimeout(600);
+
+const DOC = "demo-007";
+const PAGES: Record<string, Visit[]> = {
+  chen: [
+    { name: "inbox", path: "/inbox", ready: (p) => p.getByTestId("inbox-row").first().waitFor(T) },
+    { name: "doc", path: `/docs/${DOC}`, ready: (p) => p.getByTestId("doc-status").waitFor(T) },
+    { name: "new", path: "/new", ready: (p) => p.getByTestId("new-kind-memo").waitFor(T) },
+    { name: "exchange", path: "/exchange", ready: main },
+    { name: "print", path: `/docs/${DOC}/print`, ready: (p) => p.getByTestId("print-record-row").first().waitFor(T) },
+    { name: "404", path: "/no-such-page", ready: (p) => p.getByTestId("error-page").waitFor(T) },
+  ],
+  li: [
+    { name: "registry", path: "/registry", ready: main },
+    { name: "admin-registry", path: "/admin", ready: main },
+  ],
+  chou: [{ name: "dispatch", path: "/dispatch", ready: main }],
+  tsai: [{ name: "archives", path: "/archives", ready: main }],
+  admin: [{ name: "admin", path: "/admin", ready: main }],
+};
+
+/** Text outside user content that contains Chinese: each with the element it sits in. */
+async function chineseOutsideUserContent(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const HAN = /\p{Script=Han}/u;
+    const found: string[] = [];
+    const where = (el: Element) => {
+      const id = el.closest("[data-testid]")?.getAttribute("data-testid");
+      return `<${el.tagName.toLowerCase()}${id ? ` in ${id}` : ""}>`;
+    };
+    const isUser = (el: Element | null) => !!el?.closest("[data-user-content]");
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      if (!el || isUser(el) || el.closest("script, style, template")) continue;
+      const text = n.textContent ?? "";
+      if (HAN.test(text) && el.checkVisibility({ visibilityProperty: true })) found.push(`${where(el)} ${text.trim().slice(0, 80)}`);
+    }
+    for (const el of document.body.querySelectorAll("[aria-label], [title], [placeholder], img[alt]")) {
+      if (isUser(el)) continue;
+      for (const a of ["aria-label", "title", "placeholder", "alt"]) {
+        const v = el.getAttribute(a);
+        if (v && HAN.test(v)) found.push(`${where(el)} @${a}=${v.slice(0, 80)}`);
+      }
+    }
+    return found;
+  });
+}
+
+/** Serious and critical axe violations, each as "rule: where". */
+async function axeViolations(page: Page): Promise<string[]> {
+  const res = await new AxeBuilder({ page }).analyze();
+  return res.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).slice(0, 4).join(" | ")}`);
+}
+
+async function toEnglish(page: Page): Promise<void> {
+  if ((await page.evaluate(() => document.documentElement.lang)) !== "en") await page.locator("button.lang").click();
+  await expect.poll(() => page.evaluate(() => document.documentElement.lang), T).toBe("en");
+}
+
+async function toChinese(page: Page): Promise<void> {
+  if ((await page.evaluate(() => document.documentElement.lang)) === "en") await page.locator("button.lang").click();
+  await expect.poll(() => page.evaluate(() => document.documentElement.lang), T).toBe("zh-Hant-TW");
+}
+
+/** Visits the pages in English and then in zh-TW; returns what is wrong, page by page. */
+async function sweep(who: Person, visits: Visit[]): Promise<{ cjk: string[]; axe: string[] }> {
+  const { page } = who;
+  const cjk: string[] = [];
+  const axe: string[] = [];
+  for (const v of visits) {
+    await page.goto(`${agency.server.base}${v.path}`);
+    await v.ready(page);
+    await toEnglish(page);
+    await settle(page);
+    for (const c of await chineseOutsideUserContent(page)) cjk.push(`${v.name}: ${c}`);
+    for (const a of await axeViolations(page)) axe.push(`${v.name} [en]: ${a}`);
+    await page.screenshot({ path: `test-results/english-${v.name}-1280.png`, fullPage: true });
+    await toChinese(page);
+    await settle(page);
+    for (const a of await axeViolations(page)) axe.push(`${v.name} [zh-TW]: ${a}`);
+  }
+  report([...cjk.map((c) => `CJK ${c}`), ...axe.map((a) => `AXE ${a}`)]);
+  return { cjk, axe };
+}
+
+describe("English mode and accessibility on every page", () => {
+  it("the home page before enrollment: English without Chinese outside user content, no serious axe violation", async () => {
+    const context = await agency.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${agency.server.base}/`);
+    await page.getByTestId("demo-people").waitFor(T);
+    const { cjk, axe } = await sweep({ context, page }, [{ name: "home", path: "/", ready: (p) => p.getByTestId("demo-people").waitFor(T) }]);
+    await context.close();
+    expect({ cjk, axe }).toEqual({ cjk: [], axe: [] });
+  }, 120_000);
+
+  for (const [who, visits] of Object.entries(PAGES)) {
+    it(`${who}: ${visits.map((v) => v.name).join(", ")}`, async () => {
+      const { cjk, axe } = await sweep(await person(who), visits);
+      expect({ cjk, axe }).toEqual({ cjk: [], axe: [] });
+    }, 240_000);
+  }
+
+  it("the header at 375 px is one line: brand, sync badge, language and a menu button that opens every link", async () => {
+    const { page } = await person("li");
+    await page.setViewportSize({ width: 375, height: 900 });
+    await page.goto(`${agency.server.base}/inbox`);
+    await toChinese(page);
+    const top = page.locator("header.top");
+    const h = (await top.boundingBox())!.height;
+    expect(h).toBeGreaterThanOrEqual(44);
+    expect(h).toBeLessThanOrEqual(64);
+    const menu = page.getByTestId("nav-menu");
+    const box = (await menu.boundingBox())!;
+    expect(box.width).toBeGreaterThanOrEqual(44);
+    expect(box.height).toBeGreaterThanOrEqual(44);
+    expect(await menu.getAttribute("aria-expanded")).toBe("false");
+    expect(await page.getByTestId("nav-registry").isVisible()).toBe(false);
+    await page.screenshot({ path: "test-results/header-375.png" });
+    await menu.click();
+    expect(await menu.getAttribute("aria-expanded")).toBe("true");
+    for (const id of ["nav-exchange", "nav-registry", "nav-admin"]) expect(await page.getByTestId(id).isVisible(), id).toBe(true);
+    await page.screenshot({ path: "test-results/header-375-open.png" });
+    // Going to a page closes the menu.
+    await page.getByTestId("nav-registry").click();
+    await page.waitForURL(/\/registry$/);
+    expect(await menu.getAttribute("aria-expanded")).toBe("false");
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await toEnglish(page);
+    expect((await top.boundingBox())!.height).toBeLessThanOrEqual(64);
+    await page.screenshot({ path: "test-results/header-375-en.png" });
+    await page.setViewportSize({ width: 1280, height: 900 });
+    expect(await menu.isVisible()).toBe(false);
+    expect(await page.getByTestId("nav-registry").isVisible()).toBe(true);
+    await page.screenshot({ path: "test-results/header-1280.png" });
+  });
+});
