@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { CountersignDocument, asDocId, asPersonId, asUnitId } from "@countersign/crdt-model";
-import { startAgency, until, type RunningAgency } from "./support/agency-server.ts";
+import { decisionOnlyPlan, must, startAgency, testMetadata, until, type RunningAgency } from "./support/agency-server.ts";
 import { openRaw, type WireRefusal } from "./support/raw-client.ts";
 import { filingHelpers } from "./support/filing.ts";
 
@@ -16,7 +16,7 @@ afterAll(async () => {
   await a?.stop();
 });
 
-const { storedState, snapshot, act, edit, document, api, reserve, admitted, archivesPerson, admittedWith, FILE_NUMBER } = filingHelpers(() => a);
+const { storedState, snapshot, send, act, edit, document, api, reserve, admitted, archivesPerson, admittedWith, FILE_NUMBER, freshId } = filingHelpers(() => a);
 
 describe("發文 and 歸檔 through the relay", () => {
   it("the mail room dispatches under the number it reserved; the archives file it; then it is read-only", async () => {
@@ -76,8 +76,11 @@ describe("發文 and 歸檔 through the relay", () => {
   });
 
   it("refuses archiving a document that is neither dispatched, filed (存查) nor on paper", async () => {
-    // The archives person's own draft (they open it as its case officer): the model's rule refuses.
-    const own = await document("submitted", { unit: asUnitId("U-SEC"), caseOfficer: asPersonId("P-archivist") }, "archivist");
+    // A document the registry desk registered to the archives person as its case officer (they open
+    // it as such; the archives never draft one themselves, relay.creator): the model's rule refuses.
+    const own = freshId("own");
+    const registered = must(CountersignDocument.create({ id: asDocId(own), metadata: testMetadata({ kind: "letter", unit: asUnitId("U-SEC"), caseOfficer: asPersonId("P-archivist") }), subject: "登記給檔管的來文", plan: decisionOnlyPlan("P-chief", 1) }));
+    expect(await send(own, "registry", registered.encodeState(), { creates: true })).toEqual([]);
     const before = await snapshot(own);
     const refused = await act(own, "archivist", { action: { kind: "archive", fileNumber: FILE_NUMBER, retention: 10 }, step: null });
     expect(refused).toMatchObject([{ code: "update.invalid-entry" }]);

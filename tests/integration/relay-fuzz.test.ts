@@ -9,7 +9,8 @@ import { loadStored } from "../../sync-server/src/relay/integrity.ts";
 
 // The relay fuzzer (issue 12). Each run drafts a fresh document on one real server and lets real
 // clients at it at once: the case officer through the stock y-websocket provider and the section
-// chief through raw frames, both honest, and a countersigning unit's member sending a seeded mix of
+// chief through raw frames, both honest (the officer edits the draft, the chief makes his 修改 once it
+// is submitted to him), and a countersigning unit's member sending a seeded mix of
 // valid and malicious frames — writes under other clients' ids (the officer's, the chief's, the
 // server's), structs waiting for clocks nobody wrote, deep nesting, unknown top-level types,
 // metadata and signed-entry edits, receipts, truncated and random frames, truncated state vectors,
@@ -79,7 +80,7 @@ function diffAfter(d: Y.Doc, edit: (d: Y.Doc) => void): Uint8Array {
   return Y.encodeStateAsUpdate(d, sv);
 }
 
-/** One malicious (or, for "valid-edit", legitimate) frame from the attacker. */
+/** One malicious frame from the attacker (for "valid-edit", a well-formed edit of the text, which a countersigning unit not holding the document may not make). */
 function attack(rng: Rng, kind: Malice, c: RawClient, officer: Y.Doc, chief: Y.Doc, serverClient: number | undefined): void {
   switch (kind) {
     case "officer-client-id":
@@ -168,8 +169,11 @@ function honestEdit(rng: Rng, doc: CountersignDocument): void {
   switch (rng.int(4)) {
     case 0:
       return doc.insertSubject(rng.int(subject.length + 1), someText(rng));
-    case 1:
-      return doc.deleteSubject(rng.int(subject.length + 1), 1);
+    case 1: {
+      // A 主旨 is never emptied by the honest clients (nobody else's edit refills it any more).
+      const at = rng.int(subject.length + 1);
+      return subject.length > 1 ? doc.deleteSubject(at, 1) : doc.insertSubject(0, someText(rng));
+    }
     case 2:
       return void doc.addItem(rng.pick(["explanation", "proposal"] as const), null, someText(rng));
     default: {
@@ -231,16 +235,17 @@ export async function runRelayFuzz(seed: number): Promise<RunResult> {
   const steps = 6 + rng.int(8);
   for (let i = 0; i < steps; i++) {
     const roll = rng.next();
-    if (roll < 0.3) {
-      honestEdit(rng, officer);
-      honestOps++;
-    } else if (roll < 0.45) {
-      chiefDoc.transact(() => honestEdit(rng, chiefModel), "chief");
+    if (roll < 0.45) {
+      // The text is the case officer's while drafted, then the 核稿 holder's (the chief's 修改) once
+      // the server has the submission (crdt-model workflow/editing.ts): whoever may edit now does.
+      if (signed) chiefDoc.transact(() => honestEdit(rng, chiefModel), "chief");
+      else honestEdit(rng, officer);
       honestOps++;
     } else if (roll < 0.5 && !signed) {
       signed = true;
       const s = await derive(officer, trust);
       must(await signAction(officer, a.people.officer.signer, s.heads, { action: { kind: "submit" }, step: null, opinion: "陳核" }));
+      await until(async () => (await a.store.getIndex(asDocId(id)))?.status === "in-review", 10_000, `seed ${seed}: submitted`);
       honestOps++;
     } else {
       const kind = rng.pick(MALICE);

@@ -182,8 +182,9 @@ describe("two serve processes on one PostgreSQL store and one Redis", () => {
     const onA = connect(A.port, "scale-live", officer.token, writerDoc);
     await until(() => onA.synced, 10_000, "officer synced on A");
     await until(async () => (await store!.getIndex(asDocId("scale-live"))) !== undefined, 10_000, "index row in PostgreSQL");
-    const onB = connect(B.port, "scale-live", chief.token);
-    await until(() => onB.synced, 10_000, "chief synced on B");
+    // The case officer's second device (the draft's text is his alone: crdt-model workflow/editing.ts).
+    const onB = connect(B.port, "scale-live", officer.token);
+    await until(() => onB.synced, 10_000, "officer's second device synced on B");
 
     const a = CountersignDocument.wrap(onA.doc);
     const b = CountersignDocument.wrap(onB.doc);

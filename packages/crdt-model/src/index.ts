@@ -168,6 +168,7 @@ export { verify, VerifyCache, type VerificationReport, type EntryReport } from "
 export { derive, deriveFromReport, type WorkflowState, type TimelineItem, type Holder, type AccessFields } from "./workflow/derive.ts";
 export { holderKey, parseHolderKey, indexRowOf, attachmentHashes, type IndexRow, type HolderKind } from "./workflow/index-row.ts";
 export { availableActions, offerContext, accepts, type Offer, type OfferContext, type ReturnTarget } from "./workflow/offers.ts";
+export { mayDraft, mayEditText, mayEditContent, isDrafting, DRAFTING_ROLES, TEXT_PARTS, type Editor, type EditingState } from "./workflow/editing.ts";
 export { paperSuggestions, PAPER_REASONS, PAPER_REASON_LABELS, MAX_ONLINE_PAGES, MAX_ONLINE_RETENTION, type PaperFacts, type PaperReason } from "./filing/exclusions.ts";
 
 export { versionLines, diffVersions, diffSignedVersions, type VersionLine, type LineChange, type DiffPart } from "./history/diff.ts";

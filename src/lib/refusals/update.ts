@@ -44,6 +44,11 @@ export const UPDATE_MESSAGES: Messages<"update" | "relay" | "ticket"> = {
     en: "The change alters the secrecy, unit or case officer without a signed entry by someone entitled (the case officer raises the secrecy, a supervisor lowers it; the registry desk re-assigns).",
     way: "redownload",
   },
+  "update.content-editor": {
+    zh: "您現在不能修改這份公文的主旨或內容：草稿（或退回承辦人）時只有承辦人能修改；陳核、會辦中只有目前待簽核的人員能以「修改」變更內容。您的修改未被接受。",
+    en: "You may not change this document's subject or text now: while it is drafted (or returned to the case officer) only the case officer edits it; while out for signing only whoever holds the pending step makes a change. Your edit was not accepted.",
+    way: "redownload",
+  },
   "update.malformed": {
     zh: "這項變更的資料格式不正確，伺服器無法讀取。",
     en: "The change is malformed; the server cannot read it.",
@@ -60,8 +65,8 @@ export const UPDATE_MESSAGES: Messages<"update" | "relay" | "ticket"> = {
     way: "redownload",
   },
   "relay.creator": {
-    zh: "公文只能由其承辦人或登記桌建立；這項變更將他人列為承辦人，伺服器不接受。",
-    en: "Only its case officer or the registry desk creates a document; this change names someone else as its case officer.",
+    zh: "公文只能由擬稿的承辦人（本人為承辦人）或登記桌建立；收發、檔管、稽催與系統管理人員不新增公文，這項變更伺服器不接受。",
+    en: "Only a drafter who is its case officer, or the registry desk, creates a document; the mail room, archives, follow-up and administrators do not create documents, so the server did not accept this change.",
     way: "redownload",
   },
   "relay.pending": {

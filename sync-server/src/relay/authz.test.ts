@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { asAgencyCode, asDocId, asPersonId, asUnitId, type Role } from "@countersign/crdt-model";
 import { openSqliteStore } from "../storage/sqlite.ts";
 import type { DocIndexRow, Store } from "../storage/types.ts";
-import { access, opens, type Principal } from "./authz.ts";
+import { access, mayCreate, opens, type Principal } from "./authz.ts";
 import { recordView, VIEW_GRANT_MS } from "../archive/views.ts";
 
 const who = (person: string, unit: string, ...roles: Role[]): Principal => ({ person: asPersonId(person), unit: asUnitId(unit), agency: asAgencyCode("A-TEST"), roles });
@@ -93,5 +93,21 @@ describe("opens: 調閱 grants reading for a working day", () => {
     await recordView(store, other.doc, asPersonId("P-f"), t0);
     expect(await opens(store, who("P-f", "U-SEC", "follow-up"), other, new Date(t0.getTime() + 60_000))).toBe(false);
     expect((await store.views({ doc: other.doc })).map((v) => v.person)).toEqual(["P-f", "P-arch"]);
+  });
+});
+
+describe("mayCreate: 新增公文 only by those who draft (crdt-model mayDraft), 收文登記 by the registry desk", () => {
+  const meta = (caseOfficer: string, unit = "U-STU") => ({ agency: "A-TEST", unit, caseOfficer });
+  it("a case officer or supervisor creates their own document", () => {
+    expect(mayCreate(who("P-officer", "U-STU", "case-officer"), meta("P-officer"))).toBeUndefined();
+    expect(mayCreate(who("P-chief", "U-STU", "supervisor"), meta("P-chief"))).toBeUndefined();
+  });
+  it("the mail room, archives, follow-up and an administrator do not, even as its case officer", () => {
+    for (const p of [mail, archives, who("P-follow", "U-SEC", "follow-up"), who("P-admin", "U-SEC", "admin")])
+      expect(mayCreate(p, meta(p.person, "U-SEC"))).toMatchObject({ ok: false, code: "relay.creator" });
+  });
+  it("the registry desk creates for any officer of any unit; nobody creates for someone else", () => {
+    expect(mayCreate(who("P-reg", "U-STU", "registry"), meta("P-officer", "U-PER"))).toBeUndefined();
+    expect(mayCreate(who("P-officer", "U-STU", "case-officer"), meta("P-other"))).toMatchObject({ code: "relay.creator" });
   });
 });

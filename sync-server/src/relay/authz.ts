@@ -1,4 +1,4 @@
-import type { AgencyCode, PersonId, Refusal, UnitId } from "@countersign/crdt-model";
+import { mayDraft, type AgencyCode, type PersonId, type Refusal, type UnitId } from "@countersign/crdt-model";
 import type { ArchiveStore, DocIndexRow } from "../storage/types.ts";
 import { viewGranted } from "../archive/views.ts";
 
@@ -61,15 +61,19 @@ export async function opens(store: ArchiveStore, p: Principal, row: DocIndexRow 
 }
 
 /**
- * Who may create a document through the relay or the batch sync: its case officer (新增公文 on their
- * own device) or the registry desk (收文登記 and 分文, which assigns an incoming document to an officer
- * of any unit: the registry page offers every unit), and only a document of this agency (another
- * agency's documents arrive as envelopes). The reason when not.
+ * Who may create a document through the relay or the batch sync: its case officer, if they draft
+ * (crdt-model's `mayDraft`: 新增公文 on their own device — never the mail room, archives, follow-up
+ * or an administrator), or the registry desk (收文登記 and 分文, which assigns an incoming document to
+ * an officer of any unit: the registry page offers every unit), and only a document of this agency
+ * (another agency's documents arrive as envelopes). The reason when not.
  */
 export function mayCreate(p: Principal, meta: { agency: string; unit: string; caseOfficer: string }): Refusal | undefined {
   if (meta.agency !== p.agency)
     return { ok: false, code: "relay.foreign-doc", reason: "A document created here must belong to this agency; another agency's documents arrive as envelopes." };
-  if (meta.caseOfficer === p.person) return undefined;
   if (p.roles.includes("registry")) return undefined;
+  if (meta.caseOfficer === p.person) {
+    if (mayDraft(p)) return undefined;
+    return { ok: false, code: "relay.creator", reason: "Only those who draft (case officers, supervisors) or the registry desk create a document; the sender's roles do not draft." };
+  }
   return { ok: false, code: "relay.creator", reason: "Only its case officer, or the registry desk, creates a document: this update names someone else as its case officer." };
 }

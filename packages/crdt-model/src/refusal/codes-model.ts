@@ -17,6 +17,7 @@ export const MODEL_CODES = [
   "update.doc-id", // the update changes the document id, or writes another document than the one addressed. Re-download.
   "update.access-field", // the update changes the agency, or the unit, the case officer or the secrecy (密等) without a signed entry that makes that change, or its first signed entry signs another creation.
   "update.archived", // the update changes an archived (歸檔) document; after 歸檔 nothing in it changes, for anyone. Re-download.
+  "update.content-editor", // the update changes the text (主旨, body) but the sender may not now: the case officer drafts; while out for signing only the holder of the pending step makes a 修改 (workflow/editing.ts).
   "update.malformed", // the update does not decode or apply, holds no Countersign document, leaves the metadata unreadable, or breaks the structure limits (nesting, type count, top-level types). A client bug or an attack: re-download.
 
   // ── The document's own data (schema/*): edits and stored parts that do not fit the schema.

@@ -122,7 +122,7 @@ export const SERVER_CODES = [
   //      an update that does not apply or create this document reuses the model's update.* codes ----
   "relay.not-participant", // you do not take part in this document (or no longer do)
   "relay.foreign-doc", // a document created here must belong to this agency; other agencies' documents arrive as envelopes
-  "relay.creator", // only its case officer or the registry desk creates a document; this update names someone else
+  "relay.creator", // only a drafter (mayDraft) who is its case officer, or the registry desk, creates a document; this update names someone else, or its sender does not draft
   "relay.pending", // the update builds on changes the server does not have: reload the document and try again
   "relay.client-id", // the update writes under a Yjs client id of the server or of another writer
   "relay.frame", // a frame (message, state vector) is truncated, malformed or of an unknown type
