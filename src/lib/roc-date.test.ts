@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatRocDate, formatTaipeiTime } from "./roc-date.ts";
+import { formatRocDate, formatRocDateIn, formatTaipeiTime } from "./roc-date.ts";
 
 describe("formatRocDate", () => {
   it("writes the brief's example date in both styles", () => {
@@ -23,5 +23,13 @@ describe("formatRocDate", () => {
   it("refuses invalid dates and dates before the ROC", () => {
     expect(() => formatRocDate(new Date("nope"), "long")).toThrow(RangeError);
     expect(() => formatRocDate(new Date("1911-12-31T12:00:00+08:00"), "short")).toThrow(RangeError);
+  });
+});
+
+describe("formatRocDateIn", () => {
+  it("writes the long date in the interface's language", () => {
+    const d = new Date("2026-01-02T12:00:00+08:00");
+    expect(formatRocDateIn(d, "zh-TW")).toBe("中華民國115年1月2日");
+    expect(formatRocDateIn(d, "en")).toBe("ROC 115/01/02");
   });
 });

@@ -30,3 +30,12 @@ export function formatTaipeiTime(date: Date): string {
   const { hour, minute } = taipeiParts(date);
   return `${pad2(hour)}:${pad2(minute)}`;
 }
+
+/**
+ * The long ROC date as the interface's language writes it: 中華民國115年1月2日 in zh-TW, "ROC 115/01/02"
+ * in English (still the ROC year, which is what every document carries). Official content (the
+ * print sheet, the DI export) always uses the Chinese form.
+ */
+export function formatRocDateIn(date: Date, locale: "zh-TW" | "en"): string {
+  return locale === "en" ? `ROC ${formatRocDate(date, "short")}` : formatRocDate(date, "long");
+}

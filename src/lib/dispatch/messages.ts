@@ -28,7 +28,7 @@ export const DISPATCH_EN: Record<keyof typeof DISPATCH_ZH, string> = {
   navDispatch: "To dispatch",
   dispTitle: "To dispatch",
   dispOnly: "This page is for the mail room; your identity does not hold the mail-room role.",
-  dispIntro: "Decided letters, brief letters and meeting notices waiting to be sent. Open one and press 發文 (dispatch): the agency server assigns the dispatch number and you sign the dispatch.",
+  dispIntro: "Decided letters, brief letters and meeting notices waiting to be sent. Open one and press Dispatch: the agency server assigns the dispatch number and you sign the dispatch.",
   dispOffline: "Offline: showing the decided letters on this device; dispatching needs the server for its number.",
   dispEmpty: "Nothing waits for dispatch now.",
   dispUnit: "Unit",

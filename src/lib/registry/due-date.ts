@@ -2,7 +2,7 @@
 // skip Saturdays and Sundays and the holidays the caller names (the national calendar changes every
 // year and with 補班 days, so it is data, not code); dates are calendar days in Taiwan, YYYY-MM-DD.
 import type { Speed } from "@countersign/crdt-model";
-import { formatRocDate } from "$lib/roc-date.ts";
+import { formatRocDate, formatRocDateIn } from "$lib/roc-date.ts";
 
 export const SPEED_DAYS: Record<Speed, number> = { "most-urgent": 1, urgent: 3, ordinary: 6 };
 
@@ -39,4 +39,9 @@ export function dueDateFor(speed: Speed, received: string, holidays?: ReadonlySe
 export function rocOf(iso: string, style: "long" | "short" = "long"): string {
   // Noon in Taiwan: far from either edge of the day, whatever the viewer's time zone.
   return formatRocDate(new Date(`${iso}T12:00:00+08:00`), style);
+}
+
+/** A YYYY-MM-DD calendar day as the interface writes a long ROC date (中華民國115年1月2日 / ROC 115/01/02). */
+export function rocIn(iso: string, locale: "zh-TW" | "en"): string {
+  return formatRocDateIn(new Date(`${iso}T12:00:00+08:00`), locale);
 }
