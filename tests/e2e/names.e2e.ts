@@ -5,6 +5,7 @@
 // 陳承辦, who sees it as 收文 with our 收文號 in the inbox, finds it by that number, and opens it to
 // the facts panel (文別, 收文號, 來文字號, 速別, 密等, 限辦日期 in ROC, unit and case officer by name),
 // at 375 px and 1280 px.
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { useDemoAgency, T, enrollDemoPerson, synced, type Person } from "./demo-session.ts";
@@ -77,6 +78,26 @@ describe("names everywhere", () => {
     const li = await demoPerson("li");
     await noRawIds(li.page, "/registry", "reg-incoming");
     await noRawIds(li.page, "/exchange", "ex-import");
+    // The demo peer's 會辦 request: imported (the result names the peer and the document by name), assigned (分文).
+    await li.page.getByTestId("ex-file").setInputFiles(join(agency.server.dir, "demo-envelope.csenv"));
+    const outcome = li.page.getByTestId("ex-outcome");
+    await outcome.waitFor(T);
+    expect(await outcome.getAttribute("data-status")).toBe("imported");
+    const doc = decodeURIComponent((await outcome.locator("a").first().getAttribute("href"))!.replace(/^\/docs\//, ""));
+    const incoming = li.page.locator(`[data-testid="ex-incoming-doc"][data-doc="${doc}"]`);
+    await incoming.getByRole("combobox").selectOption({ label: "陳承辦" });
+    await incoming.getByRole("button", { name: "分文" }).click();
+    await expect.poll(() => incoming.getByTestId("ex-assignment").innerText(), T).toContain("分文給 陳承辦");
+    await noRawIds(li.page, "", "ex-outcome");
+    await li.page.screenshot({ path: "test-results/names-exchange-desk-1280.png", fullPage: true });
+    // 陳承辦 reads who it was assigned to, and opens it: the peer's signers by agency and name.
+    await noRawIds(chen.page, "/exchange", "ex-incoming-doc");
+    await chen.page.goto(`${agency.server.base}/docs/${encodeURIComponent(doc)}`);
+    await noRawIds(chen.page, "", "doc-facts");
+    // Another agency's document: its agency and its officer as signed in it.
+    expect(await chen.page.getByTestId("fact-unit").innerText()).toBe("高雄市示範教育局");
+    expect(await chen.page.getByTestId("fact-case-officer").innerText()).toBe("郭承辦");
+    await chen.page.screenshot({ path: "test-results/names-exchanged-doc-1280.png", fullPage: true });
 
     const chou = await demoPerson("chou");
     await noRawIds(chou.page, "/dispatch", "dispatched");
