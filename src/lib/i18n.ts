@@ -1,5 +1,7 @@
-// The UI strings, Traditional Chinese (Taiwan) first. Document content and the model's labels
-// (狀態, 動作) stay Chinese in both locales: they are the official terms, not UI chrome.
+// The UI strings, Traditional Chinese (Taiwan) first. Document content (主旨, items, names) stays as
+// written in both locales; the model's labels (文別, 狀態, 動作, 角色…) are shown through the glossary
+// (glossary.ts), English in English mode. English counts use {n:one|other} (message-format.ts), and
+// data inside a sentence is rendered with components/Msg.svelte so it is marked as user content.
 import { DOC_EN, DOC_ZH } from "./doc/messages.ts";
 import { EXCHANGE_EN, EXCHANGE_ZH } from "./exchange/messages.ts";
 import { DRAFT_EN, DRAFT_ZH } from "./draft/messages.ts";
