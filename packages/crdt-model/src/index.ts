@@ -88,6 +88,7 @@ export {
 } from "./routing/plan.ts";
 export { parseDelegationTable, requiredLevel, levelTitle, type DelegationTable } from "./routing/delegation.ts";
 export { parseDeputyTable, actsFor, deputiesOf, type DeputyTable } from "./routing/deputies.ts";
+export { decidersFor, reviewersFor, type Candidate } from "./routing/pickers.ts";
 
 export { ROLES, ROLE_LABELS, parseProfile, type Role, type SignerProfile } from "./identity/profile.ts";
 export { generateSigningKey, signBytes, verifyBytes, algForCertificate } from "./identity/crypto.ts";

@@ -59,6 +59,10 @@ export const DOC_ZH = {
   factCaseOfficer: "承辦人",
   factNone: "—",
   statusReceived: "收文",
+  textNotYours: "主旨與內容由承辦人撰寫；陳核、會辦期間只有目前待簽核的人員能以「修改」變更。",
+  reviseStart: "修改內容",
+  reviseStop: "結束修改",
+  reviseNote: "您的修改會保存在您簽署的版本中，版本比較會標示為您所作的修改。",
 } as const;
 
 export const DOC_EN: Record<keyof typeof DOC_ZH, string> = {
@@ -120,4 +124,8 @@ export const DOC_EN: Record<keyof typeof DOC_ZH, string> = {
   factCaseOfficer: "Case officer",
   factNone: "—",
   statusReceived: "Received",
+  textNotYours: "The subject and text are the case officer's; while out for signing only whoever holds the pending step may change them with Revise.",
+  reviseStart: "Revise text",
+  reviseStop: "Stop revising",
+  reviseNote: "Your changes are kept in the version you sign; the version comparison shows them as yours.",
 };

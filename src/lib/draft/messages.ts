@@ -48,6 +48,8 @@ export const DRAFT_ZH = {
   planDirectoryNone: "此裝置尚未下載通訊錄，連線後即可設定流程。",
   planChoose: "請選擇",
   add: "加入",
+  planShowAll: "顯示全部",
+  newNotDrafter: "新增公文僅限承辦人與主管擬稿；您的角色不擬稿。來文由登記桌以「收文登記」建立。",
 } as const;
 
 export const DRAFT_EN: Record<keyof typeof DRAFT_ZH, string> = {
@@ -98,4 +100,6 @@ export const DRAFT_EN: Record<keyof typeof DRAFT_ZH, string> = {
   planDirectoryNone: "This device has not downloaded the directory yet; connect to set the routing.",
   planChoose: "Choose",
   add: "Add",
+  planShowAll: "Show everyone",
+  newNotDrafter: "Only case officers and supervisors draft new documents; your roles do not. Incoming documents are registered by the registry desk.",
 };
