@@ -145,3 +145,9 @@ export const listSep = (locale: Locale): string => (locale === "en" ? ", " : "�
 /** Several terms of one kind, joined as the locale writes a list. */
 export const terms = <K extends TermKind>(kind: K, keys: readonly string[], locale: Locale): string =>
   keys.map((k) => term(kind, k, locale)).join(listSep(locale));
+
+/** The colon after a label (「主旨：」 / "Subject: "). */
+export const colon = (locale: Locale): string => (locale === "en" ? ": " : "：");
+
+/** A remark in parentheses as the locale writes it (「（3）」 / " (3)"). */
+export const paren = (text: string | number, locale: Locale): string => (locale === "en" ? ` (${text})` : `（${text}）`);

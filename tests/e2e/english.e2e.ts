@@ -96,6 +96,22 @@ async function chineseOutsideUserContent(page: Page): Promise<string[]> {
   });
 }
 
+/** Full-width punctuation (：（）、「」／) outside user content: reported, not failed on (yet). */
+async function fullWidthOutsideUserContent(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const FW = /[\u3000-\u303f\uff01-\uff0f\uff1a-\uff1f]/u;
+    const found = new Set<string>();
+    const walker = document.createTreeWalker(document.querySelector("main") ?? document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      if (!el || el.closest("[data-user-content], [lang^='zh'], script, style")) continue;
+      const text = (n.textContent ?? "").trim();
+      if (FW.test(text) && el.checkVisibility()) found.add(`<${el.tagName.toLowerCase()} in ${el.closest("[data-testid]")?.getAttribute("data-testid") ?? "?"}> ${text.slice(0, 60)}`);
+    }
+    return [...found];
+  });
+}
+
 /** Serious and critical axe violations, each as "rule: where" (every violation is in the report). */
 async function axeViolations(page: Page, name: string): Promise<string[]> {
   const res = await new AxeBuilder({ page }).analyze();
@@ -128,6 +144,7 @@ async function sweep(who: Person, visits: Visit[]): Promise<{ cjk: string[]; axe
     await toEnglish(page);
     await settle(page);
     for (const c of await chineseOutsideUserContent(page)) (found ?? cjk).push(`CJK ${v.name}: ${c}`);
+    report((await fullWidthOutsideUserContent(page)).map((f) => `PUNCTUATION ${v.name}: ${f}`));
     for (const a of await axeViolations(page, `${v.name} [en]`)) (found ?? axe).push(`AXE ${v.name} [en]: ${a}`);
     await page.screenshot({ path: `test-results/english-${v.name}-1280.png`, fullPage: true });
     await toChinese(page);
