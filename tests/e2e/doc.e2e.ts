@@ -38,7 +38,7 @@ async function typeAtEnd(page: Page, field: string, text: string): Promise<void>
 const status = docStatus;
 
 describe("the document page", () => {
-  it("two officers co-edit the same draft and see each other's text and presence", async () => {
+  it("the case officer drafts live while the reviewer watches: each sees the other, the reviewer cannot edit the draft", async () => {
     const chen = await person("chen");
     const lin = await person("lin", 1024);
     const doc = "demo-009"; // a draft: chen is its case officer, lin its reviewer
@@ -55,15 +55,24 @@ describe("the document page", () => {
     await expect.poll(() => lin.page.getByTestId("field-subject").inputValue(), T).toContain("（修正版）");
     expect(await lin.page.getByTestId("presence").innerText()).toContain("正在編輯主旨");
 
-    // lin adds a 擬辦 item and types in it while chen types in 主旨: both keep their text.
-    await lin.page.getByTestId("add-proposal").click();
-    const field = await lin.page.locator('[data-section="proposal"] textarea').last().getAttribute("data-testid");
-    await typeAtEnd(lin.page, field!.slice("field-".length), "請核示");
-    await typeAtEnd(chen.page, "subject", "A");
-    await expect.poll(() => chen.page.locator('[data-section="proposal"] textarea').last().inputValue(), T).toBe("請核示");
-    await expect.poll(() => chen.page.getByTestId("presence").innerText(), T).toContain("正在編輯擬辦");
-    expect(await chen.page.locator('[data-section="proposal"] .num').last().innerText()).toBe("二、");
-    await expect.poll(() => lin.page.getByTestId("field-subject").inputValue(), T).toMatch(/（修正版）A$/);
+    // The draft's text is chen's alone (crdt-model mayEditText; the relay refuses anyone else's
+    // edit): lin's fields are read-only, with no 新增 buttons and no 修改 while it is a draft.
+    expect(await lin.page.getByTestId("field-subject").getAttribute("readonly")).not.toBeNull();
+    expect(await lin.page.getByTestId("text-not-yours").count()).toBe(1);
+    expect(await lin.page.getByTestId("add-proposal").count()).toBe(0);
+    expect(await lin.page.getByTestId("revise").count()).toBe(0);
+    await lin.page.getByTestId("field-subject").press("End").catch(() => undefined);
+    await lin.page.keyboard.type("偷改");
+    expect(await lin.page.getByTestId("field-subject").inputValue()).not.toContain("偷改");
+    await lin.page.screenshot({ path: "test-results/doc-reviewer-readonly-1024.png", fullPage: true });
+
+    // chen adds a 擬辦 item and types in it; lin sees it live, and where chen is typing.
+    await chen.page.getByTestId("add-proposal").click();
+    const field = await chen.page.locator('[data-section="proposal"] textarea').last().getAttribute("data-testid");
+    await typeAtEnd(chen.page, field!.slice("field-".length), "請核示");
+    await expect.poll(() => lin.page.locator('[data-section="proposal"] textarea').last().inputValue(), T).toBe("請核示");
+    await expect.poll(() => lin.page.getByTestId("presence").innerText(), T).toContain("正在編輯擬辦");
+    expect(await lin.page.locator('[data-section="proposal"] .num').last().innerText()).toBe("二、");
     expect(await chen.page.getByTestId("field-subject").inputValue()).toBe(await lin.page.getByTestId("field-subject").inputValue());
     await chen.page.screenshot({ path: "test-results/doc-coedit-375.png", fullPage: true });
 
@@ -97,7 +106,13 @@ describe("the document page", () => {
     expect(heights.length).toBeGreaterThanOrEqual(3);
     expect(await lin.page.getByTestId("offer-late-sign").count()).toBe(0);
     for (const [id, h] of heights) expect({ id, tall: h >= 44 }).toEqual({ id, tall: true });
-    await typeAtEnd(lin.page, "subject", "（核稿修正）"); // 核稿 may edit; the signed versions keep both texts
+    // 核稿 may change the text, as an explicit 修改; the signed versions keep both texts. The case
+    // officer, out for signing, may not.
+    expect(await chen.page.getByTestId("field-subject").getAttribute("readonly")).not.toBeNull();
+    expect(await lin.page.getByTestId("field-subject").getAttribute("readonly")).not.toBeNull();
+    await lin.page.getByTestId("revise").click();
+    await expect.poll(() => lin.page.getByTestId("field-subject").getAttribute("readonly"), T).toBeNull();
+    await typeAtEnd(lin.page, "subject", "（核稿修正）");
     await act(lin.page, "approve", "擬如擬，請會人事室及會計室。");
     await expect.poll(() => status(chen.page), T).toBe("countersigning");
     expect(await chen.page.getByTestId("pending").innerText()).toContain("人事室會辦");

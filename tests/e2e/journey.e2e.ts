@@ -83,8 +83,8 @@ describe("a new user's journey", () => {
     await plan.getByTestId("plan-reviewer").selectOption("lin");
     await plan.getByTestId("plan-add-review").click();
     await expect.poll(async () => (await plan.getByTestId("plan-step").allTextContents()).map((s) => s.trim()), T).toEqual(["核稿林科長"]);
-    expect(await plan.locator('[data-testid="plan-decider"] option[value="lin"]').isDisabled()).toBe(true);
-    expect(await plan.locator('[data-testid="plan-decider"] option[value="lin"]').innerText()).toContain("層級不足");
+    // The 決行 picker lists only people at the required level (副局長, 4): 林科長 (3) is not offered.
+    expect(await plan.locator('[data-testid="plan-decider"] option:not([value=""])').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(["wang"]);
     await plan.getByTestId("plan-decider").selectOption("wang");
     await expect.poll(() => plan.getByTestId("plan-state").getAttribute("data-saved"), T).toBe("true");
     await chen.screenshot({ path: "test-results/journey-plan-375.png", fullPage: true });
