@@ -8,7 +8,7 @@ import Database from "better-sqlite3";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { asAgencyCode, createAgencyCa, sha256Hex } from "@countersign/crdt-model";
-import { useDemoAgency, T, enrollDemoPerson, synced, openDoc, docStatus, downloaded } from "./demo-session.ts";
+import { useDemoAgency, T, enrollDemoPerson, synced, openDoc, docStatus, downloaded, navigate } from "./demo-session.ts";
 
 const agency = useDemoAgency();
 const pageErrors: string[] = [];
@@ -36,7 +36,7 @@ async function shot(page: Page, name: string, width: number): Promise<void> {
 describe("administration in the app", () => {
   it("the administrator adds a person who enrolls with the code shown; raises 學務's level so the relay refuses 林科長's 決行; the audit log shows both and downloads as CSV", async () => {
     const admin = await enrollDemoPerson(agency.browser, agency.server.base, "admin", { width: 1280, errors: pageErrors, acceptDownloads: true });
-    await admin.page.getByTestId("nav-admin").click();
+    await navigate(admin.page, "nav-admin");
     await admin.page.waitForURL(/\/admin$/);
     await admin.page.getByTestId("adm-tab-units").waitFor(T);
     // The unit tree: the demo's units under the root unit.
@@ -175,7 +175,7 @@ describe("administration in the app", () => {
 
   it("the registry desk sees only its own unit's people in /admin, and adds one with a code", async () => {
     const li = await enrollDemoPerson(agency.browser, agency.server.base, "li", { width: 375, errors: pageErrors });
-    await li.page.getByTestId("nav-admin").click();
+    await navigate(li.page, "nav-admin");
     await li.page.waitForURL(/\/admin$/);
     await li.page.getByTestId("adm-desk-scope").waitFor(T);
     expect(await li.page.getByRole("tablist").count()).toBe(0);

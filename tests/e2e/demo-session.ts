@@ -75,6 +75,13 @@ export async function synced(page: Page): Promise<void> {
   await expect.poll(() => page.getByTestId("sync-state").getAttribute("data-mode"), { timeout: 30_000 }).toBe("synced");
 }
 
+/** Follows a header link (nav-admin, nav-registry…): on a phone the links sit behind the menu button, opened first. */
+export async function navigate(page: Page, link: string): Promise<void> {
+  const menu = page.getByTestId("nav-menu");
+  if ((await menu.isVisible()) && (await menu.getAttribute("aria-expanded")) !== "true") await menu.click();
+  await page.getByTestId(link).click();
+}
+
 /** Opens a document and waits for its status; with `live`, also for the live connection to the server. */
 export async function openDoc(page: Page, base: string, doc: string, opts: { live: boolean }): Promise<void> {
   await page.goto(`${base}/docs/${doc}`);

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { LETTER_KINDS } from "@countersign/crdt-model";
 import { freePort, launchChromium } from "./support.ts";
-import { T, act, docStatus, enrollDemoPerson, openDoc, synced } from "./demo-session.ts";
+import { T, act, docStatus, enrollDemoPerson, openDoc, synced, navigate } from "./demo-session.ts";
 import { loginOverHttp, must, startAgency, type RunningAgency } from "../integration/support/agency-server.ts";
 
 const PEER = "B-KH-EDU";
@@ -157,7 +157,7 @@ describe("the life of a 函", () => {
   it("the mail room's 待發文 lists decided letters only, never a decided 簽; someone without the mail-room role is refused it", async () => {
     const chou = await person("chou");
     await expect.poll(() => chou.getByTestId("nav-dispatch").count(), T).toBe(1);
-    await chou.getByTestId("nav-dispatch").click();
+    await navigate(chou, "nav-dispatch");
     await chou.waitForURL(/\/dispatch$/, T);
     await chou.locator(`[data-testid="dispatch-row"][data-doc="${doc}"]`).waitFor(T);
     const kinds = await chou.getByTestId("dispatch-row").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-kind")));
@@ -256,7 +256,7 @@ describe("the life of a 函", () => {
   it("蔡檔管 archives it from 待歸檔 with its 檔號 and 保存年限, finds it in 檔案查詢 and opens it (調閱, recorded)", async () => {
     const tsai = await person("tsai");
     await expect.poll(() => tsai.getByTestId("nav-archives").count(), T).toBe(1);
-    await tsai.getByTestId("nav-archives").click();
+    await navigate(tsai, "nav-archives");
     await tsai.waitForURL(/\/archives$/, T);
     const row = tsai.locator(`[data-testid="archive-queue-row"][data-doc="${doc}"]`);
     await row.waitFor(T);

@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
-import { useDemoAgency, T, enrollDemoPerson, synced, greyPng, type Person } from "./demo-session.ts";
+import { useDemoAgency, T, enrollDemoPerson, synced, greyPng, type Person, navigate } from "./demo-session.ts";
 
 const agency = useDemoAgency();
 const pageErrors: string[] = [];
@@ -47,7 +47,7 @@ describe("the registry desk", () => {
   it("李登記 registers an incoming letter with a scan and assigns it; the case officer sees it with its ROC due date; 改分 moves it with a valid signed entry; offline the desk still registers, and it arrives once online", async () => {
     const scan = greyPng(64, 48);
     const li = await demoPerson("li");
-    await li.page.getByTestId("nav-registry").click();
+    await navigate(li.page, "nav-registry");
     await li.page.waitForURL(/\/registry$/);
 
     // The proposed 收文號: this ROC year and the first number of the year.
