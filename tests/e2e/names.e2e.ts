@@ -127,6 +127,7 @@ describe("the facts panel", () => {
     await done.waitFor(T);
     const doc = (await done.getAttribute("data-doc"))!;
     await synced(li.page);
+    await noRawIds(li.page, "/registry", "reg-incoming"); // the 改分 list names the letter's unit and officer
 
     for (const width of [375, 1280]) {
       const chen = await demoPerson("chen", width);
