@@ -203,6 +203,8 @@ async function sign(step: Step, online: boolean): Promise<void> {
   await openDoc(o.page, base(o), step.doc, { live: false });
   await expect.poll(() => o.page.getByTestId(`offer-${step.kind}`).count(), T).toBe(1);
   if (step.edit) {
+    // Out for signing, the holder changes the text through an explicit 修改 (crdt-model mayEditText).
+    if ((await o.page.getByTestId("revise").count()) > 0) await o.page.getByTestId("revise").click();
     const box = o.page.getByTestId("field-subject");
     await box.click();
     await box.press("End");

@@ -23,6 +23,8 @@ async function offlineOn(page: Page, context: BrowserContext, doc: string): Prom
 }
 
 async function typeInSubject(page: Page, text: string): Promise<void> {
+  // Out for signing, the holder changes the text through an explicit 修改 (crdt-model mayEditText).
+  if ((await page.getByTestId("revise").count()) > 0) await page.getByTestId("revise").click();
   const box = page.getByTestId("field-subject");
   await box.click();
   await box.press("End");

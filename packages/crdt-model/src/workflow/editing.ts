@@ -68,6 +68,8 @@ export function mayEditContent(ws: EditingState, who: Editor, touched: Iterable<
   if (!text.length || mayEditText(ws, who)) return ok(undefined);
   const why = isDrafting(ws)
     ? "only its case officer edits a document's text while it is drafted or returned to him"
-    : "while a document is out for signing only whoever holds the pending step changes its text (修改)";
+    : ws.status === "in-review" || ws.status === "countersigning" || ws.status === "returned"
+      ? "while a document is out for signing only whoever holds the pending step changes its text (修改)"
+      : "nobody changes the text of a document decided, handled on paper or archived";
   return fail("update.content-editor", `The update changes the ${text.includes("subject") ? "subject (主旨)" : "body"}, but ${why}.`);
 }
