@@ -129,7 +129,7 @@ export class Room {
     );
     if (problems.length) deps.log?.error({ doc: id, problems }, "stored updates of the document could not all be loaded");
     const room = new Room(id, CountersignDocument.wrap(ydoc), deps, stored.length);
-    room.assignee = (await deps.store.assignment?.(id))?.person ?? null;
+    await room.refreshAssignee();
     return room;
   }
 
@@ -276,6 +276,7 @@ export class Room {
     if (touched.size === 0 && shape.fresh.size === 0) return ok({ added: [] });
     if (!this.exists && this.shadow.id !== this.id) return this.refuse(fail("update.doc-id", `The update does not create document ${this.id}.`));
     const trust = await this.deps.trust();
+    await this.refreshAssignee();
     if (!this.state && this.exists) this.state = deriveFromReport(this.doc, await verify(this.doc, trust, { cache: this.deps.cache }));
     if (who) {
       const denied = await this.authorRefusal(who);
@@ -395,6 +396,18 @@ export class Room {
   }
 
   /**
+   * 分文 may have been recorded through another serve process since this room was loaded: read again
+   * before a change to another agency's document is indexed, so its row keeps naming the officer.
+   */
+  private async refreshAssignee(): Promise<void> {
+    const read = this.deps.store.assignment;
+    if (!this.deps.agency || !read || !this.exists) return;
+    const meta = this.doc.metadata();
+    if (!meta.ok || meta.value.agency === this.deps.agency) return;
+    this.assignee = (await read.call(this.deps.store, this.id))?.person ?? this.assignee;
+  }
+
+  /**
    * 分文 (exchange/assign.ts): another agency's document is now assigned to `person`. Its index row
    * names them at once (foreign-index.ts), so it is in their 待辦 with the next listing, not only
    * after the document next changes.
@@ -509,6 +522,7 @@ export class Room {
         await this.writers.claim(IMPORT_WRITER, freshClients(this.doc.ydoc, update)).catch((e: unknown) =>
           this.deps.log?.warn({ doc: this.id, err: errorMessage(e) }, "the imported update's client ids could not be bound"),
         );
+        await this.refreshAssignee();
         return this.commit({ update, added, state, origin: SERVER_ORIGIN, onShadow: false });
       },
       release: free,
