@@ -193,6 +193,11 @@ describe("English mode and accessibility on every page", () => {
     expect(await menu.getAttribute("aria-expanded")).toBe("true");
     for (const id of ["nav-exchange", "nav-registry", "nav-admin"]) expect(await page.getByTestId(id).isVisible(), id).toBe(true);
     await page.screenshot({ path: "test-results/header-375-open.png" });
+    // Escape closes it and gives the focus back to the button; opened again for the next step.
+    await page.keyboard.press("Escape");
+    expect(await menu.getAttribute("aria-expanded")).toBe("false");
+    expect(await menu.evaluate((el) => el === document.activeElement)).toBe(true);
+    await menu.click();
     // Going to a page closes the menu.
     await page.getByTestId("nav-registry").click();
     await page.waitForURL(/\/registry$/);
