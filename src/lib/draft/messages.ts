@@ -2,7 +2,7 @@
 // the app's messages in i18n.ts).
 export const DRAFT_ZH = {
   newDoc: "新增公文",
-  newIntro: "公文先建立在此裝置（離線也可以），連線時自動送出。建立後即可與同仁共同編輯、設定簽核流程並陳核。",
+  newIntro: "公文先建立在此裝置（離線也可以），連線時自動送出。建立後即可在各裝置上繼續撰寫、設定簽核流程並陳核；陳核後由核稿、決行人員以「修改」變更內容。",
   kindLabel: "文別",
   secrecyLabel: "密等",
   secrecyNote: "密件僅限列名的承辦人與簽核者開啟，不以 DI 匯出。",
@@ -54,7 +54,7 @@ export const DRAFT_ZH = {
 
 export const DRAFT_EN: Record<keyof typeof DRAFT_ZH, string> = {
   newDoc: "New document",
-  newIntro: "The document is created on this device first (offline too) and sent once online. Then co-edit it, set its routing and submit it.",
+  newIntro: "The document is created on this device first (offline too) and sent once online. Then keep writing it on any of your devices, set its routing and submit it; once submitted, reviewers change the text only with Revise.",
   kindLabel: "Kind",
   secrecyLabel: "Secrecy",
   secrecyNote: "A classified document opens only for the case officer and the signers named in it, and is not exported as DI.",
