@@ -12,9 +12,11 @@ import {
   derive,
   itemLabel,
   tamper,
+  type ActionKind,
   type BodyItem,
   type CountersignDocument,
   type SampleAgency,
+  type Section,
   type Status,
   type TrustStore,
 } from "@countersign/crdt-model";
@@ -38,6 +40,8 @@ export interface ItemView {
 
 export interface EntryView {
   id: string;
+  /** The action's key (the page shows it through the glossary); null for an entry without one. */
+  actionKind: ActionKind | null;
   action: string;
   signer: string | null;
   unit: string | null;
@@ -54,7 +58,7 @@ export interface DemoView {
   agency: string;
   docNumber: string | null;
   subject: string;
-  sections: { title: string; items: ItemView[] }[];
+  sections: { key: Section; title: string; items: ItemView[] }[];
   status: Status;
   statusLabel: string;
   valid: boolean;
@@ -86,6 +90,7 @@ export class Demo {
     const meta = this.doc.metadata();
     const entries = state.timeline.map((e): EntryView => ({
       id: e.id,
+      actionKind: e.action ?? null,
       action: e.action ? ACTION_LABELS[e.action] : "？",
       signer: e.signer?.name ?? null,
       unit: e.signer ? (SAMPLE_UNIT_NAMES[e.signer.unit] ?? e.signer.unit) : null,
@@ -99,7 +104,7 @@ export class Demo {
       agency: SAMPLE_AGENCY_NAME,
       docNumber: meta.ok ? meta.value.docNumber : null,
       subject: this.doc.subject(),
-      sections: SECTIONS.map((s) => ({ title: SECTION_LABELS[s], items: itemViews(this.doc.body(s)) })).filter((s) => s.items.length > 0),
+      sections: SECTIONS.map((s) => ({ key: s, title: SECTION_LABELS[s], items: itemViews(this.doc.body(s)) })).filter((s) => s.items.length > 0),
       status: state.status,
       statusLabel: STATUS_LABELS[state.status],
       valid: state.valid,

@@ -161,7 +161,11 @@ describe("English mode and accessibility on every page", () => {
     const page = await context.newPage();
     await page.goto(`${agency.server.base}/`);
     await page.getByTestId("demo-people").waitFor(T);
-    const { cjk, axe } = await sweep({ context, page }, [{ name: "home", path: "/", ready: (p) => p.getByTestId("demo-people").waitFor(T) }]);
+    const { cjk, axe } = await sweep({ context, page }, [
+      { name: "home", path: "/", ready: (p) => p.getByTestId("demo-people").waitFor(T) },
+      // The in-browser sample: signed and verified, then swept with its signing history shown.
+      { name: "sample", path: "/sample", ready: async (p) => (await p.locator("main button").first().click(), p.getByTestId("verdict").waitFor(T)) },
+    ]);
     await context.close();
     expect({ cjk, axe }).toEqual({ cjk: [], axe: [] });
   }, 120_000);

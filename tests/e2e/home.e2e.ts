@@ -37,7 +37,7 @@ describe("demo people", () => {
 
     // English mode: the same lines in English.
     await page.getByRole("button", { name: "Switch to English" }).click();
-    await expect.poll(() => hint("chou")).toBe("Dispatch decided letters from the to-dispatch list (待發文)");
+    await expect.poll(() => hint("chou")).toBe("Dispatch decided letters from the to-dispatch list");
     expect(await hint("tsai")).toContain("Archive from the to-archive list");
     await page.close();
     expect(pageErrors).toEqual([]);
