@@ -66,7 +66,7 @@ export const DOC_ZH = {
 } as const;
 
 export const DOC_EN: Record<keyof typeof DOC_ZH, string> = {
-  addItem: "Add a {section} item",
+  addItem: "Add an item to {section}",
   addSubItem: "Add a sub-item",
   removeItem: "Remove this item",
   presenceAlone: "Only you are editing",
