@@ -3,7 +3,7 @@
 // /admin, the print view, a 404). No Chinese may show outside user content (elements marked
 // data-user-content: subjects, items, names of people, units and agencies, the official print
 // sheet), in text or in labels (aria-label, title, placeholder, alt). Axe runs on every page, in
-// English and in zh-TW, and finds no serious or critical violation. The header at 375 px is one line.
+// English and in zh-TW, at 1280 and 375 px, and finds no serious or critical violation. The header at 375 px is one line.
 import { appendFileSync, writeFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import AxeBuilder from "@axe-core/playwright";
@@ -147,7 +147,15 @@ async function sweep(who: Person, visits: Visit[]): Promise<{ cjk: string[]; axe
     report((await fullWidthOutsideUserContent(page)).map((f) => `PUNCTUATION ${v.name}: ${f}`));
     for (const a of await axeViolations(page, `${v.name} [en]`)) (found ?? axe).push(`AXE ${v.name} [en]: ${a}`);
     await page.screenshot({ path: `test-results/english-${v.name}-1280.png`, fullPage: true });
+    // At phone width too: axe in both locales (the header collapses there), and a picture.
+    await page.setViewportSize({ width: 375, height: 900 });
+    await settle(page);
+    for (const a of await axeViolations(page, `${v.name} [en 375]`)) (found ?? axe).push(`AXE ${v.name} [en 375]: ${a}`);
+    await page.screenshot({ path: `test-results/english-${v.name}-375.png`, fullPage: true });
     await toChinese(page);
+    await settle(page);
+    for (const a of await axeViolations(page, `${v.name} [zh-TW 375]`)) (found ?? axe).push(`AXE ${v.name} [zh-TW 375]: ${a}`);
+    await page.setViewportSize({ width: 1280, height: 900 });
     await settle(page);
     for (const a of await axeViolations(page, `${v.name} [zh-TW]`)) (found ?? axe).push(`AXE ${v.name} [zh-TW]: ${a}`);
   }
