@@ -43,6 +43,8 @@ interface Visit {
   /** Pages other work is still rebuilding (/dispatch, /archives, /admin): what is found is reported
    * in test-results/english-a11y-report.txt, not failed on, until their owners mark their data. */
   reportOnly?: boolean;
+  /** Text the page shows in zh-TW (the 404 page was English in both modes). */
+  zh?: string;
 }
 
 const main = (page: Page) => page.locator("main :is(h2, h3, [data-testid])").first().waitFor(T);
@@ -56,7 +58,7 @@ const PAGES: Record<string, Visit[]> = {
     { name: "new", path: "/new", ready: (p) => p.getByTestId("new-kind-memo").waitFor(T) },
     { name: "exchange", path: "/exchange", ready: main },
     { name: "print", path: `/docs/${DOC}/print`, ready: (p) => p.getByTestId("print-record-row").first().waitFor(T) },
-    { name: "404", path: "/no-such-page", ready: (p) => p.getByTestId("error-page").waitFor(T) },
+    { name: "404", path: "/no-such-page", ready: (p) => p.getByTestId("error-page").waitFor(T), zh: "找不到這個頁面" },
   ],
   li: [
     { name: "registry", path: "/registry", ready: main },
@@ -154,6 +156,7 @@ async function sweep(who: Person, visits: Visit[]): Promise<{ cjk: string[]; axe
     await page.screenshot({ path: `test-results/english-${v.name}-375.png`, fullPage: true });
     await toChinese(page);
     await settle(page);
+    if (v.zh) expect(await page.locator("main").innerText()).toContain(v.zh);
     for (const a of await axeViolations(page, `${v.name} [zh-TW 375]`)) (found ?? axe).push(`AXE ${v.name} [zh-TW 375]: ${a}`);
     await page.setViewportSize({ width: 1280, height: 900 });
     await settle(page);
