@@ -42,6 +42,20 @@ async function editSubject(id: string, who: Who, subject: string): Promise<RawCl
 
 const storedCount = async (id: string) => (await a.store.readUpdates(asDocId(id))).length;
 
+/**
+ * The stored count once the server has finished with what it was sent (an entry's receipt and any
+ * client catch-up are further stored updates, written a moment later): unchanged over 300 ms.
+ */
+async function settledCount(id: string): Promise<number> {
+  let last = await storedCount(id);
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 300));
+    const now = await storedCount(id);
+    if (now === last) return now;
+    last = now;
+  }
+}
+
 describe("新增公文: only those who draft create a document", () => {
   for (const who of ["mail", "archivist", "followup"] as const) {
     it(`${who} cannot create a document naming themselves its case officer`, async () => {
@@ -63,7 +77,7 @@ describe("新增公文: only those who draft create a document", () => {
 describe("the text: the case officer's while drafting, the step holder's 修改 while out for signing", () => {
   it("a reviewer's plain edit of a draft is refused with its code and nothing changes", async () => {
     const { id, p, doc } = await draftLive(a, freshId("draft"));
-    const count = await storedCount(id);
+    const count = await settledCount(id);
     const c = await editSubject(id, "chief", "核稿人偷改的主旨");
     await until(() => c.refused().length > 0, 5000, "refusal");
     expect(c.refused()[0]?.code).toBe("update.content-editor");
@@ -80,7 +94,10 @@ describe("the text: the case officer's while drafting, the step holder's 修改 
     const { id, p, doc } = await draftLive(a, freshId("review"));
     await signAs(a, doc, "officer", { action: { kind: "submit" }, step: null, opinion: "陳核" });
     await until(async () => (await a.store.getIndex(asDocId(id)))?.status === "in-review", 5000, "in review");
-    const count = await storedCount(id);
+    // The agency's receipt for the 陳核 is one more stored update, written after the index row: count
+    // once it is in (it is stored before it is relayed to the live copy), or it lands mid-test.
+    await until(() => doc.rawReceipts().size > 0, 5000, "receipt of the submission");
+    const count = await settledCount(id);
     const outsider = await editSubject(id, "personnel", "會辦單位先改");
     await until(() => outsider.refused().length > 0, 5000, "refusal");
     expect(outsider.refused()[0]?.code).toBe("update.content-editor");
