@@ -209,3 +209,4 @@ export { openEnvelope, type OpenEnvelopeOptions, type OpenedEnvelope, type Opene
 export { encryptEnvelope, encryptEnvelopeCbc, decryptEnvelope, unsealEnvelope, type SealKind, type Unsealed } from "./envelope/enveloped.ts";
 export { createSampleExchange, sampleOutgoing, type SampleExchange, type SampleOutgoing } from "./envelope/sample.ts";
 export { tamperEnvelope, ENVELOPE_TAMPER_KINDS, type EnvelopeTamperKind } from "./envelope/tamper.ts";
+export type { IsoDay, CalendarDay, CalendarYear, OfficeCalendar, ExtensionPolicy, ExtensionFact, Channel, Closing, TimeFacts } from "./deadline/types.ts";
