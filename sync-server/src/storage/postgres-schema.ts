@@ -270,6 +270,65 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX IF NOT EXISTS archive_views_doc ON archive_views (doc, person, at);
   `,
+  // 8: 時效管制 (issue 10): time facts, 展期 history and the office calendar, as in SQLite (booleans
+  // are INTEGER 0/1 here too, so one SQL text serves reports on both stores).
+  `
+  CREATE TABLE IF NOT EXISTS time_facts (
+    doc             TEXT COLLATE "C" PRIMARY KEY,
+    unit            TEXT COLLATE "C",
+    case_officer    TEXT COLLATE "C",
+    kind            TEXT COLLATE "C" NOT NULL,
+    speed           TEXT COLLATE "C" NOT NULL,
+    secrecy         TEXT COLLATE "C" NOT NULL,
+    origin          TEXT COLLATE "C" NOT NULL CHECK (origin IN ('received', 'created')),
+    incoming        TEXT COLLATE "C" CHECK (incoming IN ('exchange', 'paper')),
+    outgoing        TEXT COLLATE "C" CHECK (outgoing IN ('exchange', 'paper')),
+    started_at      TEXT COLLATE "C" NOT NULL,
+    start_day       TEXT COLLATE "C" NOT NULL,
+    controlled      INTEGER NOT NULL CHECK (controlled IN (0, 1)),
+    base_due        TEXT COLLATE "C",
+    due             TEXT COLLATE "C",
+    extension_count INTEGER NOT NULL,
+    extension_days  INTEGER NOT NULL,
+    project_control INTEGER NOT NULL CHECK (project_control IN (0, 1)),
+    closed_at       TEXT COLLATE "C",
+    close_day       TEXT COLLATE "C",
+    closing         TEXT COLLATE "C" CHECK (closing IN ('dispatch', 'close', 'archive')),
+    mode            TEXT COLLATE "C" NOT NULL CHECK (mode IN ('online', 'paper')),
+    days_used       INTEGER,
+    overdue         INTEGER NOT NULL CHECK (overdue IN (0, 1)),
+    late_reason     TEXT,
+    updated_at      TEXT COLLATE "C" NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS time_facts_open_due ON time_facts (due) WHERE close_day IS NULL AND controlled = 1;
+
+  CREATE TABLE IF NOT EXISTS time_extensions (
+    doc          TEXT COLLATE "C" NOT NULL REFERENCES time_facts (doc) ON DELETE CASCADE,
+    request      TEXT COLLATE "C" NOT NULL,
+    requested_by TEXT COLLATE "C" NOT NULL,
+    requested_at TEXT COLLATE "C" NOT NULL,
+    request_day  TEXT COLLATE "C" NOT NULL,
+    reason       TEXT NOT NULL,
+    until        TEXT COLLATE "C" NOT NULL,
+    project      INTEGER NOT NULL CHECK (project IN (0, 1)),
+    decided_by   TEXT COLLATE "C",
+    decided_at   TEXT COLLATE "C",
+    approved     INTEGER CHECK (approved IN (0, 1)),
+    PRIMARY KEY (doc, request)
+  );
+  CREATE INDEX IF NOT EXISTS time_extensions_day ON time_extensions (request_day);
+
+  CREATE TABLE IF NOT EXISTS calendar_days (
+    day  TEXT COLLATE "C" PRIMARY KEY,
+    off  INTEGER NOT NULL CHECK (off IN (0, 1)),
+    note TEXT NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS calendar_years (
+    year        INTEGER PRIMARY KEY,
+    imported_at TEXT NOT NULL,
+    source      TEXT NOT NULL
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

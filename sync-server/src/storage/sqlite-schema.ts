@@ -246,6 +246,69 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX IF NOT EXISTS archive_views_doc ON archive_views (doc, person, at);
   `,
+  // 8: 時效管制 (issue 10): every document's time facts (crdt-model's TimeFacts, one row per document,
+  // written with its index row), its 展期 history, and the imported office calendar. Booleans are
+  // INTEGER 0/1 in both stores, so one SQL text serves reports on both. Days are YYYY-MM-DD text,
+  // times ISO 8601 UTC text: both compare as text.
+  `
+  CREATE TABLE IF NOT EXISTS time_facts (
+    doc             TEXT PRIMARY KEY,
+    unit            TEXT,
+    case_officer    TEXT,
+    kind            TEXT NOT NULL,
+    speed           TEXT NOT NULL,
+    secrecy         TEXT NOT NULL,
+    origin          TEXT NOT NULL CHECK (origin IN ('received', 'created')),
+    incoming        TEXT CHECK (incoming IN ('exchange', 'paper')),
+    outgoing        TEXT CHECK (outgoing IN ('exchange', 'paper')),
+    started_at      TEXT NOT NULL,
+    start_day       TEXT NOT NULL,
+    controlled      INTEGER NOT NULL CHECK (controlled IN (0, 1)),
+    base_due        TEXT,
+    due             TEXT,
+    extension_count INTEGER NOT NULL,
+    extension_days  INTEGER NOT NULL,
+    project_control INTEGER NOT NULL CHECK (project_control IN (0, 1)),
+    closed_at       TEXT,
+    close_day       TEXT,
+    closing         TEXT CHECK (closing IN ('dispatch', 'close', 'archive')),
+    mode            TEXT NOT NULL CHECK (mode IN ('online', 'paper')),
+    days_used       INTEGER,
+    overdue         INTEGER NOT NULL CHECK (overdue IN (0, 1)),
+    late_reason     TEXT,
+    updated_at      TEXT NOT NULL
+  );
+  -- The follow-up desk: open controlled documents by due date.
+  CREATE INDEX IF NOT EXISTS time_facts_open_due ON time_facts (due) WHERE close_day IS NULL AND controlled = 1;
+
+  CREATE TABLE IF NOT EXISTS time_extensions (
+    doc          TEXT NOT NULL REFERENCES time_facts (doc) ON DELETE CASCADE,
+    request      TEXT NOT NULL,
+    requested_by TEXT NOT NULL,
+    requested_at TEXT NOT NULL,
+    request_day  TEXT NOT NULL,
+    reason       TEXT NOT NULL,
+    until        TEXT NOT NULL,
+    project      INTEGER NOT NULL CHECK (project IN (0, 1)),
+    decided_by   TEXT,
+    decided_at   TEXT,
+    approved     INTEGER CHECK (approved IN (0, 1)),
+    PRIMARY KEY (doc, request)
+  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS time_extensions_day ON time_extensions (request_day);
+
+  -- The imported office calendar: every published day of each imported year (replaced as a whole).
+  CREATE TABLE IF NOT EXISTS calendar_days (
+    day  TEXT PRIMARY KEY,
+    off  INTEGER NOT NULL CHECK (off IN (0, 1)),
+    note TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS calendar_years (
+    year        INTEGER PRIMARY KEY,
+    imported_at TEXT NOT NULL,
+    source      TEXT NOT NULL
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
