@@ -311,6 +311,7 @@ const MIGRATIONS: readonly string[] = [
     reason       TEXT NOT NULL,
     until        TEXT COLLATE "C" NOT NULL,
     project      INTEGER NOT NULL CHECK (project IN (0, 1)),
+    decision     TEXT COLLATE "C",
     decided_by   TEXT COLLATE "C",
     decided_at   TEXT COLLATE "C",
     approved     INTEGER CHECK (approved IN (0, 1)),

@@ -290,6 +290,7 @@ const MIGRATIONS: readonly string[] = [
     reason       TEXT NOT NULL,
     until        TEXT NOT NULL,
     project      INTEGER NOT NULL CHECK (project IN (0, 1)),
+    decision     TEXT,
     decided_by   TEXT,
     decided_at   TEXT,
     approved     INTEGER CHECK (approved IN (0, 1)),
