@@ -10,7 +10,6 @@ import { DOCUMENT_MESSAGES } from "./document.ts";
 import { ENVELOPE_MESSAGES } from "./envelope.ts";
 import { IDENTITY_MESSAGES } from "./identity.ts";
 import { SERVER_MESSAGES } from "./server.ts";
-import { MAIL_MESSAGES } from "./mail.ts";
 import { FILING_MESSAGES } from "./filing.ts";
 import { REPORT_MESSAGES } from "./reports.ts";
 
@@ -20,7 +19,6 @@ export const REFUSAL_MESSAGES: Record<Code, RefusalMessage> = {
   ...ENVELOPE_MESSAGES,
   ...IDENTITY_MESSAGES,
   ...SERVER_MESSAGES,
-  ...MAIL_MESSAGES,
   ...FILING_MESSAGES,
   ...REPORT_MESSAGES,
   ...APP_MESSAGES,
