@@ -43,6 +43,7 @@ import type {
   StoredUpdate,
   Unit,
 } from "./types.ts";
+import type { ReportParam } from "./types.ts";
 
 const DELEGATION_KEY = "directory.delegation";
 /** Connections per process: the relay serialises each document, so this bounds concurrent documents. */
@@ -285,6 +286,15 @@ export class PostgresStore implements Store {
       [q.doc ?? null, q.person ?? null, q.since ?? null, Math.max(0, Math.floor(q.limit ?? 100))],
     );
     return r.rows.map(toArchiveView);
+  }
+
+  // ---- reports (sync-server/src/reports/) -------------------------------------------------------
+
+  async reportRows(sql: string, params: readonly ReportParam[]): Promise<Record<string, unknown>[]> {
+    // The reports write one SQL text for both stores with ? placeholders (none inside literals).
+    let n = 0;
+    const text = sql.replace(/\?/g, () => `$${String(++n)}`);
+    return (await this.pool.query(text, params as ReportParam[])).rows as Record<string, unknown>[];
   }
 
   // ---- identity ----------------------------------------------------------------------------------

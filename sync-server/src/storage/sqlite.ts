@@ -52,6 +52,7 @@ import type {
   StoredUpdate,
   Unit,
 } from "./types.ts";
+import type { ReportParam } from "./types.ts";
 
 type Stmt = Database.Statement<unknown[], unknown>;
 
@@ -344,6 +345,12 @@ export class SqliteStore implements Store {
       )
       .all({ doc: q.doc ?? null, person: q.person ?? null, since: q.since ?? null, limit: Math.max(0, Math.floor(q.limit ?? 100)) }) as ArchiveViewDbRow[];
     return rows.map(toArchiveView);
+  }
+
+  // ---- reports (sync-server/src/reports/) -------------------------------------------------------
+
+  async reportRows(sql: string, params: readonly ReportParam[]): Promise<Record<string, unknown>[]> {
+    return this.db.prepare(sql).all(...params) as Record<string, unknown>[];
   }
 
   // ---- identity ----------------------------------------------------------------------------------

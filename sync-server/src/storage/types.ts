@@ -421,3 +421,18 @@ export interface ExchangeStore {
 }
 
 export type { AgencyCode };
+
+// ---- reports (sync-server/src/reports/) -------------------------------------------------------------
+
+/** A bound value of a report query. */
+export type ReportParam = string | number | null;
+
+/**
+ * Read-only SQL for the reports engine only (sync-server/src/reports/), which writes one text for both
+ * stores over time_facts and time_extensions: `?` placeholders, no `?` inside literals, portable
+ * SQL (the PostgreSQL store numbers the placeholders). Nothing else may call it: every other read is
+ * a named method.
+ */
+export interface Store {
+  reportRows(sql: string, params: readonly ReportParam[]): Promise<Record<string, unknown>[]>;
+}
