@@ -3,6 +3,7 @@ import { type DocId, type PersonId, type Sha256Hex, uncheckedFromStore } from "@
 import { LOCK_DOC, prepareDatabase, seqOf } from "./postgres-schema.ts";
 import { writeBackup } from "./postgres-backup.ts";
 import { PostgresExchange } from "./postgres-exchange.ts";
+import { PostgresTimeFacts } from "./postgres-time-facts.ts";
 import { insertReceipts, upsertIndexRows } from "./postgres-index.ts";
 import {
   blob,
@@ -73,9 +74,11 @@ export class PostgresStore implements Store {
   readonly kind = "postgres" as const;
   private closed = false;
   private readonly exchange: PostgresExchange;
+  private readonly timeFacts: PostgresTimeFacts;
 
   constructor(private readonly pool: pg.Pool) {
     this.exchange = new PostgresExchange(pool, (fn) => this.tx(fn));
+    this.timeFacts = new PostgresTimeFacts(pool, (fn) => this.tx(fn));
   }
 
   /** Runs fn in one transaction on one connection; any throw rolls everything back. */
@@ -451,6 +454,14 @@ export class PostgresStore implements Store {
   readonly putAssignment: Store["putAssignment"] = (a) => this.exchange.putAssignment(a);
   readonly assignment: Store["assignment"] = (doc) => this.exchange.assignment(doc);
   readonly assignmentsOf: Store["assignmentsOf"] = (p) => this.exchange.assignmentsOf(p);
+
+  // ---- 時效管制: time facts and the office calendar (postgres-time-facts.ts; deadline/) ----
+  readonly putTimeFacts: Store["putTimeFacts"] = (rows) => this.timeFacts.putTimeFacts(rows);
+  readonly getTimeFacts: Store["getTimeFacts"] = (doc) => this.timeFacts.getTimeFacts(doc);
+  readonly followUpFacts: Store["followUpFacts"] = (q) => this.timeFacts.followUpFacts(q);
+  readonly timeFactsWork: Store["timeFactsWork"] = (q) => this.timeFacts.timeFactsWork(q);
+  readonly calendarYears: Store["calendarYears"] = () => this.timeFacts.calendarYears();
+  readonly putCalendar: Store["putCalendar"] = (years) => this.timeFacts.putCalendar(years);
 
   // ---- whole store -------------------------------------------------------------------------------
 

@@ -34,6 +34,7 @@ import {
 import { statements } from "./sqlite-statements.ts";
 import { SqliteBlobs } from "./sqlite-blobs.ts";
 import { SqliteExchange } from "./sqlite-exchange.ts";
+import { SqliteTimeFacts } from "./sqlite-time-facts.ts";
 import { GroupCommit } from "./sqlite-group-commit.ts";
 import { cannotWrite } from "./write-failure.ts";
 import type {
@@ -78,6 +79,7 @@ export class SqliteStore implements Store {
   private writes!: GroupCommit;
   private blobs!: SqliteBlobs;
   private exchange!: SqliteExchange;
+  private timeFacts!: SqliteTimeFacts;
 
   constructor(
     file: string,
@@ -105,6 +107,7 @@ export class SqliteStore implements Store {
     this.writes = new GroupCommit(db, GROUP_COMMIT_MS);
     this.blobs = new SqliteBlobs(db);
     this.exchange = new SqliteExchange(db, this.blobs, () => this.writes.flush());
+    this.timeFacts = new SqliteTimeFacts(db, this.writes);
     this.queries.clear();
     for (const h of [false, true]) for (const pa of [false, true]) for (const st of [false, true]) for (const af of [false, true]) this.prepareQuery(h, pa, st, af);
   }
@@ -455,6 +458,14 @@ export class SqliteStore implements Store {
   readonly putAssignment: Store["putAssignment"] = (a) => this.exchange.putAssignment(a);
   readonly assignment: Store["assignment"] = (doc) => this.exchange.assignment(doc);
   readonly assignmentsOf: Store["assignmentsOf"] = (p) => this.exchange.assignmentsOf(p);
+
+  // ---- 時效管制: time facts and the office calendar (sqlite-time-facts.ts; deadline/) ----
+  readonly putTimeFacts: Store["putTimeFacts"] = (rows) => this.timeFacts.putTimeFacts(rows);
+  readonly getTimeFacts: Store["getTimeFacts"] = (doc) => this.timeFacts.getTimeFacts(doc);
+  readonly followUpFacts: Store["followUpFacts"] = (q) => this.timeFacts.followUpFacts(q);
+  readonly timeFactsWork: Store["timeFactsWork"] = (q) => this.timeFacts.timeFactsWork(q);
+  readonly calendarYears: Store["calendarYears"] = () => this.timeFacts.calendarYears();
+  readonly putCalendar: Store["putCalendar"] = (years) => this.timeFacts.putCalendar(years);
 
   // ---- whole store -------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-import type { AgencyCode, Code, DocId, EntryId, IndexRow, PersonId, Sha256Hex, UnitId } from "@countersign/crdt-model";
+import type { AgencyCode, CalendarYear, Code, DocId, EntryId, IndexRow, IsoDay, PersonId, Sha256Hex, TimeFacts, UnitId } from "@countersign/crdt-model";
 import type { Role } from "@countersign/crdt-model";
 
 /**
@@ -200,6 +200,59 @@ export interface ArchiveStore {
 export interface Store {
   recordView: ArchiveStore["recordView"];
   views: ArchiveStore["views"];
+}
+
+// ---- 時效管制: time facts and the office calendar (migration 8) -----------------------------------
+
+/** An imported year of the office calendar, with when and from what it was imported. */
+export interface StoredCalendarYear extends CalendarYear {
+  importedAt: string;
+  /** What it was imported from (a file name, "admin"…), for `calendar show`. */
+  source: string;
+}
+
+/** The follow-up desk's listing: open controlled documents, each filter combining with AND. */
+export interface FollowUpQuery {
+  /** Documents of any of these units (a unit head's); absent: every unit. */
+  units?: UnitId[];
+  officer?: PersonId;
+  speed?: string;
+  kind?: string;
+  origin?: "received" | "created";
+  /** Only documents due on or before this day (期前 and 逾期 listings). */
+  dueOnOrBefore?: IsoDay;
+  limit: number;
+}
+
+/**
+ * The time facts of every document (deadline/, crdt-model's TimeFacts): one row per document in
+ * `time_facts`, its 展期 in `time_extensions`; what reports read instead of re-verifying chains.
+ */
+export interface TimeFactsStore {
+  /** Replaces each document's row and its extensions, all in one transaction (all or none). */
+  putTimeFacts(rows: TimeFacts[]): Promise<void>;
+  getTimeFacts(doc: DocId): Promise<TimeFacts | undefined>;
+  /** Open controlled documents (no close day, controlled) by due date, then id. */
+  followUpFacts(q: FollowUpQuery): Promise<TimeFacts[]>;
+  /**
+   * Documents to (re)derive, in id order after `after`: `missing` ones are indexed but have no time
+   * facts row (the backfill at serve start); `open` ones have a row with no close day (a calendar import).
+   */
+  timeFactsWork(q: { kind: "missing" | "open"; after: string; limit: number }): Promise<DocId[]>;
+  /** Every imported year, with every published day, by year. */
+  calendarYears(): Promise<StoredCalendarYear[]>;
+  /** Stores the years all or nothing; a year already imported is replaced with all its days. */
+  putCalendar(years: StoredCalendarYear[]): Promise<void>;
+}
+
+/** Every Store keeps time facts and the calendar (declared beside their types; merged into Store). */
+export interface Store {
+  putTimeFacts: TimeFactsStore["putTimeFacts"];
+  getTimeFacts: TimeFactsStore["getTimeFacts"];
+  followUpFacts: TimeFactsStore["followUpFacts"];
+  timeFactsWork: TimeFactsStore["timeFactsWork"];
+  calendarYears: TimeFactsStore["calendarYears"];
+  putCalendar: TimeFactsStore["putCalendar"];
 }
 
 // ---- identity ------------------------------------------------------------------------------------
