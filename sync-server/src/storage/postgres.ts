@@ -4,6 +4,7 @@ import { LOCK_DOC, prepareDatabase, seqOf } from "./postgres-schema.ts";
 import { writeBackup } from "./postgres-backup.ts";
 import { PostgresExchange } from "./postgres-exchange.ts";
 import { PostgresTimeFacts } from "./postgres-time-facts.ts";
+import { PostgresMail } from "./postgres-mail.ts";
 import { insertReceipts, upsertIndexRows } from "./postgres-index.ts";
 import {
   blob,
@@ -75,10 +76,12 @@ export class PostgresStore implements Store {
   private closed = false;
   private readonly exchange: PostgresExchange;
   private readonly timeFacts: PostgresTimeFacts;
+  private readonly mail: PostgresMail;
 
   constructor(private readonly pool: pg.Pool) {
     this.exchange = new PostgresExchange(pool, (fn) => this.tx(fn));
     this.timeFacts = new PostgresTimeFacts(pool, (fn) => this.tx(fn));
+    this.mail = new PostgresMail(pool, (fn) => this.tx(fn));
   }
 
   /** Runs fn in one transaction on one connection; any throw rolls everything back. */
@@ -447,6 +450,13 @@ export class PostgresStore implements Store {
   readonly envelopeBytes: Store["envelopeBytes"] = (id) => this.exchange.envelopeBytes(id);
   readonly logExchange: Store["logExchange"] = (r, envelope) => this.exchange.logExchange(r, envelope);
   readonly exchanges: Store["exchanges"] = (q) => this.exchange.exchanges(q);
+  // ---- the mail queue (postgres-mail.ts; mail/) ----
+  readonly enqueueMail: Store["enqueueMail"] = (items) => this.mail.enqueueMail(items);
+  readonly dueMail: Store["dueMail"] = (now, limit) => this.mail.dueMail(now, limit);
+  readonly updateMail: Store["updateMail"] = (id, patch) => this.mail.updateMail(id, patch);
+  readonly mailQueue: Store["mailQueue"] = (q) => this.mail.mailQueue(q);
+  readonly mailCounts: Store["mailCounts"] = () => this.mail.mailCounts();
+  readonly mailCandidates: Store["mailCandidates"] = (dueBy, unit) => this.mail.mailCandidates(dueBy, unit);
   readonly enqueueOutbox: Store["enqueueOutbox"] = (o) => this.exchange.enqueueOutbox(o);
   readonly dueOutbox: Store["dueOutbox"] = (now, limit) => this.exchange.dueOutbox(now, limit);
   readonly updateOutbox: Store["updateOutbox"] = (id, patch) => this.exchange.updateOutbox(id, patch);

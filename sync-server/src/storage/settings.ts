@@ -19,4 +19,8 @@ export const SETTINGS = {
   registeredIssuers: "trust.registered-issuers",
   /** The agency's 代字 for its 發文字號 (dispatch/numbers.ts; `countersign agency dispatch-prefix`). */
   dispatchPrefix: "agency.dispatch-prefix",
+  /** The last Taipei day (YYYY-MM-DD) the 期前/逾期 reminders were queued (mail/reminders.ts): a restart does not resend. */
+  mailRemindersDay: "mail.reminders-day",
+  /** The Monday (YYYY-MM-DD) of the last week whose 稽催通知單 were queued (mail/reminders.ts). */
+  mailNoticesWeek: "mail.notices-week",
 } as const;

@@ -321,6 +321,29 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX IF NOT EXISTS time_facts_open_start ON time_facts (start_day) WHERE close_day IS NULL;
   CREATE INDEX IF NOT EXISTS time_extensions_doc_day ON time_extensions (request_day, doc);
   `,
+  // 10: mail (issue 10, sync-server/src/mail/): the queue of messages sent over SMTP with retries. A
+  // dedupe key (a reminder per person per day, a weekly notice per unit per week) is queued once.
+  `
+  CREATE TABLE IF NOT EXISTS mail_queue (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    dedupe          TEXT UNIQUE,
+    to_addrs        TEXT NOT NULL,
+    subject         TEXT NOT NULL,
+    text_body       TEXT NOT NULL,
+    html_body       TEXT NOT NULL,
+    kind            TEXT NOT NULL,
+    person          TEXT,
+    unit            TEXT,
+    docs            TEXT NOT NULL,
+    attempts        INTEGER NOT NULL,
+    next_attempt_at TEXT NOT NULL,
+    last_error      TEXT,
+    status          TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed')),
+    sent_at         TEXT,
+    created_at      TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS mail_queue_due ON mail_queue (status, next_attempt_at);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

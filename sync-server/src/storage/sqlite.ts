@@ -35,6 +35,7 @@ import { statements } from "./sqlite-statements.ts";
 import { SqliteBlobs } from "./sqlite-blobs.ts";
 import { SqliteExchange } from "./sqlite-exchange.ts";
 import { SqliteTimeFacts } from "./sqlite-time-facts.ts";
+import { SqliteMail } from "./sqlite-mail.ts";
 import { GroupCommit } from "./sqlite-group-commit.ts";
 import { cannotWrite } from "./write-failure.ts";
 import type {
@@ -80,6 +81,7 @@ export class SqliteStore implements Store {
   private blobs!: SqliteBlobs;
   private exchange!: SqliteExchange;
   private timeFacts!: SqliteTimeFacts;
+  private mail!: SqliteMail;
 
   constructor(
     file: string,
@@ -108,6 +110,7 @@ export class SqliteStore implements Store {
     this.blobs = new SqliteBlobs(db);
     this.exchange = new SqliteExchange(db, this.blobs, () => this.writes.flush());
     this.timeFacts = new SqliteTimeFacts(db, this.writes);
+    this.mail = new SqliteMail(db);
     this.queries.clear();
     for (const h of [false, true]) for (const pa of [false, true]) for (const st of [false, true]) for (const af of [false, true]) this.prepareQuery(h, pa, st, af);
   }
@@ -451,6 +454,13 @@ export class SqliteStore implements Store {
   readonly envelopeBytes: Store["envelopeBytes"] = (id) => this.exchange.envelopeBytes(id);
   readonly logExchange: Store["logExchange"] = (r, envelope) => this.exchange.logExchange(r, envelope);
   readonly exchanges: Store["exchanges"] = (q) => this.exchange.exchanges(q);
+  // ---- the mail queue (sqlite-mail.ts; mail/) ----
+  readonly enqueueMail: Store["enqueueMail"] = (items) => this.mail.enqueueMail(items);
+  readonly dueMail: Store["dueMail"] = (now, limit) => this.mail.dueMail(now, limit);
+  readonly updateMail: Store["updateMail"] = (id, patch) => this.mail.updateMail(id, patch);
+  readonly mailQueue: Store["mailQueue"] = (q) => this.mail.mailQueue(q);
+  readonly mailCounts: Store["mailCounts"] = () => this.mail.mailCounts();
+  readonly mailCandidates: Store["mailCandidates"] = (dueBy, unit) => this.mail.mailCandidates(dueBy, unit);
   readonly enqueueOutbox: Store["enqueueOutbox"] = (o) => this.exchange.enqueueOutbox(o);
   readonly dueOutbox: Store["dueOutbox"] = (now, limit) => this.exchange.dueOutbox(now, limit);
   readonly updateOutbox: Store["updateOutbox"] = (id, patch) => this.exchange.updateOutbox(id, patch);

@@ -475,6 +475,70 @@ export interface ExchangeStore {
 
 export type { AgencyCode };
 
+// ---- mail (sync-server/src/mail/; schema 10) ------------------------------------------------------
+
+/** One message in the mail queue (mail_queue): sent by the mail worker over SMTP, retried until sent. */
+export interface MailItem {
+  /** Assigned by the store on insert (ignored when enqueuing). */
+  id?: number;
+  /** Never the same key twice (a reminder digest per person per day, a weekly notice per unit per week); null: no dedupe. */
+  dedupe: string | null;
+  /** Recipient addresses. */
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+  /** What it is: "reminder" (期前/逾期 digest), "notice" (稽催通知單), … */
+  kind: string;
+  /** The person it is for ("person:ID"), the unit it is about, or null. */
+  person: string | null;
+  unit: string | null;
+  /** The documents it lists. */
+  docs: string[];
+  attempts: number;
+  nextAttemptAt: string;
+  lastError: string | null;
+  status: "pending" | "sent" | "failed";
+  sentAt: string | null;
+  createdAt: string;
+}
+
+/** An open controlled document due by a day, with what a reminder or a 稽催通知單 shows (time_facts ⋈ doc_index). */
+export interface MailCandidate {
+  doc: DocId;
+  unit: UnitId | null;
+  caseOfficer: PersonId | null;
+  due: string;
+  subject: string;
+  holders: string[];
+  receiptNumber: string | null;
+  docNumber: string | null;
+}
+
+export interface MailStore {
+  /** Adds items in one transaction; an item whose dedupe key is already queued is skipped. Answers the items added, with ids. */
+  enqueueMail(items: MailItem[]): Promise<MailItem[]>;
+  /** Pending items whose next attempt is due at `now`, oldest first. */
+  dueMail(now: string, limit: number): Promise<MailItem[]>;
+  updateMail(id: number, patch: Pick<MailItem, "attempts" | "nextAttemptAt" | "lastError" | "status" | "sentAt">): Promise<void>;
+  /** Items newest first, optionally of one status. */
+  mailQueue(q?: { status?: MailItem["status"]; limit?: number }): Promise<MailItem[]>;
+  /** How many items of each status. */
+  mailCounts(): Promise<Record<MailItem["status"], number>>;
+  /** Open (no close day), controlled, not 專案管制 documents with a due date on or before `dueBy`, by due date. */
+  mailCandidates(dueBy: string, unit?: UnitId): Promise<MailCandidate[]>;
+}
+
+/** Every Store keeps the mail queue (declared here, beside its types; merged into Store above). */
+export interface Store {
+  enqueueMail: MailStore["enqueueMail"];
+  dueMail: MailStore["dueMail"];
+  updateMail: MailStore["updateMail"];
+  mailQueue: MailStore["mailQueue"];
+  mailCounts: MailStore["mailCounts"];
+  mailCandidates: MailStore["mailCandidates"];
+}
+
 // ---- reports (sync-server/src/reports/) -------------------------------------------------------------
 
 /** A bound value of a report query. */
