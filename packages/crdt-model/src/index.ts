@@ -210,3 +210,15 @@ export { encryptEnvelope, encryptEnvelopeCbc, decryptEnvelope, unsealEnvelope, t
 export { createSampleExchange, sampleOutgoing, type SampleExchange, type SampleOutgoing } from "./envelope/sample.ts";
 export { tamperEnvelope, ENVELOPE_TAMPER_KINDS, type EnvelopeTamperKind } from "./envelope/tamper.ts";
 export type { IsoDay, CalendarDay, CalendarYear, OfficeCalendar, ExtensionPolicy, ExtensionFact, Channel, Closing, TimeFacts } from "./deadline/types.ts";
+export {
+  parseOfficeCalendarCsv,
+  officeCalendar,
+  calendarYearSummary,
+  weekdayOf,
+  FIXED_HOLIDAYS,
+  CALENDAR_CSV_HEADER,
+  type OfficeCalendarWithNotes,
+  type CalendarYearSummary,
+} from "./deadline/calendar.ts";
+export { isIsoDay, taipeiDay, addCalendarDays, calendarDaysBetween } from "./deadline/iso-day.ts";
+export { SPEED_DAYS, addWorkingDays, workingDaysBetween, daysUsed, dueDateFor, isPastDue } from "./deadline/days.ts";

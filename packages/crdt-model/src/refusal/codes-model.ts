@@ -112,6 +112,12 @@ export const MODEL_CODES = [
   "filing.file-number", // a 檔號 is not 年度號-分類號-案次號-卷次號-目次號; the sentence names the part.
   "filing.retention", // a 保存年限 is not 1–30 years or 永久.
   "filing.date", // a 發文日期 or other filing date is not a calendar date written YYYY-MM-DD.
+  // ── The office calendar (deadline/calendar.ts parseOfficeCalendarCsv): the published CSV, all or nothing.
+  "calendar.header", // the calendar CSV's first line is not the header 西元日期,星期,是否放假,備註 (the wrong file, or a changed format).
+  "calendar.date", // a line's 西元日期 is not a date written YYYYMMDD, or its 星期 does not match the date; the sentence names the line.
+  "calendar.duplicate", // a day is listed twice; the sentence names the line.
+  "calendar.value", // a line does not have four fields, or its 是否放假 is not 0 (workday) or 2 (day off); the sentence names the line.
+  "calendar.gap", // days are missing or out of order, the file does not begin on 1 January, or a year stops before 31 December.
   // ── Ids (ids.ts, added by the "ids" helper): a value that should be an id of this kind has the wrong shape.
   "id.doc", // a document id: 1–128 letters, digits and . _ - (and not "." or "..").
   "id.entry", // a signature-chain entry id: the lower-case SHA-256 of the entry.
