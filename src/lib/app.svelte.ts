@@ -8,6 +8,7 @@ import { LocalStore } from "$lib/local/local-store.ts";
 import { SyncState } from "$lib/local/sync-state.svelte.ts";
 import { syncOnce, type SyncReport } from "$lib/local/sync.ts";
 import { probeDelay, reachedBy } from "$lib/sync/status.ts";
+import { deadlines } from "$lib/deadline/calendar.svelte.ts";
 
 /** Background sync while the app is open; also on start, on coming online and on returning to the tab. */
 export const SYNC_EVERY_MS = 60_000;
@@ -63,6 +64,8 @@ export class App {
     await this.local?.close();
     this.local = who ? new LocalStore(who.agency, who.person) : null;
     await this.sync.bind(this.local);
+    // The office calendar this person's device kept, so due dates count right offline from the start.
+    await deadlines.load(this.local);
   }
 
   /**
@@ -103,6 +106,8 @@ export class App {
         },
       );
       if (store !== this.local) return null; // the user switched identity meanwhile
+      // The office calendar, kept for offline due dates (never fails the sync: what is kept stays).
+      await deadlines.refresh(store, (path, o) => this.identity.api(path, o));
       this.sync.problem = null;
       this.sync.lastSyncedAt = new Date();
       return report;

@@ -13,6 +13,7 @@ import { DISPATCH_EN, DISPATCH_ZH } from "./dispatch/messages.ts";
 import { ARCHIVES_EN, ARCHIVES_ZH } from "./archives/messages.ts";
 import { FILING_EN, FILING_ZH } from "./filing/messages.ts";
 import { SYNC_EN, SYNC_ZH } from "./sync/messages.ts";
+import { DEADLINE_EN, DEADLINE_ZH } from "./deadline/messages.ts";
 
 export const LOCALES = ["zh-TW", "en"] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -136,6 +137,7 @@ const zhTW = {
   ...ARCHIVES_ZH,
   ...FILING_ZH,
   ...SYNC_ZH,
+  ...DEADLINE_ZH,
 } as const;
 
 export type MessageKey = keyof typeof zhTW;
@@ -250,6 +252,7 @@ const en: Record<MessageKey, string> = {
   ...ARCHIVES_EN,
   ...FILING_EN,
   ...SYNC_EN,
+  ...DEADLINE_EN,
 };
 
 export const MESSAGES: Record<Locale, Record<MessageKey, string>> = { "zh-TW": zhTW, en };

@@ -4,9 +4,9 @@
 import "fake-indexeddb/auto";
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import { CountersignDocument, NO_DOC_ID, checkTransition, createSampleAgency, exportDiContent, sampleTrust } from "@countersign/crdt-model";
+import { CountersignDocument, NO_DOC_ID, checkTransition, createSampleAgency, exportDiContent, officeCalendar, sampleTrust } from "@countersign/crdt-model";
 import { LocalStore } from "$lib/local/local-store.ts";
-import { addWorkingDays, createDraft, sectionsFor, type DraftInput } from "./create.ts";
+import { createDraft, defaultDueDate, sectionsFor, type DraftInput } from "./create.ts";
 import { saveNewDraft } from "./save.ts";
 
 const agency = await createSampleAgency();
@@ -65,10 +65,12 @@ describe("a new document from structure", () => {
       expect(createDraft({ ...memo, ...patch }, me)).toEqual({ ok: false, code: "draft.input", reason });
     });
 
-  it("the default due date counts working days by 速別, skipping weekends", () => {
-    expect(addWorkingDays("2026-11-20", 1)).toBe("2026-11-23"); // Friday → Monday (最速件)
-    expect(addWorkingDays("2026-11-20", 3)).toBe("2026-11-25"); // 速件
-    expect(addWorkingDays("2026-11-20", 6)).toBe("2026-11-30"); // 普通件
+  it("the default due date counts working days by 速別 on the office calendar, skipping weekends and holidays", () => {
+    const cal = officeCalendar([]);
+    expect(defaultDueDate(cal, "most-urgent", "2026-11-20")).toBe("2026-11-23"); // Friday → Monday (最速件)
+    expect(defaultDueDate(cal, "urgent", "2026-11-20")).toBe("2026-11-25"); // 速件
+    expect(defaultDueDate(cal, "ordinary", "2026-11-20")).toBe("2026-11-30"); // 普通件
+    expect(defaultDueDate(cal, "most-urgent", "2026-12-31")).toBe("2027-01-04"); // 元旦 is a fixed holiday
   });
 
   it("the relay's ingest rule accepts the update that creates the document", async () => {

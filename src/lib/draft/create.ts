@@ -20,6 +20,9 @@ import {
   isLetterKind,
   parseDocId,
   parseRetention,
+  SPEED_DAYS,
+  dueDateFor,
+  type OfficeCalendar,
 } from "@countersign/crdt-model";
 
 /**
@@ -56,22 +59,15 @@ export interface DraftInput {
   recipients?: Recipient[];
 }
 
-/** Working days to act by 速別 (最速件 1, 速件 3, 普通件 6). */
-export const SPEED_DAYS: Record<Speed, number> = { "most-urgent": 1, urgent: 3, ordinary: 6 };
+/** Working days to act by 速別 (最速件 1, 速件 3, 普通件 6): the model's, the one rule app and server share. */
+export { SPEED_DAYS };
 
 /**
- * The default 限辦日期: `days` working days (Monday to Friday) after `today` (YYYY-MM-DD, Taipei).
- * Public holidays and make-up workdays are not known here; the officer can change the date.
+ * The default 限辦日期: 速別's working days after `today` (YYYY-MM-DD, Taipei; day 0), on the office
+ * calendar this device keeps (src/lib/deadline), by the model's `dueDateFor`. The officer can change it.
  */
-export function addWorkingDays(today: string, days: number): string {
-  const d = new Date(`${today}T00:00:00Z`);
-  let left = days;
-  while (left > 0) {
-    d.setUTCDate(d.getUTCDate() + 1);
-    const wd = d.getUTCDay();
-    if (wd !== 0 && wd !== 6) left--;
-  }
-  return d.toISOString().slice(0, 10);
+export function defaultDueDate(cal: OfficeCalendar, speed: Speed, today: string): string {
+  return dueDateFor(cal, speed, today);
 }
 
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;

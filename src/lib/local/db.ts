@@ -1,7 +1,7 @@
 // The local index: one Dexie database per agency and person, so the inbox opens instantly, offline,
 // and two people sharing a browser never see each other's documents.
 import { Dexie, type Table } from "dexie";
-import type { Code, Speed } from "@countersign/crdt-model";
+import type { CalendarYear, Code, Speed } from "@countersign/crdt-model";
 import type { ServerIndexRow } from "$lib/api/types.ts";
 
 /**
@@ -48,6 +48,12 @@ export interface BlobRow {
   at: string;
 }
 
+/**
+ * An imported year of the office calendar (辦公日曆) as the agency server gave it: kept so that due dates
+ * are counted offline on the same calendar as the server's (src/lib/deadline/calendar-cache.ts).
+ */
+export type CalendarRow = CalendarYear;
+
 interface MetaRow {
   key: string;
   value: string;
@@ -58,12 +64,15 @@ export class LocalDb extends Dexie {
   pending!: Table<PendingUpdate, number>;
   meta!: Table<MetaRow, string>;
   blobs!: Table<BlobRow, string>;
+  calendar!: Table<CalendarRow, number>;
 
   constructor(name: string) {
     super(name);
     this.version(1).stores({ docs: "doc, status, dueDate, updatedAt", pending: "++seq, doc", meta: "key" });
     // Version 2 adds attachment bytes; the other tables are unchanged, so existing rows stay as they are.
     this.version(2).stores({ blobs: "sha256, state" });
+    // Version 3 adds the office calendar's imported years; the other tables are unchanged.
+    this.version(3).stores({ calendar: "year" });
   }
 
   async getMeta(key: string): Promise<string | undefined> {

@@ -11,6 +11,7 @@ import { ENVELOPE_MESSAGES } from "./envelope.ts";
 import { IDENTITY_MESSAGES } from "./identity.ts";
 import { SERVER_MESSAGES } from "./server.ts";
 import { FILING_MESSAGES } from "./filing.ts";
+import { CALENDAR_MESSAGES } from "./deadline.ts";
 import { REPORT_MESSAGES } from "./reports.ts";
 
 export const REFUSAL_MESSAGES: Record<Code, RefusalMessage> = {
@@ -20,6 +21,7 @@ export const REFUSAL_MESSAGES: Record<Code, RefusalMessage> = {
   ...IDENTITY_MESSAGES,
   ...SERVER_MESSAGES,
   ...FILING_MESSAGES,
+  ...CALENDAR_MESSAGES,
   ...REPORT_MESSAGES,
   ...APP_MESSAGES,
 };

@@ -1,0 +1,54 @@
+// Due dates as the app shows them, on the fixture office calendar (the model's, in the published
+// format): the 期前 / 逾期 flag, the years not imported, and the calendar kept on this device (Dexie on
+// fake-indexeddb) — written all or nothing, read back the same, damaged rows skipped.
+import "fake-indexeddb/auto";
+import { describe, expect, it } from "vitest";
+import { officeCalendar } from "@countersign/crdt-model";
+import { fixtureCalendarYears } from "../../../packages/crdt-model/tests/fixtures/calendar.ts";
+import { LocalDb } from "$lib/local/db.ts";
+import { calendarOf, readCalendar, writeCalendar } from "./calendar-cache.ts";
+import { dueFlag, rocYear, unimportedYears } from "./due.ts";
+
+const years = fixtureCalendarYears();
+const cal = officeCalendar(years);
+
+describe("the 期前 / 逾期 flag", () => {
+  it("is none for a finished document or one without a due date", () => {
+    expect(dueFlag(cal, "2026-03-02", "2026-03-10", true)).toBe("none");
+    expect(dueFlag(cal, null, "2026-03-10", false)).toBe("none");
+  });
+
+  it("is 逾期 once a working day after the due date has begun, not on the weekend after a Friday due", () => {
+    expect(dueFlag(cal, "2026-03-06", "2026-03-09", false)).toBe("overdue"); // Friday due, Monday
+    expect(dueFlag(cal, "2026-03-06", "2026-03-07", false)).toBe("due-soon"); // the Saturday after: still in time
+  });
+
+  it("is 期前 within two working days, counted on the imported calendar (彈性放假 skipped)", () => {
+    expect(dueFlag(cal, "2026-03-04", "2026-03-02", false)).toBe("due-soon");
+    expect(dueFlag(cal, "2026-03-05", "2026-03-02", false)).toBe("ok");
+    // 2026-01-02 (Fri) is a 彈性放假 in the fixture: from Wed 12-31 to Mon 01-05 is Mon only… plus 01-01 off.
+    expect(dueFlag(cal, "2026-01-05", "2025-12-31", false)).toBe("due-soon");
+  });
+
+  it("names the years of the dates shown whose calendar was not imported", () => {
+    expect(unimportedYears(cal, ["2026-05-01", "2027-01-04", null, "2028-01-03", "not a day"])).toEqual([2028]);
+    expect(unimportedYears(officeCalendar([]), ["2026-12-01"]).map(rocYear)).toEqual([115]);
+  });
+});
+
+describe("the calendar kept on this device", () => {
+  it("is written and read back whole; a new answer replaces it; damaged rows are skipped", async () => {
+    const db = new LocalDb(`test-calendar-${Math.random()}`);
+    expect(await readCalendar(db)).toEqual([]);
+    await writeCalendar(db, years);
+    const back = await readCalendar(db);
+    expect(back.map((y) => y.year)).toEqual([2026, 2027]);
+    expect(calendarOf(back).imported(2026)).toBe(true);
+    expect(calendarOf(back).isWorkday("2026-01-17")).toBe(true); // the fixture's 補行上班 Saturday
+    await writeCalendar(db, years.slice(0, 1));
+    expect((await readCalendar(db)).map((y) => y.year)).toEqual([2026]);
+    await db.calendar.put({ year: 2030, days: [{ day: "2030-02-30", off: true, note: "" }] });
+    expect((await readCalendar(db)).map((y) => y.year)).toEqual([2026]);
+    db.close();
+  });
+});
