@@ -111,6 +111,13 @@ const PAPER_REASON_EN: Record<PaperReason, string> = {
 
 const DELIVERY_EN: Record<Delivery, string> = { original: "Original", copy: "Copy" };
 
+// 時效管制 (follow-up desk, notices): how a document started (收文 / 創稿) and its deadline flag
+// (期前: due within N working days; 逾期: past the due date). The model has no label table for these.
+const ORIGIN_ZH = { received: "收文", created: "創稿" } as const;
+const ORIGIN_EN: Record<keyof typeof ORIGIN_ZH, string> = { received: "Received", created: "Created here" };
+const DEADLINE_FLAG_ZH = { overdue: "逾期", "due-soon": "期前", ok: "未到期" } as const;
+const DEADLINE_FLAG_EN: Record<keyof typeof DEADLINE_FLAG_ZH, string> = { overdue: "Overdue", "due-soon": "Due soon", ok: "Not due yet" };
+
 /** Each kind of term: the model's zh-TW labels and the English ones, over the same keys. */
 const TERMS = {
   kind: { "zh-TW": KIND_LABELS, en: KIND_EN },
@@ -123,6 +130,8 @@ const TERMS = {
   purpose: { "zh-TW": PURPOSE_LABELS, en: PURPOSE_EN },
   paperReason: { "zh-TW": PAPER_REASON_LABELS, en: PAPER_REASON_EN },
   delivery: { "zh-TW": DELIVERY_LABELS as Record<Delivery, string>, en: DELIVERY_EN },
+  origin: { "zh-TW": ORIGIN_ZH, en: ORIGIN_EN },
+  deadlineFlag: { "zh-TW": DEADLINE_FLAG_ZH, en: DEADLINE_FLAG_EN },
 } satisfies Record<string, Record<Locale, Record<string, string>>>;
 
 export type TermKind = keyof typeof TERMS;

@@ -14,6 +14,7 @@ import { ARCHIVES_EN, ARCHIVES_ZH } from "./archives/messages.ts";
 import { FILING_EN, FILING_ZH } from "./filing/messages.ts";
 import { SYNC_EN, SYNC_ZH } from "./sync/messages.ts";
 import { DEADLINE_EN, DEADLINE_ZH } from "./deadline/messages.ts";
+import { FOLLOW_UP_EN, FOLLOW_UP_ZH } from "./follow-up/messages.ts";
 
 export const LOCALES = ["zh-TW", "en"] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -138,6 +139,7 @@ const zhTW = {
   ...FILING_ZH,
   ...SYNC_ZH,
   ...DEADLINE_ZH,
+  ...FOLLOW_UP_ZH,
 } as const;
 
 export type MessageKey = keyof typeof zhTW;
@@ -253,6 +255,7 @@ const en: Record<MessageKey, string> = {
   ...FILING_EN,
   ...SYNC_EN,
   ...DEADLINE_EN,
+  ...FOLLOW_UP_EN,
 };
 
 export const MESSAGES: Record<Locale, Record<MessageKey, string>> = { "zh-TW": zhTW, en };

@@ -4,6 +4,7 @@ import type * as id from "./schemas/identity.ts";
 import type * as docs from "./schemas/docs.ts";
 import type * as dir from "./schemas/directory.ts";
 import type * as ex from "./schemas/exchange.ts";
+import type * as rep from "./schemas/reports.ts";
 
 export type AgencyInfo = z.output<typeof id.agencyInfo>;
 export type Session = z.output<typeof id.session>;
@@ -27,3 +28,10 @@ export type IncomingDoc = z.output<typeof ex.incomingDoc>;
 export type Assignment = z.output<typeof ex.assignment>;
 export type SendResult = z.output<typeof ex.sent>;
 export type ImportResult = z.output<typeof ex.imported>;
+// 時效管制 reports and KPIs (schemas/reports.ts), as the app's follow-up desk reads them.
+export type ReportInfo = z.output<typeof rep.reportInfo>;
+export type ReportTable = z.output<typeof rep.reportTable>;
+export type ReportColumn = z.output<typeof rep.reportColumn>;
+export type ReportRow = z.output<typeof rep.reportRow>;
+export type ReportChart = z.output<typeof rep.reportChart>;
+export type KpiSet = z.output<typeof rep.kpiSet>;
