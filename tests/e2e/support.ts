@@ -41,12 +41,17 @@ export interface DemoServer {
   stop(): Promise<void>;
 }
 
+/** How to serve the demo agency: `smtp` (smtp://user:pass@host:port) turns mail on (`serve --smtp`). */
+export interface DemoServerOptions {
+  smtp?: string;
+}
+
 /** The demo agency (36 documents, a person in each role) served with the built app. */
-export async function startDemoServer(): Promise<DemoServer> {
+export async function startDemoServer(opts: DemoServerOptions = {}): Promise<DemoServer> {
   const dir = mkdtempSync(join(tmpdir(), "countersign-e2e-"));
   execFileSync(process.execPath, ["bin/countersign.js", "demo", "--data", dir], { stdio: "ignore" });
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, ["bin/countersign.js", "serve", "--data", dir, "--port", String(port), "--host", "127.0.0.1"], {
+  const child: ChildProcess = spawn(process.execPath, ["bin/countersign.js", "serve", "--data", dir, "--port", String(port), "--host", "127.0.0.1", ...(opts.smtp ? ["--smtp", opts.smtp] : [])], {
     stdio: ["ignore", "ignore", "inherit"],
   });
   const base = `http://localhost:${port}`;
