@@ -13,6 +13,7 @@ const TAGS: Record<string, string> = {
   archive: "The archives (檔案室): 待歸檔, 檔案查詢, 調閱",
   blobs: "Attachments",
   exchange: "Envelope exchange (公文交換)",
+  "follow-up": "The follow-up desk (稽催管制): 時效管制 listings and the 稽催通知單",
   server: "The server itself",
 };
 

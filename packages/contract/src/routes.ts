@@ -16,6 +16,7 @@ import * as ex from "./schemas/exchange.ts";
 import * as server from "./schemas/server.ts";
 import * as filing from "./schemas/filing.ts";
 import * as adm from "./schemas/admin.ts";
+import * as mail from "./schemas/mail.ts";
 
 const ENVELOPE = "application/vnd.countersign.envelope+zip";
 
@@ -578,6 +579,18 @@ export const ROUTES = {
     tag: "exchange",
     summary: "Documents other agencies sent us: all for the desk roles, those assigned to them for officers.",
     response: { json: ex.incoming },
+  }),
+
+  // ---- mail (sync-server mail/): 稽催通知單 by e-mail -----------------------------------------------
+  sendNotice: route({
+    method: "POST",
+    path: "/api/follow-up/notices",
+    auth: "session",
+    tag: "follow-up",
+    summary: "Send a unit's 各單位未辦結公文稽催通知單 now, by e-mail to the unit's head and the case officers concerned (follow-up officer or administrator): what was queued.",
+    body: { kind: "json", schema: mail.sendNoticeRequest, limit: "json" },
+    response: { json: mail.noticeSent },
+    refusals: [400, 403, 409, 503],
   }),
 
   // ---- the server itself --------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import { DOCUMENT_MESSAGES } from "./document.ts";
 import { ENVELOPE_MESSAGES } from "./envelope.ts";
 import { IDENTITY_MESSAGES } from "./identity.ts";
 import { SERVER_MESSAGES } from "./server.ts";
+import { MAIL_MESSAGES } from "./mail.ts";
 import { FILING_MESSAGES } from "./filing.ts";
 import { CALENDAR_MESSAGES } from "./deadline.ts";
 import { REPORT_MESSAGES } from "./reports.ts";
@@ -20,6 +21,7 @@ export const REFUSAL_MESSAGES: Record<Code, RefusalMessage> = {
   ...ENVELOPE_MESSAGES,
   ...IDENTITY_MESSAGES,
   ...SERVER_MESSAGES,
+  ...MAIL_MESSAGES,
   ...FILING_MESSAGES,
   ...CALENDAR_MESSAGES,
   ...REPORT_MESSAGES,

@@ -14,6 +14,8 @@ import { AgencyServer, type AppHandler, type Limits } from "../http/server.ts";
 import { readDemoCodes } from "../http/demo.ts";
 import { installProcessGuard } from "./process-guard.ts";
 import { ownerOnly } from "./data-dir.ts";
+import { parseSmtpUrl, redactSmtpUrl } from "../mail/transport.ts";
+import type { MailOptions } from "../mail/setup.ts";
 
 /** Where `npm run build` puts the web app; served by the agency server when present. */
 const APP_HANDLER = resolve(import.meta.dirname, "../../../build/handler.js");
@@ -32,6 +34,8 @@ export async function runServe(argv: string[], io: Io): Promise<number> {
       "no-app": { type: "boolean" },
       "max-loaded": { type: "string" },
       "idle-ms": { type: "string" },
+      smtp: { type: "string" },
+      "mail-from": { type: "string" },
     },
   });
   if (!values.data && !values.store) {
@@ -54,6 +58,16 @@ export async function runServe(argv: string[], io: Io): Promise<number> {
   const port = Number(values.port ?? process.env.PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     io.err("countersign serve: --port must be a port number");
+    return 2;
+  }
+  // E-mail (mail/): only with --smtp; without it nothing is ever queued.
+  const smtp = values.smtp === undefined ? undefined : parseSmtpUrl(values.smtp);
+  if (smtp && !smtp.ok) {
+    io.err(`countersign serve: --smtp: ${smtp.reason}`);
+    return 2;
+  }
+  if (values["mail-from"] !== undefined && !smtp) {
+    io.err("countersign serve: --mail-from needs --smtp");
     return 2;
   }
   let store: Store;
@@ -115,7 +129,11 @@ export async function runServe(argv: string[], io: Io): Promise<number> {
     }
   }
   const demo = values.data ? await readDemoCodes(values.data) : undefined;
-  const server = new AgencyServer({ store, agency: agency.value, log, port, host: values.host, app, limits, fanout, demo });
+  const mail: MailOptions | undefined = smtp?.ok
+    ? { smtp: smtp.value, from: values["mail-from"] ?? `${agency.value.name} <countersign@${smtp.value.hostname}>` }
+    : undefined;
+  if (mail) log.info({ smtp: redactSmtpUrl(mail.smtp), from: mail.from }, "mail: sending over SMTP");
+  const server = new AgencyServer({ store, agency: agency.value, log, port, host: values.host, app, limits, fanout, demo, mail });
   let bound: number;
   try {
     bound = await server.start();

@@ -108,10 +108,15 @@ export const COMMANDS: readonly CommandHelp[] = [
     section: "data",
     text: `  countersign serve --data DIR [--port N] [--host H] [--passphrase-file F] [--no-app]
                     [--store postgres://…] [--fanout redis://…] [--max-loaded N] [--idle-ms N]
+                    [--smtp smtp://user:pass@host:port] [--mail-from ADDRESS]
       Serve the agency: the web app, the JSON API, the y-websocket relay (/sync/<docId>), /healthz
       and /metrics (Prometheus). Port: --port, else $PORT, else 8080. SIGTERM/SIGINT stop gracefully.
       Scaled out: --store keeps the data in PostgreSQL (init it with init --store), and --fanout lets
-      several serve processes share rooms through Redis.`,
+      several serve processes share rooms through Redis.
+      Mail: --smtp sends the 期前/逾期 reminders (working days from 08:00 Taipei), each unit head's
+      weekly 稽催通知單 and those sent from the follow-up desk, queued and retried while the SMTP
+      server is away (smtps:// for TLS from the start); --mail-from sets the From: address.
+      Without --smtp no mail is queued.`,
   },
   {
     command: "demo",

@@ -10,6 +10,7 @@ import type { DeliveryContext } from "../exchange/http-delivery.ts";
 import type { TrustCache } from "./trust-cache.ts";
 import type { DemoData } from "./demo.ts";
 import type { Gates } from "./gates.ts";
+import type { MailService } from "../mail/service.ts";
 
 export interface ApiContext {
   store: Store;
@@ -31,6 +32,8 @@ export interface ApiContext {
   gates: Gates;
   /** Closes this server's open sockets of a certificate at once (a revocation through the API). */
   endSessions?: (cert: string, reason: string) => void;
+  /** E-mail (mail/service.ts): absent when the agency configured no SMTP. */
+  mail?: MailService;
 }
 
 export function principalOf(s: Session): Principal {

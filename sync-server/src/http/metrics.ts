@@ -33,6 +33,14 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  // Mail (mail/worker.ts): queued, sent, given up, and attempts that failed and will be retried; the
+  // queue's length (messages waiting). Present, at 0, also when the agency has no SMTP configured.
+  readonly mailQueued = new Counter({ name: "countersign_mail_queued_total", help: "Mail messages queued", registers: [this.registry] });
+  readonly mailSent = new Counter({ name: "countersign_mail_sent_total", help: "Mail messages the SMTP server accepted", registers: [this.registry] });
+  readonly mailFailed = new Counter({ name: "countersign_mail_failed_total", help: "Mail messages given up (never sent)", registers: [this.registry] });
+  readonly mailRetrying = new Counter({ name: "countersign_mail_retries_total", help: "Mail sending attempts that failed and will be retried", registers: [this.registry] });
+  readonly mailWaiting = new Gauge({ name: "countersign_mail_queue_length", help: "Mail messages waiting to be sent", registers: [this.registry] });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

@@ -25,6 +25,7 @@ import { backfillBlobRefs } from "./blob-refs.ts";
 import { StorageHealth } from "./health.ts";
 import { cannotWrite } from "../storage/write-failure.ts";
 import { resumeDispatches, sendDispatch, type DispatchSendDeps } from "../dispatch/send.ts";
+import { AgencyMail, type MailOptions } from "../mail/setup.ts";
 
 /** A request handler for everything that is not the API: the built SvelteKit app (adapter-node). */
 export type AppHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
@@ -49,6 +50,8 @@ export interface ServerOptions {
   gates?: Partial<GateLimits>;
   /** Check every JSON answer against the API contract before sending it (tests; http/router.ts). */
   checkAnswers?: boolean;
+  /** E-mail over SMTP (`serve --smtp`; mail/): the queue, reminders and 稽催通知單. Absent: no mail at all. */
+  mail?: MailOptions;
 }
 
 export interface DeliveryOptions {
@@ -130,6 +133,8 @@ export class AgencyServer {
   /** Whether the store can be written (/healthz); checked every `healthMs` too, so writes resume by themselves. */
   readonly health: StorageHealth;
   private healthTimer: ReturnType<typeof setInterval> | undefined;
+  /** The mail queue, reminders and 稽催通知單 (mail/setup.ts); null without SMTP. */
+  readonly mail: AgencyMail | null;
 
   constructor(private readonly o: ServerOptions) {
     this.limits = { ...DEFAULT_LIMITS, ...o.limits };
@@ -170,6 +175,7 @@ export class AgencyServer {
       gate: new ReceiveGate(o.delivery?.gate),
       limits: { envelopeBytes: o.delivery?.envelopeBytes ?? 128 * 1024 * 1024, bodyMs: o.delivery?.bodyMs ?? 120_000 },
     };
+    this.mail = o.mail ? new AgencyMail(o.mail, { store: o.store, agency: o.agency.name, log: o.log, metrics: this.metrics }) : null;
     const ctx: ApiContext = {
       store: o.store,
       agency: o.agency,
@@ -181,6 +187,7 @@ export class AgencyServer {
       exchange: this.exchange,
       gates: new Gates(o.gates),
       endSessions: (cert, reason) => void this.sockets.closeCert(cert, reason),
+      mail: this.mail?.service,
     };
     this.router = buildRouter(ctx, { storeKind: o.store.kind, health: this.health, metrics: this.metrics }, { checkAnswers: o.checkAnswers });
     this.relay = new Relay({
@@ -216,6 +223,7 @@ export class AgencyServer {
     });
     const port = (this.http.address() as AddressInfo).port;
     this.outbox.start();
+    this.mail?.start();
     // 發文 envelopes a stop may have cut short (dispatch/send.ts); in the background, never holding up serving.
     void resumeDispatches(this.dispatchDeps(), new Date()).catch((e: unknown) => this.o.log.error({ err: errorMessage(e) }, "dispatch: resuming failed"));
     const sweep = new StandingSweep(this.o.store, this.sockets, this.o.log);
@@ -230,6 +238,7 @@ export class AgencyServer {
   /** Graceful: stop accepting, tell clients to come back, finish in-flight updates, close storage. */
   async stop(): Promise<void> {
     await this.outbox.stop();
+    await this.mail?.stop();
     clearInterval(this.standingTimer);
     clearInterval(this.healthTimer);
     this.relay.close();

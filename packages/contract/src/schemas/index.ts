@@ -9,3 +9,4 @@ export * as server from "./server.ts";
 export * as filing from "./filing.ts";
 export * as admin from "./admin.ts";
 export * as reports from "./reports.ts";
+export * as mail from "./mail.ts";

@@ -148,6 +148,13 @@ export const SERVER_CODES = [
   "report.day", // a day or month is malformed or not a real day (YYYY-MM-DD, ROC 115/11/30; months YYYY-MM or ROC 115-11)
   "report.range", // the range ends before it starts, or is longer than allowed (a report: 3 years; a KPI series: 36 months)
 
+  // ---- mail: the 稽催通知單 by e-mail (sync-server mail/) ----
+  "mail.not-configured", // the agency has not configured SMTP (serve --smtp): nothing can be mailed: 503
+  "mail.forbidden", // only the follow-up officer (稽催管制) or an administrator may send a 稽催通知單: 403
+  "mail.unknown-unit", // there is no such unit in the directory: 400
+  "mail.no-recipients", // nobody concerned has an e-mail address in the directory: 409
+  "mail.smtp-url", // the --smtp address is not smtp://user:pass@host:port (or smtps://…)
+
   // ---- the server's own failures elsewhere ----
   "server.internal", // something failed on the server, not in what was sent (a bug or a broken setup)
 ] as const;
