@@ -25,9 +25,11 @@ async function monthSums(store: Store, months: readonly string[], unit: UnitId |
   };
 }
 
-function kpiOf(month: string, unit: string | null, s: (k: string) => number, baseline: { month: string; averageDays: number | null } | null): KpiSet {
+function kpiOf(month: string, unit: string | null, s: (k: string) => number, baseline: { month: string; rawAverage: number | null } | null): KpiSet {
   const averageDays = mean(s("days"), s("closed"));
-  const b = baseline?.averageDays ?? null;
+  // The gain is made from the unrounded means, so it does not inherit their rounding.
+  const raw = s("closed") === 0 ? null : s("days") / s("closed");
+  const b = baseline?.rawAverage ?? null;
   return {
     month,
     unit,
@@ -47,8 +49,8 @@ function kpiOf(month: string, unit: string | null, s: (k: string) => number, bas
     overdueRate: percent(s("late"), s("closed")),
     extensions: s("extensions"),
     baseline: baseline?.month ?? null,
-    baselineAverageDays: b,
-    efficiencyGain: b === null || b === 0 || averageDays === null ? null : round2(((b - averageDays) / b) * 100),
+    baselineAverageDays: b === null ? null : round2(b),
+    efficiencyGain: b === null || b === 0 || raw === null ? null : round2(((b - raw) / b) * 100),
     paperSavedSheets: s("online") * PAPER_SHEETS_PER_DOCUMENT,
   };
 }
@@ -76,10 +78,11 @@ export async function kpis(store: Store, q: { month: string; unit?: string | nul
   const u = await checkUnit(store, q.unit);
   if (!u.ok) return u;
   const get = await monthSums(store, [month.value], u.value.unit);
-  let base: { month: string; averageDays: number | null } | null = null;
+  let base: { month: string; rawAverage: number | null } | null = null;
   if (baseline !== null) {
     const bget = await monthSums(store, [baseline], u.value.unit);
-    base = { month: baseline, averageDays: mean(bget("days", baseline), bget("closed", baseline)) };
+    const closed = bget("closed", baseline);
+    base = { month: baseline, rawAverage: closed === 0 ? null : bget("days", baseline) / closed };
   }
   return ok(kpiOf(month.value, u.value.unit, (k) => get(k, month.value), base));
 }
