@@ -9,6 +9,7 @@ import { z } from "zod";
 import { route, type RouteSpec } from "./route.ts";
 import * as id from "./schemas/identity.ts";
 import * as docs from "./schemas/docs.ts";
+import * as rep from "./schemas/reports.ts";
 import * as dir from "./schemas/directory.ts";
 import * as reg from "./schemas/registry.ts";
 import * as blobs from "./schemas/blobs.ts";
@@ -351,6 +352,70 @@ export const ROUTES = {
     summary: "The whole audit log as CSV for Excel: UTF-8 with a byte-order mark, a header row (administrators).",
     response: { bytes: "text/csv; charset=utf-8" },
     refusals: [403],
+  }),
+
+  // ---- 時效管制 reports (sync-server reports/): the SOP's eight reports, their files, the KPIs ----------
+  reports: route({
+    method: "GET",
+    path: "/api/reports",
+    auth: "session",
+    tag: "reports",
+    summary: "The SOP's eight reports (ids 1–8, words, official titles), for the follow-up role, administrators and unit heads.",
+    response: { json: rep.reportList },
+    refusals: [403],
+  }),
+  report: route({
+    method: "GET",
+    path: "/api/reports/:id",
+    auth: "session",
+    tag: "reports",
+    summary: "One report over a range (days YYYY-MM-DD or ROC 115/11/01), agency-wide or one unit: its table, totals and chart (稽催管制 and administrators agency-wide, a unit head for their own unit).",
+    params: z.object({ id: z.string().min(1).max(24) }),
+    query: rep.reportQuery,
+    response: { json: rep.reportTable },
+    refusals: [400, 403, 404],
+  }),
+  reportCsv: route({
+    method: "GET",
+    path: "/api/reports/:id/csv",
+    auth: "session",
+    tag: "reports",
+    summary: "The report as CSV for Excel (UTF-8 with BOM, a header row of zh-TW labels), downloaded under its zh-TW name (Content-Disposition filename*).",
+    params: z.object({ id: z.string().min(1).max(24) }),
+    query: rep.reportQuery,
+    response: { bytes: "text/csv; charset=utf-8" },
+    refusals: [400, 403, 404],
+  }),
+  reportOds: route({
+    method: "GET",
+    path: "/api/reports/:id/ods",
+    auth: "session",
+    tag: "reports",
+    summary: "The report as an OpenDocument spreadsheet (.ods, A4 landscape), downloaded under its zh-TW name.",
+    params: z.object({ id: z.string().min(1).max(24) }),
+    query: rep.reportQuery,
+    response: { bytes: "application/vnd.oasis.opendocument.spreadsheet" },
+    refusals: [400, 403, 404],
+  }),
+  kpis: route({
+    method: "GET",
+    path: "/api/kpis",
+    auth: "session",
+    tag: "reports",
+    summary: "The KPIs of one month (線上簽核比率, 電子交換比率, 平均處理日數, 逾期率, 展期件數, 公文效率提升 against a baseline month, paper saved), agency-wide or one unit.",
+    query: rep.kpiQuery,
+    response: { json: rep.kpiSet },
+    refusals: [400, 403],
+  }),
+  kpiSeries: route({
+    method: "GET",
+    path: "/api/kpis/series",
+    auth: "session",
+    tag: "reports",
+    summary: "The KPIs of every month from one to another (at most 36), for the monthly charts.",
+    query: rep.kpiSeriesQuery,
+    response: { json: rep.kpiSeries },
+    refusals: [400, 403],
   }),
 
   // ---- the registry desk (登記桌) ------------------------------------------------------------------

@@ -18,6 +18,8 @@ import { runTrust } from "./trust.ts";
 import { runAudit } from "./audit.ts";
 import { runDi } from "./di.ts";
 import { runDoc } from "./doc.ts";
+import { runReportCommand } from "./report.ts";
+import { runKpi } from "./kpi.ts";
 
 export type { Io };
 
@@ -34,6 +36,7 @@ const GROUPS: Record<string, Group> = {
   audit: runAudit,
   di: runDi,
   doc: runDoc,
+  report: runReportCommand,
 };
 
 /** Commands that take no sub-command: `countersign <command> --flags`. */
@@ -44,6 +47,7 @@ const SINGLE: Record<string, (argv: string[], io: Io) => Promise<number>> = {
   demo: runDemo,
   backup: runBackup,
   restore: runRestore,
+  kpi: runKpi,
 };
 
 /** Every command main() dispatches (each has its help in usage.ts; cli/help.test.ts checks both ways). */

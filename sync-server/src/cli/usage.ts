@@ -104,6 +104,33 @@ export const COMMANDS: readonly CommandHelp[] = [
       The documents this agency holds (id, kind, status, 主旨), to find document ids.`,
   },
   {
+    command: "report",
+    section: "data",
+    text: `  countersign report list [--json]
+      The SOP's eight reports (報表一至八): id, word and official title —
+        1 deadlines     (一) 公文限辦日期及公文處理使用日數彙整表
+        2 reminders     (二) 各單位未辦結公文稽催通知單
+        3 timeliness    (三) 公文時效統計表
+        4 monthly       (四) 公文處理成績月報表
+        5 comparison    (五) 公文處理成績比較表
+        6 extensions    (六) 公文處理展期原因彙整表
+        7 lateness      (七) 公文處理逾限原因彙整表
+        8 paper-online  (八) 公文處理（紙本／電子簽核）成效比較表
+  countersign report NAME --data DIR (--from DAY --to DAY | --month MONTH) [--unit ID] [--as-of DAY]
+                     [--format csv|ods|json] [--out FILE] [--store postgres://…]
+      One report, agency-wide (a row per unit and the total) or for --unit. NAME: 1–8 or the word.
+      DAY: 115/11/01, 115-11-01 or 2026-11-01; MONTH: 115-11 or 2026-11. --as-of: the day open
+      documents are judged on (default today). Format: --format, else --out's extension, else json;
+      csv is UTF-8 with a BOM for Excel, ods needs --out. --out is written whole or not at all.`,
+  },
+  {
+    command: "kpi",
+    section: "data",
+    text: `  countersign kpi --data DIR --month MONTH [--unit ID] [--baseline MONTH] [--json] [--store postgres://…]
+      One month's KPIs: 線上簽核比率 = 線上簽核件數 ÷ (收文總數 − 密件數 + 自創簽稿數), 電子交換比率,
+      平均處理日數, 逾期率, 展期件數, 公文效率提升 against --baseline, paper saved (4 sheets each).`,
+  },
+  {
     command: "serve",
     section: "data",
     text: `  countersign serve --data DIR [--port N] [--host H] [--passphrase-file F] [--no-app]

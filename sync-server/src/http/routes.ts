@@ -12,6 +12,7 @@ import { registerIdentityRoutes } from "./identity-routes.ts";
 import { registerRegistryRoutes } from "./registry-routes.ts";
 import { registerDispatchRoutes } from "../dispatch/routes.ts";
 import { registerArchiveRoutes } from "../archive/routes.ts";
+import { registerReportRoutes } from "../reports/routes.ts";
 import { registerMailRoutes } from "../mail/routes.ts";
 import { Router } from "./router.ts";
 import { registerServerRoutes, type ServerRouteDeps } from "./server-routes.ts";
@@ -29,6 +30,7 @@ export function buildRouter(ctx: ApiContext, server: Pick<ServerRouteDeps, "stor
   registerRegistryRoutes(r, ctx);
   registerDispatchRoutes(r, ctx);
   registerArchiveRoutes(r, ctx);
+  registerReportRoutes(r, ctx);
   registerMailRoutes(r, ctx);
   registerBlobRoutes(r, ctx);
   registerExchangeRoutes(r, ctx);
