@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { COMMAND_NAMES, main } from "./main.ts";
 import { COMMANDS, commandUsage } from "./usage.ts";
 import type { Io } from "./io.ts";
+import { REPORTS } from "../reports/index.ts";
 
 async function run(argv: string[]): Promise<{ code: number; lines: string[]; errors: string[] }> {
   const lines: string[] = [];
@@ -40,6 +41,12 @@ describe("countersign --help / COMMAND --help / --version / unknown flags", () =
     expect((await run(["serve", "-h", "--port", "nonsense"])).lines.join("\n")).toContain("--max-loaded N");
     expect((await run(["chain", "verify", "--help"])).lines.join("\n")).toContain("--export-cms DIR");
     expect(commandUsage("no-such-command")).toBeUndefined();
+  });
+
+  it("report --help lists the eight reports as the catalogue names them (id, word, number, title)", async () => {
+    const text = (await run(["report", "--help"])).lines.join("\n");
+    for (const r of REPORTS) expect(text).toMatch(new RegExp(`${r.id} ${r.word} +\\(${r.number}\\) ${r.title.replace(/[()（）]/g, ".")}`));
+    expect((await run(["kpi", "--help"])).lines.join("\n")).toContain("countersign kpi --data DIR --month MONTH");
   });
 
   it("a --help after a bare -- is a value, not a request for help", async () => {
