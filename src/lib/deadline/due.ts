@@ -19,6 +19,12 @@ export function dueFlag(cal: OfficeCalendar, due: IsoDay | null | undefined, tod
   return workingDaysBetween(cal, today, due) <= DUE_SOON_DAYS ? "due-soon" : "ok";
 }
 
+/**
+ * 辦結 for 時效管制 (the model's rule, workflow/state.ts isTimeClosed): dispatched (發文), filed (存查) or
+ * archived (歸檔). A decided letter waiting for 發文, or a document on paper before its 歸檔, is still open.
+ */
+export const isTimeFinished = (status: string): boolean => status === "dispatched" || status === "closed" || status === "archived";
+
 /** The Gregorian years of `days` whose office calendar was not imported, in order (for CalendarWarning). */
 export function unimportedYears(cal: OfficeCalendar, days: readonly (IsoDay | null | undefined)[]): number[] {
   const years = new Set<number>();
@@ -28,3 +34,4 @@ export function unimportedYears(cal: OfficeCalendar, days: readonly (IsoDay | nu
 
 /** The ROC year (民國) of a Gregorian year. */
 export const rocYear = (year: number): number => year - 1911;
+
