@@ -14,6 +14,7 @@ const TAGS: Record<string, string> = {
   blobs: "Attachments",
   exchange: "Envelope exchange (公文交換)",
   "follow-up": "The follow-up desk (稽催管制): 時效管制 listings and the 稽催通知單",
+  reports: "時效管制 reports: the SOP's eight reports (JSON, CSV, ODS) and the KPIs",
   server: "The server itself",
 };
 
