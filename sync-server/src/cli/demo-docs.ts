@@ -66,7 +66,7 @@ function demoShapes(): Shape[] {
 }
 
 /** Reserves the next 發文字號 for a document, as the mail room's 發文 does; `date` is the 發文日期. */
-type ReserveNumber = (doc: DocId, at: Date) => Promise<{ number: string; date: string }>;
+export type ReserveNumber = (doc: DocId, at: Date) => Promise<{ number: string; date: string }>;
 
 /**
  * Demo documents in every state, signed by the demo people. Their signing keys are made here for the
@@ -183,7 +183,7 @@ export async function createDemoDocuments(store: Store, agency: Agency, people: 
 }
 
 /** The paper document's scan, stored as an uploaded attachment would be and referenced by the document. */
-async function attachScan(store: Store, doc: CountersignDocument): Promise<Result<void>> {
+export async function attachScan(store: Store, doc: CountersignDocument): Promise<Result<void>> {
   const bytes = scanBytes();
   const sha = sha256Hex(bytes);
   await store.putBlob(sha, bytes);
@@ -194,7 +194,7 @@ async function attachScan(store: Store, doc: CountersignDocument): Promise<Resul
  * 發文字號 from this agency's own counter (dispatch/numbers.ts), the demo's 代字 示教 set first as an
  * administrator would, so the relay finds each dispatched number reserved for its document.
  */
-function demoNumbers(store: Store): ReserveNumber {
+export function demoNumbers(store: Store): ReserveNumber {
   let prefix: Promise<Result<string>> | undefined;
   return async (doc, at) => {
     prefix ??= setDispatchPrefix(store, DEMO_DISPATCH_PREFIX);
@@ -208,15 +208,16 @@ function demoNumbers(store: Store): ReserveNumber {
 
 /**
  * A throw-away key for a demo person with a certificate from the agency CA, recorded like any issued
- * certificate. Backdated 30 days so the demo history can span the past weeks.
+ * certificate. Backdated 30 days so the demo history can span the past weeks (the six months of
+ * demo-history.ts pass an earlier `notBefore`).
  */
-async function enrollForDemo(store: Store, agency: Agency, personId: string): Promise<Signer> {
+export async function enrollForDemo(store: Store, agency: Agency, personId: string, notBefore = new Date(Date.now() - 30 * 86_400_000)): Promise<Signer> {
   const person = await store.person(asPersonId(personId));
   if (!person) throw new Error(`no demo person ${personId}`);
   const profile = profileOf(agency.code, person);
   if (!profile.ok) throw new Error(profile.reason);
   const keys = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, false, ["sign", "verify"])) as CryptoKeyPair;
-  const cert = await issueCertificate(agency.ca, keys.publicKey, profile.value, { notBefore: new Date(Date.now() - 30 * 86_400_000) });
+  const cert = await issueCertificate(agency.ca, keys.publicKey, profile.value, { notBefore });
   await store.putCertificate({
     serial: cert.serialNumber,
     person: person.id,

@@ -12,6 +12,7 @@ import { resolvePassphrase } from "../identity/passphrase.ts";
 import { createDemoDocuments } from "./demo-docs.ts";
 import { DEMO_AGENCY, DEMO_PEOPLE, addDemoDirectory } from "./demo-directory.ts";
 import { DEMO_ENVELOPE_FILE, DEMO_PEER, createDemoPeer } from "./demo-peer.ts";
+import { createDemoHistory, demoCalendarYears, historyNotBefore } from "./demo-history.ts";
 
 export { DEMO_AGENCY } from "./demo-directory.ts";
 
@@ -32,7 +33,10 @@ export async function runDemo(argv: string[], io: Io): Promise<number> {
     io.err(`${values.data} already holds an agency; the demo needs an empty directory.`);
     return 1;
   }
-  const init = await runInit(["--data", values.data, "--agency-code", DEMO_AGENCY.code, "--agency-name", DEMO_AGENCY.name], io);
+  // The demo is generated relative to now: six months of history before it (demo-history.ts), under
+  // an agency CA valid since before that history began.
+  const now = new Date();
+  const init = await runInit(["--data", values.data, "--agency-code", DEMO_AGENCY.code, "--agency-name", DEMO_AGENCY.name], io, { caNotBefore: historyNotBefore(now) });
   if (init !== 0) return init;
   const store = openSqliteStore(dbPath(values.data));
   const lines: string[] = [`# ${DEMO_AGENCY.name} (${DEMO_AGENCY.code}) — demo enrollment codes, one use each`];
@@ -49,6 +53,15 @@ export async function runDemo(argv: string[], io: Io): Promise<number> {
     if (!pass.ok) return fail(io, pass.reason);
     const agency = await loadAgency(store, pass.value.passphrase);
     if (!agency.ok) return fail(io, agency.reason);
+    // 民國115年's office calendar, imported as an administrator would (countersign calendar import):
+    // only 115 — from January of 116 on, the app's warning 「尚未匯入116年辦公日曆」 is honest.
+    await store.putCalendar(demoCalendarYears().map((y) => ({ ...y, importedAt: now.toISOString(), source: "demo-calendar-115.csv" })));
+    // The history first, so its 收文號 and 發文字號 come before today's in each counter.
+    const history = await createDemoHistory(store, agency.value, { now });
+    const h = history.spread;
+    io.out(
+      `created ${h.documents} documents of history over six months (${h.received} 收文, ${h.created} 創稿; ${h.closed} closed, ${h.late} late with 逾期原因, ${h.extended} 展期, ${h.paper} on paper, ${h.secret} 密; open: ${h.openOverdue} 逾期, ${h.dueSoon} 期前)`,
+    );
     const docs = await createDemoDocuments(store, agency.value, DEMO_PEOPLE);
     io.out(`created ${docs} demo documents in every state (draft, in review, countersigning, returned, decided: 待發文, dispatched and 存查: 待歸檔, archived, on paper, 密, overdue)`);
     const peer = await createDemoPeer(store, DEMO_AGENCY);

@@ -18,7 +18,7 @@ export const FIRST_ADMIN = "admin";
  * (CA, receipt key, token secret), a root unit and a first administrator "admin", and prints the
  * administrator's one-time enrollment code.
  */
-export async function runInit(argv: string[], io: Io): Promise<number> {
+export async function runInit(argv: string[], io: Io, opts: { caNotBefore?: Date } = {}): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: { data: { type: "string" }, "agency-code": { type: "string" }, "agency-name": { type: "string" }, "passphrase-file": { type: "string" }, store: { type: "string" } },
@@ -56,7 +56,7 @@ export async function runInit(argv: string[], io: Io): Promise<number> {
       where = `${p.value.file} (mode 0600; move it off this disk for production)`;
     }
 
-    const agency = await initAgency(store, { code: values["agency-code"]!, name: values["agency-name"]!, passphrase });
+    const agency = await initAgency(store, { code: values["agency-code"]!, name: values["agency-name"]!, passphrase, ...opts });
     if (!agency.ok) {
       io.err(agency.reason);
       return 1;

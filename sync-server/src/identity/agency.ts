@@ -46,6 +46,11 @@ export interface AgencyInit {
   code: string;
   name: string;
   passphrase: string;
+  /**
+   * When the CA's validity starts (default: a day ago). The demo backdates it so its six months of
+   * history are signed under a CA valid at the time each entry claims.
+   */
+  caNotBefore?: Date;
 }
 
 /** What init made, for the caller to show: the CA certificate and its fingerprint. */
@@ -72,7 +77,7 @@ export async function initAgency(store: Store, opts: AgencyInit): Promise<Result
 
   const code = parsed.value;
   // extractable only so that the key can be sealed here; loadAgency imports it non-extractable.
-  const ca = await createAgencyCa({ agency: code, name, alg: "ES256", extractable: true });
+  const ca = await createAgencyCa({ agency: code, name, alg: "ES256", extractable: true, ...(opts.caNotBefore ? { notBefore: opts.caNotBefore } : {}) });
   const receipt = (await crypto.subtle.generateKey(P256, true, ["sign", "verify"])) as CryptoKeyPair;
   const tokenSecret = crypto.getRandomValues(new Uint8Array(32));
 
