@@ -8,7 +8,9 @@
 // - a message is "sent" only once the SMTP server accepted it for every recipient; any failure is
 //   retried with doubling back-off (capped), and a message still unsent after `giveUpAfterMs` is
 //   "failed" for good (its last error kept);
-// - a dedupe key is queued once: a reminder or a weekly notice is never queued twice.
+// - a dedupe key is queued once: a reminder or a weekly notice is never queued twice;
+// - a message is claimed before it is sent (its next attempt moves a lease ahead), so servers sharing
+//   one store do not send it twice; only a sender dying mid-send can cause a second copy.
 import type { BaseLogger as Logger } from "pino";
 import { errorMessage } from "@countersign/crdt-model";
 import type { MailItem, MailStore } from "../storage/types.ts";
@@ -24,6 +26,8 @@ export interface MailWorkerOptions {
   giveUpAfterMs: number;
   /** Messages sent per tick. */
   batch: number;
+  /** A claimed message is another server's to send for this long (longer than a send can take). */
+  leaseMs: number;
 }
 
 export const DEFAULT_MAIL_WORKER: MailWorkerOptions = {
@@ -32,6 +36,7 @@ export const DEFAULT_MAIL_WORKER: MailWorkerOptions = {
   maxBackoffMs: 3600_000,
   giveUpAfterMs: 3 * 24 * 3600_000,
   batch: 20,
+  leaseMs: 10 * 60_000,
 };
 
 /** What the worker tells /metrics (http/metrics.ts). */
@@ -137,7 +142,8 @@ export class MailWorker {
   private async sendDue(): Promise<number> {
     let tried = 0;
     try {
-      const due = await this.deps.store.dueMail(this.now().toISOString(), this.options.batch);
+      const now = this.now();
+      const due = await this.deps.store.claimMail(now.toISOString(), new Date(now.getTime() + this.options.leaseMs).toISOString(), this.options.batch);
       for (const m of due) {
         if (this.closed) break;
         await this.attempt(m);

@@ -82,11 +82,16 @@ function contract(name: string, open: () => Promise<{ store: Store; cleanup(): P
       expect(first).toEqual({ ...mail(), id: added[1]!.id });
     });
 
-    it("gives due items by next attempt, and takes updates", async () => {
+    it("claims due items by next attempt (claimed ones are not due again until the lease ends), and takes updates", async () => {
       const [a, b] = (await store.mailQueue()).reverse();
       await store.updateMail(a!.id!, { attempts: 1, nextAttemptAt: "2026-12-07T02:00:00.000Z", lastError: "down", status: "pending", sentAt: null });
-      expect((await store.dueMail(AT, 10)).map((m) => m.id)).toEqual([b!.id]);
-      expect((await store.dueMail("2026-12-07T02:00:00.000Z", 10)).map((m) => m.id)).toEqual([b!.id, a!.id]);
+      const LEASE = "2026-12-07T03:00:00.000Z";
+      expect((await store.claimMail(AT, LEASE, 10)).map((m) => [m.id, m.nextAttemptAt])).toEqual([[b!.id, AT]]);
+      expect(await store.claimMail(AT, LEASE, 10)).toEqual([]);
+      expect((await store.claimMail("2026-12-07T02:00:00.000Z", LEASE, 10)).map((m) => m.id)).toEqual([a!.id]);
+      expect((await store.claimMail(LEASE, "2026-12-07T04:00:00.000Z", 10)).map((m) => m.id)).toEqual([a!.id, b!.id]); // same time: by id
+      const [x, y] = await Promise.all([store.claimMail("2026-12-07T04:00:00.000Z", "2026-12-07T05:00:00.000Z", 10), store.claimMail("2026-12-07T04:00:00.000Z", "2026-12-07T05:00:00.000Z", 10)]);
+      expect([...x!, ...y!].map((m) => m.id).sort()).toEqual([a!.id, b!.id].sort());
       await store.updateMail(b!.id!, { attempts: 1, nextAttemptAt: AT, lastError: null, status: "sent", sentAt: AT });
       expect(await store.mailCounts()).toEqual({ pending: 1, sent: 1, failed: 0 });
       await expect(store.updateMail(999_999, { attempts: 1, nextAttemptAt: AT, lastError: null, status: "sent", sentAt: AT })).rejects.toThrow();

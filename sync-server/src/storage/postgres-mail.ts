@@ -24,8 +24,18 @@ export class PostgresMail implements MailStore {
     });
   }
 
-  async dueMail(now: string, limit: number): Promise<MailItem[]> {
-    const r = await this.pool.query<MailDbRow>("SELECT * FROM mail_queue WHERE status = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $2", [now, limit]);
+  async claimMail(now: string, leaseUntil: string, limit: number): Promise<MailItem[]> {
+    // SKIP LOCKED: two servers claiming at once take different items; the old row is what is answered.
+    const r = await this.pool.query<MailDbRow>(
+      `WITH due AS (
+         SELECT * FROM mail_queue WHERE status = 'pending' AND next_attempt_at <= $1
+         ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED
+       ), claimed AS (
+         UPDATE mail_queue m SET next_attempt_at = $2 FROM due WHERE m.id = due.id RETURNING m.id
+       )
+       SELECT due.* FROM due JOIN claimed ON claimed.id = due.id ORDER BY due.next_attempt_at, due.id`,
+      [now, leaseUntil, limit],
+    );
     return r.rows.map(toMail);
   }
 

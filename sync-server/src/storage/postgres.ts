@@ -452,7 +452,7 @@ export class PostgresStore implements Store {
   readonly exchanges: Store["exchanges"] = (q) => this.exchange.exchanges(q);
   // ---- the mail queue (postgres-mail.ts; mail/) ----
   readonly enqueueMail: Store["enqueueMail"] = (items) => this.mail.enqueueMail(items);
-  readonly dueMail: Store["dueMail"] = (now, limit) => this.mail.dueMail(now, limit);
+  readonly claimMail: Store["claimMail"] = (now, until, limit) => this.mail.claimMail(now, until, limit);
   readonly updateMail: Store["updateMail"] = (id, patch) => this.mail.updateMail(id, patch);
   readonly mailQueue: Store["mailQueue"] = (q) => this.mail.mailQueue(q);
   readonly mailCounts: Store["mailCounts"] = () => this.mail.mailCounts();

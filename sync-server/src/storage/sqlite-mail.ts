@@ -13,6 +13,7 @@ export class SqliteMail implements MailStore {
     this.s = {
       insert: p(`INSERT INTO mail_queue (${MAIL_COLUMNS}) VALUES (${MAIL_COLUMNS.split(",").map(() => "?").join(", ")}) ON CONFLICT (dedupe) DO NOTHING RETURNING id`),
       due: p("SELECT * FROM mail_queue WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?"),
+      lease: p("UPDATE mail_queue SET next_attempt_at = ? WHERE id = ?"),
       update: p("UPDATE mail_queue SET attempts = ?, next_attempt_at = ?, last_error = ?, status = ?, sent_at = ? WHERE id = ?"),
       list: p("SELECT * FROM mail_queue WHERE (@status IS NULL OR status = @status) ORDER BY id DESC LIMIT @limit"),
       counts: p("SELECT status, COUNT(*) AS n FROM mail_queue GROUP BY status"),
@@ -32,8 +33,15 @@ export class SqliteMail implements MailStore {
     })();
   }
 
-  async dueMail(now: string, limit: number): Promise<MailItem[]> {
-    return (this.s.due.all(now, limit) as MailDbRow[]).map(toMail);
+  async claimMail(now: string, leaseUntil: string, limit: number): Promise<MailItem[]> {
+    // One write transaction: a second process waits for it and then no longer finds these due.
+    return this.db
+      .transaction(() => {
+        const rows = this.s.due.all(now, limit) as MailDbRow[];
+        for (const r of rows) this.s.lease.run(leaseUntil, r.id);
+        return rows.map(toMail);
+      })
+      .immediate();
   }
 
   async updateMail(id: number, patch: Pick<MailItem, "attempts" | "nextAttemptAt" | "lastError" | "status" | "sentAt">): Promise<void> {

@@ -456,7 +456,7 @@ export class SqliteStore implements Store {
   readonly exchanges: Store["exchanges"] = (q) => this.exchange.exchanges(q);
   // ---- the mail queue (sqlite-mail.ts; mail/) ----
   readonly enqueueMail: Store["enqueueMail"] = (items) => this.mail.enqueueMail(items);
-  readonly dueMail: Store["dueMail"] = (now, limit) => this.mail.dueMail(now, limit);
+  readonly claimMail: Store["claimMail"] = (now, until, limit) => this.mail.claimMail(now, until, limit);
   readonly updateMail: Store["updateMail"] = (id, patch) => this.mail.updateMail(id, patch);
   readonly mailQueue: Store["mailQueue"] = (q) => this.mail.mailQueue(q);
   readonly mailCounts: Store["mailCounts"] = () => this.mail.mailCounts();

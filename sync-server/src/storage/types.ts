@@ -518,8 +518,12 @@ export interface MailCandidate {
 export interface MailStore {
   /** Adds items in one transaction; an item whose dedupe key is already queued is skipped. Answers the items added, with ids. */
   enqueueMail(items: MailItem[]): Promise<MailItem[]>;
-  /** Pending items whose next attempt is due at `now`, oldest first. */
-  dueMail(now: string, limit: number): Promise<MailItem[]>;
+  /**
+   * Claims pending items whose next attempt is due at `now`, oldest first: their next attempt moves to
+   * `leaseUntil` in the same step, so another server sharing the store does not send them too (a
+   * sender that dies leaves them to be retried once the lease ends). Answers them as they were.
+   */
+  claimMail(now: string, leaseUntil: string, limit: number): Promise<MailItem[]>;
   updateMail(id: number, patch: Pick<MailItem, "attempts" | "nextAttemptAt" | "lastError" | "status" | "sentAt">): Promise<void>;
   /** Items newest first, optionally of one status. */
   mailQueue(q?: { status?: MailItem["status"]; limit?: number }): Promise<MailItem[]>;
@@ -532,7 +536,7 @@ export interface MailStore {
 /** Every Store keeps the mail queue (declared here, beside its types; merged into Store above). */
 export interface Store {
   enqueueMail: MailStore["enqueueMail"];
-  dueMail: MailStore["dueMail"];
+  claimMail: MailStore["claimMail"];
   updateMail: MailStore["updateMail"];
   mailQueue: MailStore["mailQueue"];
   mailCounts: MailStore["mailCounts"];
