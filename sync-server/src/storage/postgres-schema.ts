@@ -333,11 +333,13 @@ const MIGRATIONS: readonly string[] = [
   // 9: the reports' indexes (issue 10, sync-server/src/reports/README.md): every report reads a range
   // of start days (收文/創稿 in the period), a range of close days (辦結 in the period) or the
   // documents open at a day; these keep each to an index range instead of a scan of every document.
-  // time_facts_close also answers "open at the end of the period" (close day after it, started on
-  // or before it) from the index alone.
+  // The start and close indexes also carry every column the grouped counts read, so those queries
+  // never visit the table (a year's report reads 10 % of the documents: random row lookups cost
+  // more than the index itself). time_facts_close also answers "open at the end of the period"
+  // (close day after it, started on or before it).
   `
-  CREATE INDEX IF NOT EXISTS time_facts_start ON time_facts (start_day, unit);
-  CREATE INDEX IF NOT EXISTS time_facts_close ON time_facts (close_day, start_day);
+  CREATE INDEX IF NOT EXISTS time_facts_start ON time_facts (start_day, unit, origin, secrecy, incoming, speed, close_day, days_used, extension_count);
+  CREATE INDEX IF NOT EXISTS time_facts_close ON time_facts (close_day, start_day, unit, overdue, days_used, mode, outgoing, origin, controlled, project_control, due);
   CREATE INDEX IF NOT EXISTS time_facts_open_start ON time_facts (start_day) WHERE close_day IS NULL;
   CREATE INDEX IF NOT EXISTS time_extensions_doc_day ON time_extensions (request_day, doc);
   `,
