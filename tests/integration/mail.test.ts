@@ -90,7 +90,8 @@ describe("a 稽催通知單 while the SMTP server is away, then back", () => {
     expect(mail!.text).not.toContain("不在期前");
     expect(mail!.text).not.toContain("專案管制");
     expect(mail!.html).toContain("<table");
-    expect(mail!.html).toContain("<td style=\"border:1px solid #999;padding:4px\">校園安全演練計畫</td>");
+    expect(mail!.html).toContain("color:#b00020;font-weight:bold\">逾期</td>");
+    expect(mail!.html).toContain("<td style=\"border:1px solid #999;padding:4px;min-width:8em\">校園安全演練計畫</td>");
 
     await until(async () => metric(await metricsOf(a), "countersign_mail_sent_total") === 1, 5000, "the sent count");
     m = await metricsOf(a);

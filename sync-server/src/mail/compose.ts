@@ -31,8 +31,13 @@ const cells = (r: MailRow): string[] => [r.number, r.subject, r.officer, rocSlas
 
 function table(rows: MailRow[]): { text: string; html: string } {
   const text = rows.map((r, i) => `${i + 1}. ${cells(r).join("｜")}`).join("\n");
-  const th = COLUMNS.map((c) => `<th style="border:1px solid #999;padding:4px;text-align:left">${c}</th>`).join("");
-  const tr = rows.map((r) => `<tr>${cells(r).map((c) => `<td style="border:1px solid #999;padding:4px">${esc(c)}</td>`).join("")}</tr>`).join("\n");
+  // Headers and the short columns never wrap (a phone shows 承辦人 and 限辦日期 whole); 逾期 stands out.
+  const th = COLUMNS.map((c) => `<th style="border:1px solid #999;padding:4px;text-align:left;white-space:nowrap">${c}</th>`).join("");
+  const td = (c: string, i: number, r: MailRow) => {
+    const style = `border:1px solid #999;padding:4px${i === 1 ? ";min-width:8em" : ""}${i >= 2 ? ";white-space:nowrap" : ""}${i === 4 ? ";text-align:right" : ""}${i === 5 && r.overdueDays > 0 ? ";color:#b00020;font-weight:bold" : ""}`;
+    return `<td style="${style}">${esc(c)}</td>`;
+  };
+  const tr = rows.map((r) => `<tr>${cells(r).map((c, i) => td(c, i, r)).join("")}</tr>`).join("\n");
   return { text, html: `<table style="border-collapse:collapse"><thead><tr>${th}</tr></thead><tbody>\n${tr}\n</tbody></table>` };
 }
 
