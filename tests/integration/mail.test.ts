@@ -169,3 +169,18 @@ describe("a message that never goes through", () => {
     expect(metric(text, "countersign_mail_queue_length")).toBe(0);
   });
 });
+
+describe("countersign serve --smtp", () => {
+  it("refuses an address that is not smtp:// or smtps://, and --mail-from without --smtp, with one line and exit 2", async () => {
+    const { runServe } = await import("../../sync-server/src/cli/serve.ts");
+    for (const [args, line] of [
+      [["--data", "/nonexistent", "--smtp", "http://mail.example"], "countersign serve: --smtp: An SMTP address starts with smtp:// or smtps://, not http://."],
+      [["--data", "/nonexistent", "--smtp", "not a url"], 'countersign serve: --smtp: "not a url" is not an SMTP address (smtp://user:pass@host:port).'],
+      [["--data", "/nonexistent", "--mail-from", "a@b.example"], "countersign serve: --mail-from needs --smtp"],
+    ] as const) {
+      const err: string[] = [];
+      expect(await runServe([...args], { out: () => {}, err: (l) => err.push(l) })).toBe(2);
+      expect(err).toEqual([line]);
+    }
+  });
+});
