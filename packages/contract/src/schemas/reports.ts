@@ -198,3 +198,24 @@ export const kpiSeriesQuery = z.object({
   to: z.string().max(7),
   unit: unitId.optional(),
 });
+
+/**
+ * The words the engine writes into text cells (the total row's name, statuses, decisions, 速別), zh-TW
+ * as the printed forms have them, with their English for the app's English mode. A writer that shows
+ * English maps a cell through this; any other text (names, 主旨, reasons) is user content, shown as is.
+ */
+export const CELL_TEXT_EN: Readonly<Record<string, string>> = {
+  合計: "Total",
+  "（未分文）": "(no unit yet)",
+  逾期: "Overdue",
+  未逾期: "Not overdue",
+  專案管制: "Project control",
+  核准: "Approved",
+  不准: "Refused",
+  待核定: "Awaiting decision",
+  是: "Yes",
+  否: "No",
+  最速件: "Most urgent",
+  速件: "Urgent",
+  普通件: "Ordinary",
+};
