@@ -135,7 +135,7 @@ async function benchPostgres(adminUrl: string, n: number, runs: number): Promise
         `SELECT indexname AS name, indexdef AS def FROM pg_indexes WHERE tablename IN ('time_facts', 'time_extensions') AND indexname NOT LIKE '%_pkey'`,
       );
       for (const i of idx.rows) await c.query(`DROP INDEX ${i.name}`);
-      await fillChunks(n, "postgres fill", async (lo, hi) => void (await c.query(factsInsert(POSTGRES, lo, hi))));
+      await fillChunks(n, "postgres fill", async (lo, hi) => void (await c.query(factsInsert(POSTGRES, lo, hi, n))));
       await c.query(extensionsInsert());
       log(`postgres: building ${idx.rows.length} indexes (${idx.rows.map((i) => i.name).join(", ")})`);
       await c.query("SET maintenance_work_mem = '256MB'");
@@ -173,7 +173,7 @@ async function benchSqlite(n: number, runs: number): Promise<StoreResult> {
     try {
       const idx = db.prepare<[], { name: string; sql: string }>(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('time_facts', 'time_extensions') AND sql IS NOT NULL`).all();
       for (const i of idx) db.exec(`DROP INDEX ${i.name}`);
-      await fillChunks(n, "sqlite fill", async (lo, hi) => void db.exec(factsInsert(SQLITE, lo, hi)));
+      await fillChunks(n, "sqlite fill", async (lo, hi) => void db.exec(factsInsert(SQLITE, lo, hi, n)));
       db.exec(extensionsInsert());
       log(`sqlite: building ${idx.length} indexes (${idx.map((i) => i.name).join(", ")})`);
       for (const i of idx) db.exec(i.sql);

@@ -74,8 +74,13 @@ const REASONS_EXT = ["需會辦他機關", "待補正資料", "案情複雜需�
 
 const pick = (list: readonly string[], h: string): string => `CASE (${h}) % ${list.length} ${list.map((r, i) => `WHEN ${i} THEN '${r}'`).join(" ")} END`;
 
-/** The INSERT … SELECT of time_facts rows lo..hi. */
-export function factsInsert(d: Dialect, lo: number, hi: number): string {
+/**
+ * The INSERT … SELECT of time_facts rows lo..hi of `total` (default hi: one statement for all). Row g starts on day (g − 1) · 1096 / total:
+ * the rows lie in the table in the order documents arrived, as an agency's table fills over the years
+ * (a random order would make every month's rows a random read across the whole table, which no real
+ * agency's table is).
+ */
+export function factsInsert(d: Dialect, lo: number, hi: number, total: number = hi): string {
   const hashes = MULTIPLIERS.map(([a, c], i) => `((g * ${a} + ${c}) % ${PRIME}) % 1000000 AS h${i + 1}`).join(",\n    ");
   const time = (secs: string) => `${d.pad2(`(${secs}) / 3600`)} || ':' || ${d.pad2(`((${secs}) / 60) % 60`)} || ':' || ${d.pad2(`(${secs}) % 60`)} || '.000Z'`;
   return `WITH ${d.recursive ? "RECURSIVE " : ""}s(g) AS (${d.series(lo, hi)}),
@@ -83,12 +88,12 @@ export function factsInsert(d: Dialect, lo: number, hi: number): string {
     ${hashes}
   FROM s),
   c AS MATERIALIZED (SELECT g, h2, h6, h12,
-    h1 % ${SPAN_DAYS} AS d,
+    ((g - 1) * ${SPAN_DAYS}) / ${total} AS d,
     CASE WHEN h3 < 50000 THEN 0 WHEN h3 < 300000 THEN 1 ELSE 2 END AS sp,
     CASE WHEN h3 < 50000 THEN 1 WHEN h3 < 300000 THEN 4 ELSE 8 END AS base_off,
     CASE WHEN h7 < 30000 AND h14 < 970000 THEN 3 + h7 % 8 ELSE 0 END AS ext,
     CASE WHEN h5 < 40000 THEN 1 ELSE 0 END AS late,
-    CASE WHEN (h1 % ${SPAN_DAYS} > ${SPAN_DAYS - 11} AND h4 < 500000) OR h4 < 1000 THEN 1 ELSE 0 END AS open0,
+    CASE WHEN (((g - 1) * ${SPAN_DAYS}) / ${total} > ${SPAN_DAYS - 11} AND h4 < 500000) OR h4 < 1000 THEN 1 ELSE 0 END AS open0,
     CASE WHEN h8 < 50000 THEN 1 ELSE 0 END AS paper,
     CASE WHEN h9 < 10000 THEN 1 ELSE 0 END AS secret,
     CASE WHEN h10 < 600000 THEN 1 ELSE 0 END AS recv,
