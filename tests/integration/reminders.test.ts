@@ -83,3 +83,23 @@ describe("reminders and weekly notices", () => {
     expect(await a.store.mailQueue({ status: "pending" })).toEqual([]);
   });
 });
+
+describe("the scheduler inside the server", () => {
+  let own: MailAgency;
+  let box: TestSmtp;
+  beforeAll(async () => {
+    box = await startSmtp();
+    own = await startMailAgency({ smtp: box.url, now: new Date(MONDAY_9).toISOString(), docs: DOCS, mail: { worker: { pollMs: 50 }, scheduler: { firstMs: 0 } } });
+  });
+  afterAll(async () => {
+    await own?.stop();
+    await box?.stop();
+  });
+
+  it("sends the day's reminders and the week's notices by itself, and records the day and the week", async () => {
+    await box.waitFor(6);
+    expect(box.received.map((m) => m.subject).filter((s) => s.startsWith("稽催通知單"))).toHaveLength(2);
+    await until(async () => (await own.store.getSetting("mail.notices-week")) === "2026-12-07", 5000, "the week recorded");
+    expect(await own.store.getSetting("mail.reminders-day")).toBe("2026-12-07");
+  });
+});

@@ -12,11 +12,16 @@ import type { MailService } from "./service.ts";
 
 export interface SchedulerOptions {
   everyMs: number;
+  /**
+   * The first check after start: not at once, so the time facts the server fills in as it starts
+   * (the backfill of documents without a row) are there before a day is recorded as done.
+   */
+  firstMs: number;
   /** Taipei hour (0–23) from which the day's mail goes out. */
   hour: number;
 }
 
-export const DEFAULT_SCHEDULER: SchedulerOptions = { everyMs: 10 * 60_000, hour: 8 };
+export const DEFAULT_SCHEDULER: SchedulerOptions = { everyMs: 10 * 60_000, firstMs: 60_000, hour: 8 };
 
 export interface CheckResult {
   reminders: number | null;
@@ -26,6 +31,7 @@ export interface CheckResult {
 export class ReminderScheduler {
   readonly options: SchedulerOptions;
   private timer: ReturnType<typeof setInterval> | undefined;
+  private first: ReturnType<typeof setTimeout> | undefined;
   private running: Promise<CheckResult> | null = null;
 
   constructor(
@@ -39,11 +45,13 @@ export class ReminderScheduler {
     if (this.timer) return;
     this.timer = setInterval(() => void this.check(this.deps.now?.() ?? new Date()), this.options.everyMs);
     this.timer.unref();
-    void this.check(this.deps.now?.() ?? new Date());
+    this.first = setTimeout(() => void this.check(this.deps.now?.() ?? new Date()), this.options.firstMs);
+    this.first.unref();
   }
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    clearTimeout(this.first);
     this.timer = undefined;
     await this.running?.catch(() => null);
   }

@@ -22,11 +22,13 @@ export interface MailAgency {
 /** Who has an address: everyone but the outsider (so "no address" can be shown). */
 export const EMAIL = (who: string): string | null => (who === "outsider" ? null : `${who}@agency.example`);
 
-export async function startMailAgency(o: { smtp: string | null; now: string; mail?: Partial<MailOptions> }): Promise<MailAgency> {
+/** `docs` are written before the server starts (what its scheduler finds at its first check). */
+export async function startMailAgency(o: { smtp: string | null; now: string; mail?: Partial<MailOptions>; docs?: TestDoc[] }): Promise<MailAgency> {
   const dir = mkdtempSync(join(tmpdir(), "countersign-mail-"));
   const store = openSqliteStore(join(dir, "countersign.db"));
   const { agency, people } = await populate(store);
   for (const p of await store.people()) await store.putPerson({ ...p, email: EMAIL(p.id.replace(/^P-/, "")) });
+  if (o.docs) await putDocs(store, o.docs);
   const clock = { t: Date.parse(o.now) };
   const mail: MailOptions | undefined = o.smtp
     ? {
