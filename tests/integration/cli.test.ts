@@ -122,5 +122,5 @@ describe("countersign demo", () => {
     const again = capture();
     expect(await main(["demo", "--data", data], again)).toBe(1);
     expect(again.errors[0]).toMatch(/already holds an agency/);
-  });
+  }, 180_000); // the demo writes six months of history too (demo-history.ts): slow on a loaded machine
 });

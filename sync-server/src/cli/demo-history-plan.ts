@@ -151,7 +151,7 @@ export function planHistory(input: HistoryPlanInput): PlannedDoc[] {
   while (day < today) {
     day = addWorkingDays(cal, day, 1);
     if (day >= today) break;
-    const count = rand() < 0.3 ? 2 : 1;
+    const count = rand() < 0.22 ? 2 : 1;
     for (let c = 0; c < count; c++) {
       n++;
       const desk = pick(DESKS);
@@ -323,7 +323,7 @@ function stepsFor(d: PlannedDoc, ctx: Ctx): { steps: PlannedStep[]; due: IsoDay 
     timed.push({ day: closeDay, order: 90, earliest: 14 * 60, step: { kind: closing, who, ...(needsReason ? { reason } : {}) } });
     // Most finished documents are filed by the archives a few working days later.
     const fileDay = addWorkingDays(cal, closeDay, 2 + Math.floor(rand() * 4));
-    if (!paper && fileDay < today && rand() < 0.75) timed.push({ day: fileDay, order: 95, step: { kind: "archive", who: "tsai" } });
+    if (!paper && fileDay < today && rand() < 0.6) timed.push({ day: fileDay, order: 95, step: { kind: "archive", who: "tsai" } });
   }
   timed.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : a.order - b.order));
   for (const t of timed) out.push({ ...t.step, at: at(t.day, t.earliest) });

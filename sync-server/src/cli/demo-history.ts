@@ -2,10 +2,11 @@
 // chart of the follow-up desk has content from the first `npm start` (issue 10 item 9).
 //
 // How: demo-history-plan.ts says which documents, steps and days (deterministic for a seed and
-// "now"); here each step is signed by the demo person with the claimed time of the plan and stored
-// through a real relay Room whose clock is set to that instant — so the agency's receipts (the
-// trusted "first seen" times that the time facts are computed from) are the historical ones, and
-// every entry passes the same checks as a live one (chains, workflow rules, reserved 發文字號).
+// "now"); here each step is signed by the demo person with the claimed time of the plan, and each
+// document is stored through a real relay Room (the same checks as a live update: chains, workflow
+// rules, reserved 發文字號) whose receipts carry the time the server would have first seen each
+// entry — a few seconds after its claimed time — and whose clock is the last step's. So the agency's
+// receipts (the trusted times the time facts are computed from) are the historical ones.
 //
 // What must stay true:
 // - The agency CA and the demo people's certificates are valid from before the history starts
@@ -31,7 +32,6 @@ import {
   signAction,
   type Signer,
   type StepId,
-  taipeiDay,
   VerifyCache,
 } from "@countersign/crdt-model";
 import type { Store } from "../storage/types.ts";
@@ -116,11 +116,15 @@ export async function createDemoHistory(store: Store, agency: Agency, opts: Hist
   // clock, while the store's group commit gathers the rooms' writes into one commit (as under load).
   await inParallel(docs, 32, async (d) => {
     // The relay's clock for this room: each receive happens at the historical instant of its step.
+    // The relay's clock for this room, and when the server first saw each entry (a few seconds
+    // after its signer's claimed time: the device synced). The room signs its receipts with these
+    // times, so the trusted times are the historical ones although the document arrives in one go.
     let clock = now;
+    const arrival = new Map<string, string>();
     const deps = {
       store,
       trust: () => trust.get(),
-      signReceipt: (r: Parameters<typeof signReceipt>[1]) => signReceipt(agency, r),
+      signReceipt: (r: Parameters<typeof signReceipt>[1]) => signReceipt(agency, { ...r, receivedAt: arrival.get(r.entry) ?? r.receivedAt }),
       cache,
       now: () => clock,
       compactAfter: 200,
@@ -150,30 +154,22 @@ export async function createDemoHistory(store: Store, agency: Agency, opts: Hist
     const room = await Room.load(id, deps);
     try {
       let heads: EntryId[] = [];
-      let sent: Uint8Array | null = null;
       let request: EntryId | null = null;
-      const send = async (at: Date) => {
-        // A few seconds after the signer's claimed time: the server sees it when the device syncs.
-        clock = new Date(at.getTime() + 5_000);
-        const update = sent ? doc.encodeState(sent) : doc.encodeState();
-        sent = doc.stateVector();
-        const r = await room.receive(update, null);
-        if (!r.ok) throw new Error(`history document ${d.id}: ${r.reason}`);
-      };
-      // The steps of one day reach the server together (the device syncs), at the last one's time.
       const list = steps(d);
-      for (const [k, st] of list.entries()) {
-        if (st.kind !== "register") {
-          const action = await actionOf(d, st, { reserve, request, store, doc, fileNumber: fileNumberOf(d) });
-          const step: StepId | null = st.kind === "approve" ? STEP.review : st.kind === "countersign" ? STEP.countersign : st.kind === "decide" ? STEP.decide : null;
-          const signed = await signAction(doc, signers.get(st.who)!, heads, { action, step, opinion: OPINIONS[st.kind] ?? "", at: st.at });
-          if (!signed.ok) throw new Error(`history document ${d.id}: ${signed.reason}`);
-          heads = [signed.value.id];
-          if (st.kind === "extend-request") request = signed.value.id;
-        }
-        const next = list[k + 1];
-        if (!next || taipeiDay(next.at) !== taipeiDay(st.at)) await send(st.at);
+      for (const st of list) {
+        if (st.kind === "register") continue; // the registry desk's creation: stored with what follows
+        const action = await actionOf(d, st, { reserve, request, store, doc, fileNumber: fileNumberOf(d) });
+        const step: StepId | null = st.kind === "approve" ? STEP.review : st.kind === "countersign" ? STEP.countersign : st.kind === "decide" ? STEP.decide : null;
+        const signed = await signAction(doc, signers.get(st.who)!, heads, { action, step, opinion: OPINIONS[st.kind] ?? "", at: st.at });
+        if (!signed.ok) throw new Error(`history document ${d.id}: ${signed.reason}`);
+        heads = [signed.value.id];
+        arrival.set(signed.value.id, new Date(st.at.getTime() + 5_000).toISOString());
+        if (st.kind === "extend-request") request = signed.value.id;
       }
+      // One receive through the relay's checks (every entry, in chain order), at the last step's time.
+      clock = new Date(list.at(-1)!.at.getTime() + 5_000);
+      const r = await room.receive(doc.encodeState(), null);
+      if (!r.ok) throw new Error(`history document ${d.id}: ${r.reason}`);
     } finally {
       await room.close();
       doc.ydoc.destroy();

@@ -93,7 +93,7 @@ beforeAll(async () => {
   } finally {
     await store.close();
   }
-}, 60_000);
+}, 180_000); // the demo writes six months of history too (demo-history.ts); slow on a loaded machine
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe("the demo's letters (countersign demo)", () => {

@@ -56,7 +56,11 @@ export async function runDemo(argv: string[], io: Io): Promise<number> {
     // 民國115年's office calendar, imported as an administrator would (countersign calendar import):
     // only 115 — from January of 116 on, the app's warning 「尚未匯入116年辦公日曆」 is honest.
     await store.putCalendar(demoCalendarYears().map((y) => ({ ...y, importedAt: now.toISOString(), source: "demo-calendar-115.csv" })));
-    // The history first, so its 收文號 and 發文字號 come before today's in each counter.
+    // The peer agency first: the history's letters addressed to it went out by electronic exchange.
+    const peer = await createDemoPeer(store, DEMO_AGENCY, now);
+    if (!peer.ok) return fail(io, peer.reason);
+    envelope = peer.value.bytes;
+    // The history next, so its 收文號 and 發文字號 come before today's in each counter.
     const history = await createDemoHistory(store, agency.value, { now });
     const h = history.spread;
     io.out(
@@ -64,9 +68,6 @@ export async function runDemo(argv: string[], io: Io): Promise<number> {
     );
     const docs = await createDemoDocuments(store, agency.value, DEMO_PEOPLE);
     io.out(`created ${docs} demo documents in every state (draft, in review, countersigning, returned, decided: 待發文, dispatched and 存查: 待歸檔, archived, on paper, 密, overdue)`);
-    const peer = await createDemoPeer(store, DEMO_AGENCY);
-    if (!peer.ok) return fail(io, peer.reason);
-    envelope = peer.value.bytes;
   } finally {
     await store.close();
   }
