@@ -8,24 +8,24 @@ const ADMIN_EN = "Add people and hand out their enrollment codes, edit the deleg
 
 export const DEMO_HINTS: Record<Locale, Readonly<Record<string, string>>> = {
   "zh-TW": {
-    chen: "起草簽或函並陳核；已決行的簽存查、紙本公文線上補登",
+    chen: "起草簽或函並陳核；已決行的簽存查、紙本公文線上補登；逾期或將到期的公文申請展期、填寫逾期原因",
     li: "收文登記、分文與改分；上傳他機關的會辦信封",
     lin: "核稿或決行學務公文",
     huang: "以人事室會辦公文",
     wu: "以會計室會辦公文",
-    wang: "決行",
+    wang: "決行；核定承辦人的展期申請",
     chou: "在待發文清單發文",
     tsai: "在待歸檔清單歸檔、調閱已歸檔公文",
     hsu: "檢視全機關公文摘要與逾期清單（稽催通知建置中）",
     admin: ADMIN_ZH,
   },
   en: {
-    chen: "Draft a memo or letter and submit it for review; file a decided memo (no letter); record a paper document online",
+    chen: "Draft a memo or letter and submit it for review; file a decided memo (no letter); record a paper document online; ask for an extension or give the reason for a late document",
     li: "Register incoming documents, assign and reassign them; upload another agency's countersign envelope",
     lin: "Review or decide student-affairs documents",
     huang: "Countersign for the personnel office",
     wu: "Countersign for the accounting office",
-    wang: "Decide documents",
+    wang: "Decide documents; approve or refuse case officers' extension requests",
     chou: "Dispatch decided letters from the to-dispatch list",
     tsai: "Archive from the to-archive list; look up archived documents",
     hsu: "See every document's summary and the overdue list (follow-up reminders are still being built)",
