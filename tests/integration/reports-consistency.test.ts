@@ -119,7 +119,7 @@ describe("a generated agency of 20,000 documents (the benchmark's spreads)", () 
     }
     // The fill writes straight into the tables (as the benchmark does), beside the store (WAL).
     const db = new Database(path.join(dir, "countersign.db"));
-    db.exec(factsInsert(SQLITE, 1, 20_000));
+    db.exec(factsInsert(SQLITE, 1, 20_000, 20_000));
     db.exec(extensionsInsert());
     db.close();
   }, 60_000);
