@@ -86,7 +86,7 @@ export {
   type Assignee,
   type Deputy,
 } from "./routing/plan.ts";
-export { parseDelegationTable, requiredLevel, levelTitle, type DelegationTable } from "./routing/delegation.ts";
+export { parseDelegationTable, requiredLevel, levelTitle, DEFAULT_EXTENSION_POLICY, extensionPolicyOf, type DelegationTable } from "./routing/delegation.ts";
 export { parseDeputyTable, actsFor, deputiesOf, type DeputyTable } from "./routing/deputies.ts";
 export { decidersFor, reviewersFor, type Candidate } from "./routing/pickers.ts";
 
@@ -149,6 +149,7 @@ export {
   isLetterKind,
   awaitsDispatch,
   awaitsArchive,
+  isTimeClosed,
   type Status,
 } from "./workflow/state.ts";
 export {

@@ -7,7 +7,7 @@ import { availableActions, offerContext, type Offer, type OfferContext } from ".
 import { formatDispatchNumber } from "../src/filing/numbers.ts";
 import { allSteps, findStep } from "../src/routing/plan.ts";
 import { SECRECY_LEVELS, type DocumentKind } from "../src/schema/metadata.ts";
-import { asDocId, type StepId } from "../src/ids.ts";
+import { asDocId, type EntryId, type StepId } from "../src/ids.ts";
 import type { Action, ActionKind } from "../src/chain/types.ts";
 import type { Signer } from "../src/identity/certs.ts";
 import { sampleMetadata, samplePlan } from "../src/sample/document.ts";
@@ -41,7 +41,12 @@ const CANDIDATE_KINDS: ActionKind[] = [
   "close",
   "archive",
   "paper-record",
+  "extend-request",
+  "extend-decide",
+  "late-reason",
 ];
+// Dates around the sample's stated 限辦日期 (2026-12-04) and the default limit (30 days beyond it).
+const UNTILS = ["2026-05-30", "2026-12-04", "2026-12-05", "2026-12-20", "2027-01-03", "2027-01-04", "2027-03-01"];
 
 const STEP_KINDS = new Set<ActionKind>(["approve", "countersign", "decide", "return", "late-sign"]);
 
@@ -63,6 +68,20 @@ function concrete(o: Offer, rng: Rng): Action[] {
     case "late-sign":
     case "paper-record":
       return [{ kind: o.kind, reason: "依規定辦理。" }];
+    case "extend-request": {
+      // Inside the bounds the offer gives: a plain 展期 up to plainUntil, 專案管制 past it.
+      const ext = o.extension!;
+      const next = addDays(ext.after, 1);
+      const out: Action[] = [];
+      if (ext.plainUntil !== null) out.push({ kind: "extend-request", until: rng.chance(0.5) ? next : ext.plainUntil, reason: "需會商。" });
+      const past = ext.plainUntil === null ? next : addDays(ext.plainUntil, 1 + rng.int(20));
+      out.push({ kind: "extend-request", until: past, reason: "需專案管制。", project: true });
+      return out;
+    }
+    case "extend-decide":
+      return [{ kind: "extend-decide", request: o.request!.entry, approved: rng.chance(0.7) }];
+    case "late-reason":
+      return [{ kind: "late-reason", reason: "會辦費時。" }];
     case "dispatch":
       return [{ kind: "dispatch", number: formatDispatchNumber({ prefix: "示教", year: 115, serial: ++serial }), date: "2026-06-02" }];
     case "archive":
@@ -72,9 +91,19 @@ function concrete(o: Offer, rng: Rng): Action[] {
   }
 }
 
-/** A random action that may or may not be allowed. */
-function candidate(rng: Rng, steps: StepId[]): { action: Action; step: StepId | null } {
+const addDays = (day: string, n: number): string => {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+};
+
+/** A random action that may or may not be allowed; `requests` are the document's 展期 requests so far. */
+function candidate(rng: Rng, steps: StepId[], requests: string[]): { action: Action; step: StepId | null } {
   const kind = rng.pick(CANDIDATE_KINDS);
+  if (kind === "extend-request")
+    return { action: { kind, until: rng.pick(UNTILS), reason: "理由。", ...(rng.chance(0.4) ? { project: true as const } : {}) }, step: null };
+  if (kind === "extend-decide")
+    return { action: { kind, request: (requests.length && rng.chance(0.8) ? rng.pick(requests) : "f".repeat(64)) as EntryId, approved: rng.chance(0.5) }, step: null };
   // The rules ignore the step of an action that answers none (they accept a 密等變更 naming a step),
   // so those are tried as they would be signed: without one.
   const step = !STEP_KINDS.has(kind) || rng.chance(0.2) ? null : rng.pick(steps);
@@ -84,6 +113,15 @@ function candidate(rng: Rng, steps: StepId[]): { action: Action; step: StepId | 
 
 const same = (a: Action, b: Action) => JSON.stringify(a) === JSON.stringify(b);
 function offered(offers: Offer[], action: Action, step: StepId | null): boolean {
+  // The 時效管制 offers stand for ranges (any date in bounds, either decision, any reason).
+  if (action.kind === "extend-request") {
+    const ext = offers.find((o) => o.kind === "extend-request")?.extension;
+    if (!ext || step !== null || action.until <= ext.after) return false;
+    const plain = ext.plainUntil !== null && action.until <= ext.plainUntil;
+    return action.project ? !plain : plain;
+  }
+  if (action.kind === "extend-decide") return step === null && offers.some((o) => o.kind === "extend-decide" && o.request?.entry === action.request);
+  if (action.kind === "late-reason") return step === null && offers.some((o) => o.kind === "late-reason");
   return offers.some((o) => o.kind === action.kind && o.step === step && concrete(o, new Rng(0)).some((c) => c.kind !== "dispatch" && c.kind !== "archive" ? same(c, action) : true));
 }
 
@@ -146,7 +184,7 @@ describe("availableActions against the rules", () => {
             }
           // What is not offered is refused.
           for (let k = 0; k < 3; k++) {
-            const c = candidate(rng, steps);
+            const c = candidate(rng, steps, ws.extensions.map((x) => x.request));
             if (offered(offers, c.action, c.step) || leftOut(c.action, c.step, ctx.value)) continue;
             const r = await trySign(doc, who, c.action, c.step, at);
             const where = `seed ${SEED}, run ${run}, round ${round}: ${who.profile.person} not offered ${JSON.stringify(c.action)} at ${c.step} on ${ws.status}`;

@@ -30,6 +30,10 @@ import { retentionSchema, type Retention } from "../filing/numbers.ts";
  *   A verifier that knows only version 1 refuses a version-2 entry ("unknown version") rather than
  *   misreading it. `signAction` writes version 1 unless the action needs 2 (`actionVersion`), so
  *   everything version 1 could say is still signed the way older replicas read it.
+ * - version 3 (時效管制) adds 申請展期 (`extend-request`), 展期核定 (`extend-decide`), 逾期原因
+ *   (`late-reason`), and an optional 逾期原因 (`lateReason`) on the closing actions (發文, 存查, 歸檔,
+ *   線上補登). Versions 1 and 2 read exactly as before: their schemas do not take the new fields, so
+ *   no entry signed before changes meaning or id.
  */
 export type Action =
   | { kind: "submit" } // 陳核: the case officer sends the document along the plan
@@ -48,12 +52,21 @@ export type Action =
    * 發文, by the mail room. Version 2 carries the 發文字號 the agency server assigned and the 發文日期
    * (YYYY-MM-DD); the version-1 form has neither and is refused by the rules.
    */
-  | { kind: "dispatch"; number?: string; date?: string }
+  | { kind: "dispatch"; number?: string; date?: string; lateReason?: string }
   /** 歸檔, by the archives: 檔號 and (version 2) 保存年限. The version-1 form has no retention and is refused. */
-  | { kind: "archive"; fileNumber: string | null; retention?: Retention }
-  | { kind: "close" } // 存查 (version 2): the case officer files a decided 簽 that needs no letter
-  | { kind: "paper-record"; reason: string } // 線上補登 (version 2): the record of a document handled on paper
-  | { kind: "amend-plan" }; // the new plan is the one in the signed content
+  | { kind: "archive"; fileNumber: string | null; retention?: Retention; lateReason?: string }
+  | { kind: "close"; lateReason?: string } // 存查 (version 2): the case officer files a decided 簽 that needs no letter
+  | { kind: "paper-record"; reason: string; lateReason?: string } // 線上補登 (version 2): the record of a document handled on paper
+  | { kind: "amend-plan" } // the new plan is the one in the signed content
+  /**
+   * 申請展期 (version 3), by the case officer: a new due date (`until`, YYYY-MM-DD) and the reason;
+   * `project: true` asks for 專案管制, allowed only beyond the agency's 展期 limits.
+   */
+  | { kind: "extend-request"; until: string; reason: string; project?: true }
+  /** 展期核定 (version 3): approves or refuses the pending request `request`, at the policy's level. */
+  | { kind: "extend-decide"; request: EntryId; approved: boolean }
+  /** 逾期原因 (version 3): the reason an open document is late, given at any time before it closes. */
+  | { kind: "late-reason"; reason: string };
 
 export type ActionKind = Action["kind"];
 
@@ -73,6 +86,9 @@ export const ACTION_LABELS: Record<ActionKind, string> = {
   "paper-record": "線上補登",
   "amend-plan": "修改流程",
   reclassify: "密等變更",
+  "extend-request": "申請展期",
+  "extend-decide": "展期核定",
+  "late-reason": "逾期原因",
 };
 
 /** Signature algorithms. ES256 for our own keys; RS256 and PS256 for RSA (citizen) certificates. */
@@ -80,19 +96,23 @@ export const SIG_ALGS = ["ES256", "RS256", "PS256"] as const;
 export type SigAlg = (typeof SIG_ALGS)[number];
 
 /** The entry format versions this program reads (see `Action`). */
-export const ENTRY_VERSIONS = [1, 2] as const;
+export const ENTRY_VERSIONS = [1, 2, 3] as const;
 export type EntryVersion = (typeof ENTRY_VERSIONS)[number];
 
-/** The version an action must be signed in: 2 for what version 1 could not say, else 1. */
+/** The version an action must be signed in: the lowest that can say it (3, then 2, else 1). */
 export function actionVersion(a: Action): EntryVersion {
   switch (a.kind) {
+    case "extend-request":
+    case "extend-decide":
+    case "late-reason":
+      return 3;
     case "close":
     case "paper-record":
-      return 2;
+      return a.lateReason !== undefined ? 3 : 2;
     case "dispatch":
-      return a.number !== undefined || a.date !== undefined ? 2 : 1;
+      return a.lateReason !== undefined ? 3 : a.number !== undefined || a.date !== undefined ? 2 : 1;
     case "archive":
-      return a.retention !== undefined ? 2 : 1;
+      return a.lateReason !== undefined ? 3 : a.retention !== undefined ? 2 : 1;
     default:
       return 1;
   }
@@ -153,6 +173,24 @@ const v2Action = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("paper-record"), reason }).strict(),
 ]);
 
+// Version 3: version 2's actions, the closing ones with an optional 逾期原因, and the 時效管制 actions.
+// `until` must be a real day (the rules compare it; a shape-only check would let 2026-02-30 through).
+const isoDay = z.string().refine((d) => {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(d);
+  return !!m && new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))).toISOString().slice(0, 10) === d;
+}, "a date must be a calendar day written YYYY-MM-DD");
+const lateReason = reason.optional();
+const v3Action = z.discriminatedUnion("kind", [
+  ...V1_ACTIONS,
+  z.object({ kind: z.literal("dispatch"), number: z.string().min(1).max(64), date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date must be written YYYY-MM-DD"), lateReason }).strict(),
+  z.object({ kind: z.literal("archive"), fileNumber: z.string().min(1).max(64), retention: retentionSchema, lateReason }).strict(),
+  z.object({ kind: z.literal("close"), lateReason }).strict(),
+  z.object({ kind: z.literal("paper-record"), reason, lateReason }).strict(),
+  z.object({ kind: z.literal("extend-request"), until: isoDay, reason, project: z.literal(true).optional() }).strict(),
+  z.object({ kind: z.literal("extend-decide"), request: entryIdSchema, approved: z.boolean() }).strict(),
+  z.object({ kind: z.literal("late-reason"), reason }).strict(),
+]);
+
 const payloadFields = {
   doc: docIdSchema,
   parents: z.array(entryIdSchema).max(64, "an entry may name at most 64 parents"),
@@ -167,6 +205,7 @@ const payloadFields = {
 const payloadSchema = z.discriminatedUnion("v", [
   z.object({ v: z.literal(1), ...payloadFields, action: v1Action }).strict(),
   z.object({ v: z.literal(2), ...payloadFields, action: v2Action }).strict(),
+  z.object({ v: z.literal(3), ...payloadFields, action: v3Action }).strict(),
 ]);
 
 const entrySchema = z.object({ payload: payloadSchema, sig: z.string().min(1).max(2000) }).strict();

@@ -11,6 +11,7 @@ import { allSteps, toJson, type Assignee, type Deputy, type RoutingPlan, type St
 import { isLetterKind, pendingSteps, type Status } from "./state.ts";
 import type { Retention } from "../filing/numbers.ts";
 import { replay, type Conflict } from "./replay.ts";
+import type { ExtensionFact, IsoDay } from "../deadline/types.ts";
 import { verify, type VerifyCache, type VerificationReport } from "./verify.ts";
 
 export type Holder = Assignee | { kind: "role"; role: Role; agency: AgencyCode };
@@ -66,6 +67,17 @@ export interface WorkflowState {
   archive: { entry: EntryId; fileNumber: string; retention: Retention } | null;
   /** 線上補登 of a document handled on paper. */
   paperRecord: { entry: EntryId; content: Sha256Hex } | null;
+  /**
+   * 展期 requests and their decisions, in the order applied. Times are the signers' claimed times
+   * (`requestedAt`, `decision.at`); the server's time facts put the trusted ones in their place.
+   */
+  extensions: ExtensionFact[];
+  /** The due date the last approved 展期 set (null: none approved; the due date is then the base one). */
+  extendedDue: IsoDay | null;
+  /** The last 逾期原因 given (a 逾期原因 entry or the closing entry's), null if none. */
+  lateReason: string | null;
+  /** Under 專案管制: an approved 展期 beyond the limits. */
+  projectControl: boolean;
   timeline: TimelineItem[];
   conflicts: Conflict[];
   /** Problems with the document as a whole, as sentences. */
@@ -172,6 +184,18 @@ export function deriveFromReport(doc: CountersignDocument, report: VerificationR
     closed: state?.closed ?? null,
     archive: state?.archive ?? null,
     paperRecord: state?.paperRecord ?? null,
+    extensions: (state?.extensions ?? []).map((x) => ({
+      request: x.request,
+      requestedBy: x.requestedBy,
+      requestedAt: x.at,
+      reason: x.reason,
+      until: x.until,
+      project: x.project,
+      decision: x.decision ? { ...x.decision } : null,
+    })),
+    extendedDue: state?.extensions.filter((x) => x.decision?.approved).at(-1)?.until ?? null,
+    lateReason: state?.lateReason?.reason ?? null,
+    projectControl: state?.projectControl ?? false,
     timeline,
     conflicts,
     findings,

@@ -41,7 +41,11 @@ async function offers(doc: CountersignDocument, who: Signer): Promise<Offer[]> {
   if (!ctx.ok) throw new Error(ctx.reason);
   return availableActions(ws, who.profile, ctx.value);
 }
-const kinds = async (doc: CountersignDocument, who: Signer) => (await offers(doc, who)).map((o) => (o.step ? `${o.kind}:${o.step}` : o.kind));
+// The 時效管制 offers (申請展期, 展期核定, 逾期原因) have their own test below; the lists here are the workflow's.
+const TIME_KINDS = new Set(["extend-request", "extend-decide", "late-reason"]);
+const kinds = async (doc: CountersignDocument, who: Signer) =>
+  (await offers(doc, who)).filter((o) => !TIME_KINDS.has(o.kind)).map((o) => (o.step ? `${o.kind}:${o.step}` : o.kind));
+const timeKinds = async (doc: CountersignDocument, who: Signer) => (await offers(doc, who)).filter((o) => TIME_KINDS.has(o.kind)).map((o) => o.kind);
 
 async function decided(kind: DocumentKind = "memo"): Promise<CountersignDocument> {
   const doc = newDoc(kind);
@@ -76,7 +80,7 @@ describe("availableActions", () => {
     await sign(doc, A.officer, { kind: "submit" });
     await sign(doc, A.chief, { kind: "approve" }, SAMPLE_STEPS.review);
     const per = await offers(doc, A.personnel);
-    expect(per.map((o) => o.kind)).toEqual(["countersign", "return", "switch-to-paper"]);
+    expect(per.filter((o) => !TIME_KINDS.has(o.kind)).map((o) => o.kind)).toEqual(["countersign", "return", "switch-to-paper"]);
     expect(per.find((o) => o.kind === "return")!.targets!.map((t) => t.step)).toEqual([null, SAMPLE_STEPS.review]);
     await sign(doc, A.personnel, { kind: "countersign" }, SAMPLE_STEPS.personnel);
     expect(await kinds(doc, A.director)).toEqual([]);
@@ -158,5 +162,27 @@ describe("availableActions", () => {
     expect(await kinds(doc, A.officer)).not.toContain(`decide:${SAMPLE_STEPS.decide}`);
     expect(await kinds(doc, A.chief)).toContain(`decide:${SAMPLE_STEPS.decide}`);
     expect(await kinds(doc, A.clerk)).not.toContain(`decide:${SAMPLE_STEPS.decide}`); // level 1, the table asks 3
+  });
+
+  it("時效管制: the case officer asks for a 展期 and gives a 逾期原因; the head decides; nobody once 辦結", async () => {
+    const doc = newDoc();
+    await sign(doc, A.officer, { kind: "submit" });
+    expect(await timeKinds(doc, A.officer)).toEqual(["extend-request", "late-reason"]);
+    expect(await timeKinds(doc, A.chief)).toEqual(["late-reason"]); // he holds the review step
+    expect(await timeKinds(doc, A.clerk)).toEqual([]);
+    const ask = (await offers(doc, A.officer)).find((o) => o.kind === "extend-request")!;
+    // The sample states 限辦日期 2026-12-04; the default policy allows 30 days beyond it.
+    expect(ask.extension).toEqual({ after: "2026-12-04", plainUntil: "2027-01-03" });
+    await sign(doc, A.officer, { kind: "extend-request", until: "2026-12-20", reason: "需會商。" });
+    expect(await timeKinds(doc, A.officer)).toEqual(["late-reason"]); // one pending at a time
+    expect(await timeKinds(doc, A.deputyDirector)).toEqual([]); // level 4: below the head's
+    const decideOffer = (await offers(doc, A.director)).find((o) => o.kind === "extend-decide")!;
+    expect(decideOffer.request).toEqual(expect.objectContaining({ until: "2026-12-20", reason: "需會商。", project: false, requestedBy: A.officer.profile.person }));
+    await sign(doc, A.director, { kind: "extend-decide", request: decideOffer.request!.entry, approved: true });
+    expect((await offers(doc, A.officer)).find((o) => o.kind === "extend-request")?.extension).toEqual({ after: "2026-12-20", plainUntil: "2027-01-03" });
+
+    const filed = await decided();
+    await sign(filed, A.officer, { kind: "close" });
+    expect(await timeKinds(filed, A.officer)).toEqual([]);
   });
 });

@@ -11,7 +11,9 @@ import { fail, ok, type Result } from "../result.ts";
 import { check } from "./rules.ts";
 import { replay } from "./replay.ts";
 import { chainContext, type VerificationReport } from "./verify.ts";
-import { initialState, type ChainContext, type EntryFacts, type WorkState } from "./state.ts";
+import { initialState, pendingExtension, ruleDue, type ChainContext, type EntryFacts, type WorkState } from "./state.ts";
+import { addCalendarDays, taipeiDay } from "../deadline/iso-day.ts";
+import type { IsoDay } from "../deadline/types.ts";
 import type { WorkflowState } from "./derive.ts";
 
 /**
@@ -51,6 +53,15 @@ export interface Offer {
   needsFiling?: boolean;
   /** 線上補登: the paper document's scans are attached before signing (the entry signs them). */
   needsScans?: boolean;
+  /**
+   * 申請展期: the new date must be later than `after` (the due date in force for the rules, or today
+   * if later). Up to `plainUntil` it is a plain 展期; later (or always, when null: the limits are
+   * spent) only as 專案管制 (`project: true`). The app shows the due date from the calendar; the
+   * rules' bound is `after`.
+   */
+  extension?: { after: IsoDay; plainUntil: IsoDay | null };
+  /** 展期核定: the pending request it answers (approve or refuse). */
+  request?: { entry: EntryId; requestedBy: string; until: IsoDay; reason: string; project: boolean };
 }
 
 /**
@@ -78,7 +89,7 @@ export function offerContext(doc: CountersignDocument, report: VerificationRepor
   const current = doc.currentVersion();
   if (!current.ok) return fail("chain.cannot-sign", `The document cannot be signed: ${current.reason}`, current);
   // Nothing signed yet: the first entry's content is the creation, so the chain's facts are the current content's.
-  const chain = report.ctx ?? chainContext(current.value.content, trust);
+  const chain = report.ctx ?? chainContext(current.value.content, trust, at);
   const work = report.ctx ? replay(report.valid, report.ctx).state : initialState(chain);
   return ok({
     chain,
@@ -149,6 +160,20 @@ export function availableActions(ws: WorkflowState, me: SignerProfile, ctx: Offe
   if (yes(PROBE_ARCHIVE)) out.push({ kind: "archive", step: null, label: null, needsFiling: true });
   if (yes({ kind: "switch-to-paper", reason: PROBE_REASON })) out.push({ kind: "switch-to-paper", step: null, label: null, needsReason: true });
 
+  // 時效管制: 申請展期, 展期核定 and 逾期原因 (the app shows 逾期原因 when the document is late).
+  const ext = extensionBounds(ctx);
+  if (yes({ kind: "extend-request", until: addCalendarDays(ext.after, 1), reason: PROBE_REASON, ...(ext.plainUntil === null || ext.plainUntil <= ext.after ? { project: true as const } : {}) }))
+    out.push({ kind: "extend-request", step: null, label: null, needsReason: true, extension: { after: ext.after, plainUntil: ext.plainUntil !== null && ext.plainUntil > ext.after ? ext.plainUntil : null } });
+  const pendingReq = pendingExtension(s);
+  if (pendingReq && yes({ kind: "extend-decide", request: pendingReq.request, approved: true }))
+    out.push({
+      kind: "extend-decide",
+      step: null,
+      label: null,
+      request: { entry: pendingReq.request, requestedBy: pendingReq.requestedBy, until: pendingReq.until, reason: pendingReq.reason, project: pendingReq.project },
+    });
+  if (yes({ kind: "late-reason", reason: PROBE_REASON })) out.push({ kind: "late-reason", step: null, label: null, needsReason: true });
+
   const levels = SECRECY_LEVELS.filter((lv) => lv !== s.secrecy && yes({ kind: "reclassify", secrecy: lv }));
   if (levels.length) out.push({ kind: "reclassify", step: null, label: null, needsReason: true, secrecy: [...levels] });
 
@@ -160,6 +185,16 @@ export function availableActions(ws: WorkflowState, me: SignerProfile, ctx: Offe
         out.push({ kind: "late-sign", step: st.id, label: st.label ?? null, needsReason: true });
     }
   return out;
+}
+
+/** The bounds `checkExtendRequest` (rules.ts) puts on a new date, for the offer and its form. */
+function extensionBounds(ctx: OfferContext): { after: IsoDay; plainUntil: IsoDay | null } {
+  const due = ruleDue(ctx.work, ctx.chain);
+  const today = taipeiDay(ctx.at);
+  const after = due > today ? due : today;
+  const policy = ctx.chain.extensionPolicy;
+  const approved = ctx.work.extensions.filter((x) => x.decision?.approved).length;
+  return { after, plainUntil: approved < policy.maxCount ? addCalendarDays(ctx.chain.firstDue, policy.maxDays) : null };
 }
 
 function returnTargets(plan: RoutingPlan): ReturnTarget[] {

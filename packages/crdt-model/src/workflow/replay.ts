@@ -26,6 +26,10 @@ export const ACTION_PRECEDENCE: Record<ActionKind, number> = {
   close: 9,
   "paper-record": 9,
   archive: 10,
+  // 時效管制 entries change no status: after everything else, so a concurrent 辦結 stands first.
+  "extend-request": 11,
+  "extend-decide": 11,
+  "late-reason": 11,
 };
 
 export function canonicalBefore(a: EntryFacts, b: EntryFacts): number {

@@ -3,6 +3,7 @@ import { findStep, type RoutingPlan, type StepType } from "../routing/plan.ts";
 import type { ActionKind } from "../chain/types.ts";
 import { SECRECY_LEVELS, type Secrecy } from "../schema/metadata.ts";
 import { parseDispatchNumber, parseFileNumber, parseIsoDate, parseRetention } from "../filing/numbers.ts";
+import { calendarDaysBetween, taipeiDay } from "../deadline/iso-day.ts";
 import {
   ARCHIVABLE_STATUSES,
   isLetterKind,
@@ -10,7 +11,10 @@ import {
   isCaseOfficer,
   isCaseOfficerInPerson,
   isDecided,
+  isTimeClosed,
   matchesAssignee,
+  pendingExtension,
+  ruleDue,
   openStatus,
   pendingSteps,
   stageDone,
@@ -28,9 +32,11 @@ import {
 
 const STEP_ACTION: Partial<Record<ActionKind, StepType>> = { approve: "review", countersign: "countersign", decide: "decide" };
 
-const AFTER_DECISION: ReadonlySet<ActionKind> = new Set<ActionKind>(["dispatch", "close", "archive", "late-sign"]);
+// The 時效管制 actions (展期, 逾期原因) go on until the document is 辦結 (發文 / 存查 / 歸檔), on paper too.
+const TIME_ACTIONS: readonly ActionKind[] = ["extend-request", "extend-decide", "late-reason"];
+const AFTER_DECISION: ReadonlySet<ActionKind> = new Set<ActionKind>(["dispatch", "close", "archive", "late-sign", ...TIME_ACTIONS]);
 const STEP_ANSWERS: ReadonlySet<ActionKind> = new Set<ActionKind>(["approve", "countersign", "decide", "return", "late-sign"]);
-const ON_PAPER: ReadonlySet<ActionKind> = new Set<ActionKind>(["paper-record", "archive", "late-sign"]);
+const ON_PAPER: ReadonlySet<ActionKind> = new Set<ActionKind>(["paper-record", "archive", "late-sign", ...TIME_ACTIONS]);
 
 export function check(s: WorkState, e: EntryFacts, ctx: ChainContext): string | null {
   const a = e.payload.action;
@@ -174,6 +180,27 @@ export function check(s: WorkState, e: EntryFacts, ctx: ChainContext): string | 
       if (!isCaseOfficer(s, p, e.at, ctx) && !(p.roles.includes("registry") && p.agency === ctx.agency))
         return "Only the case officer or the registry desk may record a paper document online (線上補登).";
       return null;
+    case "extend-request":
+      return checkExtendRequest(s, e, a, ctx);
+    case "extend-decide": {
+      const x = s.extensions.find((r) => r.request === a.request);
+      if (!x) return "The 展期核定 answers no 展期 request in the history the signer saw.";
+      if (x.decision) return "That 展期 request was already decided.";
+      if (p.agency !== ctx.agency) return "Only the document's agency decides its 展期.";
+      // No self-approval: neither the one who asked nor the case officer decides the request.
+      if (p.person === x.requestedBy) return "Whoever asked for the 展期 may not decide it.";
+      if (isCaseOfficerInPerson(s, p, ctx)) return "The case officer may not decide a 展期 of his own document.";
+      const need = ctx.extensionPolicy.approverLevel;
+      if (p.level < need) return `A 展期 is decided at level ${need} or above (the signer's level is ${p.level}).`;
+      return null;
+    }
+    case "late-reason": {
+      if (isTimeClosed(s)) return "The document is finished (辦結); its 逾期原因 goes with the closing entry.";
+      if (isCaseOfficer(s, p, e.at, ctx)) return null;
+      if (pendingSteps(s).some((st) => matchesAssignee(st.assignee, p, e.at, s, ctx))) return null;
+      if (s.status === "decided" && isLetterKind(e.content.metadata.kind) && p.roles.includes("mail-room") && p.agency === ctx.agency) return null;
+      return "Only the case officer or whoever holds the document may give its 逾期原因.";
+    }
     case "amend-plan": {
       if (!s.submitted || !s.plan) return "Only the plan of a submitted document needs a signed amendment.";
       if (!e.content.plan) return "The signed content holds no routing plan.";
@@ -187,6 +214,31 @@ export function check(s: WorkState, e: EntryFacts, ctx: ChainContext): string | 
 }
 
 const rank = (x: Secrecy): number => SECRECY_LEVELS.indexOf(x);
+
+/**
+ * 申請展期: by the case officer (or his deputy) on a document not yet 辦結, one pending at a time, to
+ * a day later than the due date in force (`ruleDue`) and than the request's own day. The limits
+ * (`ctx.extensionPolicy`: approved extensions, calendar days beyond `ctx.firstDue`) refuse a plain
+ * request past them; past them only 專案管制 (`project: true`) may be asked, and only there.
+ * Deterministic: nothing here reads a calendar or the clock, only the chain and its context.
+ */
+function checkExtendRequest(s: WorkState, e: EntryFacts, a: Extract<EntryFacts["payload"]["action"], { kind: "extend-request" }>, ctx: ChainContext): string | null {
+  if (isTimeClosed(s)) return "The document is finished (辦結); it has no due date left to extend.";
+  if (!isCaseOfficer(s, e.profile, e.at, ctx)) return "Only the case officer may ask for a 展期.";
+  if (pendingExtension(s)) return "A 展期 request is already waiting for its decision.";
+  const due = ruleDue(s, ctx);
+  if (a.until <= due) return `The new due date must be later than the due date in force (${due}).`;
+  const today = taipeiDay(e.at);
+  if (a.until <= today) return `The new due date must be later than the day of the request (${today}).`;
+  const policy = ctx.extensionPolicy;
+  const approved = s.extensions.filter((x) => x.decision?.approved).length;
+  const days = calendarDaysBetween(ctx.firstDue, a.until);
+  const within = approved < policy.maxCount && days <= policy.maxDays;
+  if (a.project && within) return "專案管制 is asked only beyond the 展期 limits; this 展期 is within them.";
+  if (!a.project && !within)
+    return `The 展期 is beyond the agency's limits (${policy.maxCount} extensions, ${policy.maxDays} days in all beyond ${ctx.firstDue}); only 專案管制 may be asked.`;
+  return null;
+}
 
 const stepsOfStage = (st: RoutingPlan["stages"][number]) => (st.kind === "single" ? [st.step] : st.steps);
 
@@ -269,23 +321,39 @@ export function apply(s: WorkState, e: EntryFacts): void {
       s.lateSigns.push({ step: step!, entry: e.id });
       return;
     case "dispatch":
+      if (a.lateReason !== undefined) s.lateReason = { entry: e.id, reason: a.lateReason };
       s.status = "dispatched";
       s.dispatch = { entry: e.id, number: a.number!, date: a.date! };
       s.lastChange = e.id;
       return;
     case "close":
+      if (a.lateReason !== undefined) s.lateReason = { entry: e.id, reason: a.lateReason };
       s.status = "closed";
       s.closed = { entry: e.id };
       s.lastChange = e.id;
       return;
     case "archive":
+      if (a.lateReason !== undefined) s.lateReason = { entry: e.id, reason: a.lateReason };
       s.status = "archived";
       s.archive = { entry: e.id, fileNumber: a.fileNumber!, retention: a.retention! };
       s.lastChange = e.id;
       return;
     case "paper-record":
+      if (a.lateReason !== undefined) s.lateReason = { entry: e.id, reason: a.lateReason };
       s.paperRecord = { entry: e.id, content: e.payload.content };
       s.lastChange = e.id;
+      return;
+    case "extend-request":
+      s.extensions.push({ request: e.id, requestedBy: e.profile.person, at: e.payload.at, reason: a.reason, until: a.until, project: a.project === true, decision: null });
+      return;
+    case "extend-decide": {
+      const decision = { entry: e.id, by: e.profile.person, at: e.payload.at, approved: a.approved };
+      s.extensions = s.extensions.map((x) => (x.request === a.request ? { ...x, decision } : x));
+      if (a.approved && s.extensions.some((x) => x.request === a.request && x.project)) s.projectControl = true;
+      return;
+    }
+    case "late-reason":
+      s.lateReason = { entry: e.id, reason: a.reason };
       return;
     case "amend-plan":
       s.plan = e.content.plan;

@@ -5,6 +5,7 @@ import type { SignerProfile } from "../identity/profile.ts";
 import type { SignedContent } from "../schema/content.ts";
 import type { Retention } from "../filing/numbers.ts";
 import { findStep, stepsOf, type Assignee, type RoutingPlan, type Stage, type Step } from "../routing/plan.ts";
+import type { ExtensionPolicy, IsoDay } from "../deadline/types.ts";
 
 export const STATUSES = [
   "draft",
@@ -83,6 +84,27 @@ export interface ChainContext {
   tableLevel: (content: SignedContent) => number;
   /** Whether `deputy` acts for `principal` of `agency` at `at`, by that agency's deputy table. */
   actsFor: (agency: AgencyCode, principal: PersonId, deputy: PersonId, at: Date) => boolean;
+  /** The agency's 展期 policy (its delegation table's `extensions`, else the default). */
+  extensionPolicy: ExtensionPolicy;
+  /**
+   * The first due date the 展期 rules measure from, the same on every replica without a calendar or a
+   * clock: the creation's stated 限辦日期, else its 速別's working days after the day (in Taiwan) of the
+   * chain's first entry, counted on weekends and the fixed-date holidays only (verify.ts
+   * `chainContext`). The due date people see uses the imported calendar and the trusted start
+   * (deadline/facts.ts); this one only anchors the limits and the "later than" rule.
+   */
+  firstDue: IsoDay;
+}
+
+/** One 展期 request as the chain records it, with its decision once signed (claimed times). */
+export interface ExtensionState {
+  request: EntryId;
+  requestedBy: PersonId;
+  at: string;
+  reason: string;
+  until: IsoDay;
+  project: boolean;
+  decision: { entry: EntryId; by: PersonId; at: string; approved: boolean } | null;
 }
 
 export interface WorkState {
@@ -109,6 +131,12 @@ export interface WorkState {
   archive: { entry: EntryId; fileNumber: string; retention: Retention } | null;
   /** 線上補登 of a document handled on paper: the content it recorded is fixed from then on, like a decision's. */
   paperRecord: { entry: EntryId; content: Sha256Hex } | null;
+  /** 展期 requests in the order applied; a decided one is replaced by a copy carrying its decision. */
+  extensions: ExtensionState[];
+  /** The last 逾期原因 given: by a late-reason entry or with the closing entry. */
+  lateReason: { entry: EntryId; reason: string } | null;
+  /** An approved 專案管制 request: the document is followed apart from the 展期 limits. */
+  projectControl: boolean;
   applied: EntryId[];
 }
 
@@ -132,6 +160,9 @@ export function initialState(ctx: ChainContext): WorkState {
     closed: null,
     archive: null,
     paperRecord: null,
+    extensions: [],
+    lateReason: null,
+    projectControl: false,
     applied: [],
   };
 }
@@ -142,6 +173,7 @@ export function cloneState(s: WorkState): WorkState {
     done: new Map(s.done),
     stepChange: new Map(s.stepChange),
     lateSigns: [...s.lateSigns],
+    extensions: [...s.extensions],
     applied: [...s.applied],
   };
 }
@@ -204,4 +236,17 @@ export function isCaseOfficerInPerson(s: Pick<WorkState, "caseOfficer">, p: Sign
 /** The case officer, or his deputy under the deputy table (職務代理) while he is away. */
 export function isCaseOfficer(s: Pick<WorkState, "caseOfficer">, p: SignerProfile, at: Date, ctx: ChainContext): boolean {
   return matchesAssignee({ kind: "person", person: s.caseOfficer }, p, at, s, ctx);
+}
+
+/** 辦結 for 時效管制: dispatched (發文), filed (存查) or archived (歸檔). A decided letter awaiting 發文 is still open. */
+export const isTimeClosed = (s: Pick<WorkState, "status">): boolean => s.status === "dispatched" || s.status === "closed" || s.status === "archived";
+
+/** The 展期 request still waiting for its decision (at most one), if any. */
+export const pendingExtension = (s: Pick<WorkState, "extensions">): ExtensionState | undefined => s.extensions.find((x) => x.decision === null);
+
+/** The due date in force for the 展期 rules: the last approved request's `until`, else the chain's first due. */
+export function ruleDue(s: Pick<WorkState, "extensions">, ctx: Pick<ChainContext, "firstDue">): IsoDay {
+  let due = ctx.firstDue;
+  for (const x of s.extensions) if (x.decision?.approved) due = x.until;
+  return due;
 }

@@ -9,7 +9,10 @@ import { parseCertificate, importCertificateKey } from "../identity/certs.ts";
 import { verifyBytes } from "../identity/crypto.ts";
 import type { TrustStore } from "../identity/trust.ts";
 import type { SignerProfile } from "../identity/profile.ts";
-import { requiredLevel } from "../routing/delegation.ts";
+import { extensionPolicyOf, requiredLevel } from "../routing/delegation.ts";
+import { officeCalendar } from "../deadline/calendar.ts";
+import { dueDateFor } from "../deadline/days.ts";
+import { taipeiDay } from "../deadline/iso-day.ts";
 import { actsFor, type DeputyTable } from "../routing/deputies.ts";
 import { fromBase64, sha256Hex } from "../bytes.ts";
 import { apply, check } from "./rules.ts";
@@ -169,7 +172,7 @@ export async function verify(doc: CountersignDocument, trust: TrustStore, opts: 
     (a, b) => canonicalBefore(a.facts, b.facts),
   );
   const ancestors = ancestorSets(order);
-  const ctx = order.length ? chainContext(order[0]!.facts.content, trust) : null;
+  const ctx = order.length ? chainContext(order[0]!.facts.content, trust, order[0]!.facts.at) : null;
   const valid = new Map<EntryId, EntryFacts>();
   const validOrder: EntryFacts[] = [];
   // The state after each valid entry. An entry with one parent p saw exactly p's history plus p, and
@@ -246,12 +249,17 @@ async function checkAlone(c: Candidate, doc: CountersignDocument, trust: TrustSt
   c.facts = { id: c.id, parents: p.parents, payload: p, profile: trusted.profile, at, content: content.value, ancestors: new Set() };
 }
 
+/** Weekends and the fixed-date holidays only: what every replica knows without an import (for `firstDue`). */
+const CODE_CALENDAR = officeCalendar([]);
+
 /**
  * The chain's fixed facts come from the content its first entry signed: the document's creation
- * (agency, unit, case officer, secrecy), as its first signer saw it. Deputies come from the trust
- * store's deputy tables, never from the document.
+ * (agency, unit, case officer, secrecy), as its first signer saw it, and `firstAt`, the first entry's
+ * claimed time (for `firstDue`: see ChainContext; every caller that verifies 展期 must pass it — the
+ * default, 1970, exists only for older callers that verify no 展期). Deputies, levels and the 展期 policy come from the
+ * trust store's tables, never from the document.
  */
-export function chainContext(first: SignedContent, trust: TrustStore): ChainContext {
+export function chainContext(first: SignedContent, trust: TrustStore, firstAt: Date = new Date(0)): ChainContext {
   const agency = first.metadata.agency;
   const tableLevel = (content: SignedContent) => {
     const table = trust.delegationTable(agency);
@@ -265,6 +273,8 @@ export function chainContext(first: SignedContent, trust: TrustStore): ChainCont
     requiredLevel: (content, plan) => Math.max(plan.decisionLevel, tableLevel(content)),
     tableLevel,
     actsFor: (a, principal, deputy, at) => actsFor(trust.deputyTable(a), principal, deputy, at),
+    extensionPolicy: extensionPolicyOf(trust.delegationTable(agency)),
+    firstDue: first.metadata.dueDate ?? dueDateFor(CODE_CALENDAR, first.metadata.speed, taipeiDay(firstAt)),
   };
 }
 
