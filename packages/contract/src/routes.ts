@@ -15,6 +15,7 @@ import * as reg from "./schemas/registry.ts";
 import * as blobs from "./schemas/blobs.ts";
 import * as ex from "./schemas/exchange.ts";
 import * as server from "./schemas/server.ts";
+import * as dl from "./schemas/deadline.ts";
 import * as filing from "./schemas/filing.ts";
 import * as adm from "./schemas/admin.ts";
 import * as mail from "./schemas/mail.ts";
@@ -240,6 +241,36 @@ export const ROUTES = {
     body: { kind: "json", schema: dir.delegationTable, limit: "json" },
     response: { json: dir.delegationTable },
     refusals: [403],
+  }),
+
+  // ---- 時效管制 (sync-server deadline/): the office calendar, the 展期 policy, the follow-up listing ---
+  calendar: route({
+    method: "GET",
+    path: "/api/calendar",
+    auth: "session",
+    tag: "deadline",
+    summary: "The imported office calendar years (政府行政機關辦公日曆表), every day of each, for the app to keep offline; a year not listed falls back to weekends and fixed-date holidays.",
+    response: { json: dl.calendar },
+  }),
+  importCalendar: route({
+    method: "POST",
+    path: "/api/admin/calendar",
+    auth: "session",
+    tag: "deadline",
+    summary: "Import a published office calendar CSV (西元日期,星期,是否放假,備註), all or nothing (administrators); open documents' due dates are derived again.",
+    body: { kind: "bytes", media: ["text/csv", "text/plain", "application/octet-stream"], limit: "blob" },
+    response: { json: dl.calendarImported },
+    refusals: [400, 403],
+  }),
+  followUpDocs: route({
+    method: "GET",
+    path: "/api/follow-up/docs",
+    auth: "session",
+    tag: "follow-up",
+    summary: "Open controlled documents by due date with their time facts and holders, flagged 期前 or 逾期 (稽催管制 agency-wide, a unit head over their unit).",
+    query: dl.followUpQuery,
+    response: { json: dl.followUpDocs },
+    refusals: [400, 403],
   }),
 
   // ---- administration (/admin): people, deputies, the trust list, the audit log -------------------

@@ -13,6 +13,7 @@ import { SERVER_MESSAGES } from "./server.ts";
 import { MAIL_MESSAGES } from "./mail.ts";
 import { FILING_MESSAGES } from "./filing.ts";
 import { CALENDAR_MESSAGES } from "./deadline.ts";
+import { FOLLOW_UP_MESSAGES, DEADLINE_SERVER_MESSAGES } from "./deadline-server.ts";
 import { REPORT_MESSAGES } from "./reports.ts";
 
 export const REFUSAL_MESSAGES: Record<Code, RefusalMessage> = {
@@ -24,6 +25,8 @@ export const REFUSAL_MESSAGES: Record<Code, RefusalMessage> = {
   ...MAIL_MESSAGES,
   ...FILING_MESSAGES,
   ...CALENDAR_MESSAGES,
+  ...FOLLOW_UP_MESSAGES,
+  ...DEADLINE_SERVER_MESSAGES,
   ...REPORT_MESSAGES,
   ...APP_MESSAGES,
 };

@@ -18,6 +18,7 @@ import { runTrust } from "./trust.ts";
 import { runAudit } from "./audit.ts";
 import { runDi } from "./di.ts";
 import { runDoc } from "./doc.ts";
+import { runCalendar } from "./calendar.ts";
 import { runReportCommand } from "./report.ts";
 import { runKpi } from "./kpi.ts";
 
@@ -36,6 +37,7 @@ const GROUPS: Record<string, Group> = {
   audit: runAudit,
   di: runDi,
   doc: runDoc,
+  calendar: runCalendar,
   report: runReportCommand,
 };
 

@@ -89,6 +89,18 @@ export const COMMANDS: readonly CommandHelp[] = [
       the first two characters of the agency's name.`,
   },
   {
+    command: "calendar",
+    section: "data",
+    text: `  countersign calendar import --data DIR FILE.csv
+      Import the government's office calendar (政府行政機關辦公日曆表) as published in CSV: header
+      西元日期,星期,是否放假,備註, dates 20260101, 是否放假 0 (workday) or 2 (day off). All or
+      nothing: a wrong header, a bad date or a duplicated day imports nothing. Importing a year
+      again replaces it. Due dates of open documents are derived again at the next serve.
+  countersign calendar show --data DIR --year 115
+      The ROC year's days off on weekdays and its make-up workdays (補行上班), with their 備註; a year
+      not imported says 尚未匯入115年辦公日曆 and shows the fallback (weekends and fixed holidays).`,
+  },
+  {
     command: "audit",
     section: "data",
     text: `  countersign audit list --data DIR [--limit N] [--json]

@@ -11,6 +11,7 @@ import type { TrustCache } from "./trust-cache.ts";
 import type { DemoData } from "./demo.ts";
 import type { Gates } from "./gates.ts";
 import type { MailService } from "../mail/service.ts";
+import type { Deadlines } from "../deadline/service.ts";
 
 export interface ApiContext {
   store: Store;
@@ -34,6 +35,8 @@ export interface ApiContext {
   endSessions?: (cert: string, reason: string) => void;
   /** E-mail (mail/service.ts): absent when the agency configured no SMTP. */
   mail?: MailService;
+  /** 時效管制 (deadline/service.ts): the calendar cache, time facts and the 期前 setting; made by the router when absent. */
+  deadlines?: Deadlines;
 }
 
 export function principalOf(s: Session): Principal {

@@ -14,6 +14,8 @@ import { registerDispatchRoutes } from "../dispatch/routes.ts";
 import { registerArchiveRoutes } from "../archive/routes.ts";
 import { registerReportRoutes } from "../reports/routes.ts";
 import { registerMailRoutes } from "../mail/routes.ts";
+import { registerDeadlineRoutes } from "../deadline/routes.ts";
+import { VerifyCache } from "@countersign/crdt-model";
 import { Router } from "./router.ts";
 import { registerServerRoutes, type ServerRouteDeps } from "./server-routes.ts";
 
@@ -32,6 +34,11 @@ export function buildRouter(ctx: ApiContext, server: Pick<ServerRouteDeps, "stor
   registerArchiveRoutes(r, ctx);
   registerReportRoutes(r, ctx);
   registerMailRoutes(r, ctx);
+  registerDeadlineRoutes(r, ctx, {
+    deadlines: ctx.deadlines,
+    trust: () => ctx.trust.get(),
+    cache: new VerifyCache(),
+  });
   registerBlobRoutes(r, ctx);
   registerExchangeRoutes(r, ctx);
   registerServerRoutes(r, { agency: ctx.agency, rooms: ctx.rooms, ...server });

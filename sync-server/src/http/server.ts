@@ -26,6 +26,7 @@ import { StorageHealth } from "./health.ts";
 import { cannotWrite } from "../storage/write-failure.ts";
 import { resumeDispatches, sendDispatch, type DispatchSendDeps } from "../dispatch/send.ts";
 import { AgencyMail, type MailOptions } from "../mail/setup.ts";
+import { Deadlines } from "../deadline/service.ts";
 
 /** A request handler for everything that is not the API: the built SvelteKit app (adapter-node). */
 export type AppHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
@@ -52,6 +53,8 @@ export interface ServerOptions {
   checkAnswers?: boolean;
   /** E-mail over SMTP (`serve --smtp`; mail/): the queue, reminders and 稽催通知單. Absent: no mail at all. */
   mail?: MailOptions;
+  /** 期前: a document due within this many working days is flagged (follow-up listing; default 2). */
+  dueSoonDays?: number;
 }
 
 export interface DeliveryOptions {
@@ -135,11 +138,15 @@ export class AgencyServer {
   private healthTimer: ReturnType<typeof setInterval> | undefined;
   /** The mail queue, reminders and 稽催通知單 (mail/setup.ts); null without SMTP. */
   readonly mail: AgencyMail | null;
+  /** 時效管制: the calendar, time facts as entries arrive, the backfill at start (deadline/service.ts). */
+  readonly deadlines: Deadlines;
+  private readonly deadlineDeps: Parameters<Deadlines["startup"]>[0];
 
   constructor(private readonly o: ServerOptions) {
     this.limits = { ...DEFAULT_LIMITS, ...o.limits };
     this.health = new StorageHealth(o.store, o.log);
     const trust = new TrustCache(o.store);
+    this.deadlines = new Deadlines({ store: o.store, agency: o.agency.code, log: o.log, dueSoonDays: o.dueSoonDays });
     this.rooms = new Rooms(
       {
         store: o.store,
@@ -160,10 +167,12 @@ export class AgencyServer {
         // 發文 to the recipient agencies, once the entry is committed (dispatch/send.ts); never awaited by the room.
         onDispatched: (doc) =>
           void sendDispatch(this.dispatchDeps(), doc).catch((e: unknown) => o.log.error({ doc, err: errorMessage(e) }, "dispatch: sending to the recipient agencies failed")),
+        timeFacts: this.deadlines.roomFacts,
       },
       { idleMs: this.limits.idleMs, maxLoaded: this.limits.maxLoaded },
     );
     this.exchange = new Exchange({ store: o.store, agency: o.agency, rooms: this.rooms, trust, log: o.log });
+    this.deadlineDeps = { rooms: this.rooms, trust: () => trust.get(), cache: new VerifyCache() };
     o.fanout?.attach(this.rooms);
     this.outbox = new OutboxWorker(
       { store: o.store, log: o.log, importReceipt: (bytes) => this.exchange.importEnvelope(bytes, "http"), now: o.delivery?.now },
@@ -188,6 +197,7 @@ export class AgencyServer {
       gates: new Gates(o.gates),
       endSessions: (cert, reason) => void this.sockets.closeCert(cert, reason),
       mail: this.mail?.service,
+      deadlines: this.deadlines,
     };
     this.router = buildRouter(ctx, { storeKind: o.store.kind, health: this.health, metrics: this.metrics }, { checkAnswers: o.checkAnswers });
     this.relay = new Relay({
@@ -226,6 +236,9 @@ export class AgencyServer {
     this.mail?.start();
     // 發文 envelopes a stop may have cut short (dispatch/send.ts); in the background, never holding up serving.
     void resumeDispatches(this.dispatchDeps(), new Date()).catch((e: unknown) => this.o.log.error({ err: errorMessage(e) }, "dispatch: resuming failed"));
+    // Time facts for documents that have none yet (an older data directory), and open ones after a
+    // calendar import from the command line (deadline/service.ts); in the background, logged.
+    void this.deadlines.startup(this.deadlineDeps);
     const sweep = new StandingSweep(this.o.store, this.sockets, this.o.log);
     this.standingTimer = setInterval(() => void sweep.run(), this.limits.standingMs);
     this.standingTimer.unref();

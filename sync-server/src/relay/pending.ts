@@ -1,5 +1,5 @@
-import type { DocId } from "@countersign/crdt-model";
-import type { DocIndexRow, DocStore, EntryReceipt } from "../storage/types.ts";
+import type { DocId, TimeFacts } from "@countersign/crdt-model";
+import type { DocIndexRow, DocStore, EntryReceipt, TimeFactsStore } from "../storage/types.ts";
 
 /**
  * What a room has left to write after it committed a checked, stored update (Room.commit, for the
@@ -10,6 +10,8 @@ export interface PendingWrites {
   readonly receipts: readonly EntryReceipt[];
   /** The document's index row, when it changed. */
   readonly index: DocIndexRow | undefined;
+  /** The document's time facts (RoomDeps.timeFacts), when derived: written with the receipts and the row. */
+  readonly facts?: TimeFacts;
   /**
    * Once written: `kept` is what recordReceipts returned for `receipts` (undefined: they were not
    * recorded), `indexed` whether `index` is durable. Puts the kept receipts into the document and
@@ -29,13 +31,18 @@ export interface PendingWrites {
  * the first sighting of each (what recordReceipts returned); a room counts its row as indexed only
  * once it is durable.
  */
-export async function writePending(store: DocStore, prepared: readonly { doc: DocId; w: PendingWrites }[]): Promise<{ doc: DocId; error: unknown }[]> {
+export async function writePending(store: DocStore & Partial<Pick<TimeFactsStore, "putTimeFacts">>, prepared: readonly { doc: DocId; w: PendingWrites }[]): Promise<{ doc: DocId; error: unknown }[]> {
   const failed: { doc: DocId; error: unknown }[] = [];
   const signed = prepared.flatMap((p) => p.w.receipts);
   const rows = prepared.flatMap((p) => (p.w.index ? [p.w.index] : []));
+  const facts = prepared.flatMap((p) => (p.w.facts ? [p.w.facts] : []));
+  // Time facts ride in the same group commit (SQLite) as the receipts and rows. A failure to write
+  // them fails nothing else: the document is stored, and the next change or start writes them again.
+  const factsWritten = facts.length && store.putTimeFacts ? store.putTimeFacts(facts).catch(() => undefined) : undefined;
   // Most updates (typing) have neither: then no store call at all.
   const [recorded, indexed] = await Promise.allSettled([signed.length ? store.recordReceipts(signed) : [], rows.length ? store.putIndexes(rows) : undefined]);
 
+  await factsWritten;
   let at = 0;
   await Promise.all(
     prepared.map(({ doc, w }) => {

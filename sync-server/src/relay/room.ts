@@ -21,6 +21,7 @@ import {
   type TrustStore,
   type VerifyCache,
   type DocumentPart,
+  type TimeFacts,
   type WorkflowState,
 } from "@countersign/crdt-model";
 import type { ArchiveStore, DocIndexRow, DocStore, EntryReceipt, ExchangeStore, IdentityStore } from "../storage/types.ts";
@@ -63,6 +64,13 @@ export interface RoomDeps {
    * not an envelope import): the server sends it to the agencies it is addressed to (dispatch/send.ts).
    */
   onDispatched?: (doc: DocId, state: WorkflowState) => void;
+  /**
+   * 時效管制 (deadline/service.ts): the document's time facts after a change that added entries or
+   * changed its index row, from the state the check already derived (no chain is verified again) and
+   * the receipts just signed; written with those receipts and the index row (relay/pending.ts).
+   * Undefined: nothing to write (the model could not derive them; the backfill at start does).
+   */
+  timeFacts?: (doc: CountersignDocument, state: WorkflowState, fresh: readonly EntryReceipt[]) => Promise<TimeFacts | undefined>;
 }
 
 /** The server's own writes (receipts) and updates relayed from other processes. */
@@ -538,9 +546,11 @@ export class Room {
   private async pendingWrites(added: readonly EntryId[], touched?: ReadonlySet<DocumentPart>): Promise<PendingWrites> {
     const receipts = await this.signReceipts(added);
     const index = this.indexDue(touched);
+    const facts = (added.length || index) && this.deps.timeFacts && this.state ? await this.deps.timeFacts(this.doc, this.state, receipts) : undefined;
     return {
       receipts,
       index,
+      facts,
       finish: async (kept, indexed) => {
         if (index && indexed) this.indexWritten(index);
         if (kept?.length) await this.storeReceipts(kept);

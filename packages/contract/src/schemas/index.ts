@@ -8,5 +8,6 @@ export * as exchange from "./exchange.ts";
 export * as server from "./server.ts";
 export * as filing from "./filing.ts";
 export * as admin from "./admin.ts";
+export * as deadline from "./deadline.ts";
 export * as reports from "./reports.ts";
 export * as mail from "./mail.ts";

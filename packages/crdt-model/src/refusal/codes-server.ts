@@ -155,6 +155,13 @@ export const SERVER_CODES = [
   "mail.no-recipients", // nobody concerned has an e-mail address in the directory: 409
   "mail.smtp-url", // the --smtp address is not smtp://user:pass@host:port (or smtps://…)
 
+  // ---- 時效管制 on the server (sync-server deadline/): the follow-up listing and the 展期 policy ----
+  "follow-up.forbidden", // only the follow-up officer (稽催管制) agency-wide, or a unit head over their unit, sees the follow-up list: 403
+  "follow-up.unit", // the follow-up list was asked for a unit the directory does not have: 400
+  "follow-up.filter", // a follow-up filter is not a known value (速別, 文別): 400
+  "deadline.no-delegation", // the 展期 policy lives in the delegation table, and none is set yet: set it first (409)
+  "deadline.policy", // a 展期 policy value is out of range (approving level 1–20, count and days whole numbers ≥ 0): 400
+
   // ---- the server's own failures elsewhere ----
   "server.internal", // something failed on the server, not in what was sent (a bug or a broken setup)
 ] as const;
