@@ -36,6 +36,9 @@ describe("a report in the app", () => {
     expect(cellText(rate!, null)).toBe("—");
     expect(cellText(days!, 3.5)).toBe("3.50");
     expect(cellText(due!, "2026-11-30")).toBe("115/11/30");
+    // English: the engine's own words in English, data as written.
+    expect(cellText(unit!, "合計", "en")).toBe("Total");
+    expect(cellText(unit!, "學務管理科", "en")).toBe("學務管理科");
   });
 
   it("titles it with the SOP's number in either language", () => {

@@ -2,6 +2,7 @@
 // column's type, and the report's chart as labels and series. Pure, so the table, the chart and the
 // print view agree and are tested without a browser. The columns carry their own labels (zh-TW and
 // English); nothing here knows which report it is.
+import { schemas } from "@countersign/contract";
 import type { Locale } from "$lib/i18n.ts";
 import type { ReportColumn, ReportRow, ReportTable } from "$lib/api/report-types.ts";
 import { rocDay } from "./dates.ts";
@@ -13,8 +14,12 @@ export const columnLabel = (c: ReportColumn, locale: Locale): string => (locale 
 export const reportTitle = (r: { number: string; title: string; titleEn: string }, locale: Locale): string =>
   locale === "en" ? `(${r.number}) ${r.titleEn}` : `（${r.number}）${r.title}`;
 
-/** One cell as text: counts as they are, percents and days with two decimals, dates in ROC, none as "—". */
-export function cellText(c: ReportColumn, v: string | number | null | undefined): string {
+/**
+ * One cell as text: counts as they are, percents and days with two decimals, dates in ROC, none as
+ * "—"; in English, the few words the engine writes into text cells (合計, 逾期, 核准 …) in English
+ * (the contract's CELL_TEXT_EN), everything else (names, subjects, reasons) as written.
+ */
+export function cellText(c: ReportColumn, v: string | number | null | undefined, locale: Locale = "zh-TW"): string {
   if (v === null || v === undefined || v === "") return "—";
   switch (c.type) {
     case "int":
@@ -26,7 +31,7 @@ export function cellText(c: ReportColumn, v: string | number | null | undefined)
     case "date":
       return typeof v === "string" ? rocDay(v) : String(v);
     case "text":
-      return String(v);
+      return locale === "en" && typeof v === "string" ? (schemas.reports.CELL_TEXT_EN[v] ?? v) : String(v);
   }
 }
 
@@ -57,7 +62,7 @@ export function chartOf(table: ReportTable, locale: Locale): ChartData | null {
   const xCol = col(ch.x);
   const labels = rows.map((r) => {
     const v = r[ch.x];
-    return xCol ? cellText(xCol, v) : String(v ?? "—");
+    return xCol ? cellText(xCol, v, locale) : String(v ?? "—");
   });
   const series = ch.series.map((key) => {
     const c = col(key);
