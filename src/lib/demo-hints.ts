@@ -16,7 +16,7 @@ export const DEMO_HINTS: Record<Locale, Readonly<Record<string, string>>> = {
     wang: "決行；核定承辦人的展期申請",
     chou: "在待發文清單發文",
     tsai: "在待歸檔清單歸檔、調閱已歸檔公文",
-    hsu: "檢視全機關公文摘要與逾期清單（稽催通知建置中）",
+    hsu: "在稽催管制查看逾期與期前公文、寄送各單位稽催通知單，並查閱八種管考報表與績效指標",
     admin: ADMIN_ZH,
   },
   en: {
@@ -28,7 +28,7 @@ export const DEMO_HINTS: Record<Locale, Readonly<Record<string, string>>> = {
     wang: "Decide documents; approve or refuse case officers' extension requests",
     chou: "Dispatch decided letters from the to-dispatch list",
     tsai: "Archive from the to-archive list; look up archived documents",
-    hsu: "See every document's summary and the overdue list (follow-up reminders are still being built)",
+    hsu: "On the follow-up desk, see overdue and due-soon documents, send each unit its reminder notice, and read the eight reports and the KPIs",
     admin: ADMIN_EN,
   },
 };

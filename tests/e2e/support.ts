@@ -55,7 +55,8 @@ export async function startDemoServer(opts: DemoServerOptions = {}): Promise<Dem
     stdio: ["ignore", "ignore", "inherit"],
   });
   const base = `http://localhost:${port}`;
-  await waitForHttp(`${base}/healthz`, 20_000);
+  // Up to a minute: serve derives missing time facts at start (the demo's six months of history) on a loaded machine.
+  await waitForHttp(`${base}/healthz`, 60_000);
   return {
     port,
     base,
