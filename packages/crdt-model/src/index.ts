@@ -223,3 +223,14 @@ export {
 } from "./deadline/calendar.ts";
 export { isIsoDay, taipeiDay, addCalendarDays, calendarDaysBetween } from "./deadline/iso-day.ts";
 export { SPEED_DAYS, addWorkingDays, workingDaysBetween, daysUsed, dueDateFor, isPastDue } from "./deadline/days.ts";
+export {
+  timeFactsOf,
+  deadlineOf,
+  needsLateReason,
+  baseDueFor,
+  UNCONTROLLED_KINDS,
+  DEFAULT_DUE_SOON_DAYS,
+  type TimeFactsInput,
+  type Deadline,
+  type DeadlineStatus,
+} from "./deadline/facts.ts";
