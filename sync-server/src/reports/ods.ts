@@ -110,11 +110,11 @@ ${body}
 
 const totalStyle = (type: ColumnType): string => (type === "percent" ? "ceTotalPct" : type === "date" ? "ceTotalDate" : "ceTotal");
 
-/** A4 landscape (29.7 × 21 cm), narrow margins, the title and page number in the footer. */
+/** A4 landscape (29.7 × 21 cm), narrow margins, one page wide (style:scale-to-X, ODF 1.3), the page number in the footer. */
 const STYLES = `<?xml version="1.0" encoding="UTF-8"?>
 <office:document-styles ${NS} office:version="1.3">
 <office:automatic-styles>
-<style:page-layout style:name="pmA4L"><style:page-layout-properties fo:page-width="29.7cm" fo:page-height="21cm" style:print-orientation="landscape" fo:margin-top="1.5cm" fo:margin-bottom="1.5cm" fo:margin-left="1.5cm" fo:margin-right="1.5cm" style:scale-to-X="1" style:scale-to-Y="0"/></style:page-layout>
+<style:page-layout style:name="pmA4L"><style:page-layout-properties fo:page-width="29.7cm" fo:page-height="21cm" style:print-orientation="landscape" fo:margin-top="1.5cm" fo:margin-bottom="1.5cm" fo:margin-left="1.5cm" fo:margin-right="1.5cm" style:scale-to-X="1"/></style:page-layout>
 </office:automatic-styles>
 <office:master-styles>
 <style:master-page style:name="Report" style:page-layout-name="pmA4L"><style:footer><text:p><text:page-number>1</text:page-number></text:p></style:footer></style:master-page>
