@@ -76,6 +76,9 @@ const ACTION_EN: Record<ActionKind, string> = {
   "paper-record": "Record paper handling",
   "amend-plan": "Change the route",
   reclassify: "Change secrecy",
+  "extend-request": "Request an extension",
+  "extend-decide": "Decide on the extension",
+  "late-reason": "Reason for the delay",
 };
 
 const ROLE_EN: Record<Role, string> = {

@@ -1,13 +1,15 @@
 // Due dates as the app shows them, on the fixture office calendar (the model's, in the published
 // format): the 期前 / 逾期 flag, the years not imported, and the calendar kept on this device (Dexie on
-// fake-indexeddb) — written all or nothing, read back the same, damaged rows skipped.
+// fake-indexeddb) — written all or nothing, read back the same, damaged rows skipped — and one
+// document's deadline from its derived state (展期 approved, pending, refused; 逾期原因).
 import "fake-indexeddb/auto";
 import { describe, expect, it } from "vitest";
-import { officeCalendar } from "@countersign/crdt-model";
+import { officeCalendar, type WorkflowState } from "@countersign/crdt-model";
 import { fixtureCalendarYears } from "../../../packages/crdt-model/tests/fixtures/calendar.ts";
 import { LocalDb } from "$lib/local/db.ts";
 import { calendarOf, readCalendar, writeCalendar } from "./calendar-cache.ts";
 import { dueFlag, rocYear, unimportedYears } from "./due.ts";
+import { baseDueOf, closingNeedsReason, docDeadline } from "./doc-due.ts";
 
 const years = fixtureCalendarYears();
 const cal = officeCalendar(years);
@@ -50,5 +52,46 @@ describe("the calendar kept on this device", () => {
     await db.calendar.put({ year: 2030, days: [{ day: "2030-02-30", off: true, note: "" }] });
     expect((await readCalendar(db)).map((y) => y.year)).toEqual([2026]);
     db.close();
+  });
+});
+
+describe("one document's deadline (doc-due.ts)", () => {
+  const at = "2026-03-02T01:00:00.000Z"; // Monday 2026-03-02, 09:00 in Taipei
+  const timeline = [{ outcome: "applied", at }] as unknown as WorkflowState["timeline"];
+  const state = (over: Partial<WorkflowState> = {}) =>
+    ({ status: "in-review", timeline, extensions: [], lateReason: null, projectControl: false, ...over }) as WorkflowState;
+  const request = (until: string, approved: boolean | null, project = false) => ({
+    request: "e1" as never,
+    requestedBy: "chen" as never,
+    requestedAt: at,
+    reason: "需調查",
+    until,
+    project,
+    decision: approved === null ? null : { entry: "e2" as never, by: "wang" as never, at, approved },
+  });
+
+  it("is the stated date, else 速別's working days after the first signed entry's day", () => {
+    expect(docDeadline(state(), { dueDate: "2026-03-20", speed: "ordinary" }, cal, "2026-03-02").due).toBe("2026-03-20");
+    expect(baseDueOf(state(), { dueDate: null, speed: "urgent" }, cal)).toBe("2026-03-05");
+  });
+
+  it("moves with an approved 展期 only; a pending request is shown, a refused one changes nothing", () => {
+    const meta = { dueDate: "2026-03-06", speed: "ordinary" } as const;
+    const pending = docDeadline(state({ extensions: [request("2026-03-31", null)] }), meta, cal, "2026-03-02");
+    expect(pending).toMatchObject({ base: "2026-03-06", due: "2026-03-06", approved: 0, pending: { until: "2026-03-31", reason: "需調查" } });
+    const refused = docDeadline(state({ extensions: [request("2026-03-31", false)] }), meta, cal, "2026-03-02");
+    expect(refused).toMatchObject({ due: "2026-03-06", approved: 0, pending: null });
+    const approved = docDeadline(state({ extensions: [request("2026-03-31", true, true)], projectControl: true }), meta, cal, "2026-03-09");
+    expect(approved).toMatchObject({ base: "2026-03-06", due: "2026-03-31", approved: 1, project: true, flag: "ok" });
+  });
+
+  it("asks a late closing for its reason unless one was given; never a finished document", () => {
+    const meta = { dueDate: "2026-03-06", speed: "ordinary" } as const;
+    const late = docDeadline(state({ status: "decided" }), meta, cal, "2026-03-09");
+    expect(late.flag).toBe("overdue");
+    expect(closingNeedsReason(late, "2026-03-09", cal)).toBe(true);
+    expect(closingNeedsReason(late, "2026-03-07", cal)).toBe(false); // the Saturday after a Friday due
+    expect(closingNeedsReason(docDeadline(state({ status: "decided", lateReason: "資料延遲" }), meta, cal, "2026-03-09"), "2026-03-09", cal)).toBe(false);
+    expect(docDeadline(state({ status: "closed" }), meta, cal, "2026-03-09").flag).toBe("none");
   });
 });

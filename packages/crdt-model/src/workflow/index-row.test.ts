@@ -4,6 +4,7 @@ import { act, buildDecidedSample } from "../sample/document.ts";
 import { holderKey, indexRowOf, parseHolderKey } from "./index-row.ts";
 import { derive } from "./derive.ts";
 import { asAgencyCode, asPersonId, asUnitId } from "../ids.ts";
+import { addCalendarDays, calendarDaysBetween, taipeiDay } from "../deadline/iso-day.ts";
 
 describe("holder keys", () => {
   it("write and read back person, unit, agency and role keys", () => {
@@ -35,5 +36,24 @@ describe("indexRowOf through a document's life", () => {
     expect(archived).toMatchObject({ status: "archived", holders: [], fileNumber: "115-0101-000012-001-00003", retention: "permanent" });
     expect(archived.archivedAt).toBe(state.timeline.find((t) => t.id === state.archive!.entry)!.at);
     expect(archived.participants).toContain(`person:${a.archivist.profile.person}`);
+  });
+});
+
+describe("indexRowOf's due date", () => {
+  it("is the 限辦日期 in force: an approved 展期 moves it, a pending one does not (the inbox shows the row's)", async () => {
+    const a = await createSampleAgency();
+    const { doc, trust } = await buildDecidedSample(a);
+    expect(indexRowOf(doc, await derive(doc, trust), new Date()).dueDate).toBe("2026-12-04"); // the stated date
+    // Later than the stated date and than today (entries claim the real clock); beyond the default
+    // 30 days only as 專案管制.
+    const today = taipeiDay(new Date());
+    const until = addCalendarDays(today > "2026-12-04" ? today : "2026-12-04", 10);
+    const project = calendarDaysBetween("2026-12-04", until) > 30 ? { project: true as const } : {};
+    const asked = await act(doc, a.officer, trust, { action: { kind: "extend-request", until, reason: "需會商相關機關。", ...project }, step: null });
+    expect(indexRowOf(doc, asked, new Date()).dueDate).toBe("2026-12-04");
+    const request = asked.extensions.at(-1)!.request;
+    const approved = await act(doc, a.director, trust, { action: { kind: "extend-decide", request, approved: true }, step: null });
+    expect(approved.extensions.at(-1)?.decision?.approved).toBe(true);
+    expect(indexRowOf(doc, approved, new Date()).dueDate).toBe(until);
   });
 });

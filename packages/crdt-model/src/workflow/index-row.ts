@@ -24,6 +24,7 @@ export interface IndexRow {
   secrecy: string;
   unit: UnitId | null;
   caseOfficer: PersonId | null;
+  /** 限辦日期 in force: the last approved 展期's date (from the chain), else the metadata's. */
   dueDate: string | null;
   /** People, units and agencies named anywhere in the plan or the chain (for authorization): holder keys. */
   participants: string[];
@@ -104,7 +105,8 @@ export function indexRowOf(doc: CountersignDocument, state: WorkflowState, now: 
     secrecy: state.secrecy,
     unit: state.unit,
     caseOfficer: state.caseOfficer,
-    dueDate: m ? m.dueDate : null,
+    // The 限辦日期 in force: an approved 展期 (a signed entry) moves it; else the metadata's stated date.
+    dueDate: state.extendedDue ?? (m ? m.dueDate : null),
     participants: [...participants].sort(),
     holders: [...new Set(state.holders.map(holderKey))].sort(),
     updatedAt: now.toISOString(),
