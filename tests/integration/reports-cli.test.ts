@@ -13,6 +13,8 @@ import { runReport, kpis } from "../../sync-server/src/reports/index.ts";
 import { reportCsv } from "../../sync-server/src/reports/csv.ts";
 import { readOds } from "../../sync-server/src/reports/ods-read.ts";
 import { must, startAgency, type RunningAgency } from "./support/agency-server.ts";
+import { freshDatabase, startPostgres } from "../support/services.ts";
+import { openPostgresStore } from "../../sync-server/src/storage/postgres.ts";
 
 let a: RunningAgency;
 const out = mkdtempSync(join(tmpdir(), "reports-cli-"));
@@ -223,5 +225,29 @@ describe("GET /api/reports…, /api/kpis…", () => {
     const series = await json(`/api/kpis/series?from=115-09&to=115-11`, t);
     expect(series.status).toBe(200);
     expect((series.json.months as { month: string }[]).map((m) => m.month)).toEqual(["2026-09", "2026-10", "2026-11"]);
+  });
+});
+
+describe("countersign report / kpi --store postgres://… (an agency kept in PostgreSQL)", () => {
+  it("reads the same tables from a PostgreSQL store as from SQLite", { timeout: 120_000 }, async () => {
+    const server = await startPostgres();
+    const db = await freshDatabase(server.url);
+    try {
+      const pg = await openPostgresStore(db.url);
+      for (const u of await a.store.units()) await pg.putUnit(u);
+      const rows = [];
+      for (let n = 1; n <= 5; n++) rows.push((await a.store.getTimeFacts(asDocId(`d-rep-${n}`)))!);
+      await pg.putTimeFacts(rows);
+      await pg.close();
+      const r = await run("report", "4", "--store", db.url, "--month", "115-11", "--as-of", "115/12/01");
+      expect(r).toMatchObject({ code: 0, errors: [] });
+      expect(JSON.parse(r.lines.join("\n"))).toEqual(await expected("4"));
+      const k = await run("kpi", "--store", db.url, "--month", "115-11", "--json");
+      expect(JSON.parse(k.lines.join("\n"))).toEqual(must(await kpis(a.store, { month: "2026-11" })));
+      expect((await run("kpi", "--store", "mysql://x", "--month", "115-11")).errors).toEqual(["countersign: kpi: --store must be a PostgreSQL URL (postgres://user@host:port/database)"]);
+    } finally {
+      await db.drop();
+      await server.stop();
+    }
   });
 });
