@@ -176,11 +176,52 @@ describe("countersign serve --smtp", () => {
     for (const [args, line] of [
       [["--data", "/nonexistent", "--smtp", "http://mail.example"], "countersign serve: --smtp: An SMTP address starts with smtp:// or smtps://, not http://."],
       [["--data", "/nonexistent", "--smtp", "not a url"], 'countersign serve: --smtp: "not a url" is not an SMTP address (smtp://user:pass@host:port).'],
-      [["--data", "/nonexistent", "--mail-from", "a@b.example"], "countersign serve: --mail-from needs --smtp"],
+      [["--data", "/nonexistent", "--mail-from", "a@b.example"], "countersign serve: --mail-from needs --smtp (a stored setting has its own: countersign agency smtp --from)"],
     ] as const) {
       const err: string[] = [];
       expect(await runServe([...args], { out: () => {}, err: (l) => err.push(l) })).toBe(2);
       expect(err).toEqual([line]);
     }
+  });
+});
+
+describe("countersign agency smtp", () => {
+  it("prints, sets (password hidden, audited), refuses a bad address changing nothing, and clears", async () => {
+    const { mkdtempSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { runAgency } = await import("../../sync-server/src/cli/agency.ts");
+    const { runInit } = await import("../../sync-server/src/cli/init.ts");
+    const { openSqliteStore } = await import("@countersign/sync-server");
+    const { mailConfig } = await import("../../sync-server/src/mail/config.ts");
+    const dir = mkdtempSync(join(tmpdir(), "countersign-smtp-"));
+    const quiet = { out: () => {}, err: () => {} };
+    process.env.COUNTERSIGN_PASSPHRASE = "smtp test passphrase";
+    expect(await runInit(["--data", dir, "--agency-code", "A-SMTP", "--agency-name", "測試局"], quiet)).toBe(0);
+    const run = async (...args: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await runAgency("smtp", ["--data", dir, ...args], { out: (l) => out.push(l), err: (l) => err.push(l) });
+      return { code, out, err };
+    };
+    expect(await run()).toEqual({ code: 0, out: ["not configured: no mail is sent (countersign agency smtp --set smtp://…)"], err: [] });
+    expect(await run("--set", "smtp://mailer:s3cret@mail.agency.example:2525", "--from", "測試局 <noreply@agency.example>")).toEqual({
+      code: 0,
+      out: ["smtp://mailer:***@mail.agency.example:2525 from 測試局 <noreply@agency.example>"],
+      err: [],
+    });
+    expect(await run("--set", "https://mail.agency.example")).toEqual({ code: 1, out: [], err: ["An SMTP address starts with smtp:// or smtps://, not https://."] });
+    expect((await run()).out).toEqual(["smtp://mailer:***@mail.agency.example:2525 from 測試局 <noreply@agency.example>"]);
+    const store = openSqliteStore(join(dir, "countersign.db"));
+    try {
+      const stored = await mailConfig(store);
+      expect(stored?.smtp.password).toBe("s3cret");
+      const [row] = (await store.auditLog()).filter((r) => r.action === "mail.smtp");
+      expect(row).toMatchObject({ actor: "system", target: "agency", before: null });
+      expect(row!.after).toBe(JSON.stringify({ smtp: "smtp://mailer:***@mail.agency.example:2525", from: "測試局 <noreply@agency.example>" }));
+    } finally {
+      await store.close();
+    }
+    expect(await run("--clear")).toEqual({ code: 0, out: ["not configured: no mail is sent (countersign agency smtp --set smtp://…)"], err: [] });
   });
 });

@@ -16,6 +16,7 @@ import { installProcessGuard } from "./process-guard.ts";
 import { ownerOnly } from "./data-dir.ts";
 import { parseSmtpUrl, redactSmtpUrl } from "../mail/transport.ts";
 import type { MailOptions } from "../mail/setup.ts";
+import { mailConfig } from "../mail/config.ts";
 
 /** Where `npm run build` puts the web app; served by the agency server when present. */
 const APP_HANDLER = resolve(import.meta.dirname, "../../../build/handler.js");
@@ -60,14 +61,15 @@ export async function runServe(argv: string[], io: Io): Promise<number> {
     io.err("countersign serve: --port must be a port number");
     return 2;
   }
-  // E-mail (mail/): only with --smtp; without it nothing is ever queued.
+  // E-mail (mail/): with --smtp, else the agency's stored setting (countersign agency smtp); with
+  // neither, nothing is ever queued.
   const smtp = values.smtp === undefined ? undefined : parseSmtpUrl(values.smtp);
   if (smtp && !smtp.ok) {
     io.err(`countersign serve: --smtp: ${smtp.reason}`);
     return 2;
   }
   if (values["mail-from"] !== undefined && !smtp) {
-    io.err("countersign serve: --mail-from needs --smtp");
+    io.err("countersign serve: --mail-from needs --smtp (a stored setting has its own: countersign agency smtp --from)");
     return 2;
   }
   let store: Store;
@@ -129,8 +131,10 @@ export async function runServe(argv: string[], io: Io): Promise<number> {
     }
   }
   const demo = values.data ? await readDemoCodes(values.data) : undefined;
-  const mail: MailOptions | undefined = smtp?.ok
-    ? { smtp: smtp.value, from: values["mail-from"] ?? `${agency.value.name} <countersign@${smtp.value.hostname}>` }
+  const stored = smtp ? null : await mailConfig(store);
+  const mailUrl = smtp?.ok ? smtp.value : stored?.smtp;
+  const mail: MailOptions | undefined = mailUrl
+    ? { smtp: mailUrl, from: values["mail-from"] ?? stored?.from ?? `${agency.value.name} <countersign@${mailUrl.hostname}>` }
     : undefined;
   if (mail) log.info({ smtp: redactSmtpUrl(mail.smtp), from: mail.from }, "mail: sending over SMTP");
   const server = new AgencyServer({ store, agency: agency.value, log, port, host: values.host, app, limits, fanout, demo, mail });

@@ -86,7 +86,10 @@ export const COMMANDS: readonly CommandHelp[] = [
       Print the agency's CA certificate (PEM).
   countersign agency dispatch-prefix --data DIR [--set 代字]
       Print, or set, the 代字 of the agency's 發文字號 (e.g. 示教 → 示教字第1150000001號); unset,
-      the first two characters of the agency's name.`,
+      the first two characters of the agency's name.
+  countersign agency smtp --data DIR [--set smtp://user:pass@host:port [--from ADDRESS] | --clear]
+      Print, or set, the SMTP server serve mails through when started without --smtp (the password
+      is stored in the data directory, shown hidden; audited as mail.smtp). --clear: no mail.`,
   },
   {
     command: "calendar",

@@ -26,6 +26,7 @@ export const AUDIT_ACTIONS = [
   "trust.add",
   "trust.revoke-serials",
   "trust.remove",
+  "mail.smtp", // the agency's SMTP setting set or cleared (countersign agency smtp): the address with its password hidden
   "calendar.import", // an office calendar (政府行政機關辦公日曆表) imported: the years and their source, never the days
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -23,4 +23,8 @@ export const SETTINGS = {
   mailRemindersDay: "mail.reminders-day",
   /** The Monday (YYYY-MM-DD) of the last week whose 稽催通知單 were queued (mail/reminders.ts). */
   mailNoticesWeek: "mail.notices-week",
+  /** The agency's SMTP server address, password included ("" or absent: no mail; mail/config.ts). */
+  mailSmtp: "mail.smtp",
+  /** The From: address of the agency's mail ("" or absent: the default; mail/config.ts). */
+  mailFrom: "mail.from",
 } as const;
