@@ -3,10 +3,12 @@
 // approves it (a signed 展期核定); the new due date then shows in both inboxes and on the document.
 // Then a 簽 drafted with a due date already past: it is flagged 逾期, its case officer may give a
 // 逾期原因 at any time, and closing it (存查) after 王局長's 決行 asks for the reason and signs it with
-// the closing. Screenshots at 375 and 1280 px go to test-results/.
+// the closing. And /admin: the office calendar import (a wrong file refused whole, the 116 fixture
+// imported with its summary) and the 展期 policy. Screenshots at 375 and 1280 px go to test-results/.
+import { readFileSync } from "node:fs";
 import { describe, expect, it, vi } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
-import { useDemoAgency, T, enrollDemoPerson, synced, openDoc, docStatus, act } from "./demo-session.ts";
+import { useDemoAgency, T, enrollDemoPerson, synced, openDoc, docStatus, act, navigate } from "./demo-session.ts";
 
 // `countersign demo` writes six months of history: on a loaded machine that takes over a minute.
 vi.setConfig({ hookTimeout: 240_000 });
@@ -167,6 +169,44 @@ describe("展期 and 逾期原因", () => {
     await expect.poll(() => chenAgain.getByTestId("fact-late-reason").innerText(), T).toBe("各校資料延遲送達。");
     await chenAgain.setViewportSize({ width: 1280, height: 900 });
     await chenAgain.screenshot({ path: "test-results/extension-late-closed-1280.png", fullPage: true });
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
+
+  it("/admin imports the office calendar (a wrong file changes nothing) and sets the 展期 policy", async () => {
+    const admin = await person("admin");
+    await navigate(admin, "nav-admin");
+    const imported = admin.getByTestId("calendar-imported");
+    await expect.poll(() => imported.getAttribute("data-years"), T).toBe("115"); // the demo imported 115
+    await admin.getByTestId("calendar-file").setInputFiles([{ name: "wrong.csv", mimeType: "text/csv", buffer: Buffer.from("日期,放假\n20270101,2\n", "utf8") }]);
+    await admin.getByTestId("calendar-submit").click();
+    const refused = admin.getByTestId("calendar-refused");
+    await refused.waitFor(T);
+    expect(await refused.getAttribute("data-code")).toBe("calendar.header");
+    expect(await imported.getAttribute("data-years")).toBe("115");
+    const csv = readFileSync(new URL("../../packages/crdt-model/tests/fixtures/calendar-116.csv", import.meta.url));
+    await admin.getByTestId("calendar-file").setInputFiles([{ name: "calendar-116.csv", mimeType: "text/csv", buffer: csv }]);
+    await admin.getByTestId("calendar-submit").click();
+    const done = admin.locator('[data-testid="calendar-done"][data-year="116"]');
+    await done.waitFor(T);
+    expect(await done.innerText()).toContain("已匯入 116 年辦公日曆");
+    await expect.poll(() => imported.getAttribute("data-years"), T).toBe("115,116");
+    await done.scrollIntoViewIfNeeded();
+    await admin.screenshot({ path: "test-results/extension-admin-calendar-375.png", fullPage: true });
+
+    // The 展期 policy: the approving level by the delegation table's titles, and the limits.
+    const policy = admin.getByTestId("extension-policy");
+    await policy.getByTestId("policy-approver").waitFor(T);
+    expect(await policy.getByTestId("policy-approver").locator("option").count()).toBeGreaterThan(1);
+    await policy.getByTestId("policy-max-count").fill("3");
+    await policy.getByTestId("policy-max-days").fill("45");
+    await policy.getByTestId("policy-save").click();
+    await policy.getByTestId("policy-saved").waitFor(T);
+    await admin.setViewportSize({ width: 1280, height: 900 });
+    await admin.reload();
+    await expect.poll(() => admin.getByTestId("policy-max-count").inputValue(), T).toBe("3");
+    expect(await admin.getByTestId("policy-max-days").inputValue()).toBe("45");
+    await admin.getByTestId("deadline-admin").scrollIntoViewIfNeeded();
+    await admin.screenshot({ path: "test-results/extension-admin-1280.png", fullPage: true });
     expect(pageErrors).toEqual([]);
   }, 120_000);
 });
