@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import type { Io } from "./io.ts";
 import { agencyCaPem } from "../identity/agency.ts";
+import { runExtensionPolicy } from "./extension-policy.ts";
 import { dispatchPrefix, setDispatchPrefix } from "../dispatch/numbers.ts";
 import { SYSTEM, UsageError, report, required, withStore } from "./data-dir.ts";
 import { describeMailConfig, mailConfig, setMailConfig } from "../mail/config.ts";
@@ -13,6 +14,7 @@ import { describeMailConfig, mailConfig, setMailConfig } from "../mail/config.ts
  * clears) the agency's stored SMTP setting (mail/config.ts).
  */
 export async function runAgency(sub: string | undefined, argv: string[], io: Io): Promise<number> {
+  if (sub === "extension-policy") return runExtensionPolicy(argv, io);
   if (sub === "ca") {
     const { values } = parseArgs({ args: argv, options: { data: { type: "string" } } });
     required(values, "agency ca", "data");

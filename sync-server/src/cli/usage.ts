@@ -84,6 +84,10 @@ export const COMMANDS: readonly CommandHelp[] = [
     section: "data",
     text: `  countersign agency ca --data DIR
       Print the agency's CA certificate (PEM).
+  countersign agency extension-policy --data DIR [--approver-level N] [--max-count N] [--max-days N]
+      Print, or set, the 展期 policy: the level that approves an extension (經機關首長核准: the
+      agency head's by default), how many extensions and how many days in all a document may have
+      before it goes to 專案管制. Kept in the delegation table (set that first); audited.
   countersign agency dispatch-prefix --data DIR [--set 代字]
       Print, or set, the 代字 of the agency's 發文字號 (e.g. 示教 → 示教字第1150000001號); unset,
       the first two characters of the agency's name.

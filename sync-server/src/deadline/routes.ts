@@ -1,6 +1,6 @@
 // The 時效管制 routes of the agency server (contract tags "deadline" and "follow-up"): the office
 // calendar for the app (GET /api/calendar) and its import (POST /api/admin/calendar), and the
-// follow-up listing (GET /api/follow-up/docs). The 展期 policy routes are in policy-routes.ts.
+// follow-up listing (GET /api/follow-up/docs); the 展期 policy routes (policy-routes.ts).
 import { errorMessage, type TrustStore, type VerifyCache } from "@countersign/crdt-model";
 import { isAdmin } from "../directory/directory.ts";
 import { audit } from "../directory/audit.ts";
@@ -10,6 +10,7 @@ import type { Router } from "../http/router.ts";
 import { importCalendarCsv } from "./calendar.ts";
 import { followUpListing } from "./follow-up.ts";
 import { Deadlines } from "./service.ts";
+import { registerPolicyRoutes } from "./policy-routes.ts";
 
 export interface DeadlineRouteDeps {
   /** The server's (http/server.ts); absent, one is made for these routes on first use. */
@@ -22,6 +23,8 @@ export interface DeadlineRouteDeps {
 export function registerDeadlineRoutes(r: Router, ctx: ApiContext, deps: DeadlineRouteDeps): void {
   let made: Deadlines | undefined;
   const dl = (): Deadlines => deps.deadlines ?? (made ??= new Deadlines({ store: ctx.store, agency: ctx.agency.code }));
+  registerPolicyRoutes(r, ctx);
+
   r.add("calendar", async () => ({ years: await ctx.store.calendarYears() }));
 
   r.add("importCalendar", async ({ req, session, limit }) => {
