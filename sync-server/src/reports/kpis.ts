@@ -15,7 +15,8 @@ async function monthSums(store: Store, months: readonly string[], unit: UnitId |
   const from = monthDays(months[0]!).from;
   const end = monthDays(months[months.length - 1]!).to;
   const q = { from, end, unit, by: "month" as const };
-  const groups: Map<string, Sums>[] = [await startedSums(store, q), await closedSums(store, q), await extensionSums(store, q)];
+  // Independent queries: on PostgreSQL each takes its own connection, so they run side by side.
+  const groups: Map<string, Sums>[] = await Promise.all([startedSums(store, q), closedSums(store, q), extensionSums(store, q)]);
   return (k, month) => {
     for (const g of groups) {
       const s = g.get(month);
@@ -77,10 +78,9 @@ export async function kpis(store: Store, q: { month: string; unit?: string | nul
   }
   const u = await checkUnit(store, q.unit);
   if (!u.ok) return u;
-  const get = await monthSums(store, [month.value], u.value.unit);
+  const [get, bget] = await Promise.all([monthSums(store, [month.value], u.value.unit), baseline === null ? null : monthSums(store, [baseline], u.value.unit)]);
   let base: { month: string; rawAverage: number | null } | null = null;
-  if (baseline !== null) {
-    const bget = await monthSums(store, [baseline], u.value.unit);
+  if (baseline !== null && bget !== null) {
     const closed = bget("closed", baseline);
     base = { month: baseline, rawAverage: closed === 0 ? null : bget("days", baseline) / closed };
   }

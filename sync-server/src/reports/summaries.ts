@@ -78,7 +78,8 @@ export async function timeliness(c: ReportContext): Promise<ReportBody> {
 /** The counts of (四) and (五) over one range: started, closed and approved extensions, by unit. */
 async function results(c: ReportContext, from: string, end: string): Promise<Map<string, Sums>[]> {
   const q = { from, end, unit: c.range.unit, by: "unit" as const };
-  return [await startedSums(c.store, q), await closedSums(c.store, q), await extensionSums(c.store, q)];
+  // Independent queries: on PostgreSQL each takes its own connection, so they run side by side.
+  return Promise.all([startedSums(c.store, q), closedSums(c.store, q), extensionSums(c.store, q)]);
 }
 
 const onlineRateOf = (s: (k: string) => number): number | null => percent(s("online"), s("received") - s("secret") + s("created"));
@@ -124,8 +125,8 @@ export function previousRange(from: string, to: string): { from: string; to: str
 export async function comparison(c: ReportContext): Promise<ReportBody & { previous: { from: string; to: string } }> {
   const prev = previousRange(c.range.from, c.range.to);
   const prevEnd = prev.to < c.range.asOf ? prev.to : c.range.asOf;
-  const cur = await results(c, c.range.from, c.range.end);
-  const before = (await results(c, prev.from, prevEnd)).map((g) => new Map([...g].map(([k, s]) => [k, prefixed(s)])));
+  const [cur, prevGroups] = await Promise.all([results(c, c.range.from, c.range.end), results(c, prev.from, prevEnd)]);
+  const before = prevGroups.map((g) => new Map([...g].map(([k, s]) => [k, prefixed(s)])));
   const { rows, totals } = perUnit(c.units, c.range.unit, [...cur, ...before], (s) => {
     const averageDays = mean(s("days"), s("closed"));
     const averageDaysPrev = mean(s("p_days"), s("p_closed"));
