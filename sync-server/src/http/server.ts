@@ -55,6 +55,8 @@ export interface ServerOptions {
   mail?: MailOptions;
   /** 期前: a document due within this many working days is flagged (follow-up listing; default 2). */
   dueSoonDays?: number;
+  /** The clock of 時效管制 (today's 期前/逾期 flags, time facts' now); tests set it. Default: the real one. */
+  deadlineClock?: () => Date;
 }
 
 export interface DeliveryOptions {
@@ -146,7 +148,7 @@ export class AgencyServer {
     this.limits = { ...DEFAULT_LIMITS, ...o.limits };
     this.health = new StorageHealth(o.store, o.log);
     const trust = new TrustCache(o.store);
-    this.deadlines = new Deadlines({ store: o.store, agency: o.agency.code, log: o.log, dueSoonDays: o.dueSoonDays });
+    this.deadlines = new Deadlines({ store: o.store, agency: o.agency.code, log: o.log, dueSoonDays: o.dueSoonDays, now: o.deadlineClock });
     this.rooms = new Rooms(
       {
         store: o.store,
@@ -184,7 +186,16 @@ export class AgencyServer {
       gate: new ReceiveGate(o.delivery?.gate),
       limits: { envelopeBytes: o.delivery?.envelopeBytes ?? 128 * 1024 * 1024, bodyMs: o.delivery?.bodyMs ?? 120_000 },
     };
-    this.mail = o.mail ? new AgencyMail(o.mail, { store: o.store, agency: o.agency.name, log: o.log, metrics: this.metrics }) : null;
+    this.mail = o.mail
+      ? new AgencyMail(o.mail, {
+          store: o.store,
+          agency: o.agency.name,
+          log: o.log,
+          metrics: this.metrics,
+          calendar: () => this.deadlines.calendar.get(),
+          dueSoonDays: this.deadlines.dueSoonDays,
+        })
+      : null;
     const ctx: ApiContext = {
       store: o.store,
       agency: o.agency,

@@ -1,9 +1,10 @@
-// Who gets mail, from the directory. Until the follow-up listing's own rule (sync-server/src/deadline/)
-// is shared, the unit head is decided here the same documented way: the active supervisor(s) of the
-// unit at the highest level found there (ties: all of them).
+// Who gets mail, from the directory. A unit head is decided by the follow-up listing's rule
+// (deadline/scope.ts headsUnit): the unit's active supervisor(s) at the highest level found there.
 //
 // What must stay true: only active people with an e-mail address get mail; a holder key that names a
 // unit reaches that unit's head; an agency or a role no person here holds reaches nobody.
+import { uncheckedFromStore, type UnitId } from "@countersign/crdt-model";
+import { headsUnit } from "../deadline/scope.ts";
 import type { Person, Unit } from "../storage/types.ts";
 
 export class Recipients {
@@ -30,11 +31,9 @@ export class Recipients {
     return (id && this.units.get(id)?.name) || id || "";
   }
 
-  /** The unit's head(s): its active supervisors at the highest level among them. */
-  unitHeads(unit: string): Person[] {
-    const sups = this.people.filter((p) => p.active && p.unit === unit && p.roles.includes("supervisor"));
-    const top = Math.max(...sups.map((p) => p.level));
-    return sups.filter((p) => p.level === top);
+  /** The unit's head(s), by the follow-up listing's rule (deadline/scope.ts headsUnit). */
+  unitHeads(unit: UnitId): Person[] {
+    return this.people.filter((p) => headsUnit(this.people, unit, p.id));
   }
 
   /** The follow-up officers (稽催管制), agency-wide. */
@@ -53,7 +52,7 @@ export class Recipients {
         kind === "person"
           ? [this.byId.get(id)].filter((p): p is Person => p !== undefined && p.active)
           : kind === "unit"
-            ? this.unitHeads(id)
+            ? this.unitHeads(uncheckedFromStore.unit(id)) // a holder key the index row was written with
             : kind === "role"
               ? this.people.filter((p) => p.active && (p.roles as string[]).includes(id))
               : [];

@@ -110,7 +110,7 @@ export class MailService {
   /** The weekly 稽催通知單: every unit with open overdue or due-soon documents, to its head(s). Answers how many were queued. */
   async queueWeeklyNotices(now: Date, week: IsoDay): Promise<number> {
     const { cal, today, horizon, dir } = await this.context(now);
-    const byUnit = new Map<string, MailCandidate[]>();
+    const byUnit = new Map<UnitId, MailCandidate[]>();
     for (const c of await this.deps.store.mailCandidates(horizon)) if (c.unit) byUnit.set(c.unit, [...(byUnit.get(c.unit) ?? []), c]);
     const mails: NewMail[] = [];
     for (const [unit, cands] of byUnit) {

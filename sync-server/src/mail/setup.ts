@@ -2,7 +2,7 @@
 // the SMTP transport, the queue worker counted in /metrics, the service behind the route, and the
 // scheduler of reminders and weekly notices. Without SMTP there is none of it: nothing is queued.
 import type { BaseLogger as Logger } from "pino";
-import { officeCalendar } from "@countersign/crdt-model";
+import { officeCalendar, type OfficeCalendar } from "@countersign/crdt-model";
 import type { Store } from "../storage/types.ts";
 import type { Metrics } from "../http/metrics.ts";
 import { smtpTransport, type MailTransport } from "./transport.ts";
@@ -43,15 +43,19 @@ export class AgencyMail {
   readonly service: MailService;
   readonly scheduler: ReminderScheduler | null;
 
-  constructor(o: MailOptions, deps: { store: Store; agency: string; log: Logger; metrics: Metrics }) {
+  /**
+   * `calendar` and `dueSoonDays`: the server's own (deadline/: its calendar cache and its 期前 window),
+   * so the mail and the follow-up desk flag the same documents; else read from the store, N = 2.
+   */
+  constructor(o: MailOptions, deps: { store: Store; agency: string; log: Logger; metrics: Metrics; calendar?: () => Promise<OfficeCalendar>; dueSoonDays?: number }) {
     const transport = o.transport ?? smtpTransport(o.smtp, { timeoutMs: o.timeoutMs ?? 30_000 });
     this.worker = new MailWorker({ store: deps.store, transport, from: o.from, log: deps.log, counters: countersOf(deps.metrics), now: o.now }, o.worker);
     this.service = new MailService({
       store: deps.store,
       worker: this.worker,
       agency: deps.agency,
-      calendar: async () => officeCalendar(await deps.store.calendarYears()),
-      dueSoonDays: o.dueSoonDays,
+      calendar: deps.calendar ?? (async () => officeCalendar(await deps.store.calendarYears())),
+      dueSoonDays: o.dueSoonDays ?? deps.dueSoonDays,
       log: deps.log,
       now: o.now,
     });
