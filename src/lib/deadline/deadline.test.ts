@@ -70,23 +70,31 @@ describe("one document's deadline (doc-due.ts)", () => {
     decision: approved === null ? null : { entry: "e2" as never, by: "wang" as never, at, approved },
   });
 
-  it("is the stated date, else 速別's working days after the first signed entry's day", () => {
-    expect(docDeadline(state(), { dueDate: "2026-03-20", speed: "ordinary" }, cal, "2026-03-02").due).toBe("2026-03-20");
-    expect(baseDueOf(state(), { dueDate: null, speed: "urgent" }, cal)).toBe("2026-03-05");
+  it("is the model's first due date: 收文's stated date; 創稿's earlier of the stated date and 速別's; 便簽 none", () => {
+    const memo = { kind: "memo", receiptNumber: null } as const;
+    expect(docDeadline(state(), { ...memo, dueDate: "2026-03-05", speed: "ordinary" }, cal, "2026-03-02").due).toBe("2026-03-05");
+    // 普通件: 6 working days after Monday 2026-03-02 is 2026-03-10; a later stated date does not extend it.
+    expect(docDeadline(state(), { ...memo, dueDate: "2026-03-20", speed: "ordinary" }, cal, "2026-03-02").due).toBe("2026-03-10");
+    expect(docDeadline(state(), { kind: "letter", receiptNumber: "1150000038", dueDate: "2026-03-20", speed: "ordinary" }, cal, "2026-03-02").due).toBe("2026-03-20");
+    expect(baseDueOf(state(), { ...memo, dueDate: null, speed: "urgent" }, cal, "2026-03-02")).toBe("2026-03-05");
+    expect(baseDueOf(state(), { kind: "note", receiptNumber: null, dueDate: "2026-03-05", speed: "urgent" }, cal, "2026-03-02")).toBeNull();
   });
 
   it("moves with an approved 展期 only; a pending request is shown, a refused one changes nothing", () => {
-    const meta = { dueDate: "2026-03-06", speed: "ordinary" } as const;
+    const meta = { kind: "memo", receiptNumber: null, dueDate: "2026-03-06", speed: "ordinary" } as const;
     const pending = docDeadline(state({ extensions: [request("2026-03-31", null)] }), meta, cal, "2026-03-02");
     expect(pending).toMatchObject({ base: "2026-03-06", due: "2026-03-06", approved: 0, pending: { until: "2026-03-31", reason: "需調查" } });
     const refused = docDeadline(state({ extensions: [request("2026-03-31", false)] }), meta, cal, "2026-03-02");
     expect(refused).toMatchObject({ due: "2026-03-06", approved: 0, pending: null });
     const approved = docDeadline(state({ extensions: [request("2026-03-31", true, true)], projectControl: true }), meta, cal, "2026-03-09");
-    expect(approved).toMatchObject({ base: "2026-03-06", due: "2026-03-31", approved: 1, project: true, flag: "ok" });
+    // Under 專案管制 it is followed apart: no 期前 / 逾期 flag (the model's deadlineOf).
+    expect(approved).toMatchObject({ base: "2026-03-06", due: "2026-03-31", approved: 1, project: true, flag: "none" });
+    const plain = docDeadline(state({ extensions: [request("2026-03-31", true)] }), meta, cal, "2026-03-30");
+    expect(plain).toMatchObject({ due: "2026-03-31", approved: 1, project: false, flag: "due-soon" });
   });
 
   it("asks a late closing for its reason unless one was given; never a finished document", () => {
-    const meta = { dueDate: "2026-03-06", speed: "ordinary" } as const;
+    const meta = { kind: "memo", receiptNumber: null, dueDate: "2026-03-06", speed: "ordinary" } as const;
     const late = docDeadline(state({ status: "decided" }), meta, cal, "2026-03-09");
     expect(late.flag).toBe("overdue");
     expect(closingNeedsReason(late, "2026-03-09", cal)).toBe(true);

@@ -4,10 +4,26 @@
 // reason. Counted with the model's functions on the office calendar this device keeps.
 //
 // What must stay true: the due date in force moves only with an approved, signed 展期 entry; the first
-// due date is the one the document states (收文: as registered; 創稿: as drafted), else its 速別's
-// working days after the day of its first signed entry.
-import { SPEEDS, dueDateFor, isIsoDay, isPastDue, taipeiDay, type EntryId, type IsoDay, type Metadata, type PersonId, type OfficeCalendar, type WorkflowState } from "@countersign/crdt-model";
-import { dueFlag, isTimeFinished, type DueFlag } from "./due.ts";
+// due date is the model's (baseDueFor, as the server's time facts count it): 收文 with a stated date,
+// that date; otherwise the earlier of the stated date and 速別's working days after the start day —
+// here the day of the first signed entry (the server uses its first receipt: the same day in practice).
+// The flag is the model's deadlineOf; whether a closing needs a 逾期原因 is the relay's needsLateReason.
+import {
+  SPEEDS,
+  UNCONTROLLED_KINDS,
+  baseDueFor,
+  deadlineOf,
+  isIsoDay,
+  needsLateReason,
+  taipeiDay,
+  type EntryId,
+  type IsoDay,
+  type Metadata,
+  type PersonId,
+  type OfficeCalendar,
+  type WorkflowState,
+} from "@countersign/crdt-model";
+import { isTimeFinished, type DueFlag } from "./due.ts";
 
 export interface PendingExtension {
   request: EntryId;
@@ -33,38 +49,37 @@ export interface DocDeadline {
 
 type Deadlined = Pick<WorkflowState, "status" | "timeline" | "extensions" | "lateReason" | "projectControl">;
 
-/** The first 限辦日期: the stated one, else 速別's working days after the first signed entry's day. */
-export function baseDueOf(ws: Pick<WorkflowState, "timeline">, meta: Pick<Metadata, "dueDate" | "speed"> | null, cal: OfficeCalendar): IsoDay | null {
-  if (meta?.dueDate && isIsoDay(meta.dueDate)) return meta.dueDate;
+type DueMeta = Pick<Metadata, "dueDate" | "speed" | "kind" | "receiptNumber">;
+
+/** The first 限辦日期 (the model's baseDueFor); null for a kind not controlled (便簽) or nothing to count from. */
+export function baseDueOf(ws: Pick<WorkflowState, "timeline">, meta: DueMeta | null, cal: OfficeCalendar, today: IsoDay): IsoDay | null {
+  if (!meta || UNCONTROLLED_KINDS.includes(meta.kind)) return null;
+  const stated = meta.dueDate && isIsoDay(meta.dueDate) ? meta.dueDate : null;
+  if (!SPEEDS.includes(meta.speed)) return stated;
+  // 收文: registered by the registry desk (a 收文號) — its stated date rules.
+  const origin = meta.receiptNumber ? "received" : "created";
   const first = ws.timeline.find((t) => t.outcome !== "invalid")?.at;
-  if (!meta || !first || !SPEEDS.includes(meta.speed)) return null;
   try {
-    return dueDateFor(cal, meta.speed, taipeiDay(first));
+    return baseDueFor({ origin, stated, speed: meta.speed, startDay: first ? taipeiDay(first) : today, cal });
   } catch {
-    return null; // a claimed time that does not parse: no due date rather than a wrong one
+    return stated; // a claimed time that does not parse: the stated date rather than a wrong one
   }
 }
 
-export function docDeadline(ws: Deadlined, meta: Pick<Metadata, "dueDate" | "speed"> | null, cal: OfficeCalendar, today: IsoDay): DocDeadline {
-  const base = baseDueOf(ws, meta, cal);
-  let due = base;
-  let approved = 0;
-  for (const x of ws.extensions)
-    if (x.decision?.approved) {
-      due = x.until;
-      approved++;
-    }
-  const waiting = ws.extensions.find((x) => x.decision === null);
+export function docDeadline(ws: Deadlined, meta: DueMeta | null, cal: OfficeCalendar, today: IsoDay): DocDeadline {
+  const base = baseDueOf(ws, meta, cal, today);
   const finished = isTimeFinished(ws.status);
+  const d = deadlineOf({ baseDue: base, extensions: ws.extensions, finished, projectControl: ws.projectControl, today, cal });
+  const waiting = ws.extensions.find((x) => x.decision === null);
   return {
     base,
-    due,
-    approved,
+    due: d.due,
+    approved: ws.extensions.filter((x) => x.decision?.approved).length,
     pending: waiting ? { request: waiting.request, requestedBy: waiting.requestedBy, until: waiting.until, reason: waiting.reason, project: waiting.project } : null,
     project: ws.projectControl,
     lateReason: ws.lateReason,
     finished,
-    flag: dueFlag(cal, due, today, finished),
+    flag: d.status,
   };
 }
 
@@ -76,5 +91,5 @@ export const CLOSING_KINDS: readonly string[] = ["dispatch", "close", "archive"]
 
 /** Whether closing (發文, 存查, 歸檔, 線上補登) on `day` needs a 逾期原因: past the due date in force, and none given yet. */
 export function closingNeedsReason(d: DocDeadline, day: IsoDay, cal: OfficeCalendar): boolean {
-  return !d.finished && d.due !== null && d.lateReason === null && isPastDue(cal, d.due, day);
+  return needsLateReason({ controlled: d.base !== null, due: d.due, closing: d.finished ? "close" : null, projectControl: d.project, lateReason: d.lateReason }, day, cal);
 }

@@ -2,21 +2,20 @@
 // were not imported — every one counted with the model's functions on the shared office calendar, so
 // the app and the server agree (the server's time facts use the same functions on the same days).
 //
-// What must stay true: no working-day arithmetic here; only the model's (deadline/days.ts) on the
-// calendar kept on this device. A finished document (發文, 存查, 歸檔) is never flagged.
-import { isIsoDay, isPastDue, workingDaysBetween, type IsoDay, type OfficeCalendar } from "@countersign/crdt-model";
+// What must stay true: no working-day arithmetic here; only the model's (deadline/facts.ts deadlineOf,
+// days.ts) on the calendar kept on this device. A finished document (發文, 存查, 歸檔) is never flagged.
+import { DEFAULT_DUE_SOON_DAYS, deadlineOf, isIsoDay, type IsoDay, type OfficeCalendar } from "@countersign/crdt-model";
 
-/** Working days before the due date that count as 期前 (the server's follow-up listing says 2 too). */
-export const DUE_SOON_DAYS = 2;
+/** Working days before the due date that count as 期前 (the model's default, as the server's follow-up listing). */
+export const DUE_SOON_DAYS = DEFAULT_DUE_SOON_DAYS;
 
 /** "ok" in time; "due-soon" (期前) within DUE_SOON_DAYS working days; "overdue" (逾期); "none": no due date or finished. */
 export type DueFlag = "ok" | "due-soon" | "overdue" | "none";
 
 /** The flag of a due date `due` on `today`, for a document still open (`finished` false). */
 export function dueFlag(cal: OfficeCalendar, due: IsoDay | null | undefined, today: IsoDay, finished: boolean): DueFlag {
-  if (finished || !due || !isIsoDay(due) || !isIsoDay(today)) return "none";
-  if (isPastDue(cal, due, today)) return "overdue";
-  return workingDaysBetween(cal, today, due) <= DUE_SOON_DAYS ? "due-soon" : "ok";
+  if (!due || !isIsoDay(due) || !isIsoDay(today)) return "none";
+  return deadlineOf({ baseDue: due, due, finished, today, cal }).status;
 }
 
 /**
