@@ -10,7 +10,7 @@
 //   notice one per unit per week (notice:UNIT:MONDAY): running twice, or after a restart, queues nothing new;
 // - 逾期 means isPastDue (a working day after the due date has begun), 逾期日數 the working days since.
 import type { BaseLogger as Logger } from "pino";
-import { addWorkingDays, fail, isPastDue, ok, taipeiDay, workingDaysBetween, type IsoDay, type OfficeCalendar, type Result, type UnitId } from "@countersign/crdt-model";
+import { addCalendarDays, addWorkingDays, fail, isPastDue, ok, taipeiDay, workingDaysBetween, type IsoDay, type OfficeCalendar, type Result, type UnitId } from "@countersign/crdt-model";
 import type { Session } from "../identity/session.ts";
 import type { MailCandidate, Store } from "../storage/types.ts";
 import { digestMail, noticeMail, type MailRow } from "./compose.ts";
@@ -63,7 +63,9 @@ export class MailService {
   private async context(now: Date): Promise<{ cal: OfficeCalendar; today: IsoDay; horizon: IsoDay; dir: Recipients }> {
     const cal = await this.deps.calendar();
     const today = taipeiDay(now);
-    const horizon = addWorkingDays(cal, today, this.deps.dueSoonDays ?? 2);
+    // Every day before the (N+1)-th working day: at most N working days left, as the follow-up
+    // listing's flagOf counts them (a due date on a day off just after the N-th working day included).
+    const horizon = addCalendarDays(addWorkingDays(cal, today, (this.deps.dueSoonDays ?? 2) + 1), -1);
     const dir = new Recipients(await this.deps.store.people(), await this.deps.store.units());
     return { cal, today, horizon, dir };
   }
