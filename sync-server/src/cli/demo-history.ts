@@ -22,6 +22,7 @@ import {
   asStepId,
   asUnitId,
   type CalendarYear,
+  type CertificateAuthority,
   CountersignDocument,
   type EntryId,
   type Metadata,
@@ -37,13 +38,14 @@ import {
 import type { Store } from "../storage/types.ts";
 import type { Agency } from "../identity/agency.ts";
 import { signReceipt } from "../identity/receipts.ts";
-import { Room } from "../relay/room.ts";
+import { Room, type RoomDeps } from "../relay/room.ts";
 import { TrustCache } from "../http/trust-cache.ts";
 import { reserveReceiptNumber } from "../http/registry-routes.ts";
 import { attachScan, demoNumbers, enrollForDemo } from "./demo-docs.ts";
 import { demoRecipients, writeBody } from "./demo-content.ts";
 import { historySpread, planHistory, type PlannedDoc, type PlannedStep } from "./demo-history-plan.ts";
 import { historyText } from "./demo-history-text.ts";
+import { importPeerLetters, planIncoming, type PlannedIncoming } from "./demo-history-exchange.ts";
 
 /** The seed of the shipped demo: the same "now" gives the same history. */
 export const DEMO_HISTORY_SEED = 115;
@@ -68,10 +70,16 @@ export interface HistoryOptions {
   calendar?: OfficeCalendar;
   /** Whether to sign the 時效 actions (entry format version 3); false leaves them out. */
   v3?: boolean;
+  /** The peer agency (demo-peer.ts, its CA backdated to `historyNotBefore`): its letters arrive by exchange. */
+  peer?: { ca: CertificateAuthority };
+  /** The server's time facts as entries arrive (deadline/service.ts `Deadlines.roomFacts`), written by the rooms. */
+  timeFacts?: RoomDeps["timeFacts"];
 }
 
 export interface HistoryResult {
   docs: PlannedDoc[];
+  /** The peer's letters received by electronic exchange (none without `peer`). */
+  incoming: PlannedIncoming[];
   spread: Record<string, number>;
 }
 
@@ -128,6 +136,7 @@ export async function createDemoHistory(store: Store, agency: Agency, opts: Hist
       cache,
       now: () => clock,
       compactAfter: 200,
+      ...(opts.timeFacts ? { timeFacts: opts.timeFacts } : {}),
     };
     const id = asDocId(d.id);
     const first = d.steps[0]!;
@@ -175,14 +184,17 @@ export async function createDemoHistory(store: Store, agency: Agency, opts: Hist
       doc.ydoc.destroy();
     }
   });
-  return { docs, spread: historySpread(docs, calendar, now) };
+  const incoming = opts.peer ? planIncoming({ now, seed: opts.seed ?? DEMO_HISTORY_SEED, calendar, days: HISTORY_DAYS }) : [];
+  if (opts.peer) await importPeerLetters(store, agency, { ca: opts.peer.ca, notBefore: historyNotBefore(now) }, incoming, calendar);
+  const spread = historySpread(docs, calendar, now);
+  return { docs, incoming, spread: { ...spread, documents: spread.documents! + incoming.length, received: spread.received! + incoming.length, exchange: incoming.length } };
 }
 
 /**
  * Whether the model signs the 時效 actions (展期, 逾期原因: entry format version 3). Until it does, the
  * history leaves them out (and its late closings carry no reason).
  */
-export const V3_READY = false;
+export const V3_READY = true;
 
 const V3_KINDS: readonly string[] = ["extend-request", "extend-decide", "late-reason"];
 
@@ -239,19 +251,20 @@ async function actionOf(
       return { kind: "paper-record", reason: "紙本已由局長決行，掃描檔附後補登。" };
     }
     case "close":
-      return { kind: "close", ...late } as Action;
+      return { kind: "close", ...late };
     case "dispatch": {
       const { number, date } = await c.reserve(asDocId(d.id), st.at);
-      return { kind: "dispatch", number, date, ...late } as Action;
+      return { kind: "dispatch", number, date, ...late };
     }
     case "archive":
-      return { kind: "archive", fileNumber: c.fileNumber, retention: 10, ...late } as Action;
+      return { kind: "archive", fileNumber: c.fileNumber, retention: 10, ...late };
     case "extend-request":
-      return { kind: "extend-request", until: st.until, reason: st.reason, ...(st.project ? { project: true } : {}) } as unknown as Action;
+      return { kind: "extend-request", until: st.until!, reason: st.reason!, ...(st.project ? { project: true as const } : {}) };
     case "extend-decide":
-      return { kind: "extend-decide", request: c.request, approved: st.approved } as unknown as Action;
+      if (!c.request) throw new Error(`history document ${d.id}: a 展期 decision before its request`);
+      return { kind: "extend-decide", request: c.request, approved: st.approved! };
     case "late-reason":
-      return { kind: "late-reason", reason: st.reason } as unknown as Action;
+      return { kind: "late-reason", reason: st.reason! };
     case "register":
       throw new Error("a registration is not a signed action");
   }

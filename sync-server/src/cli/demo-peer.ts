@@ -6,6 +6,7 @@ import {
   asStepId,
   asUnitId,
   buildEnvelope,
+  type CertificateAuthority,
   CountersignDocument,
   createAgencyCa,
   createSigner,
@@ -46,12 +47,16 @@ const DAY = 24 * 3600_000;
 export interface DemoPeerEnvelope {
   doc: CountersignDocument;
   bytes: Uint8Array;
+  /** The peer's CA and delegation table, kept for the demo history's letters from it (demo-history-exchange.ts). */
+  ca: CertificateAuthority;
+  delegation: DelegationTable;
 }
 
 /** Creates the peer, trusts it in `store` (the demo agency's) and returns its envelope to `to`. */
-export async function createDemoPeer(store: Store, to: { code: string; name: string }, now = new Date()): Promise<Result<DemoPeerEnvelope>> {
+export async function createDemoPeer(store: Store, to: { code: string; name: string }, now = new Date(), caNotBefore?: Date): Promise<Result<DemoPeerEnvelope>> {
   const agency = DEMO_PEER.code;
-  const ca = await createAgencyCa({ agency, name: DEMO_PEER.name });
+  // Backdated with the demo agency's CA when the history has letters from the peer.
+  const ca = await createAgencyCa({ agency, name: DEMO_PEER.name, ...(caNotBefore ? { notBefore: caNotBefore } : {}) });
   const [officer, chief] = await Promise.all([
     createSigner(ca, { v: 1, agency, unit: UNIT, person: asPersonId("kuo"), name: "郭承辦", level: 1, roles: ["case-officer"] }),
     createSigner(ca, { v: 1, agency, unit: UNIT, person: asPersonId("yang"), name: "楊科長", level: 3, roles: ["supervisor"] }),
@@ -145,7 +150,7 @@ export async function createDemoPeer(store: Store, to: { code: string; name: str
     sender,
   });
   if (!built.ok) return built;
-  return ok({ doc, bytes: built.value });
+  return ok({ doc, bytes: built.value, ca, delegation });
 }
 
 const PLAN_TEXT = `高雄市示範教育局、示範市政府教育局 115年度聯合教師專業成長研習計畫（草案）

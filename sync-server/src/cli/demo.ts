@@ -13,6 +13,9 @@ import { createDemoDocuments } from "./demo-docs.ts";
 import { DEMO_AGENCY, DEMO_PEOPLE, addDemoDirectory } from "./demo-directory.ts";
 import { DEMO_ENVELOPE_FILE, DEMO_PEER, createDemoPeer } from "./demo-peer.ts";
 import { createDemoHistory, demoCalendarYears, historyNotBefore } from "./demo-history.ts";
+import { Deadlines } from "../deadline/service.ts";
+import { TrustCache } from "../http/trust-cache.ts";
+import { VerifyCache } from "@countersign/crdt-model";
 
 export { DEMO_AGENCY } from "./demo-directory.ts";
 
@@ -57,17 +60,22 @@ export async function runDemo(argv: string[], io: Io): Promise<number> {
     // only 115 — from January of 116 on, the app's warning 「尚未匯入116年辦公日曆」 is honest.
     await store.putCalendar(demoCalendarYears().map((y) => ({ ...y, importedAt: now.toISOString(), source: "demo-calendar-115.csv" })));
     // The peer agency first: the history's letters addressed to it went out by electronic exchange.
-    const peer = await createDemoPeer(store, DEMO_AGENCY, now);
+    const peer = await createDemoPeer(store, DEMO_AGENCY, now, historyNotBefore(now));
     if (!peer.ok) return fail(io, peer.reason);
     envelope = peer.value.bytes;
     // The history next, so its 收文號 and 發文字號 come before today's in each counter.
-    const history = await createDemoHistory(store, agency.value, { now });
+    // The time facts (時效管制) as a server writes them: by the rooms as the history arrives, and for
+    // what came another way (the peer's letters, the 36 documents below) by the backfill at the end.
+    const deadlines = new Deadlines({ store, agency: agency.value.code, now: () => now });
+    const history = await createDemoHistory(store, agency.value, { now, peer: peer.value, timeFacts: deadlines.roomFacts });
     const h = history.spread;
     io.out(
-      `created ${h.documents} documents of history over six months (${h.received} 收文, ${h.created} 創稿; ${h.closed} closed, ${h.late} late with 逾期原因, ${h.extended} 展期, ${h.paper} on paper, ${h.secret} 密; open: ${h.openOverdue} 逾期, ${h.dueSoon} 期前)`,
+      `created ${h.documents} documents of history over six months (${h.received} 收文 of which ${h.exchange} by exchange, ${h.created} 創稿; ${h.closed} closed, ${h.late} late with 逾期原因, ${h.extended} 展期, ${h.paper} on paper, ${h.secret} 密; open: ${h.openOverdue} 逾期, ${h.dueSoon} 期前)`,
     );
     const docs = await createDemoDocuments(store, agency.value, DEMO_PEOPLE);
     io.out(`created ${docs} demo documents in every state (draft, in review, countersigning, returned, decided: 待發文, dispatched and 存查: 待歸檔, archived, on paper, 密, overdue)`);
+    const trust = new TrustCache(store);
+    await deadlines.backfill("missing", { trust: () => trust.get(), cache: new VerifyCache() });
   } finally {
     await store.close();
   }
