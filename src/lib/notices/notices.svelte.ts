@@ -23,7 +23,7 @@ async function read(store: LocalStore): Promise<Sources> {
   if (kept) {
     if (typeof kept.dueSoonDays === "number") soonDays = kept.dueSoonDays;
     // The listing holds open documents only; the local index row, when there is one, comes first.
-    for (const r of kept.rows) rows.push({ doc: r.doc, subject: r.subject, status: "open", dueDate: r.due, unit: r.unit, caseOfficer: r.caseOfficer, holders: r.holders });
+    for (const r of kept.rows) rows.push({ doc: r.doc, subject: r.subject, status: "open", dueDate: r.due, unit: r.unit, caseOfficer: r.caseOfficer, holders: r.holders, projectControl: r.projectControl });
   }
   return { store, rows, soonDays };
 }

@@ -25,6 +25,8 @@ describe("notices (期前 / 逾期) from the local copy", () => {
     // Due Friday, seen on Saturday and Sunday: not yet overdue (no working day after it has begun).
     expect(flagOf(cal, "2026-11-06", "2026-11-08").flag).toBe("due-soon");
     expect(flagOf(cal, "2026-11-06", "2026-11-09")).toEqual({ flag: "overdue", days: 1 });
+    // Under 專案管制: never flagged (reported apart), as the model's deadlineOf says.
+    expect(flagOf(cal, "2026-11-02", "2026-11-09", 2, true).flag).toBeNull();
   });
 
   it("lists the viewer's own documents (holder, role holder or case officer), open ones only, overdue first", () => {

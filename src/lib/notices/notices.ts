@@ -5,9 +5,9 @@
 // What must stay true: a flag is counted with the model's working-day rule on the office calendar
 // the device keeps (the same years the server counts on), never with a date comparison of its own:
 // 逾期 ⇔ the model's isPastDue(due, today); 期前 ⇔ not past due and at most N working days left
-// (workingDaysBetween(today, due) ≤ N; N = the agency's 期前 days, 2 by default, as the server's
+// (the model's deadlineOf: workingDaysBetween(today, due) ≤ N; N = the agency's 期前 days, 2 by default, as the server's
 // follow-up listing and reminders use).
-import { isPastDue, workingDaysBetween, type OfficeCalendar } from "@countersign/crdt-model";
+import { deadlineOf, type OfficeCalendar } from "@countersign/crdt-model";
 
 /**
  * The statuses that end a document's time limit (辦結): 發文 for a letter, 存查 for a 簽, 歸檔 of a
@@ -34,11 +34,13 @@ export interface Notice {
   caseOfficer: string | null;
 }
 
-/** 逾期, 期前 or neither for a due date seen on `today`. */
-export function flagOf(cal: OfficeCalendar, due: string, today: string, soonDays: number = DUE_SOON_DAYS): { flag: NoticeFlag | null; days: number } {
-  if (isPastDue(cal, due, today)) return { flag: "overdue", days: workingDaysBetween(cal, due, today) };
-  const left = workingDaysBetween(cal, today, due);
-  return left <= soonDays ? { flag: "due-soon", days: Math.max(0, left) } : { flag: null, days: left };
+/** 逾期, 期前 or neither for a due date seen on `today`: the model's deadlineOf, as the server's listing flags it. */
+export function flagOf(cal: OfficeCalendar, due: string, today: string, soonDays: number = DUE_SOON_DAYS, projectControl = false): { flag: NoticeFlag | null; days: number } {
+  const d = deadlineOf({ baseDue: due, due, today, cal, dueSoonDays: soonDays, projectControl });
+  const left = d.workingDaysLeft ?? 0;
+  if (d.status === "overdue") return { flag: "overdue", days: -left };
+  if (d.status === "due-soon") return { flag: "due-soon", days: Math.max(0, left) };
+  return { flag: null, days: left };
 }
 
 /** What a notice needs from a local index row (LocalDocRow has it all). */
@@ -50,6 +52,8 @@ export interface NoticeSource {
   unit: string | null;
   caseOfficer: string | null;
   holders: readonly string[];
+  /** Under 專案管制: reported apart, never 逾期 or 期前. */
+  projectControl?: boolean;
 }
 
 /** Who is looking: the person, their roles, and whether they follow up the agency (稽催管制). */
@@ -74,7 +78,7 @@ export function noticesOf(rows: readonly NoticeSource[], viewer: NoticeViewer, t
   for (const r of rows) {
     if (!r.dueDate || !isUnclosed(r.status) || out.has(r.doc)) continue;
     if (!opts.agencyWide && !isMine(r, viewer)) continue;
-    const { flag, days } = flagOf(cal, r.dueDate, today, opts.soonDays);
+    const { flag, days } = flagOf(cal, r.dueDate, today, opts.soonDays, r.projectControl);
     if (!flag) continue;
     out.set(r.doc, { doc: r.doc, subject: r.subject, due: r.dueDate, flag, days, unit: r.unit, caseOfficer: r.caseOfficer });
   }
