@@ -193,6 +193,12 @@ describe("the follow-up desk", () => {
     expect(box!.height).toBeGreaterThanOrEqual(44);
     await shot(page, "desk-375");
     expect(await axe(page)).toEqual([]);
+    // English mode: the desk's words through the messages and the glossary (data stays as written).
+    await page.locator("button.lang").click();
+    await expect.poll(() => page.locator("h2.title").innerText(), T).toBe("Follow-up desk");
+    expect(await page.locator('[data-testid="fu-row"][data-flag="overdue"]').first().getByTestId("flag").innerText()).toContain("Overdue");
+    await shot(page, "desk-375-en");
+    await page.locator("button.lang").click();
     await page.goto(`${server.base}/follow-up/reports/3`);
     await page.getByTestId("report-table").waitFor(T);
     expect(await overflows(page)).toBe(false);
