@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     fileParallelism: false,
+    // The demo agency is made once per run and copied per file (tests/e2e/global-setup.ts).
+    globalSetup: ["tests/e2e/global-setup.ts"],
   },
 });

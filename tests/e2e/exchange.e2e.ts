@@ -2,13 +2,12 @@
 // run in this process): the registry desk uploads the envelope file that agency made and sees it
 // imported, then uploads a copy with one byte changed and sees it refused with the reason in zh-TW.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { asAgencyCode, asPersonId, asStepId, tamperEnvelope, type RoutingPlan } from "@countersign/crdt-model";
-import { freePort, launchChromium } from "./support.ts";
+import { demoDataDir, freePort, launchChromium } from "./support.ts";
 import { T, enrollDemoPerson } from "./demo-session.ts";
 import { REFUSAL_MESSAGES } from "../../src/lib/refusals/table.ts";
 import { must, startAgency, type RunningAgency } from "../integration/support/agency-server.ts";
@@ -29,8 +28,7 @@ let chen: Page | undefined;
 const cli = (...args: string[]) => execFileSync(process.execPath, ["bin/countersign.js", ...args], { encoding: "utf8" });
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "countersign-e2e-exchange-"));
-  cli("demo", "--data", dir);
+  dir = demoDataDir("countersign-e2e-exchange-");
   sender = await startAgency({}, { code: "B-KH-EDU", name: "高雄市政府教育局" });
 
   // Federation both ways, as the two administrators would do it: each adds the other's CA.

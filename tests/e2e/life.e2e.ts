@@ -6,13 +6,12 @@
 // recorded); from then on nobody who took part can change it. Also checked from the browser's side:
 // the mail room's queue holds no 簽, and someone without the mail-room role is refused it.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { LETTER_KINDS } from "@countersign/crdt-model";
-import { freePort, launchChromium } from "./support.ts";
+import { demoDataDir, freePort, launchChromium } from "./support.ts";
 import { T, act, docStatus, enrollDemoPerson, openDoc, synced, navigate } from "./demo-session.ts";
 import { loginOverHttp, must, startAgency, type RunningAgency } from "../integration/support/agency-server.ts";
 
@@ -35,8 +34,7 @@ let dispatchNumber = "";
 const cli = (...args: string[]) => execFileSync(process.execPath, ["bin/countersign.js", ...args], { encoding: "utf8" });
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "countersign-e2e-life-"));
-  cli("demo", "--data", dir);
+  dir = demoDataDir("countersign-e2e-life-");
   const port = await freePort();
   base = `http://localhost:${port}`;
   peer = await startAgency({}, { code: PEER, name: PEER_NAME });

@@ -2,11 +2,13 @@
 // `countersign serve` on a free port, serving the built app (run `npm run build` first; `npm run
 // test:e2e` does). Chromium is Debian's, driven by playwright-core, which never downloads a browser.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
+import { inject } from "vitest";
+import "./global-setup.ts";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -41,6 +43,18 @@ export interface DemoServer {
   stop(): Promise<void>;
 }
 
+/**
+ * A fresh data directory holding the demo agency: a copy of the run's template (global-setup.ts),
+ * or, outside a vitest run that made one, `countersign demo` itself.
+ */
+export function demoDataDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const template = inject("demoTemplate");
+  if (template) cpSync(template, dir, { recursive: true });
+  else execFileSync(process.execPath, ["bin/countersign.js", "demo", "--data", dir], { stdio: "ignore" });
+  return dir;
+}
+
 /** How to serve the demo agency: `smtp` (smtp://user:pass@host:port) turns mail on (`serve --smtp`). */
 export interface DemoServerOptions {
   smtp?: string;
@@ -48,8 +62,7 @@ export interface DemoServerOptions {
 
 /** The demo agency (36 documents, a person in each role) served with the built app. */
 export async function startDemoServer(opts: DemoServerOptions = {}): Promise<DemoServer> {
-  const dir = mkdtempSync(join(tmpdir(), "countersign-e2e-"));
-  execFileSync(process.execPath, ["bin/countersign.js", "demo", "--data", dir], { stdio: "ignore" });
+  const dir = demoDataDir("countersign-e2e-");
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, ["bin/countersign.js", "serve", "--data", dir, "--port", String(port), "--host", "127.0.0.1", ...(opts.smtp ? ["--smtp", opts.smtp] : [])], {
     stdio: ["ignore", "ignore", "inherit"],

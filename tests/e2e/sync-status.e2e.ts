@@ -4,13 +4,11 @@
 // stopped → "server unreachable" with the count of changes waiting; started again → synced within
 // 2 s of it listening (measured and printed); a document the person may not open is a refusal,
 // not a network message. Screenshots at 1280 and 375 px in test-results/.
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { freePort, launchChromium } from "./support.ts";
+import { demoDataDir, freePort, launchChromium } from "./support.ts";
 import { T, enrollDemoPerson, openDoc, synced } from "./demo-session.ts";
 import { REFUSAL_MESSAGES } from "../../src/lib/refusals/table.ts";
 
@@ -57,8 +55,7 @@ let server: Server;
 let browser: Browser;
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), "countersign-sync-status-"));
-  execFileSync(process.execPath, ["bin/countersign.js", "demo", "--data", dir], { stdio: "ignore" });
+  const dir = demoDataDir("countersign-sync-status-");
   server = new Server(dir, await freePort());
   await server.start();
   browser = await launchChromium();
