@@ -14,6 +14,11 @@ export const UPDATE_MESSAGES: Messages<"update" | "relay" | "ticket"> = {
     en: "The change touches a signed entry or a signed version; signed entries can never be changed or removed.",
     way: "redownload",
   },
+  "update.late-reason": {
+    zh: "這份公文已逾限辦日期，辦結（發文、存查或歸檔）時須填寫逾期原因。請填寫逾期原因後再送出，本次變更未儲存。",
+    en: "This document is past its due date: closing it (發文, 存查 or 歸檔) needs a reason for the delay (逾期原因). Give the reason and send again; nothing was stored.",
+    way: "none",
+  },
   "update.receipt": {
     zh: "這項變更動到了機關的收文紀錄；收文紀錄只能由機關伺服器寫入。",
     en: "The change touches the agency's receipts; only the agency server writes them.",

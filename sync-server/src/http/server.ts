@@ -27,6 +27,7 @@ import { cannotWrite } from "../storage/write-failure.ts";
 import { resumeDispatches, sendDispatch, type DispatchSendDeps } from "../dispatch/send.ts";
 import { AgencyMail, type MailOptions } from "../mail/setup.ts";
 import { Deadlines } from "../deadline/service.ts";
+import { lateReasonRefusal } from "../deadline/late-reason.ts";
 
 /** A request handler for everything that is not the API: the built SvelteKit app (adapter-node). */
 export type AppHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
@@ -172,6 +173,7 @@ export class AgencyServer {
         onDispatched: (doc) =>
           void sendDispatch(this.dispatchDeps(), doc).catch((e: unknown) => o.log.error({ doc, err: errorMessage(e) }, "dispatch: sending to the recipient agencies failed")),
         timeFacts: this.deadlines.roomFacts,
+        lateReason: (doc, before, after) => lateReasonRefusal(this.deadlines, doc, before, after),
       },
       { idleMs: this.limits.idleMs, maxLoaded: this.limits.maxLoaded },
     );

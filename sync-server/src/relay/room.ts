@@ -71,6 +71,12 @@ export interface RoomDeps {
    * Undefined: nothing to write (the model could not derive them; the backfill at start does).
    */
   timeFacts?: (doc: CountersignDocument, state: WorkflowState, fresh: readonly EntryReceipt[]) => Promise<TimeFacts | undefined>;
+  /**
+   * 逾期原因 (deadline/late-reason.ts): why an update that closes the document (發文, 存查, 歸檔) is
+   * refused — past its due date with no reason for the delay — else undefined. Asked of live updates
+   * before they are stored.
+   */
+  lateReason?: (doc: CountersignDocument, before: WorkflowState | undefined, after: WorkflowState) => Promise<Refusal | undefined>;
 }
 
 /** The server's own writes (receipts) and updates relayed from other processes. */
@@ -305,6 +311,8 @@ export class Room {
     // A 發文 entry carries a 發文字號 this server reserved for this document (dispatch-check.ts).
     const unreserved = await dispatchRefusal(this.deps.store, this.id, this.shadow, checked.value.added);
     if (unreserved) return this.refuse(unreserved);
+    const late = await this.deps.lateReason?.(this.shadow, this.state, checked.value.state);
+    if (late) return this.refuse(late);
     await this.deps.store.appendUpdate(this.id, update);
     const pending = await this.commit({ update, added: checked.value.added, state: checked.value.state, touched, origin: from ?? SERVER_ORIGIN, onShadow: true });
     // Receipts and the index row in one commit, then the receipts' update: a client that sees its

@@ -161,6 +161,7 @@ export const SERVER_CODES = [
   "follow-up.filter", // a follow-up filter is not a known value (速別, 文別): 400
   "deadline.no-delegation", // the 展期 policy lives in the delegation table, and none is set yet: set it first (409)
   "deadline.policy", // a 展期 policy value is out of range (approving level 1–20, count and days whole numbers ≥ 0): 400
+  "update.late-reason", // the relay refused a closing (發文, 存查, 歸檔) on a day after the due date in force with no 逾期原因: sign the reason with it
 
   // ---- the server's own failures elsewhere ----
   "server.internal", // something failed on the server, not in what was sent (a bug or a broken setup)
