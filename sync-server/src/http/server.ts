@@ -58,8 +58,6 @@ export interface ServerOptions {
   dueSoonDays?: number;
   /** The clock of 時效管制 (today's 期前/逾期 flags, time facts' now); tests set it. Default: the real one. */
   deadlineClock?: () => Date;
-  /** The clock of 時效管制 (today's 期前/逾期 flags, time facts' now); tests set it. Default: the real one. */
-  deadlineClock?: () => Date;
 }
 
 export interface DeliveryOptions {
