@@ -179,7 +179,8 @@ describe("the history stored (countersign demo's first part)", () => {
       // Late as planned: a closing that carries 逾期原因, or one after a 逾期原因 was signed.
       if (closing) expect({ doc: d.id, overdue: f.overdue }).toEqual({ doc: d.id, overdue: stored.some((st) => st.reason !== undefined && st.kind !== "extend-request") });
     }
-    for (const p of result.incoming) expect(facts.get(p.id)).toMatchObject({ origin: "received", incoming: "exchange", startDay: taipeiDay(p.arrival) });
+    // Counted where 分文 put them: the assigned officer and his unit here, never the sender's unit.
+    for (const p of result.incoming) expect(facts.get(p.id)).toMatchObject({ origin: "received", incoming: "exchange", startDay: taipeiDay(p.arrival), caseOfficer: p.officer, unit: "U-STU" });
     const letters = result.docs.filter((d) => storedSteps(d).some((st) => st.kind === "dispatch"));
     expect(letters.every((d) => facts.get(d.id)!.outgoing === "exchange")).toBe(true);
   });

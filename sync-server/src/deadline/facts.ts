@@ -6,12 +6,12 @@
 // What must stay true: no chain is verified here — the caller hands in the state it already derived;
 // times come from receipts (the server's first sighting), never from a signer's clock alone.
 import { parseAgencyCode, type AgencyCode, type CountersignDocument, type EntryId, type TimeFacts, type WorkflowState } from "@countersign/crdt-model";
-import type { EntryReceipt, ExchangeStore, DocStore } from "../storage/types.ts";
+import type { DirectoryStore, EntryReceipt, ExchangeStore, DocStore } from "../storage/types.ts";
 import type { CalendarCache } from "./calendar.ts";
 import { computeTimeFacts, type ComputeTimeFacts, type TimeFactsInput } from "./compute.ts";
 
 export interface FactsDeps {
-  store: Pick<DocStore, "receipts"> & Pick<ExchangeStore, "peers">;
+  store: Pick<DocStore, "receipts"> & Pick<ExchangeStore, "peers" | "assignment"> & Pick<DirectoryStore, "person">;
   agency: AgencyCode;
   calendar: CalendarCache;
   now: () => Date;
@@ -65,7 +65,7 @@ export class TimeFactsDeriver {
     const now = this.deps.now();
     let startedAt: string | undefined;
     for (const at of times.values()) if (startedAt === undefined || Date.parse(at) < Date.parse(startedAt)) startedAt = at;
-    return this.compute({
+    const facts = this.compute({
       doc,
       state,
       startedAt: startedAt ?? now.toISOString(),
@@ -75,5 +75,19 @@ export class TimeFactsDeriver {
       calendar: await this.deps.calendar.get(),
       now,
     });
+    return facts && (await this.scoped(doc, facts));
+  }
+
+  /**
+   * Another agency's document is counted where 分文 put it here: under the officer it was assigned to
+   * and that officer's unit, never under the sender's unit and case officer (which name nobody of
+   * ours), as its index row is scoped (relay/foreign-index.ts). Not yet assigned: no unit, no officer.
+   */
+  private async scoped(doc: CountersignDocument, facts: TimeFacts): Promise<TimeFacts> {
+    const meta = doc.metadata();
+    if (!meta.ok || meta.value.agency === this.deps.agency) return facts;
+    const person = (await this.deps.store.assignment(doc.id))?.person;
+    const unit = person ? ((await this.deps.store.person(person))?.unit ?? null) : null;
+    return { ...facts, unit, caseOfficer: person ?? null };
   }
 }

@@ -24,7 +24,7 @@ import {
   type TimeFacts,
   type WorkflowState,
 } from "@countersign/crdt-model";
-import type { ArchiveStore, DocIndexRow, DocStore, EntryReceipt, ExchangeStore, IdentityStore } from "../storage/types.ts";
+import type { ArchiveStore, DocIndexRow, DocStore, EntryReceipt, ExchangeStore, IdentityStore, TimeFactsStore } from "../storage/types.ts";
 import { CLOSE_FORBIDDEN, encodeAwareness, encodeUpdate } from "./protocol.ts";
 import { access, mayCreate, opens, type Principal } from "./authz.ts";
 import { loadStored, pendingFrom } from "./integrity.ts";
@@ -46,7 +46,7 @@ export interface Peer {
 
 export interface RoomDeps {
   /** Documents; settings (the 發文字號 reserved here, dispatch/numbers.ts); 調閱 (archive/views.ts). */
-  store: DocStore & IdentityStore & ArchiveStore & Partial<Pick<ExchangeStore, "assignment">>;
+  store: DocStore & IdentityStore & ArchiveStore & Partial<Pick<ExchangeStore, "assignment">> & Partial<Pick<TimeFactsStore, "putTimeFacts">>;
   trust: () => Promise<TrustStore>;
   signReceipt: (r: { doc: DocId; entry: EntryId; receivedAt: string }) => Promise<EntryReceipt>;
   cache: VerifyCache;
@@ -435,6 +435,9 @@ export class Room {
       this.state ??= deriveFromReport(this.doc, await verify(this.doc, await this.deps.trust(), { cache: this.deps.cache }));
       this.row = undefined;
       await this.updateIndex();
+      // Its time facts are counted under the officer and unit 分文 named (deadline/facts.ts).
+      const facts = this.deps.timeFacts ? await this.deps.timeFacts(this.doc, this.state, []) : undefined;
+      if (facts && this.deps.store.putTimeFacts) await this.deps.store.putTimeFacts([facts]);
     });
     this.queue = run.catch(() => undefined);
     return run;
