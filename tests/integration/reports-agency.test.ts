@@ -273,6 +273,14 @@ function suite(name: string, open: () => Promise<{ store: Store; cleanup(): Prom
       expect(s.value[1]).toEqual(nov.ok && nov.value);
       // December: A7 created, B2 closed online: one of one.
       expect(s.value[2]).toMatchObject({ created: 1, closed: 1, averageDays: 15, onlineRate: 100 });
+      // With a baseline, every month's 公文效率提升 is against it: October (8 days) against itself is 0 %,
+      // December (15 days) is 87.5 % slower, and each month agrees with that month's KPIs.
+      const against = await kpiSeries(store, { from: "2026-10", to: "2026-12", baseline: "2026-10" });
+      if (!against.ok) throw new Error(against.reason);
+      expect([against.value[0]!.efficiencyGain, against.value[2]!.efficiencyGain]).toEqual([0, -87.5]);
+      const novAgainst = await kpis(store, { month: "2026-11", baseline: "2026-10" });
+      expect(against.value[1]).toEqual(novAgainst.ok && novAgainst.value);
+      expect(await kpiSeries(store, { from: "2026-10", to: "2026-12", baseline: "115-13" })).toMatchObject({ ok: false });
     });
 
     it("bad input is refused with its code, and nothing is queried", async () => {

@@ -19,8 +19,8 @@ export const reportsApi = {
   report: (call: AuthedCall, id: string, q: ReportQuery): Promise<ReportTable> =>
     call<Answer<"report">>(routePath("report", { params: { id }, query: { from: q.from, to: q.to, unit: q.unit } })),
   kpis: (call: AuthedCall, month: string, unit?: string, baseline?: string): Promise<KpiSet> => call<Answer<"kpis">>(routePath("kpis", { query: { month, unit, baseline } })),
-  kpiSeries: async (call: AuthedCall, from: string, to: string, unit?: string): Promise<KpiSet[]> =>
-    (await call<Answer<"kpiSeries">>(routePath("kpiSeries", { query: { from, to, unit } }))).months,
+  kpiSeries: async (call: AuthedCall, from: string, to: string, unit?: string, baseline?: string): Promise<KpiSet[]> =>
+    (await call<Answer<"kpiSeries">>(routePath("kpiSeries", { query: { from, to, unit, baseline } }))).months,
 };
 
 /**

@@ -57,32 +57,38 @@ function kpiOf(month: string, unit: string | null, s: (k: string) => number, bas
 }
 
 /** The KPIs of every month from `from` to `to` (YYYY-MM or ROC 115-11; at most 36 months), oldest first. */
-export async function kpiSeries(store: Store, q: { from: string; to: string; unit?: string | null }): Promise<Result<KpiSet[]>> {
+export async function kpiSeries(store: Store, q: { from: string; to: string; unit?: string | null; baseline?: string | null }): Promise<Result<KpiSet[]>> {
   const months = checkMonths(q.from, q.to);
   if (!months.ok) return months;
+  const baseline = baselineMonth(q.baseline);
+  if (!baseline.ok) return baseline;
   const u = await checkUnit(store, q.unit);
   if (!u.ok) return u;
-  const get = await monthSums(store, months.value, u.value.unit);
-  return ok(months.value.map((m) => kpiOf(m, u.value.unit, (k) => get(k, m), null)));
+  const [get, base] = await Promise.all([monthSums(store, months.value, u.value.unit), baselineOf(store, baseline.value, u.value.unit)]);
+  return ok(months.value.map((m) => kpiOf(m, u.value.unit, (k) => get(k, m), base)));
+}
+
+function baselineMonth(raw: string | null | undefined): Result<string | null> {
+  if (raw === undefined || raw === null || raw === "") return ok(null);
+  return checkMonth(raw);
+}
+
+/** The baseline month's unrounded 平均處理日數 (null: no baseline asked, or nothing closed in it). */
+async function baselineOf(store: Store, month: string | null, unit: UnitId | null): Promise<{ month: string; rawAverage: number | null } | null> {
+  if (month === null) return null;
+  const get = await monthSums(store, [month], unit);
+  const closed = get("closed", month);
+  return { month, rawAverage: closed === 0 ? null : get("days", month) / closed };
 }
 
 /** The KPIs of one month; with a baseline month, 公文效率提升 against its 平均處理日數. */
 export async function kpis(store: Store, q: { month: string; unit?: string | null; baseline?: string | null }): Promise<Result<KpiSet>> {
   const month = checkMonth(q.month);
   if (!month.ok) return month;
-  let baseline: string | null = null;
-  if (q.baseline !== undefined && q.baseline !== null && q.baseline !== "") {
-    const b = checkMonth(q.baseline);
-    if (!b.ok) return b;
-    baseline = b.value;
-  }
+  const baseline = baselineMonth(q.baseline);
+  if (!baseline.ok) return baseline;
   const u = await checkUnit(store, q.unit);
   if (!u.ok) return u;
-  const [get, bget] = await Promise.all([monthSums(store, [month.value], u.value.unit), baseline === null ? null : monthSums(store, [baseline], u.value.unit)]);
-  let base: { month: string; rawAverage: number | null } | null = null;
-  if (baseline !== null && bget !== null) {
-    const closed = bget("closed", baseline);
-    base = { month: baseline, rawAverage: closed === 0 ? null : bget("days", baseline) / closed };
-  }
+  const [get, base] = await Promise.all([monthSums(store, [month.value], u.value.unit), baselineOf(store, baseline.value, u.value.unit)]);
   return ok(kpiOf(month.value, u.value.unit, (k) => get(k, month.value), base));
 }

@@ -66,6 +66,6 @@ export function registerReportRoutes(r: Router, ctx: ApiContext): void {
 
   r.add("kpiSeries", async ({ session, query }) => {
     const unit = await scoped(ctx, session, query.unit);
-    return { months: answer(await kpiSeries(ctx.store, { from: query.from, to: query.to, unit })) };
+    return { months: answer(await kpiSeries(ctx.store, { from: query.from, to: query.to, unit, baseline: query.baseline })) };
   });
 }

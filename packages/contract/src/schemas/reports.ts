@@ -197,6 +197,8 @@ export const kpiSeriesQuery = z.object({
   from: z.string().max(7),
   to: z.string().max(7),
   unit: unitId.optional(),
+  /** With a baseline month, each month's 公文效率提升 is against it (the trend line of the gain). */
+  baseline: z.string().max(7).optional(),
 });
 
 /**
