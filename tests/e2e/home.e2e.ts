@@ -20,10 +20,10 @@ describe("demo people", () => {
     const page = await open(`${agency.server.base}/`, 375);
     await page.getByTestId("demo-people").waitFor({ timeout: 15_000 });
     const hint = (person: string) => page.locator(`[data-testid="demo-person"][data-person="${person}"] [data-testid="demo-hint"]`).innerText();
-    expect(await hint("chen")).toBe("起草簽或函並陳核；已決行的簽存查、紙本公文線上補登");
+    expect(await hint("chen")).toBe("起草簽或函並陳核；已決行的簽存查、紙本公文線上補登；逾期或將到期的公文申請展期、填寫逾期原因");
     expect(await hint("li")).toContain("收文登記、分文與改分");
     expect(await hint("lin")).toBe("核稿或決行學務公文");
-    expect(await hint("wang")).toBe("決行");
+    expect(await hint("wang")).toBe("決行；核定承辦人的展期申請");
     expect(await hint("chou")).toBe("在待發文清單發文");
     expect(await hint("tsai")).toBe("在待歸檔清單歸檔、調閱已歸檔公文");
     expect(await hint("hsu")).toContain("逾期");
