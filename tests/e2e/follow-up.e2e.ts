@@ -23,7 +23,7 @@ const pageErrors: string[] = [];
 // Making the demo agency (six months of history) takes over a minute on a loaded machine.
 beforeAll(async () => {
   smtp = await startSmtp();
-  [server, browser] = await Promise.all([startDemoServer({ smtp: smtp.url }), launchChromium()]);
+  [server, browser] = await Promise.all([startDemoServer({ smtp: smtp.url, history: "full" }), launchChromium()]);
 }, 240_000);
 
 afterAll(async () => {

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { inject } from "vitest";
-import "./global-setup.ts";
+import { SHORT_HISTORY_DAYS } from "./global-setup.ts";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -47,22 +47,26 @@ export interface DemoServer {
  * A fresh data directory holding the demo agency: a copy of the run's template (global-setup.ts),
  * or, outside a vitest run that made one, `countersign demo` itself.
  */
-export function demoDataDir(prefix: string): string {
+/** Which demo: four weeks of history (the default), or the full six months for history's own pages. */
+export type DemoHistory = "short" | "full";
+
+export function demoDataDir(prefix: string, history: DemoHistory = "short"): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  const template = inject("demoTemplate");
+  const template = inject(history === "full" ? "demoTemplateFull" : "demoTemplate");
   if (template) cpSync(template, dir, { recursive: true });
-  else execFileSync(process.execPath, ["bin/countersign.js", "demo", "--data", dir], { stdio: "ignore" });
+  else execFileSync(process.execPath, ["bin/countersign.js", "demo", "--data", dir, ...(history === "full" ? [] : ["--history-days", String(SHORT_HISTORY_DAYS)])], { stdio: "ignore" });
   return dir;
 }
 
 /** How to serve the demo agency: `smtp` (smtp://user:pass@host:port) turns mail on (`serve --smtp`). */
 export interface DemoServerOptions {
   smtp?: string;
+  history?: DemoHistory;
 }
 
 /** The demo agency (36 documents, a person in each role) served with the built app. */
 export async function startDemoServer(opts: DemoServerOptions = {}): Promise<DemoServer> {
-  const dir = demoDataDir("countersign-e2e-");
+  const dir = demoDataDir("countersign-e2e-", opts.history);
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, ["bin/countersign.js", "serve", "--data", dir, "--port", String(port), "--host", "127.0.0.1", ...(opts.smtp ? ["--smtp", opts.smtp] : [])], {
     stdio: ["ignore", "ignore", "inherit"],

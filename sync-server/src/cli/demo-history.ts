@@ -74,6 +74,8 @@ export interface HistoryOptions {
   peer?: { ca: CertificateAuthority };
   /** The server's time facts as entries arrive (deadline/service.ts `Deadlines.roomFacts`), written by the rooms. */
   timeFacts?: RoomDeps["timeFacts"];
+  /** Calendar days of history (default HISTORY_DAYS); the browser tests ask for fewer, to sync less. */
+  days?: number;
 }
 
 export interface HistoryResult {
@@ -111,7 +113,7 @@ const OPINIONS: Partial<Record<PlannedStep["kind"], string>> = {
 export async function createDemoHistory(store: Store, agency: Agency, opts: HistoryOptions): Promise<HistoryResult> {
   const now = opts.now;
   const calendar = opts.calendar ?? officeCalendar(demoCalendarYears());
-  const docs = planHistory({ now, seed: opts.seed ?? DEMO_HISTORY_SEED, calendar, days: HISTORY_DAYS });
+  const docs = planHistory({ now, seed: opts.seed ?? DEMO_HISTORY_SEED, calendar, days: opts.days ?? HISTORY_DAYS });
   const people = new Set(docs.flatMap((d) => d.steps.map((s) => s.who)));
   people.add("chen");
   const signers = new Map<string, Signer>();
@@ -184,7 +186,7 @@ export async function createDemoHistory(store: Store, agency: Agency, opts: Hist
       doc.ydoc.destroy();
     }
   });
-  const incoming = opts.peer ? planIncoming({ now, seed: opts.seed ?? DEMO_HISTORY_SEED, calendar, days: HISTORY_DAYS }) : [];
+  const incoming = opts.peer ? planIncoming({ now, seed: opts.seed ?? DEMO_HISTORY_SEED, calendar, days: opts.days ?? HISTORY_DAYS }) : [];
   if (opts.peer) await importPeerLetters(store, agency, { ca: opts.peer.ca, notBefore: historyNotBefore(now) }, incoming, calendar);
   const spread = historySpread(docs, calendar, now);
   return { docs, incoming, spread: { ...spread, documents: spread.documents! + incoming.length, received: spread.received! + incoming.length, exchange: incoming.length } };

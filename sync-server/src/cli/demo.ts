@@ -12,7 +12,7 @@ import { resolvePassphrase } from "../identity/passphrase.ts";
 import { createDemoDocuments } from "./demo-docs.ts";
 import { DEMO_AGENCY, DEMO_PEOPLE, addDemoDirectory } from "./demo-directory.ts";
 import { DEMO_ENVELOPE_FILE, DEMO_PEER, createDemoPeer } from "./demo-peer.ts";
-import { createDemoHistory, demoCalendarYears, historyNotBefore } from "./demo-history.ts";
+import { HISTORY_DAYS, createDemoHistory, demoCalendarYears, historyNotBefore } from "./demo-history.ts";
 import { Deadlines } from "../deadline/service.ts";
 import { TrustCache } from "../http/trust-cache.ts";
 import { VerifyCache } from "@countersign/crdt-model";
@@ -27,9 +27,16 @@ export { DEMO_AGENCY } from "./demo-directory.ts";
  * Refuses a directory that already holds an agency.
  */
 export async function runDemo(argv: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { data: { type: "string" } } });
+  const { values } = parseArgs({ args: argv, options: { data: { type: "string" }, "history-days": { type: "string" } } });
   if (!values.data) {
     io.err("countersign demo: --data DIR is required");
+    return 2;
+  }
+  // Fewer days of history make a smaller demo (the browser tests sync less); never more than the
+  // certificates' backdating (historyNotBefore) covers.
+  const days = values["history-days"] === undefined ? HISTORY_DAYS : Number(values["history-days"]);
+  if (!Number.isInteger(days) || days < 0 || days > HISTORY_DAYS) {
+    io.err(`countersign demo: --history-days must be a whole number of days from 0 to ${HISTORY_DAYS}.`);
     return 2;
   }
   if (existsSync(dbPath(values.data))) {
@@ -67,10 +74,10 @@ export async function runDemo(argv: string[], io: Io): Promise<number> {
     // The time facts (時效管制) as a server writes them: by the rooms as the history arrives, and for
     // what came another way (the peer's letters, the 36 documents below) by the backfill at the end.
     const deadlines = new Deadlines({ store, agency: agency.value.code, now: () => now });
-    const history = await createDemoHistory(store, agency.value, { now, peer: peer.value, timeFacts: deadlines.roomFacts });
+    const history = await createDemoHistory(store, agency.value, { now, peer: peer.value, timeFacts: deadlines.roomFacts, days });
     const h = history.spread;
     io.out(
-      `created ${h.documents} documents of history over six months (${h.received} 收文 of which ${h.exchange} by exchange, ${h.created} 創稿; ${h.closed} closed, ${h.late} late with 逾期原因, ${h.extended} 展期, ${h.paper} on paper, ${h.secret} 密; open: ${h.openOverdue} 逾期, ${h.dueSoon} 期前)`,
+      `created ${h.documents} documents of history over ${days} days (${h.received} 收文 of which ${h.exchange} by exchange, ${h.created} 創稿; ${h.closed} closed, ${h.late} late with 逾期原因, ${h.extended} 展期, ${h.paper} on paper, ${h.secret} 密; open: ${h.openOverdue} 逾期, ${h.dueSoon} 期前)`,
     );
     const docs = await createDemoDocuments(store, agency.value, DEMO_PEOPLE);
     io.out(`created ${docs} demo documents in every state (draft, in review, countersigning, returned, decided: 待發文, dispatched and 存查: 待歸檔, archived, on paper, 密, overdue)`);

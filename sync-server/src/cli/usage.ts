@@ -162,14 +162,20 @@ export const COMMANDS: readonly CommandHelp[] = [
       Mail: --smtp sends the 期前/逾期 reminders (working days from 08:00 Taipei), each unit head's
       weekly 稽催通知單 and those sent from the follow-up desk, queued and retried while the SMTP
       server is away (smtps:// for TLS from the start); --mail-from sets the From: address.
-      Without --smtp no mail is queued.`,
+      Without --smtp no mail is queued.
+      --app DIR serves that build of the web app instead of build/ (GET /api/version reports its version).
+      HTTPS: --tls-cert FILE --tls-key FILE serve HTTPS and WSS on the port (a certificate from
+      countersign tls issue, or from the agency's usual provider); --http-redirect-port N adds a
+      plain-HTTP port that only redirects there. --trust-proxy ADDR,… (addresses or CIDR ranges):
+      rate limits and logs take the client's address from X-Forwarded-For sent by those proxies only.`,
   },
   {
     command: "demo",
     section: "data",
-    text: `  countersign demo --data DIR
+    text: `  countersign demo --data DIR [--history-days N]
       Create a demo agency in an empty DIR: units, a delegation table and a person in each role, with
-      one-time enrollment codes (also in DIR/demo-codes.txt). npm start runs it on first start.`,
+      one-time enrollment codes (also in DIR/demo-codes.txt). npm start runs it on first start.
+      --history-days N   days of signed history before today (0–182, default 182: six months)`,
   },
   {
     command: "backup",
@@ -182,6 +188,16 @@ export const COMMANDS: readonly CommandHelp[] = [
     section: "data",
     text: `  countersign restore --data DIR FILE
       Restore a backup into an empty data directory.`,
+  },
+  {
+    command: "tls",
+    section: "data",
+    text: `  countersign tls issue --data DIR --host NAME [--host NAME2 …] [--ip ADDR …] --cert FILE --key FILE
+                        [--days N] [--passphrase-file F]
+      A TLS server certificate from the agency CA for serve --tls-cert/--tls-key: for a box on a
+      LAN reached as https://NAME or https://ADDR, whose devices trust the agency CA once (/ca).
+      serverAuth only, subjectAltName NAME… and ADDR…, an EC P-256 key (FILE mode 0600), valid N
+      days (default 397, at most 398). Audited (tls.issue).`,
   },
   {
     command: "trust",
