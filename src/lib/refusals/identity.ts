@@ -1,9 +1,9 @@
 // Messages for identity: logging in, login tokens and sessions, enrolling a device, certificates and
 // the agency's own keys (server codes login.*, token.*, session.*, enroll.*, p12.*, cert.*,
-// agency.*, passphrase.*; the model's cert.* and receipt.*, the agency's signed receipts). Most reach a person on the home and re-enroll screens.
+// agency.*, passphrase.*, data-dir.* (a data directory serve refuses); the model's cert.* and receipt.*, the agency's signed receipts). Most reach a person on the home and re-enroll screens.
 import type { Messages } from "./types.ts";
 
-export const IDENTITY_MESSAGES: Messages<"login" | "token" | "session" | "enroll" | "p12" | "cert" | "receipt" | "agency" | "passphrase"> = {
+export const IDENTITY_MESSAGES: Messages<"login" | "token" | "session" | "enroll" | "p12" | "cert" | "receipt" | "agency" | "passphrase" | "data-dir"> = {
   "login.challenge": {
     zh: "登入逾時，請再試一次。",
     en: "The login timed out; please try again.",
@@ -227,6 +227,16 @@ export const IDENTITY_MESSAGES: Messages<"login" | "token" | "session" | "enroll
   "passphrase.file": {
     zh: "通行密語檔案無法讀取或寫入，請檢查檔案權限。",
     en: "The passphrase file cannot be read or written; check its permissions.",
+    way: "none",
+  },
+  "data-dir.owner": {
+    zh: "資料目錄或其中的資料庫、通行密語檔案不屬於執行伺服器的使用者，伺服器不啟動；請以該使用者執行或變更擁有者。",
+    en: "The data directory, its database or passphrase file belongs to another user than the one running the server, so it does not start; run it as that user or change the owner.",
+    way: "none",
+  },
+  "data-dir.mode": {
+    zh: "資料目錄可被群組或其他使用者寫入，或通行密語檔案可被他們讀取，伺服器不啟動；請改為僅擁有者可存取（chmod 700 目錄、600 檔案）。",
+    en: "The data directory can be written by group or others, or its passphrase file read by them, so the server does not start; make them the owner's only (chmod 700 the directory, 600 the files).",
     way: "none",
   },
 };

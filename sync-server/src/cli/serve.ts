@@ -13,7 +13,7 @@ import { PASSPHRASE_ENV, resolvePassphrase } from "../identity/passphrase.ts";
 import { AgencyServer, type AppHandler, type Limits } from "../http/server.ts";
 import { readDemoCodes } from "../http/demo.ts";
 import { installProcessGuard } from "./process-guard.ts";
-import { ownerOnly } from "./data-dir.ts";
+import { checkDataDir, ownerOnly } from "./data-dir.ts";
 import { parseSmtpUrl, redactSmtpUrl } from "../mail/transport.ts";
 import type { MailOptions } from "../mail/setup.ts";
 import { mailConfig } from "../mail/config.ts";
@@ -71,6 +71,15 @@ export async function runServe(argv: string[], io: Io): Promise<number> {
   if (values["mail-from"] !== undefined && !smtp) {
     io.err("countersign serve: --mail-from needs --smtp (a stored setting has its own: countersign agency smtp --from)");
     return 2;
+  }
+  // Before anything in it is opened: a data directory others could tamper with, or read the keys
+  // from, is refused and the server does not start (data-dir.ts checkDataDir).
+  if (values.data) {
+    const safe = checkDataDir(values.data);
+    if (!safe.ok) {
+      io.err(`countersign serve: ${safe.reason}`);
+      return 1;
+    }
   }
   let store: Store;
   if (values.store) {

@@ -64,6 +64,8 @@ export const SERVER_CODES = [
   "passphrase.missing", // no passphrase was given (file, environment or data directory)
   "passphrase.empty", // the passphrase file is empty
   "passphrase.file", // the passphrase file cannot be read or written
+  "data-dir.owner", // the data directory, its database or passphrase file belongs to another user than the one running the server (cli/data-dir.ts)
+  "data-dir.mode", // the data directory can be written by group or others, or its passphrase file read by them (cli/data-dir.ts)
 
   // ---- the directory: units, people, deputies, delegation table (directory/directory.ts) ----
   "directory.not-admin", // only an administrator may do this
