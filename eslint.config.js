@@ -13,7 +13,7 @@ const BRANDED = "/^(DocId|EntryId|AgencyCode|UnitId|PersonId|StepId|ItemId|Sha25
 
 export default ts.config(
   {
-    ignores: ["**/node_modules/", ".svelte-kit/", "build/", "dist/", "test-results/", "playwright-report/", "data/", ".tmp/", "coverage/"],
+    ignores: ["**/node_modules/", ".svelte-kit/", "build/", "dist/", "**/dist/", "**/dist.tmp-*/", "**/dist.old-*/", "test-results/", "playwright-report/", "data/", ".tmp/", "coverage/"],
   },
   js.configs.recommended,
   ...ts.configs.recommended,

@@ -88,6 +88,11 @@ export const SERVER_MESSAGES: Messages<"directory" | "server" | "http"> = {
     en: "The agency server failed; try again later, and ask the administrator if it persists.",
     way: "retry",
   },
+  "server.max-memory": {
+    zh: "--max-memory 的記憶體大小不正確：請寫成 512M 或 2G，且不少於 128M、不超過本機記憶體。",
+    en: "The --max-memory size is not valid: write it as 512M or 2G, no less than 128M and no more than this machine's memory.",
+    way: "none",
+  },
   "http.not-found": {
     zh: "找不到所要的資料（公文、附件或信封不存在，或您無權查閱）。",
     en: "What was asked for cannot be found (no such document, attachment or envelope, or not for you).",

@@ -17,6 +17,7 @@ import { checkDataDir, ownerOnly } from "./data-dir.ts";
 import { parseSmtpUrl, redactSmtpUrl } from "../mail/transport.ts";
 import type { MailOptions } from "../mail/setup.ts";
 import { mailConfig } from "../mail/config.ts";
+import { machineOf, nodeStateOf, planHeap } from "./heap.ts";
 
 /** Where `npm run build` puts the web app; served by the agency server when present. */
 const APP_HANDLER = resolve(import.meta.dirname, "../../../build/handler.js");
@@ -30,6 +31,7 @@ export async function runServe(argv: string[], io: Io): Promise<number> {
       store: { type: "string" },
       fanout: { type: "string" },
       port: { type: "string" },
+      "max-memory": { type: "string" },
       host: { type: "string" },
       "passphrase-file": { type: "string" },
       "no-app": { type: "boolean" },
@@ -61,6 +63,16 @@ export async function runServe(argv: string[], io: Io): Promise<number> {
     io.err("countersign serve: --port must be a port number");
     return 2;
   }
+  // The heap bound (heap.ts): bin/countersign.js has started this process with it; here it is
+  // checked once more (runServe may be called without the launcher) and reported.
+  const heap = planHeap(values["max-memory"], nodeStateOf(), machineOf());
+  if (!heap.ok) {
+    io.err(`countersign serve: ${heap.reason}`);
+    return 2;
+  }
+  const heapNote = heap.value.relaunch
+    ? `heap bound ${Math.round(nodeStateOf().heapLimitMb)} MiB, as node started (--max-memory takes effect through bin/countersign.js)`
+    : `heap bound ${heap.value.mb} MiB (${heap.value.why})`;
   // E-mail (mail/): with --smtp, else the agency's stored setting (countersign agency smtp); with
   // neither, nothing is ever queued.
   const smtp = values.smtp === undefined ? undefined : parseSmtpUrl(values.smtp);
@@ -157,16 +169,21 @@ export async function runServe(argv: string[], io: Io): Promise<number> {
     await store.close();
     return 1;
   }
-  io.out(`Countersign ${agency.value.name} (${agency.value.code}) on http://localhost:${bound}`);
+  io.out(`Countersign ${agency.value.name} (${agency.value.code}) on http://localhost:${bound}, ${heapNote}`);
 
   // Graceful shutdown: finish in-flight updates, close storage, then exit.
   await new Promise<void>((resolveStop) => {
+    // Once, however many signals come: Ctrl-C reaches both the server and its launcher, which passes
+    // it on (bin/countersign.js), and a second SIGINT must not kill a shutdown halfway.
+    let stopping = false;
     const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
       log.info({ signal }, "shutting down");
       void server.stop().then(resolveStop);
     };
-    process.once("SIGINT", () => stop("SIGINT"));
-    process.once("SIGTERM", () => stop("SIGTERM"));
+    process.on("SIGINT", () => stop("SIGINT"));
+    process.on("SIGTERM", () => stop("SIGTERM"));
   });
   return 0;
 }

@@ -167,4 +167,5 @@ export const SERVER_CODES = [
 
   // ---- the server's own failures elsewhere ----
   "server.internal", // something failed on the server, not in what was sent (a bug or a broken setup)
+  "server.max-memory", // serve --max-memory is not a size (512M, 2G), or is below what the server needs or above the machine's memory (cli/heap.ts)
 ] as const;
