@@ -15,6 +15,10 @@ export default {
     // Absolute asset paths: the service worker serves one cached shell for every page, so "./_app/…"
     // would resolve against the page's own path (/docs/x → /docs/_app/…) and miss.
     paths: { relative: false },
+    // The build's version (src/lib/update/): $app/environment's `version`, the _app/version.json the
+    // server reports at GET /api/version, and the service worker's cache key. COUNTERSIGN_VERSION
+    // names a release; without it SvelteKit's default (the build's time) keeps every build distinct.
+    ...(process.env.COUNTERSIGN_VERSION ? { version: { name: process.env.COUNTERSIGN_VERSION } } : {}),
     // Content-Security-Policy of every page (issue 12): SvelteKit adds the hash of its one inline
     // start-up script, so no other inline script runs, and sends the policy as a header (the pages
     // are rendered per request), where frame-ancestors works: the signing page is never framed.

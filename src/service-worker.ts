@@ -5,6 +5,11 @@
 // The app starts with no network: the build and static files are precached per version, and every
 // page is served the one app shell (pages render in the browser: see routes/+layout.ts). The API,
 // the relay and the server's own endpoints are network-only — their answers must never be stale.
+//
+// New versions (src/lib/update/): the cache is keyed by the build's version; a page is asked of the
+// network first, so an old worker never keeps serving an old app against a newer server that
+// answers; and a new worker waits until the page, once its writes are done, tells it to take over
+// ("skip-waiting"), so no running page loses the chunks it still loads.
 import { build, files, version } from "$service-worker";
 
 const sw = self as unknown as ServiceWorkerGlobalScope;
@@ -15,8 +20,15 @@ const NETWORK_ONLY = /^\/(api|sync)\/|^\/(healthz|metrics)$/;
 
 sw.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((c) => c.addAll([...ASSETS, SHELL])));
-  // No skipWaiting: a page running the old version may still lazy-load the old chunks, which the new
-  // version's activation would delete. The new version takes over once the old pages are closed.
+  // No skipWaiting here: a page running the old version may still lazy-load the old chunks, which the
+  // new version's activation would delete. The new version takes over when the page asks (below:
+  // the update banner's reload) or once the old pages are closed.
+});
+
+// The update banner's reload, after the page's writes have settled (src/lib/update/update.svelte.ts).
+sw.addEventListener("message", (event) => {
+  const data = event.data as { type?: unknown } | null;
+  if (data?.type === "skip-waiting") void sw.skipWaiting();
 });
 
 sw.addEventListener("activate", (event) => {
@@ -40,15 +52,33 @@ sw.addEventListener("fetch", (event) => {
     return;
   }
   if (req.mode === "navigate") {
-    // The cached shell first: instant on a weak uplink and offline; the network only if it is missing.
-    event.respondWith(
-      (async () => {
-        const hit = await caches.match(SHELL);
-        if (hit) return hit;
-        const res = await fetch(req);
-        if (res.ok) await (await caches.open(CACHE)).put(SHELL, res.clone());
-        return res;
-      })(),
-    );
+    // The network first, so a newer server's app is the one that starts; the cached shell when the
+    // device is offline, the server does not answer, or it takes longer than NAVIGATE_WAIT_MS (a weak
+    // uplink starts from the cache at once and the update banner says when a new version is served).
+    // The network's page is never put in this version's cache: it may be another version's shell,
+    // whose chunks this cache does not hold.
+    event.respondWith(navigate(req));
   }
 });
+
+/** How long a page waits for the network before the cached shell starts it. */
+const NAVIGATE_WAIT_MS = 3000;
+
+async function navigate(req: Request): Promise<Response> {
+  const cached = () => caches.open(CACHE).then((c) => c.match(SHELL));
+  if (!navigator.onLine) {
+    const hit = await cached();
+    if (hit) return hit;
+  }
+  const network = fetch(req).then((res) => (res.ok ? res : Promise.reject(new Error(`HTTP ${res.status}`))));
+  const timeout = new Promise<null>((r) => setTimeout(() => r(null), NAVIGATE_WAIT_MS));
+  const first = await Promise.race([network, timeout]).catch(() => null);
+  if (first) return first;
+  const hit = await cached();
+  if (hit) {
+    network.catch(() => undefined); // the slow answer is dropped
+    return hit;
+  }
+  // Nothing cached (the first visit, being installed): the network's answer, whatever it is.
+  return fetch(req);
+}

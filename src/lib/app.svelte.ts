@@ -9,6 +9,7 @@ import { SyncState } from "$lib/local/sync-state.svelte.ts";
 import { syncOnce, type SyncReport } from "$lib/local/sync.ts";
 import { probeDelay, reachedBy } from "$lib/sync/status.ts";
 import { deadlines } from "$lib/deadline/calendar.svelte.ts";
+import { update } from "$lib/update/update.svelte.ts";
 
 /** Background sync while the app is open; also on start, on coming online and on returning to the tab. */
 export const SYNC_EVERY_MS = 60_000;
@@ -96,6 +97,8 @@ export class App {
     const store = this.local;
     if (!store || !this.identity.current) return null;
     if (!navigator.onLine) return null;
+    // A server this build cannot speak to, or local data of a newer build: no writes until reloaded.
+    if (update.blocking) return null;
     this.sync.syncing = true;
     try {
       const report = await syncOnce(

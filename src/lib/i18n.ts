@@ -15,6 +15,7 @@ import { FILING_EN, FILING_ZH } from "./filing/messages.ts";
 import { SYNC_EN, SYNC_ZH } from "./sync/messages.ts";
 import { DEADLINE_EN, DEADLINE_ZH } from "./deadline/messages.ts";
 import { FOLLOW_UP_EN, FOLLOW_UP_ZH } from "./follow-up/messages.ts";
+import { UPDATE_EN, UPDATE_ZH } from "./update/messages.ts";
 
 export const LOCALES = ["zh-TW", "en"] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -140,6 +141,7 @@ const zhTW = {
   ...SYNC_ZH,
   ...DEADLINE_ZH,
   ...FOLLOW_UP_ZH,
+  ...UPDATE_ZH,
 } as const;
 
 export type MessageKey = keyof typeof zhTW;
@@ -256,6 +258,7 @@ const en: Record<MessageKey, string> = {
   ...SYNC_EN,
   ...DEADLINE_EN,
   ...FOLLOW_UP_EN,
+  ...UPDATE_EN,
 };
 
 export const MESSAGES: Record<Locale, Record<MessageKey, string>> = { "zh-TW": zhTW, en };

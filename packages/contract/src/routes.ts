@@ -718,6 +718,14 @@ export const ROUTES = {
     response: { json: server.health },
     refusals: [503],
   }),
+  version: route({
+    method: "GET",
+    path: "/api/version",
+    auth: "none",
+    tag: "server",
+    summary: "The web app version this server serves and the API protocol it speaks: the app compares them with its own to announce a new version or stop writing.",
+    response: { json: server.version },
+  }),
   openapi: route({
     method: "GET",
     path: "/api/openapi.json",

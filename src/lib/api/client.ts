@@ -6,7 +6,7 @@
 // (@countersign/contract), never taken on trust; a refusal's code is a Code of the catalogue (one this
 // app does not know becomes `http.unrecognised`), and the app decides by the code, never the sentence.
 import { isCode, type Code } from "@countersign/crdt-model";
-import { ROUTES, matchRoute, type Answer, type BodyInput, type RouteKey, type RouteSpec } from "@countersign/contract";
+import { PROTOCOL, PROTOCOL_HEADER, ROUTES, matchRoute, type Answer, type BodyInput, type RouteKey, type RouteSpec } from "@countersign/contract";
 
 export class ApiError extends Error {
   constructor(
@@ -76,7 +76,8 @@ function parsed(key: RouteKey, status: number, json: unknown): unknown {
 export async function callApi<T>(path: string, o: CallOptions = {}): Promise<T> {
   const method = o.method ?? (o.body === undefined ? "GET" : "POST");
   const { key } = routeOf(method, path);
-  const headers: Record<string, string> = {};
+  // The protocol this build speaks: a server that no longer takes it refuses (http.outdated-client).
+  const headers: Record<string, string> = { [PROTOCOL_HEADER]: String(PROTOCOL) };
   if (o.body !== undefined) headers["content-type"] = "application/json";
   if (o.token) headers.authorization = `Bearer ${o.token}`;
   let res: Response;

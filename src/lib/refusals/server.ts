@@ -178,4 +178,9 @@ export const SERVER_MESSAGES: Messages<"directory" | "server" | "http"> = {
     en: "The answer is not what this version of the app expects (a network device's error page, or another server version); try again later.",
     way: "retry",
   },
+  "http.outdated-client": {
+    zh: "本版程式已不適用於機關伺服器的新版本，為免寫入錯誤資料已停止同步；請重新載入以取得新版本，未送出的變更仍保存在此裝置。",
+    en: "This version of the app no longer works with the agency server's new version, so it stopped syncing rather than write wrong data; reload to get the new version. Unsent changes are still kept on this device.",
+    way: "none",
+  },
 };

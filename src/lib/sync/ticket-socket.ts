@@ -6,7 +6,7 @@
 //
 // Pure and framework-free: the app (doc/live-doc.svelte.ts) and the Node tests and benchmarks use it.
 import { isCode, type Code } from "@countersign/crdt-model";
-import { ROUTES } from "@countersign/contract";
+import { PROTOCOL, PROTOCOL_PARAM, ROUTES } from "@countersign/contract";
 
 /** What asking for a ticket gave: a ticket, or why not — `refused` when logging in cannot help (4401). */
 export type TicketAnswer = { ok: true; ticket: string } | { ok: false; refused: boolean; code: Code; reason: string };
@@ -82,6 +82,8 @@ export function ticketedWebSocket(Base: WebSocketClass, ticket: () => Promise<Ti
           const u = new URL(url);
           u.searchParams.delete("token");
           u.searchParams.set("ticket", t.ticket);
+          // The protocol this build speaks: a relay that no longer takes it closes with 4426 (http.outdated-client).
+          u.searchParams.set(PROTOCOL_PARAM, String(PROTOCOL));
           const ws = new Base(u.toString(), protocols);
           ws.binaryType = this.binaryType;
           ws.onopen = (e) => this.onopen?.(e);

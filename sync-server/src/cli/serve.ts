@@ -1,5 +1,5 @@
-import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { pino, type BaseLogger } from "pino";
@@ -35,6 +35,7 @@ export async function runServe(argv: string[], io: Io): Promise<number> {
       host: { type: "string" },
       "passphrase-file": { type: "string" },
       "no-app": { type: "boolean" },
+      app: { type: "string" },
       "max-loaded": { type: "string" },
       "idle-ms": { type: "string" },
       smtp: { type: "string" },
@@ -129,7 +130,9 @@ export async function runServe(argv: string[], io: Io): Promise<number> {
     await store.close();
     return 1;
   }
-  const app = values["no-app"] ? undefined : await loadApp(log);
+  // --app DIR: another build of the web app than build/ (a staged release; the update test serves two).
+  const served = values["no-app"] ? undefined : await loadApp(log, values.app ? resolve(values.app, "handler.js") : APP_HANDLER);
+  const app = served?.handler;
   const limits: Partial<Limits> = {};
   if (values["max-loaded"]) limits.maxLoaded = Number(values["max-loaded"]);
   if (values["idle-ms"]) limits.idleMs = Number(values["idle-ms"]);
@@ -158,7 +161,7 @@ export async function runServe(argv: string[], io: Io): Promise<number> {
     ? { smtp: mailUrl, from: values["mail-from"] ?? stored?.from ?? `${agency.value.name} <countersign@${mailUrl.hostname}>` }
     : undefined;
   if (mail) log.info({ smtp: redactSmtpUrl(mail.smtp), from: mail.from }, "mail: sending over SMTP");
-  const server = new AgencyServer({ store, agency: agency.value, log, port, host: values.host, app, limits, fanout, demo, mail });
+  const server = new AgencyServer({ store, agency: agency.value, log, port, host: values.host, app, appVersion: served?.version, limits, fanout, demo, mail });
   let bound: number;
   try {
     bound = await server.start();
@@ -188,11 +191,21 @@ export async function runServe(argv: string[], io: Io): Promise<number> {
   return 0;
 }
 
-async function loadApp(log: BaseLogger): Promise<AppHandler | undefined> {
-  if (!existsSync(APP_HANDLER)) {
-    log.warn({ expected: APP_HANDLER }, "the web app is not built (npm run build); serving the API only");
+async function loadApp(log: BaseLogger, file: string): Promise<{ handler: AppHandler; version?: string } | undefined> {
+  if (!existsSync(file)) {
+    log.warn({ expected: file }, "the web app is not built (npm run build); serving the API only");
     return undefined;
   }
-  const mod = (await import(pathToFileURL(APP_HANDLER).href)) as { handler: AppHandler };
-  return mod.handler;
+  const mod = (await import(pathToFileURL(file).href)) as { handler: AppHandler };
+  return { handler: mod.handler, version: appVersionOf(dirname(file)) };
+}
+
+/** The build's version (SvelteKit writes client/_app/version.json), which GET /api/version reports. */
+function appVersionOf(buildDir: string): string | undefined {
+  try {
+    const v = (JSON.parse(readFileSync(join(buildDir, "client/_app/version.json"), "utf8")) as { version?: unknown }).version;
+    return typeof v === "string" ? v : undefined;
+  } catch {
+    return undefined; // an older build without it: the app is served, only no version is announced
+  }
 }

@@ -59,6 +59,7 @@ describe("the router", () => {
     router.add("agency", async () => {
       throw new HttpError(409, "http.conflict", "Not now.", { "x-test": "1" });
     });
+    router.add("version", async () => ({ app: "b", protocol: 1, minProtocol: 1 }));
     server = createServer((req, res) => {
       void router.handle(req, res, new URL(req.url ?? "/", "http://localhost")).then((h) => {
         if (!h) res.writeHead(204).end();
@@ -115,6 +116,18 @@ describe("the router", () => {
     const r = await call("/api/agency");
     expect(r).toMatchObject({ status: 409, json: { ok: false, code: "http.conflict", reason: "Not now." } });
     expect(r.headers.get("x-test")).toBe("1");
+  });
+
+  it("refuses an app announcing an older protocol (426 http.outdated-client) before anything runs, and still tells it the version", async () => {
+    const n = seen.length;
+    const old = { ...auth, "x-countersign-protocol": "0", "content-type": "application/json" };
+    const r = await call("/api/units", { method: "POST", headers: old, body: JSON.stringify({ id: "U2", name: "總務" }) });
+    expect(r).toMatchObject({ status: 426, json: { ok: false, code: "http.outdated-client" } });
+    expect(seen.length).toBe(n); // the handler never ran
+    expect(await call("/api/version", { headers: { "x-countersign-protocol": "0" } })).toMatchObject({ status: 200, json: { protocol: 1, minProtocol: 1 } });
+    // This build's protocol, or none announced (an app from before protocol versions): taken.
+    expect(await call("/api/me", { headers: { ...auth, "x-countersign-protocol": "1" } })).toMatchObject({ status: 200 });
+    expect(await call("/api/me", { headers: auth })).toMatchObject({ status: 200 });
   });
 
   it("answers 404 for a contract route this server does not handle", async () => {

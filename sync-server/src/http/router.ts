@@ -10,7 +10,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { z } from "zod";
 import { ok, type Result } from "@countersign/crdt-model";
-import { ROUTES, matchRoute, type AnswerInput, type BodyLimit, type RouteKey, type Routes, type RouteSpec } from "@countersign/contract";
+import { PROTOCOL_HEADER, ROUTES, matchRoute, outdatedClient, type AnswerInput, type BodyLimit, type RouteKey, type Routes, type RouteSpec } from "@countersign/contract";
 import type { Session } from "../identity/login.ts";
 import { bearerToken, addressOf } from "./auth.ts";
 import { HttpError, parseBody, readJson, sendJson, sendRefusal } from "./json.ts";
@@ -132,6 +132,11 @@ export class Router {
       }
       const { key, route, params: raw } = found;
       name = `${route.method} ${route.path}`;
+      // An app of an older protocol than this server takes (contract protocol.ts) writes nothing: refused
+      // before anything runs. The server's own routes still answer it, so it learns the version to reload for.
+      if (route.tag !== "server" && outdatedClient(req.headers[PROTOCOL_HEADER] as string | undefined)) {
+        throw new HttpError(426, "http.outdated-client", "This app speaks an older protocol than the agency server takes; reload it to get the new version.");
+      }
       const handler = this.handlers.get(key);
       if (!handler) throw new HttpError(404, "http.not-found", "There is no such API route.");
 

@@ -19,7 +19,7 @@ import { VerifyCache } from "@countersign/crdt-model";
 import { Router } from "./router.ts";
 import { registerServerRoutes, type ServerRouteDeps } from "./server-routes.ts";
 
-export function buildRouter(ctx: ApiContext, server: Pick<ServerRouteDeps, "storeKind" | "health" | "metrics">, o: { checkAnswers?: boolean } = {}): Router {
+export function buildRouter(ctx: ApiContext, server: Pick<ServerRouteDeps, "storeKind" | "health" | "metrics" | "appVersion">, o: { checkAnswers?: boolean } = {}): Router {
   const r = new Router({
     checkAnswers: o.checkAnswers,
     authenticate: (token) => authenticate(ctx, token),

@@ -1,5 +1,5 @@
 // The server's own endpoints: /healthz, /metrics and this API's OpenAPI document (contract tag "server").
-import { openApiDocument } from "@countersign/contract";
+import { MIN_PROTOCOL, PROTOCOL, openApiDocument } from "@countersign/contract";
 import type { Agency } from "../identity/agency.ts";
 import type { Rooms } from "../relay/rooms.ts";
 import type { StorageHealth } from "./health.ts";
@@ -12,6 +12,8 @@ export interface ServerRouteDeps {
   rooms: Rooms;
   health: StorageHealth;
   metrics: Metrics;
+  /** The version of the web app served (its build's _app/version.json), when one is served. */
+  appVersion?: string;
 }
 
 export function registerServerRoutes(r: Router, d: ServerRouteDeps): void {
@@ -35,6 +37,10 @@ export function registerServerRoutes(r: Router, d: ServerRouteDeps): void {
     const text = await d.metrics.registry.metrics();
     return Reply.file(new TextEncoder().encode(text), d.metrics.registry.contentType, { headers: { "cache-control": "no-store" } });
   });
+
+  // What the app compares with its own build (src/lib/update/): a new version to announce, or a
+  // protocol it does not speak (then it stops writing until reloaded).
+  r.add("version", async () => ({ app: d.appVersion ?? null, protocol: PROTOCOL, minProtocol: MIN_PROTOCOL }));
 
   // Made once: the table does not change while the server runs.
   let openapi: Record<string, unknown> | undefined;

@@ -58,6 +58,8 @@ export interface ServerOptions {
   dueSoonDays?: number;
   /** The clock of 時效管制 (today's 期前/逾期 flags, time facts' now); tests set it. Default: the real one. */
   deadlineClock?: () => Date;
+  /** The version of the web app `app` serves (its build's _app/version.json; GET /api/version). */
+  appVersion?: string;
 }
 
 export interface DeliveryOptions {
@@ -212,7 +214,7 @@ export class AgencyServer {
       mail: this.mail?.service,
       deadlines: this.deadlines,
     };
-    this.router = buildRouter(ctx, { storeKind: o.store.kind, health: this.health, metrics: this.metrics }, { checkAnswers: o.checkAnswers });
+    this.router = buildRouter(ctx, { storeKind: o.store.kind, health: this.health, metrics: this.metrics, appVersion: o.appVersion }, { checkAnswers: o.checkAnswers });
     this.relay = new Relay({
       rooms: this.rooms,
       store: o.store,

@@ -20,6 +20,8 @@ export const CLOSE_UNAUTHORIZED = 4401;
 export const CLOSE_FORBIDDEN = 4403;
 export const CLOSE_NOT_FOUND = 4404;
 export const CLOSE_TOO_LARGE = 4413;
+/** The client announced an API protocol older than this server takes (contract protocol.ts): reload the app. */
+export const CLOSE_OUTDATED_CLIENT = 4426;
 /** 4500–4599: transient, the client retries with back-off. */
 export const CLOSE_GOING_AWAY = 4503;
 

@@ -10,8 +10,10 @@ import type { Peer, Room } from "./room.ts";
 import type { Shown } from "./presence.ts";
 import type { Rooms } from "./rooms.ts";
 import type { OpenSockets, SocketSession } from "./sessions.ts";
+import { PROTOCOL_PARAM, outdatedClient } from "@countersign/contract";
 import {
   CLOSE_FORBIDDEN,
+  CLOSE_OUTDATED_CLIENT,
   CLOSE_GOING_AWAY,
   CLOSE_UNAUTHORIZED,
   decodeMessage,
@@ -76,6 +78,13 @@ export class Relay {
       raw = "";
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
+      // An app of an older protocol than this server takes writes nothing here (contract protocol.ts):
+      // refused before authentication; the app asks to be reloaded (src/lib/update/).
+      if (outdatedClient(url.searchParams.get(PROTOCOL_PARAM))) {
+        this.o.metrics.refuse("bad-request");
+        ws.close(CLOSE_OUTDATED_CLIENT, "http.outdated-client: this app is older than the server takes; reload it.");
+        return;
+      }
       const doc = parseDocId(raw);
       if (!doc.ok) {
         this.o.metrics.refuse("bad-document-id");

@@ -12,3 +12,13 @@ export const health = z.object({
   code: z.string().optional(),
   rooms: z.number().int(),
 });
+
+/** GET /api/version: the app build this server serves, and the API protocol it speaks (contract protocol.ts). */
+export const version = z.object({
+  /** The version of the web app served (SvelteKit's build version), or null when it serves no app. */
+  app: z.string().nullable(),
+  /** The protocol this server speaks. */
+  protocol: z.number().int(),
+  /** The oldest client protocol it still takes (older clients are refused with http.outdated-client). */
+  minProtocol: z.number().int(),
+});

@@ -25,4 +25,5 @@ export const HTTP_CODES = [
   "http.unknown-peer", // the agency to send to is not in this agency's federation trust list
   "http.unrecognised", // (app) the server answered a refusal without a code this app knows (an older or newer server)
   "http.unexpected-answer", // (app) the server's answer does not have the shape this app expects (an older or newer server)
+  "http.outdated-client", // the app announced an API protocol older than the server takes: 426; reload the app to get the new version
 ] as const;
