@@ -152,18 +152,20 @@ describe("the officer's app", () => {
     };
     const measure = () =>
       page.evaluate(async (doc) => {
-        const name = (await indexedDB.databases()).map((d) => d.name ?? "").find((n) => n.endsWith(`:${doc}`));
-        if (!name) throw new Error(`no local store for ${doc}`);
+        // The person's one local database holds every document's rows (LocalDb.updates: { doc, update }).
+        const name = (await indexedDB.databases()).map((d) => d.name ?? "").find((n) => n.startsWith("countersign:"));
+        if (!name) throw new Error("no local database");
         const db = await new Promise<IDBDatabase>((res, rej) => {
           const r = indexedDB.open(name);
           r.onsuccess = () => res(r.result);
           r.onerror = () => rej(r.error);
         });
         const rows = await new Promise<Uint8Array[]>((res) => {
-          const r = db.transaction("updates").objectStore("updates").getAll();
-          r.onsuccess = () => res(r.result as Uint8Array[]);
+          const r = db.transaction("updates").objectStore("updates").index("doc").getAll(doc);
+          r.onsuccess = () => res((r.result as { update: Uint8Array }[]).map((u) => u.update));
         });
         db.close();
+        if (!rows.length) throw new Error(`no local copy of ${doc}`);
         return { rows: rows.length, bytes: rows.reduce((n, u) => n + u.byteLength, 0) };
       }, doc);
 

@@ -127,18 +127,13 @@ async function localCopies(page: Page, person: Who, pendingAfterMs = 0): Promise
         });
       const index = await open(`countersign:${agency}:${person}`);
       const rows = await all<{ doc: string; access: string }>(index, "docs");
-      const names = new Set((await indexedDB.databases()).map((d) => d.name));
+      // Every document's stored rows live in the index's own database (LocalDb.updates: { doc, update }).
+      const stored = new Map<string, string[]>();
+      for (const u of await all<{ doc: string; update: Uint8Array }>(index, "updates")) stored.set(u.doc, [...(stored.get(u.doc) ?? []), b64(u.update)]);
       const docs: Record<string, string[] | null> = {};
       for (const r of rows) {
         if (r.access !== "edit") continue;
-        const name = `countersign-doc:${agency}:${person}:${r.doc}`;
-        if (!names.has(name)) {
-          docs[r.doc] = null;
-          continue;
-        }
-        const db = await open(name);
-        docs[r.doc] = (await all<Uint8Array>(db, "updates")).map(b64);
-        db.close();
+        docs[r.doc] = stored.get(r.doc) ?? null;
       }
       // The queue is read after the copies: a change is written to its copy and queued by two
       // separate writes, so a queue read first could miss a change the copy already holds.

@@ -32,52 +32,39 @@ async function typeInSubject(page: Page, text: string): Promise<void> {
   await page.waitForTimeout(500); // y-indexeddb and the queue write asynchronously
 }
 
-/** The y-indexeddb database holding this device's copy of `doc`. */
-const storeOf = (page: Page, doc: string): Promise<string> =>
-  page.evaluate(async (doc) => (await indexedDB.databases()).map((d) => d.name ?? "").find((n) => n.startsWith("countersign-doc:") && n.endsWith(`:${doc}`)) ?? "", doc);
+/** Where this device keeps its copy of `doc`: the person's one local database (LocalDb.updates, rows { doc, update }). */
+const storeOf = async (page: Page, doc: string): Promise<string> => {
+  const index = await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name ?? "").find((n) => n.startsWith("countersign:")) ?? "");
+  return `${index}\n${doc}`;
+};
+
+/** Appends a row to a document's stored updates (`where` from storeOf). */
+async function writeRow(page: Page, where: string, value: "garbage" | "not-binary"): Promise<void> {
+  const [name, doc] = where.split("\n") as [string, string];
+  await page.evaluate(
+    async ({ name, doc, value }) => {
+      const db = await new Promise<IDBDatabase>((res, rej) => {
+        const r = indexedDB.open(name);
+        r.onsuccess = () => res(r.result);
+        r.onerror = () => rej(r.error);
+      });
+      await new Promise<void>((res, rej) => {
+        const tx = db.transaction("updates", "readwrite");
+        tx.objectStore("updates").add({ doc, update: value === "garbage" ? new TextEncoder().encode("garbage garbage garbage") : "not bytes at all" });
+        tx.oncomplete = () => res();
+        tx.onerror = () => rej(tx.error);
+      });
+      db.close();
+    },
+    { name, doc, value },
+  );
+}
 
 /** Appends a row of garbage to a document's stored updates. */
-async function writeGarbage(page: Page, name: string): Promise<void> {
-  await page.evaluate(async (name) => {
-    const db = await new Promise<IDBDatabase>((res, rej) => {
-      const r = indexedDB.open(name);
-      r.onsuccess = () => res(r.result);
-      r.onerror = () => rej(r.error);
-    });
-    await new Promise<void>((res, rej) => {
-      const tx = db.transaction("updates", "readwrite");
-      tx.objectStore("updates").add(new TextEncoder().encode("garbage garbage garbage"));
-      tx.oncomplete = () => res();
-      tx.onerror = () => rej(tx.error);
-    });
-    db.close();
-  }, name);
-}
+const writeGarbage = (page: Page, where: string): Promise<void> => writeRow(page, where, "garbage");
 
-/** Deletes the object store that holds a document's updates (a schema the app does not know). */
-async function dropUpdatesStore(page: Page, name: string): Promise<void> {
-  await page.evaluate(async (name) => {
-    const version = await new Promise<number>((res, rej) => {
-      const r = indexedDB.open(name);
-      r.onsuccess = () => {
-        const v = r.result.version;
-        r.result.close();
-        res(v);
-      };
-      r.onerror = () => rej(r.error);
-    });
-    await new Promise<void>((res, rej) => {
-      const r = indexedDB.open(name, version + 1);
-      r.onupgradeneeded = () => r.result.deleteObjectStore("updates");
-      r.onsuccess = () => {
-        r.result.close();
-        res();
-      };
-      r.onerror = () => rej(r.error);
-      r.onblocked = () => rej(new Error("blocked"));
-    });
-  }, name);
-}
+/** Appends a row that is not even bytes (a store written by something else than the app). */
+const writeNotBytes = (page: Page, where: string): Promise<void> => writeRow(page, where, "not-binary");
 
 const TABS = ["todo", "countersign", "mine", "done", "overdue"] as const;
 const counts = async (page: Page) => {
@@ -125,7 +112,7 @@ describe("a damaged local database", () => {
     const before = await counts(page);
     const a = await storeOf(page, "demo-001");
     const b = await storeOf(page, "demo-002");
-    await dropUpdatesStore(page, a);
+    await writeNotBytes(page, a);
     await writeGarbage(page, b);
 
     // Each damaged copy is found when it is used, and one bad document does not take the inbox down.

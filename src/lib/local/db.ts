@@ -54,6 +54,17 @@ export interface BlobRow {
  */
 export type CalendarRow = CalendarYear;
 
+/**
+ * One stored Yjs update of a document's local copy (y-indexeddb's semantics, in this one database):
+ * appended as changes arrive, merged into one row past a threshold (ydoc-store.ts), never appended
+ * by merely opening the document.
+ */
+export interface UpdateRow {
+  id?: number;
+  doc: string;
+  update: Uint8Array;
+}
+
 interface MetaRow {
   key: string;
   value: string;
@@ -65,6 +76,7 @@ export class LocalDb extends Dexie {
   meta!: Table<MetaRow, string>;
   blobs!: Table<BlobRow, string>;
   calendar!: Table<CalendarRow, number>;
+  updates!: Table<UpdateRow, number>;
 
   constructor(name: string) {
     super(name);
@@ -73,6 +85,9 @@ export class LocalDb extends Dexie {
     this.version(2).stores({ blobs: "sha256, state" });
     // Version 3 adds the office calendar's imported years; the other tables are unchanged.
     this.version(3).stores({ calendar: "year" });
+    // Version 4 holds every document's Yjs updates (until then one y-indexeddb database per document,
+    // moved in by migrate.ts on the first start and then deleted).
+    this.version(4).stores({ updates: "++id, doc" });
   }
 
   async getMeta(key: string): Promise<string | undefined> {
@@ -86,5 +101,8 @@ export class LocalDb extends Dexie {
 
 export const localDbName = (agency: string, person: string): string => `countersign:${agency}:${person}`;
 
-/** The y-indexeddb database of one document (y-indexeddb keeps one IndexedDB database per document). */
+/**
+ * The y-indexeddb database one document had before version 4 of the index (one IndexedDB database
+ * per document): read once by the migration (migrate.ts), then deleted.
+ */
 export const docStoreName = (agency: string, person: string, doc: string): string => `countersign-doc:${agency}:${person}:${doc}`;

@@ -3,8 +3,9 @@
 import * as Y from "yjs";
 import { CountersignDocument, toBase64, type Speed } from "@countersign/crdt-model";
 import type { ServerIndexRow } from "$lib/api/types.ts";
-import { LocalDb, docStoreName, localDbName, type LocalDocRow } from "./db.ts";
-import { DamagedLocalCopy, SYNC_ORIGIN, deletePersistedDoc, openPersistedDoc } from "./ydoc-store.ts";
+import { LocalDb, localDbName, type LocalDocRow } from "./db.ts";
+import { DamagedLocalCopy, SYNC_ORIGIN, deletePersistedDoc, isEmptyUpdate, openCopy, openPersistedDoc, unreadable } from "./ydoc-store.ts";
+import { migrateDocStores, removeOldStore } from "./migrate.ts";
 
 export interface LocalDoc {
   ydoc: Y.Doc;
@@ -27,8 +28,6 @@ export function localFacts(doc: CountersignDocument): Pick<LocalDocRow, "speed" 
 }
 
 const DAMAGED = "damaged";
-/** Documents applyManyFromServer works on at once. */
-const APPLY_LANES = 6;
 
 export interface DamageNote {
   reason: string;
@@ -45,18 +44,39 @@ export class LocalStore {
     this.db = new LocalDb(localDbName(agency, person));
   }
 
+  #migrated: Promise<void> | null = null;
+
+  /**
+   * Moves the per-document y-indexeddb databases of earlier versions into this database, once per
+   * page (migrate.ts). Every read of a copy waits for it; a failure is logged and never blocks work.
+   */
+  migrated(): Promise<void> {
+    this.#migrated ??= migrateDocStores(this).then(
+      () => undefined,
+      (e: unknown) => console.error("Moving the local copies into one database failed:", e),
+    );
+    return this.#migrated;
+  }
+
   /**
    * Opens a document's local copy. Changes made through it are queued for the server (and kept
    * across reloads) until a sync acknowledges them.
    */
   openDoc(docId: string): LocalDoc {
-    const p = openPersistedDoc(docStoreName(this.agency, this.person, docId), (update) => void this.#queue(docId, update));
+    const p = openPersistedDoc(
+      this.db,
+      docId,
+      (update) => this.db.pending.add({ doc: docId, update, at: new Date().toISOString() }),
+      // A copy noted damaged stays damaged until downloaded again (an earlier version's damaged
+      // copy is not moved in: migrate.ts keeps it aside for salvage).
+      async () => {
+        await this.migrated();
+        const note = (await this.damaged())[docId];
+        if (note) throw new DamagedLocalCopy(docId, note.reason);
+      },
+    );
     const doc = CountersignDocument.wrap(p.ydoc);
     return { ydoc: p.ydoc, doc, ready: p.ready, release: p.release };
-  }
-
-  async #queue(doc: string, update: Uint8Array): Promise<void> {
-    await this.db.pending.add({ doc, update, at: new Date().toISOString() });
   }
 
   /**
@@ -74,30 +94,59 @@ export class LocalStore {
    * (with 10,000 documents, a re-read and re-render after each of 1,000 downloads took many minutes).
    */
   async applyManyFromServer(docs: readonly { doc: string; update: Uint8Array }[]): Promise<void> {
+    await this.migrated();
     const facts = new Map<string, ReturnType<typeof localFacts>>();
-    const one = async ({ doc: docId, update }: { doc: string; update: Uint8Array }) => {
-      const local = this.openDoc(docId);
+    // Documents open on this page take the update through their Y.Doc (which stores it); the others
+    // are merged as bytes, never instantiated for storing, all in one transaction per batch.
+    const closed: { doc: string; update: Uint8Array }[] = [];
+    for (const d of docs) {
+      const open = openCopy(this.db, d.doc);
+      if (!open) {
+        closed.push(d);
+        continue;
+      }
       try {
-        await local.ready;
-        Y.applyUpdate(local.ydoc, update, SYNC_ORIGIN);
-        facts.set(docId, localFacts(local.doc));
+        await open.ready;
+        Y.applyUpdate(open.ydoc, d.update, SYNC_ORIGIN);
+        facts.set(d.doc, localFacts(CountersignDocument.wrap(open.ydoc)));
       } catch (e) {
         if (!(e instanceof DamagedLocalCopy)) throw e;
-        await this.noteDamaged(docId, e.reason);
-      } finally {
-        await local.release();
+        await this.noteDamaged(d.doc, e.reason);
       }
-    };
-    // A few documents at a time: each is its own IndexedDB database, so their reads and writes overlap.
-    let next = 0;
-    const lane = async () => {
-      while (next < docs.length) await one(docs[next++]!);
-    };
-    const settled = await Promise.allSettled(Array.from({ length: Math.min(APPLY_LANES, docs.length) }, lane));
-    // What was applied is indexed even if another document failed.
+    }
+    const damaged: [string, string][] = [];
+    if (closed.length) {
+      const ids = closed.map((d) => d.doc);
+      await this.db.transaction("rw", this.db.updates, async () => {
+        const rows = await this.db.updates.where("doc").anyOf(ids).toArray();
+        const held = new Map<string, Uint8Array[]>();
+        const bad = new Map<string, string>();
+        for (const r of rows) {
+          const why = unreadable(r.update);
+          if (why) bad.set(r.doc, `Stored update ${String(r.id)} ${why}`);
+          else if (!isEmptyUpdate(r.update)) held.set(r.doc, [...(held.get(r.doc) ?? []), r.update]);
+        }
+        const adds: { doc: string; update: Uint8Array }[] = [];
+        for (const { doc, update } of closed) {
+          const why = bad.get(doc);
+          if (why) {
+            damaged.push([doc, why]);
+            continue;
+          }
+          const mine = held.get(doc) ?? [];
+          const before = mine.length === 0 ? null : mine.length === 1 ? mine[0]! : Y.mergeUpdates(mine);
+          // Only what this copy lacks is stored: a server that resends what we hold adds nothing.
+          const missing = before ? Y.diffUpdate(update, Y.encodeStateVectorFromUpdate(before)) : update;
+          const after = before ? Y.mergeUpdates([before, missing]) : missing;
+          if (before && sameBytes(Y.encodeStateVectorFromUpdate(after), Y.encodeStateVectorFromUpdate(before)) && deletesCovered(missing, before)) continue;
+          adds.push({ doc, update: missing });
+          facts.set(doc, factsOfBytes(after));
+        }
+        if (adds.length) await this.db.updates.bulkAdd(adds);
+      });
+    }
+    for (const [doc, reason] of damaged) await this.noteDamaged(doc, reason);
     await this.#noteFacts(facts);
-    const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
-    if (failed) throw failed.reason;
   }
 
   /** Documents whose local copy could not be read, with the reason (kept until downloaded again). */
@@ -119,7 +168,8 @@ export class LocalStore {
    * them up) and forgets its state vector, so the next pull downloads it whole from the server.
    */
   async dropDoc(docId: string): Promise<void> {
-    await deletePersistedDoc(docStoreName(this.agency, this.person, docId));
+    await deletePersistedDoc(this.db, docId);
+    await removeOldStore(this, docId); // a damaged copy of an earlier version, kept until now for salvage
     await this.db.transaction("rw", this.db.pending, this.db.docs, this.db.meta, async () => {
       await this.db.pending.where("doc").equals(docId).delete();
       await this.db.docs.where("doc").equals(docId).modify({ sv: null });
@@ -210,6 +260,35 @@ export class LocalStore {
   async close(): Promise<void> {
     this.db.close();
   }
+}
+
+/** What a document's stored bytes say (a scratch Y.Doc, thrown away: nothing is stored from it). */
+function factsOfBytes(update: Uint8Array): ReturnType<typeof localFacts> {
+  const ydoc = new Y.Doc();
+  try {
+    Y.applyUpdate(ydoc, update);
+    return localFacts(CountersignDocument.wrap(ydoc));
+  } finally {
+    ydoc.destroy();
+  }
+}
+
+const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.byteLength === b.byteLength && a.every((x, i) => x === b[i]);
+
+/**
+ * Whether every deletion `update` carries is already in `held` (deletions change no state vector but
+ * are content; Y.diffUpdate always keeps the whole delete set, so this is what says "nothing new").
+ */
+function deletesCovered(update: Uint8Array, held: Uint8Array): boolean {
+  const mine = Y.decodeUpdate(held).ds.clients;
+  for (const [client, items] of Y.decodeUpdate(update).ds.clients) {
+    const have = mine.get(client) ?? [];
+    for (const d of items) {
+      // `have` is sorted and merged (a merged update's delete set): one range must cover `d`.
+      if (!have.some((h) => h.clock <= d.clock && d.clock + d.len <= h.clock + h.len)) return false;
+    }
+  }
+  return true;
 }
 
 /** Whether a stored row already holds exactly `next` (same fields, same values, arrays element by element). */

@@ -57,6 +57,7 @@ async function readListing(api: Api, path: string, onPage: (rows: ServerIndexRow
 
 export async function syncOnce(store: LocalStore, api: Api, onProgress: (p: SyncProgress) => void = () => {}): Promise<SyncReport> {
   const progress: SyncProgress = { listed: 0, pulled: 0, asked: 0 };
+  await store.migrated(); // copies of an earlier version are moved in first (their state vectors are the index's)
   // The newest row seen per document in this sync (one may be listed by both listings).
   const newest = new Map<string, string>();
   const onPage = async (rows: ServerIndexRow[]) => {

@@ -1,26 +1,21 @@
-// The growth guard around y-indexeddb (see ydoc-store.ts), on fake-indexeddb: reopening without
-// edits leaves the store as it was; many small edits are merged into one row on the next open.
+// Persisted documents in the person's one database (see ydoc-store.ts), on fake-indexeddb: reopening
+// without edits leaves the rows as they were; many small edits are merged into one row on the next
+// open; a row written by someone else meanwhile is kept by the merge.
 import "fake-indexeddb/auto";
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import { COMPACT_ABOVE, openPersistedDoc, settle, type StoreStats } from "./ydoc-store.ts";
+import { LocalDb } from "./db.ts";
+import { COMPACT_ABOVE, openPersistedDoc, settle } from "./ydoc-store.ts";
 
-async function stats(name: string): Promise<StoreStats> {
-  const db = await new Promise<IDBDatabase>((res, rej) => {
-    const r = indexedDB.open(name);
-    r.onsuccess = () => res(r.result);
-    r.onerror = () => rej(r.error);
-  });
-  const rows = await new Promise<Uint8Array[]>((res) => {
-    const r = db.transaction("updates").objectStore("updates").getAll();
-    r.onsuccess = () => res(r.result as Uint8Array[]);
-  });
-  db.close();
-  return { rows: rows.length, bytes: rows.reduce((n, u) => n + u.byteLength, 0) };
+const db = new LocalDb("t-ydoc-store");
+
+async function stats(doc: string): Promise<{ rows: number; bytes: number }> {
+  const rows = await db.updates.where("doc").equals(doc).toArray();
+  return { rows: rows.length, bytes: rows.reduce((n, r) => n + r.update.byteLength, 0) };
 }
 
-async function edit(name: string, fn: (y: Y.Doc) => void): Promise<void> {
-  const p = openPersistedDoc(name);
+async function edit(doc: string, fn: (y: Y.Doc) => void): Promise<void> {
+  const p = openPersistedDoc(db, doc);
   await p.ready;
   fn(p.ydoc);
   await p.release();
@@ -31,7 +26,7 @@ describe("persisted documents", () => {
     await edit("t-reopen", (y) => y.getText("subject").insert(0, "有關學生獎懲實施要點修正一案"));
     const before = await stats("t-reopen");
     for (let i = 0; i < 50; i++) {
-      const p = openPersistedDoc("t-reopen");
+      const p = openPersistedDoc(db, "t-reopen");
       await p.ready;
       expect(p.ydoc.getText("subject").toString()).toBe("有關學生獎懲實施要點修正一案");
       await p.release();
@@ -43,18 +38,32 @@ describe("persisted documents", () => {
     const edits = 3 * COMPACT_ABOVE;
     for (let i = 0; i < edits; i++) {
       await edit("t-compact", (y) => y.getArray<number>("n").push([i]));
-      // At most COMPACT_ABOVE kept rows, plus the empty row y-indexeddb appends on open, plus the edit.
-      expect((await stats("t-compact")).rows).toBeLessThanOrEqual(COMPACT_ABOVE + 2);
+      // At most COMPACT_ABOVE kept rows plus the edit: opening appends nothing.
+      expect((await stats("t-compact")).rows).toBeLessThanOrEqual(COMPACT_ABOVE + 1);
     }
-    const p = openPersistedDoc("t-compact");
+    const p = openPersistedDoc(db, "t-compact");
     await p.ready;
     expect(p.ydoc.getArray<number>("n").toArray()).toEqual([...Array(edits).keys()]);
     await p.release();
   });
 
+  it("local changes are queued through the callback in the row's transaction; remote and loaded ones are not", async () => {
+    const queued: Uint8Array[] = [];
+    const p = openPersistedDoc(db, "t-queue", async (u) => void queued.push(u));
+    await p.ready;
+    p.ydoc.getText("t").insert(0, "本機");
+    await p.release();
+    expect(queued).toHaveLength(1);
+    const again = openPersistedDoc(db, "t-queue", async (u) => void queued.push(u));
+    await again.ready;
+    expect(again.ydoc.getText("t").toString()).toBe("本機");
+    await again.release();
+    expect(queued).toHaveLength(1);
+  });
+
   it("two openers of one document share one copy", async () => {
-    const a = openPersistedDoc("t-shared");
-    const b = openPersistedDoc("t-shared");
+    const a = openPersistedDoc(db, "t-shared");
+    const b = openPersistedDoc(db, "t-shared");
     expect(a.ydoc).toBe(b.ydoc);
     await a.ready;
     await a.release();
@@ -67,14 +76,9 @@ describe("persisted documents", () => {
     await edit("t-other", (y) => y.getText("t").insert(0, "a"));
     const other = new Y.Doc();
     other.getText("t").insert(0, "b");
-    const db = await new Promise<IDBDatabase>((res) => {
-      const r = indexedDB.open("t-other");
-      r.onsuccess = () => res(r.result);
-    });
-    for (let i = 0; i < COMPACT_ABOVE + 1; i++) db.transaction("updates", "readwrite").objectStore("updates").add(Y.encodeStateAsUpdate(other));
-    expect(await settle(db)).toMatchObject({ rows: 1 });
-    db.close();
-    const p = openPersistedDoc("t-other");
+    for (let i = 0; i < COMPACT_ABOVE + 1; i++) await db.updates.add({ doc: "t-other", update: Y.encodeStateAsUpdate(other) });
+    expect(await settle(db, "t-other")).toMatchObject({ rows: 1 });
+    const p = openPersistedDoc(db, "t-other");
     await p.ready;
     expect(p.ydoc.getText("t").toString().split("").sort().join("")).toBe("ab");
     await p.release();

@@ -1,23 +1,21 @@
-// Each document's Y.Doc persisted with y-indexeddb — with a guard against a known way it grows.
-//
-// The problem: IndexeddbPersistence's constructor, on every open, appends
-// `Y.encodeStateAsUpdate(doc)` — the state the Y.Doc had *before* loading — as a new row of its
-// `updates` store (`beforeApplyUpdatesCallback` in y-indexeddb.js), and only trims rows once 500 of
-// them pile up, and then only when a new edit arrives. Attached to a document that already holds
-// content, every open re-appends the whole document; attached to an empty one, it still adds a row
-// per open. Opening a document 50 times without editing it would grow its storage 50 times.
-//
-// The guard: persistence is only ever attached to a fresh, empty Y.Doc (so the appended row is the
-// two-byte empty update), and before it loads, `settle` deletes empty-update rows (the one the
-// previous open appended) and, when more than COMPACT_ABOVE rows have accumulated, merges them into
-// one — both in a single IndexedDB transaction, merging the rows it read (not our Y.Doc), so a row
-// another tab writes concurrently is never lost. Content from the server or the user is applied
-// after that, and only real changes produce rows. The same pass finds a damaged store (see `load`).
+// Each document's Y.Doc persisted in the person's one local database (LocalDb.updates), with
+// y-indexeddb's semantics and without its costs:
+// - every change made to an open copy is appended as a row (in the same transaction as its place in
+//   the queue of unsent changes, when it was made here);
+// - rows are merged into one past COMPACT_ABOVE, merging the rows read (not our Y.Doc), so a row
+//   another tab appends concurrently is never lost;
+// - opening a copy appends nothing (y-indexeddb appended the state it had before loading on every
+//   open: the growth this file used to guard against);
+// - a row that is not a Yjs update makes the copy damaged (DamagedLocalCopy), changing nothing, so
+//   what still reads stays for salvage; the other documents are unaffected.
+// Documents that are not open are never instantiated here: batch sync merges their rows as bytes
+// (local-store.ts, applyManyFromServer).
 import * as Y from "yjs";
-import { IndexeddbPersistence } from "y-indexeddb";
+import type { LocalDb, UpdateRow } from "./db.ts";
 
 export const COMPACT_ABOVE = 16;
-const STORE = "updates";
+/** Rows an open copy may append before its rows are merged (y-indexeddb trims at 500). */
+const COMPACT_OPEN_ABOVE = 64;
 
 /** Origins whose updates came from elsewhere (the server, a relay): never queued as local changes. */
 const remoteOrigins = new WeakSet<object>();
@@ -25,6 +23,11 @@ export const SYNC_ORIGIN: object = { source: "batch-sync" };
 remoteOrigins.add(SYNC_ORIGIN);
 /** Registers an origin (e.g. a y-websocket provider) whose updates are remote. */
 export const markRemote = (origin: object): void => void remoteOrigins.add(origin);
+/** Whether an update with this origin came from elsewhere (not queued for the server). */
+export const isRemote = (origin: unknown): boolean => typeof origin === "object" && origin !== null && remoteOrigins.has(origin);
+
+/** The origin of the stored rows applied on opening: neither stored again nor queued. */
+const LOAD_ORIGIN: object = { source: "local-load" };
 
 export interface PersistedDoc {
   ydoc: Y.Doc;
@@ -35,32 +38,63 @@ export interface PersistedDoc {
 
 interface Entry {
   ydoc: Y.Doc;
-  /** Attached once the store is checked and tidied (see `load`). */
-  persistence: IndexeddbPersistence | null;
   ready: Promise<void>;
   refs: number;
+  /** Writes in order (each append, then a compaction when due); released copies wait for them. */
+  writes: Promise<void>;
+  rows: number;
+  /** Set when the copy is damaged or deleted: nothing more is written. */
+  dead: boolean;
 }
 
-/** One persistence per document per page, shared by everyone who opens it. */
+/** One Y.Doc per document per page, shared by everyone who opens it. */
 const entries = new Map<string, Entry>();
+const keyOf = (db: LocalDb, doc: string): string => `${db.name}\n${doc}`;
+
+/** The open copy of a document on this page, if any (batch sync applies to it instead of to the rows). */
+export function openCopy(db: LocalDb, doc: string): { ydoc: Y.Doc; ready: Promise<void> } | null {
+  return entries.get(keyOf(db, doc)) ?? null;
+}
 
 /**
- * Opens (or shares) the persisted Y.Doc `name`. `onLocal` receives every update made on this
- * device — not loaded from storage, not from a remote origin — so it can be queued for the server.
- * Callers wait for `ready` before touching the Y.Doc.
+ * Opens (or shares) the persisted Y.Doc of `doc`. `onLocal` — called inside the transaction that
+ * stores the row, so it may write to `db.pending` too — receives every update made on this device
+ * (not loaded, not from a remote origin). Callers wait for `ready` before touching the Y.Doc.
  */
-export function openPersistedDoc(name: string, onLocal?: (update: Uint8Array) => void): PersistedDoc {
-  let e = entries.get(name);
+export function openPersistedDoc(
+  db: LocalDb,
+  doc: string,
+  onLocal?: (update: Uint8Array) => Promise<unknown>,
+  /** Runs before the rows are read: waits for the migration, and may reject with DamagedLocalCopy. */
+  before: () => Promise<void> = () => Promise.resolve(),
+): PersistedDoc {
+  const key = keyOf(db, doc);
+  let e = entries.get(key);
   if (!e) {
-    const entry: Entry = { ydoc: new Y.Doc(), persistence: null, ready: Promise.resolve(), refs: 0 }; // empty on purpose: see the guard above
-    if (onLocal)
-      entry.ydoc.on("update", (update: Uint8Array, origin: unknown) => {
-        if (origin === entry.persistence || (typeof origin === "object" && origin !== null && remoteOrigins.has(origin))) return;
-        onLocal(update);
-      });
-    entry.ready = load(name, entry);
+    const entry: Entry = { ydoc: new Y.Doc(), ready: Promise.resolve(), refs: 0, writes: Promise.resolve(), rows: 0, dead: false };
+    entry.ydoc.on("update", (update: Uint8Array, origin: unknown) => {
+      if (origin === LOAD_ORIGIN || entry.dead) return;
+      const local = onLocal && !isRemote(origin);
+      entry.writes = entry.writes
+        .then(async () => {
+          if (entry.dead) return;
+          await db.transaction("rw", db.updates, db.pending, async () => {
+            await db.updates.add({ doc, update });
+            if (local) await onLocal(update);
+          });
+          if (++entry.rows > COMPACT_OPEN_ABOVE) entry.rows = await compact(db, doc);
+        })
+        .catch((err: unknown) => console.error(`Storing a change of ${doc} failed:`, err));
+    });
+    entry.ready = before().then(
+      () => load(db, doc, entry),
+      (e: unknown) => {
+        entry.dead = true;
+        throw asDamage(doc, e);
+      },
+    );
     e = entry;
-    entries.set(name, e);
+    entries.set(key, e);
   }
   e.refs++;
   const entry = e;
@@ -72,60 +106,36 @@ export function openPersistedDoc(name: string, onLocal?: (update: Uint8Array) =>
       if (released) return;
       released = true;
       if (--entry.refs > 0) return;
-      entries.delete(name);
       await entry.ready.catch(() => undefined);
-      await entry.persistence?.destroy(); // closes the database after its pending writes commit
+      await entry.writes;
+      // Reopened meanwhile: the copy stays (it waited for our writes, so a fresh load would miss none).
+      if (entry.refs > 0) return;
+      if (entries.get(key) === entry) entries.delete(key);
       entry.ydoc.destroy();
     },
   };
 }
 
-/**
- * Checks and tidies the store first (`settle`: a row that is not a Yjs update, a missing object
- * store or a database that does not open means the copy is damaged), and only then lets y-indexeddb
- * load it. y-indexeddb's own load fails where nobody can catch it (its whenSynced then never
- * resolves), so damage must be found before; should its load fail anyway, the end of its load
- * transaction tells, and `ready` rejects instead of hanging.
- */
-async function load(name: string, entry: Entry): Promise<void> {
-  let stats: StoreStats;
+/** Reads, checks and tidies a document's rows (`settle`), then applies them to the fresh Y.Doc. */
+async function load(db: LocalDb, doc: string, entry: Entry): Promise<void> {
+  let settled: Settled;
   try {
-    const db = await openStore(name);
-    try {
-      stats = await settle(db);
-    } finally {
-      db.close();
-    }
+    settled = await settle(db, doc);
   } catch (e) {
-    throw asDamage(name, e);
+    entry.dead = true;
+    throw asDamage(doc, e);
   }
-  const persistence = new IndexeddbPersistence(name, entry.ydoc);
-  entry.persistence = persistence;
   try {
-    await afterLoad(await persistence._db);
+    if (settled.update) Y.applyUpdate(entry.ydoc, settled.update, LOAD_ORIGIN);
   } catch (e) {
-    throw asDamage(name, e);
+    entry.dead = true;
+    throw asDamage(doc, e);
   }
-  if (!persistence.synced) throw new DamagedLocalCopy(name, "The stored updates of this document cannot be applied.");
-  persistence._dbsize = stats.rows + 1; // y-indexeddb appended one (empty) row while loading
+  entry.rows = settled.rows;
 }
 
-/** Opens a document's database as y-indexeddb would (creating its stores when it is new). */
-function openStore(name: string): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    const r = indexedDB.open(name);
-    r.onupgradeneeded = () => {
-      const db = r.result;
-      if (!db.objectStoreNames.contains(STORE)) db.createObjectStore(STORE, { autoIncrement: true });
-      if (!db.objectStoreNames.contains("custom")) db.createObjectStore("custom");
-    };
-    r.onsuccess = () => resolve(r.result);
-    r.onerror = () => reject(r.error);
-  });
-}
-
-const asDamage = (name: string, e: unknown): DamagedLocalCopy =>
-  e instanceof DamagedLocalCopy ? e : new DamagedLocalCopy(name, e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+const asDamage = (doc: string, e: unknown): DamagedLocalCopy =>
+  e instanceof DamagedLocalCopy ? e : new DamagedLocalCopy(doc, e instanceof Error ? `${e.name}: ${e.message}` : String(e));
 
 /** A document's local copy that cannot be read; the server's copy and the local index are unaffected. */
 export class DamagedLocalCopy extends Error {
@@ -139,51 +149,24 @@ export class DamagedLocalCopy extends Error {
 }
 
 /**
- * Resolves once every transaction on the updates store created before it has ended: IndexedDB
- * runs transactions with overlapping scopes in creation order, and y-indexeddb creates its load
- * transaction in the same `_db.then` we are called from, just before us.
+ * Deletes a document's local copy (to download it again). A copy still open on this page is
+ * detached first, without writing: its holders must have let go of it (or be about to be thrown away).
  */
-function afterLoad(db: IDBDatabase): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const tx = db.transaction(STORE, "readonly"); // throws NotFoundError when the store is gone
-    tx.objectStore(STORE).count();
-    tx.oncomplete = () => resolve();
-    tx.onerror = () => reject(tx.error);
-    tx.onabort = () => reject(tx.error);
-  });
-}
-
-/**
- * Deletes a document's local copy (to download it again). A copy still open on this page is closed
- * first, without writing: its holders must have let go of it (or be about to be thrown away).
- */
-export async function deletePersistedDoc(name: string): Promise<void> {
-  const e = entries.get(name);
+export async function deletePersistedDoc(db: LocalDb, doc: string): Promise<void> {
+  const key = keyOf(db, doc);
+  const e = entries.get(key);
   if (e) {
-    entries.delete(name);
-    if (e.persistence) {
-      e.persistence._destroyed = true; // no more writes from its timers
-      e.persistence.db?.close();
-    }
+    entries.delete(key);
+    e.dead = true;
     e.ydoc.destroy();
   }
-  await new Promise<void>((resolve, reject) => {
-    const r = indexedDB.deleteDatabase(name);
-    r.onsuccess = () => resolve();
-    r.onerror = () => reject(r.error);
-    // "blocked": another tab holds it open; the deletion goes through once that tab closes it.
-  });
+  await db.updates.where("doc").equals(doc).delete();
 }
 
-const isEmptyUpdate = (u: Uint8Array): boolean => u.byteLength <= 2 && u.every((b) => b === 0);
-
-export interface StoreStats {
-  rows: number;
-  bytes: number;
-}
+export const isEmptyUpdate = (u: Uint8Array): boolean => u.byteLength <= 2 && u.every((b) => b === 0);
 
 /** Why a stored row is not a Yjs update (decoded, not applied: about 3/4 of the cost of applying), or null. */
-function unreadable(value: unknown): string | null {
+export function unreadable(value: unknown): string | null {
   if (!(value instanceof Uint8Array)) return "is not binary.";
   if (isEmptyUpdate(value)) return null;
   try {
@@ -194,42 +177,48 @@ function unreadable(value: unknown): string | null {
   }
 }
 
+export interface Settled {
+  /** The rows merged (null when there are none). */
+  update: Uint8Array | null;
+  /** Rows left stored. */
+  rows: number;
+}
+
 /**
- * Deletes empty-update rows and merges the rest into one when there are many; returns what is left.
- * Rejects with DamagedLocalCopy, changing nothing, when a row is not a Yjs update.
+ * Deletes empty-update rows and merges the rest into one when there are more than COMPACT_ABOVE,
+ * in one transaction; returns what is left. Rejects with DamagedLocalCopy, changing nothing, when a
+ * row is not a Yjs update.
  */
-export function settle(db: IDBDatabase): Promise<StoreStats> {
-  return new Promise((resolve, reject) => {
-    const tx = db.transaction(STORE, "readwrite");
-    const store = tx.objectStore(STORE);
-    const kept: { key: IDBValidKey; value: Uint8Array }[] = [];
-    const cursor = store.openCursor();
-    cursor.onsuccess = () => {
-      const c = cursor.result;
-      if (c) {
-        const value: unknown = c.value;
-        const bad = unreadable(value);
-        if (bad) {
-          damage = new DamagedLocalCopy(db.name, `Stored update ${String(c.primaryKey)} ${bad}`);
-          tx.abort(); // nothing deleted, nothing compacted: the rows stay for salvage
-          return;
-        }
-        if (isEmptyUpdate(value as Uint8Array)) c.delete();
-        else kept.push({ key: c.primaryKey, value: value as Uint8Array });
-        c.continue();
-        return;
-      }
-      if (kept.length > COMPACT_ABOVE) {
-        const merged = Y.mergeUpdates(kept.map((k) => k.value));
-        for (const k of kept) store.delete(k.key);
-        store.add(merged);
-        stats = { rows: 1, bytes: merged.byteLength };
-      } else stats = { rows: kept.length, bytes: kept.reduce((n, k) => n + k.value.byteLength, 0) };
-    };
-    let stats: StoreStats = { rows: 0, bytes: 0 };
-    let damage: DamagedLocalCopy | null = null;
-    tx.oncomplete = () => resolve(stats);
-    tx.onerror = () => reject(damage ?? tx.error);
-    tx.onabort = () => reject(damage ?? tx.error);
+export function settle(db: LocalDb, doc: string): Promise<Settled> {
+  return db.transaction("rw", db.updates, async () => {
+    const rows = await db.updates.where("doc").equals(doc).toArray();
+    const kept: UpdateRow[] = [];
+    const empty: number[] = [];
+    for (const row of rows) {
+      const bad = unreadable(row.update);
+      if (bad) throw new DamagedLocalCopy(doc, `Stored update ${String(row.id)} ${bad}`); // aborts: nothing deleted
+      if (isEmptyUpdate(row.update)) empty.push(row.id!);
+      else kept.push(row);
+    }
+    if (empty.length) await db.updates.bulkDelete(empty);
+    if (!kept.length) return { update: null, rows: 0 };
+    const update = kept.length === 1 ? kept[0]!.update : Y.mergeUpdates(kept.map((k) => k.update));
+    if (kept.length > COMPACT_ABOVE) {
+      await db.updates.bulkDelete(kept.map((k) => k.id!));
+      await db.updates.add({ doc, update });
+      return { update, rows: 1 };
+    }
+    return { update, rows: kept.length };
+  });
+}
+
+/** Merges a document's rows into one (those read in the transaction: a concurrent append is kept). */
+async function compact(db: LocalDb, doc: string): Promise<number> {
+  return db.transaction("rw", db.updates, async () => {
+    const rows = await db.updates.where("doc").equals(doc).toArray();
+    if (rows.length <= 1 || rows.some((r) => unreadable(r.update))) return rows.length;
+    await db.updates.bulkDelete(rows.map((r) => r.id!));
+    await db.updates.add({ doc, update: Y.mergeUpdates(rows.map((r) => r.update)) });
+    return 1;
   });
 }

@@ -9,7 +9,7 @@ import { docStoreName, localDbName } from "$lib/local/db.ts";
 import { LocalStore } from "$lib/local/local-store.ts";
 import { DamagedLocalCopy, openPersistedDoc } from "$lib/local/ydoc-store.ts";
 import { problemOf } from "$lib/identity/problems.ts";
-import { applicableUpdates, readRawStore, salvagePending } from "./salvage.ts";
+import { applicableUpdates, salvagePending } from "./salvage.ts";
 
 const meta: Metadata = {
   kind: "memo",
@@ -40,55 +40,54 @@ function rawDb(name: string, version?: number, upgrade?: (db: IDBDatabase) => vo
   });
 }
 
-async function putRow(name: string, value: unknown): Promise<void> {
-  const db = await rawDb(name);
-  await new Promise<void>((resolve, reject) => {
-    const tx = db.transaction("updates", "readwrite");
-    tx.objectStore("updates").add(value);
-    tx.oncomplete = () => resolve();
-    tx.onerror = () => reject(tx.error);
-  });
-  db.close();
+async function putRow(store: LocalStore, doc: string, value: unknown): Promise<void> {
+  await store.db.updates.add({ doc, update: value as Uint8Array });
 }
 
-async function seeded(name: string, subject: string): Promise<void> {
-  const p = openPersistedDoc(name);
+async function seeded(store: LocalStore, doc: string, subject: string): Promise<void> {
+  const p = openPersistedDoc(store.db, doc);
   await p.ready;
-  Y.applyUpdate(p.ydoc, serverDoc("demo-1", subject));
+  Y.applyUpdate(p.ydoc, serverDoc(doc, subject));
   await p.release();
 }
 
+const rowsOf = async (store: LocalStore, doc: string): Promise<unknown[]> => (await store.db.updates.where("doc").equals(doc).toArray()).map((r) => r.update);
+
 describe("a damaged document copy", () => {
   it("a garbage row makes the copy report itself damaged instead of never loading, and nothing is compacted", async () => {
-    await seeded("t-garbage", "有關校園安全演練一案");
-    await putRow("t-garbage", new TextEncoder().encode("garbage garbage garbage"));
-    const before = (await readRawStore("t-garbage", "updates"))!.length;
-    const p = openPersistedDoc("t-garbage");
+    const store = new LocalStore("A-DEMO", "t-garbage");
+    await seeded(store, "demo-1", "有關校園安全演練一案");
+    await putRow(store, "demo-1", new TextEncoder().encode("garbage garbage garbage"));
+    const before = (await rowsOf(store, "demo-1")).length;
+    const p = openPersistedDoc(store.db, "demo-1");
     await expect(p.ready).rejects.toBeInstanceOf(DamagedLocalCopy);
     await p.release();
-    expect((await readRawStore("t-garbage", "updates"))!.length).toBeGreaterThanOrEqual(before);
+    expect((await rowsOf(store, "demo-1")).length).toBeGreaterThanOrEqual(before);
     // What still reads is salvaged: the good rows give the subject back.
-    const kept = applicableUpdates((await readRawStore("t-garbage", "updates"))!);
+    const kept = applicableUpdates(await rowsOf(store, "demo-1"));
     const y = new Y.Doc();
     for (const u of kept) Y.applyUpdate(y, u);
     expect(CountersignDocument.wrap(y).subject()).toBe("有關校園安全演練一案");
+    await store.close();
   });
 
-  it("a deleted object store is reported damaged too", async () => {
-    await seeded("t-nostore", "主旨");
-    const db = await rawDb("t-nostore", 2, (d) => d.deleteObjectStore("updates"));
-    db.close();
-    const p = openPersistedDoc("t-nostore");
+  it("an earlier version's copy without its object store is reported damaged on moving in, and stays damaged when opened", async () => {
+    const old = await rawDb(docStoreName("A-DEMO", "t-nostore", "demo-1"), 1, (d) => d.createObjectStore("custom"));
+    old.close();
+    const store = new LocalStore("A-DEMO", "t-nostore");
+    const p = store.openDoc("demo-1");
     const err = await p.ready.then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(DamagedLocalCopy);
     expect(problemOf(err)).toMatchObject({ code: "local.doc-damaged", wayOut: "redownload" });
     await p.release();
+    expect(Object.keys(await store.damaged())).toEqual(["demo-1"]);
+    await store.close();
   });
 
   it("one damaged document is noted and skipped while the others sync; dropping it lets the server's version in", async () => {
     const store = new LocalStore("A-DEMO", "t-person");
     await store.applyFromServer("demo-1", serverDoc("demo-1", "好的公文"));
-    await putRow(docStoreName("A-DEMO", "t-person", "demo-1"), "not bytes at all");
+    await putRow(store, "demo-1", "not bytes at all");
     await store.db.pending.add({ doc: "demo-1", update: new Uint8Array([1, 2, 3]), at: "2026-11-21T08:00:00Z" });
 
     await store.applyFromServer("demo-1", serverDoc("demo-1", "好的公文"));

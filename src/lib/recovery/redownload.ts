@@ -9,7 +9,6 @@ import { fail, ok, type Result } from "@countersign/crdt-model";
 import type { App } from "$lib/app.svelte.ts";
 import { docStoreName, localDbName } from "$lib/local/db.ts";
 import { pullDoc } from "$lib/local/sync.ts";
-import { deletePersistedDoc } from "$lib/local/ydoc-store.ts";
 import { saveBackups } from "./backups.ts";
 import { applicableUpdates, docStoresOf, readRawStore, salvagePending } from "./salvage.ts";
 import { mergeUnsent, textOfUpdates, type UnsentWork } from "./unsent.ts";
@@ -31,15 +30,30 @@ export async function unsentOfDoc(app: App, doc: string, reason: string, text: s
     const salvaged = who ? await salvagePending(localDbName(who.agency, who.person)) : null;
     updates = (salvaged ?? []).filter((p) => p.doc === doc).map((p) => p.update);
   }
-  if (text === null && who) text = await salvagedText(docStoreName(who.agency, who.person, doc), updates);
+  if (text === null && who) text = await salvagedText(docStoreName(who.agency, who.person, doc), updates, await copyRows(localDbName(who.agency, who.person), doc));
   return { v: 1, doc, text, update: mergeUnsent(updates), reason, at: new Date().toISOString() };
 }
 
-/** Whatever text the readable rows of a document's store, plus its queued changes, still give. */
-async function salvagedText(storeName: string, pending: readonly Uint8Array[]): Promise<string | null> {
+/**
+ * Whatever text the readable rows of a document's copy (in the person's database, and an earlier
+ * version's store of its own when one was kept aside as damaged), plus its queued changes, still give.
+ */
+async function salvagedText(storeName: string, pending: readonly Uint8Array[], copy: readonly unknown[]): Promise<string | null> {
   const rows = (await readRawStore(storeName, "updates")) ?? [];
-  return textOfUpdates(applicableUpdates([...rows, ...pending]));
+  return textOfUpdates(applicableUpdates([...copy, ...rows, ...pending]));
 }
+
+/** The stored rows of every document copy in the person's database, read raw (`LocalDb.updates`: { doc, update }). */
+async function allCopyRows(indexName: string): Promise<Map<string, unknown[]>> {
+  const byDoc = new Map<string, unknown[]>();
+  for (const r of (await readRawStore(indexName, "updates")) ?? []) {
+    const row = r as { doc?: unknown; update?: unknown } | null;
+    if (typeof row?.doc === "string") byDoc.set(row.doc, [...(byDoc.get(row.doc) ?? []), row.update]);
+  }
+  return byDoc;
+}
+
+const copyRows = async (indexName: string, doc: string): Promise<unknown[]> => (await allCopyRows(indexName)).get(doc) ?? [];
 
 /**
  * Replaces this device's copy of a document with the server's: backs up `work`, drops the copy and
@@ -89,11 +103,12 @@ export async function unsentOfAll(app: App, reason: string): Promise<Everything 
   const stores = await docStoresOf(prefix, known);
   const byDoc = new Map<string, Uint8Array[]>();
   for (const p of pending ?? []) byDoc.set(p.doc, [...(byDoc.get(p.doc) ?? []), p.update]);
-  const docs = pending ? [...byDoc.keys()] : stores.map((s) => s.slice(prefix.length));
+  const copies = await allCopyRows(indexName);
+  const docs = pending ? [...byDoc.keys()] : [...new Set([...stores.map((s) => s.slice(prefix.length)), ...copies.keys()])];
   const works: UnsentWork[] = [];
   for (const doc of docs) {
     const updates = byDoc.get(doc) ?? [];
-    works.push({ v: 1, doc, text: await salvagedText(prefix + doc, updates), update: mergeUnsent(updates), reason, at: new Date().toISOString() });
+    works.push({ v: 1, doc, text: await salvagedText(prefix + doc, updates, copies.get(doc) ?? []), update: mergeUnsent(updates), reason, at: new Date().toISOString() });
   }
   return { indexName, stores, works };
 }
@@ -111,7 +126,7 @@ export async function redownloadAll(app: App, reason: string): Promise<Result<vo
   if (!all) return fail("local.not-enrolled", "Nobody is enrolled on this device.");
   await saveBackups(`${who.agency}/${who.person}`, all.works);
   await app.local?.close();
-  for (const s of all.stores) await deletePersistedDoc(s);
+  for (const s of all.stores) await Dexie.delete(s); // an earlier version's per-document copies
   await Dexie.delete(all.indexName);
   // A fresh start: the app binds a new, empty store and its first sync downloads everything.
   location.assign("/inbox");
