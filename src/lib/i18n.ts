@@ -15,6 +15,7 @@ import { FILING_EN, FILING_ZH } from "./filing/messages.ts";
 import { SYNC_EN, SYNC_ZH } from "./sync/messages.ts";
 import { DEADLINE_EN, DEADLINE_ZH } from "./deadline/messages.ts";
 import { FOLLOW_UP_EN, FOLLOW_UP_ZH } from "./follow-up/messages.ts";
+import { CA_EN, CA_ZH } from "./ca/messages.ts";
 import { UPDATE_EN, UPDATE_ZH } from "./update/messages.ts";
 
 export const LOCALES = ["zh-TW", "en"] as const;
@@ -141,6 +142,7 @@ const zhTW = {
   ...SYNC_ZH,
   ...DEADLINE_ZH,
   ...FOLLOW_UP_ZH,
+  ...CA_ZH,
   ...UPDATE_ZH,
 } as const;
 
@@ -258,6 +260,7 @@ const en: Record<MessageKey, string> = {
   ...SYNC_EN,
   ...DEADLINE_EN,
   ...FOLLOW_UP_EN,
+  ...CA_EN,
   ...UPDATE_EN,
 };
 

@@ -15,6 +15,7 @@ const TAGS: Record<string, string> = {
   exchange: "Envelope exchange (公文交換)",
   "follow-up": "The follow-up desk (稽催管制): 時效管制 listings and the 稽催通知單",
   reports: "時效管制 reports: the SOP's eight reports (JSON, CSV, ODS) and the KPIs",
+  tls: "The agency CA, for devices to trust the agency's own HTTPS server (/ca)",
   server: "The server itself",
 };
 

@@ -19,6 +19,7 @@ import * as dl from "./schemas/deadline.ts";
 import * as filing from "./schemas/filing.ts";
 import * as adm from "./schemas/admin.ts";
 import * as mail from "./schemas/mail.ts";
+import * as tls from "./schemas/tls.ts";
 
 const ENVELOPE = "application/vnd.countersign.envelope+zip";
 
@@ -706,6 +707,24 @@ export const ROUTES = {
     body: { kind: "json", schema: mail.sendNoticeRequest, limit: "json" },
     response: { json: mail.noticeSent },
     refusals: [400, 403, 409, 503],
+  }),
+
+  // ---- the agency CA for devices that trust the agency's own HTTPS server (sync-server tls/) -------
+  caInfo: route({
+    method: "GET",
+    path: "/api/ca",
+    auth: "none",
+    tag: "tls",
+    summary: "The agency CA for installing on a device (the app's /ca page): subject, SHA-256 fingerprint, validity, PEM; no login, since a device trusts the server before enrolling.",
+    response: { json: tls.caInfo },
+  }),
+  caFile: route({
+    method: "GET",
+    path: "/ca.crt",
+    auth: "none",
+    tag: "tls",
+    summary: "The agency CA certificate (DER) to download and install as a trusted root on Windows, macOS, Android or iOS.",
+    response: { bytes: "application/x-x509-ca-cert" },
   }),
 
   // ---- the server itself --------------------------------------------------------------------------

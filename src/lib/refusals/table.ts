@@ -15,6 +15,7 @@ import { FILING_MESSAGES } from "./filing.ts";
 import { CALENDAR_MESSAGES } from "./deadline.ts";
 import { FOLLOW_UP_MESSAGES, DEADLINE_SERVER_MESSAGES } from "./deadline-server.ts";
 import { REPORT_MESSAGES } from "./reports.ts";
+import { TLS_MESSAGES } from "./tls.ts";
 
 export const REFUSAL_MESSAGES: Record<Code, RefusalMessage> = {
   ...UPDATE_MESSAGES,
@@ -28,6 +29,7 @@ export const REFUSAL_MESSAGES: Record<Code, RefusalMessage> = {
   ...FOLLOW_UP_MESSAGES,
   ...DEADLINE_SERVER_MESSAGES,
   ...REPORT_MESSAGES,
+  ...TLS_MESSAGES,
   ...APP_MESSAGES,
 };
 

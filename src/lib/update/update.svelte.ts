@@ -5,12 +5,14 @@
 // What must stay true:
 // - `blocking` is true whenever this page must not write (an incompatible protocol, a local database
 //   newer than this build); the sync (app.svelte.ts) checks it before every run.
-// - reload() waits for the writes in progress (a running sync, anything held by holdReload) before it
+// - reload() waits for the writes in progress (a running sync, anything held by hold.ts holdReload) before it
 //   leaves the page: unsent changes are in IndexedDB, and a write cut short is the only way to lose one.
 // - This module imports neither the app nor the local store (they import it): no cycle.
 import { version } from "$app/environment";
 import { MIN_PROTOCOL, PROTOCOL, PROTOCOL_HEADER, ROUTES, schemas } from "@countersign/contract";
-import { localDatabaseNewer, verdictOf, type Verdict } from "./version.ts";
+import { verdictOf, type Verdict } from "./version.ts";
+import { onLocalNewer, type LocalNewer } from "./local-newer.ts";
+import { heldCount, heldSettled } from "./hold.ts";
 
 /** How long reload() waits for writes in progress before it reloads anyway (a hung write must not trap the page). */
 export const SETTLE_MAX_MS = 15_000;
@@ -19,17 +21,10 @@ const CHECK_MIN_GAP_MS = 5_000;
 /** Without any other reason to ask (no one enrolled, no sync), every this often. */
 const CHECK_EVERY_MS = 5 * 60_000;
 
-export interface LocalNewer {
-  /** The schema version found on this device. */
-  found: number;
-  /** The newest this build knows. */
-  known: number;
-}
-
 export class UpdateState {
   /** The last verdict on the server's version (null before the first answer). */
   verdict = $state.raw<Verdict | null>(null);
-  /** Set by the local store when it finds a database written by a newer build (reportLocalNewer). */
+  /** Set when the local store finds a database written by a newer build (local-newer.ts). */
   localNewer = $state.raw<LocalNewer | null>(null);
   /** The protocol refused this page (http.outdated-client from the API or the relay). */
   refused = $state(false);
@@ -38,10 +33,13 @@ export class UpdateState {
   /** The person put the non-blocking banner away (it comes back with the next different version). */
   dismissed = $state<string | null>(null);
 
-  #held = new Set<Promise<unknown>>();
   #lastCheck = 0;
   #checking: Promise<void> | null = null;
   #timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor() {
+    onLocalNewer((n) => (this.localNewer = n));
+  }
 
   /** A version is being announced (another build is served) and not put away. */
   get available(): boolean {
@@ -103,26 +101,6 @@ export class UpdateState {
   }
 
   /**
-   * For the local store: it found a database of `found`, newer than the `known` this build reads.
-   * Returns whether it is newer (then the page blocks with the message, and the store must not open it).
-   */
-  reportLocalNewer(found: number, known: number): boolean {
-    if (!localDatabaseNewer(found, known)) return false;
-    this.localNewer = { found, known };
-    return true;
-  }
-
-  /** reload() waits for `p` to settle first (a batch apply, a migration step): returns `p`. */
-  holdReload<T>(p: Promise<T>): Promise<T> {
-    this.#held.add(p);
-    void p.then(
-      () => this.#held.delete(p),
-      () => this.#held.delete(p),
-    );
-    return p;
-  }
-
-  /**
    * Reloads onto the new version: waits for writes in progress (`busy()` and anything held), lets
    * the waiting service worker take over (skip-waiting, then its controllerchange), and reloads.
    */
@@ -130,8 +108,8 @@ export class UpdateState {
     if (this.phase !== "idle") return;
     this.phase = "settling";
     const until = Date.now() + SETTLE_MAX_MS;
-    while (Date.now() < until && (busy() || this.#held.size > 0)) {
-      await Promise.race([Promise.allSettled([...this.#held]), delay(200)]);
+    while (Date.now() < until && (busy() || heldCount() > 0)) {
+      await Promise.race([heldSettled(), delay(200)]);
     }
     this.phase = "reloading";
     await activateWaitingWorker();

@@ -21,6 +21,7 @@ import { runDoc } from "./doc.ts";
 import { runCalendar } from "./calendar.ts";
 import { runReportCommand } from "./report.ts";
 import { runKpi } from "./kpi.ts";
+import { runTls } from "./tls.ts";
 
 export type { Io };
 
@@ -39,6 +40,7 @@ const GROUPS: Record<string, Group> = {
   doc: runDoc,
   calendar: runCalendar,
   report: runReportCommand,
+  tls: runTls,
 };
 
 /** Commands that take no sub-command: `countersign <command> --flags`. */

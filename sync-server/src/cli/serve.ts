@@ -17,6 +17,8 @@ import { checkDataDir, ownerOnly } from "./data-dir.ts";
 import { parseSmtpUrl, redactSmtpUrl } from "../mail/transport.ts";
 import type { MailOptions } from "../mail/setup.ts";
 import { mailConfig } from "../mail/config.ts";
+import { serveTlsOptions } from "../tls/serve-options.ts";
+import { RedirectServer } from "../tls/redirect.ts";
 import { machineOf, nodeStateOf, planHeap } from "./heap.ts";
 
 /** Where `npm run build` puts the web app; served by the agency server when present. */
@@ -40,6 +42,10 @@ export async function runServe(argv: string[], io: Io): Promise<number> {
       "idle-ms": { type: "string" },
       smtp: { type: "string" },
       "mail-from": { type: "string" },
+      "tls-cert": { type: "string" },
+      "tls-key": { type: "string" },
+      "http-redirect-port": { type: "string" },
+      "trust-proxy": { type: "string" },
     },
   });
   if (!values.data && !values.store) {
@@ -64,6 +70,14 @@ export async function runServe(argv: string[], io: Io): Promise<number> {
     io.err("countersign serve: --port must be a port number");
     return 2;
   }
+  // HTTPS, its redirect port and the trusted proxies (tls/): all checked before the store is opened,
+  // so a bad certificate or key is one line and nothing starts.
+  const tlsOpts = await serveTlsOptions(values);
+  if (!tlsOpts.ok) {
+    io.err(`countersign serve: ${tlsOpts.reason}`);
+    return tlsOpts.code === "tls.usage" ? 2 : 1;
+  }
+  const { tls, redirectPort, trustProxy } = tlsOpts.value;
   // The heap bound (heap.ts): bin/countersign.js has started this process with it; here it is
   // checked once more (runServe may be called without the launcher) and reported.
   const heap = planHeap(values["max-memory"], nodeStateOf(), machineOf());
@@ -161,7 +175,7 @@ export async function runServe(argv: string[], io: Io): Promise<number> {
     ? { smtp: mailUrl, from: values["mail-from"] ?? stored?.from ?? `${agency.value.name} <countersign@${mailUrl.hostname}>` }
     : undefined;
   if (mail) log.info({ smtp: redactSmtpUrl(mail.smtp), from: mail.from }, "mail: sending over SMTP");
-  const server = new AgencyServer({ store, agency: agency.value, log, port, host: values.host, app, appVersion: served?.version, limits, fanout, demo, mail });
+  const server = new AgencyServer({ store, agency: agency.value, log, port, host: values.host, app, appVersion: served?.version, limits, fanout, demo, mail, tls: tls && { cert: tls.cert, key: tls.key }, trustProxy });
   let bound: number;
   try {
     bound = await server.start();
@@ -172,7 +186,21 @@ export async function runServe(argv: string[], io: Io): Promise<number> {
     await store.close();
     return 1;
   }
-  io.out(`Countersign ${agency.value.name} (${agency.value.code}) on http://localhost:${bound}, ${heapNote}`);
+  // The plain-HTTP port that only redirects: started once HTTPS serves, and the server stops whole if it cannot bind.
+  let redirect: RedirectServer | undefined;
+  if (redirectPort !== undefined) {
+    redirect = new RedirectServer(bound);
+    try {
+      const r = await redirect.start(redirectPort, values.host);
+      log.info({ port: r, to: bound }, "redirecting plain HTTP to HTTPS");
+    } catch (e) {
+      io.err(`countersign serve: --http-redirect-port ${redirectPort}: ${(e as Error).message}`);
+      await server.stop();
+      return 1;
+    }
+  }
+  if (tls) log.info({ subject: tls.leaf.subject.replace(/\n/g, ", "), validTo: tls.validTo.toISOString() }, "serving HTTPS");
+  io.out(`Countersign ${agency.value.name} (${agency.value.code}) on ${tls ? "https" : "http"}://localhost:${bound}, ${heapNote}`);
 
   // Graceful shutdown: finish in-flight updates, close storage, then exit.
   await new Promise<void>((resolveStop) => {
@@ -183,7 +211,7 @@ export async function runServe(argv: string[], io: Io): Promise<number> {
       if (stopping) return;
       stopping = true;
       log.info({ signal }, "shutting down");
-      void server.stop().then(resolveStop);
+      void Promise.all([server.stop(), redirect?.stop()]).then(() => resolveStop());
     };
     process.on("SIGINT", () => stop("SIGINT"));
     process.on("SIGTERM", () => stop("SIGTERM"));

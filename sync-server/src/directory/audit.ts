@@ -28,6 +28,7 @@ export const AUDIT_ACTIONS = [
   "trust.remove",
   "mail.smtp", // the agency's SMTP setting set or cleared (countersign agency smtp): the address with its password hidden
   "calendar.import", // an office calendar (政府行政機關辦公日曆表) imported: the years and their source, never the days
+  "tls.issue", // a TLS server certificate issued from the agency CA (countersign tls issue): its serial, names, validity and fingerprint, never the key
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -5,6 +5,7 @@ import type { Store } from "../storage/types.ts";
 import type { Agency } from "../identity/agency.ts";
 import { verifyToken, type Session } from "../identity/login.ts";
 import { checkStanding } from "../identity/standing.ts";
+import { requestAddress } from "../tls/forwarded.ts";
 
 /** The token of "Authorization: Bearer …", or null. WebSockets use a ticket instead (http/sessions.ts). */
 export function bearerToken(req: IncomingMessage): string | null {
@@ -22,7 +23,11 @@ export async function authenticate(ctx: { agency: Agency; store: Store }, token:
   return s.ok ? checkStanding(ctx.store, s.value) : s;
 }
 
-/** The TCP peer's address (X-Forwarded-For is not trusted: anyone can send it). */
+/**
+ * The client's address for rate limits: the TCP peer's, or behind a proxy given to `serve
+ * --trust-proxy` the one its X-Forwarded-For names (tls/forwarded.ts; worked out once per request by
+ * the server). X-Forwarded-For from anyone else is ignored: anyone can send it.
+ */
 export function addressOf(req: IncomingMessage): string {
-  return req.socket.remoteAddress ?? "unknown";
+  return requestAddress(req);
 }

@@ -18,6 +18,7 @@ import { registerDeadlineRoutes } from "../deadline/routes.ts";
 import { VerifyCache } from "@countersign/crdt-model";
 import { Router } from "./router.ts";
 import { registerServerRoutes, type ServerRouteDeps } from "./server-routes.ts";
+import { registerCaRoutes } from "../tls/ca-routes.ts";
 
 export function buildRouter(ctx: ApiContext, server: Pick<ServerRouteDeps, "storeKind" | "health" | "metrics" | "appVersion">, o: { checkAnswers?: boolean } = {}): Router {
   const r = new Router({
@@ -42,5 +43,6 @@ export function buildRouter(ctx: ApiContext, server: Pick<ServerRouteDeps, "stor
   registerBlobRoutes(r, ctx);
   registerExchangeRoutes(r, ctx);
   registerServerRoutes(r, { agency: ctx.agency, rooms: ctx.rooms, ...server });
+  registerCaRoutes(r, ctx);
   return r;
 }

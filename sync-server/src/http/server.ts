@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { BaseLogger as Logger } from "pino";
 import { VerifyCache, errorMessage, type DocId } from "@countersign/crdt-model";
@@ -28,6 +29,7 @@ import { resumeDispatches, sendDispatch, type DispatchSendDeps } from "../dispat
 import { AgencyMail, type MailOptions } from "../mail/setup.ts";
 import { Deadlines } from "../deadline/service.ts";
 import { lateReasonRefusal } from "../deadline/late-reason.ts";
+import { resolveClientAddress, type TrustedProxies } from "../tls/forwarded.ts";
 
 /** A request handler for everything that is not the API: the built SvelteKit app (adapter-node). */
 export type AppHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
@@ -60,6 +62,10 @@ export interface ServerOptions {
   deadlineClock?: () => Date;
   /** The version of the web app `app` serves (its build's _app/version.json; GET /api/version). */
   appVersion?: string;
+  /** HTTPS and WSS on the one port (`serve --tls-cert --tls-key`; checked by tls/load.ts before). */
+  tls?: { cert: Buffer; key: Buffer };
+  /** Proxies whose X-Forwarded-For names the client (`serve --trust-proxy`; tls/forwarded.ts). */
+  trustProxy?: TrustedProxies;
 }
 
 export interface DeliveryOptions {
@@ -225,8 +231,10 @@ export class AgencyServer {
       maxPayload: this.limits.frame,
       heartbeatMs: this.limits.heartbeatMs,
     });
-    this.http = createServer((req, res) => void this.onRequest(req, res));
+    const onRequest = (req: IncomingMessage, res: ServerResponse) => void this.onRequest(req, res);
+    this.http = o.tls ? createHttpsServer({ cert: o.tls.cert, key: o.tls.key }, onRequest) : createServer(onRequest);
     this.http.on("upgrade", (req, socket, head) => {
+      resolveClientAddress(req, o.trustProxy);
       socket.on("error", () => socket.destroy());
       if (!this.relay.handleUpgrade(req, socket, head)) {
         this.metrics.refuse("bad-request");
@@ -259,7 +267,7 @@ export class AgencyServer {
     this.standingTimer.unref();
     this.healthTimer = setInterval(() => void this.health.check(), this.limits.healthMs);
     this.healthTimer.unref();
-    this.o.log.info({ port, agency: this.o.agency.code, store: this.o.store.kind }, "serving");
+    this.o.log.info({ port, agency: this.o.agency.code, store: this.o.store.kind, tls: Boolean(this.o.tls), trustProxy: this.o.trustProxy?.entries }, "serving");
     return port;
   }
 
@@ -283,6 +291,8 @@ export class AgencyServer {
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let path = "/";
+    // Once per request: rate limits (http/auth.ts addressOf) and the logs below read this address.
+    const address = resolveClientAddress(req, this.o.trustProxy);
     // On every answer, the app's pages too (SvelteKit adds the pages' full policy: svelte.config.js).
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
     try {
@@ -292,6 +302,7 @@ export class AgencyServer {
       if (path.startsWith("/api/") || path === "/healthz" || path === "/metrics") res.setHeader("content-security-policy", API_CSP);
       const handled = await this.router.handle(req, res, url);
       if (handled) {
+        if (handled.status === 429) this.o.log.warn({ route: handled.route, address }, "rate limited");
         if (handled.status === 401) this.metrics.refuse("unauthenticated");
         else if (handled.status >= 400 && handled.status < 500) this.metrics.refuse("bad-request");
         return void this.metrics.http.inc({ route: handled.route, status: String(handled.status) });
@@ -309,7 +320,7 @@ export class AgencyServer {
             ? new HttpError(503, "http.unavailable", "The agency's storage cannot be written at the moment; try again shortly.")
             : new HttpError(500, "http.internal", "The server failed; the error is logged.");
       if (unwritable) void this.health.check(); // reconnects the store as soon as it can write again
-      if (refusal.status >= 500) this.o.log.error({ path, err: (e as Error).message, stack: (e as Error).stack }, "request failed");
+      if (refusal.status >= 500) this.o.log.error({ path, address, err: (e as Error).message, stack: (e as Error).stack }, "request failed");
       else this.metrics.refuse("bad-request");
       this.metrics.http.inc({ route: path.startsWith("/api/") ? "api" : "other", status: String(refusal.status) });
       if (!res.headersSent) sendRefusal(res, refusal);

@@ -165,6 +165,20 @@ export const SERVER_CODES = [
   "deadline.policy", // a 展期 policy value is out of range (approving level 1–20, count and days whole numbers ≥ 0): 400
   "update.late-reason", // the relay refused a closing (發文, 存查, 歸檔) on a day after the due date in force with no 逾期原因: sign the reason with it
 
+  // ---- HTTPS on the agency's own server (sync-server tls/: countersign tls issue, serve --tls-cert) ----
+  "tls.host", // a --host is not a DNS name (RFC 1123 labels, optionally *.), or no name was given at all
+  "tls.ip", // an --ip is not an IPv4 or IPv6 address
+  "tls.days", // the validity asked for is not 1–398 days (browsers refuse a longer server certificate)
+  "tls.ca-expired", // the agency CA has expired: it cannot issue a server certificate
+  "tls.unreadable", // the TLS certificate or key file cannot be read
+  "tls.cert-parse", // the TLS certificate file holds no certificate
+  "tls.key-parse", // the TLS key file holds no private key, or an encrypted one
+  "tls.key-mismatch", // the TLS key is not the key of the certificate
+  "tls.cert-expired", // the TLS certificate has expired
+  "tls.cert-not-yet-valid", // the TLS certificate is not valid yet (or the machine's clock is wrong)
+  "tls.trust-proxy", // a --trust-proxy entry is not an IP address or CIDR range
+  "tls.usage", // the TLS flags of serve do not fit together (--tls-cert without --tls-key, a redirect port without TLS)
+
   // ---- the server's own failures elsewhere ----
   "server.internal", // something failed on the server, not in what was sent (a bug or a broken setup)
   "server.max-memory", // serve --max-memory is not a size (512M, 2G), or is below what the server needs or above the machine's memory (cli/heap.ts)
