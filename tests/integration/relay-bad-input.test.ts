@@ -98,6 +98,21 @@ describe("bad input at the relay", () => {
     expect(await metric("unauthenticated")).toBe(before + 1);
   });
 
+  it("an app announcing an older protocol than the server takes is closed with 4426 before authentication; its own protocol is taken", async () => {
+    const url = await syncUrl(a.ws, "outdated-app", a.people.officer.token);
+    const old = new WebSocket(`${url}&protocol=0`);
+    const c = await new Promise<{ code: number; reason: string }>((r) => old.on("close", (code, reason) => r({ code, reason: reason.toString() })));
+    expect(c.code).toBe(4426);
+    expect(c.reason).toMatch(/^http\.outdated-client: /);
+    const current = new WebSocket(`${await syncUrl(a.ws, "outdated-app", a.people.officer.token)}&protocol=1`);
+    const frames: Uint8Array[] = [];
+    current.on("message", (d) => frames.push(new Uint8Array(d as Buffer)));
+    await new Promise((r, j) => (current.on("open", r), current.on("error", j)));
+    await settle();
+    expect(frames.length).toBeGreaterThan(0); // the room answered (sync step 1)
+    current.close();
+  });
+
   it("a path that is not the relay's is answered 404 on upgrade", async () => {
     const ws = new WebSocket(`ws://127.0.0.1:${a.port}/elsewhere`);
     const err = await new Promise<Error>((r) => ws.on("error", r));
