@@ -163,6 +163,8 @@ export const COMMANDS: readonly CommandHelp[] = [
       weekly 稽催通知單 and those sent from the follow-up desk, queued and retried while the SMTP
       server is away (smtps:// for TLS from the start); --mail-from sets the From: address.
       Without --smtp no mail is queued.
+      Memory: --max-memory SIZE (512M, 2G) bounds the JavaScript heap; without it, a quarter of the
+      machine's memory (half of a container's limit), from 128 MiB to 4 GiB. The start line says which.
       --app DIR serves that build of the web app instead of build/ (GET /api/version reports its version).
       HTTPS: --tls-cert FILE --tls-key FILE serve HTTPS and WSS on the port (a certificate from
       countersign tls issue, or from the agency's usual provider); --http-redirect-port N adds a
