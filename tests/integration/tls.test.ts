@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pino } from "pino";
-import { WebSocket } from "ws";
+import { WebSocket, type ClientOptions } from "ws";
 import { runCli as main, type Io, openSqliteStore, loadAgency, AgencyServer, type Agency, type Store } from "@countersign/sync-server";
 import { issueServerCertificate } from "../../sync-server/src/tls/issue.ts";
 import { loadTlsMaterial } from "../../sync-server/src/tls/load.ts";
@@ -235,7 +235,7 @@ describe("an agency server over HTTPS with the issued certificate", () => {
 
   it("takes WebSocket upgrades over wss:// (the relay answers: no ticket, 4401)", async () => {
     // To 127.0.0.1, with the name the certificate is checked against (SNI and the host check).
-    const ws = new WebSocket(`wss://127.0.0.1:${port}/sync/doc-1`, { ca: readFileSync(caFile), servername: HOST });
+    const ws = new WebSocket(`wss://127.0.0.1:${port}/sync/doc-1`, { ca: readFileSync(caFile), servername: HOST } as ClientOptions);
     const closed = await new Promise<number>((resolve, reject) => {
       ws.once("close", (code) => resolve(code));
       ws.once("error", reject);

@@ -10,7 +10,7 @@ describe("--host: a DNS name (RFC 1123), optionally *.", () => {
       ["*.school.example", "*.school.example"],
       ["xn--kpry57d.tw", "xn--kpry57d.tw"],
       ["1st.school.test", "1st.school.test"],
-    ])
+    ] as [string, string][])
       expect(parseDnsName(given)).toEqual({ ok: true, value: kept });
   });
 
