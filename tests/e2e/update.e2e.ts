@@ -188,8 +188,10 @@ describe("a new version of the app", () => {
 
     // Back, serving build B (same protocol): A syncs the edit and announces B without blocking.
     await server.start(buildB);
+    const listening = Date.now();
     const bar = banner(page);
     await bar.waitFor({ timeout: 30_000 });
+    console.log(`update: the banner appeared ${Date.now() - listening} ms after build B's server answered`);
     expect(await bar.getAttribute("data-blocking")).toBe("false");
     expect(await bar.innerText()).toContain("有新版本，重新載入");
     expect(await running(page)).toBe(versionA);
@@ -201,8 +203,10 @@ describe("a new version of the app", () => {
     await page.locator("button.lang").click();
 
     // Reload: B's service worker takes over (A's cache is gone) and B runs.
+    const clicked = Date.now();
     await page.getByTestId("update-reload").click();
     await expect.poll(() => running(page).catch(() => null), { timeout: 40_000 }).toBe(versionB);
+    console.log(`update: build B ran ${Date.now() - clicked} ms after the reload button was pressed`);
     await page.getByTestId("doc-status").waitFor(T);
     await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller?.state ?? null), T).toBe("activated");
     await expect.poll(() => page.evaluate(() => caches.keys()), T).toEqual([`countersign-${versionB}`]);
