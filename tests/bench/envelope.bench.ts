@@ -188,6 +188,10 @@ async function main(): Promise<void> {
     },
   };
   process.stdout.write(JSON.stringify(result, null, 2) + "\n");
+  const g = result.goals;
+  log(`goal total: ${g.total.target}: ${round(g.total.actual, 0)} ms (CPU ${round(totalCpu, 0)} ms, load ${load.join(" → ")}) → met: ${g.total.met}`);
+  log(`goal memory: ${g.memory.target}: ${g.memory.actual} → met: ${g.memory.met}; residual ${g.memory.residual.residualGrowthMB} MB → met: ${g.memory.residual.met}`);
+  log(`peer (plain Automerge ZIP, same run): ours export + verify / peer = ${result.peer.ratio} wall, ${result.peer.cpuRatio} CPU`);
 }
 
 /**
@@ -218,7 +222,7 @@ async function memorySeries(x: SampleExchange, docs: readonly BenchDoc[], envelo
       roomIdleMs: MEMORY_ROOM_IDLE_MS,
       roomsLoadedAtEachSample: roomsLoaded,
       residualGrowthMB: round(last.heapUsedMB - run.samples[0]!.heapUsedMB, 2),
-      note: "each import verifies through a VerifyCache of its own (the Exchange keeps none between imports) and rooms idle out, so nothing an import handled should stay on the heap; residualGrowthMB is the heap after the last envelope minus the heap after the first",
+      note: "each import verifies through a VerifyCache of its own (the Exchange keeps only its bounded CertificateCache — parsed certificates and imported keys, at most 1,000 — between imports) and rooms idle out, so nothing an import handled should stay on the heap; residualGrowthMB is the heap after the last envelope minus the heap after the first",
     };
   } finally {
     await server.stop();

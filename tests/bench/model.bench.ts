@@ -11,6 +11,10 @@
  *     diffs, a final sync, then derive on both replicas. The same workload runs on crdt-model (Yjs)
  *     and on Automerge with the same WebCrypto ECDSA P-256 keys over the same canonical bytes.
  *
+ *     Against its floor (issue 14): the same 10 signs and 2 × 10 verifies timed alone with every key
+ *     already imported; `floorRatio` = lifecycle / floor, goal ≤ 1.3. Each replica keeps its own
+ *     long-lived VerifyCache, whose CertificateCache imports each signer's key once for its lifetime.
+ *
  *     Fairness: the Automerge side reuses the model's pure, storage-independent code (canonical JSON,
  *     entry parsing, certificate checks, signature verification, content parsing and the workflow rules
  *     and replay), so the only difference between the two is where the document lives: Yjs behind
@@ -34,6 +38,7 @@ import {
   log,
   must,
   newPhases,
+  newReplicaCaches,
   now,
   phaseTotal,
   round,
@@ -42,7 +47,7 @@ import {
   type PhaseTimes,
 } from "./model/common.ts";
 import { modelLifecycle } from "./model/crdt-model-side.ts";
-import { automergeStorage, captureLifecycle, cryptoPass, modelStorage } from "./model/crypto-and-storage.ts";
+import { automergeStorage, captureLifecycle, cryptoPass, importKeys, keyImportPass, modelStorage } from "./model/crypto-and-storage.ts";
 
 function automergeVersion(): string {
   try {
@@ -64,19 +69,22 @@ async function main(): Promise<void> {
   const a = await createSampleAgency();
   const newTrust = () => new TrustStore({ cas: [a.ca.cert], delegation: [a.delegation] });
 
-  // (a) lifecycle. Each side gets its own long-lived TrustStore and VerifyCache (as an app session or
-  // a server has: the agency's certificates recur, each document's signatures are new), and the same
-  // warm-up, then its documents run one after another.
+  // (a) lifecycle. Each side gets its own long-lived TrustStore and, per replica, a long-lived
+  // VerifyCache (as an app session or a server has: the agency's certificates recur — their keys are
+  // imported once, in the cache's CertificateCache — and each document's signatures are new), and
+  // the same warm-up, then its documents run one after another.
   const modelTrust = newTrust();
   const amTrust = newTrust();
-  const modelCache = new VerifyCache();
-  const amCache = new VerifyCache();
+  const modelCaches = newReplicaCaches();
+  const amCaches = newReplicaCaches();
   const { ops, stored } = await captureLifecycle(a, newTrust());
+  const keys = await importKeys(ops);
   log(`warming up with ${warmupDocs} documents per side`);
   for (let i = 0; i < warmupDocs; i++) {
-    await modelLifecycle(a, modelTrust, modelCache, newPhases());
-    await automergeLifecycle(a, amTrust, amCache, newPhases());
-    await cryptoPass(ops, 1);
+    await modelLifecycle(a, modelTrust, modelCaches, newPhases());
+    await automergeLifecycle(a, amTrust, amCaches, newPhases());
+    await cryptoPass(ops, keys, 1);
+    await keyImportPass(ops);
     modelStorage(a, stored);
     automergeStorage(a, stored);
   }
@@ -86,19 +94,21 @@ async function main(): Promise<void> {
   const loadBefore = os.loadavg();
   const model = newPhases();
   const am = newPhases();
-  const crypto = { signMs: 0, verifyMs: 0 };
+  const crypto = { signMs: 0, verifyMs: 0, keyImportMs: 0 };
   const storage = { model: 0, am: 0 };
   for (let i = 0; i < docs; i++) {
     if (i % 2 === 0) {
-      await modelLifecycle(a, modelTrust, modelCache, model);
-      await automergeLifecycle(a, amTrust, amCache, am);
+      await modelLifecycle(a, modelTrust, modelCaches, model);
+      await automergeLifecycle(a, amTrust, amCaches, am);
     } else {
-      await automergeLifecycle(a, amTrust, amCache, am);
-      await modelLifecycle(a, modelTrust, modelCache, model);
+      await automergeLifecycle(a, amTrust, amCaches, am);
+      await modelLifecycle(a, modelTrust, modelCaches, model);
     }
-    const c = await cryptoPass(ops, 1);
+    const c = await cryptoPass(ops, keys, 1);
     crypto.signMs += c.signMs;
     crypto.verifyMs += c.verifyMs;
+    // Two replicas, each importing its signers' keys: what every document cost before keys were kept.
+    crypto.keyImportMs += (await keyImportPass(ops)) + (await keyImportPass(ops));
     let t0 = now();
     modelStorage(a, stored);
     storage.model += now() - t0;
@@ -106,7 +116,7 @@ async function main(): Promise<void> {
     automergeStorage(a, stored);
     storage.am += now() - t0;
     if ((i + 1) % 100 === 0 || i + 1 === docs)
-      log(`${i + 1}/${docs} documents: crdt-model ${round(phaseTotal(model), 0)} ms, automerge ${round(phaseTotal(am), 0)} ms, crypto alone ${round(crypto.signMs + crypto.verifyMs, 0)} ms`);
+      log(`${i + 1}/${docs} documents: crdt-model ${round(phaseTotal(model), 0)} ms, automerge ${round(phaseTotal(am), 0)} ms, floor (crypto alone) ${round(crypto.signMs + crypto.verifyMs, 0)} ms`);
   }
   const loadAfter = os.loadavg();
   const cryptoMs = crypto.signMs + crypto.verifyMs;
@@ -152,9 +162,7 @@ async function main(): Promise<void> {
   await derive(await buildLongChain(a), sharedTrust, { cache: known });
   const firstOpen = await timeRuns(runs, async () => {
     const c = new VerifyCache();
-    for (const [k, v] of known.certs) c.certs.set(k, v);
-    for (const [k, v] of known.keys) c.keys.set(k, v);
-    await run30(sharedTrust, c);
+    await run30(sharedTrust, new VerifyCache(undefined, undefined, known.certificates));
   });
   // Where the warm time goes: verify alone vs. the derivation from its report.
   const warmVerify = await timeRuns(runs, async () => void (await verify(long, sharedTrust, { cache })));
@@ -164,6 +172,8 @@ async function main(): Promise<void> {
   const coldS = stats(cold);
   const warmS = stats(warm);
   const ratio = amMs / modelMs;
+  const floorRatio = modelMs / cryptoMs;
+  const amFloorRatio = amMs / cryptoMs;
   const nonCryptoRatio = (amMs - cryptoMs) / (modelMs - cryptoMs);
 
   const result = {
@@ -185,6 +195,12 @@ async function main(): Promise<void> {
       crdtModelPerDocMs: round(modelMs / docs),
       automergePerDocMs: round(amMs / docs),
       ratio: round(ratio, 2),
+      ratioNote: "automerge / crdt-model, both sides with long-lived per-replica caches (every signer's key imported once per replica)",
+      floorMs: round(cryptoMs, 1),
+      floorPerDocMs: round(cryptoMs / docs),
+      floorRatio: round(floorRatio, 3),
+      automergeFloorRatio: round(amFloorRatio, 3),
+      floorNote: "the floor: the lifecycle's own signatures alone, timed right after each document — 10 ECDSA P-256 signs and, on each of the 2 replicas, the 10 verifies (concurrently, as verify runs them) with every key already imported; floorRatio = crdt-model lifecycle / floor",
       phaseRatios: {
         create: round(am.create / model.create, 2),
         steps: round(am.steps / model.steps, 2),
@@ -198,7 +214,9 @@ async function main(): Promise<void> {
         verifyMs: round(crypto.verifyMs, 1),
         totalMs: round(cryptoMs, 1),
         perDocMs: round(cryptoMs / docs),
-        note: "the same operations both sides perform, timed alone right after each document: 10 ECDSA P-256 signs, and on each of 2 replicas one key import per distinct certificate (10) + 10 verifies, concurrently as verify runs them",
+        keyImportMs: round(crypto.keyImportMs, 1),
+        keyImportPerDocMs: round(crypto.keyImportMs / docs),
+        note: "the same operations both sides perform, timed alone right after each document: 10 ECDSA P-256 signs, and on each of 2 replicas 10 verifies with keys already imported, concurrently as verify runs them (the floor). keyImportMs: what importing each signer's key again on both replicas would add per document (10 imports each) — the cost replicas no longer pay, their CertificateCache keeping the keys",
       },
       nonCryptoRatio: round(nonCryptoRatio, 2),
       storageOnly: {
@@ -229,14 +247,21 @@ async function main(): Promise<void> {
       warmBreakdown: { verifyMedianMs: stats(warmVerify).median, deriveFromReportMedianMs: stats(fromReport).median },
       notes: "cold: a fresh TrustStore (so every signer certificate's issuer signature is checked again) and no VerifyCache each run; firstOpen: the session already knows the signers' certificates and keys, but none of this document's 30 signatures (opening a document for the first time); warm: one shared TrustStore and VerifyCache (re-deriving after an update)",
     },
+    // The Automerge comparison stays, both sides with cached keys. Issue 3's goal for it (≥ 20×) was
+    // set before the signatures' own cost was known; issue 14 measures the lifecycle against that
+    // cost instead (goals below), so this one is reported, not a goal.
+    comparisons: {
+      automergeRatio: { target: "automerge / crdt-model lifecycle (issue 3 asked ≥ 20; both sides cached keys)", actual: round(ratio, 2), met: ratio >= 20 },
+    },
     goals: {
-      lifecycleRatio: { target: "automerge/crdt-model ≥ 20", actual: round(ratio, 2), met: ratio >= 20 },
+      lifecycleFloorRatio: { target: "crdt-model lifecycle ≤ 1.3 × its own signatures (floorRatio)", actual: round(floorRatio, 3), met: floorRatio <= 1.3 },
       verifyDerive30Cold: { target: "median ≤ 3 ms", actual: coldS.median, met: coldS.median <= 3 },
       verifyDerive30FirstOpen: { target: "median ≤ 3 ms", actual: stats(firstOpen).median, met: stats(firstOpen).median <= 3 },
       verifyDerive30Warm: { target: "median ≤ 3 ms", actual: warmS.median, met: warmS.median <= 3 },
     },
   };
   process.stdout.write(JSON.stringify(result, null, 2) + "\n");
+  for (const [name, g] of Object.entries(result.goals)) log(`goal ${name}: ${g.target}: ${g.actual} → met: ${g.met}`);
 }
 
 main().catch((e: unknown) => {

@@ -105,6 +105,7 @@ export {
   type Signer,
 } from "./identity/certs.ts";
 export { TrustStore, splitPem, type CertCheck } from "./identity/trust.ts";
+export { CertificateCache, type KnownCertificate } from "./identity/cert-cache.ts";
 export {
   RECEIPT_TYPE,
   RECEIPT_VERSION,

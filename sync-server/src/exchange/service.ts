@@ -1,4 +1,5 @@
 import {
+  CertificateCache,
   VerifyCache,
   fail,
   ok,
@@ -24,15 +25,20 @@ export type { ImportOutcome, ImportVia, ExchangeDeps } from "./types.ts";
 /**
  * The envelope exchange of one agency (issue 5), for the HTTP API, delivery, the app and the CLI:
  * federation trust, export, import with receipts, 分文. One instance per AgencyServer; it holds no
- * state but its dependencies. Each import has a verification cache of its own, shared by its checks
- * (the envelope's verification and each document's transition): kept across imports, it would grow
- * the heap with every envelope up to its bound, and the goal is memory that does not grow.
+ * state but its dependencies and its certificate cache. Each import has a verification cache of its
+ * own, shared by its checks (the envelope's verification and each document's transition): kept
+ * across imports, it would grow the heap with every envelope up to its bound, and the goal is memory
+ * that does not grow. What does carry over is the CertificateCache (`deps.certificates`, else one of
+ * this instance's own): each signer's certificate parsed and key imported once for the service's
+ * lifetime, bounded (LRU, 1,000 certificates) — a peer's same few hundred officers sign envelope
+ * after envelope.
  */
 export class Exchange {
   private readonly ctx: ExchangeContext;
 
   constructor(deps: ExchangeDeps) {
-    this.ctx = { ...deps, now: deps.now ?? (() => new Date()), cache: new VerifyCache() };
+    const certificates = deps.certificates ?? new CertificateCache();
+    this.ctx = { ...deps, now: deps.now ?? (() => new Date()), certificates, cache: new VerifyCache(undefined, undefined, certificates) };
   }
 
   /** Builds, signs (and optionally encrypts) an envelope to a peer agency; logged as "exported". */
@@ -42,7 +48,7 @@ export class Exchange {
 
   /** Verifies and imports an envelope, all or nothing; never throws. */
   importEnvelope(bytes: Uint8Array, via: ImportVia): Promise<Result<ImportOutcome>> {
-    return importEnvelope({ ...this.ctx, cache: new VerifyCache() }, bytes, via);
+    return importEnvelope({ ...this.ctx, cache: new VerifyCache(undefined, undefined, this.ctx.certificates) }, bytes, via);
   }
 
   /** Verifies an envelope addressed to us without importing or logging anything. */

@@ -1,5 +1,5 @@
 import type { BaseLogger as Logger } from "pino";
-import type { AgencyCode, DocId, EnvelopeHeader, EnvelopeId, Purpose, VerifyCache } from "@countersign/crdt-model";
+import type { AgencyCode, CertificateCache, DocId, EnvelopeHeader, EnvelopeId, Purpose, VerifyCache } from "@countersign/crdt-model";
 import type { Store } from "../storage/types.ts";
 import type { Agency } from "../identity/agency.ts";
 import type { Rooms } from "../relay/rooms.ts";
@@ -13,6 +13,11 @@ export interface ExchangeDeps {
   trust: TrustCache;
   log: Logger;
   now?: () => Date;
+  /**
+   * Signers' certificates and imported keys, kept for the service's lifetime (crdt-model's
+   * CertificateCache). The server may pass one per process; without it the Exchange makes its own.
+   */
+  certificates?: CertificateCache;
 }
 
 /** The deps with their defaults filled in, and the verification cache shared by every import. */

@@ -55,6 +55,7 @@ import {
   type ItemTemplate,
   type Outcome,
   type PhaseTimes,
+  type ReplicaCaches,
   type StepSpec,
 } from "./common.ts";
 
@@ -213,7 +214,7 @@ async function amDerive(doc: Automerge.Doc<AmDoc>, trust: TrustStore, cache: Ver
       const sigKey = `${c.id}:${c.entry.sig}:${p.cert.length}`;
       let good = cache.signatures.get(sigKey);
       if (good === undefined) {
-        const key = await cache.key(p.cert, cert.value, p.alg);
+        const key = await cache.key(p.cert, p.alg);
         let sig: Uint8Array | undefined;
         try {
           sig = fromBase64(c.entry.sig);
@@ -274,7 +275,7 @@ async function amDerive(doc: Automerge.Doc<AmDoc>, trust: TrustStore, cache: Ver
   };
 }
 
-export async function automergeLifecycle(a: SampleAgency, trust: TrustStore, cache: VerifyCache, t: PhaseTimes): Promise<void> {
+export async function automergeLifecycle(a: SampleAgency, trust: TrustStore, caches: ReplicaCaches, t: PhaseTimes): Promise<void> {
   let t0 = now();
   let A = amCreate(a, asDocId(randomId("d")));
   t.create += now() - t0;
@@ -332,8 +333,8 @@ export async function automergeLifecycle(a: SampleAgency, trust: TrustStore, cac
   t.sync += now() - t0;
 
   t0 = now();
-  const oA = await amDerive(A, trust, cache);
-  const oB = await amDerive(B, trust, cache);
+  const oA = await amDerive(A, trust, caches[0]);
+  const oB = await amDerive(B, trust, caches[1]);
   t.derive += now() - t0;
 
   checkOutcome("automerge", oA, oB, decide);

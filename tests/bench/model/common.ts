@@ -4,6 +4,7 @@
  * (the plan, the body template, the signed steps and the outcome check).
  */
 import {
+  VerifyCache,
   asStepId,
   type Action,
   type Result,
@@ -165,6 +166,14 @@ export interface PhaseTimes {
   sync: number;
   derive: number;
 }
+/**
+ * The verify caches of the lifecycle's two replicas (two devices): each long-lived, as a replica's is
+ * for its lifetime, so each has imported every signer's key once (its CertificateCache) and each
+ * still checks every signature of every new document itself — 10 signatures per replica.
+ */
+export type ReplicaCaches = readonly [VerifyCache, VerifyCache];
+export const newReplicaCaches = (): ReplicaCaches => [new VerifyCache(), new VerifyCache()];
+
 export const newPhases = (): PhaseTimes => ({ create: 0, steps: 0, sync: 0, derive: 0 });
 export const phaseTotal = (t: PhaseTimes): number => t.create + t.steps + t.sync + t.derive;
 

@@ -2,7 +2,6 @@
 import {
   CountersignDocument,
   TrustStore,
-  VerifyCache,
   asDocId,
   derive,
   randomId,
@@ -29,6 +28,7 @@ import {
   type ItemTemplate,
   type Outcome,
   type PhaseTimes,
+  type ReplicaCaches,
   type StepSpec,
 } from "./common.ts";
 
@@ -64,7 +64,7 @@ function modelOutcome(doc: CountersignDocument, s: WorkflowState): Outcome {
   };
 }
 
-export async function modelLifecycle(a: SampleAgency, trust: TrustStore, cache: VerifyCache, t: PhaseTimes): Promise<CountersignDocument> {
+export async function modelLifecycle(a: SampleAgency, trust: TrustStore, caches: ReplicaCaches, t: PhaseTimes): Promise<CountersignDocument> {
   let t0 = now();
   const A = unwrap(
     CountersignDocument.create({ id: asDocId(randomId("d")), metadata: sampleMetadata(a), subject: SUBJECT, plan: lifecyclePlan(a) }),
@@ -119,8 +119,8 @@ export async function modelLifecycle(a: SampleAgency, trust: TrustStore, cache: 
   t.sync += now() - t0;
 
   t0 = now();
-  const sA = await derive(A, trust, { cache });
-  const sB = await derive(B, trust, { cache });
+  const sA = await derive(A, trust, { cache: caches[0] });
+  const sB = await derive(B, trust, { cache: caches[1] });
   t.derive += now() - t0;
 
   checkOutcome("crdt-model", modelOutcome(A, sA), modelOutcome(B, sB), decide);

@@ -25,11 +25,11 @@ import { RsaSaPssParams, id_RSASSA_PSS, id_mgf1, id_rsaEncryption, id_sha256, id
 import { sha256 } from "@noble/hashes/sha2.js";
 import { x509 } from "../identity/x509.ts";
 import type { Signer } from "../identity/certs.ts";
-import { importCertificateKey } from "../identity/certs.ts";
+import { CertificateCache } from "../identity/cert-cache.ts";
 import { PSS_SALT_LENGTH, verifyBytes } from "../identity/crypto.ts";
 import { ecdsaP1363ToDer } from "../chain/cms.ts";
 import type { SigAlg } from "../chain/types.ts";
-import { bytesEqual, sha256Hex } from "../bytes.ts";
+import { bytesEqual } from "../bytes.ts";
 import { errorMessage, fail, ok, type Result } from "../result.ts";
 import { refuse } from "./refusals.ts";
 
@@ -200,7 +200,13 @@ function algOf(si: SignerInfo): Result<SigAlg> {
  * Checks the CMS structure and the signature over the manifest, and returns the signer's
  * certificate. Whether that certificate is trusted is the caller's next question.
  */
-export async function verifyManifestSignature(p7s: Uint8Array, manifest: Uint8Array): Promise<Result<x509.X509Certificate>> {
+export async function verifyManifestSignature(
+  p7s: Uint8Array,
+  manifest: Uint8Array,
+  // Parsing a certificate and importing its key cost more than the signature check itself, and the
+  // same few agency certificates sign every envelope: a replica passes its own lifetime cache.
+  certs: CertificateCache = new CertificateCache(MAX_CERTIFICATES),
+): Promise<Result<x509.X509Certificate>> {
   const format = (why: string) => refuse("signatureFormat", why);
   let raw: RawParts;
   let si: SignerInfo;
@@ -236,13 +242,9 @@ export async function verifyManifestSignature(p7s: Uint8Array, manifest: Uint8Ar
   if (raw.certificates.length === 0 || raw.certificates.length > MAX_CERTIFICATES) return format("it must carry the signer's certificate.");
   const der = findSignerCertificate(raw.certificates, si);
   if (!der) return format("it does not carry the certificate of its signer.");
-  let signer: KnownCert;
-  try {
-    signer = knownCert(der);
-  } catch (e) {
-    return format(`its signer's certificate does not parse: ${errorMessage(e)}.`);
-  }
-  const key = await keyOf(signer, alg);
+  const signer = certs.fromDer(der);
+  if (!signer.cert.ok) return format(`its signer's certificate does not parse: ${signer.cert.reason.replace(/^The certificate does not parse: /, "")}`);
+  const key = await signer.key(alg);
   if (!key.ok) return refuse("signature");
   let sig: Uint8Array = new Uint8Array(si.signature.buffer);
   if (alg === "ES256") {
@@ -250,7 +252,7 @@ export async function verifyManifestSignature(p7s: Uint8Array, manifest: Uint8Ar
     if (!p1363) return refuse("signature");
     sig = p1363;
   }
-  return (await verifyBytes(alg, key.value, sig, raw.signedAttrs)) ? ok(signer.cert) : refuse("signature");
+  return (await verifyBytes(alg, key.value, sig, raw.signedAttrs)) ? ok(signer.cert.value) : refuse("signature");
 }
 
 function findSignerCertificate(ders: Uint8Array[], si: SignerInfo): Uint8Array | null {
@@ -270,36 +272,6 @@ function findSignerCertificate(ders: Uint8Array[], si: SignerInfo): Uint8Array |
     }
   }
   return null;
-}
-
-interface KnownCert {
-  cert: x509.X509Certificate;
-  keys: Map<SigAlg, Promise<Result<CryptoKey>>>;
-}
-// Parsing a certificate and importing its key cost more than the signature check itself; the same
-// few agency certificates sign every envelope, and a certificate's DER fixes both, so they are kept
-// by the DER's hash. Bounded: it starts over past the limit.
-const known = new Map<string, KnownCert>();
-const KNOWN_LIMIT = 256;
-
-function knownCert(der: Uint8Array): KnownCert {
-  const k = sha256Hex(der);
-  let c = known.get(k);
-  if (!c) {
-    if (known.size >= KNOWN_LIMIT) known.clear();
-    c = { cert: new x509.X509Certificate(toArrayBuffer(der)), keys: new Map() };
-    known.set(k, c);
-  }
-  return c;
-}
-
-function keyOf(c: KnownCert, alg: SigAlg): Promise<Result<CryptoKey>> {
-  let p = c.keys.get(alg);
-  if (!p) {
-    p = importCertificateKey(c.cert, alg);
-    c.keys.set(alg, p);
-  }
-  return p;
 }
 
 const hex = (b: Uint8Array): string => [...b].map((x) => x.toString(16).padStart(2, "0")).join("");

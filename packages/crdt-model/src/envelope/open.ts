@@ -136,7 +136,9 @@ async function open(bytes: Uint8Array, opts: OpenEnvelopeOptions): Promise<Resul
   const manifest = parsedManifest.data as Manifest;
   const p7s = extract(zip, signatureEntry);
   if (!p7s.ok) return p7s;
-  const cert = await verifyManifestSignature(p7s.value, manifestBytes.value);
+  // One cache for the whole envelope: its documents share signers, certificates and often versions.
+  const cache = opts.cache ?? new VerifyCache();
+  const cert = await verifyManifestSignature(p7s.value, manifestBytes.value, cache.certificates);
   if (!cert.ok) return cert;
   const sender = await trustedSender(cert.value, opts.trust, opts.now ?? new Date());
   if (!sender.ok) return sender;
@@ -178,8 +180,6 @@ async function open(bytes: Uint8Array, opts: OpenEnvelopeOptions): Promise<Resul
   if (implied.length !== manifest.parts.length || implied.some((p, i) => p !== manifest.parts[i]!.path)) return refuse("headerParts");
 
   // 5. Every document: its parts' hashes, its update, its chain.
-  // One cache for the whole envelope: its documents share signers, certificates and often versions.
-  const cache = opts.cache ?? new VerifyCache();
   // A few documents at a time: signature checks run on WebCrypto's worker threads where there are
   // any. The first failure in header order is still the one reported, as it would be one by one.
   const docs: OpenedDocument[] = [];

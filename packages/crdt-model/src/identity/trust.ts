@@ -28,6 +28,8 @@ export class TrustStore {
   private readonly boundOnly: Set<string>;
   private readonly issuerCache = new Map<string, Promise<Result<x509.X509Certificate>>>();
   private readonly caKeys = new Map<string, Promise<CryptoKey | null>>();
+  /** The profile each certificate carries, read once (its subject fixes it): verification asks per entry. */
+  private readonly profiles = new Map<string, Result<SignerProfile>>();
 
   constructor(init: {
     cas: x509.X509Certificate[];
@@ -115,11 +117,23 @@ export class TrustStore {
     const bound = this.bindings.get(fp(cert));
     if (bound) return { ok: true, ca, profile: bound };
     if (this.boundOnly.has(fp(ca))) return { ok: false, code: "trust.unregistered", reason: "The signer's certificate is not registered for a person here." };
-    const profile = profileFromCertificate(cert);
+    const profile = this.profileOf(cert);
     if (!profile.ok) return { ok: false, code: "cert.profile", reason: `The signer's certificate carries no usable profile: ${profile.reason}`, inner: { code: profile.code, reason: profile.reason } };
     if (profile.value.agency !== agencyOf(ca))
       return { ok: false, code: "trust.agency", reason: "The signer's certificate names another agency than its issuing authority." };
     return { ok: true, ca, profile: profile.value };
+  }
+
+  private profileOf(cert: x509.X509Certificate): Result<SignerProfile> {
+    const key = fp(cert);
+    let p = this.profiles.get(key);
+    if (!p) {
+      // Bounded like a replica's certificate cache: past it, start over (callers simply read again).
+      if (this.profiles.size >= PROFILE_LIMIT) this.profiles.clear();
+      p = profileFromCertificate(cert);
+      this.profiles.set(key, p);
+    }
+    return p;
   }
 
   private issuerOf(cert: x509.X509Certificate): Promise<Result<x509.X509Certificate>> {
@@ -154,6 +168,8 @@ export class TrustStore {
     return fail("trust.untrusted", "The signer's certificate is not issued by a trusted authority.");
   }
 }
+
+const PROFILE_LIMIT = 10_000;
 
 // Certificates are immutable, so their fingerprints are memoised per parsed object.
 const fingerprints = new WeakMap<x509.X509Certificate, string>();

@@ -5,7 +5,7 @@ import { parseEntry, signedBytes, type ActionKind, type SigAlg, type SignedEntry
 import type { Result } from "../result.ts";
 import type { X509Certificate } from "@peculiar/x509";
 import { ancestorSets, topoOrder } from "../chain/dag.ts";
-import { parseCertificate, importCertificateKey } from "../identity/certs.ts";
+import { CertificateCache } from "../identity/cert-cache.ts";
 import { verifyBytes } from "../identity/crypto.ts";
 import type { TrustStore } from "../identity/trust.ts";
 import type { SignerProfile } from "../identity/profile.ts";
@@ -45,9 +45,13 @@ export interface VerificationReport {
 /**
  * Memoises what verification learns about immutable inputs, across verifications of the same
  * documents: a stored entry string always parses the same, an entry id fixes its signed bytes (so
- * (id, signature) → valid never changes), a certificate's bytes fix its parse and key, and a content
- * hash fixes its text. Owned by the caller (an app session, a server room); verification without
- * one uses a fresh cache per call.
+ * (id, signature) → valid never changes), and a content hash fixes its text. Owned by the caller (an
+ * app session, a server room); verification without one uses a fresh cache per call.
+ *
+ * Certificates and their imported keys live in `certificates` (identity/cert-cache.ts), which this
+ * cache does not start over with: pass one shared CertificateCache to every VerifyCache of a replica
+ * (a server's per-import caches, say) and each signer's key is imported once for the replica's
+ * lifetime. Without one, the VerifyCache makes its own.
  *
  * Bounded: it starts over past `limit` items or past about `maxChars` characters of cached text,
  * whichever comes first. Items alone were no bound on memory: an entry with its certificate is a
@@ -61,46 +65,30 @@ export interface VerificationReport {
 export class VerifyCache {
   readonly entries = new Map<string, ReturnType<typeof parseEntry>>();
   readonly signatures = new Map<string, boolean>();
-  readonly certs = new Map<string, Result<X509Certificate>>();
-  readonly keys = new Map<string, Promise<Result<CryptoKey>>>();
   readonly contents = new Map<string, { text: string; result: Result<SignedContent> }>();
   private chars = 0;
   constructor(
     private readonly limit = 50_000,
     private readonly maxChars = 32_000_000,
+    readonly certificates: CertificateCache = new CertificateCache(),
   ) {}
 
-  /** Drops everything once the maps pass either bound; callers simply recompute. */
+  /** Drops everything but the certificates once the maps pass either bound; callers simply recompute. */
   trim(): void {
-    if (this.chars > this.maxChars || this.entries.size + this.signatures.size + this.certs.size + this.keys.size + this.contents.size > this.limit) {
+    if (this.chars > this.maxChars || this.entries.size + this.signatures.size + this.contents.size > this.limit) {
       this.entries.clear();
       this.signatures.clear();
-      this.certs.clear();
-      this.keys.clear();
       this.contents.clear();
       this.chars = 0;
     }
   }
 
   cert(b64: string): Result<X509Certificate> {
-    let c = this.certs.get(b64);
-    if (!c) {
-      c = parseCertificate(b64);
-      this.certs.set(b64, c);
-      this.chars += 2 * b64.length;
-    }
-    return c;
+    return this.certificates.fromText(b64).cert;
   }
 
-  key(b64: string, cert: X509Certificate, alg: SigAlg): Promise<Result<CryptoKey>> {
-    const k = `${alg}:${b64}`;
-    let p = this.keys.get(k);
-    if (!p) {
-      p = importCertificateKey(cert, alg);
-      this.keys.set(k, p);
-      this.chars += k.length;
-    }
-    return p;
+  key(b64: string, alg: SigAlg): Promise<Result<CryptoKey>> {
+    return this.certificates.fromText(b64).key(alg);
   }
 
   content(hash: string, text: string): Result<SignedContent> {
@@ -230,7 +218,7 @@ async function checkAlone(c: Candidate, doc: CountersignDocument, trust: TrustSt
   const sigKey = `${c.id}:${c.entry.sig}:${p.cert.length}`;
   let good = cache.signature(sigKey);
   if (good === undefined) {
-    const key = await cache.key(p.cert, cert.value, p.alg);
+    const key = await cache.key(p.cert, p.alg);
     let sig: Uint8Array | undefined;
     try {
       sig = fromBase64(c.entry.sig);
