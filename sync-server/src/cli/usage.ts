@@ -182,14 +182,18 @@ export const COMMANDS: readonly CommandHelp[] = [
   {
     command: "backup",
     section: "data",
-    text: `  countersign backup --data DIR --out FILE
-      A consistent copy of the store, safe to take while the server runs.`,
+    text: `  countersign backup (--data DIR | --store postgres://…) (--out FILE | --dir DIR [--keep N])
+      A consistent copy of the store, safe to take while the server runs. One format for both stores
+      (an SQLite store file marked with its schema version and release), so it restores into either.
+      --dir names the file by the time (countersign-<UTC>.backup); --keep N then keeps the newest N
+      backups this command made there and never removes other files.`,
   },
   {
     command: "restore",
     section: "data",
-    text: `  countersign restore --data DIR FILE
-      Restore a backup into an empty data directory.`,
+    text: `  countersign restore (--data DIR | --store postgres://…) FILE
+      Restore a backup (of either store, or an earlier PostgreSQL JSON-lines backup) into an empty
+      data directory or an empty PostgreSQL database. A backup from a newer release is refused.`,
   },
   {
     command: "tls",

@@ -417,3 +417,13 @@ export async function storedSchemaVersion(c: pg.ClientBase): Promise<number | un
 
 // seq is BIGINT, which pg returns as text; seqs stay far below 2^53.
 export const seqOf = (s: string | number): number => Number(s);
+
+/**
+ * Every migration run on `c` inside the caller's transaction, for a restore into an empty schema
+ * (storage/portable-backup.ts): the schema and the restored rows commit together or not at all.
+ */
+export async function applyMigrationsWithin(c: pg.ClientBase): Promise<void> {
+  await c.query("SELECT pg_advisory_xact_lock($1, 0)", [LOCK_MIGRATE]);
+  for (const m of MIGRATIONS) await c.query(m);
+  await c.query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [SCHEMA_VERSION_KEY, String(SCHEMA_VERSION)]);
+}
