@@ -204,14 +204,47 @@ function execStart(o: { dir: string; passphraseFile: string; port: number }): st
   return filled.split(/\s+/);
 }
 
+/**
+ * Where the web app is not built (npm test runs this before npm run build), a stand-in for its
+ * handler serves `/` with a page's worth of headers: SvelteKit's pages carry over 4 KiB of them
+ * (Link preloads, the CSP with its hashes), which nginx's default header buffer does not hold (502).
+ * With the build present the real app is served instead.
+ */
+function standInApp(): string {
+  const dir = mkdtempSync(join(tmpdir(), "countersign-deploy-app-"));
+  dirs.push(dir);
+  writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
+  const preloads = Array.from({ length: 100 }, (_, i) => `</_app/immutable/chunks/chunk-${String(i).padStart(4, "0")}.js>; rel="modulepreload"`).join(", ");
+  writeFileSync(
+    join(dir, "handler.js"),
+    `export function handler(req, res, next) {
+  if (req.url !== "/") return next();
+  res.setHeader("content-type", "text/html");
+  res.setHeader("link", ${JSON.stringify(preloads)});
+  res.end("<!doctype html><html lang=\\"zh-Hant-TW\\"><body>stand-in</body></html>");
+}
+`,
+  );
+  return dir;
+}
+
 async function startServer(): Promise<void> {
   const { dir, people } = await preparedDataDir();
   dirs.push(dir);
   upstream = await freePort();
   // Exactly the systemd unit's command line, with its paths and port replaced by the test's.
   const [bin, ...args] = execStart({ dir, passphraseFile: join(dir, "pass"), port: upstream });
+  if (!existsSync(join(ROOT, "build/handler.js"))) args.push("--app", standInApp());
   server = spawn(bin!, args, { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, NODE_ENV: "production" } });
-  await until(async () => (await fetch(`http://127.0.0.1:${upstream}/healthz`).catch(() => undefined))?.ok === true, 60_000, "countersign serve up");
+  const started = server;
+  await until(
+    async () => {
+      if (started.exitCode !== null) throw new Error(`countersign serve exited with ${started.exitCode} (its stderr is above)`);
+      return (await fetch(`http://127.0.0.1:${upstream}/healthz`).catch(() => undefined))?.ok === true;
+    },
+    60_000,
+    "countersign serve up",
+  );
   token = await loginOverHttp(`http://127.0.0.1:${upstream}`, people.officer);
   direct = await send(`http://127.0.0.1:${upstream}/`);
 
@@ -308,7 +341,7 @@ interface Proxy {
 }
 
 /** What both proxies must do in front of the server. */
-function behaves(name: string, bin: string | undefined, start: () => Promise<Proxy>): void {
+function behaves(name: string, bin: string | undefined, drains: boolean, start: () => Promise<Proxy>): void {
   describe.skipIf(!bin)(`${name} in front of countersign serve`, () => {
     let proxy: Proxy;
     beforeAll(async () => {
@@ -376,9 +409,11 @@ function behaves(name: string, bin: string | undefined, start: () => Promise<Pro
         expect(json(refused), c.name).toMatchObject({ ok: false, code: "http.body-too-large" });
         expect(refused.headers["content-type"], c.name).toMatch(/^application\/json/);
       }
-      // A JSON body one byte over sent as a browser sends it (the body regardless), and sent chunked
-      // (its length known only as it arrives): refused the same way.
-      for (const how of [{}, { chunked: true }]) {
+      // A JSON body one byte over sent chunked (its length known only as it arrives), and — through
+      // nginx, which reads and drops a refused body — as a browser sends it (the body regardless):
+      // refused the same way. Caddy (Go) may reset a connection whose refused body keeps coming
+      // (docs/deploy.md), so that case is nginx's only.
+      for (const how of drains ? [{}, { chunked: true }] : [{ chunked: true }]) {
         const r = await send(`${proxy.https}/api/login`, { method: "POST", headers: { "content-type": "application/json" }, body: bodies.get("json")!, ...how });
         expect(r.status, JSON.stringify(how)).toBe(413);
         expect(json(r), JSON.stringify(how)).toMatchObject({ ok: false, code: "http.body-too-large" });
@@ -387,7 +422,7 @@ function behaves(name: string, bin: string | undefined, start: () => Promise<Pro
   });
 }
 
-behaves("nginx", NGINX, async () => {
+behaves("nginx", NGINX, true, async () => {
   const prefix = mkdtempSync(join(tmpdir(), "countersign-deploy-nginx-"));
   dirs.push(prefix);
   const [https, http] = [await freePort(), await freePort()];
@@ -432,7 +467,7 @@ behaves("nginx", NGINX, async () => {
   return { https: `https://localhost:${https}`, http: `http://localhost:${http}`, stop: () => stopChild(p.child) };
 });
 
-behaves("Caddy", CADDY, async () => {
+behaves("Caddy", CADDY, false, async () => {
   const prefix = mkdtempSync(join(tmpdir(), "countersign-deploy-caddy-"));
   dirs.push(prefix);
   const [https, http] = [await freePort(), await freePort()];
