@@ -3,6 +3,7 @@
 import { Dexie, type Table } from "dexie";
 import type { CalendarYear, Code, Speed } from "@countersign/crdt-model";
 import type { ServerIndexRow } from "$lib/api/types.ts";
+import { reportIfOpenedNewer } from "$lib/update/local-newer.ts";
 
 /**
  * A document as this device knows it: the server's index row (every field of the model's IndexRow:
@@ -88,6 +89,11 @@ export class LocalDb extends Dexie {
     // Version 4 holds every document's Yjs updates (until then one y-indexeddb database per document,
     // moved in by migrate.ts on the first start and then deleted).
     this.version(4).stores({ updates: "++id, doc" });
+    // A database a newer build wrote (Dexie 4 opens it without an error): reported (the update
+    // banner blocks the page with a reload) and never read or written by this older build.
+    this.on("ready", () => {
+      if (reportIfOpenedNewer(this, this.verno)) throw new Error(`The local database ${this.name} was written by a newer version of the app; reload to use it.`);
+    });
   }
 
   async getMeta(key: string): Promise<string | undefined> {

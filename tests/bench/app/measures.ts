@@ -254,7 +254,7 @@ export async function openDoc(s: Session, base: string, runs: number, caPem: str
     entries: CHAIN_ENTRIES,
     frame: f,
     dom: stats(dom),
-    peer: { what: "LocalStore.openDoc (y-indexeddb) + TrustStore.fromPem + derive (verify) of the same copy, no page", stats: p, valid: peer.valid },
+    peer: { what: "LocalStore.openDoc (the one local database) + TrustStore.fromPem + derive (verify) of the same copy, no page", stats: p, valid: peer.valid },
     modelPartsMedianMs: partsMedianMs,
     ratio: round(f.medianMs / p.medianMs, 2),
   };
@@ -428,4 +428,37 @@ async function tokenOf(s: Session, base: string): Promise<string> {
   const t = (await token.jsonValue()) as string;
   await page.close();
   return t;
+}
+
+export interface Reopen {
+  opens: number;
+  before: { rows: number; bytes: number };
+  after: { rows: number; bytes: number };
+  ms: number;
+  grew: boolean;
+}
+
+/** Opens the 30-entry document `opens` times through the app's LocalStore (no edit): does its storage grow? */
+export async function reopen(s: Session, base: string, opens: number): Promise<Reopen> {
+  const page = await plainPage(s, base);
+  const r = await page.evaluate(([a, p, d, n]) => window.__bench.reopen(a as string, p as string, d as string, n as number), [AGENCY, VIEWER, CHAIN_DOC, opens] as const);
+  await page.close();
+  return { opens, ...r, ms: round(r.ms), grew: r.after.bytes > r.before.bytes || r.after.rows > r.before.rows };
+}
+
+export interface StoreChoice {
+  docs: number;
+  reopens: number;
+  own: { applyMs: number; reopenMs: number; before: number; after: number };
+  yDexie: { applyMs: number; reopenMs: number; before: number; after: number };
+  applyRatio: number;
+}
+
+/** Item 1's choice: the app's own provider on Dexie against y-dexie, the same documents, fresh databases each (see page/entry.ts storeCompare). */
+export async function storeChoice(s: Session, base: string, docs: { id: string; update: string }[], reopens: number): Promise<StoreChoice> {
+  const page = await plainPage(s, base);
+  const r = await page.evaluate(([d, n]) => window.__bench.storeCompare(d as { id: string; update: string }[], n as number), [docs, reopens] as const);
+  await page.close();
+  const rd = (x: StoreChoice["own"]) => ({ applyMs: round(x.applyMs), reopenMs: round(x.reopenMs), before: x.before, after: x.after });
+  return { docs: docs.length, reopens, own: rd(r.own), yDexie: rd(r.yDexie), applyRatio: round(r.yDexie.applyMs / r.own.applyMs, 2) };
 }

@@ -5,6 +5,8 @@
 // with. Nothing here replaces an app code path that is measured: measured paths run in the app's pages.
 import * as Y from "yjs";
 import { WebsocketProvider } from "y-websocket";
+import { Dexie } from "dexie";
+import yDexie, { DexieYProvider } from "y-dexie";
 import { CountersignDocument, TrustStore, derive, diffSignedVersions, fromBase64, parseEntry, toBase64, type Sha256Hex } from "@countersign/crdt-model";
 // The app's sources, through an alias the bundler maps to src/lib (page-bundle.ts). They are typed
 // by svelte-check with the app; here (root tsconfig, no `$lib`) they are declared loosely in
@@ -36,9 +38,10 @@ interface LocalDoc {
   release(): Promise<void>;
 }
 interface LocalStore {
-  db: Db;
+  db: Db & { updates: { where(k: string): { equals(v: string): Table<{ update: Uint8Array }> } } };
   openDoc(id: string): LocalDoc;
   applyFromServer(id: string, update: Uint8Array): Promise<void>;
+  applyManyFromServer(docs: readonly { doc: string; update: Uint8Array }[]): Promise<void>;
   mergeIndex(rows: readonly unknown[]): Promise<void>;
 }
 interface Viewer {
@@ -120,11 +123,29 @@ const bench = {
     return s.db.docs.count();
   },
 
-  /** Downloads documents into the local store as batch sync does: LocalStore.applyFromServer per document. */
+  /** Downloads documents into the local store as batch sync does: LocalStore.applyManyFromServer per batch. */
   async apply(agency: string, person: string, docs: { id: string; update: string }[]): Promise<number> {
     const s = storeOf(agency, person);
-    for (const d of docs) await s.applyFromServer(d.id, fromBase64(d.update));
+    for (let i = 0; i < docs.length; i += 500) await s.applyManyFromServer(docs.slice(i, i + 500).map((d) => ({ doc: d.id, update: fromBase64(d.update) })));
     return docs.length;
+  },
+
+  /** Opens one document `times` times through LocalStore.openDoc (no edit): its stored rows and bytes before and after. */
+  async reopen(agency: string, person: string, id: string, times: number): Promise<{ before: { rows: number; bytes: number }; after: { rows: number; bytes: number }; ms: number }> {
+    const s = storeOf(agency, person);
+    const size = async () => {
+      const rows = await s.db.updates.where("doc").equals(id).toArray();
+      return { rows: rows.length, bytes: rows.reduce((n, r) => n + r.update.byteLength, 0) };
+    };
+    const before = await size();
+    const t0 = performance.now();
+    for (let i = 0; i < times; i++) {
+      const local = s.openDoc(id);
+      await local.ready;
+      await local.release();
+    }
+    const ms = performance.now() - t0;
+    return { before, after: await size(), ms };
   },
 
   /** Local edits made offline through the app's LocalStore (queued for the server like any edit in the app). */
@@ -160,6 +181,67 @@ const bench = {
     return out;
   },
 
+  /**
+   * The choice of item 1, measured: the same documents stored by the app's own provider on Dexie
+   * (LocalStore.applyManyFromServer into a fresh store, then one document opened `reopens` times) and
+   * by y-dexie (Dexie's Yjs addon: a `content: Y.Doc` property, DexieYProvider.load / applyUpdate /
+   * release per document, then the same re-opens). Each on a fresh database of its own.
+   */
+  async storeCompare(docs: { id: string; update: string }[], reopens: number): Promise<Record<"own" | "yDexie", { applyMs: number; reopenMs: number; before: number; after: number }>> {
+    const updates = docs.map((d) => ({ doc: d.id, update: fromBase64(d.update) }));
+    const tag = `${Date.now()}`;
+    // Own provider.
+    const own = new LocalStoreClass(`BENCH-OWN-${tag}`, "p");
+    let t0 = performance.now();
+    for (let i = 0; i < updates.length; i += 500) await own.applyManyFromServer(updates.slice(i, i + 500));
+    const ownApply = performance.now() - t0;
+    const probe = updates[0]!.doc;
+    const ownSize = async () => (await own.db.updates.where("doc").equals(probe).toArray()).reduce((n, r) => n + r.update.byteLength, 0);
+    const ownBefore = await ownSize();
+    t0 = performance.now();
+    for (let i = 0; i < reopens; i++) {
+      const l = own.openDoc(probe);
+      await l.ready;
+      await l.release();
+    }
+    const ownReopen = performance.now() - t0;
+    const ownAfter = await ownSize();
+    own.db.close();
+    // y-dexie.
+    const ydb = new Dexie(`bench-ydexie-${tag}`, { addons: [yDexie] }) as Dexie & { docs: { bulkPut(rows: { id: string }[]): Promise<unknown> } };
+    ydb.version(1).stores({ docs: "id, content: Y.Doc" });
+    await ydb.open();
+    const updatesTable = () => ydb.tables.find((t) => t.name.startsWith("$") && t.name.includes("content"))!;
+    t0 = performance.now();
+    await ydb.docs.bulkPut(updates.map((u) => ({ id: u.doc })));
+    for (const u of updates) {
+      const ydoc = DexieYProvider.getOrCreateDocument(ydb, "docs", "content", u.doc);
+      const prov = DexieYProvider.load(ydoc);
+      await prov.whenLoaded;
+      Y.applyUpdate(ydoc, u.update);
+      DexieYProvider.release(ydoc);
+    }
+    const ydApply = performance.now() - t0;
+    const ydSize = async () => (await updatesTable().toArray()).reduce((n: number, r: { u?: Uint8Array }) => n + (r.u?.byteLength ?? 0), 0);
+    await new Promise((r) => setTimeout(r, 500)); // its writes are asynchronous
+    const ydBefore = await ydSize();
+    t0 = performance.now();
+    for (let i = 0; i < reopens; i++) {
+      const ydoc = DexieYProvider.getOrCreateDocument(ydb, "docs", "content", probe);
+      const prov = DexieYProvider.load(ydoc);
+      await prov.whenLoaded;
+      DexieYProvider.release(ydoc);
+    }
+    const ydReopen = performance.now() - t0;
+    await new Promise((r) => setTimeout(r, 500));
+    const ydAfter = await ydSize();
+    ydb.close();
+    return {
+      own: { applyMs: ownApply, reopenMs: ownReopen, before: ownBefore, after: ownAfter },
+      yDexie: { applyMs: ydApply, reopenMs: ydReopen, before: ydBefore, after: ydAfter },
+    };
+  },
+
   // ---- peers: the same work without the UI ---------------------------------------------------
 
   /** Cold start's peer: open the same Dexie database (the app's schema) and read every index row. */
@@ -188,7 +270,7 @@ const bench = {
     return { ms, matched, tabRows: list.length };
   },
 
-  /** Opening's peer: the local copy loaded from y-indexeddb, then verify + derive with the agency CA — what the page does, minus the page. */
+  /** Opening's peer: the local copy loaded from the local database, then verify + derive with the agency CA — what the page does, minus the page. */
   async rawOpen(agency: string, person: string, id: string, caPem: string, times: number): Promise<{ ms: number[]; valid: number; entries: number }> {
     const s = storeOf(agency, person);
     const delegation = await s.db.getMeta("delegation");
