@@ -71,7 +71,7 @@ function chooseRun() {
   }
   if (tsx) return "src";
   if (serverBuilt()) {
-    console.error(`countersign: ${state.reason}; running the build as it is (npm run build:server compiles it again)`);
+    console.error(`countersign: ${state.reason}; running it as built (after an upgrade: npm ci && npm run build && npm prune --omit=dev)`);
     return "dist";
   }
   console.error(`countersign: ${state.reason}, and tsx is not installed to run the sources: run npm run build`);
