@@ -532,6 +532,11 @@ describe("running as a service", () => {
     expect(missing.output).toMatch(/\/nonexistent\/node is not executable/);
   });
 
+  it.skipIf(!SYSTEMD_ANALYZE)("systemd-analyze security rates the unit's exposure at most 2.0 of 10 (\"OK\"; it is 1.4)", () => {
+    const r = run(SYSTEMD_ANALYZE!, ["security", "--offline=true", "--threshold=20", UNIT]);
+    expect(r.code, r.output.split("\n").filter((l) => l.includes("Overall")).join("")).toBe(0);
+  });
+
   it("runs as its own user with the hardening of docs/deploy.md, writing only its data directory", () => {
     expect([one("User"), one("Group"), one("DynamicUser")]).toEqual(["countersign", "countersign", "no"]);
     for (const [key, value] of [
