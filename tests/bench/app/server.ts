@@ -55,7 +55,7 @@ export async function startBenchServer(docs: number): Promise<BenchServer> {
     stdio: ["ignore", "ignore", "inherit"],
   });
   const base = `http://localhost:${port}`;
-  await waitForHttp(`${base}/healthz`, 30_000);
+  await waitForHttp(`${base}/healthz`, 180_000); // a loaded shared machine can take minutes to start it
   log(`agency server pid ${child.pid} on ${base} (data in ${dir})`);
   return {
     base,
