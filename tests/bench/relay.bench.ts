@@ -5,6 +5,7 @@
  *   npm run bench:relay                                            the issue's workload (a few minutes)
  *   BENCH_CLIENTS=200 BENCH_ROOMS=50 BENCH_RATE=100 BENCH_SECONDS=5 BENCH_BATCH_DOCS=100 npm run bench:relay
  *   BENCH_PROF=prof npm run bench:relay                            --cpu-prof of each server child into prof/
+ *   BENCH_WINDOW_PROF=prof npm run bench:relay                     CPU and allocation profiles of our server's measured window
  *   BENCH_ONLY=ours npm run bench:relay                            a subset: any of ours, stock, batch
  *   BENCH_SERVER_ARGS="--trace-gc" npm run bench:relay             extra node options for the server children
  *
@@ -49,6 +50,13 @@ const STOCK = join(ROOT, "tests/bench/relay/stock-server.ts");
 /** Participants of a document drafted by "officer" with the agency's plan, in the order clients take them. */
 const PARTICIPANTS = ["officer", "chief", "personnel", "accounting", "director", "outsider", "registry"] as const;
 
+/**
+ * Who sends updates: the clients logged in as the case officer. The documents are drafts, whose text
+ * only their case officer edits (crdt-model mayEditContent: the relay refuses anyone else's edit with
+ * update.content-editor); the others are participants watching. The stock server gets the same writers.
+ */
+const writes = (k: number) => PARTICIPANTS[k % PARTICIPANTS.length] === "officer";
+
 const GOALS = { p99Ms: 20, cpuRatio: 1.3, batchRatio: 10 };
 
 /** Our server's own view of the window, from its /metrics (Prometheus text). */
@@ -87,11 +95,14 @@ async function relayOurs(cfg: RelayConfig, ids: string[]): Promise<RelayResult> 
         pid: child.pid!,
         rooms: ids,
         token: (k) => ready.tokens[PARTICIPANTS[k % PARTICIPANTS.length]!],
+        writes,
         initial: () => null,
         beforeWindow: async () => {
           before = await scrape(http);
+          child.send({ type: "window-start" });
         },
         afterWindow: async () => {
+          child.send({ type: "window-end" });
           const after = await scrape(http);
           const count = after.ingestCount! - before.ingestCount!;
           return {
@@ -128,7 +139,13 @@ async function relayStock(cfg: RelayConfig, ids: string[]): Promise<RelayResult>
         pid: child.pid!,
         rooms: ids,
         token: () => "unused-by-the-stock-server",
+        writes,
         initial: (room) => initial[room]!,
+        beforeWindow: async () => void child.send({ type: "window-start" }),
+        afterWindow: async () => {
+          child.send({ type: "window-end" });
+          return {};
+        },
       },
       cfg,
     );

@@ -73,6 +73,8 @@ export {
 } from "./schema/content.ts";
 export { CountersignDocument, type DocumentPart, type UpdateShape } from "./schema/document.ts";
 export { MAX_TYPE_DEPTH, MAX_TYPES, TOP_LEVEL_TYPES } from "./schema/structure.ts";
+export { updateParts, type UpdateParts } from "./schema/update-parts.ts";
+export { checkStructure } from "./schema/structure.ts";
 
 export {
   parseRoutingPlan,
@@ -182,6 +184,7 @@ export { buildDecidedSample, createSampleDocument, samplePlan, sampleMetadata, s
 export { tamper, TAMPER_KINDS, type TamperKind } from "./sample/tamper.ts";
 export { exportEntryCms, ecdsaP1363ToDer, pemCertificate } from "./chain/cms.ts";
 export { checkTransition, type Transition } from "./workflow/ingest.ts";
+export { checkTextEdit } from "./workflow/text-edit.ts";
 export { exportDi, exportDiContent, exportSw, parseDocNumber, rocDate, escapeText, escapeAttr, invalidXmlChar, LETTER_DTD, MEMO_DTD, SW_DTD, DELIVERY_LABELS, type DiDtd, type DiOptions, type DiExport, type DiAttachmentFile, type Recipient, type Delivery, type DocNumber } from "./di/index.ts";
 
 // The envelope (信封): signed ZIP exchange between agencies — see docs/envelope.md.

@@ -4,13 +4,17 @@ import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwareness
 import {
   CountersignDocument,
   canonicalJson,
+  checkStructure,
+  checkTextEdit,
   checkTransition,
+  TOP_LEVEL_TYPES,
   deriveFromReport,
   errorMessage,
   indexRowOf,
   fail,
   mayEditContent,
   ok,
+  updateParts,
   verify,
   type AgencyCode,
   type DocId,
@@ -22,6 +26,7 @@ import {
   type VerifyCache,
   type DocumentPart,
   type TimeFacts,
+  type UpdateShape,
   type WorkflowState,
 } from "@countersign/crdt-model";
 import type { ArchiveStore, DocIndexRow, DocStore, EntryReceipt, ExchangeStore, IdentityStore, TimeFactsStore } from "../storage/types.ts";
@@ -33,10 +38,13 @@ import { ClientWriters, IMPORT_WRITER, SERVER_WRITER, personWriter } from "./cli
 import { scopeToAgency } from "./foreign-index.ts";
 import { writePending, type PendingWrites } from "./pending.ts";
 import { addsDispatch, dispatchRefusal } from "./dispatch-check.ts";
+import { Framed } from "./frame.ts";
 
 /** A connected client of a room: a WebSocket, or (scaled out) another server process. */
 export interface Peer {
   send(frame: Uint8Array): void;
+  /** Sends a message framed once for all the room's peers (frame.ts); absent: `send` its payload. */
+  sendFramed?(framed: Framed): void;
   close(code: number, reason: string): void;
   /** Who the connection authenticated as (a WebSocket): re-checked whenever access may change. */
   readonly who?: Principal;
@@ -84,14 +92,23 @@ export const SERVER_ORIGIN = Symbol("server");
 export const FANOUT_ORIGIN = Symbol("fanout");
 
 /**
- * One document's room: its Y.Doc as the agency holds it, a shadow copy where each incoming update is
- * tried first, the awareness of connected officers, and the peers to relay to. Updates are handled
- * one at a time, in arrival order; an update is relayed only after it is stored.
+ * One document's room: its Y.Doc as the agency holds it, a shadow copy where an incoming update is
+ * tried first (made when needed: a plain text edit is checked without it, see textEdit), the
+ * awareness of connected officers, and the peers to relay to. Updates are handled one at a time, in
+ * arrival order; an update is relayed only after it is stored.
  */
 export class Room {
   readonly awareness: Awareness;
   readonly peers = new Map<Peer, Set<number>>();
-  private shadow: CountersignDocument;
+  /** The room's document copied, to try updates on; undefined until needed (shadowCopy). */
+  private shadow: CountersignDocument | undefined;
+  /** Once the document exists its id never changes (checkTransition refuses it): `exists` is read once true. */
+  private existed = false;
+  /**
+   * Whether the document is another agency's (its agency never changes: checkTransition refuses it);
+   * undefined: to read from the metadata. Reset whenever a change may have touched the metadata.
+   */
+  private foreign: boolean | undefined;
   private state: WorkflowState | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private storedCount: number;
@@ -113,7 +130,6 @@ export class Room {
     private readonly deps: RoomDeps,
     storedCount: number,
   ) {
-    this.shadow = copyOf(doc);
     this.writers = new ClientWriters(deps.store, id);
     this.storedCount = storedCount;
     this.lastUsed = Date.now();
@@ -149,7 +165,8 @@ export class Room {
 
   /** Whether the document has ever received content (a room for an unknown id starts empty). */
   get exists(): boolean {
-    return this.doc.id !== "";
+    if (!this.existed) this.existed = this.doc.id !== "";
+    return this.existed;
   }
 
   addPeer(peer: Peer): void {
@@ -275,20 +292,26 @@ export class Room {
 
   private async ingest(update: Uint8Array, from: Peer | null, who: Principal | null): Promise<Result<{ added: EntryId[] }>> {
     this.lastUsed = Date.now();
+    const text = this.textEdit(update);
+    if (text) {
+      const r = await this.ingestText(text, update, from, who);
+      if (r) return r;
+    }
     const tried = this.tryOnShadow(update);
     if (!tried.ok) return tried;
     const { touched, shape } = tried.value;
+    const shadow = this.shadowCopy();
     // Nobody writes under the server's own client id: a struct there would become part of the
     // server's next write (a receipt), past every check.
     if (shape.fresh.has(this.doc.ydoc.clientID)) return this.refuse(fail("relay.client-id", `The update writes under the server's own Yjs client id ${this.doc.ydoc.clientID}.`));
     // Structs or deletions Yjs keeps pending would integrate later, unchecked, inside someone
     // else's change: the update is refused whole (integrity.ts).
-    const stuck = pendingFrom(this.shadow.ydoc, update, shape);
+    const stuck = pendingFrom(shadow.ydoc, update, shape);
     if (stuck) return this.refuse(fail("relay.pending", `The update builds on changes the server does not have (${stuck}); it was not stored.`));
     // Nothing new (an empty sync step 2, or updates the server already holds, re-sent by a client
     // after a reconnect): nothing to check or store.
     if (touched.size === 0 && shape.fresh.size === 0) return ok({ added: [] });
-    if (!this.exists && this.shadow.id !== this.id) return this.refuse(fail("update.doc-id", `The update does not create document ${this.id}.`));
+    if (!this.exists && shadow.id !== this.id) return this.refuse(fail("update.doc-id", `The update does not create document ${this.id}.`));
     const trust = await this.deps.trust();
     await this.refreshAssignee();
     if (!this.state && this.exists) this.state = deriveFromReport(this.doc, await verify(this.doc, trust, { cache: this.deps.cache }));
@@ -298,7 +321,7 @@ export class Room {
       const taken = this.presenceOfOthers(from, who, shape.fresh) ?? (await this.writers.claim(personWriter(who.person), shape.fresh));
       if (taken !== undefined) return this.refuse(fail("relay.client-id", `The update writes under Yjs client id ${taken}, which another writer uses in this document.`));
     }
-    const checked = await checkTransition(this.doc, this.shadow, trust, { cache: this.deps.cache, beforeState: this.state, touched });
+    const checked = await checkTransition(this.doc, shadow, trust, { cache: this.deps.cache, beforeState: this.state, touched });
     if (!checked.ok) return this.refuse(checked);
     // The text (主旨, body) is written only by whoever crdt-model's mayEditContent allows: the case
     // officer while drafting, the holder of the pending step (修改) while out for signing. Allowed
@@ -309,9 +332,9 @@ export class Room {
       if (!before.ok && !mayEditContent(checked.value.state, who, touched).ok) return this.refuse(before);
     }
     // A 發文 entry carries a 發文字號 this server reserved for this document (dispatch-check.ts).
-    const unreserved = await dispatchRefusal(this.deps.store, this.id, this.shadow, checked.value.added);
+    const unreserved = await dispatchRefusal(this.deps.store, this.id, shadow, checked.value.added);
     if (unreserved) return this.refuse(unreserved);
-    const late = await this.deps.lateReason?.(this.shadow, this.state, checked.value.state);
+    const late = await this.deps.lateReason?.(shadow, this.state, checked.value.state);
     if (late) return this.refuse(late);
     await this.deps.store.appendUpdate(this.id, update);
     const pending = await this.commit({ update, added: checked.value.added, state: checked.value.state, touched, origin: from ?? SERVER_ORIGIN, onShadow: true });
@@ -321,6 +344,89 @@ export class Room {
     if (failed) throw failed.error;
     if (addsDispatch(checked.value.state, checked.value.added)) this.deps.onDispatched?.(this.id, checked.value.state);
     return ok({ added: checked.value.added });
+  }
+
+  /**
+   * A plain text edit (主旨, body) of an existing document, told from the decoded update without
+   * applying it (crdt-model `updateParts`: also that Yjs integrates all of it, nothing left pending),
+   * with its structure checked against the room's document as the shadow path checks it. Undefined:
+   * anything else, or anything this cannot tell — the update then takes the shadow path.
+   */
+  private textEdit(update: Uint8Array): TextEdit | undefined {
+    if (!this.exists) return undefined;
+    let decoded: ReturnType<typeof Y.decodeUpdate>;
+    try {
+      decoded = Y.decodeUpdate(update);
+    } catch {
+      return undefined; // refused on the shadow path, with its reason
+    }
+    const parts = updateParts(this.doc.ydoc, decoded);
+    if (!parts) return undefined;
+    for (const p of parts.parts) if (p !== "subject" && p !== "body") return undefined;
+    // Typing creates no types: then every struct sits in one of the document's own top-level types
+    // (updateParts placed each), which is all checkStructure would check; its shape is the writes.
+    if (parts.types === 0) {
+      for (const r of parts.roots) if (!TOP_LEVEL_TYPES.has(r)) return undefined;
+      const fresh = new Set<number>();
+      for (const [client, w] of parts.writes) if (w.to > Y.getState(this.doc.ydoc.store, client)) fresh.add(client);
+      return { touched: parts.parts, shape: { writes: parts.writes, fresh, types: 0 }, changes: parts.changes };
+    }
+    const shape = checkStructure(this.doc.ydoc, decoded);
+    if (!shape.ok) return undefined;
+    return { touched: parts.parts, shape: shape.value, changes: parts.changes };
+  }
+
+  /**
+   * Takes a plain text edit (textEdit) through the same rules as the shadow path, in the same order,
+   * with what they need of it: the Yjs client ids it writes under (the server's own, someone
+   * else's), who sent it (authorRefusal, client ids bound to them), what crdt-model decides on a text
+   * edit from the state before it (checkTextEdit: an archived document refuses it), who may edit the
+   * text (mayEditContent), and the 逾期原因 rule. It is stored, then applied once — to the room's
+   * document — and relayed. Undefined: the document is decided or recorded on paper, where the
+   * content hash decides and the full check on the shadow is needed (nothing was done yet).
+   */
+  private async ingestText(text: TextEdit, update: Uint8Array, from: Peer | null, who: Principal | null): Promise<Result<{ added: EntryId[] }> | undefined> {
+    const { touched, shape } = text;
+    if (shape.fresh.has(this.doc.ydoc.clientID)) return fail("relay.client-id", `The update writes under the server's own Yjs client id ${this.doc.ydoc.clientID}.`);
+    if (!text.changes && shape.fresh.size === 0) return ok({ added: [] });
+    if (!this.state) this.state = deriveFromReport(this.doc, await verify(this.doc, await this.deps.trust(), { cache: this.deps.cache }));
+    const checked = checkTextEdit(this.state, touched);
+    if (!checked) return undefined;
+    await this.refreshAssignee();
+    if (who) {
+      const denied = await this.authorRefusal(who);
+      if (denied) return denied;
+      const taken = this.presenceOfOthers(from, who, shape.fresh) ?? (await this.writers.claim(personWriter(who.person), shape.fresh));
+      if (taken !== undefined) return fail("relay.client-id", `The update writes under Yjs client id ${taken}, which another writer uses in this document.`);
+    }
+    if (!checked.ok) return checked;
+    if (who) {
+      const allowed = mayEditContent(this.state, who, touched);
+      if (!allowed.ok) return allowed;
+    }
+    const late = await this.deps.lateReason?.(this.doc, this.state, checked.value.state);
+    if (late) return late;
+    await this.deps.store.appendUpdate(this.id, update);
+    const pending = await this.commit({ update, added: [], state: checked.value.state, touched, origin: from ?? SERVER_ORIGIN, onShadow: false });
+    this.dropPendingOf(update);
+    if (pending.receipts.length || pending.index || pending.facts) {
+      const [failed] = await writePending(this.deps.store, [{ doc: this.id, w: pending }]);
+      if (failed) throw failed.error;
+    } else await pending.finish([], true); // nothing to write: what writePending would do with it
+    return ok({ added: [] });
+  }
+
+  /**
+   * textEdit only takes updates Yjs integrates whole, so the room's document never holds anything
+   * pending afterwards; should it still, that is logged as an error and dropped (as loadStored
+   * drops it), never completed later by someone else's change.
+   */
+  private dropPendingOf(update: Uint8Array): void {
+    const store = this.doc.ydoc.store as unknown as { pendingStructs: unknown; pendingDs: unknown };
+    if (!store.pendingStructs && !store.pendingDs) return;
+    this.deps.log?.error({ doc: this.id, bytes: update.length }, "a text edit left structs or deletions pending; they were dropped");
+    store.pendingStructs = null;
+    store.pendingDs = null;
   }
 
   /**
@@ -336,8 +442,17 @@ export class Room {
     this.storedCount++;
     // Any part but the body, 主旨 and attachments may change who reads the document; an import may change anything.
     const mayChangeAccess = !this.exists || c.touched === undefined || [...c.touched].some((p) => p !== "body" && p !== "subject" && p !== "attachments");
-    if (!c.onShadow) this.shadow.applyUpdate(c.update);
-    if (mayChangeAccess) this.evictOutsiders(this.rowFor(this.shadow, c.state));
+    // The shadow must hold the update too: brought along where access is decided on it, else
+    // dropped (a plain text edit checked without it: copying it again when next needed costs less
+    // than applying every keystroke twice).
+    if (!c.onShadow) {
+      if (mayChangeAccess) this.shadowCopy().applyUpdate(c.update);
+      else this.dropShadow();
+    }
+    if (mayChangeAccess) {
+      this.evictOutsiders(this.rowFor(this.shadowCopy(), c.state));
+      this.foreign = undefined;
+    }
     // The shadow already decoded and applied this update successfully: apply it as it is.
     Y.applyUpdate(this.doc.ydoc, c.update, c.origin);
     this.deps.onAccepted?.(this.id, c.update);
@@ -350,7 +465,7 @@ export class Room {
   private tryOnShadow(update: Uint8Array): ReturnType<CountersignDocument["applyTracked"]> {
     let tried: ReturnType<CountersignDocument["applyTracked"]>;
     try {
-      tried = this.shadow.applyTracked(update);
+      tried = this.shadowCopy().applyTracked(update);
     } catch (e) {
       tried = fail("update.malformed", `The update could not be applied: ${errorMessage(e)}.`);
     }
@@ -364,9 +479,20 @@ export class Room {
     return refusal;
   }
 
+  /** The shadow copy back to the room's document (copied again when next needed). */
   private resetShadow(): void {
-    this.shadow.ydoc.destroy();
-    this.shadow = copyOf(this.doc);
+    this.dropShadow();
+  }
+
+  private dropShadow(): void {
+    this.shadow?.ydoc.destroy();
+    this.shadow = undefined;
+  }
+
+  /** The shadow copy, holding what the room's document holds (made from it when there is none). */
+  private shadowCopy(): CountersignDocument {
+    this.shadow ??= copyOf(this.doc);
+    return this.shadow;
   }
 
   /**
@@ -382,7 +508,7 @@ export class Room {
       if (a === "read") return { ok: false, code: "relay.read-only", reason: "You read this archived document through 調閱; nobody changes an archived document." };
       return { ok: false, code: "relay.not-participant", reason: "You do not take part in this document." };
     }
-    const meta = this.shadow.metadata();
+    const meta = this.shadowCopy().metadata();
     if (!meta.ok) return { ok: false, code: "update.malformed", reason: `The update does not create a valid document: ${meta.reason}`, inner: { code: meta.code, reason: meta.reason } };
     return mayCreate(who, meta.value);
   }
@@ -418,8 +544,12 @@ export class Room {
   private async refreshAssignee(): Promise<void> {
     const read = this.deps.store.assignment;
     if (!this.deps.agency || !read || !this.exists) return;
-    const meta = this.doc.metadata();
-    if (!meta.ok || meta.value.agency === this.deps.agency) return;
+    if (this.foreign === undefined) {
+      const meta = this.doc.metadata();
+      if (!meta.ok) return;
+      this.foreign = meta.value.agency !== this.deps.agency;
+    }
+    if (!this.foreign) return;
     this.assignee = (await read.call(this.deps.store, this.id))?.person ?? this.assignee;
   }
 
@@ -503,8 +633,9 @@ export class Room {
     const run = this.queue.then(() => {
       const r = this.doc.applyUpdate(update, FANOUT_ORIGIN);
       if (r.ok) {
-        this.shadow.applyUpdate(update);
+        this.shadow?.applyUpdate(update);
         this.state = undefined;
+        this.foreign = undefined;
         this.row = undefined;
       }
     });
@@ -555,7 +686,7 @@ export class Room {
    * receipts go into the document as one update, and the document is compacted when due.
    */
   private async pendingWrites(added: readonly EntryId[], touched?: ReadonlySet<DocumentPart>): Promise<PendingWrites> {
-    const receipts = await this.signReceipts(added);
+    const receipts = added.length ? await this.signReceipts(added) : [];
     const index = this.indexDue(touched);
     const facts = (added.length || index) && this.deps.timeFacts && this.state ? await this.deps.timeFacts(this.doc, this.state, receipts) : undefined;
     return {
@@ -589,7 +720,7 @@ export class Room {
     const written = this.doc.encodeState(before);
     await this.deps.store.appendUpdate(this.id, written);
     this.storedCount++;
-    this.shadow.applyUpdate(written);
+    this.shadow?.applyUpdate(written);
     this.deps.onAccepted?.(this.id, written);
   }
 
@@ -604,7 +735,11 @@ export class Room {
   }
 
   private broadcast(frame: Uint8Array): void {
-    for (const peer of this.peers.keys()) peer.send(frame);
+    const framed = new Framed(frame);
+    for (const peer of this.peers.keys()) {
+      if (peer.sendFramed) peer.sendFramed(framed);
+      else peer.send(frame);
+    }
   }
 
   /** Waits for in-flight updates, then releases the document. */
@@ -618,7 +753,7 @@ export class Room {
     await this.queue;
     this.awareness.destroy();
     this.doc.ydoc.destroy();
-    this.shadow.ydoc.destroy();
+    this.shadow?.ydoc.destroy();
   }
 }
 
@@ -632,6 +767,14 @@ export interface HeldRoom {
    */
   applyStored(update: Uint8Array, added: EntryId[], state: WorkflowState): Promise<PendingWrites>;
   release(): void;
+}
+
+/** A plain text edit, as Room.textEdit tells it from the decoded update. */
+interface TextEdit {
+  readonly touched: ReadonlySet<DocumentPart>;
+  readonly shape: UpdateShape;
+  /** Whether it holds anything the document does not yet (updateParts). */
+  readonly changes: boolean;
 }
 
 /** An update checked against a room's document and durably stored: what Room.commit takes. */

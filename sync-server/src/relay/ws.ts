@@ -7,6 +7,7 @@ import type { DirectoryStore, DocStore } from "../storage/types.ts";
 import type { Metrics } from "../http/metrics.ts";
 import { access, type Principal } from "./authz.ts";
 import type { Peer, Room } from "./room.ts";
+import { sendFramed } from "./frame.ts";
 import type { Shown } from "./presence.ts";
 import type { Rooms } from "./rooms.ts";
 import type { OpenSockets, SocketSession } from "./sessions.ts";
@@ -149,6 +150,7 @@ export class Relay {
       send: (frame) => {
         if (ws.readyState === WebSocket.OPEN) ws.send(frame);
       },
+      sendFramed: (framed) => sendFramed(ws, framed),
       close: (code, reason) => ws.close(code, clip(reason)),
       who: who.value,
       shown,

@@ -23,6 +23,12 @@ export interface RelayTarget {
   /** Token of the k-th client of a room (k = 0, 1, …). */
   token: (k: number) => string;
   /**
+   * Whether the k-th client of a room sends updates (the others only receive). Our relay takes text
+   * edits of a draft only from its case officer (crdt-model mayEditContent), so only the clients
+   * logged in as the officer write; the stock server gets the same writers.
+   */
+  writes: (k: number) => boolean;
+  /**
    * Our server's HTTP address: each connection then takes a single-use ticket for the token (the
    * relay refuses tokens in URLs). Absent for the stock server, which takes the token as it is.
    */
@@ -82,6 +88,8 @@ export interface RelayResult extends Percentiles {
 interface Client {
   i: number;
   room: number;
+  /** Whether this client sends updates (RelayTarget.writes). */
+  writer: boolean;
   id: string;
   ydoc: Y.Doc;
   doc: CountersignDocument;
@@ -147,7 +155,7 @@ export async function runRelay(t: RelayTarget, cfg: RelayConfig): Promise<RelayR
         params: ticketsFrom ? {} : { token },
         disableBc: true,
       });
-      const c: Client = { i, room, id, ydoc, doc: CountersignDocument.wrap(ydoc), provider, seen: new Set(), base: "", write: () => {} };
+      const c: Client = { i, room, writer: t.writes(k), id, ydoc, doc: CountersignDocument.wrap(ydoc), provider, seen: new Set(), base: "", write: () => {} };
       provider.messageHandlers[2] = (_enc, dec) => {
         // auth channel: 0 = permission denied, then the server's sentence
         if (decoding.readVarUint(dec) === 0) {
@@ -188,7 +196,8 @@ export async function runRelay(t: RelayTarget, cfg: RelayConfig): Promise<RelayR
   log(`${t.name}: ${clients.length} clients in ${rooms} rooms ready in ${Math.round(connectMs)} ms`);
 
   // Senders take turns in an order that spreads consecutive updates over rooms and people.
-  const order = [...clients].sort((a, b) => a.room - b.room || a.i - b.i);
+  const order = clients.filter((c) => c.writer).sort((a, b) => a.room - b.room || a.i - b.i);
+  if (!order.length) throw new Error(`${t.name}: no client writes`);
   const stride = order.length > 1 ? coprimeNear(order.length, Math.max(1, Math.floor(order.length / 7) + 1)) : 1;
   let cursor = 0;
   let seq = 0;
@@ -324,7 +333,10 @@ export async function runRelay(t: RelayTarget, cfg: RelayConfig): Promise<RelayR
     otherProcessesCores: round(Math.max(0, busy - (cpu1 - cpu0) - genCpu) / (windowMs / 1000), 3),
   };
   if (firstRefusal) result.firstRefusal = firstRefusal;
-  if (t.afterWindow) result.server = await t.afterWindow();
+  if (t.afterWindow) {
+    const own = await t.afterWindow();
+    if (Object.keys(own).length) result.server = own;
+  }
   log(`${t.name}: p50 ${p.p50Ms} ms, p99 ${p.p99Ms} ms, ${deliveries}/${want} deliveries, server CPU ${result.cpuSeconds} s, peak RSS ${result.peakRssMb} MB`);
 
   // ---- tear down ----
