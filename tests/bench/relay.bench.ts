@@ -15,7 +15,9 @@
  *     retypes the document's 說明 一、 (BENCH_EDIT=subject: its 主旨, which our index row also holds)
  *     with its sequence number and send time (performance.now() of this process) in the text; every
  *     other client of the room takes the time when the update reaches its Y.Doc, so fan-out latency is
- *     measured on one clock. The same clients run against
+ *     measured on one clock. Only the clients logged in as the case officer send (our relay refuses
+ *     anyone else's text edit of a draft, update.content-editor); the others receive. The same clients
+ *     run against
  *       ours:  sync-server's AgencyServer as the integration tests start it (SQLite, enrolled people,
  *              real login tokens, every update through the ingest rules); rooms are documents the case
  *              officer created and pushed through POST /api/sync first; the k-th client of a room
@@ -271,6 +273,7 @@ async function main(): Promise<void> {
       batchRuns,
       issueDefaults: isDefault,
       client: "stock y-websocket 3 WebsocketProvider in Node with ws as WebSocket, the same for both servers",
+      writers: "the clients logged in as each document's case officer (the only one who edits a draft's text); the others receive, on both servers",
       edit: cfg.edit,
       update:
         cfg.edit === "body"
