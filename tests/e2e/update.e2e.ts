@@ -238,6 +238,12 @@ describe("a new version of the app", () => {
     expect(await dialog.innerText()).toContain("已停止同步");
     // The reload button has the focus, and the page behind cannot be used.
     expect(await page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("update-reload");
+    expect(await page.evaluate(() => document.querySelector("main")?.inert)).toBe(true);
+    for (let i = 0; i < 3; i++) {
+      await page.keyboard.press("Tab");
+      // Tab never reaches the page or the header behind the dialog.
+      expect(await page.evaluate(() => Boolean(document.activeElement?.closest("main, header")))).toBe(false);
+    }
     await shoot(page, "blocking");
     // No sync runs while blocked: asked to (as on returning to the tab), the page sends nothing to the API but the version question.
     const asked: string[] = [];
