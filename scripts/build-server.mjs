@@ -12,7 +12,7 @@
 // `countersign`) may start while a build runs, so each package is emitted into a temporary
 // directory and renamed into place, with its BUILD_STAMP, whose mtime is the time this build started:
 // a source saved during the build is newer than the stamp and the build counts as stale.
-import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, renameSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import ts from "typescript";
 import { ROOT, SERVER_PACKAGES, STAMP } from "./build-state.mjs";
@@ -46,11 +46,36 @@ function copyAssets(from, to) {
   }
 }
 
+/**
+ * Puts the new dist/ in place by renaming, not copying: a reader sees the old dist/ or the new one,
+ * never a mixture (between the two renames there is none for an instant, and bin/countersign.js then
+ * runs the sources with tsx). Another build in the same checkout (tests run `npm run build`) may
+ * install its own between the two renames: it is set aside too, and this one, built later, stays.
+ */
+function install(tmp, dist) {
+  const aside = [];
+  for (let attempt = 0; ; attempt++) {
+    const old = `${dist}.old-${process.pid}-${attempt}`;
+    try {
+      renameSync(dist, old);
+      aside.push(old);
+    } catch (e) {
+      if (e.code !== "ENOENT") throw e;
+    }
+    try {
+      renameSync(tmp, dist);
+      break;
+    } catch (e) {
+      if ((e.code !== "ENOTEMPTY" && e.code !== "EEXIST") || attempt === 10) throw e;
+    }
+  }
+  for (const old of aside) rmSync(old, { recursive: true, force: true });
+}
+
 let failed = false;
 for (const pkg of SERVER_PACKAGES) {
   const dist = join(ROOT, pkg, "dist");
   const tmp = `${dist}.tmp-${process.pid}`;
-  const old = `${dist}.old-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   const errors = emit(pkg, tmp);
   if (errors.length > 0) {
@@ -62,11 +87,7 @@ for (const pkg of SERVER_PACKAGES) {
   copyAssets(join(ROOT, pkg, "src"), tmp);
   writeFileSync(join(tmp, STAMP), `${JSON.stringify({ builtAt: started.toISOString() })}\n`);
   utimesSync(join(tmp, STAMP), started, started);
-  // Rename, not copy: a reader sees the old dist/ or the new one, never a mixture. Between the two
-  // renames there is none for an instant, and bin/countersign.js then runs the sources with tsx.
-  if (existsSync(dist)) renameSync(dist, old);
-  renameSync(tmp, dist);
-  rmSync(old, { recursive: true, force: true });
+  install(tmp, dist);
 }
 if (failed) process.exit(1);
 console.log(`server built: ${SERVER_PACKAGES.map((p) => `${p}/dist`).join(", ")} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
