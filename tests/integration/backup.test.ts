@@ -3,6 +3,7 @@
 // the restored store verifies with `countersign chain verify` (cli/chain-verify.ts) against the
 // agency's CA, and every document committed before the backup started is there with at least the
 // entries it had then. Both restores of one backup hold the same rows.
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -39,6 +40,18 @@ async function cli(args: string[]): Promise<{ code: number; out: string[]; err: 
   const err: string[] = [];
   const code = await runCli(args, { out: (l) => out.push(l), err: (l) => err.push(l) });
   return { code, out, err };
+}
+
+/** `countersign …` as its own process (bin/countersign.js), its output split in lines. */
+async function cliProcess(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
+  const child = spawn(process.execPath, ["bin/countersign.js", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+  const code = await new Promise<number>((r) => child.once("exit", (c) => r(c ?? -1)));
+  const lines = (text: string) => text.split("\n").filter((l) => l !== "");
+  return { code, out: lines(out), err: lines(err) };
 }
 
 /** The agency served from a PostgreSQL store, as startAgency serves one from SQLite (same people, same plan). */
@@ -186,28 +199,27 @@ describe.each(["sqlite", "postgres"] as const)("a backup of the %s store taken u
       // Some history first, then three clients writing while the backup runs.
       const seeded = new Map<string, number>();
       for (let i = 0; i < 6; i++) await writeOne(a, 1000 + i, seeded);
-      await attachScans(a.store, 16, 512 * 1024);
+      await attachScans(a.store, 8, 512 * 1024);
       const writers = load(a, 3);
       while (writers.committed.size < 3) await new Promise((r) => setTimeout(r, 20));
       const before = new Map([...seeded, ...writers.snapshot()]);
       const t0 = Date.now();
-      // In this process, so the window is the backup itself (a separate process spends most of its
-      // time starting under load): the copy's steps and PostgreSQL pages await, and the clients'
-      // pushes are served between them.
-      const b = await cli(["backup", ...(sourceUrl ? ["--store", sourceUrl] : ["--data", a.dir]), "--out", file]);
+      // Its own process, as an administrator runs it beside `serve`: in this process SQLite's copy
+      // steps would hold the event loop, and the clients' pushes would wait rather than interleave.
+      const b = await cliProcess(["backup", ...(sourceUrl ? ["--store", sourceUrl] : ["--data", a.dir]), "--out", file]);
       const t1 = Date.now();
       const ms = t1 - t0;
       // The backup really was taken under load: pushes were in flight while it ran (each client
       // writes without pause), and entries committed while it ran are counted.
+      const errors = await writers.stop();
       const during = writers.commits.filter(([t]) => t > t0 && t < t1).length;
       const overlapping = writers.pushes.filter(([start, end]) => start < t1 && end > t0).length;
-      const errors = await writers.stop();
       expect(errors).toEqual([]);
       expect(b.err).toEqual([]);
       expect(b.code).toBe(0);
       const after = new Map([...seeded, ...writers.committed]);
       console.log(`backup (${engine}) under load: ${ms} ms, ${before.size} documents committed before it started, ${during} signed entries committed by 3 clients while it ran (${overlapping} pushes in flight during it), ${after.size} documents in all`);
-      expect(overlapping).toBeGreaterThan(0);
+      expect(during).toBeGreaterThan(0);
 
       // Into SQLite.
       const dataDir = join(scratch, "restored-data");
