@@ -48,18 +48,23 @@ export async function runBatch(script: string, n: number, runs: number): Promise
     await push(http, ready.tokens.officer, new Map([...local].map(([id, d]) => [id, d.encodeState()])));
     const stale = new Map([...local].map(([id, d]) => [id, d.encodeState()]));
 
-    // Meanwhile the chief edits every document on another device; the server stores the changes.
+    // Meanwhile the case officer edits every document on another device (its own Yjs client id: the
+    // relay binds each client id to one writer, and only the case officer edits a draft's text);
+    // the server stores the changes.
     const changes = new Map<string, Uint8Array>();
     const want = new Map<string, string>();
     for (const [id, d] of local) {
-      const sv = d.stateVector();
-      const s = `${d.subject()}（修正）`;
-      d.setSubject(s);
-      d.addItem("explanation", null, "依據本局來函辦理。");
-      changes.set(id, d.encodeState(sv));
+      const other = CountersignDocument.fromUpdate(d.encodeState());
+      if (!other.ok) throw new Error(other.reason);
+      const o = other.value;
+      const sv = o.stateVector();
+      const s = `${o.subject()}（修正）`;
+      o.setSubject(s);
+      o.addItem("explanation", null, "依據本局來函辦理。");
+      changes.set(id, o.encodeState(sv));
       want.set(id, s);
     }
-    await push(http, ready.tokens.chief, changes);
+    await push(http, ready.tokens.officer, changes);
     log(`batch: ${n} documents changed on the server; waiting for the rooms to unload`);
 
     const copies = () => {
