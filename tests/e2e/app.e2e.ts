@@ -181,5 +181,5 @@ describe("the officer's app", () => {
     expect(after).toEqual(before);
     await context.close();
     expect(pageErrors).toEqual([]);
-  });
+  }, 180_000); // 50 page loads: over a minute on a loaded 2-core machine
 });

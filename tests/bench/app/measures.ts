@@ -331,7 +331,8 @@ async function serverStates(other: Device, ids: string[]): Promise<Map<string, {
  * against the same server. Each run uses fresh documents.
  */
 export async function reconcile(s: Session, server: BenchServer, other: Device, runs: number, n: number): Promise<Reconcile> {
-  const pool = server.seeded.docs.filter((d) => d.id !== CHAIN_DOC).map((d) => d.id);
+  // Not drafts: only the case officer edits a draft's text (crdt-model editing.ts), and the other side is a reviewer.
+  const pool = server.seeded.docs.filter((d) => d.id !== CHAIN_DOC && d.stage !== 0).map((d) => d.id);
   if (pool.length < runs * 2 * n) throw new Error(`reconcile needs ${runs * 2 * n} documents, the agency has ${pool.length}`);
   const wsBase = `ws://localhost:${server.port}/sync`;
   const out: ReconcileRun[] = [];
