@@ -24,6 +24,9 @@ export default {
     // are rendered per request), where frame-ancestors works: the signing page is never framed.
     // Styles may be inline (Svelte writes style attributes); images and PDF previews come from the
     // blob: URLs the app makes of attachments it has checked; the relay is same-origin (ws: 'self').
+    // connect-src takes blob: as well, so the page may read back (fetch) the bytes behind a blob: URL it
+    // made — what a viewer shows, as the attachments e2e checks. A blob: URL is readable only by the
+    // origin that made it and receives nothing, so this opens no way out of the page.
     csp: {
       mode: "hash",
       directives: {
@@ -32,7 +35,7 @@ export default {
         "style-src": ["self", "unsafe-inline"],
         "img-src": ["self", "blob:", "data:"],
         "font-src": ["self"],
-        "connect-src": ["self"],
+        "connect-src": ["self", "blob:"],
         "worker-src": ["self"],
         "manifest-src": ["self"],
         "object-src": ["blob:"],
