@@ -36,6 +36,19 @@ describe("security headers", () => {
     }
   });
 
+  it("a page revalidated with 304 carries no policy, so the browser keeps the page's full one (a baseline on the 304 replaced it)", async () => {
+    for (const path of ["/", "/inbox", "/docs/demo-009"]) {
+      const first = await fetch(`${agency.server.base}${path}`);
+      const etag = first.headers.get("etag");
+      expect(etag, path).toBeTruthy();
+      const again = await fetch(`${agency.server.base}${path}`, { headers: { "if-none-match": etag! } });
+      expect(again.status, path).toBe(304);
+      expect(again.headers.get("content-security-policy"), path).toBeNull();
+      // The rest of the baseline is harmless on a 304 and stays.
+      expect(again.headers.get("x-frame-options"), path).toBe("DENY");
+    }
+  });
+
   it("the API, /healthz and static files carry nosniff, no-referrer and frame-ancestors 'none' too", async () => {
     for (const path of ["/api/agency", "/healthz", "/api/me", "/favicon.svg"]) {
       const res = await fetch(`${agency.server.base}${path}`);

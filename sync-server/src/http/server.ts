@@ -21,7 +21,7 @@ import { Exchange } from "../exchange/service.ts";
 import { OpenSockets } from "../relay/sessions.ts";
 import { Gates, type GateLimits } from "./gates.ts";
 import { relayAuthenticator, StandingSweep } from "./sessions.ts";
-import { SECURITY_HEADERS, API_CSP } from "./headers.ts";
+import { SECURITY_HEADERS, API_CSP, keepStoredPolicyOnNotModified } from "./headers.ts";
 import { backfillBlobRefs } from "./blob-refs.ts";
 import { StorageHealth } from "./health.ts";
 import { cannotWrite } from "../storage/write-failure.ts";
@@ -300,6 +300,7 @@ export class AgencyServer {
       path = url.pathname;
       // Not a page: nothing in an answer of the API or the server's own endpoints may run or be framed.
       if (path.startsWith("/api/") || path === "/healthz" || path === "/metrics") res.setHeader("content-security-policy", API_CSP);
+      else keepStoredPolicyOnNotModified(res);
       const handled = await this.router.handle(req, res, url);
       if (handled) {
         if (handled.status === 429) this.o.log.warn({ route: handled.route, address }, "rate limited");
