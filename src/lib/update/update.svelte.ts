@@ -47,9 +47,19 @@ export class UpdateState {
     return v?.kind === "available" && this.dismissed !== v.served;
   }
 
+  /**
+   * A local database newer than this build blocks the page until a reload brings the newer build —
+   * unless the server answers that it serves this very build: then no build exists that reads it, it
+   * is a foreign or damaged copy, and a reload would only find it again. The recovery panel
+   * (src/lib/recovery, 從伺服器重新下載) takes it then, as any index this build cannot use.
+   */
+  get localNewerBlocks(): boolean {
+    return this.localNewer !== null && this.verdict?.kind !== "current";
+  }
+
   /** This page must not write until reloaded. */
   get blocking(): boolean {
-    return this.refused || this.localNewer !== null || this.verdict?.kind === "incompatible";
+    return this.refused || this.localNewerBlocks || this.verdict?.kind === "incompatible";
   }
 
   /** Starts asking (now, every few minutes, on coming online); returns the stop. */
