@@ -36,6 +36,7 @@ export class UpdateState {
   #lastCheck = 0;
   #checking: Promise<void> | null = null;
   #timer: ReturnType<typeof setInterval> | undefined;
+  #trailing: ReturnType<typeof setTimeout> | undefined;
 
   constructor() {
     onLocalNewer((n) => (this.localNewer = n));
@@ -72,6 +73,8 @@ export class UpdateState {
     return () => {
       window.removeEventListener("online", online);
       clearInterval(this.#timer);
+      clearTimeout(this.#trailing);
+      this.#trailing = undefined;
     };
   }
 
@@ -81,7 +84,17 @@ export class UpdateState {
    */
   check(force = false): Promise<void> {
     if (this.#checking) return this.#checking;
-    if (!force && Date.now() - this.#lastCheck < CHECK_MIN_GAP_MS) return Promise.resolve();
+    const since = Date.now() - this.#lastCheck;
+    if (!force && since < CHECK_MIN_GAP_MS) {
+      // Asked again too soon: ask once when the gap ends instead of dropping it. A server that came
+      // back within the gap (a quick restart onto a new build) answers only after the page's own start
+      // check, and nothing else asks again for minutes.
+      this.#trailing ??= setTimeout(() => {
+        this.#trailing = undefined;
+        void this.check();
+      }, CHECK_MIN_GAP_MS - since);
+      return Promise.resolve();
+    }
     this.#lastCheck = Date.now();
     this.#checking = this.#ask().finally(() => (this.#checking = null));
     return this.#checking;
