@@ -70,6 +70,8 @@ export {
   type SignedContent,
   type CanonicalItem,
   type AttachmentRef,
+  type AttachmentAdder,
+  type AttachmentEntry,
 } from "./schema/content.ts";
 export { CountersignDocument, type DocumentPart, type UpdateShape } from "./schema/document.ts";
 export { MAX_TYPE_DEPTH, MAX_TYPES, TOP_LEVEL_TYPES } from "./schema/structure.ts";
@@ -174,6 +176,7 @@ export { derive, deriveFromReport, type WorkflowState, type TimelineItem, type H
 export { holderKey, parseHolderKey, indexRowOf, attachmentHashes, type IndexRow, type HolderKind } from "./workflow/index-row.ts";
 export { availableActions, offerContext, accepts, type Offer, type OfferContext, type ReturnTarget } from "./workflow/offers.ts";
 export { mayDraft, mayEditText, mayEditContent, isDrafting, DRAFTING_ROLES, TEXT_PARTS, type Editor, type EditingState } from "./workflow/editing.ts";
+export { adderOf, adderFor, isDeskScan, mayRemoveAttachment, mayAddAttachment, checkAttachmentChanges, DESK_ROLE, LEGACY_ADDER_ROLE, type AttachmentWriter } from "./workflow/attachments.ts";
 export { paperSuggestions, PAPER_REASONS, PAPER_REASON_LABELS, MAX_ONLINE_PAGES, MAX_ONLINE_RETENTION, type PaperFacts, type PaperReason } from "./filing/exclusions.ts";
 
 export { versionLines, diffVersions, diffSignedVersions, type VersionLine, type LineChange, type DiffPart } from "./history/diff.ts";

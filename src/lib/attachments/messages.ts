@@ -22,6 +22,8 @@ export const ATT_ZH = {
   attReadOnly: "此公文已決行或不在線上簽核，附件不可再增刪。",
   attAdded: "已附加「{name}」。",
   attUploadFailed: "附件上傳失敗：{reason}。檔案仍保存在此裝置，下次同步時會再試。",
+  attDeskScan: "登記桌掃描",
+  attDeskOnly: "登記桌登記的來文掃描檔，只有登記桌能移除。",
 } as const;
 
 export const ATT_EN: Record<keyof typeof ATT_ZH, string> = {
@@ -46,4 +48,6 @@ export const ATT_EN: Record<keyof typeof ATT_ZH, string> = {
   attReadOnly: "This document is decided or no longer signed online: attachments can no longer be added or removed.",
   attAdded: "Attached “{name}”.",
   attUploadFailed: "An attachment could not be uploaded: {reason}. The file stays on this device and is tried again at the next sync.",
+  attDeskScan: "Registry desk scan",
+  attDeskOnly: "Registered by the registry desk: only the registry desk can remove it.",
 };

@@ -8,7 +8,7 @@ import { refusalOf } from "$lib/refusals/decode.ts";
 import { explained } from "$lib/refusals/explained.ts";
 import { Live } from "$lib/local/live.svelte.ts";
 import type { LocalDb } from "$lib/local/db.ts";
-import type { AttachmentRef, CountersignDocument } from "@countersign/crdt-model";
+import type { AttachmentAdder, AttachmentEntry, AttachmentRef, CountersignDocument } from "@countersign/crdt-model";
 import { fetchAttachment, keepFile, type BlobTransport } from "./blobs.ts";
 
 /** What the page can show for one attachment's bytes. */
@@ -30,7 +30,8 @@ export interface AttachResult {
 }
 
 export class AttachmentsView {
-  refs = $state.raw<AttachmentRef[]>([]);
+  /** The attachments with who added each (the remove button asks crdt-model's mayRemoveAttachment). */
+  refs = $state.raw<AttachmentEntry[]>([]);
   readonly availability = new SvelteMap<string, Availability>();
   /** Hashes whose bytes wait to be uploaded from this device. */
   readonly #pending: Live<string[]>;
@@ -59,7 +60,7 @@ export class AttachmentsView {
 
   #refresh(): void {
     if (this.#closed) return;
-    const next = this.doc.attachments();
+    const next = this.doc.attachmentEntries();
     const same = next.length === this.refs.length && next.every((r, i) => JSON.stringify(r) === JSON.stringify(this.refs[i]));
     if (!same) this.refs = next;
     const live = new Set(next.map((r) => r.sha256 as string));
@@ -133,9 +134,10 @@ export class AttachmentsView {
 
   /**
    * Attaches files: each is checked, hashed, kept on this device and then referenced in the
-   * document. A file refused (too large, empty, already attached) changes nothing.
+   * document, naming `addedBy` as who added it (crdt-model adderFor: the relay takes only the truth).
+   * A file refused (too large, empty, already attached) changes nothing.
    */
-  async attach(files: readonly File[]): Promise<AttachResult> {
+  async attach(files: readonly File[], addedBy?: AttachmentAdder): Promise<AttachResult> {
     const out: AttachResult = { added: [], refused: [] };
     for (const f of files) {
       const kept = await keepFile(this.db, f);
@@ -149,7 +151,7 @@ export class AttachmentsView {
         out.refused.push(`「${already.name}」已經附加在這份公文中（內容相同的檔案只附加一次）。`);
         continue;
       }
-      const r = this.doc.addAttachment(ref);
+      const r = this.doc.addAttachment(ref, addedBy);
       if (!r.ok) out.refused.push(r.reason);
       else out.added.push(ref.name);
     }

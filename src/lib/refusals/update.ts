@@ -54,6 +54,16 @@ export const UPDATE_MESSAGES: Messages<"update" | "relay" | "ticket"> = {
     en: "You may not change this document's subject or text now: while it is drafted (or returned to the case officer) only the case officer edits it; while out for signing only whoever holds the pending step makes a change. Your edit was not accepted.",
     way: "redownload",
   },
+  "update.attachment-adder": {
+    zh: "這項變更加入的附件記載的加入者不是您本人；附件只能以您自己的身分加入。您的變更未被接受。",
+    en: "The change adds an attachment that names someone else as who added it; an attachment is added only in your own name. Your change was not accepted.",
+    way: "redownload",
+  },
+  "update.attachment-remover": {
+    zh: "登記桌登記的來文掃描檔只能由登記桌移除或變更；您的變更未被接受。",
+    en: "A scan registered by the registry desk can be removed or changed only by the registry desk; your change was not accepted.",
+    way: "redownload",
+  },
   "update.malformed": {
     zh: "這項變更的資料格式不正確，伺服器無法讀取。",
     en: "The change is malformed; the server cannot read it.",

@@ -56,6 +56,7 @@ describe("收文登記", () => {
     await local.ready;
     expect(local.doc.subject()).toBe("請查填校園安全調查表");
     expect(local.doc.attachments()).toEqual([scan]);
+    expect(local.doc.attachmentEntries()[0]?.addedBy).toEqual({ person: store.person, role: "registry" }); // the desk's scan
     expect(local.doc.body("explanation")[0]?.text).toContain("來文機關：臺南市政府");
     await local.release();
     await store.close();

@@ -5,6 +5,7 @@
 import * as Y from "yjs";
 import {
   CountersignDocument,
+  DESK_ROLE,
   DOCUMENT_KINDS,
   SPEEDS,
   asDocId,
@@ -101,7 +102,8 @@ export async function createRegistered(store: LocalStore, r: Registration): Prom
   const item = doc.addItem("explanation", null, r.origin);
   if (!item.ok) return item;
   for (const a of r.attachments) {
-    const added = doc.addAttachment(a);
+    // The desk's scans: removed later only by the registry desk (crdt-model workflow/attachments.ts).
+    const added = doc.addAttachment(a, { person: store.person, role: DESK_ROLE });
     if (!added.ok) return added;
   }
   const local = store.openDoc(id);

@@ -5,6 +5,7 @@ import {
   CountersignDocument,
   canonicalJson,
   checkStructure,
+  checkAttachmentChanges,
   checkTextEdit,
   checkTransition,
   TOP_LEVEL_TYPES,
@@ -330,6 +331,13 @@ export class Room {
     if (who && this.exists && this.state) {
       const before = mayEditContent(this.state, who, touched);
       if (!before.ok && !mayEditContent(checked.value.state, who, touched).ok) return this.refuse(before);
+    }
+    // Attachments name who added them, truly; the registry desk's scans are removed only by the desk
+    // (crdt-model workflow/attachments.ts). Judged on the entries before and after, for a creation too.
+    if (who && touched.has("attachments")) {
+      const officer = shadow.metadata();
+      const changed = checkAttachmentChanges(this.doc.attachmentEntries(), shadow.attachmentEntries(), who, officer.ok ? officer.value.caseOfficer : "");
+      if (!changed.ok) return this.refuse(changed);
     }
     // A 發文 entry carries a 發文字號 this server reserved for this document (dispatch-check.ts).
     const unreserved = await dispatchRefusal(this.deps.store, this.id, shadow, checked.value.added);

@@ -18,6 +18,8 @@ export const MODEL_CODES = [
   "update.access-field", // the update changes the agency, or the unit, the case officer or the secrecy (密等) without a signed entry that makes that change, or its first signed entry signs another creation.
   "update.archived", // the update changes an archived (歸檔) document; after 歸檔 nothing in it changes, for anyone. Re-download.
   "update.content-editor", // the update changes the text (主旨, body) but the sender may not now: the case officer drafts; while out for signing only the holder of the pending step makes a 修改 (workflow/editing.ts).
+  "update.attachment-adder", // the update adds or rewrites an attachment naming someone else than its sender (or a role the sender does not hold) as who added it (workflow/attachments.ts).
+  "update.attachment-remover", // the update removes or rewrites a scan the registry desk (登記桌) registered, and its sender is not the registry desk (workflow/attachments.ts).
   "update.malformed", // the update does not decode or apply, holds no Countersign document, leaves the metadata unreadable, or breaks the structure limits (nesting, type count, top-level types). A client bug or an attack: re-download.
 
   // ── The document's own data (schema/*): edits and stored parts that do not fit the schema.

@@ -22,6 +22,22 @@ export const attachmentSchema = z.object({
   mime: z.string().min(1).max(127),
 });
 
+/**
+ * Who added an attachment (workflow/attachments.ts): the person and the role they added it in. Kept
+ * beside the reference in the attachments map, never in the signed content.
+ */
+export interface AttachmentAdder {
+  person: string;
+  role: string;
+}
+
+export const attachmentAdderSchema = z.object({ person: z.string().min(1).max(64), role: z.string().min(1).max(32) }).strict();
+
+/** An attachment as stored: its reference and who added it (null: stored before adders were recorded). */
+export interface AttachmentEntry extends AttachmentRef {
+  addedBy: AttachmentAdder | null;
+}
+
 export interface CanonicalItem {
   text: string;
   children: CanonicalItem[];

@@ -17,7 +17,7 @@ import {
   type BodyItem,
   type Section,
 } from "./body.ts";
-import { attachmentSchema, canonicalContent, type AttachmentRef, type CanonicalItem, type SignedContent } from "./content.ts";
+import { attachmentAdderSchema, attachmentSchema, canonicalContent, type AttachmentAdder, type AttachmentEntry, type AttachmentRef, type CanonicalItem, type SignedContent } from "./content.ts";
 import { parseRoutingPlan, toJson, type RoutingPlan } from "../routing/plan.ts";
 import { serializeEntry, type SignedEntry } from "../chain/types.ts";
 import { partOf, type DocumentPart } from "./parts.ts";
@@ -31,7 +31,7 @@ import { issueSentence } from "./reason.ts";
  *   meta            Y.Map   docId and the metadata fields, last writer wins per field
  *   subject         Y.Text  主旨
  *   body.<section>  Y.Array of item Y.Maps {id, text: Y.Text, children: Y.Array}
- *   attachments     Y.Map   sha256 → canonical JSON {sha256,name,size,mime}
+ *   attachments     Y.Map   sha256 → canonical JSON {sha256,name,size,mime,addedBy?:{person,role}}
  *   plan            Y.Map   "plan" → canonical JSON of the routing plan being drafted
  *   chain           Y.Map   entry id → canonical JSON of a signed entry (grow-only, immutable values)
  *   versions        Y.Map   content hash → canonical content that some entry signed (簽核歷程)
@@ -305,13 +305,26 @@ export class CountersignDocument {
 
   // ---- attachments ---------------------------------------------------------------------------
 
+  /** The references (what a signature covers: sha256, name, size, mime), without who added them. */
   attachments(): AttachmentRef[] {
-    const out: AttachmentRef[] = [];
+    return this.attachmentEntries().map(({ sha256, name, size, mime }) => ({ sha256, name, size, mime }));
+  }
+
+  /**
+   * The attachments with who added each (workflow/attachments.ts). An adder that does not read is
+   * taken as none (the entry from before adders were recorded reads the same way): the relay refuses
+   * writing one that names someone else, so only a sender's own entries can be read so.
+   */
+  attachmentEntries(): AttachmentEntry[] {
+    const out: AttachmentEntry[] = [];
     for (const [key, raw] of this.attachmentMap.entries()) {
       if (typeof raw !== "string") continue;
       try {
-        const r = attachmentSchema.safeParse(JSON.parse(raw));
-        if (r.success && r.data.sha256 === key) out.push(r.data as AttachmentRef);
+        const json = JSON.parse(raw) as { addedBy?: unknown };
+        const r = attachmentSchema.safeParse(json);
+        if (!r.success || r.data.sha256 !== key) continue;
+        const by = json.addedBy === undefined ? undefined : attachmentAdderSchema.safeParse(json.addedBy);
+        out.push({ ...(r.data as AttachmentRef), addedBy: by?.success ? by.data : null });
       } catch {
         // A value that is not JSON is ignored: it cannot have been signed as an attachment.
       }
@@ -319,10 +332,14 @@ export class CountersignDocument {
     return out.sort((a, b) => (a.sha256 < b.sha256 ? -1 : 1));
   }
 
-  addAttachment(ref: AttachmentRef): Result<void> {
+  /** Adds a reference, with who adds it (`addedBy`: the relay takes it only naming its sender). */
+  addAttachment(ref: AttachmentRef, addedBy?: AttachmentAdder): Result<void> {
     const r = attachmentSchema.safeParse(ref);
     if (!r.success) return fail("schema.attachment", issueSentence("The attachment reference", r.error, "is invalid"));
-    this.attachmentMap.set(ref.sha256, canonicalJson({ sha256: ref.sha256, name: ref.name, size: ref.size, mime: ref.mime }));
+    const by = addedBy === undefined ? undefined : attachmentAdderSchema.safeParse(addedBy);
+    if (by && !by.success) return fail("schema.attachment", issueSentence("Who added the attachment", by.error, "is invalid"));
+    const value = { sha256: ref.sha256, name: ref.name, size: ref.size, mime: ref.mime };
+    this.attachmentMap.set(ref.sha256, canonicalJson(by ? { ...value, addedBy: { person: by.data.person, role: by.data.role } } : value));
     return ok(undefined);
   }
 
