@@ -56,10 +56,12 @@ export {
   SECRECY_LEVELS,
   SECRECY_LABELS,
   metadataSchema,
+  incomingSchema,
   type DocumentKind,
   type Speed,
   type Secrecy,
   type Metadata,
+  type Incoming,
 } from "./schema/metadata.ts";
 export { recipientSchema, recipientsSchema, MAX_RECIPIENTS } from "./schema/recipients.ts";
 export { SECTIONS, SECTION_LABELS, MAX_DEPTH, itemLabel, chineseNumeral, type Section, type BodyItem } from "./schema/body.ts";

@@ -119,6 +119,11 @@ export const UPDATE_MESSAGES: Messages<"update" | "relay" | "ticket"> = {
     en: "The dispatch carries a 發文字號 this agency's server did not reserve for this document; reserve the number again, then dispatch.",
     way: "redownload",
   },
+  "relay.doc-number": {
+    zh: "文號由機關伺服器於首次收到公文時編定，任何人都不能填寫或修改；請重新下載這份公文。",
+    en: "The document number is assigned by the agency server when it first receives the document; nobody may write or change it. Download the document again.",
+    way: "redownload",
+  },
   "relay.read-only": {
     zh: "您是以調閱方式閱覽這份已歸檔的公文，只能閱覽，不能修改或簽核。",
     en: "You are reading this archived document through 調閱: you may read it, not change or sign it.",

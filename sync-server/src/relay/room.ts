@@ -39,6 +39,8 @@ import { ClientWriters, IMPORT_WRITER, SERVER_WRITER, personWriter } from "./cli
 import { scopeToAgency } from "./foreign-index.ts";
 import { writePending, type PendingWrites } from "./pending.ts";
 import { addsDispatch, dispatchRefusal } from "./dispatch-check.ts";
+import { docNumberRefusal, needsDocNumber } from "./doc-number.ts";
+import { dispatchPrefix, reserveDispatchNumber } from "../dispatch/numbers.ts";
 import { Framed } from "./frame.ts";
 
 /** A connected client of a room: a WebSocket, or (scaled out) another server process. */
@@ -313,6 +315,7 @@ export class Room {
     // after a reconnect): nothing to check or store.
     if (touched.size === 0 && shape.fresh.size === 0) return ok({ added: [] });
     if (!this.exists && shadow.id !== this.id) return this.refuse(fail("update.doc-id", `The update does not create document ${this.id}.`));
+    const creating = !this.exists;
     const trust = await this.deps.trust();
     await this.refreshAssignee();
     if (!this.state && this.exists) this.state = deriveFromReport(this.doc, await verify(this.doc, trust, { cache: this.deps.cache }));
@@ -339,6 +342,9 @@ export class Room {
       const changed = checkAttachmentChanges(this.doc.attachmentEntries(), shadow.attachmentEntries(), who, officer.ok ? officer.value.caseOfficer : "");
       if (!changed.ok) return this.refuse(changed);
     }
+    // The 文號 is the server's to write (doc-number.ts).
+    const renumbered = touched.has("meta") ? docNumberRefusal(this.doc, shadow) : undefined;
+    if (renumbered) return this.refuse(renumbered);
     // A 發文 entry carries a 發文字號 this server reserved for this document (dispatch-check.ts).
     const unreserved = await dispatchRefusal(this.deps.store, this.id, shadow, checked.value.added);
     if (unreserved) return this.refuse(unreserved);
@@ -351,6 +357,7 @@ export class Room {
     const [failed] = await writePending(this.deps.store, [{ doc: this.id, w: pending }]);
     if (failed) throw failed.error;
     if (addsDispatch(checked.value.state, checked.value.added)) this.deps.onDispatched?.(this.id, checked.value.state);
+    await this.numberIfDue(creating);
     return ok({ added: checked.value.added });
   }
 
@@ -707,6 +714,42 @@ export class Room {
         if (this.storedCount >= this.deps.compactAfter) await this.compact();
       },
     };
+  }
+
+  /**
+   * Gives this agency's new 簽 / 稿 its 文號 (doc-number.ts): reserved from the agency's series (the
+   * store's counter, so unique across processes), written into the metadata under the server's own
+   * client id, stored and relayed like the receipts, and indexed. A failure leaves the document as
+   * it was: the next update that reaches it here tries again.
+   */
+  private async numberIfDue(creating: boolean): Promise<void> {
+    const meta = this.doc.metadata();
+    if (!meta.ok || !this.state || !needsDocNumber(meta.value, this.state, this.deps.agency, creating)) return;
+    try {
+      const reserved = await reserveDispatchNumber(this.deps.store, { prefix: await dispatchPrefix(this.deps.store), doc: this.id, now: this.deps.now() });
+      if (!reserved.ok) {
+        this.deps.log?.warn({ doc: this.id, code: reserved.code, reason: reserved.reason }, "no 文號 could be reserved for the new document");
+        return;
+      }
+      if (meta.value.docNumber === reserved.value.number) return;
+      await this.writeAsServer(() => this.doc.setMetadata({ docNumber: reserved.value.number }));
+      this.row = undefined;
+      await this.updateIndex();
+    } catch (e) {
+      this.deps.log?.error({ doc: this.id, err: errorMessage(e) }, "the new document's 文號 could not be written");
+    }
+  }
+
+  /** A change the server makes itself, under its own client id, stored and relayed (as storeReceipts). */
+  private async writeAsServer(change: () => unknown): Promise<void> {
+    while ((await this.writers.claim(SERVER_WRITER, [this.doc.ydoc.clientID])) !== undefined) this.doc.ydoc.clientID = Math.floor(Math.random() * 2 ** 32);
+    const before = this.doc.stateVector();
+    this.doc.transact(change, SERVER_ORIGIN);
+    const written = this.doc.encodeState(before);
+    await this.deps.store.appendUpdate(this.id, written);
+    this.storedCount++;
+    this.shadow?.applyUpdate(written);
+    this.deps.onAccepted?.(this.id, written);
   }
 
   private signReceipts(entries: readonly EntryId[]): Promise<EntryReceipt[]> {

@@ -132,6 +132,7 @@ export const SERVER_CODES = [
   "relay.store", // the server could not store the update: try again
   "relay.server", // the server failed while taking the update or handling the frame: try again
   "relay.dispatch-number", // a 發文 entry carries a 發文字號 this server did not reserve for that document
+  "relay.doc-number", // the update changes a document's 文號, which only the agency server assigns
   "relay.read-only", // the person reads this archived document through 調閱 and may not change it
 
   // ---- 發文: the mail room's routes (dispatch/routes.ts, numbers.ts) ----

@@ -50,6 +50,21 @@ export { agencyCodeSchema, personIdSchema, unitIdSchema };
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date must be written YYYY-MM-DD");
 
 /**
+ * Where an incoming document came from, as the registry desk registered it (收文): 來文機關, its
+ * 來文字號 (null: the letter has none) and our 收文日期 (Taiwan date). Fields of their own, not a
+ * sentence in 說明, so the facts panel, search and reports read them. Optional and left out when
+ * absent, so documents registered before it existed keep their canonical content (and signatures).
+ */
+export const incomingSchema = z
+  .object({
+    from: z.string().trim().min(1, "來文機關 is required").max(200),
+    number: z.string().trim().min(1).max(64).nullable(),
+    receivedOn: isoDate,
+  })
+  .strict();
+export type Incoming = z.infer<typeof incomingSchema>;
+
+/**
  * The metadata fields. 主旨 is not here: it is co-edited text and lives in its own Y.Text.
  * `category` is the key into the delegation table (分層負責明細表).
  */
@@ -58,7 +73,10 @@ export const metadataSchema = z.object({
   speed: z.enum(SPEEDS),
   secrecy: z.enum(SECRECY_LEVELS),
   dueDate: isoDate.nullable(),
-  docNumber: z.string().max(64).nullable(), // 文號 / 發文字號
+  // 文號: for this agency's own 簽 / 稿 the agency server writes it when it first stores the document
+  // (代字 + 字第 + ROC year + serial, the same series as the 發文字號, which it then becomes); no
+  // client may write or change it (the relay refuses it: relay.doc-number).
+  docNumber: z.string().max(64).nullable(),
   receiptNumber: z.string().max(64).nullable(), // 收文號
   agency: agencyCodeSchema,
   unit: unitIdSchema,
@@ -67,5 +85,7 @@ export const metadataSchema = z.object({
   category: z.string().max(128),
   /** 受文者 / 正本 / 副本 (a letter's; absent on most other kinds, and then left out of the signed content). */
   recipients: recipientsSchema.optional(),
+  /** 來文機關, 來文字號 and 收文日期 of a registered incoming document (absent otherwise, and then left out of the signed content). */
+  incoming: incomingSchema.optional(),
 });
 export type Metadata = z.infer<typeof metadataSchema>;

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { createSampleAgency } from "../sample/agency.ts";
-import { act, buildDecidedSample } from "../sample/document.ts";
+import { act, buildDecidedSample, sampleMetadata } from "../sample/document.ts";
+import { CountersignDocument } from "../schema/document.ts";
 import { holderKey, indexRowOf, parseHolderKey } from "./index-row.ts";
 import { derive } from "./derive.ts";
-import { asAgencyCode, asPersonId, asUnitId } from "../ids.ts";
+import { asAgencyCode, asDocId, asPersonId, asUnitId } from "../ids.ts";
 import { addCalendarDays, calendarDaysBetween, taipeiDay } from "../deadline/iso-day.ts";
 
 describe("holder keys", () => {
@@ -36,6 +37,20 @@ describe("indexRowOf through a document's life", () => {
     expect(archived).toMatchObject({ status: "archived", holders: [], fileNumber: "115-0101-000012-001-00003", retention: "permanent" });
     expect(archived.archivedAt).toBe(state.timeline.find((t) => t.id === state.archive!.entry)!.at);
     expect(archived.participants).toContain(`person:${a.archivist.profile.person}`);
+  });
+});
+
+describe("indexRowOf's numbers of a registered letter", () => {
+  it("carries the 收文號, and the 來文字號 (metadata.incoming) as its number for search while it has no 文號 of ours", async () => {
+    const a = await createSampleAgency();
+    const { doc, trust } = await buildDecidedSample(a);
+    const incoming = { from: "臺南市政府", number: "府教字第1150009999號", receivedOn: "2026-11-23" };
+    const letter = CountersignDocument.create({ id: asDocId("in-letter"), metadata: { ...sampleMetadata(a), docNumber: null, receiptNumber: "1150000042", incoming }, subject: "來文" });
+    if (!letter.ok) throw new Error(letter.reason);
+    const row = indexRowOf(letter.value, await derive(letter.value, trust), new Date());
+    expect(row).toMatchObject({ receiptNumber: "1150000042", docNumber: "府教字第1150009999號" });
+    // The 文號 the server wrote wins over it; a document without either has none.
+    expect(indexRowOf(doc, await derive(doc, trust), new Date()).docNumber).toBe("南市教學字第1150001234號");
   });
 });
 

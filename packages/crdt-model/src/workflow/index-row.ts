@@ -36,7 +36,11 @@ export interface IndexRow {
    * document may download them. Absent: the stored references are left as they are.
    */
   attachments?: Sha256Hex[];
-  /** 文號: the 發文字號 its 發文 entry signed, else the metadata's. Absent on rows written before issue 9. */
+  /**
+   * 文號: the 發文字號 its 發文 entry signed, else the metadata's (the number the agency server wrote
+   * when it first stored the document), else a registered letter's 來文字號. Absent on rows written
+   * before issue 9.
+   */
   docNumber?: string | null;
   /** 收文號 (the registry desk's, from the metadata). */
   receiptNumber?: string | null;
@@ -111,7 +115,8 @@ export function indexRowOf(doc: CountersignDocument, state: WorkflowState, now: 
     holders: [...new Set(state.holders.map(holderKey))].sort(),
     updatedAt: now.toISOString(),
     attachments: attachmentHashes(doc),
-    docNumber: state.dispatch?.number ?? m?.docNumber ?? null,
+    // A registered letter has no 文號 of ours: its 來文字號 stands in, so search finds it by that too.
+    docNumber: state.dispatch?.number ?? m?.docNumber ?? m?.incoming?.number ?? null,
     receiptNumber: m?.receiptNumber ?? null,
     fileNumber: state.archive?.fileNumber ?? null,
     retention: state.archive?.retention ?? (metaRetention?.ok ? metaRetention.value : null),
