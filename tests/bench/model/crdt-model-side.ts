@@ -9,6 +9,7 @@ import {
   type EntryId,
   type ItemId,
   type Section,
+  type VerifyCache,
   type WorkflowState,
 } from "../../../packages/crdt-model/src/index.ts";
 import type { SampleAgency } from "../../../packages/crdt-model/src/sample/agency.ts";
@@ -44,8 +45,9 @@ export function addModelItems(doc: CountersignDocument, section: Section, parent
   return ids;
 }
 
-async function modelSign(doc: CountersignDocument, a: SampleAgency, spec: StepSpec, parents: readonly EntryId[]): Promise<EntryId> {
-  const r = await signAction(doc, spec.signer(a), parents, { action: spec.action, step: spec.step, opinion: spec.opinion, at: at(spec.minute) });
+/** Signs on a replica through its own VerifyCache (as the app signs: the replica's cache learns its own entry's parse). */
+async function modelSign(doc: CountersignDocument, cache: VerifyCache, a: SampleAgency, spec: StepSpec, parents: readonly EntryId[]): Promise<EntryId> {
+  const r = await signAction(doc, spec.signer(a), parents, { action: spec.action, step: spec.step, opinion: spec.opinion, at: at(spec.minute) }, { cache });
   return unwrap(r, `crdt-model: signing ${spec.step ?? "submit"}`).id;
 }
 
@@ -79,11 +81,11 @@ export async function modelLifecycle(a: SampleAgency, trust: TrustStore, caches:
   t.create += now() - t0;
 
   t0 = now();
-  const submit = await modelSign(A, a, S.submit, []);
-  const registry = await modelSign(A, a, S.registry, [submit]);
-  const clerk = await modelSign(A, a, S.clerk, [registry]);
+  const submit = await modelSign(A, caches[0], a, S.submit, []);
+  const registry = await modelSign(A, caches[0], a, S.registry, [submit]);
+  const clerk = await modelSign(A, caches[0], a, S.clerk, [registry]);
   A.setSubject(SUBJECT_EDITED);
-  const chief = await modelSign(A, a, S.chief, [clerk]);
+  const chief = await modelSign(A, caches[0], a, S.chief, [clerk]);
   t.steps += now() - t0;
 
   // Replica B receives the whole document, then both diverge.
@@ -92,11 +94,11 @@ export async function modelLifecycle(a: SampleAgency, trust: TrustStore, caches:
   t.sync += now() - t0;
 
   t0 = now();
-  const personnel = await modelSign(A, a, S.personnel, [chief]);
-  const accounting = await modelSign(A, a, S.accounting, [chief]);
+  const personnel = await modelSign(A, caches[0], a, S.personnel, [chief]);
+  const accounting = await modelSign(A, caches[0], a, S.accounting, [chief]);
   unwrap(B.insertItemText("proposal", proposal, B.body("proposal")[0]!.text.length, NOTE), "crdt-model: edit 擬辦");
-  const secretariat = await modelSign(B, a, S.secretariat, [chief]);
-  const archives = await modelSign(B, a, S.archives, [chief]);
+  const secretariat = await modelSign(B, caches[1], a, S.secretariat, [chief]);
+  const archives = await modelSign(B, caches[1], a, S.archives, [chief]);
   t.steps += now() - t0;
 
   // Merge both ways: exchange state vectors, then the diffs each side lacks.
@@ -110,8 +112,8 @@ export async function modelLifecycle(a: SampleAgency, trust: TrustStore, caches:
   t.sync += now() - t0;
 
   t0 = now();
-  const deputy = await modelSign(A, a, S.deputy, [personnel, accounting, secretariat, archives]);
-  const decide = await modelSign(A, a, S.decide, [deputy]);
+  const deputy = await modelSign(A, caches[0], a, S.deputy, [personnel, accounting, secretariat, archives]);
+  const decide = await modelSign(A, caches[0], a, S.decide, [deputy]);
   t.steps += now() - t0;
 
   t0 = now();

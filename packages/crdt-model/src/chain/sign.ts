@@ -1,9 +1,10 @@
 import type { CountersignDocument } from "../schema/document.ts";
 import type { Signer } from "../identity/certs.ts";
-import { toBase64 } from "../bytes.ts";
-import type { EntryId, StepId } from "../ids.ts";
+import type { VerifyCache } from "../workflow/verify.ts";
+import { sha256Hex, toBase64, utf8 } from "../bytes.ts";
+import { asEntryId, type EntryId, type StepId } from "../ids.ts";
 import { fail, ok, type Result } from "../result.ts";
-import { actionVersion, entryId, parseEntry, signedBytes, type Action, type EntryPayload, type SignedEntry } from "./types.ts";
+import { actionVersion, checkPayload, entryText, payloadText, type Action, type EntryPayload, type SignedEntry } from "./types.ts";
 
 export interface ActionInput {
   action: Action;
@@ -17,16 +18,27 @@ export interface ActionInput {
  * Signs an action over the document's current content and adds it, with that content version, to
  * the chain. `parents` must be the heads of the valid chain the signer sees (see `headsOf`); the
  * signature is made before anything is written, so a failure leaves the document untouched.
+ *
+ * The payload is checked before signing exactly as a verifier parses it (the same schema, over its
+ * canonical text), and refused if that parse would give another payload (an id that would not match
+ * its hash), so nothing is stored that a verifier would call malformed. Its canonical text is made
+ * once: signed as it is, hashed for the id, and stored.
+ *
+ * `opts.cache`: the signing replica's VerifyCache. It is told what this call built and checked (the
+ * entry's parse, the signed version's parse), so the replica's next verification does not parse
+ * its own entry again. The signature is still checked there like any other, and everything that
+ * arrives from other replicas is parsed and checked in full.
  */
 export async function signAction(
   doc: CountersignDocument,
   signer: Signer,
   parents: readonly EntryId[],
   input: ActionInput,
+  opts: { cache?: VerifyCache } = {},
 ): Promise<Result<{ id: EntryId; entry: SignedEntry }>> {
   const version = doc.currentVersion();
   if (!version.ok) return fail("chain.cannot-sign", `The document cannot be signed: ${version.reason}`, version);
-  const payload: EntryPayload = {
+  const draft: EntryPayload = {
     v: actionVersion(input.action),
     doc: doc.id,
     parents: [...new Set(parents)].sort(),
@@ -38,11 +50,15 @@ export async function signAction(
     alg: signer.alg,
     at: (input.at ?? new Date()).toISOString(),
   };
-  const sig = toBase64(await signer.sign(signedBytes(payload)));
-  const entry: SignedEntry = { payload, sig };
-  // Round-trip through the parser so nothing is stored that a verifier would call malformed.
-  const checked = parseEntry(JSON.parse(JSON.stringify(entry)), entryId(payload));
+  const text = payloadText(draft);
+  const checked = checkPayload(JSON.parse(text));
   if (!checked.ok) return checked;
-  doc.addEntry(checked.value.id, entry, version.value.canonical);
-  return ok(checked.value);
+  // The schema normalises some fields (a reason is trimmed): a verifier would hash what it parsed.
+  if (payloadText(checked.value) !== text) return fail("chain.entry", "The entry's id does not match its hash.");
+  const id = asEntryId(sha256Hex(text));
+  const sig = toBase64(await signer.sign(utf8(text)));
+  const entry: SignedEntry = { payload: checked.value, sig };
+  doc.addEntry(id, entry, version.value.canonical);
+  opts.cache?.learnSigned(id, entryText(text, sig), { id, entry, text }, version.value);
+  return ok({ id, entry });
 }

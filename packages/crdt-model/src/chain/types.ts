@@ -214,22 +214,58 @@ export function payloadJson(p: EntryPayload): Json {
   return JSON.parse(JSON.stringify(p)) as Json;
 }
 
+/** The canonical JSON text of a payload: what is signed (as UTF-8) and hashed for the entry's id. */
+export function payloadText(p: EntryPayload): string {
+  return canonicalJson(payloadJson(p));
+}
+
 /** The exact bytes a signer signs and the CMS export carries as content. */
 export function signedBytes(p: EntryPayload): Uint8Array {
-  return utf8(canonicalJson(payloadJson(p)));
+  return utf8(payloadText(p));
 }
 
 /** An entry's id is the SHA-256 of its signed bytes: any edit to what was signed changes the id. */
 export function entryId(p: EntryPayload): EntryId {
-  return asEntryId(sha256Hex(canonicalJson(payloadJson(p))));
+  return asEntryId(sha256Hex(payloadText(p)));
 }
 
 export function serializeEntry(e: SignedEntry): string {
-  return canonicalJson({ payload: payloadJson(e.payload), sig: e.sig });
+  return entryText(payloadText(e.payload), e.sig);
+}
+
+/** serializeEntry from the payload's canonical text ("payload" sorts before "sig"). */
+export function entryText(payloadCanonical: string, sig: string): string {
+  return `{"payload":${payloadCanonical},"sig":${JSON.stringify(sig)}}`;
+}
+
+/**
+ * Checks a payload's shape as a verifier's parse does (`parseEntry` of the entry carrying it), without
+ * the signature: what a signer runs before signing, so that nothing it signs reads as malformed.
+ * Returns the payload as parsed (a copy holding nothing but what the schema reads).
+ */
+export function checkPayload(raw: unknown): Result<EntryPayload> {
+  // Inside an entry with a stand-in signature (any signature's base64 fits the schema), so a reason
+  // names the field as a verifier's parse would (at payload.opinion, …).
+  const r = entrySchema.safeParse({ payload: raw, sig: "AA==" });
+  if (!r.success) return fail("chain.entry", issueSentence("The entry", r.error));
+  const payload = r.data.payload as unknown as EntryPayload;
+  const parents = payload.parents;
+  for (let i = 1; i < parents.length; i++)
+    if (parents[i - 1]! >= parents[i]!) return fail("chain.entry", "The entry's parents are not sorted and unique.");
+  return ok(payload);
 }
 
 /** Parses a stored entry; checks types, sorted unique parents and that it is stored under its id. */
 export function parseEntry(raw: unknown, storedId?: string): Result<{ id: EntryId; entry: SignedEntry }> {
+  const r = parseEntryText(raw, storedId);
+  return r.ok ? ok({ id: r.value.id, entry: r.value.entry }) : r;
+}
+
+/**
+ * parseEntry, also giving the payload's canonical text it hashed for the id: the bytes the signature
+ * covers, so a verifier does not encode them again.
+ */
+export function parseEntryText(raw: unknown, storedId?: string): Result<{ id: EntryId; entry: SignedEntry; text: string }> {
   let value: unknown = raw;
   if (typeof raw === "string") {
     try {
@@ -246,7 +282,8 @@ export function parseEntry(raw: unknown, storedId?: string): Result<{ id: EntryI
   const parents = entry.payload.parents;
   for (let i = 1; i < parents.length; i++)
     if (parents[i - 1]! >= parents[i]!) return fail("chain.entry", "The entry's parents are not sorted and unique.");
-  const id = entryId(entry.payload);
+  const text = payloadText(entry.payload);
+  const id = asEntryId(sha256Hex(text));
   if (storedId !== undefined && storedId !== id) return fail("chain.entry", "The entry's id does not match its hash.");
-  return ok({ id, entry });
+  return ok({ id, entry, text });
 }

@@ -87,7 +87,7 @@ export function sampleTrust(a: SampleAgency): TrustStore {
 /** Signs one action on the current valid heads. */
 export async function act(doc: CountersignDocument, signer: Signer, trust: TrustStore, input: ActionInput, cache?: VerifyCache): Promise<WorkflowState> {
   const before = await derive(doc, trust, { cache });
-  const r = await signAction(doc, signer, before.heads, input);
+  const r = await signAction(doc, signer, before.heads, input, { cache });
   if (!r.ok) throw new Error(r.reason);
   return derive(doc, trust, { cache });
 }

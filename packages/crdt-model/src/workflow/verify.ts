@@ -1,7 +1,7 @@
-import type { DocId, EntryId } from "../ids.ts";
+import type { DocId, EntryId, Sha256Hex } from "../ids.ts";
 import type { CountersignDocument } from "../schema/document.ts";
 import { parseSignedContent, type SignedContent } from "../schema/content.ts";
-import { parseEntry, signedBytes, type ActionKind, type SigAlg, type SignedEntry } from "../chain/types.ts";
+import { parseEntryText, type ActionKind, type SigAlg, type SignedEntry } from "../chain/types.ts";
 import type { Result } from "../result.ts";
 import type { X509Certificate } from "@peculiar/x509";
 import { ancestorSets, topoOrder } from "../chain/dag.ts";
@@ -14,7 +14,7 @@ import { officeCalendar } from "../deadline/calendar.ts";
 import { dueDateFor } from "../deadline/days.ts";
 import { taipeiDay } from "../deadline/iso-day.ts";
 import { actsFor, type DeputyTable } from "../routing/deputies.ts";
-import { fromBase64, sha256Hex } from "../bytes.ts";
+import { fromBase64, sha256Hex, utf8 } from "../bytes.ts";
 import { apply, check } from "./rules.ts";
 import { canonicalBefore, stateBefore } from "./replay.ts";
 import { cloneState, type ChainContext, type EntryFacts, type WorkState } from "./state.ts";
@@ -63,7 +63,8 @@ export interface VerificationReport {
  * still finds them: at 8 M it re-verified most of them, and importing took several times longer.
  */
 export class VerifyCache {
-  readonly entries = new Map<string, ReturnType<typeof parseEntry>>();
+  /** Parsed entries by id and stored text, each with its payload's canonical text (the signed bytes). */
+  readonly entries = new Map<string, ReturnType<typeof parseEntryText>>();
   readonly signatures = new Map<string, boolean>();
   readonly contents = new Map<string, { text: string; result: Result<SignedContent> }>();
   private chars = 0;
@@ -101,16 +102,40 @@ export class VerifyCache {
     return result;
   }
 
-  entry(key: string, raw: unknown): ReturnType<typeof parseEntry> {
-    if (typeof raw !== "string") return parseEntry(raw, key);
+  entry(key: string, raw: unknown): ReturnType<typeof parseEntryText> {
+    if (typeof raw !== "string") return parseEntryText(raw, key);
     const k = `${key}\n${raw}`;
     let e = this.entries.get(k);
     if (!e) {
-      e = parseEntry(raw, key);
+      e = parseEntryText(raw, key);
       this.entries.set(k, e);
       this.chars += 2 * k.length;
     }
     return e;
+  }
+
+  /**
+   * What this replica's own signAction built and checked: the entry it stored (`stored`, under `id`)
+   * as parsing that text gives it, and the content version it signed, as read from the document. Only
+   * the parses are kept — the signature is still checked on verification like any other — and only
+   * under the exact stored texts, so a different value under the same id or hash (from another
+   * replica) is parsed and checked in full.
+   */
+  learnSigned(
+    id: EntryId,
+    stored: string,
+    parsed: { id: EntryId; entry: SignedEntry; text: string },
+    version: { hash: Sha256Hex; canonical: string; content: SignedContent },
+  ): void {
+    const k = `${id}\n${stored}`;
+    if (!this.entries.has(k)) {
+      this.entries.set(k, { ok: true, value: parsed });
+      this.chars += 2 * k.length;
+    }
+    if (this.contents.get(version.hash)?.text !== version.canonical) {
+      this.contents.set(version.hash, { text: version.canonical, result: { ok: true, value: version.content } });
+      this.chars += 2 * version.canonical.length;
+    }
   }
 
   signature(key: string): boolean | undefined {
@@ -126,6 +151,8 @@ export class VerifyCache {
 interface Candidate {
   id: EntryId;
   entry: SignedEntry;
+  /** The payload's canonical text: what the signature covers. */
+  text: string;
   parents: readonly EntryId[];
   facts?: EntryFacts;
   reason: string | null;
@@ -148,7 +175,7 @@ export async function verify(doc: CountersignDocument, trust: TrustStore, opts: 
       reports.set(key, blankReport(key, parsed.reason));
       continue;
     }
-    candidates.push({ id: parsed.value.id, entry: parsed.value.entry, parents: parsed.value.entry.payload.parents, reason: null });
+    candidates.push({ id: parsed.value.id, entry: parsed.value.entry, text: parsed.value.text, parents: parsed.value.entry.payload.parents, reason: null });
   }
 
   await Promise.all(candidates.map((c) => checkAlone(c, doc, trust, cache)));
@@ -225,7 +252,7 @@ async function checkAlone(c: Candidate, doc: CountersignDocument, trust: TrustSt
     } catch {
       sig = undefined;
     }
-    good = key.ok && sig !== undefined && (await verifyBytes(p.alg, key.value, sig, signedBytes(p)));
+    good = key.ok && sig !== undefined && (await verifyBytes(p.alg, key.value, sig, utf8(c.text)));
     cache.setSignature(sigKey, good);
   }
   if (!good) return void (c.reason = "The signature does not verify against the signer's certificate.");
