@@ -6,13 +6,18 @@ import { Identity } from "$lib/identity/identity.svelte.ts";
 import { problemOf } from "$lib/identity/problems.ts";
 import { LocalStore } from "$lib/local/local-store.ts";
 import { SyncState } from "$lib/local/sync-state.svelte.ts";
-import { syncOnce, type SyncReport } from "$lib/local/sync.ts";
+import { pushOnce, syncOnce, type SyncReport } from "$lib/local/sync.ts";
+import { rowDeriver } from "$lib/local/local-rows.ts";
+import { trustTables } from "$lib/local/trust-tables.ts";
+import { sentLive } from "$lib/sync/live-ack.ts";
 import { probeDelay, reachedBy } from "$lib/sync/status.ts";
 import { deadlines } from "$lib/deadline/calendar.svelte.ts";
 import { update } from "$lib/update/update.svelte.ts";
 
 /** Background sync while the app is open; also on start, on coming online and on returning to the tab. */
 export const SYNC_EVERY_MS = 60_000;
+/** A sync asks about every document held at least this often (the others ask about what the listing says changed). */
+export const FULL_SYNC_EVERY_MS = 10 * 60_000;
 
 export class App {
   readonly identity = new Identity();
@@ -43,7 +48,7 @@ export class App {
       // Cut off from the server with a network: ask again soon, and sync the moment it answers.
       if (after === "unreachable") this.#probeSoon(state.failures);
       // (After a sync under way, which may have failed before the server came back.)
-      else if (after === "online" && before !== "online") void (this.#running ?? Promise.resolve()).then(() => this.syncNow());
+      else if (after === "online" && before !== "online") void (this.#running ?? Promise.resolve()).then(() => this.syncNow({ full: true }));
     });
     window.addEventListener("online", () => this.sync.note("device-online"));
     window.addEventListener("offline", () => this.sync.note("device-offline"));
@@ -64,6 +69,11 @@ export class App {
     if (same) return;
     await this.local?.close();
     this.local = who ? new LocalStore(who.agency, who.person) : null;
+    const store = this.local;
+    // The inbox follows changes made here at once, offline too: their rows are the model's
+    // derivation of the local copy, verified as the document page verifies (local-rows.ts).
+    if (store && who)
+      store.deriveRow = rowDeriver({ agency: who.agency, ca: () => this.identity.agency?.ca, tables: () => trustTables(store), cache: this.verifyCache });
     await this.sync.bind(this.local);
     // The office calendar this person's device kept, so due dates count right offline from the start.
     await deadlines.load(this.local);
@@ -88,12 +98,32 @@ export class App {
   }
 
   /** Runs a sync unless one is under way (then waits for that one). Never throws: the state says how it went. */
-  syncNow(): Promise<SyncReport | null> {
-    this.#running ??= this.#sync().finally(() => (this.#running = null));
+  syncNow(o: { full?: boolean } = {}): Promise<SyncReport | null> {
+    this.#running ??= this.#sync(o.full || Date.now() - this.#fullAt >= FULL_SYNC_EVERY_MS).finally(() => (this.#running = null));
     return this.#running;
   }
+  #fullAt = 0;
 
-  async #sync(): Promise<SyncReport | null> {
+  /**
+   * After an action made here: sends the queued changes only — no listing, no state vectors — and
+   * leaves out those of documents whose live connection is sending them. Waits for a sync under way
+   * (which sends them). Never throws.
+   */
+  async pushNow(): Promise<SyncReport | null> {
+    const store = this.local;
+    if (!store || !this.identity.current || !navigator.onLine || update.blocking) return null;
+    await store.settled(); // the change is stored (and queued) before the queue is read
+    if (this.#running) return this.#running;
+    if (!(await store.db.pending.filter((p) => !p.refused && !sentLive(p.doc)).count())) return null;
+    try {
+      return await pushOnce(store, (path, o) => this.identity.api(path, o), { sentLive });
+    } catch (e) {
+      if (!(e instanceof Unreachable)) this.sync.problem = problemOf(e);
+      return null;
+    }
+  }
+
+  async #sync(full: boolean): Promise<SyncReport | null> {
     const store = this.local;
     if (!store || !this.identity.current) return null;
     if (!navigator.onLine) return null;
@@ -101,13 +131,14 @@ export class App {
     if (update.blocking) return null;
     this.sync.syncing = true;
     try {
-      const report = await syncOnce(
-        store,
-        (path, o) => this.identity.api(path, o),
-        (p) => {
+      const report = await syncOnce(store, (path, o) => this.identity.api(path, o), {
+        full,
+        sentLive,
+        onProgress: (p) => {
           if (store === this.local) this.sync.progress = p;
         },
-      );
+      });
+      if (full) this.#fullAt = Date.now();
       if (store !== this.local) return null; // the user switched identity meanwhile
       // The office calendar, kept for offline due dates (never fails the sync: what is kept stays).
       await deadlines.refresh(store, (path, o) => this.identity.api(path, o));

@@ -8,4 +8,4 @@ export { apiMarkdown } from "./api-md.ts";
 export * as ids from "./ids.ts";
 export * as schemas from "./schemas/index.ts";
 export type * from "./types.ts";
-export { PROTOCOL, MIN_PROTOCOL, PROTOCOL_HEADER, PROTOCOL_PARAM, outdatedClient } from "./protocol.ts";
+export { PROTOCOL, MIN_PROTOCOL, PROTOCOL_HEADER, PROTOCOL_PARAM, outdatedClient, RELAY_ACK_PARAM, RELAY_ACK_MESSAGE, RELAY_ACK_VERSION } from "./protocol.ts";

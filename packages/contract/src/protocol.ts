@@ -23,3 +23,20 @@ export function outdatedClient(announced: string | null | undefined, min: number
   if (announced === null || announced === undefined || !/^\d{1,6}$/.test(announced.trim())) return false;
   return Number(announced.trim()) < min;
 }
+
+/**
+ * The relay's acknowledgement of live updates (version 1), sent only to a client that asks for it
+ * with `?ack=1` on its WebSocket URL: the stock y-websocket client never asks, so it never sees a
+ * message type it does not know. For each sync frame carrying an update (sync step 2, or an update)
+ * the client sent on this connection, in the order it sent them, the relay answers once the update
+ * is stored and committed — or refused (the refusal itself comes first, as y-protocols' auth
+ * message) — with: varuint RELAY_ACK_MESSAGE, varuint version (1), varuint n (1 for the
+ * connection's first update frame, 2 for the next…), varuint 1 accepted / 0 refused.
+ *
+ * What must stay true: the message type and the version come first; a later version may append
+ * fields, which a client of version 1 ignores; a client never clears a queued change on anything
+ * but "accepted".
+ */
+export const RELAY_ACK_PARAM = "ack";
+export const RELAY_ACK_MESSAGE = 100;
+export const RELAY_ACK_VERSION = 1;

@@ -13,6 +13,7 @@ import { markRemote } from "$lib/local/ydoc-store.ts";
 import { Live } from "$lib/local/live.svelte.ts";
 import { attachJitteredReconnect, providerOptions, type Reconnection } from "$lib/sync/reconnect.ts";
 import { ticketedWebSocket, type TicketAnswer } from "$lib/sync/ticket-socket.ts";
+import { LiveAcks, RELAY_ACK_MESSAGE, markLive } from "$lib/sync/live-ack.ts";
 import { ApiError } from "$lib/api/client.ts";
 import { decodeRelayRefusal, refusalOf, storedRefusal } from "$lib/refusals/decode.ts";
 import { colorFor } from "./presence.ts";
@@ -53,7 +54,6 @@ export class LiveDoc {
   #unwatch: (() => void) | null = null;
   #subscribe: () => void;
   #unobserve: () => void;
-  #syncSoon: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     local: LocalDoc,
@@ -88,8 +88,12 @@ export class LiveDoc {
     // No login token in the URL (access logs keep URLs): each connection asks for a single-use ticket.
     // The DOM's handler types are narrower than the structural WebSocketLike the wrapper is written against.
     const Base = WebSocket as unknown as Parameters<typeof ticketedWebSocket>[0];
-    const WebSocketPolyfill = ticketedWebSocket(Base, () => this.#ticket()) as unknown as typeof WebSocket;
-    const provider = new WebsocketProvider(base, docId, this.ydoc, { ...providerOptions, WebSocketPolyfill });
+    // The relay acknowledges each update frame (`?ack=1`): what it stored leaves the local queue, so
+    // batch sync never sends it again (sync/live-ack.ts).
+    const acks = new LiveAcks((f) => void store?.acknowledgeLive(docId, f).catch((e: unknown) => console.error("Clearing acknowledged changes failed:", e)));
+    const WebSocketPolyfill = acks.wrap(ticketedWebSocket(Base, () => this.#ticket())) as unknown as typeof WebSocket;
+    const provider = new WebsocketProvider(base, docId, this.ydoc, { ...providerOptions, WebSocketPolyfill, params: { ack: "1" } });
+    provider.messageHandlers[RELAY_ACK_MESSAGE] = acks.handler;
     this.#provider = provider;
     markRemote(provider); // what the relay sends is not ours to queue again
     this.#detach = attachJitteredReconnect(provider);
@@ -102,11 +106,11 @@ export class LiveDoc {
     };
     provider.on("status", ({ status }: { status: string }) => {
       this.connection = status === "connected" ? "connected" : navigator.onLine ? "connecting" : "offline";
+      // While connected, this document's queued changes go through the relay (and leave the queue
+      // on its acknowledgement): batch sync leaves them out, so a change is sent once.
+      markLive(docId, status === "connected");
       if (status === "connected") this.app.sync.note("answered"); // a socket that opened: the server answers
     });
-    // The relay acknowledges live edits by echo, but the local queue is cleared by batch sync only;
-    // run one shortly after a burst of typing so the header's "waiting to be sent" count settles.
-    this.ydoc.on("update", this.#onUpdate);
     const aw = provider.awareness;
     aw.setLocalStateField("user", { name: me.name, unit: me.unit, color: colorFor(me.person) });
     aw.on("change", () => {
@@ -133,12 +137,6 @@ export class LiveDoc {
       return { ok: false, refused, code, reason };
     }
   }
-
-  #onUpdate = (_u: Uint8Array, origin: unknown) => {
-    if (origin === this.#provider || this.connection !== "connected") return;
-    clearTimeout(this.#syncSoon);
-    this.#syncSoon = setTimeout(() => void this.app.syncNow(), 3_000);
-  };
 
   /** The server's refusal of a change of ours to this document (live or in a batch), or null. */
   get refused(): Refusal | null {
@@ -237,8 +235,7 @@ export class LiveDoc {
   async destroy(): Promise<void> {
     if (this.#destroyed) return;
     this.#destroyed = true;
-    clearTimeout(this.#syncSoon);
-    this.ydoc.off("update", this.#onUpdate);
+    if (this.#docId) markLive(this.#docId, false);
     this.#unobserve();
     this.#detach?.();
     this.#unwatch?.();

@@ -22,6 +22,12 @@ export interface LocalDocRow extends ServerIndexRow {
   sv: string | null;
   /** "metadata": the server lets us see the index row only (archives, follow-up), so we never ask for content. */
   access: "edit" | "metadata";
+  /**
+   * Set when the workflow fields (status, holders, participants…) were derived on this device from
+   * its copy (the model's derive and indexRowOf, local-rows.ts) because it holds changes the server
+   * has not acknowledged: the time of that derivation. Absent: the row is the server's.
+   */
+  derivedAt?: string;
 }
 
 /** A change made on this device that the server has not acknowledged yet. */
@@ -34,6 +40,9 @@ export interface PendingUpdate {
   refused?: string;
   /** The refusal's code (src/lib/refusals); absent on refusals stored before codes existed. */
   refusedCode?: Code;
+  /** The page (ydoc-store PAGE) and its count of local changes when this one was made (the relay's acknowledgement). */
+  page?: string;
+  tick?: number;
 }
 
 /**

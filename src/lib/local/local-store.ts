@@ -4,8 +4,9 @@ import * as Y from "yjs";
 import { CountersignDocument, toBase64, type Speed } from "@countersign/crdt-model";
 import type { ServerIndexRow } from "$lib/api/types.ts";
 import { LocalDb, localDbName, type LocalDocRow } from "./db.ts";
-import { DamagedLocalCopy, SYNC_ORIGIN, deletePersistedDoc, isEmptyUpdate, openCopy, openPersistedDoc, unreadable } from "./ydoc-store.ts";
+import { DamagedLocalCopy, PAGE, SYNC_ORIGIN, deletePersistedDoc, isEmptyUpdate, openCopy, openPersistedDoc, stored, storedAll, unreadable } from "./ydoc-store.ts";
 import { migrateDocStores, removeOldStore } from "./migrate.ts";
+import { derivedRow, sameWorkflow, type RowDeriver } from "./local-rows.ts";
 
 export interface LocalDoc {
   ydoc: Y.Doc;
@@ -28,6 +29,8 @@ export function localFacts(doc: CountersignDocument): Pick<LocalDocRow, "speed" 
 }
 
 const DAMAGED = "damaged";
+/** A burst of local changes (typing, a signature and its metadata) derives the row once, this long after the last. */
+const DERIVE_AFTER_MS = 150;
 
 export interface DamageNote {
   reason: string;
@@ -45,6 +48,16 @@ export class LocalStore {
   }
 
   #migrated: Promise<void> | null = null;
+
+  /**
+   * Derives a document's index row on this device (local-rows.ts; set by the app once it knows the
+   * agency's CA). Without it the index holds the server's rows only.
+   */
+  deriveRow: RowDeriver | null = null;
+  /** Documents changed here whose row is derived again shortly (a burst of changes derives once). */
+  #deriveDue = new Set<string>();
+  #deriveTimer: ReturnType<typeof setTimeout> | undefined;
+  #deriving: Promise<unknown> = Promise.resolve();
 
   /**
    * Moves the per-document y-indexeddb databases of earlier versions into this database, once per
@@ -66,7 +79,10 @@ export class LocalStore {
     const p = openPersistedDoc(
       this.db,
       docId,
-      (update) => this.db.pending.add({ doc: docId, update, at: new Date().toISOString() }),
+      (update, tick) => {
+        this.#deriveSoon(docId);
+        return this.db.pending.add({ doc: docId, update, at: new Date().toISOString(), page: PAGE, tick });
+      },
       // A copy noted damaged stays damaged until downloaded again (an earlier version's damaged
       // copy is not moved in: migrate.ts keeps it aside for salvage).
       async () => {
@@ -147,6 +163,120 @@ export class LocalStore {
     }
     for (const [doc, reason] of damaged) await this.noteDamaged(doc, reason);
     await this.#noteFacts(facts);
+    // A document that changed and holds changes of ours the server has not acknowledged (or whose
+    // row was derived here) is derived again; the others keep the server's row, which is the same
+    // derivation of the same content. So a big sync derives only the few documents edited here.
+    const changed = [...facts.keys()];
+    if (changed.length && this.deriveRow) {
+      const [withPending, rows] = await Promise.all([this.#pendingDocs(changed), this.db.docs.bulkGet(changed)]);
+      await this.rederive(changed.filter((d, i) => withPending.has(d) || rows[i]?.derivedAt));
+    }
+  }
+
+  async #pendingDocs(among: readonly string[]): Promise<Set<string>> {
+    const rows = await this.db.pending.where("doc").anyOf([...among]).toArray();
+    return new Set(rows.map((r) => r.doc));
+  }
+
+  #deriveSoon(doc: string): void {
+    if (!this.deriveRow) return;
+    this.#deriveDue.add(doc);
+    clearTimeout(this.#deriveTimer);
+    this.#deriveTimer = setTimeout(() => {
+      const due = [...this.#deriveDue];
+      this.#deriveDue.clear();
+      // After the changes are stored: the row says what the stored copy says.
+      this.#deriving = this.#deriving
+        .then(() => Promise.all(due.map((d) => stored(this.db, d))))
+        .then(() => this.rederive(due))
+        .catch((e: unknown) => console.error("Deriving the index rows of local changes failed:", e));
+    }, DERIVE_AFTER_MS);
+  }
+
+  /** Resolves once every change made so far on this page is stored and queued. */
+  settled(): Promise<void> {
+    return storedAll(this.db);
+  }
+
+  /** Resolves once the rows of changes made so far are derived (tests, and a page about to show the inbox). */
+  async derived(): Promise<void> {
+    if (this.#deriveDue.size) {
+      clearTimeout(this.#deriveTimer);
+      const due = [...this.#deriveDue];
+      this.#deriveDue.clear();
+      this.#deriving = this.#deriving.then(() => Promise.all(due.map((d) => stored(this.db, d)))).then(() => this.rederive(due));
+    }
+    await this.#deriving;
+  }
+
+  /**
+   * Derives the index rows of `docs` from their local copies (the open one on this page, else a
+   * scratch Y.Doc of the stored rows, thrown away) and stores them marked derivedAt. A copy that
+   * cannot be read or derived keeps its row. Returns how many rows were derived.
+   */
+  async rederive(docs: readonly string[]): Promise<number> {
+    const deriveRow = this.deriveRow;
+    if (!deriveRow || !docs.length) return 0;
+    const ids = [...new Set(docs)];
+    const closed = ids.filter((d) => !openCopy(this.db, d));
+    const bytes = new Map<string, Uint8Array[]>();
+    if (closed.length)
+      for (const r of await this.db.updates.where("doc").anyOf(closed).toArray()) if (!unreadable(r.update) && !isEmptyUpdate(r.update)) bytes.set(r.doc, [...(bytes.get(r.doc) ?? []), r.update]);
+    const made = new Map<string, { row: NonNullable<Awaited<ReturnType<RowDeriver>>>; facts: ReturnType<typeof localFacts> }>();
+    for (const id of ids) {
+      const open = openCopy(this.db, id);
+      let scratch: Y.Doc | null = null;
+      try {
+        let ydoc: Y.Doc;
+        if (open) {
+          await open.ready;
+          ydoc = open.ydoc;
+        } else {
+          const held = bytes.get(id);
+          if (!held) continue;
+          scratch = new Y.Doc();
+          Y.applyUpdate(scratch, held.length === 1 ? held[0]! : Y.mergeUpdates(held));
+          ydoc = scratch;
+        }
+        const doc = CountersignDocument.wrap(ydoc);
+        const row = await deriveRow(doc);
+        if (row) made.set(id, { row, facts: localFacts(doc) });
+      } catch (e) {
+        if (!(e instanceof DamagedLocalCopy)) console.error(`Deriving the index row of ${id} failed:`, e);
+      } finally {
+        scratch?.destroy();
+      }
+    }
+    if (!made.size) return 0;
+    const at = new Date().toISOString();
+    await this.db.transaction("rw", this.db.docs, async () => {
+      const olds = await this.db.docs.bulkGet([...made.keys()]);
+      const next: LocalDocRow[] = [];
+      for (const [i, id] of [...made.keys()].entries()) {
+        const old = olds[i];
+        const m = made.get(id)!;
+        const row = derivedRow(old, m.row, m.facts, at);
+        if (!old || !sameWorkflow(old, row)) next.push(row);
+      }
+      if (next.length) await this.db.docs.bulkPut(next);
+    });
+    return made.size;
+  }
+
+  /**
+   * The relay acknowledged a frame of `docId`'s live connection (sync/live-ack.ts): the queued
+   * changes it covered leave the queue — the one change an update frame carried (same bytes), or,
+   * for a sync step 2, every change made before it was sent (this page's up to its tick, and all an
+   * earlier page queued). Waits for the changes made so far to be stored first.
+   */
+  async acknowledgeLive(docId: string, f: { kind: "update"; bytes: Uint8Array } | { kind: "full"; tick: number }): Promise<number> {
+    await stored(this.db, docId);
+    return this.db.transaction("rw", this.db.pending, async () => {
+      const rows = await this.db.pending.where("doc").equals(docId).toArray();
+      const covered = rows.filter((r) => (f.kind === "update" ? sameBytes(r.update, f.bytes) : r.page !== PAGE || (r.tick ?? 0) <= f.tick));
+      if (covered.length) await this.db.pending.bulkDelete(covered.map((r) => r.seq!));
+      return covered.length;
+    });
   }
 
   /** Documents whose local copy could not be read, with the reason (kept until downloaded again). */
@@ -211,11 +341,20 @@ export class LocalStore {
     if (!rows.length) return;
     // Read and written in bulk, and rows that did not change are not rewritten: a sync that brings
     // nothing new must not make the open inbox re-read and re-render thousands of rows.
-    await this.db.transaction("rw", this.db.docs, async () => {
+    await this.db.transaction("rw", this.db.docs, this.db.pending, async () => {
       const held = new Map((await this.db.docs.bulkGet(rows.map((r) => r.doc))).flatMap((r) => (r ? [[r.doc, r] as const] : [])));
+      const derivedHere = [...held.values()].filter((r) => r.derivedAt).map((r) => r.doc);
+      const waiting = derivedHere.length ? new Set((await this.db.pending.where("doc").anyOf(derivedHere).toArray()).map((p) => p.doc)) : new Set<string>();
       const changed: LocalDocRow[] = [];
       for (const r of rows) {
         const old = held.get(r.doc);
+        // Derived here from changes the server has not acknowledged: the local derivation stands
+        // (the server's row is older than them); the numbers the server assigns are taken.
+        if (old?.derivedAt && waiting.has(r.doc)) {
+          const next = { ...old, docNumber: r.docNumber ?? old.docNumber, receiptNumber: r.receiptNumber ?? old.receiptNumber ?? null, fileNumber: r.fileNumber ?? old.fileNumber ?? null };
+          if (!sameRow(old, next)) changed.push(next);
+          continue;
+        }
         const next: LocalDocRow = {
           ...pick(r),
           speed: old?.speed ?? null,
@@ -243,6 +382,18 @@ export class LocalStore {
       const held = (await this.db.docs.toCollection().primaryKeys()).map(String);
       const gone = held.filter((doc) => !listed.has(doc) && !pendingDocs.has(doc));
       if (gone.length) await this.db.docs.bulkDelete(gone);
+    });
+  }
+
+  /**
+   * Drops the documents an incremental listing says have left this person's scope (`removed`), but
+   * never one holding unsent changes.
+   */
+  async dropRemoved(removed: readonly string[]): Promise<void> {
+    if (!removed.length) return;
+    await this.db.transaction("rw", this.db.docs, this.db.pending, async () => {
+      const waiting = new Set((await this.db.pending.where("doc").anyOf([...removed]).toArray()).map((p) => p.doc));
+      await this.db.docs.bulkDelete(removed.filter((d) => !waiting.has(d)));
     });
   }
 

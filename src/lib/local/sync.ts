@@ -1,6 +1,7 @@
 // Batch sync (POST /api/sync) for every document in the user's scope: refresh the index from the
-// server, send the changes waiting here, tell the server what we hold (state vectors) and apply what
-// it sends back. Live co-editing of an open document (y-websocket, $lib/doc/live-doc.svelte.ts) is
+// server (incrementally: what changed since the last listing's cursor), send the changes waiting
+// here, tell the server what we hold (state vectors) and apply what it sends back. pushOnce sends
+// the queue only (after an action made here). Live co-editing of an open document (y-websocket, $lib/doc/live-doc.svelte.ts) is
 // the other path into the same local copies.
 import * as Y from "yjs";
 import { fromBase64, toBase64, type Code } from "@countersign/crdt-model";
@@ -25,6 +26,10 @@ export interface SyncReport {
 interface IndexPage {
   docs: ServerIndexRow[];
   next?: string | null;
+  /** Send as `?since=` next time (servers before incremental listings send none). */
+  cursor?: string;
+  /** With `?since=`: documents that have left this person's scope. */
+  removed?: string[];
 }
 
 /** How far a sync has come, for the header (the first sync of thousands of documents takes a while). */
@@ -36,16 +41,43 @@ export interface SyncProgress {
   asked: number;
 }
 
+/** Meta keys: the listings' cursor, and when the whole scope was last listed. */
+const CURSOR = "listCursor";
+const LISTED_ALL_AT = "listedAllAt";
+/** The whole scope is listed again this often (a change of this person's unit or roles moves no row). */
+export const LIST_ALL_EVERY_MS = 60 * 60_000;
+
+export interface SyncOptions {
+  onProgress?: (p: SyncProgress) => void;
+  /**
+   * Ask the server about every document held (state vectors of all), not only those its listing says
+   * changed: on start, on coming back online, and now and then (an edit of the text alone moves no
+   * index row, so only this finds it for a document not open here).
+   */
+  full?: boolean;
+  /**
+   * Documents whose queued changes the live connection is sending (live-ack.ts): left out of the
+   * push, so one change goes out once. Their rows leave the queue when the relay acknowledges them.
+   */
+  sentLive?: (doc: string) => boolean;
+}
+
 /**
  * Reads a whole listing page by page, handing each page over as it arrives (the inbox fills in
  * while the rest is read). Throws if any page fails: a listing read only in part must never be
- * taken for the complete one.
+ * taken for the complete one. `since`: only what changed since that cursor.
  */
-async function readListing(api: Api, path: string, onPage: (rows: ServerIndexRow[]) => Promise<void>): Promise<void> {
+async function readListing(api: Api, path: string, since: string | null, onPage: (rows: ServerIndexRow[]) => Promise<void>): Promise<{ cursor: string | null; removed: string[] }> {
   let after: string | null = "";
   const seen = new Set<string>();
+  let cursor: string | null = null;
+  const removed: string[] = [];
   while (after !== null) {
-    const page: IndexPage = await api<IndexPage>(after ? `${path}?after=${encodeURIComponent(after)}` : path);
+    const q = [after ? `after=${encodeURIComponent(after)}` : "", since ? `since=${encodeURIComponent(since)}` : ""].filter(Boolean).join("&");
+    const page: IndexPage = await api<IndexPage>(q ? `${path}?${q}` : path);
+    // The first page's cursor: anything changed while later pages were read is seen next time.
+    cursor ??= page.cursor ?? null;
+    removed.push(...(page.removed ?? []));
     await onPage(page.docs);
     const next: string | null = page.next ?? null;
     // A server that repeats a cursor would page forever; stop and treat the listing as incomplete.
@@ -53,11 +85,66 @@ async function readListing(api: Api, path: string, onPage: (rows: ServerIndexRow
     if (next !== null) seen.add(next);
     after = next;
   }
+  return { cursor, removed };
 }
 
-export async function syncOnce(store: LocalStore, api: Api, onProgress: (p: SyncProgress) => void = () => {}): Promise<SyncReport> {
+/** The queued changes, merged per document; the sequence numbers say which rows a request answers. */
+async function queued(store: LocalStore, sentLive: (doc: string) => boolean) {
+  const pending = (await store.db.pending.toArray()).filter((p) => !p.refused && !sentLive(p.doc));
+  const byDoc = new Map<string, { seqs: number[]; updates: Uint8Array[] }>();
+  for (const p of pending) {
+    const g = byDoc.get(p.doc) ?? { seqs: [], updates: [] };
+    g.seqs.push(p.seq!);
+    g.updates.push(p.update);
+    byDoc.set(p.doc, g);
+  }
+  return byDoc;
+}
+
+/** Takes the server's answer to the pushed changes: acknowledged ones leave the queue, refused ones are kept with the reason. */
+async function settlePushed(store: LocalStore, res: BatchResponse, byDoc: Map<string, { seqs: number[] }>, report: SyncReport): Promise<void> {
+  // Acknowledged changes leave the queue in one write (the header's pending count follows it live).
+  const acknowledged = res.pushed.filter((p) => p.ok).flatMap((p) => byDoc.get(p.doc)?.seqs ?? []);
+  if (acknowledged.length) await store.db.pending.bulkDelete(acknowledged);
+  for (const p of res.pushed) {
+    const seqs = byDoc.get(p.doc)?.seqs ?? [];
+    if (p.ok) {
+      report.pushed++;
+    } else {
+      // Kept with the code and reason, never dropped: the document page shows it and offers what to do.
+      const { code, reason } = refusalFromBody(p, "refused");
+      await store.db.pending.where("seq").anyOf(seqs).modify({ refused: reason, refusedCode: code });
+      report.refused.push({ doc: p.doc, code, reason });
+    }
+  }
+}
+
+/**
+ * Sends the queued changes only (after an action made here): no listing, no state vectors. Changes
+ * the live connection is sending are left to it (`sentLive`).
+ */
+export async function pushOnce(store: LocalStore, api: Api, o: Pick<SyncOptions, "sentLive"> = {}): Promise<SyncReport> {
+  await store.migrated();
+  const report: SyncReport = { pushed: 0, pulled: 0, refused: [] };
+  const byDoc = await queued(store, o.sentLive ?? (() => false));
+  const docs = [...byDoc.keys()];
+  for (let i = 0; i < docs.length; i += BATCH_DOCS) {
+    const part = docs.slice(i, i + BATCH_DOCS);
+    const push = part.map((doc) => ({ doc, update: toBase64(Y.mergeUpdates(byDoc.get(doc)!.updates)) }));
+    const res = await api<BatchResponse>("/api/sync", { body: { v: 1, push, have: [] } satisfies BatchRequest, timeoutMs: 120_000 });
+    await settlePushed(store, res, byDoc, report);
+  }
+  return report;
+}
+
+export async function syncOnce(store: LocalStore, api: Api, onProgressOrOptions: ((p: SyncProgress) => void) | SyncOptions = {}): Promise<SyncReport> {
+  const o: SyncOptions = typeof onProgressOrOptions === "function" ? { onProgress: onProgressOrOptions, full: true } : onProgressOrOptions;
+  const onProgress = o.onProgress ?? (() => {});
   const progress: SyncProgress = { listed: 0, pulled: 0, asked: 0 };
   await store.migrated(); // copies of an earlier version are moved in first (their state vectors are the index's)
+  // Incremental ("changed since the cursor") unless the whole scope is due to be listed again.
+  const [cursorHeld, listedAllAt] = await Promise.all([store.db.getMeta(CURSOR), store.db.getMeta(LISTED_ALL_AT)]);
+  const since = cursorHeld && listedAllAt && Date.now() - Date.parse(listedAllAt) < LIST_ALL_EVERY_MS ? cursorHeld : null;
   // The newest row seen per document in this sync (one may be listed by both listings).
   const newest = new Map<string, string>();
   const onPage = async (rows: ServerIndexRow[]) => {
@@ -67,35 +154,41 @@ export async function syncOnce(store: LocalStore, api: Api, onProgress: (p: Sync
     progress.listed = newest.size;
     onProgress({ ...progress });
   };
-  const [delegation, deputies, units] = await Promise.all([
+  const [delegation, deputies, units, docsListing, inboxListing] = await Promise.all([
     api<{ delegation: unknown }>("/api/delegation"),
     // An older server has no deputy table to give (404): then no deputy is trusted on this device.
     api<{ table: unknown }>("/api/deputies/table").catch(() => null),
     api<{ units: { id: string; name: string }[] }>("/api/units"),
-    readListing(api, "/api/docs", onPage),
-    readListing(api, "/api/inbox", onPage),
+    readListing(api, "/api/docs", since, onPage),
+    readListing(api, "/api/inbox", since, onPage),
   ]);
   await store.db.setMeta("units", JSON.stringify(Object.fromEntries(units.units.map((u) => [u.id, u.name]))));
-  // Both listings were read to their last page: a document neither listed has left our scope.
-  await store.dropUnlisted(new Set(newest.keys()));
+  if (since === null) {
+    // Both listings were read to their last page: a document neither listed has left our scope.
+    await store.dropUnlisted(new Set(newest.keys()));
+    await store.db.setMeta(LISTED_ALL_AT, new Date().toISOString());
+  } else {
+    // What changed and is listed by neither listing now has left it (a document listed by one stays).
+    await store.dropRemoved([...new Set([...docsListing.removed, ...inboxListing.removed])].filter((d) => !newest.has(d)));
+  }
+  // The older of the two cursors: nothing changed between them is skipped next time.
+  const cursors = [docsListing.cursor, inboxListing.cursor].filter((c): c is string => c !== null).sort();
+  if (cursors.length === 2) await store.db.setMeta(CURSOR, cursors[0]!);
   // Kept for verifying offline: 決行 needs the level the agency's delegation table requires.
   if (delegation.delegation) await store.db.setMeta("delegation", JSON.stringify(delegation.delegation));
   // And who acts for whom (職務代理人): deputies come from this table, never from a document's plan.
   if (deputies?.table) await store.db.setMeta("deputies", JSON.stringify(deputies.table));
 
-  // Pending changes, merged per document; the sequence numbers say which rows this request answers.
-  const pending = (await store.db.pending.toArray()).filter((p) => !p.refused);
-  const byDoc = new Map<string, { seqs: number[]; updates: Uint8Array[] }>();
-  for (const p of pending) {
-    const g = byDoc.get(p.doc) ?? { seqs: [], updates: [] };
-    g.seqs.push(p.seq!);
-    g.updates.push(p.update);
-    byDoc.set(p.doc, g);
-  }
+  const byDoc = await queued(store, o.sentLive ?? (() => false));
   const push = [...byDoc].map(([doc, g]) => ({ doc, update: toBase64(Y.mergeUpdates(g.updates)) }));
   // A damaged local copy cannot take what the server sends; it waits for the user's re-download.
   const damaged = await store.damaged();
-  const have = (await store.db.docs.toArray()).filter((r) => r.access === "edit" && !(r.doc in damaged)).map((r) => ({ doc: r.doc, sv: r.sv ?? EMPTY_SV }));
+  // Asked about: every document held (a full sync, or the whole scope listed), else those the
+  // listing says changed and those never downloaded.
+  const askAll = o.full || since === null;
+  const have = (await store.db.docs.toArray())
+    .filter((r) => r.access === "edit" && !(r.doc in damaged) && (askAll || r.sv === null || newest.has(r.doc)))
+    .map((r) => ({ doc: r.doc, sv: r.sv ?? EMPTY_SV }));
 
   const report: SyncReport = { pushed: 0, pulled: 0, refused: [] };
   progress.asked = have.length;
@@ -104,20 +197,7 @@ export async function syncOnce(store: LocalStore, api: Api, onProgress: (p: Sync
     const body: BatchRequest = { v: 1, push: i === 0 ? push : [], have: have.slice(i, i + BATCH_DOCS) };
     if (!body.push.length && !body.have.length) break;
     const res = await api<BatchResponse>("/api/sync", { body, timeoutMs: 120_000 });
-    // Acknowledged changes leave the queue in one write (the header's pending count follows it live).
-    const acknowledged = res.pushed.filter((p) => p.ok).flatMap((p) => byDoc.get(p.doc)?.seqs ?? []);
-    if (acknowledged.length) await store.db.pending.bulkDelete(acknowledged);
-    for (const p of res.pushed) {
-      const seqs = byDoc.get(p.doc)?.seqs ?? [];
-      if (p.ok) {
-        report.pushed++;
-      } else {
-        // Kept with the code and reason, never dropped: the document page shows it and offers what to do.
-        const { code, reason } = refusalFromBody(p, "refused");
-        await store.db.pending.where("seq").anyOf(seqs).modify({ refused: reason, refusedCode: code });
-        report.refused.push({ doc: p.doc, code, reason });
-      }
-    }
+    await settlePushed(store, res, byDoc, report);
     await store.applyManyFromServer(res.docs.map((d) => ({ doc: d.doc, update: fromBase64(d.update) })));
     report.pulled += res.docs.length;
     progress.pulled = Math.min(have.length, i + BATCH_DOCS);

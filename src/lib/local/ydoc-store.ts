@@ -47,6 +47,16 @@ interface Entry {
   dead: boolean;
 }
 
+/**
+ * This page's count of local changes, in the order they were made (a change's tick is taken when
+ * Yjs emits it, before its row is written): the relay's acknowledgement of a full sync step says
+ * "everything made up to tick n" (live-ack.ts). PAGE tells this page's ticks from an earlier load's.
+ */
+let ticks = 0;
+export const PAGE: string = Math.random().toString(36).slice(2);
+/** The tick of the last local change made on this page (0 before any). */
+export const currentTick = (): number => ticks;
+
 /** One Y.Doc per document per page, shared by everyone who opens it. */
 const entries = new Map<string, Entry>();
 const keyOf = (db: LocalDb, doc: string): string => `${db.name}\n${doc}`;
@@ -64,7 +74,7 @@ export function openCopy(db: LocalDb, doc: string): { ydoc: Y.Doc; ready: Promis
 export function openPersistedDoc(
   db: LocalDb,
   doc: string,
-  onLocal?: (update: Uint8Array) => Promise<unknown>,
+  onLocal?: (update: Uint8Array, tick: number) => Promise<unknown>,
   /** Runs before the rows are read: waits for the migration, and may reject with DamagedLocalCopy. */
   before: () => Promise<void> = () => Promise.resolve(),
 ): PersistedDoc {
@@ -75,12 +85,13 @@ export function openPersistedDoc(
     entry.ydoc.on("update", (update: Uint8Array, origin: unknown) => {
       if (origin === LOAD_ORIGIN || entry.dead) return;
       const local = onLocal && !isRemote(origin);
+      const tick = local ? ++ticks : 0;
       entry.writes = entry.writes
         .then(async () => {
           if (entry.dead) return;
           await db.transaction("rw", db.updates, db.pending, async () => {
             await db.updates.add({ doc, update });
-            if (local) await onLocal(update);
+            if (local) await onLocal(update, tick);
           });
           if (++entry.rows > COMPACT_OPEN_ABOVE) entry.rows = await compact(db, doc);
         })
@@ -114,6 +125,18 @@ export function openPersistedDoc(
       entry.ydoc.destroy();
     },
   };
+}
+
+/** Resolves once every change made so far to `doc`'s open copy on this page is stored (and queued). */
+export async function stored(db: LocalDb, doc: string): Promise<void> {
+  const e = entries.get(keyOf(db, doc));
+  if (e) await e.writes;
+}
+
+/** Resolves once every change made so far to any open copy of `db`'s documents on this page is stored (and queued). */
+export async function storedAll(db: LocalDb): Promise<void> {
+  const prefix = `${db.name}\n`;
+  await Promise.all([...entries].filter(([k]) => k.startsWith(prefix)).map(([, e]) => e.writes));
 }
 
 /** Reads, checks and tidies a document's rows (`settle`), then applies them to the fresh Y.Doc. */

@@ -3,6 +3,7 @@ import * as decoding from "lib0/decoding";
 import * as syncProtocol from "y-protocols/sync";
 import * as authProtocol from "y-protocols/auth";
 import { fail, ok, type Code, type Result } from "@countersign/crdt-model";
+import { RELAY_ACK_MESSAGE, RELAY_ACK_VERSION } from "@countersign/contract";
 
 /**
  * The y-websocket wire protocol, as the stock `WebsocketProvider` speaks it: each binary frame is a
@@ -59,6 +60,18 @@ export function decodeMessage(data: Uint8Array): Result<Incoming> {
   }
 }
 
+/** Whether a frame starts as a sync step 2 or an update (its body is not read: decodeMessage does that). */
+export function isUpdateFrame(data: Uint8Array): boolean {
+  try {
+    const d = decoding.createDecoder(data);
+    if (decoding.readVarUint(d) !== MESSAGE_SYNC) return false;
+    const sub = decoding.readVarUint(d);
+    return sub === syncProtocol.messageYjsSyncStep2 || sub === syncProtocol.messageYjsUpdate;
+  } catch {
+    return false;
+  }
+}
+
 /** A sync frame: message type, sync sub-type, then the body (a state vector or an update). */
 function syncFrame(sub: number, body: Uint8Array): Uint8Array {
   const e = encoding.createEncoder();
@@ -71,6 +84,16 @@ function syncFrame(sub: number, body: Uint8Array): Uint8Array {
 export const encodeSyncStep1 = (stateVector: Uint8Array): Uint8Array => syncFrame(syncProtocol.messageYjsSyncStep1, stateVector);
 export const encodeSyncStep2 = (update: Uint8Array): Uint8Array => syncFrame(syncProtocol.messageYjsSyncStep2, update);
 export const encodeUpdate = (update: Uint8Array): Uint8Array => syncFrame(syncProtocol.messageYjsUpdate, update);
+
+/** The acknowledgement of the `n`th update frame of a connection (contract protocol.ts, RELAY_ACK_MESSAGE). */
+export function encodeAck(n: number, accepted: boolean): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, RELAY_ACK_MESSAGE);
+  encoding.writeVarUint(e, RELAY_ACK_VERSION);
+  encoding.writeVarUint(e, n);
+  encoding.writeVarUint(e, accepted ? 1 : 0);
+  return encoding.toUint8Array(e);
+}
 
 export function encodeAwareness(update: Uint8Array): Uint8Array {
   const e = encoding.createEncoder();

@@ -11,14 +11,16 @@ import { sendFramed } from "./frame.ts";
 import type { Shown } from "./presence.ts";
 import type { Rooms } from "./rooms.ts";
 import type { OpenSockets, SocketSession } from "./sessions.ts";
-import { PROTOCOL_PARAM, outdatedClient } from "@countersign/contract";
+import { PROTOCOL_PARAM, RELAY_ACK_PARAM, outdatedClient } from "@countersign/contract";
 import {
   CLOSE_FORBIDDEN,
   CLOSE_OUTDATED_CLIENT,
   CLOSE_GOING_AWAY,
   CLOSE_UNAUTHORIZED,
   decodeMessage,
+  encodeAck,
   encodeRefusal,
+  isUpdateFrame,
   encodeSyncStep1,
   encodeSyncStep2,
 } from "./protocol.ts";
@@ -103,6 +105,9 @@ export class Relay {
     // Frames that arrive while we authenticate and load are kept and handled in order afterwards.
     const early: RawData[] = [];
     const buffer = (d: RawData) => early.push(d);
+    // A client that asks for acknowledgements (contract RELAY_ACK_PARAM) gets one per update frame,
+    // numbered in the order the frames arrived (the early ones first), whatever order they finish in.
+    const acks = query.get(RELAY_ACK_PARAM) === "1" ? { sent: 0 } : null;
     ws.on("message", buffer);
     ws.on("error", (e) => {
       // ws closes with 1009 itself; we count it so oversized frames show in the metrics.
@@ -164,12 +169,15 @@ export class Relay {
       this.o.metrics.connections.dec();
     });
     ws.off("message", buffer);
-    ws.on("message", (d) => void this.onFrameSafely(room, peer, who.value, d));
+    // Frames are numbered as they arrive (early ones were buffered in order, so they come first).
+    const numbered = (d: RawData): number | undefined => (acks && isUpdateFrameData(d) ? ++acks.sent : undefined);
+    const earlyNumbered = early.map((d) => [d, numbered(d)] as const);
+    ws.on("message", (d) => void this.onFrameSafely(room, peer, who.value, d, numbered(d)));
 
     peer.send(encodeSyncStep1(room.doc.stateVector()));
     const aw = room.awarenessFrame();
     if (aw) peer.send(aw);
-    for (const d of early) await this.onFrameSafely(room, peer, who.value, d);
+    for (const [d, n] of earlyNumbered) await this.onFrameSafely(room, peer, who.value, d, n);
   }
 
   /** How presence shows a person: their name and unit's name from the directory (presence.ts). */
@@ -182,23 +190,26 @@ export class Relay {
    * The relay's trust boundary for frames: nothing a client sends may escape as an exception (an
    * unhandled rejection would take the process down). What throws is logged and refused.
    */
-  private async onFrameSafely(room: Room, peer: Peer, who: Principal, data: RawData): Promise<void> {
+  private async onFrameSafely(room: Room, peer: Peer, who: Principal, data: RawData, ack?: number): Promise<void> {
     try {
-      await this.onFrame(room, peer, who, data);
+      await this.onFrame(room, peer, who, data, ack);
     } catch (e) {
       this.o.metrics.refuse("malformed-frame");
       this.o.log.error({ doc: room.id, person: who.person, err: errorMessage(e) }, "a frame could not be handled");
       peer.send(encodeRefusal({ code: "relay.server", reason: `The server could not handle the frame: ${errorMessage(e)}` }));
+      if (ack !== undefined) peer.send(encodeAck(ack, false));
     }
   }
 
-  private async onFrame(room: Room, peer: Peer, who: Principal, data: RawData): Promise<void> {
+  private async onFrame(room: Room, peer: Peer, who: Principal, data: RawData, ack?: number): Promise<void> {
     const bytes = toBytes(data);
     const msg = decodeMessage(bytes);
     if (!msg.ok) {
       this.o.metrics.refuse("malformed-frame");
       this.o.log.warn({ doc: room.id, person: who.person, code: msg.code, reason: msg.reason }, "malformed frame");
-      return peer.send(encodeRefusal(msg));
+      peer.send(encodeRefusal(msg));
+      if (ack !== undefined) peer.send(encodeAck(ack, false));
+      return;
     }
     switch (msg.value.type) {
       case "sync-step1": {
@@ -212,11 +223,17 @@ export class Relay {
         const started = performance.now();
         const r = await room.receive(msg.value.update, peer).catch((e: unknown) => fail<never>("relay.store", `The server could not store the update: ${(e as Error).message}`));
         this.o.metrics.ingestSeconds.observe((performance.now() - started) / 1000);
-        if (r.ok) return void this.o.metrics.updates.inc({ outcome: "accepted" });
+        if (r.ok) {
+          this.o.metrics.updates.inc({ outcome: "accepted" });
+          if (ack !== undefined) peer.send(encodeAck(ack, true));
+          return;
+        }
         this.o.metrics.updates.inc({ outcome: "refused" });
         this.o.metrics.refuse("refused-update");
         this.o.log.info({ doc: room.id, person: who.person, code: r.code, reason: r.reason }, "update refused");
-        return peer.send(encodeRefusal(r));
+        peer.send(encodeRefusal(r));
+        if (ack !== undefined) peer.send(encodeAck(ack, false));
+        return;
       }
       case "awareness": {
         const r = room.applyAwareness(peer, msg.value.update);
@@ -242,6 +259,11 @@ export class Relay {
     for (const ws of this.wss.clients) ws.close(CLOSE_GOING_AWAY, "The server is restarting.");
     this.wss.close();
   }
+}
+
+/** Whether a frame says it carries an update (sync step 2 or update): the frames acknowledged. */
+function isUpdateFrameData(d: RawData): boolean {
+  return isUpdateFrame(toBytes(d));
 }
 
 function toBytes(d: RawData): Uint8Array {

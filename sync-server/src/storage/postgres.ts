@@ -167,6 +167,7 @@ export class PostgresStore implements Store {
     if (q.status !== undefined) where.push(`d.status = ANY(${param(q.status)}::text[])`);
     // doc is COLLATE "C" (postgres-schema.ts): compared and ordered bytewise, as in SQLite.
     if (q.after !== undefined) where.push(`d.doc > ${param(q.after)}`);
+    if (q.changedSince !== undefined) where.push(`d.updated_at >= ${param(q.changedSince)}`);
     // LIMIT NULL is no limit, as SQLite's LIMIT -1.
     const limit = param(q.limit === undefined ? null : Math.max(0, Math.floor(q.limit)));
     const r = await this.pool.query<IndexDbRow>(

@@ -138,8 +138,8 @@ export class SqliteStore implements Store {
     this.s.setSetting.run(PROBE_SETTING, at);
   }
 
-  private prepareQuery(holders: boolean, participants: boolean, status: boolean, after: boolean): Stmt {
-    const key = `${+holders}${+participants}${+status}${+after}`;
+  private prepareQuery(holders: boolean, participants: boolean, status: boolean, after: boolean, since = false): Stmt {
+    const key = `${+holders}${+participants}${+status}${+after}${+since}`;
     let stmt = this.queries.get(key);
     if (stmt) return stmt;
     const where: string[] = [];
@@ -149,6 +149,7 @@ export class SqliteStore implements Store {
     if (participants) where.push(byKey("participant", "participants"));
     if (status) where.push("d.status IN (SELECT value FROM json_each(@status))");
     if (after) where.push("d.doc > @after");
+    if (since) where.push("d.updated_at >= @since");
     stmt = this.db.prepare(
       `SELECT d.* FROM doc_index d ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${after ? "d.doc" : "d.updated_at DESC, d.doc"} LIMIT @limit`,
     );
@@ -257,12 +258,13 @@ export class SqliteStore implements Store {
    * nothing (a person with no keys sees no documents), an absent one does not filter.
    */
   async queryIndex(q: DocIndexQuery): Promise<DocIndexRow[]> {
-    const stmt = this.prepareQuery(q.holders !== undefined, q.participants !== undefined, q.status !== undefined, q.after !== undefined);
+    const stmt = this.prepareQuery(q.holders !== undefined, q.participants !== undefined, q.status !== undefined, q.after !== undefined, q.changedSince !== undefined);
     const params: Record<string, unknown> = { limit: q.limit === undefined ? -1 : Math.max(0, Math.floor(q.limit)) };
     if (q.holders !== undefined) params.holders = JSON.stringify(q.holders);
     if (q.participants !== undefined) params.participants = JSON.stringify(q.participants);
     if (q.status !== undefined) params.status = JSON.stringify(q.status);
     if (q.after !== undefined) params.after = q.after;
+    if (q.changedSince !== undefined) params.since = q.changedSince;
     return (stmt.all(params) as IndexDbRow[]).map(toIndexRow);
   }
 
@@ -279,7 +281,9 @@ export class SqliteStore implements Store {
 
   /** Inside the caller's transaction: the first sighting stays, and is what comes back. */
   private writeReceipt(r: EntryReceipt): EntryReceipt {
-    this.s.putReceipt.run(r.entry, r.doc, r.receivedAt, r.signature);
+    // A row inserted is this receipt, as given: only an entry seen before needs reading back (an
+    // envelope's import records ten thousand at once, nearly all new).
+    if (this.s.putReceipt.run(r.entry, r.doc, r.receivedAt, r.signature).changes === 1) return { entry: r.entry, doc: r.doc, receivedAt: r.receivedAt, signature: r.signature };
     return toReceipt(this.s.getReceipt.get(r.entry) as ReceiptDbRow);
   }
 

@@ -65,6 +65,11 @@ export interface DocIndexQuery {
    * is never skipped by a later page, however often it is updated while a client pages.
    */
   after?: string;
+  /**
+   * Only rows indexed at or after this time (ISO 8601, as updatedAt is written): the incremental
+   * listing's "changed since cursor" (http/docs-routes.ts). Compared as text, as updatedAt is stored.
+   */
+  changedSince?: string;
   limit?: number;
 }
 

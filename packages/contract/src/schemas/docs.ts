@@ -38,12 +38,24 @@ export const indexRow = z.object({
  */
 export const pageQuery = z.object({
   after: z.string().max(128).optional(),
+  /** A previous listing's `cursor`: only the rows changed since then, and `removed`. */
+  since: z.string().max(64).optional(),
   limit: z.coerce.number().int().min(1).optional(),
 });
 export const indexPage = z.object({
   docs: z.array(indexRow),
   /** Null on the last page: only then has the client read the whole listing. */
   next: z.string().nullable(),
+  /**
+   * What to send as `?since=` next time for only what changed after this listing (on every page; a
+   * client keeps the first page's). Absent from servers before incremental listings.
+   */
+  cursor: z.string().optional(),
+  /**
+   * With `?since=`: documents changed since the cursor that have left this person's scope (the client
+   * drops them). A listing without `since` lists the whole scope and says nothing of removals.
+   */
+  removed: z.array(docId).optional(),
 });
 
 export const docParams = z.object({ id: docId });
