@@ -255,7 +255,7 @@ export class LocalStore {
       for (const [i, id] of [...made.keys()].entries()) {
         const old = olds[i];
         const m = made.get(id)!;
-        const row = derivedRow(old, m.row, m.facts, at);
+        const row = derivedRow(old, { ...m.row, doc: m.row.doc === id ? m.row.doc : (id as typeof m.row.doc) }, m.facts, at);
         if (!old || !sameWorkflow(old, row)) next.push(row);
       }
       if (next.length) await this.db.docs.bulkPut(next);
