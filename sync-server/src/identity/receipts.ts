@@ -15,6 +15,11 @@ import type { Agency } from "./agency.ts";
 export async function signReceipt(agency: Agency, r: { doc: DocId; entry: EntryId; receivedAt: string | Date }): Promise<Receipt> {
   const receivedAt = typeof r.receivedAt === "string" ? r.receivedAt : r.receivedAt.toISOString();
   const key = KeyObject.from(agency.receipt.privateKey);
-  const sig = sign("sha256", receiptBytes({ doc: r.doc, entry: r.entry, receivedAt }), { key, dsaEncoding: "ieee-p1363" });
+  // The callback form signs on libuv's thread pool: a room signs its new entries' receipts all at
+  // once (Promise.all), so an envelope's thousands of signatures run beside the main thread, which
+  // meanwhile commits the next room, instead of on it one after another.
+  const sig = await new Promise<Buffer>((resolve, reject) =>
+    sign("sha256", receiptBytes({ doc: r.doc, entry: r.entry, receivedAt }), { key, dsaEncoding: "ieee-p1363" }, (e, s) => (e ? reject(e) : resolve(s))),
+  );
   return { doc: r.doc, entry: r.entry, receivedAt, signature: toBase64(new Uint8Array(sig.buffer, sig.byteOffset, sig.byteLength)) };
 }
