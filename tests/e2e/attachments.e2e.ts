@@ -1,10 +1,12 @@
 // Attachments against a real demo agency: officer A attaches a PNG and a PDF to a draft, officer B
 // (another browser context) sees both, previews the image and gets the PDF's exact bytes; then A
-// attaches while offline, reconnects, and B gets that one too.
+// attaches while offline, reconnects, and B gets that one too. The registry desk's scan of a
+// registered letter is shown locked to the case officer (only the desk removes it), and the desk
+// removes it.
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { useDemoAgency, T, enrollDemoPerson, openDoc, noisePng, type Person } from "./demo-session.ts";
+import { useDemoAgency, T, enrollDemoPerson, openDoc, noisePng, navigate, synced, type Person } from "./demo-session.ts";
 
 const agency = useDemoAgency();
 const pageErrors: string[] = [];
@@ -15,7 +17,18 @@ const PDF = Buffer.from(
 );
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
-const person = (who: string, width = 375): Promise<Person> => enrollDemoPerson(agency.browser, agency.server.base, who, { width, errors: pageErrors });
+/** Each demo person enrolled once (a demo code works once), kept for the later tests at the width asked. */
+const enrolled = new Map<string, Person>();
+async function person(who: string, width = 375): Promise<Person> {
+  const known = enrolled.get(who);
+  if (known) {
+    await known.page.setViewportSize({ width, height: 900 });
+    return known;
+  }
+  const p = await enrollDemoPerson(agency.browser, agency.server.base, who, { width, errors: pageErrors });
+  enrolled.set(who, p);
+  return p;
+}
 const open = (page: Page, doc: string) => openDoc(page, agency.server.base, doc, { live: true });
 
 const item = (page: Page, hash: string) => page.locator(`[data-testid="attachment"][data-sha="${hash}"]`);
@@ -95,6 +108,62 @@ describe("attachments", () => {
     // A reference removed while the draft is editable disappears for B as well.
     await item(a.page, sha(offlineScan)).getByTestId("attachment-remove").click();
     await expect.poll(() => b.page.getByTestId("attachment").count(), T).toBe(2);
+    expect(pageErrors).toEqual([]);
+  }, 150_000);
+
+  it("the registry desk's scan: the case officer sees it locked with the reason (1280 and 375 px) and removes only his own; the desk removes it", async () => {
+    const deskScan = noisePng(48, 36, 3);
+    const ownFile = noisePng(20, 20, 4);
+    const li = await person("li", 1280);
+    await navigate(li.page, "nav-registry");
+    await li.page.waitForURL(/\/registry$/);
+    await li.page.getByTestId("reg-from").fill("臺中市政府");
+    await li.page.getByTestId("reg-subject").fill("函送校園安全檢核表，請查照。");
+    await li.page.getByTestId("reg-scans").setInputFiles([{ name: "來文掃描.png", mimeType: "image/png", buffer: deskScan }]);
+    await li.page.getByTestId("reg-scan").waitFor(T);
+    await expect.poll(() => li.page.getByTestId("reg-unit").inputValue(), T).toBe("U-STU");
+    await expect.poll(() => li.page.getByTestId("reg-officer").locator('option[value="chen"]').count(), T).toBe(1);
+    await li.page.getByTestId("reg-officer").selectOption("chen");
+    await li.page.getByTestId("reg-submit").click();
+    const reg = (await li.page.getByTestId("reg-done").getAttribute("data-doc", T))!;
+    await synced(li.page);
+
+    const chen = await person("chen", 1280);
+    await open(chen.page, reg);
+    const scanRow = item(chen.page, sha(deskScan));
+    await expect.poll(() => scanRow.getAttribute("data-state"), T).toBe("ready");
+    expect(await scanRow.getByTestId("attachment-desk-scan").innerText()).toBe("登記桌掃描");
+    expect(await scanRow.getByTestId("attachment-remove").count()).toBe(0);
+    const locked = scanRow.getByTestId("attachment-remove-locked");
+    expect(await locked.innerText()).toContain("只有登記桌能移除");
+    expect(await locked.getAttribute("data-code")).toBe("update.attachment-remover");
+    // His own file on the same letter he may remove.
+    await chen.page.getByTestId("attach-input").setInputFiles([{ name: "承辦補充.png", mimeType: "image/png", buffer: ownFile }]);
+    await item(chen.page, sha(ownFile)).getByTestId("attachment-remove").waitFor(T);
+    expect(await item(chen.page, sha(ownFile)).getByTestId("attachment-desk-scan").count()).toBe(0);
+    await expect.poll(() => chen.page.getByTestId("attachment-pending").count(), T).toBe(0);
+    await chen.page.getByTestId("attachments").scrollIntoViewIfNeeded();
+    await chen.page.getByTestId("attachments").screenshot({ path: "test-results/attachments-desk-scan-1280.png" });
+    await chen.page.setViewportSize({ width: 375, height: 900 });
+    await chen.page.getByTestId("attachments").scrollIntoViewIfNeeded();
+    const box = (await locked.boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(375);
+    await chen.page.getByTestId("attachments").screenshot({ path: "test-results/attachments-desk-scan-375.png" });
+    // In English the reason reads in English.
+    await chen.page.locator("button.lang").click();
+    await expect.poll(() => locked.innerText(), T).toContain("only the registry desk can remove it");
+    await chen.page.getByTestId("attachments").screenshot({ path: "test-results/attachments-desk-scan-375-en.png" });
+    await chen.page.locator("button.lang").click();
+
+    // The desk opens the letter and removes its scan; it goes for the case officer too.
+    await open(li.page, reg);
+    const onDesk = item(li.page, sha(deskScan));
+    await onDesk.getByTestId("attachment-remove").waitFor(T);
+    expect(await onDesk.getByTestId("attachment-remove-locked").count()).toBe(0);
+    await onDesk.getByTestId("attachment-remove").click();
+    await expect.poll(() => item(chen.page, sha(deskScan)).count(), T).toBe(0);
+    await expect.poll(() => chen.page.getByTestId("attachment").count(), T).toBe(1);
+    expect(await li.page.getByTestId("refusal-explained").count()).toBe(0);
     expect(pageErrors).toEqual([]);
   }, 150_000);
 });
