@@ -43,6 +43,8 @@ describe("batch sync", () => {
     for (const d of docs) {
       const copy = must(CountersignDocument.fromUpdate(fromBase64(d.update)));
       expect(copy.subject()).toBe(local.get(d.doc)!.subject());
+      // The device now holds what the server added (the 文號 it wrote into each new document).
+      must(local.get(d.doc)!.applyUpdate(fromBase64(d.update)));
     }
     // Memory stays bounded: the pull answered from storage, and pushes beyond the limit were unloaded.
     expect(a.server.rooms.size).toBeLessThanOrEqual(200 + 16); // unloading runs alongside loading

@@ -82,12 +82,19 @@ describe("the 文號 of a new document", () => {
     const room = await a.rooms.get(doc.id);
     must(await room.receive(doc.encodeState(), null, officer));
     const number = must(room.doc.metadata()).docNumber;
-    // The officer's device, synced with the server, tries to write its own number.
+    // The officer's device, synced with the server, writes another number where the server keeps it.
     const device = must(CountersignDocument.fromUpdate(room.doc.encodeState()));
     const sv = device.stateVector();
-    must(device.setMetadata({ docNumber: "南市教學字第1150000001號" }));
+    device.unsafeRaw().meta.set("assignedDocNumber", "南市教學字第1150000001號");
     const r = await room.receive(device.encodeState(sv), null, officer);
     expect(r).toMatchObject({ ok: false, code: "relay.doc-number" });
+    expect(must(room.doc.metadata()).docNumber).toBe(number);
+    // Writing the creator's own docNumber field changes nothing: the assigned number is the 文號.
+    const plain = must(CountersignDocument.fromUpdate(room.doc.encodeState()));
+    const sv1 = plain.stateVector();
+    must(plain.setMetadata({ docNumber: "南市教學字第1150000001號" }));
+    expect(must(plain.metadata()).docNumber).toBe(number);
+    expect(await room.receive(plain.encodeState(sv1), null, officer)).toMatchObject({ ok: true });
     expect(must(room.doc.metadata()).docNumber).toBe(number);
     // Another metadata change of the same officer is taken as before.
     const fine = must(CountersignDocument.fromUpdate(room.doc.encodeState()));

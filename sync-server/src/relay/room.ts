@@ -351,13 +351,15 @@ export class Room {
     const late = await this.deps.lateReason?.(shadow, this.state, checked.value.state);
     if (late) return this.refuse(late);
     await this.deps.store.appendUpdate(this.id, update);
-    const pending = await this.commit({ update, added: checked.value.added, state: checked.value.state, touched, origin: from ?? SERVER_ORIGIN, onShadow: true });
+    const committed = await this.commit({ update, added: checked.value.added, state: checked.value.state, touched, origin: from ?? SERVER_ORIGIN, onShadow: true });
+    // A new 簽 / 稿 is numbered before its index row is written: whoever finds the document through
+    // the index fetches it with its 文號, and nobody signs a version of it without one.
+    const pending = (await this.numberIfDue(creating)) ? { ...committed, index: this.rowFor(this.doc, this.state!) } : committed;
     // Receipts and the index row in one commit, then the receipts' update: a client that sees its
     // receipt can count on the index row being current.
     const [failed] = await writePending(this.deps.store, [{ doc: this.id, w: pending }]);
     if (failed) throw failed.error;
     if (addsDispatch(checked.value.state, checked.value.added)) this.deps.onDispatched?.(this.id, checked.value.state);
-    await this.numberIfDue(creating);
     return ok({ added: checked.value.added });
   }
 
@@ -719,24 +721,26 @@ export class Room {
   /**
    * Gives this agency's new 簽 / 稿 its 文號 (doc-number.ts): reserved from the agency's series (the
    * store's counter, so unique across processes), written into the metadata under the server's own
-   * client id, stored and relayed like the receipts, and indexed. A failure leaves the document as
-   * it was: the next update that reaches it here tries again.
+   * client id, stored and relayed like the receipts. Whether it wrote one: the caller then indexes the
+   * row as it now stands. A failure leaves the document as it was: the next update that reaches it
+   * here tries again.
    */
-  private async numberIfDue(creating: boolean): Promise<void> {
+  private async numberIfDue(creating: boolean): Promise<boolean> {
     const meta = this.doc.metadata();
-    if (!meta.ok || !this.state || !needsDocNumber(meta.value, this.state, this.deps.agency, creating)) return;
+    if (!meta.ok || !this.state || !needsDocNumber(meta.value, this.state, this.deps.agency, creating)) return false;
     try {
       const reserved = await reserveDispatchNumber(this.deps.store, { prefix: await dispatchPrefix(this.deps.store), doc: this.id, now: this.deps.now() });
       if (!reserved.ok) {
         this.deps.log?.warn({ doc: this.id, code: reserved.code, reason: reserved.reason }, "no 文號 could be reserved for the new document");
-        return;
+        return false;
       }
-      if (meta.value.docNumber === reserved.value.number) return;
-      await this.writeAsServer(() => this.doc.setMetadata({ docNumber: reserved.value.number }));
+      if (meta.value.docNumber === reserved.value.number) return false;
+      await this.writeAsServer(() => this.doc.assignDocNumber(reserved.value.number));
       this.row = undefined;
-      await this.updateIndex();
+      return true;
     } catch (e) {
       this.deps.log?.error({ doc: this.id, err: errorMessage(e) }, "the new document's 文號 could not be written");
+      return false;
     }
   }
 

@@ -28,7 +28,8 @@ import { issueSentence } from "./reason.ts";
 
 /**
  * The Y.Doc layout (every name below is a top-level shared type, so concurrent creation is safe):
- *   meta            Y.Map   docId and the metadata fields, last writer wins per field
+ *   meta            Y.Map   docId and the metadata fields, last writer wins per field; assignedDocNumber:
+ *                           the 文號 the agency server assigned (read as metadata.docNumber)
  *   subject         Y.Text  主旨
  *   body.<section>  Y.Array of item Y.Maps {id, text: Y.Text, children: Y.Array}
  *   attachments     Y.Map   sha256 → canonical JSON {sha256,name,size,mime,addedBy?:{person,role}}
@@ -38,6 +39,9 @@ import { issueSentence } from "./reason.ts";
  *   receipts        Y.Map   entry id → the agency server's signed receipt (first seen at), JSON
  * Nothing outside this module touches these types directly.
  */
+/** The meta key of the 文號 the agency server assigned (assignDocNumber). */
+const ASSIGNED_DOC_NUMBER = "assignedDocNumber";
+
 export class CountersignDocument {
   readonly ydoc: Y.Doc;
 
@@ -206,8 +210,26 @@ export class CountersignDocument {
       const v = this.meta.get(k);
       if (v !== undefined) raw[k] = v;
     }
+    // The 文號 the agency server assigned, when it did, is the document's 文號 (assignDocNumber).
+    const assigned = this.meta.get(ASSIGNED_DOC_NUMBER);
+    if (typeof assigned === "string") raw["docNumber"] = assigned;
     const r = metadataSchema.safeParse(raw);
     return r.success ? ok(r.data) : fail("schema.metadata", issueSentence("The stored metadata", r.error, "is invalid"));
+  }
+
+  /**
+   * Records the 文號 the agency server assigned (only the server calls this; the relay refuses any
+   * client change of the 文號). Kept under a key of its own, read as metadata.docNumber: replacing
+   * the creator's docNumber value instead would leave a deletion in the document, which every later
+   * batch sync would carry as a change.
+   */
+  assignDocNumber(number: string): Result<void> {
+    const current = this.metadata();
+    if (!current.ok) return current;
+    const next = metadataSchema.safeParse({ ...current.value, docNumber: number });
+    if (!next.success) return fail("schema.metadata", issueSentence("The metadata", next.error, "is invalid"));
+    this.meta.set(ASSIGNED_DOC_NUMBER, number);
+    return ok(undefined);
   }
 
   setMetadata(patch: Partial<Metadata>): Result<void> {

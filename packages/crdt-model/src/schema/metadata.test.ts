@@ -1,6 +1,7 @@
 // metadata.incoming (來文機關, 來文字號, 收文日期): a field of its own, optional, and absent from the
 // signed content of every document that does not carry it, so documents stored before it verify as before.
 import { describe, expect, it } from "vitest";
+import * as Y from "yjs";
 import { asAgencyCode, asDocId, asPersonId, asUnitId } from "../ids.ts";
 import { CountersignDocument } from "./document.ts";
 import { canonicalContent, contentHash, parseSignedContent } from "./content.ts";
@@ -54,5 +55,18 @@ describe("metadata.incoming", () => {
     expect(contentHash(must(parseSignedContent(canonicalContent(content))))).toBe(contentHash(content));
     const without = must(CountersignDocument.create({ id: asDocId("d-incoming"), metadata: base, subject: "主旨" }));
     expect(contentHash(must(without.content()))).not.toBe(contentHash(content));
+  });
+});
+
+describe("the 文號 the agency server assigns (assignDocNumber)", () => {
+  it("is read as metadata.docNumber, whatever the creator wrote there, and leaves no deletion behind (batch sync would carry it for ever)", () => {
+    const doc = must(CountersignDocument.create({ id: asDocId("d-numbered"), metadata: { ...base, receiptNumber: null, docNumber: "偽字第1150000001號" }, subject: "主旨" }));
+    const sv = doc.stateVector();
+    must(doc.assignDocNumber("示教字第1150000042號"));
+    expect(must(doc.metadata()).docNumber).toBe("示教字第1150000042號");
+    expect(must(doc.content()).metadata.docNumber).toBe("示教字第1150000042號");
+    const added = Y.decodeUpdate(doc.encodeState(sv));
+    expect(added.ds.clients.size).toBe(0);
+    expect(doc.assignDocNumber("x".repeat(65)).ok).toBe(false);
   });
 });
