@@ -146,6 +146,9 @@ describe("the facts panel", () => {
       await expect.poll(() => chen.page.getByTestId("fact-case-officer").innerText(), T).toBe("陳承辦");
       expect(await chen.page.getByTestId("fact-receipt-number").innerText()).toBe(receipt);
       expect(await chen.page.getByTestId("fact-sender-number").innerText()).toBe("府教字第1150001234號");
+      // 來文機關 and 收文日期 are fields of the document (metadata.incoming), shown as such.
+      expect(await chen.page.getByTestId("fact-from").innerText()).toBe("臺南市政府");
+      expect(await chen.page.getByTestId("fact-received-on").innerText()).toMatch(/^(中華民國\d+年\d+月\d+日|\d{3}\/\d{2}\/\d{2})$/);
       expect(await chen.page.getByTestId("fact-speed").innerText()).toBe("速件");
       expect(await chen.page.getByTestId("fact-secrecy").innerText()).toBe("普通");
       expect(await chen.page.getByTestId("fact-due").innerText()).toMatch(/^(中華民國\d+年\d+月\d+日|\d{3}\/\d{2}\/\d{2})$/);
@@ -158,6 +161,56 @@ describe("the facts panel", () => {
       await chen.page.screenshot({ path: `test-results/facts-doc-${width}.png` });
       expect(await chen.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
     }
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("a new 簽 gets its 文號 from the server when it is first stored: 「尚未編號」 while made offline, then the agency's number, found by it in the inbox", async () => {
+    const NUMBER = /^示教字第\d{3}\d{7}號$/;
+    const numbers: string[] = [];
+    for (const width of [375, 1280]) {
+      const chen = await demoPerson("chen", width);
+      await chen.page.goto(`${agency.server.base}/inbox`);
+      await synced(chen.page);
+      // At 375 px the 簽 is made offline: the device has no number to show until the server numbers it.
+      const offline = width === 375;
+      if (offline) {
+        await expect.poll(() => chen.page.evaluate(() => navigator.serviceWorker.controller !== null), T).toBe(true);
+        await chen.context.setOffline(true);
+      }
+      await chen.page.getByTestId("new-doc-link").click();
+      await chen.page.getByTestId("new-doc").waitFor(T);
+      await chen.page.getByTestId("new-kind-memo").check();
+      await chen.page.getByTestId("new-category").selectOption("學務");
+      await chen.page.getByTestId("new-subject").fill(`校園安全演練簽（${width}）`);
+      await chen.page.locator('[data-testid="new-item"][data-section="explanation"]').first().fill("依規定辦理。");
+      await chen.page.getByTestId("new-create").click();
+      await chen.page.waitForURL(/\/docs\/doc-[0-9a-f]+$/, T);
+      const doc = decodeURIComponent(new URL(chen.page.url()).pathname.split("/").pop()!);
+      const fact = chen.page.getByTestId("fact-number");
+      await fact.waitFor(T);
+      if (offline) {
+        expect(await fact.getAttribute("data-numbered")).toBe("no");
+        expect(await fact.innerText()).toBe("尚未編號");
+        await chen.page.getByTestId("doc-facts").screenshot({ path: `test-results/facts-memo-unnumbered-${width}.png` });
+        await chen.context.setOffline(false);
+      }
+      await expect.poll(() => fact.getAttribute("data-numbered"), { timeout: 30_000 }).toBe("yes");
+      const number = await fact.innerText();
+      expect(number).toMatch(NUMBER);
+      numbers.push(number);
+      await chen.page.getByTestId("doc-facts").screenshot({ path: `test-results/facts-memo-${width}.png` });
+      await chen.page.screenshot({ path: `test-results/facts-memo-doc-${width}.png` });
+      expect(await chen.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+      // The inbox finds it by its 文號.
+      await chen.page.goto(`${agency.server.base}/inbox`);
+      await synced(chen.page);
+      await chen.page.getByTestId("search").fill(number);
+      const row = chen.page.locator(`[data-testid="inbox-row"][data-doc="${doc}"]`);
+      await expect.poll(() => row.count(), T).toBe(1);
+      expect(await row.innerText()).toContain(number);
+      await chen.page.screenshot({ path: `test-results/facts-memo-search-${width}.png`, fullPage: true });
+    }
+    expect(new Set(numbers).size).toBe(2);
     expect(pageErrors).toEqual([]);
   });
 });

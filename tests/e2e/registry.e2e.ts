@@ -165,7 +165,12 @@ describe("the registry desk", () => {
     await expect.poll(() => row(chang.page, offlineDoc).count(), { timeout: 30_000 }).toBe(1);
     await row(chang.page, offlineDoc).click();
     await chang.page.getByTestId("doc-status").waitFor(T);
-    expect(await chang.page.locator('[data-section="explanation"] textarea').first().inputValue()).toContain(`來文機關：嘉義市政府；來文字號：無；收文號：${year}9000001`);
+    // 來文機關, 來文字號 and 收文日期 are fields of the document (its facts panel), not a sentence in 說明.
+    await expect.poll(() => chang.page.getByTestId("fact-from").innerText(), T).toBe("嘉義市政府");
+    expect(await chang.page.getByTestId("fact-receipt-number").innerText()).toBe(`${year}9000001`);
+    expect(await chang.page.getByTestId("fact-sender-number").innerText()).toBe("—");
+    expect(await chang.page.getByTestId("fact-received-on").getAttribute("data-date")).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(await chang.page.locator('[data-section="explanation"] textarea').count()).toBe(0);
     await expect.poll(() => chang.page.getByTestId("attachment").getAttribute("data-state"), { timeout: 30_000 }).toBe("ready");
     expect(pageErrors).toEqual([]);
   }, 180_000);

@@ -21,12 +21,15 @@ const input = (o: Partial<IncomingInput> = {}): IncomingInput => ({
 });
 
 describe("收文登記", () => {
-  it("the due date follows 速別 unless one is entered, and the origin is written into 說明", () => {
+  it("the due date follows 速別 unless one is entered; 來文機關, 來文字號 and 收文日期 are fields of the metadata, not a sentence in 說明", () => {
     const r = checkIncoming(input(), "A-DEMO-EDU");
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.value.metadata).toMatchObject({ kind: "letter", speed: "urgent", dueDate: "2026-11-26", docNumber: "府教字第1150001234號", receiptNumber: "1150000007", caseOfficer: "chen", unit: "U-STU" });
-    expect(r.value.origin).toBe("來文機關：臺南市政府；來文字號：府教字第1150001234號；收文號：1150000007；收文日期：中華民國115年11月23日。");
+    expect(r.value.metadata).toMatchObject({ kind: "letter", speed: "urgent", dueDate: "2026-11-26", docNumber: null, receiptNumber: "1150000007", caseOfficer: "chen", unit: "U-STU" });
+    expect(r.value.metadata.incoming).toEqual({ from: "臺南市政府", number: "府教字第1150001234號", receivedOn: "2026-11-23" });
+    // A letter without a 字號 says so with null.
+    const bare = checkIncoming(input({ docNumber: " " }), "A-DEMO-EDU");
+    expect(bare.ok && bare.value.metadata.incoming).toEqual({ from: "臺南市政府", number: null, receivedOn: "2026-11-23" });
     const entered = checkIncoming(input({ dueDate: "2026-12-10" }), "A-DEMO-EDU");
     expect(entered.ok && entered.value.metadata.dueDate).toBe("2026-12-10");
   });
@@ -57,7 +60,8 @@ describe("收文登記", () => {
     expect(local.doc.subject()).toBe("請查填校園安全調查表");
     expect(local.doc.attachments()).toEqual([scan]);
     expect(local.doc.attachmentEntries()[0]?.addedBy).toEqual({ person: store.person, role: "registry" }); // the desk's scan
-    expect(local.doc.body("explanation")[0]?.text).toContain("來文機關：臺南市政府");
+    expect(local.doc.metadata()).toMatchObject({ ok: true, value: { incoming: { from: "臺南市政府", number: "府教字第1150001234號", receivedOn: "2026-11-23" } } });
+    expect(local.doc.body("explanation")).toEqual([]); // 說明 is the case officer's to write
     await local.release();
     await store.close();
   });

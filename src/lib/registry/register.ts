@@ -21,7 +21,7 @@ import {
   type Speed,
 } from "@countersign/crdt-model";
 import type { LocalStore } from "$lib/local/local-store.ts";
-import { dueDateFor, isIsoDate, rocOf } from "./due-date.ts";
+import { dueDateFor, isIsoDate } from "./due-date.ts";
 
 /** The kinds an incoming document is registered as (a 簽 or 稿 is written here, never received). */
 export const INCOMING_KINDS: readonly DocumentKind[] = DOCUMENT_KINDS.filter((k) => k !== "memo" && k !== "draft");
@@ -46,10 +46,9 @@ export interface IncomingInput {
 }
 
 export interface Registration {
+  /** With 來文機關, 來文字號 and 收文日期 as fields of their own (metadata.incoming), not a sentence in 說明. */
   metadata: Metadata;
   subject: string;
-  /** The first 說明 item: where the document came from (content, so always in Chinese). */
-  origin: string;
   attachments: readonly AttachmentRef[];
 }
 
@@ -77,17 +76,18 @@ export function checkIncoming(input: IncomingInput, agency: string): Result<Regi
     speed: input.speed,
     secrecy: "none",
     dueDate: due,
-    docNumber: docNumber || null,
+    // The 文號 of our own documents is the server's; a received letter is known by its 收文號.
+    docNumber: null,
     receiptNumber: receiptNumber || null,
     agency,
     unit: input.unit,
     caseOfficer: input.caseOfficer,
     retention: null,
     category: "",
+    incoming: { from, number: docNumber || null, receivedOn: input.receivedOn },
   });
   if (!meta.success) return fail("register.input", `登記資料不正確：${meta.error.issues[0]?.message ?? "格式錯誤"}。`);
-  const origin = `來文機關：${from}；來文字號：${docNumber || "無"}；收文號：${receiptNumber || "待補登"}；收文日期：${rocOf(input.receivedOn)}。`;
-  return ok({ metadata: meta.data, subject, origin, attachments: input.attachments });
+  return ok({ metadata: meta.data, subject, attachments: input.attachments });
 }
 
 /**
@@ -99,8 +99,6 @@ export async function createRegistered(store: LocalStore, r: Registration): Prom
   const created = CountersignDocument.create({ id, metadata: r.metadata, subject: r.subject });
   if (!created.ok) return created;
   const doc = created.value;
-  const item = doc.addItem("explanation", null, r.origin);
-  if (!item.ok) return item;
   for (const a of r.attachments) {
     // The desk's scans: removed later only by the registry desk (crdt-model workflow/attachments.ts).
     const added = doc.addAttachment(a, { person: store.person, role: DESK_ROLE });
