@@ -100,7 +100,9 @@ async function main(): Promise<void> {
     if (choice) log(`store choice: own ${choice.own.applyMs} ms, y-dexie ${choice.yDexie.applyMs} ms for ${choice.docs} documents`);
     await setOffline(session, false);
 
-    const other = await otherDevice(server.base, server.code(OTHER));
+    // The case officer's other device (its own certificate and Yjs client id): only the case officer
+    // edits a draft's text (crdt-model editing.ts), and the relay binds each client id to one writer.
+    const other = await otherDevice(server.base, server.newCode(OTHER));
     const rec = reconcileRuns > 0 ? await reconcile(session, server, other, reconcileRuns, reconcileDocs) : null;
 
     const dropped = rec?.runs[0] ? rec.runs[0].indexRowsBefore - rec.runs[0].indexRowsAfter : 0;

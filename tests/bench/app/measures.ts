@@ -320,7 +320,7 @@ async function serverStates(other: Device, ids: string[]): Promise<Map<string, {
 /**
  * (4) Reconcile: `n` documents changed offline on both sides — in the browser (network off, an item
  * added to 說明 through the app's LocalStore, queued like any local edit) and on the server (the
- * reviewer's other device changes 主旨). Then the app runs in a page and the network comes back:
+ * case officer's other device changes 主旨; drafts, which only the case officer edits). Then the app runs in a page and the network comes back:
  * time from the `online` event to the header's sync state reading 已同步 (data-mode "synced": the
  * app's batch sync finished, nothing left to send). Every document is then checked in the browser
  * (the server's 主旨 and our item), and a sample against the server's copy (same 主旨, same items,
@@ -331,9 +331,14 @@ async function serverStates(other: Device, ids: string[]): Promise<Map<string, {
  * against the same server. Each run uses fresh documents.
  */
 export async function reconcile(s: Session, server: BenchServer, other: Device, runs: number, n: number): Promise<Reconcile> {
-  // Not drafts: only the case officer edits a draft's text (crdt-model editing.ts), and the other side is a reviewer.
-  const pool = server.seeded.docs.filter((d) => d.id !== CHAIN_DOC && d.stage !== 0).map((d) => d.id);
-  if (pool.length < runs * 2 * n) throw new Error(`reconcile needs ${runs * 2 * n} documents, the agency has ${pool.length}`);
+  // Drafts: both sides are the case officer (the browser, and their other device), the only one who
+  // edits a draft's text (crdt-model editing.ts); out for signing, nobody edits it without a 修改.
+  const pool = server.seeded.docs.filter((d) => d.id !== CHAIN_DOC && d.stage === 0).map((d) => d.id);
+  if (pool.length < 2 * n) throw new Error(`reconcile needs ${2 * n} drafts, the agency has ${pool.length}`);
+  if (pool.length < runs * 2 * n) {
+    log(`reconcile: ${pool.length} drafts are enough for ${Math.floor(pool.length / (2 * n))} of the ${runs} runs asked (each takes 2 × ${n} fresh drafts)`);
+    runs = Math.floor(pool.length / (2 * n));
+  }
   const wsBase = `ws://localhost:${server.port}/sync`;
   const out: ReconcileRun[] = [];
   const byId = new Map(server.seeded.docs.map((d) => [d.id, d]));
@@ -349,7 +354,7 @@ export async function reconcile(s: Session, server: BenchServer, other: Device, 
     await edit.evaluate(([a, p, ids, t]) => window.__bench.editOffline(a as string, p as string, ids as string[], t as string), [AGENCY, VIEWER, mine, text] as const);
     const before = await edit.evaluate(([a, p]) => window.__bench.counts(a!, p!), [AGENCY, VIEWER]);
     await edit.close();
-    const want = await editOnServer(other, server, [...mine, ...theirs], `第${run}輪科長修正`);
+    const want = await editOnServer(other, server, [...mine, ...theirs], `第${run}輪另一裝置修正`);
     log(`reconcile run ${run}: ${n} documents edited offline in the browser and on the server`);
 
     // The app starts offline, then the network returns.

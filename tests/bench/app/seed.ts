@@ -29,8 +29,11 @@ import { log } from "./common.ts";
 
 /** The person the browser enrolls as: the case officer of every benchmark document. */
 export const VIEWER = "chen";
-/** The "other client" that edits documents on the server while the browser is offline (their reviewer). */
-export const OTHER = "lin";
+/**
+ * The "other client" that edits documents on the server while the browser is offline: the case
+ * officer's other device (only the case officer edits a draft's text, crdt-model editing.ts).
+ */
+export const OTHER = VIEWER;
 export const CHAIN_DOC = "bench-chain30";
 export const CHAIN_SUBJECT = "有關本局115年度校務評鑑實施計畫一案，簽請核示。";
 export const CHAIN_ENTRIES = 30;

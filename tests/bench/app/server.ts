@@ -22,6 +22,8 @@ export interface BenchServer {
   seeded: Seeded;
   /** One-time enrollment code of a demo person (each usable once). */
   code(person: string): string;
+  /** A new one-time enrollment code for a demo person (`countersign user code`): their other device. */
+  newCode(person: string): string;
   stop(): Promise<void>;
 }
 
@@ -63,6 +65,12 @@ export async function startBenchServer(docs: number): Promise<BenchServer> {
     dir,
     pid: child.pid!,
     seeded,
+    newCode: (person) => {
+      const out = execFileSync(process.execPath, ["bin/countersign.js", "user", "code", "--data", dir, "--id", person], { cwd: ROOT, encoding: "utf8" });
+      const code = out.trim().split("\n").at(-1)?.trim();
+      if (!code) throw new Error(`no new enrollment code for ${person}: ${out}`);
+      return code;
+    },
     code: (person) => {
       const c = codes.get(person);
       if (!c) throw new Error(`no demo code for ${person}`);
