@@ -268,7 +268,7 @@ async function openDocument(
     return fail(REFUSE_CODES.chain, REFUSE.chain(id, why), { ok: false, code: "entry.invalid", reason: why });
   }
 
-  const refs = attachmentRefs(doc);
+  const refs = attachmentRefs(doc, cache);
   for (const [sha, b] of attachments) if (refs.get(sha) !== b.length) return refuse("attachment", id, sha);
   return ok({ id, mode: d.update, update: update.value.bytes, doc, report, attachments, di: di?.value.bytes ?? null, sw: sw?.value.bytes ?? null });
 }
