@@ -462,14 +462,15 @@ export class Room {
     // The shadow must hold the update too: brought along where access is decided on it, else
     // dropped (a plain text edit checked without it: copying it again when next needed costs less
     // than applying every keystroke twice).
+    // With nobody connected (an envelope's documents, as a rule) there is nobody to evict: the
+    // shadow is dropped rather than brought along, and no row is computed for it.
+    const evicting = mayChangeAccess && this.peers.size > 0;
     if (!c.onShadow) {
-      if (mayChangeAccess) this.shadowCopy().applyUpdate(c.update);
+      if (evicting) this.shadowCopy().applyUpdate(c.update);
       else this.dropShadow();
     }
-    if (mayChangeAccess) {
-      this.evictOutsiders(this.rowFor(this.shadowCopy(), c.state));
-      this.foreign = undefined;
-    }
+    if (evicting) this.evictOutsiders(this.rowFor(this.shadowCopy(), c.state));
+    if (mayChangeAccess) this.foreign = undefined;
     // The shadow already decoded and applied this update successfully: apply it as it is.
     Y.applyUpdate(this.doc.ydoc, c.update, c.origin);
     this.deps.onAccepted?.(this.id, c.update);
