@@ -1,8 +1,10 @@
 // What the history's documents say: subjects per unit and kind, in the register of real 公文, plus
-// where a registered 收文 came from. Content only; the plan (demo-history-plan.ts) picks by index.
+// where a registered 收文 came from (來文機關, 來文字號, 收文日期: metadata.incoming, not a sentence
+// in 說明). Content only; the plan (demo-history-plan.ts) picks by index.
 //
 // What must stay true: a 函 is written as a letter (說明 + 辦法, no 擬辦) and a 簽 or a registered
 // 收文 as a 簽 (說明 + 擬辦), like demo-content.ts, so every history 函 exports as valid DI.
+import type { Incoming } from "@countersign/crdt-model";
 import type { PlannedDoc } from "./demo-history-plan.ts";
 
 interface Text {
@@ -43,6 +45,8 @@ const LETTER_SUBJECTS: Record<string, readonly string[]> = {
 };
 
 const SENDERS = ["教育部", "示範市政府", "示範市議會", "示範市立示範高級中學", "示範市政府社會局"] as const;
+/** Each sender's 代字, in the order of SENDERS, for the 來文字號 its letter carries. */
+const SENDER_PREFIXES = ["臺教學(二)", "府教", "議事", "示高學", "府社"] as const;
 
 const INCOMING_SUBJECTS = [
   "有關學生申訴案件處理情形，請於文到後查明見復。",
@@ -53,15 +57,25 @@ const INCOMING_SUBJECTS = [
 
 const at = <T>(xs: readonly T[], i: number): T => xs[i % xs.length]!;
 
-/** The text of a planned document (its receipt number, when registered, goes into the 說明). */
-export function historyText(d: PlannedDoc, receiptNumber: string | null): Text {
+/**
+ * Where a registered 收文 came from: the sender, the 來文字號 of its letter (ROC year of the day it
+ * arrived, a serial from the document's index) and the day the registry desk received it.
+ */
+export function historyIncoming(d: PlannedDoc): Incoming | undefined {
+  if (d.origin !== "received") return undefined;
+  const year = Number(d.startDay.slice(0, 4)) - 1911;
+  const serial = String(1000 + (d.text % 9000)).padStart(7, "0");
+  return { from: at(SENDERS, d.text), number: `${at(SENDER_PREFIXES, d.text)}字第${year}${serial}號`, receivedOn: d.startDay };
+}
+
+/** The text of a planned document. */
+export function historyText(d: PlannedDoc): Text {
   if (d.origin === "received") {
     const from = at(SENDERS, d.text);
-    const origin = `來文機關：${from}；收文號：${receiptNumber ?? "待補登"}。`;
     const subject = at(INCOMING_SUBJECTS, d.text);
     return d.kind === "letter"
-      ? { subject: `函復${from}：${subject}`, explanation: [origin, "本案經查明辦理情形如下，復請查照。"], measures: ["請依說明辦理。"] }
-      : { subject, explanation: [origin, "來文事項業經本科查明。"], proposal: ["擬存查。"] };
+      ? { subject: `函復${from}：${subject}`, explanation: ["本案經查明辦理情形如下，復請查照。"], measures: ["請依說明辦理。"] }
+      : { subject, explanation: ["來文事項業經本科查明。"], proposal: ["擬存查。"] };
   }
   if (d.kind === "letter")
     return {

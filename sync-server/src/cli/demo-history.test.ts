@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import { asDocId, CountersignDocument, derive, officeCalendar, taipeiDay, timeFactsOf, VerifyCache, type TimeFacts, type WorkflowState } from "@countersign/crdt-model";
+import { asDocId, CountersignDocument, derive, officeCalendar, taipeiDay, timeFactsOf, VerifyCache, type Incoming, type TimeFacts, type WorkflowState } from "@countersign/crdt-model";
 import { Deadlines } from "../deadline/service.ts";
 import { TrustCache } from "../http/trust-cache.ts";
 import { runInit } from "./init.ts";
@@ -68,6 +68,7 @@ describe("the history stored (countersign demo's first part)", () => {
   let root = "";
   let result: HistoryResult;
   let rows: DocIndexRow[] = [];
+  const incomings = new Map<string, Incoming>();
   let exchanges: Awaited<ReturnType<Store["exchanges"]>> = [];
   const states = new Map<string, WorkflowState>();
   const receipts = new Map<string, EntryReceipt[]>();
@@ -102,6 +103,8 @@ describe("the history stored (countersign demo's first part)", () => {
         const ydoc = new Y.Doc();
         for (const u of await store.readUpdates(r.doc)) Y.applyUpdate(ydoc, u.data);
         states.set(r.doc, await derive(CountersignDocument.wrap(ydoc), trust.value));
+        const meta = CountersignDocument.wrap(ydoc).metadata();
+        if (meta.ok && meta.value.incoming) incomings.set(r.doc, meta.value.incoming);
         receipts.set(r.doc, await store.receipts(r.doc));
         const f = await store.getTimeFacts(r.doc);
         if (f) facts.set(r.doc, f);
@@ -120,6 +123,18 @@ describe("the history stored (countersign demo's first part)", () => {
       const s = states.get(r.doc)!;
       expect({ doc: r.doc, valid: s.valid, findings: s.findings }).toEqual({ doc: r.doc, valid: true, findings: [] });
     }
+  });
+
+  it("gives every registered 收文 its 來文機關, 來文字號 and 收文日期 as fields (metadata.incoming), none to the others", () => {
+    const received = result.docs.filter((d) => d.origin === "received");
+    expect(received.length).toBeGreaterThan(0);
+    for (const d of received) {
+      const got = incomings.get(d.id);
+      expect({ doc: d.id, receivedOn: got?.receivedOn }).toEqual({ doc: d.id, receivedOn: d.startDay });
+      expect(got!.from.length).toBeGreaterThan(0);
+      expect(got!.number).toMatch(/^.+字第\d{3}\d{7}號$/);
+    }
+    expect(incomings.size).toBe(received.length);
   });
 
   it("ends each document as planned: closed (發文, 存查, or a paper document's 歸檔), archived, or open", () => {

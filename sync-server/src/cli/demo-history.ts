@@ -44,7 +44,7 @@ import { reserveReceiptNumber } from "../http/registry-routes.ts";
 import { attachScan, demoNumbers, enrollForDemo } from "./demo-docs.ts";
 import { demoRecipients, writeBody } from "./demo-content.ts";
 import { historySpread, planHistory, type PlannedDoc, type PlannedStep } from "./demo-history-plan.ts";
-import { historyText } from "./demo-history-text.ts";
+import { historyIncoming, historyText } from "./demo-history-text.ts";
 import { importPeerLetters, planIncoming, type PlannedIncoming } from "./demo-history-exchange.ts";
 
 /** The seed of the shipped demo: the same "now" gives the same history. */
@@ -143,7 +143,8 @@ export async function createDemoHistory(store: Store, agency: Agency, opts: Hist
     const id = asDocId(d.id);
     const first = d.steps[0]!;
     const receipt = d.origin === "received" ? (await reserveReceiptNumber(store, first.at)).receiptNumber : null;
-    const text = historyText(d, receipt);
+    const text = historyText(d);
+    const incoming = historyIncoming(d);
     const metadata: Metadata = {
       kind: d.kind,
       speed: d.speed,
@@ -157,6 +158,7 @@ export async function createDemoHistory(store: Store, agency: Agency, opts: Hist
       retention: "10",
       category: d.category,
       ...(d.kind === "letter" ? { recipients: demoRecipients(agency) } : {}),
+      ...(incoming ? { incoming } : {}),
     };
     const created = CountersignDocument.create({ id, metadata, subject: text.subject, plan: routeOf(d) });
     if (!created.ok) throw new Error(`history document ${d.id}: ${created.reason}`);
