@@ -20,11 +20,19 @@ interface Queued {
  */
 export class GroupCommit {
   private queue: Queued[] = [];
+  /**
+   * One write in a savepoint (better-sqlite3 runs a transaction function called inside another as a
+   * savepoint). Made once: `db.transaction(fn)` builds a new wrapper and its four variants on every
+   * call, and an envelope's import queues thousands of writes.
+   */
+  private readonly inSavepoint: (run: () => unknown) => unknown;
 
   constructor(
     private readonly db: Database.Database,
     private readonly windowMs: number,
-  ) {}
+  ) {
+    this.inSavepoint = db.transaction((run: () => unknown) => run());
+  }
 
   /** Runs `run` in the next group commit; resolves with its result once that commit is durable. */
   write<T>(run: () => T): Promise<T> {
@@ -50,7 +58,7 @@ export class GroupCommit {
         batch.map((w): Outcome => {
           try {
             // Nested, better-sqlite3 runs it as a savepoint: rolled back alone if it throws.
-            return { ok: true, value: this.db.transaction(w.run)() };
+            return { ok: true, value: this.inSavepoint(w.run) };
           } catch (error) {
             // Some errors (disk full, I/O) roll back the whole transaction: then nothing of the
             // batch can commit, and the rest must not run outside a transaction.
