@@ -6,6 +6,7 @@ import { CountersignDocument, asDocId, randomId, type Metadata } from "@counters
 import { makeAgency, type TestAgency } from "../../tests/support/exchange-agencies.ts";
 import { setDispatchPrefix, reservedFor, reserveDispatchNumber, dispatchPrefix } from "../dispatch/numbers.ts";
 import type { Principal } from "./authz.ts";
+import { needsDocNumber } from "./doc-number.ts";
 
 let a: TestAgency;
 let officer: Principal;
@@ -116,5 +117,26 @@ describe("the 文號 of a new document", () => {
     // Its index row carries the 收文號, and the 來文字號 as its number for search (indexRowOf).
     expect(await a.store.getIndex(doc.id)).toMatchObject({ receiptNumber: "1150000042", docNumber: "府教字第1150001234號" });
     expect(await reservedFor(a.store, doc.id)).toBeUndefined();
+  });
+});
+
+describe("needsDocNumber", () => {
+  const meta = (patch: Partial<Metadata> = {}): Metadata => ({
+    kind: "memo", speed: "ordinary", secrecy: "none", dueDate: null, docNumber: null, receiptNumber: null,
+    agency: a.agency.code, unit: officer.unit, caseOfficer: officer.person, retention: null, category: "", ...patch,
+  });
+  const state = (patch: Record<string, unknown> = {}) => ({ status: "draft", decision: null, paperRecord: null, dispatch: null, archive: null, ...patch }) as unknown as Parameters<typeof needsDocNumber>[1];
+
+  it("numbers this agency's own new document, a draft still without one, and nothing else", () => {
+    expect(needsDocNumber(meta(), state(), a.agency.code, true)).toBe(true);
+    expect(needsDocNumber(meta({ docNumber: "偽字第1150000001號" }), state(), a.agency.code, true)).toBe(true); // replaced
+    expect(needsDocNumber(meta(), state(), a.agency.code, false)).toBe(true); // a draft still without one
+    expect(needsDocNumber(meta({ docNumber: "南市教學字第1150000001號" }), state(), a.agency.code, false)).toBe(false);
+    expect(needsDocNumber(meta(), state({ status: "in-review" }), a.agency.code, false)).toBe(false); // out for signing
+    expect(needsDocNumber(meta(), state({ decision: { entry: "e", content: "c" } }), a.agency.code, true)).toBe(false);
+    expect(needsDocNumber(meta({ agency: "A-KH-EDU" as Metadata["agency"] }), state(), a.agency.code, true)).toBe(false);
+    expect(needsDocNumber(meta({ receiptNumber: "1150000001" }), state(), a.agency.code, true)).toBe(false);
+    expect(needsDocNumber(meta({ incoming: { from: "臺南市政府", number: null, receivedOn: "2026-11-23" } }), state(), a.agency.code, true)).toBe(false);
+    expect(needsDocNumber(meta(), state(), undefined, true)).toBe(false);
   });
 });

@@ -20,11 +20,13 @@ import type { AgencyCode, CountersignDocument, Metadata, Refusal, WorkflowState 
 /**
  * Whether the server gives this document a 文號 now (the document as it stands, its derived state):
  * at its creation (whatever the creator wrote there is replaced), or later while it still has none
- * (a number that could not be taken at creation, or a document stored before 文號 were assigned).
+ * and is still a draft (a number that could not be taken at creation, or a draft stored before 文號
+ * were assigned). Never once it is out for signing: a signer offline could then sign a version
+ * without the number and, once decided, their decision would no longer match the content.
  */
 export function needsDocNumber(meta: Metadata, state: WorkflowState, agency: AgencyCode | undefined, creating: boolean): boolean {
   if (!agency || meta.agency !== agency) return false; // another agency's document carries its own
-  if (!creating && meta.docNumber !== null) return false; // written by the server (no client changes it)
+  if (!creating && (meta.docNumber !== null || state.status !== "draft")) return false; // numbered, or past drafting
   if (meta.receiptNumber !== null || meta.incoming !== undefined) return false; // 收文: its 收文號 identifies it
   if (state.decision || state.paperRecord || state.dispatch || state.archive) return false;
   return true;
