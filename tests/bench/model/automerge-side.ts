@@ -10,17 +10,14 @@ import {
   asDocId,
   canonicalContent,
   canonicalJson,
-  entryId,
   fromBase64,
   heads,
   metadataSchema,
-  parseEntry,
   parseRoutingPlan,
   randomId,
-  serializeEntry,
   sha256Hex,
-  signedBytes,
   toBase64,
+  utf8,
   verifyBytes,
   type CanonicalItem,
   type DocId,
@@ -35,6 +32,8 @@ import {
 import type { SampleAgency } from "../../../packages/crdt-model/src/sample/agency.ts";
 import { sampleMetadata } from "../../../packages/crdt-model/src/sample/document.ts";
 // Storage-independent internals, reused so the Automerge port does exactly the model's checks.
+import { checkPayload, entryText, payloadText } from "../../../packages/crdt-model/src/chain/types.ts";
+import { asEntryId } from "../../../packages/crdt-model/src/ids.ts";
 import { ancestorSets, topoOrder } from "../../../packages/crdt-model/src/chain/dag.ts";
 import { canonicalBefore, replay, stateBefore } from "../../../packages/crdt-model/src/workflow/replay.ts";
 import { check } from "../../../packages/crdt-model/src/workflow/rules.ts";
@@ -119,9 +118,10 @@ function amContent(doc: AmDoc): SignedContent {
   return { v: 1, doc: asDocId(scalar(doc.meta["docId"]) ?? ""), metadata: meta.data, subject: doc.subject, body, attachments, plan };
 }
 
-function amCurrentVersion(doc: AmDoc): { hash: Sha256Hex; canonical: string } {
-  const canonical = canonicalContent(amContent(doc));
-  return { hash: sha256Hex(canonical), canonical };
+function amCurrentVersion(doc: AmDoc): { hash: Sha256Hex; canonical: string; content: SignedContent } {
+  const content = amContent(doc);
+  const canonical = canonicalContent(content);
+  return { hash: sha256Hex(canonical), canonical, content };
 }
 
 export function amCreate(a: SampleAgency, id: DocId): Automerge.Doc<AmDoc> {
@@ -147,8 +147,10 @@ export function amCreate(a: SampleAgency, id: DocId): Automerge.Doc<AmDoc> {
 }
 
 /** signAction, on Automerge storage: the same payload, bytes, signature and round-trip check. */
+/** Signs as signAction does: one canonical text, checked as a verifier parses it, taught to the replica's cache. */
 async function amSign(
   doc: Automerge.Doc<AmDoc>,
+  cache: VerifyCache,
   a: SampleAgency,
   spec: StepSpec,
   parents: readonly EntryId[],
@@ -167,19 +169,25 @@ async function amSign(
     alg: signer.alg,
     at: at(spec.minute).toISOString(),
   };
-  const sig = toBase64(await signer.sign(signedBytes(payload)));
-  const entry: SignedEntry = { payload, sig };
-  const checked = unwrap(parseEntry(JSON.parse(JSON.stringify(entry)), entryId(payload)), "automerge: signed entry");
+  const text = payloadText(payload);
+  const checked = unwrap(checkPayload(JSON.parse(text)), "automerge: signed entry");
+  must(checked.text === text, "automerge: the payload does not read back as signed");
+  const id = asEntryId(sha256Hex(text));
+  const sig = toBase64(await signer.sign(utf8(text)));
+  const entry: SignedEntry = { payload: checked.payload, sig };
+  const stored = entryText(text, sig);
   const next = Automerge.change(doc, (d) => {
     if (!(payload.content in d.versions)) d.versions[payload.content] = new Automerge.ImmutableString(version.canonical);
-    if (!(checked.id in d.chain)) d.chain[checked.id] = new Automerge.ImmutableString(serializeEntry(entry));
+    if (!(id in d.chain)) d.chain[id] = new Automerge.ImmutableString(stored);
   });
-  return { doc: next, id: checked.id };
+  cache.learnSigned(id, stored, { id, entry, text }, version);
+  return { doc: next, id };
 }
 
 interface AmCandidate {
   id: EntryId;
   entry: SignedEntry;
+  text: string;
   parents: readonly EntryId[];
   facts?: EntryFacts;
   reason: string | null;
@@ -200,7 +208,7 @@ async function amDerive(doc: Automerge.Doc<AmDoc>, trust: TrustStore, cache: Ver
       malformed++;
       continue;
     }
-    candidates.push({ id: parsed.value.id, entry: parsed.value.entry, parents: parsed.value.entry.payload.parents, reason: null });
+    candidates.push({ id: parsed.value.id, entry: parsed.value.entry, text: parsed.value.text, parents: parsed.value.entry.payload.parents, reason: null });
   }
   await Promise.all(
     candidates.map(async (c) => {
@@ -221,7 +229,7 @@ async function amDerive(doc: Automerge.Doc<AmDoc>, trust: TrustStore, cache: Ver
         } catch {
           sig = undefined;
         }
-        good = key.ok && sig !== undefined && (await verifyBytes(p.alg, key.value, sig, signedBytes(p)));
+        good = key.ok && sig !== undefined && (await verifyBytes(p.alg, key.value, sig, utf8(c.text)));
         cache.signatures.set(sigKey, good);
       }
       if (!good) return void (c.reason = "bad signature");
@@ -281,14 +289,14 @@ export async function automergeLifecycle(a: SampleAgency, trust: TrustStore, cac
   t.create += now() - t0;
 
   t0 = now();
-  let r = await amSign(A, a, S.submit, []);
+  let r = await amSign(A, caches[0], a, S.submit, []);
   const submit = r.id;
-  r = await amSign(r.doc, a, S.registry, [submit]);
+  r = await amSign(r.doc, caches[0], a, S.registry, [submit]);
   const registry = r.id;
-  r = await amSign(r.doc, a, S.clerk, [registry]);
+  r = await amSign(r.doc, caches[0], a, S.clerk, [registry]);
   const clerk = r.id;
   A = Automerge.change(r.doc, (d) => Automerge.splice(d, ["subject"], 0, d.subject.length, SUBJECT_EDITED));
-  r = await amSign(A, a, S.chief, [clerk]);
+  r = await amSign(A, caches[0], a, S.chief, [clerk]);
   const chief = r.id;
   A = r.doc;
   t.steps += now() - t0;
@@ -300,15 +308,15 @@ export async function automergeLifecycle(a: SampleAgency, trust: TrustStore, cac
   t.sync += now() - t0;
 
   t0 = now();
-  r = await amSign(A, a, S.personnel, [chief]);
+  r = await amSign(A, caches[0], a, S.personnel, [chief]);
   const personnel = r.id;
-  r = await amSign(r.doc, a, S.accounting, [chief]);
+  r = await amSign(r.doc, caches[0], a, S.accounting, [chief]);
   const accounting = r.id;
   A = r.doc;
   B = Automerge.change(B, (d) => Automerge.splice(d, ["body", "proposal", 0, "text"], d.body.proposal[0]!.text.length, 0, NOTE));
-  r = await amSign(B, a, S.secretariat, [chief]);
+  r = await amSign(B, caches[1], a, S.secretariat, [chief]);
   const secretariat = r.id;
-  r = await amSign(r.doc, a, S.archives, [chief]);
+  r = await amSign(r.doc, caches[1], a, S.archives, [chief]);
   const archives = r.id;
   B = r.doc;
   t.steps += now() - t0;
@@ -322,8 +330,8 @@ export async function automergeLifecycle(a: SampleAgency, trust: TrustStore, cac
   t.sync += now() - t0;
 
   t0 = now();
-  r = await amSign(A, a, S.deputy, [personnel, accounting, secretariat, archives]);
-  r = await amSign(r.doc, a, S.decide, [r.id]);
+  r = await amSign(A, caches[0], a, S.deputy, [personnel, accounting, secretariat, archives]);
+  r = await amSign(r.doc, caches[0], a, S.decide, [r.id]);
   const decide = r.id;
   A = r.doc;
   t.steps += now() - t0;

@@ -54,11 +54,12 @@ export async function signAction(
   const checked = checkPayload(JSON.parse(text));
   if (!checked.ok) return checked;
   // The schema normalises some fields (a reason is trimmed): a verifier would hash what it parsed.
-  if (payloadText(checked.value) !== text) return fail("chain.entry", "The entry's id does not match its hash.");
+  if (checked.value.text !== text) return fail("chain.entry", "The entry's id does not match its hash.");
   const id = asEntryId(sha256Hex(text));
   const sig = toBase64(await signer.sign(utf8(text)));
-  const entry: SignedEntry = { payload: checked.value, sig };
-  doc.addEntry(id, entry, version.value.canonical);
-  opts.cache?.learnSigned(id, entryText(text, sig), { id, entry, text }, version.value);
+  const entry: SignedEntry = { payload: checked.value.payload, sig };
+  const stored = entryText(text, sig);
+  doc.addEntry(id, entry, version.value.canonical, stored);
+  opts.cache?.learnSigned(id, stored, { id, entry, text }, version.value);
   return ok({ id, entry });
 }

@@ -219,6 +219,15 @@ export function payloadText(p: EntryPayload): string {
   return canonicalJson(payloadJson(p));
 }
 
+/**
+ * payloadText of a payload the schema produced from JSON (parseEntryText, checkPayload): it holds
+ * nothing but JSON values already, so it is encoded as it is, without the copy through JSON that
+ * payloadText makes of a payload from anywhere. The same text.
+ */
+function parsedPayloadText(p: EntryPayload): string {
+  return canonicalJson(p as unknown as Json);
+}
+
 /** The exact bytes a signer signs and the CMS export carries as content. */
 export function signedBytes(p: EntryPayload): Uint8Array {
   return utf8(payloadText(p));
@@ -241,9 +250,10 @@ export function entryText(payloadCanonical: string, sig: string): string {
 /**
  * Checks a payload's shape as a verifier's parse does (`parseEntry` of the entry carrying it), without
  * the signature: what a signer runs before signing, so that nothing it signs reads as malformed.
- * Returns the payload as parsed (a copy holding nothing but what the schema reads).
+ * Returns the payload as parsed (a copy holding nothing but what the schema reads) and its canonical
+ * text, the one a verifier hashes.
  */
-export function checkPayload(raw: unknown): Result<EntryPayload> {
+export function checkPayload(raw: unknown): Result<{ payload: EntryPayload; text: string }> {
   // Inside an entry with a stand-in signature (any signature's base64 fits the schema), so a reason
   // names the field as a verifier's parse would (at payload.opinion, …).
   const r = entrySchema.safeParse({ payload: raw, sig: "AA==" });
@@ -252,7 +262,7 @@ export function checkPayload(raw: unknown): Result<EntryPayload> {
   const parents = payload.parents;
   for (let i = 1; i < parents.length; i++)
     if (parents[i - 1]! >= parents[i]!) return fail("chain.entry", "The entry's parents are not sorted and unique.");
-  return ok(payload);
+  return ok({ payload, text: parsedPayloadText(payload) });
 }
 
 /** Parses a stored entry; checks types, sorted unique parents and that it is stored under its id. */
@@ -282,7 +292,7 @@ export function parseEntryText(raw: unknown, storedId?: string): Result<{ id: En
   const parents = entry.payload.parents;
   for (let i = 1; i < parents.length; i++)
     if (parents[i - 1]! >= parents[i]!) return fail("chain.entry", "The entry's parents are not sorted and unique.");
-  const text = payloadText(entry.payload);
+  const text = parsedPayloadText(entry.payload);
   const id = asEntryId(sha256Hex(text));
   if (storedId !== undefined && storedId !== id) return fail("chain.entry", "The entry's id does not match its hash.");
   return ok({ id, entry, text });

@@ -422,13 +422,50 @@ export class CountersignDocument {
     });
   }
 
-  /** Canonical text and hash of the current content. */
+  /**
+   * Canonical text and hash of the current content. Kept until a transaction changes anything but
+   * the chain, the signed versions or the receipts (which the content does not read), so signing
+   * several entries over the same content, or checking the decided content again, encodes and
+   * hashes it once. The result is shared by every caller until then: read it, never modify it.
+   */
   currentVersion(): Result<{ hash: Sha256Hex; canonical: string; content: SignedContent }> {
+    // Inside a transaction the content may have changed since its observers last ran: read it afresh.
+    const inTransaction = this.ydoc._transaction !== null;
+    if (this.kept && !inTransaction) return this.kept;
     const c = this.content();
     if (!c.ok) return c;
     const canonical = canonicalContent(c.value);
-    return ok({ hash: sha256Hex(canonical), canonical, content: c.value });
+    const version = ok({ hash: sha256Hex(canonical), canonical, content: c.value });
+    if (!inTransaction) {
+      if (!this.watching) {
+        this.ydoc.on("afterTransaction", this.forgetVersion);
+        this.watching = true;
+      }
+      this.kept = version;
+    }
+    return version;
   }
+
+  private kept: Result<{ hash: Sha256Hex; canonical: string; content: SignedContent }> | undefined;
+  private watching = false;
+  /**
+   * Drops the kept version after any transaction that changed a part the content reads (local or
+   * remote), and stops listening until a version is kept again: a wrapper no longer used leaves no
+   * listener behind once its document changes.
+   */
+  private readonly forgetVersion = (tr: Y.Transaction): void => {
+    const chain = this.ydoc.share.get("chain");
+    const versions = this.ydoc.share.get("versions");
+    const receipts = this.ydoc.share.get("receipts");
+    for (const type of tr.changed.keys()) {
+      if (type !== chain && type !== versions && type !== receipts) {
+        this.kept = undefined;
+        this.ydoc.off("afterTransaction", this.forgetVersion);
+        this.watching = false;
+        return;
+      }
+    }
+  };
 
   // ---- chain and signed versions -------------------------------------------------------------
 
@@ -443,12 +480,13 @@ export class CountersignDocument {
 
   /**
    * Adds a signed entry together with the content version it signs, in one transaction. Entries are
-   * immutable: an id that is already present is left as it is.
+   * immutable: an id that is already present is left as it is. `serialized`: the entry's
+   * serializeEntry text, when the signer already has it.
    */
-  addEntry(id: EntryId, entry: SignedEntry, canonicalContentText: string): void {
+  addEntry(id: EntryId, entry: SignedEntry, canonicalContentText: string, serialized: string = serializeEntry(entry)): void {
     this.ydoc.transact(() => {
       if (!this.versionMap.has(entry.payload.content)) this.versionMap.set(entry.payload.content, canonicalContentText);
-      if (!this.chainMap.has(id)) this.chainMap.set(id, serializeEntry(entry));
+      if (!this.chainMap.has(id)) this.chainMap.set(id, serialized);
     });
   }
 
