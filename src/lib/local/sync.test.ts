@@ -7,7 +7,7 @@ import * as Y from "yjs";
 import { CountersignDocument, asAgencyCode, asDocId, asPersonId, asUnitId, fromBase64, toBase64, type Metadata } from "@countersign/crdt-model";
 import type { BatchRequest, BatchResponse, ServerIndexRow } from "$lib/api/types.ts";
 import { LocalStore } from "./local-store.ts";
-import { syncOnce, type Api, type SyncProgress } from "./sync.ts";
+import { pushOnce, syncOnce, type Api, type SyncProgress } from "./sync.ts";
 
 const meta: Metadata = {
   kind: "memo",
@@ -229,5 +229,32 @@ describe("a listing read in pages", () => {
     };
     await expect(syncOnce(store, looping)).rejects.toThrow("repeated a page");
     expect(await store.db.docs.count()).toBe(7);
+  });
+});
+
+describe("one send path", () => {
+  it("pushOnce sends the queue alone (no listing, no state vectors) and leaves out what a live connection is sending", async () => {
+    const store = freshStore();
+    const docs = new Map([["d1", serverDoc("d1")], ["d2", serverDoc("d2")]]);
+    const server = fakeServer([row("d1"), row("d2")], docs);
+    await syncOnce(store, server.api);
+    for (const id of ["d1", "d2"]) {
+      const local = store.openDoc(id);
+      await local.ready;
+      local.doc.setSubject(`改 ${id}`);
+      await local.release();
+    }
+    server.listings.length = 0;
+    server.requests.length = 0;
+    const report = await pushOnce(store, server.api, { sentLive: (doc) => doc === "d2" });
+    expect(report.pushed).toBe(1);
+    expect(server.listings).toEqual([]);
+    expect(server.requests).toHaveLength(1);
+    expect(server.requests[0]!.push.map((p) => p.doc)).toEqual(["d1"]);
+    expect(server.requests[0]!.have).toEqual([]);
+    // d2's change waits for the relay's acknowledgement, still queued.
+    expect((await store.db.pending.toArray()).map((p) => p.doc)).toEqual(["d2"]);
+    expect(await pushOnce(store, server.api, { sentLive: (doc) => doc === "d2" })).toEqual({ pushed: 0, pulled: 0, refused: [] });
+    expect(server.requests).toHaveLength(1); // nothing to send: no request at all
   });
 });
