@@ -97,6 +97,9 @@ describe("names everywhere", () => {
     // Another agency's document: its agency and its officer as signed in it.
     expect(await chen.page.getByTestId("fact-unit").innerText()).toBe("高雄市示範教育局");
     expect(await chen.page.getByTestId("fact-case-officer").innerText()).toBe("郭承辦");
+    // Where it came from: its agency by name as 來文機關 (its own 字號 as 來文字號).
+    expect(await chen.page.getByTestId("fact-from").innerText()).toBe("高雄市示範教育局");
+    expect(await chen.page.getByTestId("fact-sender-number").count()).toBe(1);
     await chen.page.screenshot({ path: "test-results/names-exchanged-doc-1280.png", fullPage: true });
 
     const chou = await demoPerson("chou");
