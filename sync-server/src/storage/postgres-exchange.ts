@@ -170,6 +170,7 @@ export class PostgresExchange implements BlobStore, ExchangeStore {
     if (q.doc !== undefined) where.push(`x.seq IN (SELECT d.seq FROM exchange_docs d WHERE d.doc = ${param(q.doc)})`);
     if (q.direction !== undefined) where.push(`x.direction = ${param(q.direction)}`);
     if (q.envelope !== undefined) where.push(`x.envelope = ${param(q.envelope)}`);
+    if (q.status !== undefined) where.push(`x.status = ${param(q.status)}`);
     const limit = param(limitOf(q.limit));
     const r = await this.pool.query<ExchangeDbRow>(
       `SELECT x.* FROM exchanges x ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY x.seq DESC LIMIT ${limit}`,

@@ -54,7 +54,7 @@ function statements(db: Database.Database) {
   };
 }
 
-const LOG_FILTERS = ["peer", "doc", "direction", "envelope"] as const;
+const LOG_FILTERS = ["peer", "doc", "direction", "envelope", "status"] as const;
 const limitOf = (limit: number | undefined): number => (limit === undefined ? -1 : Math.max(0, Math.floor(limit)));
 
 /**
@@ -154,6 +154,7 @@ export class SqliteExchange implements ExchangeStore {
     if (q.doc !== undefined) where.push("x.seq IN (SELECT d.seq FROM exchange_docs d WHERE d.doc = @doc)");
     if (q.direction !== undefined) where.push("x.direction = @direction");
     if (q.envelope !== undefined) where.push("x.envelope = @envelope");
+    if (q.status !== undefined) where.push("x.status = @status");
     stmt = this.db.prepare(`SELECT x.* FROM exchanges x ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY x.seq DESC LIMIT @limit`);
     this.logQueries.set(key, stmt);
     return stmt;

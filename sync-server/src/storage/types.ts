@@ -430,6 +430,8 @@ export interface ExchangeQuery {
   direction?: ExchangeDirection;
   /** Every line about this envelope id (queued, delivered, …). */
   envelope?: string;
+  /** Only lines of this status (the exchange fuzzer's snapshot reads the imported ones among thousands refused). */
+  status?: ExchangeRecord["status"];
   limit?: number;
 }
 

@@ -184,7 +184,7 @@ export function describeExchangeContract(name: string, makeStore: () => Promise<
   });
 
   describe(`${name} exchange log`, () => {
-    it("finds log lines by peer, document and direction, newest first, up to a limit", async () => {
+    it("finds log lines by peer, document, direction and status, newest first, up to a limit", async () => {
       const s = await open();
       const seqs = [
         await s.logExchange(record({ envelope: "e1", status: "refused", detail: "The signature does not verify.", docs: [doc("d1")] })),
@@ -199,6 +199,9 @@ export function describeExchangeContract(name: string, makeStore: () => Promise<
       expect(await envs({ doc: doc("d1") })).toEqual(["e2", "e1"]);
       expect(await envs({ doc: doc("d2"), direction: "out", peer: "A-C" })).toEqual(["e2"]);
       expect(await envs({ direction: "in" })).toEqual([null, "e1"]);
+      expect(await envs({ status: "refused" })).toEqual([null, "e1"]);
+      expect(await envs({ status: "refused", peer: "A-B" })).toEqual(["e1"]);
+      expect(await envs({ status: "imported" })).toEqual([]);
       expect(await envs({ limit: 2 })).toEqual(["e3", "e2"]);
       expect(await envs({ doc: doc("none") })).toEqual([]);
       const [newest] = await s.exchanges({ limit: 1 });
