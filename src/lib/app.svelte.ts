@@ -74,6 +74,8 @@ export class App {
     // derivation of the local copy, verified as the document page verifies (local-rows.ts).
     if (store && who)
       store.deriveRow = rowDeriver({ agency: who.agency, ca: () => this.identity.agency?.ca, tables: () => trustTables(store), cache: this.verifyCache });
+    // What waits to be sent shows as derived from the start (a page closed before deriving it).
+    if (store) void store.rederivePending().catch((e: unknown) => console.error("Deriving the rows of queued changes failed:", e));
     await this.sync.bind(this.local);
     // The office calendar this person's device kept, so due dates count right offline from the start.
     await deadlines.load(this.local);

@@ -59,6 +59,14 @@ describe("index rows derived on the device", () => {
     expect(tabs.done.map((r) => r.doc)).toEqual(["d-decide"]);
     expect(tabs.todo).toEqual([]);
 
+    // A page closed before its derivation ran left the server's row: the next start derives it.
+    await store.db.docs.put({ ...row, speed: null, docNumber: row.docNumber ?? null, sv: null, access: "edit" });
+    const reopened = new LocalStore(agency.ca.agency, store.person);
+    reopened.deriveRow = deriver(reopened);
+    expect(await reopened.rederivePending()).toBe(1);
+    expect((await reopened.db.docs.get("d-decide"))?.status).toBe("decided");
+    await reopened.close();
+
     // A listing read before the server has the 決行: the local derivation stands while it waits.
     await store.mergeIndex([{ ...row, updatedAt: "2026-12-01T00:01:00.000Z" }]);
     expect((await store.db.docs.get("d-decide"))?.status).toBe("decided");

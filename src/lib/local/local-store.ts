@@ -193,6 +193,18 @@ export class LocalStore {
     }, DERIVE_AFTER_MS);
   }
 
+  /**
+   * Derives again the rows of every document holding changes of ours not yet acknowledged (on
+   * start: a page closed before its derivation ran, or a build that did not derive, left the
+   * server's older row). Few documents: those with something queued.
+   */
+  async rederivePending(): Promise<number> {
+    if (!this.deriveRow) return 0;
+    await this.migrated();
+    const docs = (await this.db.pending.orderBy("doc").uniqueKeys()).map(String);
+    return this.rederive(docs);
+  }
+
   /** Resolves once every change made so far on this page is stored and queued. */
   settled(): Promise<void> {
     return storedAll(this.db);
