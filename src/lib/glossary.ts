@@ -163,3 +163,6 @@ export const colon = (locale: Locale): string => (locale === "en" ? ": " : "："
 
 /** A remark in parentheses as the locale writes it (「（3）」 / " (3)"). */
 export const paren = (text: string | number, locale: Locale): string => (locale === "en" ? ` (${text})` : `（${text}）`);
+
+/** The separator between facts on one line (「學務管理科・第 1 職等」 / "… · Level 1"). */
+export const midDot = (locale: Locale): string => (locale === "en" ? " · " : "・");

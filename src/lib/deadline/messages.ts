@@ -91,7 +91,7 @@ export const DEADLINE_EN: Record<keyof typeof DEADLINE_ZH, string> = {
   dlReasonRequired: "Give the reason for the extension.",
   dlAdmTitle: "Time limits",
   dlCalTitle: "Office calendar",
-  dlCalIntro: "Import the government office calendar (政府行政機關辦公日曆表) as published in CSV (西元日期,星期,是否放假,備註). A file with any error is not imported at all.",
+  dlCalIntro: "Import the government office calendar ({title}) as published in CSV ({columns}). A file with any error is not imported at all.",
   dlCalFile: "Choose a CSV file",
   dlCalImport: "Import",
   dlCalImported: "Imported: {years}",
