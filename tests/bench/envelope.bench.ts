@@ -1,7 +1,8 @@
 /**
  * Benchmark of the envelope (信封) exchange: export, verify and import of one envelope carrying
- * 1,000 documents (10-entry signed chains, one 100 KiB attachment each). Goal (issue 5): ≤ 5 s in
- * all, and memory that does not grow with the number of envelopes imported. Prints one JSON object
+ * 1,000 documents (10-entry signed chains, one 100 KiB attachment each). Goal (issues 5 and 14):
+ * export + import ≤ 5 s, and memory that does not grow with the number of envelopes imported; both
+ * print `met` in the JSON, beside the peer (a plain ZIP of Automerge saves) and our ratio to it. Prints one JSON object
  * on stdout; progress goes to stderr. Exits 1 when any outcome is wrong.
  *
  *   npm run bench:envelope                                1,000 documents, 3 runs (medians reported)
@@ -169,12 +170,21 @@ async function main(): Promise<void> {
       bytes: peerRuns[0]!.bytes,
       totalCpuMs: peerCpu,
       ratio: round(oursExportVerify / peerTotal, 2),
+      // The goal's measure (export + a real server's import) against the same peer.
+      totalRatio: round(total / peerTotal, 2),
       cpuRatio: round(med((t) => t.exportCpuMs + t.verifyCpuMs) / peerCpu, 2),
       ratioNote: "ours (export + verify, median) / peer (export + read, median), in wall and in CPU time: what signing, hashing, the strict ZIP reader and verifying every entry cost compared with moving the same data unchecked as Automerge documents",
     },
     memory,
     goals: {
-      total: { target: `export + import ≤ ${GOAL_MS} ms`, actual: total, met: total <= GOAL_MS },
+      total: {
+        target: `export + import ≤ ${GOAL_MS} ms`,
+        actual: total,
+        met: total <= GOAL_MS,
+        // The wall time waits for a core when others hold them: the CPU time and the load say how much.
+        cpuMs: totalCpu,
+        loadAverage1m: load,
+      },
       memory: {
         target: `heap + external growth per envelope ≤ ${MEMORY_GOAL_SHARE * 100}% of an envelope's size (the data goes to disk)`,
         actual: memory.growthShareOfEnvelope,
@@ -191,7 +201,7 @@ async function main(): Promise<void> {
   const g = result.goals;
   log(`goal total: ${g.total.target}: ${round(g.total.actual, 0)} ms (CPU ${round(totalCpu, 0)} ms, load ${load.join(" → ")}) → met: ${g.total.met}`);
   log(`goal memory: ${g.memory.target}: ${g.memory.actual} → met: ${g.memory.met}; residual ${g.memory.residual.residualGrowthMB} MB → met: ${g.memory.residual.met}`);
-  log(`peer (plain Automerge ZIP, same run): ours export + verify / peer = ${result.peer.ratio} wall, ${result.peer.cpuRatio} CPU`);
+  log(`peer (plain Automerge ZIP, same run): ours export + verify / peer = ${result.peer.ratio} wall, ${result.peer.cpuRatio} CPU; ours export + import / peer = ${result.peer.totalRatio} wall`);
 }
 
 /**
