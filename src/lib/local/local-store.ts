@@ -131,6 +131,8 @@ export class LocalStore {
       }
     }
     const damaged: [string, string][] = [];
+    // Documents the server sent nothing new of: stored as they were (nothing applied twice).
+    const unchanged: [string, Uint8Array][] = [];
     if (closed.length) {
       const ids = closed.map((d) => d.doc);
       await this.db.transaction("rw", this.db.updates, async () => {
@@ -154,11 +156,22 @@ export class LocalStore {
           // Only what this copy lacks is stored: a server that resends what we hold adds nothing.
           const missing = before ? Y.diffUpdate(update, Y.encodeStateVectorFromUpdate(before)) : update;
           const after = before ? Y.mergeUpdates([before, missing]) : missing;
-          if (before && sameBytes(Y.encodeStateVectorFromUpdate(after), Y.encodeStateVectorFromUpdate(before)) && deletesCovered(missing, before)) continue;
+          if (before && sameBytes(Y.encodeStateVectorFromUpdate(after), Y.encodeStateVectorFromUpdate(before)) && deletesCovered(missing, before)) {
+            unchanged.push([doc, before]);
+            continue;
+          }
           adds.push({ doc, update: missing });
           facts.set(doc, factsOfBytes(after));
         }
         if (adds.length) await this.db.updates.bulkAdd(adds);
+      });
+    }
+    // Their index row still lacks a state vector (it was lost, or never noted): noted now, so the
+    // next sync does not ask for the whole document again.
+    if (unchanged.length) {
+      const rows = await this.db.docs.bulkGet(unchanged.map(([d]) => d));
+      unchanged.forEach(([doc, bytes], i) => {
+        if (rows[i] && !rows[i].sv) facts.set(doc, factsOfBytes(bytes));
       });
     }
     for (const [doc, reason] of damaged) await this.noteDamaged(doc, reason);
