@@ -4,7 +4,6 @@
 // Numbers only the server assigns (文號 reserved there, 收文號) stay the server's.
 import { TrustStore, derive, indexRowOf, type CountersignDocument, type IndexRow, type VerifyCache } from "@countersign/crdt-model";
 import type { LocalDocRow } from "./db.ts";
-import type { TrustTables } from "./trust-tables.ts";
 
 /** The model's index row of a document as this device derives it, or null when it cannot (no trust yet, another agency's document). */
 export type RowDeriver = (doc: CountersignDocument) => Promise<IndexRow | null>;
@@ -20,8 +19,8 @@ const TABLES_FOR_MS = 5_000;
 export function rowDeriver(o: {
   agency: string;
   ca: () => string | null | undefined;
-  /** The agency's tables as last synced (trust-tables.ts). */
-  tables: () => Promise<TrustTables>;
+  /** The agency's tables as last synced (trust-tables.ts; its type is not imported: it reads the store). */
+  tables: () => Promise<{ delegation: unknown[]; deputies: unknown[] }>;
   cache?: VerifyCache;
   now?: () => Date;
 }): RowDeriver {
