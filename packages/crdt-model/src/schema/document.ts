@@ -53,7 +53,9 @@ export class CountersignDocument {
   static create(init: { id: DocId; metadata: Metadata; subject?: string; plan?: RoutingPlan; clientId?: number }): Result<CountersignDocument> {
     const meta = metadataSchema.safeParse(init.metadata);
     if (!meta.success) return fail("schema.metadata", issueSentence("The metadata", meta.error, "is invalid"));
-    const ydoc = new Y.Doc();
+    // A random guid in one call, as fromUpdate makes it (Yjs would draw it 4 bits at a time); Yjs's
+    // own where randomUUID is missing (a page outside a secure context).
+    const ydoc = new Y.Doc(typeof crypto.randomUUID === "function" ? { guid: crypto.randomUUID() } : {});
     if (init.clientId !== undefined) ydoc.clientID = init.clientId;
     const d = new CountersignDocument(ydoc);
     d.ydoc.transact(() => {
