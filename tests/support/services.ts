@@ -306,3 +306,32 @@ export async function startRedis(): Promise<Service> {
     },
   };
 }
+
+/**
+ * A new database made as a copy of one that `prepare` has set up once per server and process (for
+ * the store tests: a database the store has migrated and closed), so each test starts from the same
+ * state without running the migrations again. PostgreSQL copies a template in one statement; the
+ * template is never opened again after `prepare`, as CREATE DATABASE … TEMPLATE requires.
+ */
+export async function copiedDatabase(url: string, key: string, prepare: (url: string) => Promise<void>): Promise<{ url: string; drop(): Promise<void> }> {
+  let template = templates.get(`${url} ${key}`);
+  if (!template) {
+    template = freshDatabase(url).then(async (db) => {
+      await prepare(db.url);
+      return new URL(db.url).pathname.slice(1);
+    });
+    templates.set(`${url} ${key}`, template);
+  }
+  const from = await template;
+  const name = `cs_${process.pid}_${++databases}_${Date.now().toString(36)}`;
+  await withClient(url, (c) => c.query(`CREATE DATABASE ${ident(name)} TEMPLATE ${ident(from)}`));
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    drop: () => withClient(url, (c) => c.query(`DROP DATABASE IF EXISTS ${ident(name)} WITH (FORCE)`)).then(() => undefined),
+  };
+}
+
+/** Template databases by server and purpose, made once per test process (they go with the cluster). */
+const templates = new Map<string, Promise<string>>();

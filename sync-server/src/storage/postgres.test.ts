@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { freshDatabase, startPostgres, type Service } from "../../../tests/support/services.ts";
+import { copiedDatabase, freshDatabase, startPostgres, type Service } from "../../../tests/support/services.ts";
 import { openPostgresStore } from "./postgres.ts";
 import { BACKUP_FORMAT } from "./postgres-backup.ts";
 import { LOCK_DOC, SCHEMA_VERSION } from "./postgres-schema.ts";
@@ -23,9 +23,12 @@ afterAll(async () => {
   await server?.stop();
 });
 
-/** A store on a new database; cleanup closes it and drops the database. */
+/**
+ * A store on a new database, copied from one the store migrated once (the migrations on an empty
+ * database are tested on their own below); cleanup closes it and drops the database.
+ */
 async function makeStore(): Promise<{ store: Store; url: string; cleanup(): Promise<void> }> {
-  const db = await freshDatabase(server!.url);
+  const db = await copiedDatabase(server!.url, "migrated store", async (url) => (await openPostgresStore(url)).close());
   const store = await openPostgresStore(db.url);
   return {
     store,
