@@ -54,7 +54,7 @@ const NAME = /^[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/;
 type NodeZlib = {
   crc32?: (data: Uint8Array) => number;
   deflateRawSync(data: Uint8Array, o: { level: number }): Uint8Array;
-  inflateRawSync(data: Uint8Array, o: { maxOutputLength: number }): Uint8Array;
+  inflateRawSync(data: Uint8Array, o: { maxOutputLength: number; chunkSize: number }): Uint8Array;
 };
 const nodeZlib = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.("node:zlib") as NodeZlib | undefined;
 const nativeCrc32 = typeof nodeZlib?.crc32 === "function" ? nodeZlib.crc32 : undefined;
@@ -212,6 +212,8 @@ function inflateBounded(data: Uint8Array, size: number, name: string): Result<Ui
   return ok(out);
 }
 
+const INFLATE_ONE_BUFFER = 64 * 1024 * 1024;
+
 /**
  * inflateBounded with Node's zlib, with the same outcomes: output past the declared size stops the
  * inflater there (maxOutputLength) and is "inflates past"; a stream that ends early or is not
@@ -222,7 +224,9 @@ function inflateNative(z: NodeZlib, data: Uint8Array, size: number, name: string
   if (data.length === 0) return size === 0 ? ok(new Uint8Array(0)) : refuse("inflateShort", name);
   let out: Uint8Array;
   try {
-    out = z.inflateRawSync(data, { maxOutputLength: Math.max(1, size) });
+    // One output buffer of the declared size (plus the byte that tells the end), up to 64 MiB: no
+    // chunks to concatenate, so an honest part is allocated once; a larger one comes in chunks.
+    out = z.inflateRawSync(data, { maxOutputLength: Math.max(1, size), chunkSize: Math.min(Math.max(size + 1, 64), INFLATE_ONE_BUFFER) });
   } catch (e) {
     return (e as { code?: string }).code === "ERR_BUFFER_TOO_LARGE" ? refuse("inflatesPast", name) : refuse("corrupt", name);
   }
