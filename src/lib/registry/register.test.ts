@@ -54,7 +54,7 @@ describe("收文登記", () => {
     const id = await createRegistered(store, r.value);
     if (!id.ok) throw new Error(id.reason);
     expect(await store.db.pending.where("doc").equals(id.value).count()).toBeGreaterThan(0);
-    expect(await store.db.docs.get(id.value)).toMatchObject({ caseOfficer: "chen", holders: ["person:chen"], dueDate: "2026-11-26", status: "draft" });
+    expect(await store.db.docs.get(id.value)).toMatchObject({ caseOfficer: "chen", holders: ["person:chen"], dueDate: "2026-11-26", status: "draft", docNumber: "府教字第1150001234號" });
     const local = store.openDoc(id.value);
     await local.ready;
     expect(local.doc.subject()).toBe("請查填校園安全調查表");

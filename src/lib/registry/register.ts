@@ -125,7 +125,7 @@ export async function createRegistered(store: LocalStore, r: Registration): Prom
     holders: [`person:${m.caseOfficer}`],
     updatedAt: new Date().toISOString(),
     speed: m.speed,
-    docNumber: m.docNumber,
+    docNumber: m.docNumber ?? m.incoming?.number ?? null, // the 來文字號 stands in, as in indexRowOf: search finds it
     sv: null,
     access: "edit",
   });
