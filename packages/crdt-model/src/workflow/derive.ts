@@ -1,5 +1,6 @@
 import { NO_AGENCY, type AgencyCode, type EntryId, type PersonId, type Sha256Hex, type StepId, type UnitId } from "../ids.ts";
-import type { Secrecy } from "../schema/metadata.ts";
+import type { Metadata, Secrecy } from "../schema/metadata.ts";
+import { ok, type Result } from "../result.ts";
 import { deputiesOf } from "../routing/deputies.ts";
 import type { CountersignDocument } from "../schema/document.ts";
 import type { TrustStore } from "../identity/trust.ts";
@@ -111,8 +112,12 @@ export function deriveFromReport(doc: CountersignDocument, report: VerificationR
     };
   });
 
-  const meta = doc.metadata();
-  const livePlan = doc.plan();
+  // A decided (or recorded) document is checked against its current content, which holds the live
+  // metadata and plan as read and parsed (and is kept while the content does not change): read them
+  // from it rather than parse them again.
+  const current = state?.decision || state?.paperRecord ? doc.currentVersion() : undefined;
+  const meta: Result<Metadata> = current?.ok ? ok(current.value.content.metadata) : doc.metadata();
+  const livePlan: Result<RoutingPlan | null> = current?.ok ? ok(current.value.content.plan) : doc.plan();
   const findings: string[] = [];
   const status: Status = state?.status ?? "draft";
   const caseOfficer = state?.caseOfficer ?? (meta.ok ? meta.value.caseOfficer : null);
@@ -121,11 +126,9 @@ export function deriveFromReport(doc: CountersignDocument, report: VerificationR
   const ctx = report.ctx;
   const origin: AccessFields | null = ctx ? { agency: ctx.agency, unit: ctx.unit, caseOfficer: ctx.caseOfficer, secrecy: ctx.secrecy } : null;
   if (state?.decision) {
-    const current = doc.currentVersion();
-    if (!current.ok || current.value.hash !== state.decision.content) findings.push("The content was changed after the decision.");
+    if (!current?.ok || current.value.hash !== state.decision.content) findings.push("The content was changed after the decision.");
   } else if (state?.paperRecord) {
-    const current = doc.currentVersion();
-    if (!current.ok || current.value.hash !== state.paperRecord.content) findings.push("The content was changed after its 線上補登.");
+    if (!current?.ok || current.value.hash !== state.paperRecord.content) findings.push("The content was changed after its 線上補登.");
   } else if (state?.submitted && state.plan && status !== "on-paper") {
     const live = livePlan.ok && livePlan.value ? canonicalJson(toJson(livePlan.value)) : null;
     if (live !== canonicalJson(toJson(state.plan))) findings.push("The routing plan was changed without a signed amendment.");
