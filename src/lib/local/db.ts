@@ -43,6 +43,8 @@ export interface PendingUpdate {
   /** The page (ydoc-store PAGE) and its count of local changes when this one was made (the relay's acknowledgement). */
   page?: string;
   tick?: number;
+  /** The change wrote only text (主旨, body): it moves no workflow field, so no row is derived for it. */
+  text?: true;
 }
 
 /**

@@ -82,6 +82,30 @@ describe("index rows derived on the device", () => {
     await store.close();
   });
 
+  it("a text edit derives nothing (it moves no workflow field); a signature does", async () => {
+    const store = new LocalStore(agency.ca.agency, `text${++n}`);
+    let derivations = 0;
+    const inner = deriver(store);
+    store.deriveRow = async (d) => (derivations++, inner(d));
+    const { doc: server } = await atDecision("d-text");
+    await store.applyManyFromServer([{ doc: "d-text", update: server.encodeState() }]);
+    const local = store.openDoc("d-text");
+    await local.ready;
+    local.doc.setSubject(`${local.doc.subject()}（修正）`);
+    await store.settled();
+    await store.derived();
+    expect(derivations).toBe(0);
+    expect((await store.db.pending.toArray()).map((p) => p.text)).toEqual([true]);
+    expect(await store.rederivePending()).toBe(0);
+    const state = await derive(local.doc, trust);
+    expect((await signAction(local.doc, agency.director, state.heads, { action: { kind: "decide" }, step: SAMPLE_STEPS.decide, opinion: "如擬。" })).ok).toBe(true);
+    await store.settled();
+    await store.derived();
+    expect(derivations).toBe(1);
+    await local.release();
+    await store.close();
+  });
+
   it("a sync of 1,000 changed documents derives only those holding changes of ours (cost measured)", { timeout: 120_000 }, async () => {
     const store = new LocalStore(agency.ca.agency, `bulk${++n}`);
     let derivations = 0;

@@ -79,9 +79,11 @@ export class LocalStore {
     const p = openPersistedDoc(
       this.db,
       docId,
-      (update, tick) => {
-        this.#deriveSoon(docId);
-        return this.db.pending.add({ doc: docId, update, at: new Date().toISOString(), page: PAGE, tick });
+      (update, tick, textOnly) => {
+        // A text edit moves no workflow field: only a change that may (a signature, the plan,
+        // metadata…) has the row derived again.
+        if (!textOnly) this.#deriveSoon(docId);
+        return this.db.pending.add({ doc: docId, update, at: new Date().toISOString(), page: PAGE, tick, ...(textOnly ? { text: true as const } : {}) });
       },
       // A copy noted damaged stays damaged until downloaded again (an earlier version's damaged
       // copy is not moved in: migrate.ts keeps it aside for salvage).
@@ -186,9 +188,10 @@ export class LocalStore {
     }
   }
 
+  /** Those of `among` holding a queued change that may move a workflow field (not a text edit). */
   async #pendingDocs(among: readonly string[]): Promise<Set<string>> {
     const rows = await this.db.pending.where("doc").anyOf([...among]).toArray();
-    return new Set(rows.map((r) => r.doc));
+    return new Set(rows.filter((r) => !r.text).map((r) => r.doc));
   }
 
   #deriveSoon(doc: string): void {
@@ -214,8 +217,9 @@ export class LocalStore {
   async rederivePending(): Promise<number> {
     if (!this.deriveRow) return 0;
     await this.migrated();
-    const docs = (await this.db.pending.orderBy("doc").uniqueKeys()).map(String);
-    return this.rederive(docs);
+    const docs = new Set<string>();
+    await this.db.pending.each((p) => void (!p.text && docs.add(p.doc)));
+    return this.rederive([...docs]);
   }
 
   /** Resolves once every change made so far on this page is stored and queued. */

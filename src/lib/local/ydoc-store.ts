@@ -74,7 +74,7 @@ export function openCopy(db: LocalDb, doc: string): { ydoc: Y.Doc; ready: Promis
 export function openPersistedDoc(
   db: LocalDb,
   doc: string,
-  onLocal?: (update: Uint8Array, tick: number) => Promise<unknown>,
+  onLocal?: (update: Uint8Array, tick: number, textOnly: boolean) => Promise<unknown>,
   /** Runs before the rows are read: waits for the migration, and may reject with DamagedLocalCopy. */
   before: () => Promise<void> = () => Promise.resolve(),
 ): PersistedDoc {
@@ -82,16 +82,17 @@ export function openPersistedDoc(
   let e = entries.get(key);
   if (!e) {
     const entry: Entry = { ydoc: new Y.Doc(), ready: Promise.resolve(), refs: 0, writes: Promise.resolve(), rows: 0, dead: false };
-    entry.ydoc.on("update", (update: Uint8Array, origin: unknown) => {
+    entry.ydoc.on("update", (update: Uint8Array, origin: unknown, _doc: Y.Doc, tr: Y.Transaction) => {
       if (origin === LOAD_ORIGIN || entry.dead) return;
       const local = onLocal && !isRemote(origin);
       const tick = local ? ++ticks : 0;
+      const textOnly = local ? onlyText(entry.ydoc, tr) : false;
       entry.writes = entry.writes
         .then(async () => {
           if (entry.dead) return;
           await db.transaction("rw", db.updates, db.pending, async () => {
             await db.updates.add({ doc, update });
-            if (local) await onLocal(update, tick);
+            if (local) await onLocal(update, tick, textOnly);
           });
           if (++entry.rows > COMPACT_OPEN_ABOVE) entry.rows = await compact(db, doc);
         })
@@ -125,6 +126,23 @@ export function openPersistedDoc(
       entry.ydoc.destroy();
     },
   };
+}
+
+/**
+ * Whether a transaction changed only the text (主旨, the body's sections): such a change moves no
+ * index row's workflow fields (status, holders…), so nothing needs deriving for it.
+ */
+function onlyText(ydoc: Y.Doc, tr: Y.Transaction | undefined): boolean {
+  if (!tr) return false;
+  const names = new Map<unknown, string>();
+  for (const [name, type] of ydoc.share) names.set(type, name);
+  for (const changed of tr.changed.keys()) {
+    let t = changed as Y.AbstractType<unknown>;
+    while (t._item) t = t._item.parent as Y.AbstractType<unknown>;
+    const name = names.get(t);
+    if (name === undefined || !(name === "subject" || name.startsWith("body."))) return false;
+  }
+  return tr.changed.size > 0;
 }
 
 /** Resolves once every change made so far to `doc`'s open copy on this page is stored (and queued). */
