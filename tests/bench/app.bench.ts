@@ -28,9 +28,10 @@
  *              end of the frame that shows only matching rows;
  *   openDoc    click on the 30-entry document's row: to the end of the frame where all 30 badges
  *              read verified;
- *   reconcile  BENCH_RECONCILE_DOCS (1,000) documents edited offline in the browser and on the
- *              server; the network returns: from the `online` event to the header reading 已同步,
- *              then every document checked (BENCH_RECONCILE_RUNS (3) runs, fresh documents each).
+ *   reconcile  BENCH_RECONCILE_DOCS (1,000) drafts edited offline in the browser and on the server
+ *              by the case officer's other device; the network returns: from the `online` event to
+ *              the header reading 已同步, then every document checked (BENCH_RECONCILE_RUNS (3)
+ *              runs, fresh drafts each, as many as the seeded drafts allow: 1 with 10,000 documents).
  * Peers, in the same browser and run (the ratio is app / peer, so lower is better and 1 is the floor):
  *   coldStart  opening the same Dexie database and reading every index row, no UI: what any inbox on
  *              this store must pay before it can render;
