@@ -132,12 +132,13 @@ async function axeViolations(page: Page, name: string): Promise<string[]> {
 
 async function toEnglish(page: Page): Promise<void> {
   if ((await page.evaluate(() => document.documentElement.lang)) !== "en") await page.locator("button.lang").click();
-  await expect.poll(() => page.evaluate(() => document.documentElement.lang), T).toBe("en");
+  // waitForFunction, not expect.poll: the people's sweeps run concurrently, where only a test's own expect may poll.
+  await page.waitForFunction(() => document.documentElement.lang === "en", null, T);
 }
 
 async function toChinese(page: Page): Promise<void> {
   if ((await page.evaluate(() => document.documentElement.lang)) === "en") await page.locator("button.lang").click();
-  await expect.poll(() => page.evaluate(() => document.documentElement.lang), T).toBe("zh-Hant-TW");
+  await page.waitForFunction(() => document.documentElement.lang === "zh-Hant-TW", null, T);
 }
 
 /** Visits the pages in English and then in zh-TW; returns what is wrong, page by page. */
@@ -186,8 +187,11 @@ describe("English mode and accessibility on every page", () => {
     expect({ cjk, axe }).toEqual({ cjk: [], axe: [] });
   }, 120_000);
 
+  // The people's sweeps run side by side, each in its own browser context: most of a visit is
+  // waiting (the page settling, axe's pass in the renderer, a screenshot), and one after another they
+  // were the longest file of the browser tests.
   for (const [who, visits] of Object.entries(PAGES)) {
-    it(`${who}: ${visits.map((v) => v.name).join(", ")}`, async () => {
+    it.concurrent(`${who}: ${visits.map((v) => v.name).join(", ")}`, async () => {
       const { cjk, axe } = await sweep(await person(who), visits);
       expect({ cjk, axe }).toEqual({ cjk: [], axe: [] });
     }, 60_000 + 60_000 * visits.length);
