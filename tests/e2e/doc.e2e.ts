@@ -76,6 +76,16 @@ describe("the document page", () => {
     expect(await chen.page.getByTestId("field-subject").inputValue()).toBe(await lin.page.getByTestId("field-subject").inputValue());
     await chen.page.screenshot({ path: "test-results/doc-coedit-375.png", fullPage: true });
 
+    // At 375 px a long item grows with its text: read whole, never cut off in a fixed box.
+    const long = "，並請各校於本學期結束前將執行成果、經費支用情形及照片等資料彙整後函報本局憑辦".repeat(3);
+    await typeAtEnd(chen.page, field!.slice("field-".length), long);
+    const item = chen.page.locator('[data-section="proposal"] textarea').last();
+    const fits = () => item.evaluate((t: HTMLTextAreaElement) => ({ scroll: t.scrollHeight, client: t.clientHeight }));
+    await expect.poll(async () => { const f = await fits(); return f.scroll <= f.client + 1; }, T).toBe(true);
+    expect((await item.boundingBox())!.height, "the item grew past its two rows").toBeGreaterThan(120);
+    await expect.poll(async () => { const f = await lin.page.locator('[data-section="proposal"] textarea').last().evaluate((t: HTMLTextAreaElement) => t.scrollHeight <= t.clientHeight + 1); return f; }, T).toBe(true);
+    await chen.page.screenshot({ path: "test-results/doc-long-item-375.png", fullPage: true });
+
     // lin leaves: chen's presence list empties.
     await lin.page.goto(`${agency.server.base}/inbox`);
     await expect.poll(() => chen.page.getByTestId("presence").innerText(), { timeout: 45_000 }).toContain("目前只有您在編輯");
