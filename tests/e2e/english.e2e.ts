@@ -189,7 +189,15 @@ describe("English mode and accessibility on every page", () => {
 
   // The people's sweeps run side by side, each in its own browser context: most of a visit is
   // waiting (the page settling, axe's pass in the renderer, a screenshot), and one after another they
-  // were the longest file of the browser tests.
+  // were the longest file of the browser tests. Everyone is enrolled first, one after another:
+  // enrolling polls through the shared expect, which concurrent tests may not.
+  it("the people whose pages are swept enroll and sync, one after another", async () => {
+    for (const who of Object.keys(PAGES)) {
+      const { page } = await person(who);
+      expect(await page.getByTestId("sync-state").getAttribute("data-mode"), who).toBe("synced");
+    }
+  }, 60_000 * Object.keys(PAGES).length);
+
   for (const [who, visits] of Object.entries(PAGES)) {
     it.concurrent(`${who}: ${visits.map((v) => v.name).join(", ")}`, async () => {
       const { cjk, axe } = await sweep(await person(who), visits);
