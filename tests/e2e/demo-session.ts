@@ -70,6 +70,35 @@ export async function enrollDemoPerson(browser: Browser, base: string, who: stri
   return { context, page };
 }
 
+/**
+ * Resolves once every change the page has handed to its local database is committed: a read of the
+ * queue over a connection of its own waits, by IndexedDB's ordering, for every read-write
+ * transaction created before it. Before a reload that must find what was just typed (a page closed
+ * within milliseconds of a keystroke loses the transactions still in flight).
+ */
+export async function localWritesSettled(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    const names = (await indexedDB.databases()).map((d) => d.name ?? "").filter((n) => n.startsWith("countersign:"));
+    for (const name of names) {
+      const db = await new Promise<IDBDatabase>((ok, no) => {
+        const r = indexedDB.open(name);
+        r.onsuccess = () => ok(r.result);
+        r.onerror = () => no(r.error);
+      });
+      const stores = ["updates", "pending"].filter((s) => db.objectStoreNames.contains(s));
+      if (stores.length > 0) {
+        await new Promise<void>((ok, no) => {
+          const tr = db.transaction(stores, "readonly");
+          for (const s of stores) tr.objectStore(s).count();
+          tr.oncomplete = () => ok();
+          tr.onerror = () => no(tr.error);
+        });
+      }
+      db.close();
+    }
+  });
+}
+
 /** Waits until the header's sync state says everything is synced. */
 export async function synced(page: Page): Promise<void> {
   await expect.poll(() => page.getByTestId("sync-state").getAttribute("data-mode"), { timeout: 30_000 }).toBe("synced");

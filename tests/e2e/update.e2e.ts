@@ -16,7 +16,7 @@ import { basename, dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { demoDataDir, freePort, launchChromium } from "./support.ts";
-import { T, enrollDemoPerson, openDoc, synced } from "./demo-session.ts";
+import { T, enrollDemoPerson, localWritesSettled, openDoc, synced } from "./demo-session.ts";
 
 /** The demo agency's `serve` of a given build, on a fixed port and data directory (stopped and started again). */
 class Server {
@@ -179,6 +179,7 @@ describe("a new version of the app", () => {
     const mark = `（更新時離線 ${Date.now() % 100000}）`;
     await typeAtEnd(page, mark);
     await expect.poll(() => page.getByTestId("sync-waiting").getAttribute("data-count"), T).toBe("1");
+    await localWritesSettled(page);
     // The page reloaded while the server is down starts from A's cache, the edit still waiting.
     await page.reload();
     await page.getByTestId("doc-status").waitFor(T);

@@ -10,6 +10,7 @@
 //   what still reads stays for salvage; the other documents are unaffected.
 // Documents that are not open are never instantiated here: batch sync merges their rows as bytes
 // (local-store.ts, applyManyFromServer).
+import { Dexie } from "dexie";
 import * as Y from "yjs";
 import type { LocalDb, UpdateRow } from "./db.ts";
 
@@ -87,13 +88,21 @@ export function openPersistedDoc(
       const local = onLocal && !isRemote(origin);
       const tick = local ? ++ticks : 0;
       const textOnly = local ? onlyText(entry.ydoc, tr) : false;
-      entry.writes = entry.writes
+      // Handed to IndexedDB now, not once the previous write has settled: IndexedDB runs read-write
+      // transactions over the same stores in the order they were created, so the order is kept, and
+      // a page closed or reloaded right after typing has already given the browser every change.
+      // Chained one after another in this page they waited here, and the last keystrokes before a
+      // reload were lost. Outside any ambient Dexie transaction: an update made while one runs is
+      // still stored in a transaction of its own.
+      const stored = Dexie.ignoreTransaction(() =>
+        db.transaction("rw", db.updates, db.pending, async () => {
+          await db.updates.add({ doc, update });
+          if (local) await onLocal(update, tick, textOnly);
+        }),
+      );
+      entry.writes = Promise.all([entry.writes, stored])
         .then(async () => {
           if (entry.dead) return;
-          await db.transaction("rw", db.updates, db.pending, async () => {
-            await db.updates.add({ doc, update });
-            if (local) await onLocal(update, tick, textOnly);
-          });
           if (++entry.rows > COMPACT_OPEN_ABOVE) entry.rows = await compact(db, doc);
         })
         .catch((err: unknown) => console.error(`Storing a change of ${doc} failed:`, err));
