@@ -102,7 +102,19 @@ export class LiveDoc {
       if (after === "online" && before !== "online") this.#detach?.now();
     });
     provider.messageHandlers[MESSAGE_AUTH] = (_enc, decoder) => {
-      if (decoding.readVarUint(decoder) === AUTH_PERMISSION_DENIED) this.refusal = decodeRelayRefusal(decoding.readVarString(decoder));
+      if (decoding.readVarUint(decoder) !== AUTH_PERMISSION_DENIED) return;
+      const refusal = decodeRelayRefusal(decoding.readVarString(decoder));
+      this.refusal = refusal;
+      // The changes still queued here are what the relay refused (those it took left the queue on its
+      // acknowledgement): kept with the code and reason as a refused batch keeps them, so the header
+      // counts the refusal on every page, live as in a batch. A presence refusal is about the
+      // awareness message, not our changes.
+      if (store && refusal.code !== "relay.presence")
+        void store.db.pending
+          .where("doc")
+          .equals(docId)
+          .modify({ refused: refusal.reason, refusedCode: refusal.code })
+          .catch((e: unknown) => console.error("Keeping the refused changes failed:", e));
     };
     provider.on("status", ({ status }: { status: string }) => {
       this.connection = status === "connected" ? "connected" : navigator.onLine ? "connecting" : "offline";
