@@ -95,18 +95,30 @@ export async function reserveDispatchNumber(store: IdentityStore, o: { prefix: s
   const prefix = checkDispatchPrefix(o.prefix);
   if (!prefix.ok) return prefix;
   const year = rocYear(o.now);
-  const serial = await store.nextCounter(seqKey(year));
+  const reservationOf = (serial: number): DispatchReservation => ({
+    number: formatDispatchNumber({ prefix: prefix.value, year, serial }),
+    doc: o.doc,
+    year,
+    serial,
+    date,
+    reservedAt: o.now.toISOString(),
+  });
+  // The serial and both records in one write: a number is never taken without pointing at its document.
+  const serial = await store.reserveCounted(seqKey(year), (n) => (n >= 10 ** SERIAL_DIGITS ? [] : recordsOf(reservationOf(n))));
   if (serial >= 10 ** SERIAL_DIGITS) return fail("http.conflict", `All ${10 ** SERIAL_DIGITS - 1} dispatch numbers of ROC year ${year} are used.`);
-  const number = formatDispatchNumber({ prefix: prefix.value, year, serial });
-  const reservation: DispatchReservation = { number, doc: o.doc, year, serial, date, reservedAt: o.now.toISOString() };
-  await record(store, reservation);
-  return ok(reservation);
+  return ok(reservationOf(serial));
 }
 
 /** Number first: once the document points at it, the relay must already find it. */
+function recordsOf(r: DispatchReservation): [string, string][] {
+  return [
+    [numberKey(r.number), JSON.stringify(r)],
+    [docKey(r.doc), JSON.stringify(r)],
+  ];
+}
+
 async function record(store: IdentityStore, r: DispatchReservation): Promise<void> {
-  await store.setSetting(numberKey(r.number), JSON.stringify(r));
-  await store.setSetting(docKey(r.doc), JSON.stringify(r));
+  for (const [k, v] of recordsOf(r)) await store.setSetting(k, v);
 }
 
 /** The reservation of a 發文字號, if this server handed it out. */

@@ -28,6 +28,9 @@ function fromBase64(s: string): Uint8Array {
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
+/** Documents of one batch received at once (enough to fill a group commit; rooms load as they come). */
+const PUSH_CONCURRENCY = 32;
+
 export async function batchSync(rooms: Rooms, store: DocStore & ArchiveStore, who: Principal, req: BatchRequest): Promise<BatchResponse> {
   const res = { v: 1 as const, pushed: [] as BatchResponse["pushed"], docs: [] as BatchResponse["docs"], denied: [] as DocId[] };
   const denied = new Set<DocId>();
@@ -44,20 +47,44 @@ export async function batchSync(rooms: Rooms, store: DocStore & ArchiveStore, wh
     return ok;
   };
 
-  for (const p of req.push) {
-    const doc = p.doc;
-    if (!(await allowed(doc, "push"))) continue;
-    let update: Uint8Array;
-    try {
-      update = fromBase64(p.update);
-    } catch {
-      res.pushed.push({ doc, ok: false, code: "http.malformed-request", reason: "The update is not base64." });
-      continue;
+  // Documents are received side by side, a few dozen at a time: each room's writes (its update, its
+  // index row, a new document's 文號) then share group commits with the others' instead of waiting
+  // for a commit of their own one document after another (500 new documents took 11 s, nearly all
+  // of it idle). One document's pushes stay in their order, on its room's queue; the answer keeps
+  // the request's order.
+  const results: (BatchResponse["pushed"][number] | undefined)[] = new Array(req.push.length);
+  const byDoc = new Map<DocId, number[]>();
+  req.push.forEach((p, i) => byDoc.set(p.doc, [...(byDoc.get(p.doc) ?? []), i]));
+  const pushDoc = async (doc: DocId, indexes: readonly number[]) => {
+    for (const i of indexes) {
+      if (!(await allowed(doc, "push"))) return;
+      let update: Uint8Array;
+      try {
+        update = fromBase64(req.push[i]!.update);
+      } catch {
+        results[i] = { doc, ok: false, code: "http.malformed-request", reason: "The update is not base64." };
+        continue;
+      }
+      const room = await rooms.get(doc);
+      const r = await room.receive(update, null, who);
+      results[i] = r.ok ? { doc, ok: true } : { doc, ok: false, code: r.code, reason: r.reason };
     }
-    const room = await rooms.get(doc);
-    const r = await room.receive(update, null, who);
-    res.pushed.push(r.ok ? { doc, ok: true } : { doc, ok: false, code: r.code, reason: r.reason });
-  }
+  };
+  const docs = [...byDoc];
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    // A failure answers the whole request with an error (as before): the other workers take no more.
+    while (next < docs.length && !failed) {
+      const [doc, indexes] = docs[next++]!;
+      await pushDoc(doc, indexes).catch((e: unknown) => {
+        failed = true;
+        throw e;
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PUSH_CONCURRENCY, docs.length) }, worker));
+  for (const r of results) if (r) res.pushed.push(r);
 
   for (const h of req.have) {
     const doc = h.doc;

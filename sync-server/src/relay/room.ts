@@ -29,6 +29,7 @@ import {
   type TimeFacts,
   type UpdateShape,
   type WorkflowState,
+  freshYDoc,
 } from "@countersign/crdt-model";
 import type { ArchiveStore, DocIndexRow, DocStore, EntryReceipt, ExchangeStore, IdentityStore, TimeFactsStore } from "../storage/types.ts";
 import { CLOSE_FORBIDDEN, encodeAwareness, encodeUpdate } from "./protocol.ts";
@@ -476,7 +477,8 @@ export class Room {
     this.deps.onAccepted?.(this.id, c.update);
     this.state = c.state;
     if (mayChangeAccess) this.row = undefined; // recomputed from the room's document when next needed
-    return this.pendingWrites(c.added, c.touched);
+    // Typed live, a 主旨 is indexed once typing pauses; sent in a batch (a device catching up), at once.
+    return this.pendingWrites(c.added, c.touched, c.origin !== SERVER_ORIGIN);
   }
 
   /** Applies an update to the shadow; a failure leaves a clean shadow rebuilt from the room's document. */
@@ -608,8 +610,8 @@ export class Room {
   /**
    * Keeps the index row current. Body edits cannot change it (attachment edits can: the row carries
    * the attachments it references, which decide who may download them, http/blobs.ts); 主旨 edits change only
-   * its subject, written once typing pauses (or when the room closes) rather than per keystroke;
-   * anything else is written at once when the row differs.
+   * its subject, written once typing pauses (or when the room closes) rather than per keystroke —
+   * typed live, that is: a batch's 主旨 is written at once, as anything else is when the row differs.
    */
   private async updateIndex(touched?: ReadonlySet<DocumentPart>): Promise<void> {
     const row = this.indexDue(touched);
@@ -619,10 +621,13 @@ export class Room {
   }
 
   /** The row to write now, if any (see updateIndex); the caller writes it, then calls indexWritten. */
-  private indexDue(touched?: ReadonlySet<DocumentPart>): DocIndexRow | undefined {
+  private indexDue(touched?: ReadonlySet<DocumentPart>, typing = false): DocIndexRow | undefined {
     if (touched && [...touched].every((p) => p === "body" || p === "subject")) {
-      if (touched.has("subject")) this.scheduleIndex();
-      return undefined;
+      if (!touched.has("subject")) return undefined;
+      if (typing) {
+        this.scheduleIndex();
+        return undefined;
+      }
     }
     clearTimeout(this.indexTimer);
     this.indexTimer = undefined;
@@ -703,9 +708,9 @@ export class Room {
    * other, to be recorded in one call — and the index row if it is due; then, once written, the kept
    * receipts go into the document as one update, and the document is compacted when due.
    */
-  private async pendingWrites(added: readonly EntryId[], touched?: ReadonlySet<DocumentPart>): Promise<PendingWrites> {
+  private async pendingWrites(added: readonly EntryId[], touched?: ReadonlySet<DocumentPart>, typing = false): Promise<PendingWrites> {
     const receipts = added.length ? await this.signReceipts(added) : [];
-    const index = this.indexDue(touched);
+    const index = this.indexDue(touched, typing);
     const facts = (added.length || index) && this.deps.timeFacts && this.state ? await this.deps.timeFacts(this.doc, this.state, receipts) : undefined;
     return {
       receipts,
@@ -875,7 +880,7 @@ function freshClients(ydoc: Y.Doc, update: Uint8Array): number[] {
 }
 
 function copyOf(doc: CountersignDocument): CountersignDocument {
-  const ydoc = new Y.Doc({ gc: true });
+  const ydoc = freshYDoc({ gc: true });
   Y.applyUpdate(ydoc, doc.encodeState());
   return CountersignDocument.wrap(ydoc);
 }

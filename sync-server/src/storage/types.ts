@@ -304,6 +304,12 @@ export interface IdentityStore {
    * — also across server processes sharing one database: two callers never get the same number.
    */
   nextCounter(key: string): Promise<number>;
+  /**
+   * nextCounter, and in the same transaction the settings `records` makes of the new number (a
+   * reserved 文號 and where it points): committed together or not at all, in one write (on SQLite,
+   * in the group commit with the rooms' other writes). `records` must not throw.
+   */
+  reserveCounted(key: string, records: (n: number) => readonly (readonly [key: string, value: string])[]): Promise<number>;
   putCertificate(c: CertificateRow): Promise<void>;
   certificates(person?: PersonId): Promise<CertificateRow[]>;
   revokeCertificate(serial: string, at: string): Promise<boolean>;

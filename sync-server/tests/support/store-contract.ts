@@ -431,6 +431,19 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       expect(await s.nextCounter("test:other")).toBe(1);
     });
 
+    it("reserves a number and records what it points at in one step, never one number twice", async () => {
+      const s = await open();
+      const got = await Promise.all(Array.from({ length: 30 }, (_, i) => s.reserveCounted("test:res", (n) => [[`test:res:${n}`, `doc-${i}`], [`test:doc:${i}`, String(n)]])));
+      expect(new Set(got).size).toBe(30);
+      expect(Math.max(...got)).toBe(30);
+      for (let i = 0; i < 30; i++) {
+        expect(await s.getSetting(`test:doc:${i}`)).toBe(String(got[i]));
+        expect(await s.getSetting(`test:res:${got[i]}`)).toBe(`doc-${i}`);
+      }
+      // Counted by the same counter as nextCounter.
+      expect(await s.nextCounter("test:res")).toBe(31);
+    });
+
     it("marks itself with a schema version", async () => {
       const s = await open();
       expect(Number(await s.getSetting("schema_version"))).toBeGreaterThanOrEqual(1);
