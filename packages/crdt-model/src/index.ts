@@ -76,6 +76,7 @@ export {
   type AttachmentEntry,
 } from "./schema/content.ts";
 export { CountersignDocument, type DocumentPart, type UpdateShape } from "./schema/document.ts";
+export { freshYDoc } from "./schema/fresh-ydoc.ts";
 export { MAX_TYPE_DEPTH, MAX_TYPES, TOP_LEVEL_TYPES } from "./schema/structure.ts";
 export { updateParts, type UpdateParts } from "./schema/update-parts.ts";
 export { checkStructure } from "./schema/structure.ts";

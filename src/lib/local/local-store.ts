@@ -1,7 +1,7 @@
 // One person's local store: the Dexie index, the persisted documents, and the queue of changes
 // made here that the server has not acknowledged. Pages and the sync engine go through it.
 import * as Y from "yjs";
-import { CountersignDocument, toBase64, type Speed } from "@countersign/crdt-model";
+import { CountersignDocument, toBase64, type Speed, freshYDoc } from "@countersign/crdt-model";
 import type { ServerIndexRow } from "$lib/api/types.ts";
 import { LocalDb, localDbName, type LocalDocRow } from "./db.ts";
 import { DamagedLocalCopy, PAGE, SYNC_ORIGIN, deletePersistedDoc, isEmptyUpdate, openCopy, openPersistedDoc, stored, storedAll, unreadable } from "./ydoc-store.ts";
@@ -263,7 +263,7 @@ export class LocalStore {
         } else {
           const held = bytes.get(id);
           if (!held) continue;
-          scratch = new Y.Doc();
+          scratch = freshYDoc();
           Y.applyUpdate(scratch, held.length === 1 ? held[0]! : Y.mergeUpdates(held));
           ydoc = scratch;
         }
@@ -444,7 +444,7 @@ export class LocalStore {
 
 /** What a document's stored bytes say (a scratch Y.Doc, thrown away: nothing is stored from it). */
 function factsOfBytes(update: Uint8Array): ReturnType<typeof localFacts> {
-  const ydoc = new Y.Doc();
+  const ydoc = freshYDoc();
   try {
     Y.applyUpdate(ydoc, update);
     return localFacts(CountersignDocument.wrap(ydoc));

@@ -10,6 +10,7 @@
 //   what still reads stays for salvage; the other documents are unaffected.
 // Documents that are not open are never instantiated here: batch sync merges their rows as bytes
 // (local-store.ts, applyManyFromServer).
+import { freshYDoc } from "@countersign/crdt-model";
 import { Dexie } from "dexie";
 import * as Y from "yjs";
 import type { LocalDb, UpdateRow } from "./db.ts";
@@ -82,7 +83,7 @@ export function openPersistedDoc(
   const key = keyOf(db, doc);
   let e = entries.get(key);
   if (!e) {
-    const entry: Entry = { ydoc: new Y.Doc(), ready: Promise.resolve(), refs: 0, writes: Promise.resolve(), rows: 0, dead: false };
+    const entry: Entry = { ydoc: freshYDoc(), ready: Promise.resolve(), refs: 0, writes: Promise.resolve(), rows: 0, dead: false };
     entry.ydoc.on("update", (update: Uint8Array, origin: unknown, _doc: Y.Doc, tr: Y.Transaction) => {
       if (origin === LOAD_ORIGIN || entry.dead) return;
       const local = onLocal && !isRemote(origin);

@@ -1,6 +1,7 @@
 // Reading what can still be read from damaged local databases, with raw IndexedDB (no Dexie schema,
 // no y-indexeddb load), so a wrong schema, a missing object store or a garbage row cannot stop it.
 // Nothing here writes: it only feeds the backups taken before the damaged stores are deleted.
+import { freshYDoc } from "@countersign/crdt-model";
 import * as Y from "yjs";
 import type { PendingUpdate } from "$lib/local/db.ts";
 
@@ -63,7 +64,7 @@ export function applicableUpdates(rows: readonly unknown[]): Uint8Array[] {
   const kept: Uint8Array[] = [];
   for (const row of rows) {
     if (!isBytes(row)) continue;
-    const trial = new Y.Doc();
+    const trial = freshYDoc();
     try {
       if (kept.length) Y.applyUpdate(trial, Y.mergeUpdates(kept));
       Y.applyUpdate(trial, row);

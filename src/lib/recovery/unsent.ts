@@ -2,7 +2,7 @@
 // (主旨 and the numbered 說明/辦法/擬辦 of this device's copy) followed by the unsent Yjs updates in
 // base64, so whoever supports the user can apply them again with any Yjs tool.
 import * as Y from "yjs";
-import { CountersignDocument, SECTIONS, SECTION_LABELS, itemLabel, toBase64, type BodyItem } from "@countersign/crdt-model";
+import { CountersignDocument, SECTIONS, SECTION_LABELS, itemLabel, toBase64, type BodyItem, freshYDoc } from "@countersign/crdt-model";
 
 /** What is kept of one document: its readable text (when the copy could be read) and its unsent updates. */
 export interface UnsentWork {
@@ -38,7 +38,7 @@ export function documentText(doc: CountersignDocument): string {
 /** The readable text of queued updates alone (when the document's own copy is lost). */
 export function textOfUpdates(updates: readonly Uint8Array[]): string | null {
   if (!updates.length) return null;
-  const ydoc = new Y.Doc();
+  const ydoc = freshYDoc();
   try {
     for (const u of updates) Y.applyUpdate(ydoc, u);
     return documentText(CountersignDocument.wrap(ydoc));

@@ -28,6 +28,7 @@ import {
   unsealEnvelope,
   type VerifyCache,
   type WorkflowState,
+  freshYDoc,
 } from "@countersign/crdt-model";
 import type { ExchangeRecord, Store } from "../storage/types.ts";
 import type { HeldRoom } from "../relay/room.ts";
@@ -292,7 +293,7 @@ async function transition(
 }
 
 function clone(doc: CountersignDocument): CountersignDocument {
-  const ydoc = new Y.Doc({ gc: true });
+  const ydoc = freshYDoc({ gc: true });
   Y.applyUpdate(ydoc, doc.encodeState());
   return CountersignDocument.wrap(ydoc);
 }

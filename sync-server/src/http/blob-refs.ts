@@ -1,6 +1,6 @@
 import * as Y from "yjs";
 import type { BaseLogger as Logger } from "pino";
-import { CountersignDocument, attachmentHashes } from "@countersign/crdt-model";
+import { CountersignDocument, attachmentHashes, freshYDoc } from "@countersign/crdt-model";
 import type { Store } from "../storage/types.ts";
 
 /** Set once every stored document's attachment references are in doc_blobs (storage schema 3). */
@@ -23,7 +23,7 @@ export async function backfillBlobRefs(store: Store, log: Logger): Promise<numbe
     if (!rows.length) break;
     const out = [];
     for (const row of rows) {
-      const ydoc = new Y.Doc();
+      const ydoc = freshYDoc();
       for (const u of await store.readUpdates(row.doc)) Y.applyUpdate(ydoc, u.data);
       out.push({ ...row, attachments: attachmentHashes(CountersignDocument.wrap(ydoc)) });
       ydoc.destroy();

@@ -11,5 +11,7 @@ export function rocYear(now: Date): number {
 
 /** Today in Taiwan as YYYY-MM-DD (a DI's date, a 發文日期). */
 export function taipeiDate(now: Date): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Taipei", year: "numeric", month: "2-digit", day: "2-digit" }).format(now);
+  return TAIPEI_DAY.format(now);
 }
+/** Made once (immutable): building a formatter costs a tenth of a millisecond, and every new document's 文號 asks. */
+const TAIPEI_DAY = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Taipei", year: "numeric", month: "2-digit", day: "2-digit" });

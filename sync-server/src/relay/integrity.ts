@@ -1,5 +1,5 @@
 import * as Y from "yjs";
-import { errorMessage, type UpdateShape } from "@countersign/crdt-model";
+import { errorMessage, type UpdateShape, freshYDoc } from "@countersign/crdt-model";
 
 /**
  * Whether a Yjs copy holds structs or deletions waiting for changes it lacks, and how to keep the
@@ -56,14 +56,14 @@ export function pendingFrom(doc: Y.Doc, update: Uint8Array, shape: UpdateShape):
  */
 export function loadStored(updates: readonly Uint8Array[], origin: unknown): { ydoc: Y.Doc; problems: string[] } {
   const problems: string[] = [];
-  let ydoc = new Y.Doc({ gc: true });
+  let ydoc = freshYDoc({ gc: true });
   if (!updates.length) return { ydoc, problems };
   try {
     Y.applyUpdate(ydoc, updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates as Uint8Array[]), origin);
   } catch (e) {
     problems.push(`the stored updates do not apply together (${errorMessage(e)}); applied one by one`);
     ydoc.destroy();
-    ydoc = new Y.Doc({ gc: true });
+    ydoc = freshYDoc({ gc: true });
     let good = Y.encodeStateAsUpdate(ydoc);
     updates.forEach((u, i) => {
       try {
@@ -73,7 +73,7 @@ export function loadStored(updates: readonly Uint8Array[], origin: unknown): { y
         problems.push(`stored update ${i + 1} of ${updates.length} was left out: ${errorMessage(err)}`);
         // A throw may leave the copy mid-transaction: start again from the last good state.
         ydoc.destroy();
-        ydoc = new Y.Doc({ gc: true });
+        ydoc = freshYDoc({ gc: true });
         Y.applyUpdate(ydoc, good, origin);
       }
     });

@@ -1,4 +1,5 @@
 import * as Y from "yjs";
+import { freshYDoc } from "./fresh-ydoc.ts";
 import { isSha256Hex, NO_DOC_ID, parseDocId, type DocId, type EntryId, type ItemId, type Sha256Hex } from "../ids.ts";
 import { errorMessage, fail, ok, type Result } from "../result.ts";
 import { canonicalJson } from "../canonical.ts";
@@ -53,9 +54,7 @@ export class CountersignDocument {
   static create(init: { id: DocId; metadata: Metadata; subject?: string; plan?: RoutingPlan; clientId?: number }): Result<CountersignDocument> {
     const meta = metadataSchema.safeParse(init.metadata);
     if (!meta.success) return fail("schema.metadata", issueSentence("The metadata", meta.error, "is invalid"));
-    // A random guid in one call, as fromUpdate makes it (Yjs would draw it 4 bits at a time); Yjs's
-    // own where randomUUID is missing (a page outside a secure context).
-    const ydoc = new Y.Doc(typeof crypto.randomUUID === "function" ? { guid: crypto.randomUUID() } : {});
+    const ydoc = freshYDoc();
     if (init.clientId !== undefined) ydoc.clientID = init.clientId;
     const d = new CountersignDocument(ydoc);
     d.ydoc.transact(() => {
@@ -77,9 +76,7 @@ export class CountersignDocument {
 
   /** Loads a document from a full update; a malformed update is refused before anything is applied. */
   static fromUpdate(update: Uint8Array, clientId?: number): Result<CountersignDocument> {
-    // A random guid as Yjs makes it, in one call: Yjs draws its own 4 bits at a time from
-    // getRandomValues, a tenth of a millisecond per document where a server opens thousands.
-    const ydoc = new Y.Doc({ guid: crypto.randomUUID() });
+    const ydoc = freshYDoc();
     if (clientId !== undefined) ydoc.clientID = clientId;
     const d = new CountersignDocument(ydoc);
     const r = d.applyUpdate(update);
