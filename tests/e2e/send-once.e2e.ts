@@ -32,27 +32,46 @@ interface Traffic {
   /** POST /api/sync, and the listings (GET /api/docs, /api/inbox). */
   syncs: number;
   listings: number;
+  /** Requests to the API made since watching and not yet answered, and when the traffic last changed (ms since the epoch). */
+  inflight: Set<unknown>;
+  lastChange: number;
 }
 
 /** Counts the traffic of `page` for document `doc` from now on. */
 function watch(page: Page, doc: string): Traffic {
-  const t: Traffic = { updates: 0, payloads: [], acks: 0, syncs: 0, listings: 0 };
+  const t: Traffic = { updates: 0, payloads: [], acks: 0, syncs: 0, listings: 0, inflight: new Set(), lastChange: Date.now() };
+  const changed = () => (t.lastChange = Date.now());
   const bytes = (p: string | Buffer) => (typeof p === "string" ? Buffer.from(p) : p);
   page.on("websocket", (ws: PwSocket) => {
     if (!ws.url().includes(`/sync/${doc}`)) return;
     ws.on("framesent", (f) => {
       const b = bytes(f.payload);
       if (b[0] === 0 && (b[1] === 1 || b[1] === 2)) {
+        changed();
         t.updates++;
         t.payloads.push(b.toString("hex"));
       }
     });
     ws.on("framereceived", (f) => {
       const b = bytes(f.payload);
-      if (b[0] === 100 && b[1] === 1 && b[b.length - 1] === 1) t.acks++;
+      if (b[0] === 100 && b[1] === 1 && b[b.length - 1] === 1) {
+        changed();
+        t.acks++;
+      }
     });
   });
+  const api = (r: { url(): string }) => new URL(r.url()).pathname.startsWith("/api/");
+  // Requests made before watching (the previous page's) are not counted: a set, not a counter.
+  const done = (r: { url(): string }) => {
+    if (t.inflight.delete(r)) changed();
+  };
+  page.on("requestfinished", done);
+  page.on("requestfailed", done);
   page.on("request", (r) => {
+    if (api(r)) {
+      t.inflight.add(r);
+      changed();
+    }
     const u = new URL(r.url());
     if (u.pathname === "/api/sync" && r.method() === "POST") t.syncs++;
     if (u.pathname === "/api/docs" || u.pathname === "/api/inbox") t.listings++;
@@ -91,6 +110,12 @@ describe("one send path", () => {
     // Opened after watching: the socket (and its handshake) is seen from its start.
     await openDoc(chen.page, agency.server.base, doc, { live: true });
     await expect.poll(() => queued(chen.page), T).toBe(0);
+    // The page load's own sync (listing, then POST /api/sync) and the handshake's acknowledgement
+    // finish before counting starts: on a busy machine they ran into the counted window.
+    await synced(chen.page);
+    await expect
+      .poll(() => ({ synced: traffic.syncs >= 1, inflight: traffic.inflight.size, quiet: Date.now() - traffic.lastChange > 1_500 }), T)
+      .toEqual({ synced: true, inflight: 0, quiet: true });
     const handshake = { ...traffic, payloads: [...traffic.payloads] };
 
     await act(chen.page, "submit", "陳請核示。");
