@@ -73,6 +73,14 @@ describe("days", () => {
     expect(isPastDue(cal, "2026-03-06", "2026-03-09")).toBe(true);
   });
 
+  it("isPastDue answers as workingDaysBetween(due, day) > 0 for every due date and day of a year, across 春節 and long spans", () => {
+    const days: string[] = [];
+    for (let t = Date.parse("2026-01-01T00:00:00Z"); t < Date.parse("2027-01-01T00:00:00Z"); t += 86_400_000) days.push(new Date(t).toISOString().slice(0, 10));
+    for (let i = 0; i < days.length; i += 3)
+      for (const j of [i, i + 1, i + 2, i + 5, i + 9, i + 40, days.length - 1])
+        if (j < days.length) expect(isPastDue(cal, days[i]!, days[j]!), `${days[i]} → ${days[j]}`).toBe(workingDaysBetween(cal, days[i]!, days[j]!) > 0);
+  });
+
   it("without an import, only weekends and fixed holidays are skipped", () => {
     const plain = officeCalendar([]);
     expect(addWorkingDays(plain, "2026-02-13", 1)).toBe("2026-02-16");
