@@ -116,4 +116,52 @@ describe("convergence", () => {
     await one.close();
     await two.close();
   });
+
+  it("a full sync that finds nothing new reads nothing: each copy is asked about with the server's seq it holds, and a deletion alone still arrives", { timeout: 120_000 }, async () => {
+    const seen: { have: { doc: string; seq?: number }[]; docs: { doc: string; seq?: number }[] }[] = [];
+    const plain = apiOf(a.people.officer.token);
+    const api: Api = async <T>(path: string, o?: { body?: unknown }): Promise<T> => {
+      const res = await plain<T>(path, o);
+      if (path === "/api/sync") seen.push({ have: (o!.body as { have: { doc: string; seq?: number }[] }).have, docs: (res as { docs: { doc: string; seq?: number }[] }).docs });
+      return res;
+    };
+    const ids = Array.from({ length: 20 }, (_, i) => `seen-${Date.now()}-${i}`);
+    const push = ids.map((id) => {
+      const d = must(CountersignDocument.create({ id: asDocId(id), metadata: testMetadata(), subject: `第${id.slice(-2)}件`, plan: a.plan() }));
+      // A replaced subject: the document holds a deletion, which a state vector cannot show is known.
+      d.setSubject(`第${id.slice(-2)}件（修正）`);
+      return { doc: id, update: toBase64(d.encodeState()) };
+    });
+    await plain("/api/sync", { body: { v: 1, push, have: [] } });
+    const device = new LocalStore(CODE, `seen-${Date.now()}`);
+    await syncOnce(device, api, { full: true });
+    const first = seen.flatMap((s) => s.docs).filter((d) => ids.includes(d.doc));
+    expect(first).toHaveLength(ids.length);
+    expect(first.every((d) => typeof d.seq === "number")).toBe(true);
+
+    // Nothing changed: every one is asked about with its seq, and none is sent again.
+    seen.length = 0;
+    await syncOnce(device, api, { full: true });
+    const asked = seen.flatMap((s) => s.have).filter((h) => ids.includes(h.doc));
+    expect(asked).toHaveLength(ids.length);
+    expect(asked.every((h) => typeof h.seq === "number")).toBe(true);
+    expect(seen.flatMap((s) => s.docs).filter((d) => ids.includes(d.doc))).toEqual([]);
+
+    // A deletion alone on the server (the state vector does not move) reaches the device.
+    const target = ids[0]!;
+    const server = await plain<{ docs: { doc: string; update: string }[] }>("/api/sync", { body: { v: 1, push: [], have: [{ doc: target, sv: "AA==" }] } });
+    const copy = must(CountersignDocument.fromUpdate(Buffer.from(server.docs[0]!.update, "base64")));
+    const before = copy.stateVector();
+    const text = copy.ydoc.getText("subject");
+    copy.ydoc.transact(() => text.delete(text.length - 4, 4));
+    expect(toBase64(copy.stateVector())).toBe(toBase64(before));
+    const deleted = await plain<{ pushed: { ok: boolean; reason?: string }[] }>("/api/sync", { body: { v: 1, push: [{ doc: target, update: toBase64(copy.encodeState(before)) }], have: [] } });
+    expect(deleted.pushed[0]).toEqual({ doc: target, ok: true });
+    seen.length = 0;
+    await syncOnce(device, api, { full: true });
+    expect(seen.flatMap((s) => s.docs).map((d) => d.doc)).toContain(target);
+    expect((await copyOf(device, target)).subject).toBe(copy.subject());
+    await device.close();
+  });
 });
+

@@ -28,6 +28,12 @@ export interface LocalDocRow extends ServerIndexRow {
    * has not acknowledged: the time of that derivation. Absent: the row is the server's.
    */
   derivedAt?: string;
+  /**
+   * The server's seq (batch sync's answer) up to which this copy holds everything the server had,
+   * and the copy's state vector when that was noted. Told to the server (`have[].seq`) only while
+   * the state vector is still that one: a copy dropped, re-downloaded or changed here asks in full.
+   */
+  seen?: { seq: number; sv: string };
 }
 
 /** A change made on this device that the server has not acknowledged yet. */

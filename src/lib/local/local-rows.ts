@@ -73,6 +73,8 @@ export function derivedRow(old: LocalDocRow | undefined, d: IndexRow, facts: Pic
     sv: facts.sv,
     access: old?.access ?? "edit",
     derivedAt: at,
+    // What the copy held of the server's stays true (it is checked against the state vector).
+    ...(old?.seen ? { seen: old.seen } : {}),
   };
 }
 

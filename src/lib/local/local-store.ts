@@ -308,6 +308,21 @@ export class LocalStore {
     });
   }
 
+  /**
+   * Notes, for the documents just brought up to the server's `seq` (applied, not damaged), that their
+   * copies hold everything the server stored up to it (LocalDocRow.seen).
+   */
+  async noteSeen(seen: readonly { doc: string; seq: number }[]): Promise<void> {
+    if (!seen.length) return;
+    const damaged = await this.damaged();
+    const fresh = seen.filter((s) => !(s.doc in damaged));
+    await this.db.transaction("rw", this.db.docs, async () => {
+      const rows = await this.db.docs.bulkGet(fresh.map((s) => s.doc));
+      const next = rows.flatMap((row, i) => (row?.sv ? [{ ...row, seen: { seq: fresh[i]!.seq, sv: row.sv } }] : []));
+      if (next.length) await this.db.docs.bulkPut(next);
+    });
+  }
+
   /** Documents whose local copy could not be read, with the reason (kept until downloaded again). */
   async damaged(): Promise<Record<string, DamageNote>> {
     const raw = await this.db.getMeta(DAMAGED);
@@ -393,6 +408,8 @@ export class LocalStore {
           subject: r.subject || old?.subject || "",
           // Denied once, asked again only after the document changed (someone may have added us to it).
           access: old?.access === "metadata" && old.updatedAt === r.updatedAt ? "metadata" : "edit",
+          // A listing says nothing about the copy: what it holds of the server's stays noted.
+          ...(old?.seen ? { seen: old.seen } : {}),
         };
         if (!old || !sameRow(old, next)) changed.push(next);
       }

@@ -188,7 +188,7 @@ export async function syncOnce(store: LocalStore, api: Api, onProgressOrOptions:
   const askAll = o.full || since === null;
   const have = (await store.db.docs.toArray())
     .filter((r) => r.access === "edit" && !(r.doc in damaged) && (askAll || r.sv === null || newest.has(r.doc)))
-    .map((r) => ({ doc: r.doc, sv: r.sv ?? EMPTY_SV }));
+    .map((r) => (r.seen && r.sv && r.seen.sv === r.sv ? { doc: r.doc, sv: r.sv, seq: r.seen.seq } : { doc: r.doc, sv: r.sv ?? EMPTY_SV }));
 
   const report: SyncReport = { pushed: 0, pulled: 0, refused: [] };
   progress.asked = have.length;
@@ -199,6 +199,7 @@ export async function syncOnce(store: LocalStore, api: Api, onProgressOrOptions:
     const res = await api<BatchResponse>("/api/sync", { body, timeoutMs: 120_000 });
     await settlePushed(store, res, byDoc, report);
     await store.applyManyFromServer(res.docs.map((d) => ({ doc: d.doc, update: fromBase64(d.update) })));
+    await store.noteSeen(res.docs.flatMap((d) => (d.seq === undefined ? [] : [{ doc: d.doc, seq: d.seq }])));
     report.pulled += res.docs.length;
     progress.pulled = Math.min(have.length, i + BATCH_DOCS);
     onProgress({ ...progress });

@@ -14,7 +14,7 @@ import type { Rooms } from "../relay/rooms.ts";
  * The shapes are the contract's (@countersign/contract schemas.docs). Pushed updates go through the
  * same ingest rules as the relay; each document is all-or-nothing.
  */
-export type BatchRequest = { v: 1; push: { doc: DocId; update: string }[]; have: { doc: DocId; sv: string }[] };
+export type BatchRequest = { v: 1; push: { doc: DocId; update: string }[]; have: { doc: DocId; sv: string; seq?: number }[] };
 export type BatchResponse = AnswerInput<"sync">;
 /** What a client sends (push and have may be left out). */
 export type BatchRequestInput = BodyInput<"sync">;
@@ -86,9 +86,17 @@ export async function batchSync(rooms: Rooms, store: DocStore & ArchiveStore, wh
   await Promise.all(Array.from({ length: Math.min(PUSH_CONCURRENCY, docs.length) }, worker));
   for (const r of results) if (r) res.pushed.push(r);
 
+  // Read before the answers are computed: an update stored meanwhile is in the answer but not
+  // under its seq, so the client asks about it again rather than never.
+  const latest = req.have.length ? await store.latestSeqs(req.have.map((h) => h.doc)) : new Map<DocId, number>();
   for (const h of req.have) {
     const doc = h.doc;
     if (!(await allowed(doc, "read"))) continue;
+    const seq = latest.get(doc);
+    // Nothing stored since the client's seq: it holds everything (no read, no diff). A full sync of
+    // 10,000 documents otherwise re-sent every document with a deletion (a state vector cannot show
+    // a deletion is known) and the device re-checked each one.
+    if (h.seq !== undefined && seq !== undefined && seq <= h.seq) continue;
     let sv: Uint8Array;
     try {
       sv = fromBase64(h.sv);
@@ -96,7 +104,7 @@ export async function batchSync(rooms: Rooms, store: DocStore & ArchiveStore, wh
       continue;
     }
     const diff = await missing(rooms, store, doc, sv);
-    if (diff) res.docs.push({ doc, update: toBase64(diff) });
+    if (diff) res.docs.push(seq === undefined ? { doc, update: toBase64(diff) } : { doc, update: toBase64(diff), seq });
   }
   res.denied = [...denied];
   return res;

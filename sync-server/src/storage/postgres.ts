@@ -117,6 +117,11 @@ export class PostgresStore implements Store {
     return seqOf(r.rows[0]!.seq);
   }
 
+  async latestSeqs(docs: readonly DocId[]): Promise<Map<DocId, number>> {
+    const r = await this.pool.query<{ doc: DocId; seq: string }>("SELECT doc, max(seq) AS seq FROM updates WHERE doc = ANY($1) GROUP BY doc", [docs]);
+    return new Map(r.rows.map((u) => [u.doc, seqOf(u.seq)]));
+  }
+
   async readUpdates(doc: DocId): Promise<StoredUpdate[]> {
     const r = await this.pool.query<{ seq: string; data: Buffer }>("SELECT seq, data FROM updates WHERE doc = $1 ORDER BY seq", [doc]);
     return r.rows.map((u) => ({ seq: seqOf(u.seq), data: bytes(u.data) }));

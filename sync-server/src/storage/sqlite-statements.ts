@@ -12,6 +12,7 @@ export function statements(db: Database.Database) {
   return {
     append: p("INSERT INTO updates (doc, data, at) VALUES (?, ?, ?)"),
     read: p("SELECT seq, data FROM updates WHERE doc = ? ORDER BY seq"),
+    latestSeqs: p("SELECT doc, max(seq) AS seq FROM updates WHERE doc IN (SELECT value FROM json_each(?)) GROUP BY doc"),
     maxSeqUpTo: p("SELECT max(seq) AS seq FROM updates WHERE doc = ? AND seq <= ?"),
     deleteUpTo: p("DELETE FROM updates WHERE doc = ? AND seq <= ?"),
     insertAt: p("INSERT INTO updates (seq, doc, data, at) VALUES (?, ?, ?, ?)"),

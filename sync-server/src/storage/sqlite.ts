@@ -170,6 +170,11 @@ export class SqliteStore implements Store {
     return this.writes.write(() => Number(this.s.append.run(doc, data, new Date().toISOString()).lastInsertRowid));
   }
 
+  async latestSeqs(docs: readonly DocId[]): Promise<Map<DocId, number>> {
+    const rows = this.s.latestSeqs.all(JSON.stringify(docs)) as { doc: DocId; seq: number }[];
+    return new Map(rows.map((r) => [r.doc, r.seq]));
+  }
+
   async readUpdates(doc: DocId): Promise<StoredUpdate[]> {
     return (this.s.read.all(doc) as { seq: number; data: Buffer }[]).map((r) => ({ seq: r.seq, data: bytes(r.data) }));
   }

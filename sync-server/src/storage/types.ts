@@ -85,6 +85,11 @@ export interface EntryReceipt {
 export interface DocStore {
   appendUpdate(doc: DocId, update: Uint8Array): Promise<number>;
   readUpdates(doc: DocId): Promise<StoredUpdate[]>;
+  /**
+   * The largest seq stored for each of `docs` that has any, in one read. It only grows (compaction
+   * keeps the largest seq it replaces), so a client that holds everything up to it lacks nothing.
+   */
+  latestSeqs(docs: readonly DocId[]): Promise<Map<DocId, number>>;
   /** Replaces every update with seq ≤ upToSeq by one merged update, atomically. */
   compact(doc: DocId, merged: Uint8Array, upToSeq: number): Promise<void>;
   hasDoc(doc: DocId): Promise<boolean>;

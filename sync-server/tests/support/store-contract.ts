@@ -105,6 +105,14 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       expect(read[1]!.seq).toBe(later);
       expect(newest).toBeGreaterThan(later);
       expect(await s.readUpdates(doc("b"))).toEqual([{ seq: other, data: bytes(50) }]);
+      // The latest seq of each document, in one read; compaction never lowers it.
+      expect(await s.latestSeqs([doc("a"), doc("b"), doc("none")])).toEqual(
+        new Map([
+          [doc("a"), newest],
+          [doc("b"), other],
+        ]),
+      );
+      expect(await s.latestSeqs([])).toEqual(new Map());
     });
 
     it("compacts up to a seq that belongs to another document without taking that document's seq", async () => {

@@ -79,7 +79,15 @@ export const batchRequest = z
   .object({
     v: z.literal(1),
     push: z.array(z.object({ doc: docId, update: b64 }).strict()).max(MAX_BATCH_DOCS).default([]),
-    have: z.array(z.object({ doc: docId, sv: b64 }).strict()).max(MAX_BATCH_DOCS).default([]),
+    /**
+     * `seq`: the server's seq (an earlier answer's) up to which the device holds everything of the
+     * document; when nothing newer is stored, the server answers nothing about it without reading
+     * it. A state vector alone cannot say so: deletions leave it unchanged.
+     */
+    have: z
+      .array(z.object({ doc: docId, sv: b64, seq: z.number().int().nonnegative().optional() }).strict())
+      .max(MAX_BATCH_DOCS)
+      .default([]),
   })
   .strict();
 
@@ -91,8 +99,11 @@ export const batchPushed = z.union([
 export const batchResponse = z.object({
   v: z.literal(1),
   pushed: z.array(batchPushed),
-  /** What the client lacks, per document, as one Yjs update (base64). */
-  docs: z.array(z.object({ doc: docId, update: z.string() })),
+  /**
+   * What the client lacks, per document, as one Yjs update (base64), and the seq of the newest stored
+   * update it brings the client up to (sent back as `have[].seq` once applied).
+   */
+  docs: z.array(z.object({ doc: docId, update: z.string(), seq: z.number().int().nonnegative().optional() })),
   /** Documents this person may not read or write (answered nothing else about). */
   denied: z.array(docId),
 });
