@@ -171,8 +171,9 @@ export class SqliteStore implements Store {
   }
 
   async latestSeqs(docs: readonly DocId[]): Promise<Map<DocId, number>> {
-    const rows = this.s.latestSeqs.all(JSON.stringify(docs)) as { doc: DocId; seq: number }[];
-    return new Map(rows.map((r) => [r.doc, r.seq]));
+    const rows = new Map((this.s.latestSeqs.all(JSON.stringify(docs)) as { doc: string; seq: number }[]).map((r) => [r.doc, r.seq]));
+    // Keyed by the ids asked about (already parsed), not by what the database gives back.
+    return new Map(docs.flatMap((d) => (rows.has(d) ? [[d, rows.get(d)!] as const] : [])));
   }
 
   async readUpdates(doc: DocId): Promise<StoredUpdate[]> {
