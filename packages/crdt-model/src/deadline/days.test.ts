@@ -73,6 +73,20 @@ describe("days", () => {
     expect(isPastDue(cal, "2026-03-06", "2026-03-09")).toBe(true);
   });
 
+  it("workingDaysBetween counts as one by one would, across years, both ways, the same day included", () => {
+    const oneByOne = (from: string, to: string) => {
+      let n = 0;
+      for (let t = Date.parse(`${from}T00:00:00Z`) + 86_400_000; t <= Date.parse(`${to}T00:00:00Z`); t += 86_400_000) if (cal.isWorkday(new Date(t).toISOString().slice(0, 10))) n++;
+      return n;
+    };
+    const days = ["2025-12-31", "2026-01-01", "2026-02-13", "2026-02-23", "2026-03-07", "2026-12-31", "2027-01-04", "2028-02-29", "2029-06-30"];
+    for (const a of days)
+      for (const b of days) {
+        if (a <= b) expect(workingDaysBetween(cal, a, b), `${a} → ${b}`).toBe(oneByOne(a, b));
+        else expect(workingDaysBetween(cal, a, b), `${a} → ${b}`).toBe(-oneByOne(b, a));
+      }
+  });
+
   it("isPastDue answers as workingDaysBetween(due, day) > 0 for every due date and day of a year, across 春節 and long spans", () => {
     const days: string[] = [];
     for (let t = Date.parse("2026-01-01T00:00:00Z"); t < Date.parse("2027-01-01T00:00:00Z"); t += 86_400_000) days.push(new Date(t).toISOString().slice(0, 10));

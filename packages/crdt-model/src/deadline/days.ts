@@ -49,12 +49,41 @@ export function workingDaysBetween(cal: OfficeCalendar, from: IsoDay, to: IsoDay
   assertIsoDay(from);
   assertIsoDay(to);
   if (to < from) return -workingDaysBetween(cal, to, from);
+  // Whole years' counts and day-of-year prefix sums, made once per calendar and year: the inbox asks
+  // this (days left) of every row on every render, and counting day by day from due dates months
+  // away cost a 10,000-document inbox seconds per sync. The same answer as counting one by one.
+  const fromYear = Number(from.slice(0, 4));
+  const toYear = Number(to.slice(0, 4));
   let count = 0;
-  for (let day = from; day < to; ) {
-    day = nextDay(day);
-    if (cal.isWorkday(day)) count++;
+  for (let y = fromYear; y < toYear; y++) count += yearCounts(cal, y).at(-1)!;
+  return count + yearCounts(cal, toYear)[dayOfYear(to)]! - yearCounts(cal, fromYear)[dayOfYear(from)]!;
+}
+
+/**
+ * Per calendar (an office calendar never changes once made: a new import makes a new one) and year:
+ * counts[i] = the working days from 1 January through the i-th day of the year (0-based). Weakly
+ * held: a calendar no one holds any more takes its counts with it.
+ */
+const countsByCalendar = new WeakMap<OfficeCalendar, Map<number, Int32Array>>();
+
+function yearCounts(cal: OfficeCalendar, year: number): Int32Array {
+  let years = countsByCalendar.get(cal);
+  if (!years) countsByCalendar.set(cal, (years = new Map()));
+  let counts = years.get(year);
+  if (!counts) {
+    const first = `${String(year).padStart(4, "0")}-01-01`;
+    const days = dayOfYear(`${String(year).padStart(4, "0")}-12-31`) + 1;
+    counts = new Int32Array(days);
+    let day = first;
+    for (let i = 0, n = 0; i < days; i++, day = nextDay(day)) counts[i] = n += cal.isWorkday(day) ? 1 : 0;
+    years.set(year, counts);
   }
-  return count;
+  return counts;
+}
+
+/** 0 for 1 January. */
+function dayOfYear(day: IsoDay): number {
+  return Math.round((Date.parse(`${day}T00:00:00Z`) - Date.parse(`${day.slice(0, 4)}-01-01T00:00:00Z`)) / 86_400_000);
 }
 
 /** Working days a document used from its start day to `endDay` (its close day, or today while open): at least 1. */
