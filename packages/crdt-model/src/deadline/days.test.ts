@@ -7,6 +7,20 @@ import { isIsoDay, taipeiDay } from "./iso-day.ts";
 const cal = fixtureCalendar();
 
 describe("days", () => {
+  it("isIsoDay agrees with JavaScript's own calendar on every day shape of four sample years", () => {
+    const byDate = (s: string) => {
+      const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s)!;
+      const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+      return d.getUTCFullYear() === Number(m[1]) && d.toISOString().slice(0, 10) === s;
+    };
+    for (const y of ["0050", "1900", "2000", "2024", "2026", "2100"])
+      for (let mo = 0; mo <= 13; mo++)
+        for (let d = 0; d <= 32; d++) {
+          const s = `${y}-${String(mo).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
+          expect(isIsoDay(s), s).toBe(byDate(s));
+        }
+  });
+
   it("isIsoDay accepts real days only", () => {
     expect(["2026-01-01", "2028-02-29"].every(isIsoDay)).toBe(true);
     expect(["2026-02-29", "2026-1-01", "20260101", "", null, 5].some(isIsoDay)).toBe(false);

@@ -10,8 +10,19 @@ export function isIsoDay(s: unknown): s is IsoDay {
   if (typeof s !== "string") return false;
   const m = ISO_DAY.exec(s);
   if (!m) return false;
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return d.getUTCFullYear() === Number(m[1]) && d.toISOString().slice(0, 10) === s;
+  // Arithmetic, not a Date and its ISO string: every working-day count checks its days, and the
+  // inbox counts for every row on every render.
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  // Years before 100 stay refused, as they were (Date.UTC reads them as 19xx).
+  return year >= 100 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
+}
+
+/** Days in `month` (1–12) of the proleptic Gregorian `year`, as JavaScript's Date counts them. */
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 /** Throws a RangeError for anything but a real IsoDay: a programming error, never a person's input. */
