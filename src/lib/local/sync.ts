@@ -14,6 +14,12 @@ export type Api = <T>(path: string, o?: Omit<CallOptions, "token">) => Promise<T
 
 /** Documents per request: well under the server's 2,000 and its 64 MiB body limit. */
 export const BATCH_DOCS = 500;
+/**
+ * State vectors asked about per request: the server's most (2,000). They are a few dozen bytes each
+ * and an unchanged document is answered with nothing, while every round costs the device a re-read
+ * of the index by the open inbox: 20 rounds of 500 took ~1.4 s each for 10,000 documents.
+ */
+export const HAVE_DOCS = 2000;
 const EMPTY_SV = toBase64(Y.encodeStateVector(new Y.Doc()));
 
 export interface SyncReport {
@@ -193,15 +199,15 @@ export async function syncOnce(store: LocalStore, api: Api, onProgressOrOptions:
   const report: SyncReport = { pushed: 0, pulled: 0, refused: [] };
   progress.asked = have.length;
   onProgress({ ...progress });
-  for (let i = 0; i === 0 || i < have.length; i += BATCH_DOCS) {
-    const body: BatchRequest = { v: 1, push: i === 0 ? push : [], have: have.slice(i, i + BATCH_DOCS) };
+  for (let i = 0; i === 0 || i < have.length; i += HAVE_DOCS) {
+    const body: BatchRequest = { v: 1, push: i === 0 ? push : [], have: have.slice(i, i + HAVE_DOCS) };
     if (!body.push.length && !body.have.length) break;
     const res = await api<BatchResponse>("/api/sync", { body, timeoutMs: 120_000 });
     await settlePushed(store, res, byDoc, report);
     await store.applyManyFromServer(res.docs.map((d) => ({ doc: d.doc, update: fromBase64(d.update) })));
     await store.noteSeen(res.docs.flatMap((d) => (d.seq === undefined ? [] : [{ doc: d.doc, seq: d.seq }])));
     report.pulled += res.docs.length;
-    progress.pulled = Math.min(have.length, i + BATCH_DOCS);
+    progress.pulled = Math.min(have.length, i + HAVE_DOCS);
     onProgress({ ...progress });
     if (res.denied.length) await store.markMetadataOnly(res.denied);
   }
