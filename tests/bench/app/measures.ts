@@ -372,9 +372,29 @@ export async function reconcile(s: Session, server: BenchServer, other: Device, 
       return end - start;
     });
     await sleep(200);
+    // BENCH_PROF: the page's CPU profile from the network's return to 已同步.
+    const cdp = PROF_DIR ? await s.context.newCDPSession(page) : null;
+    if (cdp) {
+      await cdp.send("Profiler.enable");
+      await cdp.send("Profiler.setSamplingInterval", { interval: 500 });
+      await cdp.send("Profiler.start");
+    }
     await setOffline(s, false);
     const ms = await done;
+    if (cdp) {
+      writeProfile(`reconcile-${run}`, (await cdp.send("Profiler.stop")).profile);
+      await cdp.detach();
+    }
     const after = await page.evaluate(([a, p]) => window.__bench.counts(a!, p!), [AGENCY, VIEWER]);
+    // Where the time went: the requests the sync made after the network returned (server time, as the page saw it).
+    const requests = await page.evaluate(async () => {
+      const from = await (window as unknown as { __onlineAt: Promise<number> }).__onlineAt;
+      return performance
+        .getEntriesByType("resource")
+        .filter((e) => e.startTime >= from && new URL(e.name).pathname.startsWith("/api/"))
+        .map((e) => `${new URL(e.name).pathname} +${Math.round(e.startTime - from)} ms ${Math.round(e.duration)} ms`);
+    });
+    log(`reconcile run ${run}: requests after online: ${requests.join("; ")}`);
     log(`reconcile run ${run}: app ${round(ms)} ms; index rows ${before.rows} → ${after.rows}, pending ${before.pending} → ${after.pending}`);
 
     // Converged: every document in the browser, and a sample against the server's copy.
