@@ -343,24 +343,16 @@ export class PostgresStore implements Store {
     return Number(r.rows[0]!.value);
   }
 
-  async reserveCounted(key: string, records: (n: number) => readonly (readonly [string, string])[]): Promise<number> {
-    const c = await this.pool.connect();
-    try {
-      await c.query("BEGIN");
+  reserveCounted(key: string, records: (n: number) => readonly (readonly [string, string])[]): Promise<number> {
+    return this.tx(async (c) => {
       const r = await c.query<{ value: string }>(
         "INSERT INTO settings (key, value) VALUES ($1, '1') ON CONFLICT (key) DO UPDATE SET value = ((settings.value)::bigint + 1)::text RETURNING value",
         [key],
       );
       const n = Number(r.rows[0]!.value);
       for (const [k, v] of records(n)) await c.query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [k, v]);
-      await c.query("COMMIT");
       return n;
-    } catch (e) {
-      await c.query("ROLLBACK").catch(() => undefined);
-      throw e;
-    } finally {
-      c.release();
-    }
+    });
   }
 
   async putCertificate(c: CertificateRow): Promise<void> {
