@@ -5,6 +5,8 @@ import { VerifyCache } from "@countersign/crdt-model";
 import { Identity } from "$lib/identity/identity.svelte.ts";
 import { problemOf } from "$lib/identity/problems.ts";
 import { LocalStore } from "$lib/local/local-store.ts";
+import { ThrottledLive } from "$lib/local/live.svelte.ts";
+import type { LocalDocRow } from "$lib/local/db.ts";
 import { SyncState } from "$lib/local/sync-state.svelte.ts";
 import { pushOnce, syncOnce, type SyncReport } from "$lib/local/sync.ts";
 import { rowDeriver } from "$lib/local/local-rows.ts";
@@ -19,10 +21,24 @@ export const SYNC_EVERY_MS = 60_000;
 /** A sync asks about every document held at least this often (the others ask about what the listing says changed). */
 export const FULL_SYNC_EVERY_MS = 10 * 60_000;
 
+/** The local index's rows, with the store they were read from (a switch of person makes them stale). */
+export interface IndexRows {
+  store: LocalStore;
+  rows: LocalDocRow[];
+}
+
 export class App {
   readonly identity = new Identity();
   readonly sync = new SyncState();
   local = $state.raw<LocalStore | null>(null);
+  /**
+   * The whole local index, read live and shared by every reader on the page (the inbox, the notices):
+   * one read of 10,000 rows per change, spaced out while a sync writes round after round.
+   */
+  readonly index = $derived.by(() => {
+    const store = this.local;
+    return store ? new ThrottledLive<IndexRows | null>(store.db, ["docs"], async () => ({ store, rows: await store.db.docs.toArray() }), null) : null;
+  });
   /** True once start() has settled who is here (pages wait for it before deciding what to show). */
   started = $state(false);
   /** What verification learned this session (parsed entries, certificates, keys, signatures): opening a document again re-verifies nothing. */

@@ -3,10 +3,11 @@
 import * as Y from "yjs";
 import { CountersignDocument, toBase64, type Speed, freshYDoc } from "@countersign/crdt-model";
 import type { ServerIndexRow } from "$lib/api/types.ts";
-import { LocalDb, localDbName, type LocalDocRow } from "./db.ts";
-import { DamagedLocalCopy, PAGE, SYNC_ORIGIN, deletePersistedDoc, isEmptyUpdate, openCopy, openPersistedDoc, stored, storedAll, unreadable } from "./ydoc-store.ts";
+import { LocalDb, localDbName, rowsOfDocs, type LocalDocRow, type UpdateRow } from "./db.ts";
+import { DamagedLocalCopy, PAGE, SYNC_ORIGIN, deletePersistedDoc, isEmptyUpdate, openCopy, openPersistedDoc, stored, storedAll } from "./ydoc-store.ts";
 import { migrateDocStores, removeOldStore } from "./migrate.ts";
 import { derivedRow, sameWorkflow, type RowDeriver } from "./local-rows.ts";
+import { timed } from "./timing.ts";
 
 export interface LocalDoc {
   ydoc: Y.Doc;
@@ -111,8 +112,11 @@ export class LocalStore {
    * the open inbox's live query then re-reads the index once per batch, not once per document
    * (with 10,000 documents, a re-read and re-render after each of 1,000 downloads took many minutes).
    */
-  async applyManyFromServer(docs: readonly { doc: string; update: Uint8Array }[]): Promise<void> {
+  async applyManyFromServer(docs: readonly { doc: string; update: Uint8Array; seq?: number }[]): Promise<void> {
     await this.migrated();
+    // The server's seq of each answered document: noted with the facts, in the same write (a sync
+    // round writes the index once, so the open inbox re-reads it once).
+    const seqs = new Map(docs.flatMap((d) => (d.seq === undefined ? [] : [[d.doc, d.seq] as const])));
     const facts = new Map<string, ReturnType<typeof localFacts>>();
     // Documents open on this page take the update through their Y.Doc (which stores it); the others
     // are merged as bytes, never instantiated for storing, all in one transaction per batch.
@@ -133,64 +137,76 @@ export class LocalStore {
       }
     }
     const damaged: [string, string][] = [];
-    // Documents the server sent nothing new of: stored as they were (nothing applied twice).
-    const unchanged: [string, Uint8Array][] = [];
+    // Documents the server sent nothing new of: stored as they were (nothing applied twice), with
+    // what their copy says, for a row that lacks it.
+    const unchanged = new Map<string, ReturnType<typeof localFacts>>();
     if (closed.length) {
       const ids = closed.map((d) => d.doc);
-      await this.db.transaction("rw", this.db.updates, async () => {
-        const rows = await this.db.updates.where("doc").anyOf(ids).toArray();
-        const held = new Map<string, Uint8Array[]>();
-        const bad = new Map<string, string>();
-        for (const r of rows) {
-          const why = unreadable(r.update);
-          if (why) bad.set(r.doc, `Stored update ${String(r.id)} ${why}`);
-          else if (!isEmptyUpdate(r.update)) held.set(r.doc, [...(held.get(r.doc) ?? []), r.update]);
-        }
-        const adds: { doc: string; update: Uint8Array }[] = [];
-        for (const { doc, update } of closed) {
-          const why = bad.get(doc);
-          if (why) {
-            damaged.push([doc, why]);
-            continue;
+      await timed("apply-merge", () =>
+        this.db.transaction("rw", this.db.updates, async () => {
+          const held = new Map<string, UpdateRow[]>();
+          for (const r of await rowsOfDocs(this.db.updates, ids)) if (!(r.update instanceof Uint8Array) || !isEmptyUpdate(r.update)) held.set(r.doc, [...(held.get(r.doc) ?? []), r]);
+          const adds: { doc: string; update: Uint8Array }[] = [];
+          for (const { doc, update } of closed) {
+            const mine = held.get(doc) ?? [];
+            // The copy in a scratch Y.Doc, thrown away: its state vector says what the server's
+            // update adds, and its content gives the row's facts. One decode of each stored row
+            // (merging them as bytes first, then diffing and merging again, decoded each several times).
+            const scratch = freshYDoc();
+            try {
+              const why = loadRows(scratch, mine);
+              if (why) {
+                damaged.push([doc, why]);
+                continue;
+              }
+              const before = Y.encodeStateVector(scratch);
+              // Only what this copy lacks is stored: a server that resends what we hold adds nothing.
+              const missing = mine.length ? Y.diffUpdate(update, before) : update;
+              Y.applyUpdate(scratch, missing);
+              if (mine.length && sameBytes(Y.encodeStateVector(scratch), before) && deletesCovered(missing, mine.length === 1 ? mine[0]!.update : Y.mergeUpdates(mine.map((r) => r.update)))) {
+                unchanged.set(doc, localFacts(CountersignDocument.wrap(scratch)));
+                continue;
+              }
+              adds.push({ doc, update: missing });
+              facts.set(doc, localFacts(CountersignDocument.wrap(scratch)));
+            } finally {
+              scratch.destroy();
+            }
           }
-          const mine = held.get(doc) ?? [];
-          const before = mine.length === 0 ? null : mine.length === 1 ? mine[0]! : Y.mergeUpdates(mine);
-          // Only what this copy lacks is stored: a server that resends what we hold adds nothing.
-          const missing = before ? Y.diffUpdate(update, Y.encodeStateVectorFromUpdate(before)) : update;
-          const after = before ? Y.mergeUpdates([before, missing]) : missing;
-          if (before && sameBytes(Y.encodeStateVectorFromUpdate(after), Y.encodeStateVectorFromUpdate(before)) && deletesCovered(missing, before)) {
-            unchanged.push([doc, before]);
-            continue;
-          }
-          adds.push({ doc, update: missing });
-          facts.set(doc, factsOfBytes(after));
-        }
-        if (adds.length) await this.db.updates.bulkAdd(adds);
-      });
+          if (adds.length) await this.db.updates.bulkAdd(adds);
+        }),
+      );
     }
     // Their index row still lacks a state vector (it was lost, or never noted): noted now, so the
     // next sync does not ask for the whole document again.
-    if (unchanged.length) {
-      const rows = await this.db.docs.bulkGet(unchanged.map(([d]) => d));
-      unchanged.forEach(([doc, bytes], i) => {
-        if (rows[i] && !rows[i].sv) facts.set(doc, factsOfBytes(bytes));
+    if (unchanged.size) {
+      const ids = [...unchanged.keys()];
+      const rows = await this.db.docs.bulkGet(ids);
+      ids.forEach((doc, i) => {
+        if (rows[i] && !rows[i].sv) facts.set(doc, unchanged.get(doc)!);
       });
     }
     for (const [doc, reason] of damaged) await this.noteDamaged(doc, reason);
-    await this.#noteFacts(facts);
+    // A copy noted damaged (now or before) holds nothing complete, whatever the server's seq.
+    if (seqs.size) for (const doc of Object.keys(await this.damaged())) seqs.delete(doc);
+    const derivedHere = await timed("apply-facts", () => this.#noteFacts(facts, seqs));
     // A document that changed and holds changes of ours the server has not acknowledged (or whose
     // row was derived here) is derived again; the others keep the server's row, which is the same
     // derivation of the same content. So a big sync derives only the few documents edited here.
     const changed = [...facts.keys()];
     if (changed.length && this.deriveRow) {
-      const [withPending, rows] = await Promise.all([this.#pendingDocs(changed), this.db.docs.bulkGet(changed)]);
-      await this.rederive(changed.filter((d, i) => withPending.has(d) || rows[i]?.derivedAt));
+      await timed("apply-derive", async () => {
+        const withPending = await this.#pendingDocs(changed);
+        await this.rederive(changed.filter((d) => withPending.has(d) || derivedHere.has(d)));
+      });
     }
   }
 
   /** Those of `among` holding a queued change that may move a workflow field (not a text edit). */
   async #pendingDocs(among: readonly string[]): Promise<Set<string>> {
-    const rows = await this.db.pending.where("doc").anyOf([...among]).toArray();
+    // The queue is usually far shorter than a sync's batch: then it is read whole, in one request.
+    const wanted = new Set(among);
+    const rows = (await this.db.pending.count()) <= wanted.size ? (await this.db.pending.toArray()).filter((r) => wanted.has(r.doc)) : await rowsOfDocs(this.db.pending, wanted);
     return new Set(rows.filter((r) => !r.text).map((r) => r.doc));
   }
 
@@ -248,9 +264,8 @@ export class LocalStore {
     if (!deriveRow || !docs.length) return 0;
     const ids = [...new Set(docs)];
     const closed = ids.filter((d) => !openCopy(this.db, d));
-    const bytes = new Map<string, Uint8Array[]>();
-    if (closed.length)
-      for (const r of await this.db.updates.where("doc").anyOf(closed).toArray()) if (!unreadable(r.update) && !isEmptyUpdate(r.update)) bytes.set(r.doc, [...(bytes.get(r.doc) ?? []), r.update]);
+    const rowsByDoc = new Map<string, UpdateRow[]>();
+    if (closed.length) for (const r of await rowsOfDocs(this.db.updates, closed)) if (!(r.update instanceof Uint8Array) || !isEmptyUpdate(r.update)) rowsByDoc.set(r.doc, [...(rowsByDoc.get(r.doc) ?? []), r]);
     const made = new Map<string, { row: NonNullable<Awaited<ReturnType<RowDeriver>>>; facts: ReturnType<typeof localFacts> }>();
     for (const id of ids) {
       const open = openCopy(this.db, id);
@@ -261,10 +276,11 @@ export class LocalStore {
           await open.ready;
           ydoc = open.ydoc;
         } else {
-          const held = bytes.get(id);
+          const held = rowsByDoc.get(id);
           if (!held) continue;
           scratch = freshYDoc();
-          Y.applyUpdate(scratch, held.length === 1 ? held[0]! : Y.mergeUpdates(held));
+          // A copy with a row that does not decode is damaged: it keeps its row.
+          if (loadRows(scratch, held)) continue;
           ydoc = scratch;
         }
         const doc = CountersignDocument.wrap(ydoc);
@@ -308,21 +324,6 @@ export class LocalStore {
     });
   }
 
-  /**
-   * Notes, for the documents just brought up to the server's `seq` (applied, not damaged), that their
-   * copies hold everything the server stored up to it (LocalDocRow.seen).
-   */
-  async noteSeen(seen: readonly { doc: string; seq: number }[]): Promise<void> {
-    if (!seen.length) return;
-    const damaged = await this.damaged();
-    const fresh = seen.filter((s) => !(s.doc in damaged));
-    await this.db.transaction("rw", this.db.docs, async () => {
-      const rows = await this.db.docs.bulkGet(fresh.map((s) => s.doc));
-      const next = rows.flatMap((row, i) => (row?.sv ? [{ ...row, seen: { seq: fresh[i]!.seq, sv: row.sv } }] : []));
-      if (next.length) await this.db.docs.bulkPut(next);
-    });
-  }
-
   /** Documents whose local copy could not be read, with the reason (kept until downloaded again). */
   async damaged(): Promise<Record<string, DamageNote>> {
     const raw = await this.db.getMeta(DAMAGED);
@@ -360,20 +361,33 @@ export class LocalStore {
     await this.#noteFacts(new Map([[docId, localFacts(doc)]]));
   }
 
-  async #noteFacts(facts: ReadonlyMap<string, ReturnType<typeof localFacts>>): Promise<void> {
-    if (!facts.size) return;
+  /**
+   * Writes what the local copies say (`facts`) and, for `seqs`, up to which server seq each copy is
+   * known complete, in one transaction. A row that would not change is not rewritten.
+   */
+  async #noteFacts(facts: ReadonlyMap<string, ReturnType<typeof localFacts>>, seqs: ReadonlyMap<string, number> = new Map()): Promise<Set<string>> {
+    const ids = [...new Set([...facts.keys(), ...seqs.keys()])];
+    // Those of them whose row was derived on this device (returned: they are derived again).
+    const derivedHere = new Set<string>();
+    if (!ids.length) return derivedHere;
     await this.db.transaction("rw", this.db.docs, async () => {
-      const rows = await this.db.docs.bulkGet([...facts.keys()]);
+      const rows = await this.db.docs.bulkGet(ids);
+      for (const r of rows) if (r?.derivedAt) derivedHere.add(r.doc);
       // A document outside the index (a draft not yet known to the server) is indexed by its creator.
       const next = rows.flatMap((row) => {
-        const f = row && facts.get(row.doc);
+        if (!row) return [];
+        const f = facts.get(row.doc);
         // The server's numbers win (its 文號 is the signed 發文字號 once dispatched); the copy's fill the gaps.
-        return row && f
-          ? [{ ...row, speed: f.speed, docNumber: row.docNumber ?? f.docNumber, receiptNumber: row.receiptNumber ?? f.receiptNumber, sv: f.sv, subject: f.subject ?? row.subject }]
-          : [];
+        const noted: LocalDocRow = f
+          ? { ...row, speed: f.speed, docNumber: row.docNumber ?? f.docNumber, receiptNumber: row.receiptNumber ?? f.receiptNumber, sv: f.sv, subject: f.subject ?? row.subject }
+          : row;
+        const seq = seqs.get(row.doc);
+        const seen = seq !== undefined && noted.sv ? { ...noted, seen: { seq, sv: noted.sv } } : noted;
+        return seen === row || sameRow(row, seen) ? [] : [seen];
       });
       if (next.length) await this.db.docs.bulkPut(next);
     });
+    return derivedHere;
   }
 
   /**
@@ -388,7 +402,7 @@ export class LocalStore {
     await this.db.transaction("rw", this.db.docs, this.db.pending, async () => {
       const held = new Map((await this.db.docs.bulkGet(rows.map((r) => r.doc))).flatMap((r) => (r ? [[r.doc, r] as const] : [])));
       const derivedHere = [...held.values()].filter((r) => r.derivedAt).map((r) => r.doc);
-      const waiting = derivedHere.length ? new Set((await this.db.pending.where("doc").anyOf(derivedHere).toArray()).map((p) => p.doc)) : new Set<string>();
+      const waiting = derivedHere.length ? new Set((await rowsOfDocs(this.db.pending, derivedHere)).map((p) => p.doc)) : new Set<string>();
       const changed: LocalDocRow[] = [];
       for (const r of rows) {
         const old = held.get(r.doc);
@@ -438,7 +452,7 @@ export class LocalStore {
   async dropRemoved(removed: readonly string[]): Promise<void> {
     if (!removed.length) return;
     await this.db.transaction("rw", this.db.docs, this.db.pending, async () => {
-      const waiting = new Set((await this.db.pending.where("doc").anyOf([...removed]).toArray()).map((p) => p.doc));
+      const waiting = new Set((await rowsOfDocs(this.db.pending, removed)).map((p) => p.doc));
       await this.db.docs.bulkDelete(removed.filter((d) => !waiting.has(d)));
     });
   }
@@ -459,15 +473,20 @@ export class LocalStore {
   }
 }
 
-/** What a document's stored bytes say (a scratch Y.Doc, thrown away: nothing is stored from it). */
-function factsOfBytes(update: Uint8Array): ReturnType<typeof localFacts> {
-  const ydoc = freshYDoc();
-  try {
-    Y.applyUpdate(ydoc, update);
-    return localFacts(CountersignDocument.wrap(ydoc));
-  } finally {
-    ydoc.destroy();
+/**
+ * Applies a copy's stored rows, in order, to a scratch Y.Doc; the reason the copy is damaged when a
+ * row is not a Yjs update, else null.
+ */
+function loadRows(scratch: Y.Doc, rows: readonly UpdateRow[]): string | null {
+  for (const r of rows) {
+    if (!(r.update instanceof Uint8Array)) return `Stored update ${String(r.id)} is not binary.`;
+    try {
+      Y.applyUpdate(scratch, r.update);
+    } catch (e) {
+      return `Stored update ${String(r.id)} does not decode: ${e instanceof Error ? e.message : String(e)}.`;
+    }
   }
+  return null;
 }
 
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.byteLength === b.byteLength && a.every((x, i) => x === b[i]);
@@ -498,6 +517,7 @@ function sameRow(old: LocalDocRow, next: LocalDocRow): boolean {
     const x = a[k];
     const y = b[k];
     if (Array.isArray(x) && Array.isArray(y)) return x.length === y.length && x.every((v, i) => v === y[i]);
+    if (k === "seen" && x && y) return (x as LocalDocRow["seen"])!.seq === (y as LocalDocRow["seen"])!.seq && (x as LocalDocRow["seen"])!.sv === (y as LocalDocRow["seen"])!.sv;
     return x === y;
   });
 }

@@ -9,6 +9,7 @@ import type { BatchRequest, BatchResponse, ServerIndexRow } from "$lib/api/types
 import type { CallOptions } from "$lib/api/client.ts";
 import type { LocalStore } from "./local-store.ts";
 import { refusalFromBody } from "$lib/refusals/decode.ts";
+import { clearSyncTimings, timed } from "./timing.ts";
 
 export type Api = <T>(path: string, o?: Omit<CallOptions, "token">) => Promise<T>;
 
@@ -147,6 +148,7 @@ export async function syncOnce(store: LocalStore, api: Api, onProgressOrOptions:
   const o: SyncOptions = typeof onProgressOrOptions === "function" ? { onProgress: onProgressOrOptions, full: true } : onProgressOrOptions;
   const onProgress = o.onProgress ?? (() => {});
   const progress: SyncProgress = { listed: 0, pulled: 0, asked: 0 };
+  clearSyncTimings();
   await store.migrated(); // copies of an earlier version are moved in first (their state vectors are the index's)
   // Incremental ("changed since the cursor") unless the whole scope is due to be listed again.
   const [cursorHeld, listedAllAt] = await Promise.all([store.db.getMeta(CURSOR), store.db.getMeta(LISTED_ALL_AT)]);
@@ -156,7 +158,7 @@ export async function syncOnce(store: LocalStore, api: Api, onProgressOrOptions:
   const onPage = async (rows: ServerIndexRow[]) => {
     const fresh = rows.filter((r) => !newest.has(r.doc) || newest.get(r.doc)! < r.updatedAt);
     for (const r of fresh) newest.set(r.doc, r.updatedAt);
-    await store.mergeIndex(fresh);
+    await timed("merge-index", () => store.mergeIndex(fresh));
     progress.listed = newest.size;
     onProgress({ ...progress });
   };
@@ -165,8 +167,8 @@ export async function syncOnce(store: LocalStore, api: Api, onProgressOrOptions:
     // An older server has no deputy table to give (404): then no deputy is trusted on this device.
     api<{ table: unknown }>("/api/deputies/table").catch(() => null),
     api<{ units: { id: string; name: string }[] }>("/api/units"),
-    readListing(api, "/api/docs", since, onPage),
-    readListing(api, "/api/inbox", since, onPage),
+    timed("list-docs", () => readListing(api, "/api/docs", since, onPage)),
+    timed("list-inbox", () => readListing(api, "/api/inbox", since, onPage)),
   ]);
   await store.db.setMeta("units", JSON.stringify(Object.fromEntries(units.units.map((u) => [u.id, u.name]))));
   if (since === null) {
@@ -185,29 +187,38 @@ export async function syncOnce(store: LocalStore, api: Api, onProgressOrOptions:
   // And who acts for whom (職務代理人): deputies come from this table, never from a document's plan.
   if (deputies?.table) await store.db.setMeta("deputies", JSON.stringify(deputies.table));
 
-  const byDoc = await queued(store, o.sentLive ?? (() => false));
+  const byDoc = await timed("queued", () => queued(store, o.sentLive ?? (() => false)));
   const push = [...byDoc].map(([doc, g]) => ({ doc, update: toBase64(Y.mergeUpdates(g.updates)) }));
   // A damaged local copy cannot take what the server sends; it waits for the user's re-download.
   const damaged = await store.damaged();
   // Asked about: every document held (a full sync, or the whole scope listed), else those the
   // listing says changed and those never downloaded.
   const askAll = o.full || since === null;
-  const have = (await store.db.docs.toArray())
+  const have = (await timed("read-index", () => store.db.docs.toArray()))
     .filter((r) => r.access === "edit" && !(r.doc in damaged) && (askAll || r.sv === null || newest.has(r.doc)))
     .map((r) => (r.seen && r.sv && r.seen.sv === r.sv ? { doc: r.doc, sv: r.sv, seq: r.seen.seq } : { doc: r.doc, sv: r.sv ?? EMPTY_SV }));
 
   const report: SyncReport = { pushed: 0, pulled: 0, refused: [] };
   progress.asked = have.length;
   onProgress({ ...progress });
-  for (let i = 0; i === 0 || i < have.length; i += HAVE_DOCS) {
-    const body: BatchRequest = { v: 1, push: i === 0 ? push : [], have: have.slice(i, i + HAVE_DOCS) };
-    if (!body.push.length && !body.have.length) break;
-    const res = await api<BatchResponse>("/api/sync", { body, timeoutMs: 120_000 });
-    await settlePushed(store, res, byDoc, report);
-    await store.applyManyFromServer(res.docs.map((d) => ({ doc: d.doc, update: fromBase64(d.update) })));
-    await store.noteSeen(res.docs.flatMap((d) => (d.seq === undefined ? [] : [{ doc: d.doc, seq: d.seq }])));
+  // The requests: the push with the first state vectors, then the rest of them.
+  const bodies: BatchRequest[] = [];
+  for (let i = 0; i === 0 || i < have.length; i += HAVE_DOCS) bodies.push({ v: 1, push: i === 0 ? push : [], have: have.slice(i, i + HAVE_DOCS) });
+  if (!bodies[0]!.push.length && !bodies[0]!.have.length) bodies.length = 0;
+  const ask = (body: BatchRequest) => timed("request", () => api<BatchResponse>("/api/sync", { body, timeoutMs: 120_000 }));
+  // One request ahead: the server answers the next state vectors while this answer is applied.
+  // Each asks about other documents, so applying one answer changes nothing another asks.
+  let next = bodies.length ? ask(bodies[0]!) : null;
+  for (let k = 0; next !== null; k++) {
+    const res = await next;
+    next = k + 1 < bodies.length ? ask(bodies[k + 1]!) : null;
+    // If this round fails, the sync fails; the answer already on its way is not awaited.
+    next?.catch(() => {});
+    await timed("settle", () => settlePushed(store, res, byDoc, report));
+    // Applied and noted (facts and the server's seq) in one write of the index.
+    await timed("apply", () => store.applyManyFromServer(res.docs.map((d) => ({ doc: d.doc, update: fromBase64(d.update), ...(d.seq === undefined ? {} : { seq: d.seq }) }))));
     report.pulled += res.docs.length;
-    progress.pulled = Math.min(have.length, i + HAVE_DOCS);
+    progress.pulled = Math.min(have.length, (k + 1) * HAVE_DOCS);
     onProgress({ ...progress });
     if (res.denied.length) await store.markMetadataOnly(res.denied);
   }

@@ -75,10 +75,15 @@ export function isMine(r: NoticeSource, v: NoticeViewer): boolean {
  */
 export function noticesOf(rows: readonly NoticeSource[], viewer: NoticeViewer, today: string, cal: OfficeCalendar, opts: { agencyWide: boolean; soonDays?: number }): Notice[] {
   const out = new Map<string, Notice>();
+  // Thousands of rows share a few dozen due dates: each (due date, 專案管制) is counted once.
+  const flags = new Map<string, ReturnType<typeof flagOf>>();
   for (const r of rows) {
     if (!r.dueDate || !isUnclosed(r.status) || out.has(r.doc)) continue;
     if (!opts.agencyWide && !isMine(r, viewer)) continue;
-    const { flag, days } = flagOf(cal, r.dueDate, today, opts.soonDays, r.projectControl);
+    const key = `${r.dueDate}|${r.projectControl ? 1 : 0}`;
+    let known = flags.get(key);
+    if (!known) flags.set(key, (known = flagOf(cal, r.dueDate, today, opts.soonDays, r.projectControl)));
+    const { flag, days } = known;
     if (!flag) continue;
     out.set(r.doc, { doc: r.doc, subject: r.subject, due: r.dueDate, flag, days, unit: r.unit, caseOfficer: r.caseOfficer });
   }

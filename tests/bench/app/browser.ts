@@ -109,6 +109,7 @@ export async function startSession(server: BenchServer, bundle: string): Promise
   s.firstSync.rows = c.rows;
   s.firstSync.withCopy = c.withCopy;
   log(`first sync: ${c.rows} index rows, ${c.withCopy} copies in ${round(s.firstSync.ms / 1000)} s`);
+  log(`first sync steps (overlapping; the listings run side by side): ${(await syncSteps(page, 0)).join("; ")}`);
   // Closed before filling, so its background sync (every minute) cannot run meanwhile.
   await page.close();
 
@@ -128,4 +129,20 @@ export async function startSession(server: BenchServer, bundle: string): Promise
   log(`local store: ${after.rows} index rows, ${after.withCopy} downloaded copies (bench added ${todo.length} in ${round(s.fill.ms / 1000)} s)`);
   await fill.close();
   return s;
+}
+
+/** The steps of the page's syncs since `from` (page time), added up: the measures src/lib/local/timing.ts records. */
+export async function syncSteps(page: Page, from: number): Promise<string[]> {
+  return page.evaluate((from) => {
+    const sum = new Map<string, { n: number; ms: number }>();
+    for (const e of performance.getEntriesByType("measure")) {
+      if (e.startTime < from || !e.name.startsWith("countersign:sync:")) continue;
+      const k = e.name.slice("countersign:sync:".length);
+      const s = sum.get(k) ?? { n: 0, ms: 0 };
+      s.n++;
+      s.ms += e.duration;
+      sum.set(k, s);
+    }
+    return [...sum].map(([k, s]) => `${k} ${s.n}× ${Math.round(s.ms)} ms`);
+  }, from);
 }

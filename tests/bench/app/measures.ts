@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import type { Page } from "playwright-core";
 import { CountersignDocument, fromBase64 } from "@countersign/crdt-model";
 import { log, round, sleep, stats, type Stats } from "./common.ts";
-import { AGENCY, inject, plainPage, setOffline, type Session } from "./browser.ts";
+import { AGENCY, inject, plainPage, setOffline, syncSteps, type Session } from "./browser.ts";
 import type { BenchServer, otherDevice } from "./server.ts";
 import { CHAIN_DOC, CHAIN_ENTRIES, VIEWER } from "./seed.ts";
 
@@ -395,6 +395,9 @@ export async function reconcile(s: Session, server: BenchServer, other: Device, 
         .map((e) => `${new URL(e.name).pathname} +${Math.round(e.startTime - from)} ms ${Math.round(e.duration)} ms`);
     });
     log(`reconcile run ${run}: requests after online: ${requests.join("; ")}`);
+    // And in the page: the sync's own steps (src/lib/local/timing.ts), added up.
+    const steps = await syncSteps(page, await page.evaluate(() => (window as unknown as { __onlineAt: Promise<number> }).__onlineAt));
+    log(`reconcile run ${run}: sync steps (overlapping; the listings run side by side): ${steps.join("; ")}`);
     log(`reconcile run ${run}: app ${round(ms)} ms; index rows ${before.rows} → ${after.rows}, pending ${before.pending} → ${after.pending}`);
 
     // Converged: every document in the browser, and a sample against the server's copy.

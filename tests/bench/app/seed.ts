@@ -35,6 +35,8 @@ export const VIEWER = "chen";
  */
 export const OTHER = VIEWER;
 export const CHAIN_DOC = "bench-chain30";
+/** How long before the benchmark the server stored the seeded documents (their receipts and index rows). */
+const SEED_AGE_MS = 3_600_000;
 export const CHAIN_SUBJECT = "有關本局115年度校務評鑑實施計畫一案，簽請核示。";
 export const CHAIN_ENTRIES = 30;
 
@@ -145,7 +147,11 @@ export async function seed(dir: string, n: number): Promise<Seeded> {
       trust: () => trust.get(),
       signReceipt: (r) => signReceipt(agency.value, r),
       cache: new VerifyCache(),
-      now: () => new Date(),
+      // Stored an hour ago: the documents exist before the device's last sync, as they do for a
+      // school back after a week offline. Stamped now, every seeded row would fall inside the
+      // listing cursor's margin (docs-routes.ts CURSOR_MARGIN_MS) and the reconcile would re-list
+      // the whole scope, which only documents changed since the last sync cause in the field.
+      now: () => new Date(Date.now() - SEED_AGE_MS),
       compactAfter: 200,
     };
     const code = agency.value.code;
