@@ -46,7 +46,8 @@ describe("the officer's app", () => {
     await page.waitForURL(/\/inbox$/, { timeout: 30_000 });
     expect(await page.getByTestId("who").innerText()).toContain("陳承辦");
     await synced(page);
-    expect(await count(page, "mine")).toBeGreaterThan(0);
+    // The inbox reads the index a moment after the sync's last write (watch-tables.ts).
+    await expect.poll(() => count(page, "mine"), T).toBeGreaterThan(0);
 
     // The key is a non-extractable CryptoKey kept in IndexedDB.
     const key = await page.evaluate(async () => {
@@ -84,8 +85,8 @@ describe("the officer's app", () => {
     await enrollAs(page, "lin");
     expect(await page.getByTestId("who").innerText()).toContain("林科長");
     for (const label of ["待辦", "會辦", "承辦中", "已辦", "逾期"]) expect(await page.getByRole("tab", { name: new RegExp(label) }).count()).toBe(1);
+    await expect.poll(() => count(page, "todo"), T).toBeGreaterThan(0);
     const todo = await count(page, "todo");
-    expect(todo).toBeGreaterThan(0);
     expect(await page.getByTestId("inbox-row").count()).toBe(todo);
     const first = await page.getByTestId("inbox-row").first().innerText();
     expect(first).toMatch(/最速件|速件|普通件/);

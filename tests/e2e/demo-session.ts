@@ -54,11 +54,13 @@ export interface EnrollOptions {
   errors?: string[];
   /** Sets the context's acceptDownloads explicitly. */
   acceptDownloads?: boolean;
+  /** Lets the test inject a script into the app's pages (the app's CSP forbids inline scripts). */
+  bypassCSP?: boolean;
 }
 
 /** A new browser context where the demo person `who` enrolled from the home page's demo list, on the inbox, synced. */
 export async function enrollDemoPerson(browser: Browser, base: string, who: string, opts: EnrollOptions = {}): Promise<Person> {
-  const context = await browser.newContext({ viewport: { width: opts.width ?? 375, height: 900 }, ...(opts.acceptDownloads ? { acceptDownloads: true } : {}) });
+  const context = await browser.newContext({ viewport: { width: opts.width ?? 375, height: 900 }, ...(opts.acceptDownloads ? { acceptDownloads: true } : {}), ...(opts.bypassCSP ? { bypassCSP: true } : {}) });
   const page = await context.newPage();
   const errors = opts.errors;
   if (errors) page.on("pageerror", (e) => errors.push(e.message));

@@ -7,7 +7,7 @@ import { Dexie, type ObservabilitySet } from "dexie";
 export type WatchResult<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
 /** How long a burst of changes waits between reads by default. */
-export const WATCH_EVERY_MS = 400;
+export const WATCH_EVERY_MS = 150;
 
 /**
  * Runs `query` now and again after changes to `tables` of `db` (this page's writes and, through
