@@ -5,31 +5,18 @@
 // no stored rows), and the next sync completes.
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { useDemoAgency, T, enrollDemoPerson, synced, openDoc } from "./demo-session.ts";
+import { useDemoAgency, T, enrollDemoPerson, synced, openDoc, readLocal } from "./demo-session.ts";
 
 const agency = useDemoAgency();
 const pageErrors: string[] = [];
 
 /** The app's local database, read raw: rows per store, and per document in `updates`. */
-const local = (page: Page) =>
-  page.evaluate(async () => {
-    const name = (await indexedDB.databases()).map((d) => d.name ?? "").find((n) => n.startsWith("countersign:"))!;
-    const db = await new Promise<IDBDatabase>((ok, no) => {
-      const r = indexedDB.open(name);
-      r.onsuccess = () => ok(r.result);
-      r.onerror = () => no(r.error);
-    });
-    const all = <T,>(store: string) =>
-      new Promise<T[]>((ok) => {
-        const r = db.transaction(store).objectStore(store).getAll();
-        r.onsuccess = () => ok(r.result as T[]);
-      });
-    const [docs, pending, updates] = await Promise.all([all<{ doc: string; sv: string | null }>("docs"), all<{ doc: string }>("pending"), all<{ doc: string }>("updates")]);
-    db.close();
-    const perDoc: Record<string, number> = {};
-    for (const u of updates) perDoc[u.doc] = (perDoc[u.doc] ?? 0) + 1;
-    return { docs: docs.length, withSv: docs.filter((d) => d.sv).length, pending: pending.length, updates: updates.length, perDoc };
-  });
+async function local(page: Page) {
+  const [docs, pending, updates] = await Promise.all([readLocal<{ doc: string; sv: string | null }>(page, "docs"), readLocal(page, "pending"), readLocal<{ doc: string }>(page, "updates")]);
+  const perDoc: Record<string, number> = {};
+  for (const u of updates) perDoc[u!.doc] = (perDoc[u!.doc] ?? 0) + 1;
+  return { docs: docs.length, withSv: docs.filter((d) => d!.sv).length, pending: pending.length, updates: updates.length, perDoc };
+}
 
 /** Forgets every document's state vector in the local index: the next sync asks for them whole. */
 const forgetStateVectors = (page: Page) =>

@@ -7,9 +7,10 @@
 // queued as the app queues any local change; the reconcile is the app's sync, started by `online`.
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { CountersignDocument, asDocId, asPersonId, asStepId, asUnitId, fromBase64, toBase64, type Metadata, type RoutingPlan } from "@countersign/crdt-model";
-import { useDemoAgency, enrollDemoPerson, type Person } from "./demo-session.ts";
+import { CountersignDocument, asDocId, asPersonId, asStepId, fromBase64, toBase64, type Metadata, type RoutingPlan } from "@countersign/crdt-model";
+import { useDemoAgency, enrollDemoPerson, readLocal, type Person } from "./demo-session.ts";
 import { pageBundle } from "../bench/app/page-bundle.ts";
+import { testMetadata } from "../integration/support/agency-server.ts";
 import type { Bench } from "../bench/app/page/entry.ts";
 
 declare global {
@@ -33,19 +34,7 @@ const plan = (): RoutingPlan => ({
   deputies: [],
 });
 
-const metadata = (): Metadata => ({
-  kind: "memo",
-  speed: "ordinary",
-  secrecy: "none",
-  dueDate: null,
-  docNumber: null,
-  receiptNumber: null,
-  agency: AGENCY as Metadata["agency"],
-  unit: asUnitId("U-STU"),
-  caseOfficer: asPersonId(OFFICER),
-  retention: "10",
-  category: "學務",
-});
+const metadata = (): Metadata => testMetadata({ agency: AGENCY as Metadata["agency"], caseOfficer: asPersonId(OFFICER) });
 
 /** The app's login token of this page's tab: the server-side client acts as the same person. */
 const tokenOf = (page: Page) =>
@@ -111,31 +100,11 @@ const itemTexts = (doc: CountersignDocument): string[] => {
   return out;
 };
 
-/** A device's index rows of `ids`, read raw from its local database. */
-const localRows = (page: Page, ids: string[]) =>
-  page.evaluate(async (ids) => {
-    const name = (await indexedDB.databases()).map((d) => d.name ?? "").find((n) => n.startsWith("countersign:"))!;
-    const db = await new Promise<IDBDatabase>((ok, no) => {
-      const r = indexedDB.open(name);
-      r.onsuccess = () => ok(r.result);
-      r.onerror = () => no(r.error);
-    });
-    const rows = await Promise.all(
-      ids.map(
-        (id) =>
-          new Promise<{ doc: string; subject: string; status: string; holders: string[]; participants: string[] } | undefined>((ok) => {
-            const r = db.transaction("docs").objectStore("docs").get(id);
-            r.onsuccess = () => ok(r.result as never);
-          }),
-      ),
-    );
-    const pending = await new Promise<number>((ok) => {
-      const r = db.transaction("pending").objectStore("pending").count();
-      r.onsuccess = () => ok(r.result);
-    });
-    db.close();
-    return { rows, pending };
-  }, ids);
+/** A device's index rows of `ids` and the length of its queue, read raw from its local database. */
+async function localRows(page: Page, ids: string[]) {
+  const rows = await readLocal<ServerRow>(page, "docs", ids);
+  return { rows, pending: (await readLocal(page, "pending")).length };
+}
 
 /** The first device: the case officer enrolled from the demo list, her inbox open, the bench bundle injected. */
 async function firstDevice(bundle: string, errors: string[]): Promise<Person> {
@@ -167,21 +136,7 @@ async function secondDevice(bundle: string, errors: string[]): Promise<Person> {
 }
 
 /** When the device's last sync completed (its local meta), or null. */
-const lastSynced = (page: Page) =>
-  page.evaluate(async () => {
-    const name = (await indexedDB.databases()).map((d) => d.name ?? "").find((n) => n.startsWith("countersign:"))!;
-    const db = await new Promise<IDBDatabase>((ok, no) => {
-      const r = indexedDB.open(name);
-      r.onsuccess = () => ok(r.result);
-      r.onerror = () => no(r.error);
-    });
-    const row = await new Promise<{ value: string } | undefined>((ok) => {
-      const r = db.transaction("meta").objectStore("meta").get("lastSyncedAt");
-      r.onsuccess = () => ok(r.result as never);
-    });
-    db.close();
-    return row?.value ?? null;
-  });
+const lastSynced = async (page: Page) => (await readLocal<{ value: string }>(page, "meta", ["lastSyncedAt"]))[0]?.value ?? null;
 
 /** Waits for a sync completed after `since` (the header reads 已同步 from before it, too). */
 async function syncedAfter(who: Person, since: string | null): Promise<void> {

@@ -101,6 +101,30 @@ export async function localWritesSettled(page: Page): Promise<void> {
   });
 }
 
+/**
+ * Rows of one store of the app's local database, read raw (IndexedDB, not the app's code): the
+ * values of `keys` (undefined where there is none), or every row.
+ */
+export function readLocal<R>(page: Page, store: string, keys?: readonly string[]): Promise<(R | undefined)[]> {
+  return page.evaluate(
+    async ([store, keys]) => {
+      const name = (await indexedDB.databases()).map((d) => d.name ?? "").find((n) => n.startsWith("countersign:"));
+      if (!name) throw new Error("this page has no local database of the app");
+      const db = await new Promise<IDBDatabase>((ok, no) => {
+        const r = indexedDB.open(name);
+        r.onsuccess = () => ok(r.result);
+        r.onerror = () => no(r.error);
+      });
+      const os = db.transaction(store).objectStore(store);
+      const get = (r: IDBRequest) => new Promise<unknown>((ok, no) => ((r.onsuccess = () => ok(r.result)), (r.onerror = () => no(r.error))));
+      const rows = keys ? await Promise.all(keys.map((k) => get(os.get(k)))) : ((await get(os.getAll())) as unknown[]);
+      db.close();
+      return rows as never;
+    },
+    [store, keys ? [...keys] : null] as const,
+  );
+}
+
 /** Waits until the header's sync state says everything is synced. */
 export async function synced(page: Page): Promise<void> {
   await expect.poll(() => page.getByTestId("sync-state").getAttribute("data-mode"), { timeout: 30_000 }).toBe("synced");

@@ -1,31 +1,28 @@
-// A Dexie live query as a reactive value. createSubscriber starts the query when a component (or
-// effect) first reads `current` and stops it when the last reader goes away, so an unused query
-// never keeps IndexedDB busy.
+// Local database reads as reactive values. createSubscriber starts watching when a component (or
+// effect) first reads `current` and stops when the last reader goes away, so an unused read never
+// keeps IndexedDB busy.
 import { createSubscriber } from "svelte/reactivity";
 import { liveQuery, type Dexie } from "dexie";
-import { watchTables } from "./watch-tables.ts";
+import { watchTables, type WatchResult } from "./watch-tables.ts";
 
-export class Live<T> {
+/** The reactive value of a watched read: the last result, or the last error, of `watch`. */
+abstract class Watched<T> {
   #value: T;
   #failed: unknown = null;
   readonly #subscribe: () => void;
 
-  constructor(query: () => Promise<T>, initial: T) {
+  /** `watch` starts watching, hands each result over, and returns the function that stops it. */
+  constructor(initial: T, watch: (onResult: (r: WatchResult<T>) => void) => () => void) {
     this.#value = initial;
-    this.#subscribe = createSubscriber((update) => {
-      const sub = liveQuery(query).subscribe({
-        next: (v) => {
-          this.#value = v;
+    this.#subscribe = createSubscriber((update) =>
+      watch((r) => {
+        if (r.ok) {
+          this.#value = r.value;
           this.#failed = null;
-          update();
-        },
-        error: (e: unknown) => {
-          this.#failed = e;
-          update();
-        },
-      });
-      return () => sub.unsubscribe();
-    });
+        } else this.#failed = r.error;
+        update();
+      }),
+    );
   }
 
   get current(): T {
@@ -40,43 +37,25 @@ export class Live<T> {
   }
 }
 
+/** A Dexie live query: re-read after every write to what it read (for small, precise reads). */
+export class Live<T> extends Watched<T> {
+  constructor(query: () => Promise<T>, initial: T) {
+    super(initial, (onResult) => {
+      const sub = liveQuery(query).subscribe({
+        next: (value) => onResult({ ok: true, value }),
+        error: (error: unknown) => onResult({ ok: false, error }),
+      });
+      return () => sub.unsubscribe();
+    });
+  }
+}
+
 /**
- * A live query over whole tables that re-reads at most once per `everyMs` (watch-tables.ts): for
- * queries that read a whole table (the inbox, the notices: 10,000 rows), where liveQuery would
- * re-read after every write of a sync.
+ * A read of whole tables, re-read at most once per interval (watch-tables.ts): for reads of the whole
+ * index (10,000 rows), where a liveQuery would re-read after every write of a sync.
  */
-export class ThrottledLive<T> {
-  #value: T;
-  #failed: unknown = null;
-  readonly #subscribe: () => void;
-
+export class ThrottledLive<T> extends Watched<T> {
   constructor(db: Dexie, tables: readonly string[], query: () => Promise<T>, initial: T, everyMs?: number) {
-    this.#value = initial;
-    this.#subscribe = createSubscriber((update) =>
-      watchTables(
-        db,
-        tables,
-        query,
-        (r) => {
-          if (r.ok) {
-            this.#value = r.value;
-            this.#failed = null;
-          } else this.#failed = r.error;
-          update();
-        },
-        everyMs,
-      ),
-    );
-  }
-
-  get current(): T {
-    this.#subscribe();
-    return this.#value;
-  }
-
-  /** The last query error (a corrupted or blocked local database), or null. */
-  get error(): unknown {
-    this.#subscribe();
-    return this.#failed;
+    super(initial, (onResult) => watchTables(db, tables, query, onResult, everyMs));
   }
 }
