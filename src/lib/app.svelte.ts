@@ -160,6 +160,9 @@ export class App {
       if (store !== this.local) return null; // the user switched identity meanwhile
       // The office calendar, kept for offline due dates (never fails the sync: what is kept stays).
       await deadlines.refresh(store, (path, o) => this.identity.api(path, o));
+      // 已同步 is said once the inbox and the notices show what the sync wrote (they read the index
+      // a moment after writes: watch-tables.ts), so the header and the list never disagree.
+      await this.index?.refresh();
       this.sync.problem = null;
       this.sync.lastSyncedAt = new Date();
       return report;

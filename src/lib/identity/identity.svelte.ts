@@ -16,17 +16,6 @@ import { certificateRequest, checkWebCrypto, generateDeviceKey, normalizeCode, p
 export type Phase = "starting" | "insecure" | "unsupported" | "anonymous" | "enrolled";
 
 const AGENCY_CACHE = "countersign:agency";
-
-/** The agency as the server last described it on this device, or null. */
-function readCachedAgency(): AgencyInfo | null {
-  const raw = localStorage.getItem(AGENCY_CACHE);
-  if (!raw) return null;
-  try {
-    return JSON.parse(raw) as AgencyInfo;
-  } catch {
-    return null;
-  }
-}
 /** Renew a token this long before it runs out, so a request never leaves with a dying one. */
 const TOKEN_MARGIN_MS = 30_000;
 
@@ -58,13 +47,7 @@ export class Identity {
       this.phase = support.reason;
       return;
     }
-    // From the last visit when there is one, refreshed meanwhile: the inbox opens from this device
-    // without waiting for the server (a server that does not answer held it for the call's 8 s).
-    const cached = readCachedAgency();
-    if (cached) {
-      this.agency = cached;
-      void this.#refreshAgency();
-    } else this.agency = await this.#loadAgency();
+    this.agency = await this.#loadAgency();
     try {
       await this.#loadIdentities();
     } catch (e) {
@@ -83,30 +66,11 @@ export class Identity {
       localStorage.setItem(AGENCY_CACHE, JSON.stringify(a));
       return a;
     } catch (e) {
-      const cached = readCachedAgency();
-      if (cached) return cached;
+      const cached = localStorage.getItem(AGENCY_CACHE);
+      if (cached) return JSON.parse(cached) as AgencyInfo;
       this.problem = problemOf(e);
       return null;
     }
-  }
-
-  /**
-   * Asks the server for its agency after starting from the cached one: a new CA certificate or name
-   * is taken; a different agency at this address (a server set up again) lists that agency's
-   * identities instead. Unanswered: the cached one stands, as it would have offline.
-   */
-  async #refreshAgency(): Promise<void> {
-    let fresh: AgencyInfo;
-    try {
-      fresh = await callApi<AgencyInfo>("/api/agency", { timeoutMs: 8000 });
-    } catch {
-      return;
-    }
-    localStorage.setItem(AGENCY_CACHE, JSON.stringify(fresh));
-    const before = this.agency;
-    if (JSON.stringify(before) === JSON.stringify(fresh)) return;
-    this.agency = fresh;
-    if (before?.code !== fresh.code) await this.#loadIdentities();
   }
 
   async #loadIdentities(): Promise<void> {

@@ -3,26 +3,40 @@
 // keeps IndexedDB busy.
 import { createSubscriber } from "svelte/reactivity";
 import { liveQuery, type Dexie } from "dexie";
-import { watchTables, type WatchResult } from "./watch-tables.ts";
+import { watchTables, type Watch, type WatchResult } from "./watch-tables.ts";
 
 /** The reactive value of a watched read: the last result, or the last error, of `watch`. */
 abstract class Watched<T> {
   #value: T;
   #failed: unknown = null;
   readonly #subscribe: () => void;
+  #watch: Pick<Watch, "refresh"> | null = null;
 
-  /** `watch` starts watching, hands each result over, and returns the function that stops it. */
-  constructor(initial: T, watch: (onResult: (r: WatchResult<T>) => void) => () => void) {
+  /** `watch` starts watching, hands each result over, and returns how to stop it (and read at once). */
+  constructor(initial: T, watch: (onResult: (r: WatchResult<T>) => void) => Pick<Watch, "stop"> & Partial<Pick<Watch, "refresh">>) {
     this.#value = initial;
-    this.#subscribe = createSubscriber((update) =>
-      watch((r) => {
+    this.#subscribe = createSubscriber((update) => {
+      const w = watch((r) => {
         if (r.ok) {
           this.#value = r.value;
           this.#failed = null;
         } else this.#failed = r.error;
         update();
-      }),
-    );
+      });
+      this.#watch = w.refresh ? { refresh: w.refresh } : null;
+      return () => {
+        this.#watch = null;
+        w.stop();
+      };
+    });
+  }
+
+  /**
+   * Resolves once what was written before the call is read and shown (at once, not after the
+   * interval), or at once when nothing reads this value now.
+   */
+  refresh(): Promise<void> {
+    return this.#watch?.refresh() ?? Promise.resolve();
   }
 
   get current(): T {
@@ -45,7 +59,7 @@ export class Live<T> extends Watched<T> {
         next: (value) => onResult({ ok: true, value }),
         error: (error: unknown) => onResult({ ok: false, error }),
       });
-      return () => sub.unsubscribe();
+      return { stop: () => sub.unsubscribe() };
     });
   }
 }

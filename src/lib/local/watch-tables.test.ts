@@ -28,7 +28,7 @@ afterEach(() => {
 /** Watches `docs` of `db`, counting the reads and keeping the last value. */
 function watch(db: TestDb, everyMs: number) {
   const seen = { reads: 0, last: [] as number[], results: [] as WatchResult<number[]>[] };
-  const stop = watchTables(
+  const w = watchTables(
     db,
     ["docs"],
     async () => {
@@ -41,7 +41,7 @@ function watch(db: TestDb, everyMs: number) {
     },
     everyMs,
   );
-  return { seen, stop };
+  return { seen, stop: w.stop, refresh: w.refresh };
 }
 
 /** Opening a database counts as a change to all its tables (Dexie): waits until that has been read too. */
@@ -95,6 +95,27 @@ describe("watching whole tables", () => {
     w2.stop();
   });
 
+  it("refresh reads at once and resolves once what was written before it is handed over", async () => {
+    const db = fresh();
+    const { seen, stop, refresh } = watch(db, 10_000);
+    await opened(() => seen.reads);
+    // Within the interval: the change alone would wait ten seconds.
+    await db.docs.put({ doc: "a", n: 1 });
+    const at = performance.now();
+    await refresh();
+    expect(seen.last).toEqual([1]);
+    expect(performance.now() - at).toBeLessThan(1000);
+    // Called while a read is under way, it waits for a read that starts after it.
+    const both = Promise.all([refresh(), db.docs.put({ doc: "b", n: 2 }).then(() => refresh())]);
+    await both;
+    expect(seen.last).toEqual([1, 2]);
+    stop();
+    // Stopped: resolves at once, reading nothing.
+    const reads = seen.reads;
+    await refresh();
+    expect(seen.reads).toBe(reads);
+  });
+
   it("a write to another table, or another database, is not a change", async () => {
     const db = fresh();
     const other = fresh();
@@ -123,7 +144,7 @@ describe("watching whole tables", () => {
     const db = fresh();
     let fail = true;
     const results: WatchResult<number>[] = [];
-    const stop = watchTables(
+    const { stop } = watchTables(
       db,
       ["docs"],
       async () => {

@@ -12,9 +12,19 @@ export const WATCH_EVERY_MS = 150;
 /**
  * Runs `query` now and again after changes to `tables` of `db` (this page's writes and, through
  * Dexie's storagemutated event, those of the other tabs of this origin), handing each result to
- * `onResult`. Returns the function that stops watching; no result is handed over after it.
+ * `onResult`.
  */
-export function watchTables<T>(db: Dexie, tables: readonly string[], query: () => Promise<T>, onResult: (r: WatchResult<T>) => void, everyMs = WATCH_EVERY_MS): () => void {
+export interface Watch {
+  /** Stops watching; no result is handed over after it. */
+  stop(): void;
+  /**
+   * Reads now, without waiting for the interval, and resolves once that read's result is handed
+   * over (a read under way is followed by another): what was written before the call is shown.
+   */
+  refresh(): Promise<void>;
+}
+
+export function watchTables<T>(db: Dexie, tables: readonly string[], query: () => Promise<T>, onResult: (r: WatchResult<T>) => void, everyMs = WATCH_EVERY_MS): Watch {
   const prefixes = tables.map((t) => `idb://${db.name}/${t}/`);
   let stopped = false;
   let running = false;
@@ -22,10 +32,15 @@ export function watchTables<T>(db: Dexie, tables: readonly string[], query: () =
   let lastRead = -Infinity;
   let lastTook = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  // refresh() callers: those the next read answers, and those the read under way answers.
+  let waiting: (() => void)[] = [];
+  let answering: (() => void)[] = [];
 
   const read = async () => {
     running = true;
     again = false;
+    answering = waiting;
+    waiting = [];
     lastRead = performance.now();
     let r: WatchResult<T>;
     try {
@@ -35,9 +50,16 @@ export function watchTables<T>(db: Dexie, tables: readonly string[], query: () =
     }
     lastTook = performance.now() - lastRead;
     running = false;
-    if (stopped) return;
+    const answered = answering;
+    answering = [];
+    if (stopped) {
+      for (const done of [...answered, ...waiting]) done();
+      return;
+    }
     onResult(r);
-    if (again) schedule();
+    for (const done of answered) done();
+    if (waiting.length) void read();
+    else if (again) schedule();
   };
   const schedule = () => {
     if (stopped) return;
@@ -60,9 +82,21 @@ export function watchTables<T>(db: Dexie, tables: readonly string[], query: () =
   };
   Dexie.on("storagemutated", onChange);
   void read();
-  return () => {
-    stopped = true;
-    clearTimeout(timer);
-    Dexie.on("storagemutated").unsubscribe(onChange);
+  return {
+    stop: () => {
+      stopped = true;
+      clearTimeout(timer);
+      Dexie.on("storagemutated").unsubscribe(onChange);
+      if (!running) for (const done of waiting.splice(0)) done();
+    },
+    refresh: () =>
+      new Promise<void>((done) => {
+        if (stopped) return done();
+        waiting.push(done);
+        if (running) return;
+        clearTimeout(timer);
+        timer = undefined;
+        void read();
+      }),
   };
 }
